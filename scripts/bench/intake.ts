@@ -1,0 +1,92 @@
+// `npm run bench:intake`: signed + sealed submissions against the real server (child process, SQLite)
+// next to a bare express JSON route measured in the same run, with the same load generator.
+// Prints reports/s, p50/p99 latency, server RSS and the ratio to the bare route; then the p99 of
+// both at a fixed offered load of 500 requests/s. Requests are signed and sealed beforehand.
+// Options (env): BENCH_SECONDS (default 8), BENCH_CONNECTIONS (64), BENCH_RATE (500).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
+import { spawnServer } from '../lib/spawn-server.js';
+import { closedLoop, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+await ready();
+const dir = mkdtempSync(path.join(tmpdir(), 'contamos-bench-'));
+const env = {
+  DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, CONTAMOS_HOME: path.join(dir, 'keys'),
+  LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000',
+};
+
+async function post(base: string, url: string, body: unknown, key?: { keyId: string; secretKey: string }) {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? await signRequest({ method: 'POST', url, body: text }, key) : {}) };
+  const r = await fetch(base + url, { method: 'POST', headers, body: text });
+  return r.json() as Promise<Record<string, string>>;
+}
+
+const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.completed} ok-or-not, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)})`;
+
+try {
+  // --- Contamos ---
+  const server = await spawnServer(env, undefined, { keepLines: 50 });
+  const steward = parseKeyFile(readFileSync(path.join(env.CONTAMOS_HOME, 'steward.key.json'), 'utf8'));
+  const members: Array<{ keyId: string; secretKey: string }> = [];
+  for (let i = 0; i < 8; i++) {
+    const inv = await post(server.url, '/api/v1/invites', {}, { keyId: steward.keyId!, secretKey: steward.signing!.secretKey! });
+    const kp = generateSigningKeyPair();
+    const en = await post(server.url, '/api/v1/enrol', { invite: inv.invite, publicKey: kp.publicKey });
+    members.push({ keyId: en.keyId!, secretKey: kp.secretKey });
+  }
+  const seal = steward.seal!.publicKey;
+  const narrative = 'Relato de prueba para el benchmark: '.repeat(12);
+  const prepare = async (n: number): Promise<PreparedRequest[]> => {
+    const out: PreparedRequest[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = randomUUID();
+      const url = `/api/v1/reports/${id}`;
+      const body = JSON.stringify({
+        year: 2023, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'cis-woman', victimNationality: 'VE',
+        victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative(narrative, seal),
+      });
+      const sig = await signRequest({ method: 'PUT', url, body }, members[i % members.length]!);
+      out.push({ method: 'PUT', path: url, body, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...sig } });
+    }
+    return out;
+  };
+  const t0 = performance.now();
+  const pool = await prepare(Math.max(20_000, SECONDS * 2500));
+  const fixed = await prepare(RATE * SECONDS + 10);
+  console.log(`prepared ${pool.length + fixed.length} signed, sealed submissions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  let i = 0;
+  const rssStart = rssMiB(server.proc.pid!);
+  const contamos = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, SECONDS);
+  const rssAfter = rssMiB(server.proc.pid!);
+  let j = 0;
+  const contamosFixed = await openLoop(server.url, () => fixed[j++]!, RATE, SECONDS);
+  await server.stop();
+
+  // --- bare express JSON route ---
+  const bare = await spawnServer({}, path.join(here, 'bare-server.ts'));
+  const bareBody = pool[0]!.body!;
+  const bareReq = (): PreparedRequest => ({ method: 'PUT', path: `/api/v1/reports/${randomUUID()}`, body: bareBody, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bareBody)) } });
+  const bareRes = await closedLoop(bare.url, bareReq, CONNECTIONS, SECONDS);
+  const bareFixed = await openLoop(bare.url, bareReq, RATE, SECONDS);
+  await bare.stop();
+
+  console.log(`\nintake benchmark — ${CONNECTIONS} connections, ${SECONDS} s each, SQLite (WAL, synchronous=FULL), loopback`);
+  console.log(`contamos (signed+sealed PUT)  ${fmt(contamos)}`);
+  console.log(`bare express JSON route       ${fmt(bareRes)}`);
+  console.log(`ratio contamos / bare         ${(contamos.rps / bareRes.rps).toFixed(2)}  (target ≥ 0.40)`);
+  console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB before load, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
+  console.log(`\nfixed offered load ${RATE} req/s for ${SECONDS} s (open loop)`);
+  console.log(`contamos                      ${fmt(contamosFixed)}  (target p99 < 25 ms)`);
+  console.log(`bare express JSON route       ${fmt(bareFixed)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,57 @@
+// The express application. Guarantees at this level: proxies are not trusted and no code reads
+// the client's address; no cookies are set or read; security headers (helmet) with a strict CSP
+// and no referrer; every body is read raw under a size limit; every error has the JSON shape;
+// the access log carries method, route template, status and latency only.
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { accessLog } from './http/logger.js';
+import { rawBody } from './http/body.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { publicRoutes } from './routes/public.js';
+import { memberRoutes } from './routes/members.js';
+import { reportRoutes } from './routes/reports.js';
+import type { ServiceContext } from './services/context.js';
+
+export interface AppOptions {
+  logger: Logger;
+  bodyLimitBytes?: number;
+  rateLimitPerMinute?: number;
+  publicRateLimitPerMinute?: number;
+}
+
+export function createApp(ctx: ServiceContext, opts: AppOptions): express.Express {
+  const app = express();
+  app.set('trust proxy', false);
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(accessLog(opts.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"], connectSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'none'"],
+          formAction: ["'self'"], frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use(rawBody(opts.bodyLimitBytes ?? 128 * 1024));
+
+  const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
+  const pub = publicRoutes(ctx);
+  app.use('/.well-known', pub.wellKnown);
+  app.use('/api/v1', pub.api);
+  app.use('/api/v1', memberRoutes(ctx, limits));
+  app.use('/api/v1', reportRoutes(ctx, limits));
+
+  app.use(notFound);
+  app.use(errorHandler(opts.logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+// Every refusal the server gives: a stable code, an HTTP status and a plain message. Services
+// throw AppError; the HTTP layer maps it (and body-parser, zod and database failures) to
+// `{ error: { code, message } }`. Nothing here ever includes request data or a stack trace.
+import type { ZodError } from 'zod';
+
+export const ERRORS = {
+  invalid_json: [400, 'The body is not valid JSON.'],
+  invalid_body: [400, 'The body does not match the expected shape.'],
+  invalid_query: [400, 'The query string does not match the expected shape.'],
+  invalid_path: [400, 'The path parameter is not valid.'],
+  request_aborted: [400, 'The request body was not received completely.'],
+  signature_missing: [401, 'This request must be signed (HTTP Message Signatures, RFC 9421).'],
+  signature_malformed: [401, 'The request signature is malformed or does not cover the required components.'],
+  digest_mismatch: [401, 'The Content-Digest does not match the body.'],
+  signature_expired: [401, 'The signature is too old or dated in the future; sign the request again.'],
+  unknown_key: [401, 'The signing key is not known.'],
+  signature_invalid: [401, 'The signature does not verify.'],
+  replayed_nonce: [401, 'This signed request was already used (replay); sign it again with a new nonce.'],
+  key_revoked: [403, 'This key has been revoked by the steward.'],
+  forbidden_role: [403, 'This key may not perform this action.'],
+  not_found: [404, 'Not found.'],
+  report_not_found: [404, 'No such report among your own.'],
+  invite_invalid: [400, 'The invite is unknown, used or expired.'],
+  key_already_enrolled: [409, 'This public key is already enrolled.'],
+  report_conflict: [409, 'A different report already exists under this id.'],
+  report_not_active: [409, 'The report is not active (withdrawn or superseded).'],
+  payload_too_large: [413, 'The body is larger than allowed.'],
+  unsupported_media_type: [415, 'The body must be application/json (UTF-8).'],
+  rate_limited: [429, 'Too many requests; wait a moment and try again.'],
+  database_unavailable: [503, 'The database is unavailable; the request was not stored. Try again shortly.'],
+  internal: [500, 'Something went wrong on the server; nothing was stored.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface Issue { path: string; message: string }
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message?: string, readonly issues?: Issue[]) {
+    super(message ?? ERRORS[code][1]);
+    this.status = ERRORS[code][0];
+  }
+}
+
+export function zodIssues(err: ZodError): Issue[] {
+  return err.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}

@@ -1,0 +1,68 @@
+// Starts Contamos: validates configuration, loads (or on first start creates) the key set,
+// applies pending migrations, opens the database and listens. Housekeeping (purging expired
+// nonces and invites) runs on a timer. SIGTERM/SIGINT close the listener, then the database.
+import type { Server } from 'node:http';
+import type { DestinationStream, Logger } from 'pino';
+import { ready } from '../crypto/index.js';
+import { createApp } from './app.js';
+import { type Config, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createLogger } from './http/logger.js';
+import { loadOrCreateServerKeys } from './keys.js';
+import type { ServiceContext } from './services/context.js';
+import { purgeExpiredInvites } from './services/members.js';
+import { purgeExpiredNonces } from './services/nonces.js';
+
+export interface Running {
+  url: string;
+  server: Server;
+  ctx: ServiceContext;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config = loadConfig(), logDestination?: DestinationStream): Promise<Running> {
+  const logger = createLogger(config.LOG_LEVEL, logDestination);
+  await ready();
+  const { keys, created } = loadOrCreateServerKeys(config.CONTAMOS_HOME);
+  if (created) {
+    logger.warn({ keyDir: config.CONTAMOS_HOME }, 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder; move the steward and publisher private keys off this machine for real use');
+  }
+  const applied = await migrate(config.DATABASE_URL);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const db = openDatabase(config.DATABASE_URL);
+  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) };
+  const app = createApp(ctx, {
+    logger,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    publicRateLimitPerMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5000;
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+  const housekeeping = setInterval(() => {
+    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
+  }, 60_000);
+  housekeeping.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(housekeeping);
+      await new Promise<void>((r) => server.close(() => r()));
+      await db.close();
+    })());
+  logger.info({ url }, 'contamos listening');
+  return { url, server, ctx, logger, close };
+}

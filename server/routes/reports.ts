@@ -1,0 +1,50 @@
+// Members' reports (member-signed) and the steward's download of sealed reports (steward-signed).
+// Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
+// (400) → service (404/409) → write. Routes only parse, call a service and answer.
+import { Router } from 'express';
+import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { authOf, requireSignature } from '../http/auth.js';
+import { limitByCredential } from '../http/rate-limit.js';
+import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
+import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
+import { stewardReports } from '../services/steward.js';
+import type { ServiceContext } from '../services/context.js';
+
+export function reportRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
+  const r = Router();
+  const member = requireSignature(ctx, ['member']);
+  const steward = requireSignature(ctx, ['steward']);
+  const perKey = limitByCredential(limits.perMinute);
+
+  r.put('/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, member, perKey, async (req, res) => {
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    const body = jsonBody(req, reportBody);
+    const { created, receipt } = await submit(ctx, authOf(req), id, body);
+    res.status(created ? 201 : 200).json(receipt);
+  });
+
+  r.get('/reports/:id', member, perKey, async (req, res) => {
+    noBody(req);
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    res.json(await getOwn(ctx, authOf(req), id));
+  });
+
+  r.get('/reports', member, perKey, async (req, res) => {
+    noBody(req);
+    const page = parseWith(pageQuery, { ...req.query }, 'invalid_query');
+    res.json(await listOwn(ctx, authOf(req), page));
+  });
+
+  r.post('/reports/:id/withdraw', (req, _res, next) => { requireJsonType(req, true); next(); }, member, perKey, async (req, res) => {
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    jsonBody(req, withdrawRequest, { allowEmpty: true });
+    res.json(await withdraw(ctx, authOf(req), id));
+  });
+
+  r.get('/steward/reports', steward, perKey, async (req, res) => {
+    noBody(req);
+    const page = parseWith(pageQuery, { ...req.query }, 'invalid_query');
+    res.json(await stewardReports(ctx, authOf(req), page));
+  });
+  return r;
+}

@@ -1,0 +1,20 @@
+// What every service needs: the database and the server's keys. Built once at start.
+import type { Database } from '../db/client.js';
+import type { ServerKeys } from '../keys.js';
+
+export interface ServiceContext {
+  db: Database;
+  keys: ServerKeys;
+  /** Seconds since the epoch; replaceable in tests. */
+  now(): number;
+}
+
+export type Role = 'member' | 'steward' | 'publisher';
+
+/** A request whose signature verified: who signed it and the nonce it used (not yet consumed). */
+export interface Auth {
+  keyId: string;
+  role: Role;
+  nonce: string;
+  created: number;
+}

@@ -1,0 +1,46 @@
+// Enrolment and revocation. Guarantees: an invite is a random one-time token of which only the
+// sha256 is stored; it is consumed atomically with the member's creation (used once, never after
+// expiry); a member is a random pseudonym plus its public key and nothing else; a revoked key can
+// no longer sign anything (checked on every request against the database, so it holds across
+// replicas at once).
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../crypto/index.js';
+import { AppError } from '../errors.js';
+import { authenticated } from './nonces.js';
+import { isUniqueViolation } from './db-errors.js';
+import type { Auth, ServiceContext } from './context.js';
+
+export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: number): Promise<{ invite: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = ctx.now() + ttlHours * 3600;
+  await authenticated(ctx, auth, (tx) => tx.invite.create({ data: { tokenHash: sha256Hex(token), expiresAt } }));
+  return { invite: token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string }> {
+  const keyId = `m-${randomBytes(12).toString('base64url')}`;
+  try {
+    await ctx.db.prisma.$transaction(async (tx) => {
+      const used = await tx.invite.deleteMany({ where: { tokenHash: sha256Hex(invite), expiresAt: { gt: ctx.now() } } });
+      if (used.count !== 1) throw new AppError('invite_invalid');
+      await tx.member.create({ data: { keyId, publicKey } });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('key_already_enrolled');
+    throw e;
+  }
+  return { keyId };
+}
+
+export async function revoke(ctx: ServiceContext, auth: Auth, keyId: string): Promise<{ keyId: string; revoked: true }> {
+  await authenticated(ctx, auth, async (tx) => {
+    const r = await tx.member.updateMany({ where: { keyId }, data: { revoked: true } });
+    if (r.count === 0) throw new AppError('not_found', 'No member with this key id.');
+  });
+  return { keyId, revoked: true };
+}
+
+/** Purges invites past expiry (they can no longer be used). */
+export async function purgeExpiredInvites(ctx: ServiceContext): Promise<number> {
+  return (await ctx.db.prisma.invite.deleteMany({ where: { expiresAt: { lt: ctx.now() } } })).count;
+}

@@ -1,0 +1,111 @@
+// Submission, amendment, withdrawal and listing of a member's own reports.
+// Guarantees:
+// - idempotent submission: the client chooses the id; the same body again gives the same signed
+//   receipt (200), a different body under an existing id is refused (409) and changes nothing;
+// - an amendment (`supersedes`) replaces one of the member's own active reports, atomically;
+// - withdrawal and amendment only by the credential that submitted the report; another member's
+//   report is indistinguishable from a missing one (404);
+// - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
+//   dedupe tag, the status and the report hash — no time of any kind;
+// - every write happens in the transaction that consumes the request's nonce.
+import { reportHash as hashReport, signReceipt } from '../../crypto/index.js';
+import type { Tx } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { ReportBody } from '../schemas/report.js';
+import { authenticated } from './nonces.js';
+import { isUniqueViolation } from './db-errors.js';
+import type { Auth, ServiceContext } from './context.js';
+
+export interface Receipt { reportId: string; reportHash: string; keyId: string; signature: string }
+
+export function receiptFor(ctx: ServiceContext, reportId: string, hash: string): Receipt {
+  return signReceipt(reportId, hash, { keyId: ctx.keys.receipt.keyId, secretKey: ctx.keys.receipt.secretKey });
+}
+
+/** Canonical body hashed into the receipt: exactly the validated fields, absent ones omitted. */
+function hashOf(id: string, body: ReportBody): string {
+  return hashReport(id, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
+}
+
+export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
+  const hash = hashOf(id, body);
+  const outcome = await authenticated(ctx, auth, async (tx) => {
+    const existing = await tx.report.findUnique({ where: { id }, select: { memberKeyId: true, reportHash: true } });
+    if (existing) {
+      if (existing.memberKeyId === auth.keyId && existing.reportHash === hash) return { created: false };
+      throw new AppError('report_conflict');
+    }
+    if (body.supersedes !== undefined) await markSuperseded(tx, auth.keyId, body.supersedes, id);
+    await tx.report.create({
+      data: {
+        id,
+        memberKeyId: auth.keyId,
+        year: body.year,
+        quarter: body.quarter ?? null,
+        region: body.region,
+        incidentType: body.incidentType,
+        victimGender: body.victimGender,
+        victimNationality: body.victimNationality,
+        victimAgeBand: body.victimAgeBand,
+        perpetratorType: body.perpetratorType,
+        outcome: body.outcome ?? null,
+        sealedNarrative: body.sealedNarrative,
+        dedupeTag: body.dedupeTag ?? null,
+        supersedes: body.supersedes ?? null,
+        reportHash: hash,
+      },
+    });
+    return { created: true };
+  }).catch((e: unknown) => {
+    // Two identical submissions racing (e.g. on two replicas): the loser sees the winner's row.
+    if (isUniqueViolation(e)) throw new AppError('report_conflict');
+    throw e;
+  });
+  return { created: outcome.created, receipt: receiptFor(ctx, id, hash) };
+}
+
+async function markSuperseded(tx: Tx, keyId: string, oldId: string, newId: string): Promise<void> {
+  if (oldId === newId) throw new AppError('invalid_body', 'A report cannot supersede itself.');
+  const r = await tx.report.updateMany({ where: { id: oldId, memberKeyId: keyId, status: 'active' }, data: { status: 'superseded' } });
+  if (r.count === 1) return;
+  const old = await tx.report.findFirst({ where: { id: oldId, memberKeyId: keyId }, select: { status: true } });
+  if (!old) throw new AppError('report_not_found', 'The report to amend is not among your own.');
+  throw new AppError('report_not_active', 'The report to amend is not active (already withdrawn or amended).');
+}
+
+export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }
+
+async function stateOf(tx: Tx, keyId: string, id: string): Promise<ReportState> {
+  const r = await tx.report.findFirst({ where: { id, memberKeyId: keyId }, select: { id: true, status: true, reportHash: true, supersedes: true } });
+  if (!r) throw new AppError('report_not_found');
+  const next = await tx.report.findFirst({ where: { supersedes: id }, select: { id: true } });
+  return { ...r, supersededBy: next?.id ?? null };
+}
+
+export function getOwn(ctx: ServiceContext, auth: Auth, id: string): Promise<ReportState> {
+  return authenticated(ctx, auth, (tx) => stateOf(tx, auth.keyId, id));
+}
+
+export async function listOwn(ctx: ServiceContext, auth: Auth, page: { cursor?: string; limit: number }) {
+  return authenticated(ctx, auth, async (tx) => {
+    const rows = await tx.report.findMany({
+      where: { memberKeyId: auth.keyId, ...(page.cursor ? { id: { gt: page.cursor } } : {}) },
+      orderBy: { id: 'asc' },
+      take: page.limit + 1,
+      select: { id: true, status: true, reportHash: true, supersedes: true, year: true, incidentType: true, region: true },
+    });
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+  });
+}
+
+export function withdraw(ctx: ServiceContext, auth: Auth, id: string): Promise<ReportState> {
+  return authenticated(ctx, auth, async (tx) => {
+    const current = await stateOf(tx, auth.keyId, id);
+    if (current.status === 'withdrawn') return current;
+    if (current.status !== 'active') throw new AppError('report_not_active', 'This report was amended; withdraw its latest version.');
+    await tx.report.update({ where: { id }, data: { status: 'withdrawn' } });
+    return { ...current, status: 'withdrawn' };
+  });
+}

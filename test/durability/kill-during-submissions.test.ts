@@ -1,0 +1,75 @@
+// Durability: the real server process is killed with SIGKILL while submissions are in flight,
+// restarted on the same SQLite file, and every report it acknowledged (2xx received) is there.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
+import { spawnServer, type ServerProcess } from '../helpers/process.js';
+import { sampleReport } from '../helpers/app.js';
+import { markerHeaders, markerValues } from '../helpers/markers.js';
+
+async function call(base: string, method: string, url: string, key: { keyId: string; secretKey: string } | null, body?: unknown) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers: Record<string, string> = { ...markerHeaders };
+  if (key) Object.assign(headers, await signRequest({ method, url, body: text }, key));
+  if (text) headers['content-type'] = 'application/json';
+  const res = await fetch(base + url, { method, headers, body: text || undefined });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+describe('an acknowledged report survives kill -9 (sqlite)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'contamos-kill-'));
+  const env = { DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, CONTAMOS_HOME: path.join(dir, 'keys'), LOG_LEVEL: 'info' };
+  let server: ServerProcess | undefined;
+  afterAll(async () => { await server?.stop('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+
+  it('finds every acknowledged report after a SIGKILL and restart', async () => {
+    await ready();
+    server = await spawnServer(env);
+    const logs: string[] = [];
+    const stewardFile = parseKeyFile(readFileSync(path.join(env.CONTAMOS_HOME, 'steward.key.json'), 'utf8'));
+    const steward = { keyId: stewardFile.keyId!, secretKey: stewardFile.signing!.secretKey! };
+    const inv = await call(server.url, 'POST', '/api/v1/invites', steward, {});
+    const kp = generateSigningKeyPair();
+    const en = await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.body.invite, publicKey: kp.publicKey });
+    const org = { keyId: en.body.keyId as string, secretKey: kp.secretKey };
+    const seal = stewardFile.seal!.publicKey;
+
+    const acked: string[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const id = randomUUID();
+        try {
+          const r = await call(server!.url, 'PUT', `/api/v1/reports/${id}`, org, { ...sampleReport({ steward: { sealPublicKey: seal } }), sealedNarrative: sealNarrative(`relato ${id}`, seal) });
+          if (r.status === 201) acked.push(id);
+        } catch {
+          return; // connection cut by the kill
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    while (acked.length < 150) await new Promise((r) => setTimeout(r, 20));
+    server.proc.kill('SIGKILL');
+    stop = true;
+    await Promise.all(workers);
+    await new Promise((r) => server!.proc.once('exit', r)).catch(() => undefined);
+    logs.push(...server.output);
+
+    server = await spawnServer(env);
+    let missing = 0;
+    for (const id of acked) {
+      const r = await call(server.url, 'GET', `/api/v1/reports/${id}`, org);
+      if (r.status !== 200) missing++;
+    }
+    expect(acked.length).toBeGreaterThanOrEqual(150);
+    expect(missing).toBe(0);
+    logs.push(...server.output);
+    await server.stop();
+    const all = logs.join('\n');
+    // the server prints its own listening address, so loopback is not a marker here
+    for (const m of markerValues) expect(all).not.toContain(m);
+  });
+});

@@ -1,0 +1,74 @@
+// Test databases: a fresh SQLite file per call, or a fresh PostgreSQL database on the local
+// cluster (127.0.0.1:5432, trust auth) dropped at the end. PostgreSQL suites are part of the
+// normal run: CI starts the cluster; set CONTAMOS_SKIP_PG=1 only to skip them deliberately.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export type TestProvider = 'sqlite' | 'postgres';
+export const PG_ADMIN_URL = process.env.CONTAMOS_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+export const providers: TestProvider[] = process.env.CONTAMOS_SKIP_PG === '1' ? ['sqlite'] : ['sqlite', 'postgres'];
+
+export interface TestDatabase { url: string; provider: TestProvider; dir?: string; drop(): Promise<void> }
+
+export async function createTestDatabase(provider: TestProvider): Promise<TestDatabase> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contamos-test-'));
+    return { url: `file:${path.join(dir, 'test.db')}`, provider, dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `contamos_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    url,
+    provider,
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Every row of every table, as text, for scanning (the adversarial tests look for markers in it). */
+export async function dumpDatabase(db: TestDatabase): Promise<string> {
+  if (db.provider === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const file = db.url.replace(/^file:/, '');
+    const conn = new Database(file, { readonly: true });
+    try {
+      const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+      return tables.map((t) => `## ${t.name}\n` + JSON.stringify(conn.prepare(`SELECT * FROM "${t.name}"`).all())).join('\n');
+    } finally {
+      conn.close();
+    }
+  }
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const tables = (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows as Array<{ tablename: string }>;
+    const parts: string[] = [];
+    for (const t of tables) parts.push(`## ${t.tablename}\n` + JSON.stringify((await c.query(`SELECT * FROM "${t.tablename}"`)).rows));
+    return parts.join('\n');
+  } finally {
+    await c.end();
+  }
+}
+
+/** Row counts per table, to prove that a refused request wrote nothing. */
+export async function rowCounts(db: TestDatabase): Promise<Record<string, number>> {
+  const dump = await dumpDatabase(db);
+  const out: Record<string, number> = {};
+  for (const block of dump.split(/^## /m).filter(Boolean)) {
+    const nl = block.indexOf('\n');
+    out[block.slice(0, nl)] = (JSON.parse(block.slice(nl + 1)) as unknown[]).length;
+  }
+  return out;
+}
