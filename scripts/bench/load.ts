@@ -63,8 +63,9 @@ export async function openLoop(baseUrl: string, next: () => PreparedRequest, rat
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const r = next();
+    const sent = Math.max(due, performance.now());
     inflight.push(once(agent, base, r).then(
-      (code) => { statuses[code] = (statuses[code] ?? 0) + 1; lat.push(performance.now() - due); },
+      (code) => { statuses[code] = (statuses[code] ?? 0) + 1; lat.push(performance.now() - sent); },
       () => { errors++; },
     ));
   }

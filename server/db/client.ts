@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { type Provider, providerOf, sqlitePath } from './url.js';
+import { SqliteFastPath } from './sqlite-fast-path.js';
 
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -13,18 +14,28 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export interface Database {
   prisma: Db;
   provider: Provider;
+  /** SQLite only: prepared-statement hot path for authentication and submissions. */
+  fast?: SqliteFastPath;
   close(): Promise<void>;
 }
 
 export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
   const provider = providerOf(url);
   let prisma: Db;
+  let fast: SqliteFastPath | undefined;
   if (provider === 'postgres') {
     const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
     prisma = new PostgresClient({ adapter }) as unknown as Db;
   } else {
     const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 5000 });
     prisma = new SqliteClient({ adapter });
+    fast = new SqliteFastPath(sqlitePath(url));
   }
-  return { prisma, provider, close: () => prisma.$disconnect() };
+  return {
+    prisma, provider, fast,
+    close: async () => {
+      fast?.close();
+      await prisma.$disconnect();
+    },
+  };
 }

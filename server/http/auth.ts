@@ -27,7 +27,9 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);
       if (pub) { found = { role: 'publisher', revoked: false }; return pub.publicKey; }
       if (!keyId.startsWith('m-') || keyId.length > 64) return null;
-      const m = await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
+      const m = ctx.db.fast
+        ? ctx.db.fast.memberKey(keyId)
+        : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
       if (!m) return null;
       found = { role: 'member', revoked: m.revoked };
       return m.publicKey;

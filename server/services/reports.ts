@@ -13,7 +13,8 @@ import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
 import { authenticated } from './nonces.js';
-import { isUniqueViolation } from './db-errors.js';
+import { writeReport } from './report-writer.js';
+import type { RefusalCode } from '../db/report-row.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export interface Receipt { reportId: string; reportHash: string; keyId: string; signature: string }
@@ -27,50 +28,33 @@ function hashOf(id: string, body: ReportBody): string {
   return hashReport(id, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
 }
 
-export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
-  const hash = hashOf(id, body);
-  const outcome = await authenticated(ctx, auth, async (tx) => {
-    const existing = await tx.report.findUnique({ where: { id }, select: { memberKeyId: true, reportHash: true } });
-    if (existing) {
-      if (existing.memberKeyId === auth.keyId && existing.reportHash === hash) return { created: false };
-      throw new AppError('report_conflict');
-    }
-    if (body.supersedes !== undefined) await markSuperseded(tx, auth.keyId, body.supersedes, id);
-    await tx.report.create({
-      data: {
-        id,
-        memberKeyId: auth.keyId,
-        year: body.year,
-        quarter: body.quarter ?? null,
-        region: body.region,
-        incidentType: body.incidentType,
-        victimGender: body.victimGender,
-        victimNationality: body.victimNationality,
-        victimAgeBand: body.victimAgeBand,
-        perpetratorType: body.perpetratorType,
-        outcome: body.outcome ?? null,
-        sealedNarrative: body.sealedNarrative,
-        dedupeTag: body.dedupeTag ?? null,
-        supersedes: body.supersedes ?? null,
-        reportHash: hash,
-      },
-    });
-    return { created: true };
-  }).catch((e: unknown) => {
-    // Two identical submissions racing (e.g. on two replicas): the loser sees the winner's row.
-    if (isUniqueViolation(e)) throw new AppError('report_conflict');
-    throw e;
-  });
-  return { created: outcome.created, receipt: receiptFor(ctx, id, hash) };
-}
+const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
+  report_not_found: 'The report to amend is not among your own.',
+  report_not_active: 'The report to amend is not active (already withdrawn or amended).',
+};
 
-async function markSuperseded(tx: Tx, keyId: string, oldId: string, newId: string): Promise<void> {
-  if (oldId === newId) throw new AppError('invalid_body', 'A report cannot supersede itself.');
-  const r = await tx.report.updateMany({ where: { id: oldId, memberKeyId: keyId, status: 'active' }, data: { status: 'superseded' } });
-  if (r.count === 1) return;
-  const old = await tx.report.findFirst({ where: { id: oldId, memberKeyId: keyId }, select: { status: true } });
-  if (!old) throw new AppError('report_not_found', 'The report to amend is not among your own.');
-  throw new AppError('report_not_active', 'The report to amend is not active (already withdrawn or amended).');
+export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
+  if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
+  const hash = hashOf(id, body);
+  const outcome = await writeReport(ctx, auth, {
+    id,
+    memberKeyId: auth.keyId,
+    year: body.year,
+    quarter: body.quarter ?? null,
+    region: body.region,
+    incidentType: body.incidentType,
+    victimGender: body.victimGender,
+    victimNationality: body.victimNationality,
+    victimAgeBand: body.victimAgeBand,
+    perpetratorType: body.perpetratorType,
+    outcome: body.outcome ?? null,
+    sealedNarrative: body.sealedNarrative,
+    dedupeTag: body.dedupeTag ?? null,
+    supersedes: body.supersedes ?? null,
+    reportHash: hash,
+  });
+  if ('error' in outcome) throw new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
+  return { created: outcome.created, receipt: receiptFor(ctx, id, hash) };
 }
 
 export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }
