@@ -12,6 +12,7 @@ import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
 import { reportRoutes } from './routes/reports.js';
 import type { ServiceContext } from './services/context.js';
+import { useNativeEd25519 } from './native-ed25519.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -21,6 +22,7 @@ export interface AppOptions {
 }
 
 export function createApp(ctx: ServiceContext, opts: AppOptions): express.Express {
+  useNativeEd25519();
   const app = express();
   app.set('trust proxy', false);
   app.disable('x-powered-by');
