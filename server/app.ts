@@ -11,6 +11,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
 import { reportRoutes } from './routes/reports.js';
+import { releaseRoutes } from './routes/releases.js';
 import type { ServiceContext } from './services/context.js';
 import { useNativeEd25519 } from './native-ed25519.js';
 
@@ -52,6 +53,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.use('/api/v1', pub.api);
   app.use('/api/v1', memberRoutes(ctx, limits));
   app.use('/api/v1', reportRoutes(ctx, limits));
+  app.use('/api/v1', releaseRoutes(ctx, limits));
 
   app.use(notFound);
   app.use(errorHandler(opts.logger));

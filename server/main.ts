@@ -13,6 +13,7 @@ import { loadOrCreateServerKeys } from './keys.js';
 import type { ServiceContext } from './services/context.js';
 import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
+import { purgeExpiredDrafts } from './services/releases.js';
 
 export interface Running {
   url: string;
@@ -52,7 +53,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
+    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
   }, 60_000);
   housekeeping.unref();
 

@@ -39,13 +39,17 @@ export function harden(provider: Provider, sql: string): string {
   return sql.replace(re, (m) => m.slice(0, -1) + ' WITHOUT ROWID;');
 }
 
-/** SQL that creates the whole schema from nothing, as `prisma migrate diff` computes it. */
-export function fullSchemaSql(provider: Provider): string {
+/**
+ * SQL that brings a database from `fromSchema` (a schema file; none = empty) to the current
+ * schema of `provider`, as `prisma migrate diff` computes it.
+ */
+export function fullSchemaSql(provider: Provider, fromSchema?: string): string {
   const schema = provider === 'sqlite' ? SQLITE_SCHEMA : POSTGRES_SCHEMA;
   const url = provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://postgres@127.0.0.1:5432/test';
+  const from = fromSchema ? ['--from-schema-datamodel', fromSchema] : ['--from-empty'];
   const sql = execFileSync(
     path.join(ROOT, 'node_modules', '.bin', 'prisma'),
-    ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'],
+    ['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
     { cwd: ROOT, env: prismaEnv({ PRISMA_PROVIDER: provider, DATABASE_URL: url }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return harden(provider, sql.replace(/^Loaded Prisma config.*\n/m, '').trim() + '\n');

@@ -1,0 +1,77 @@
+// Benchmark (a) of `npm run bench:release`: counting incidents over 1,000,000 stored reports on
+// SQLite — the GROUP BY with de-duplication by tag, the hashes of the counted reports, and their
+// Merkle root — next to a baseline measured in the same run: a bare `SELECT COUNT(*)` scan of the
+// same table. Prints seconds, the ratio to the baseline, and peak RSS.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { merkleRoot, ready } from '../../crypto/index.js';
+import { openDatabase } from '../../server/db/client.js';
+import { migrate } from '../../server/db/migrate.js';
+import { countIncidents, countedReportHashes } from '../../server/services/counting.js';
+import type { ServiceContext } from '../../server/services/context.js';
+import { codesOf, incidentTypes, regions, victimGenders, victimNationalities } from '../../server/taxonomy/taxonomy.js';
+
+const N = Number(process.env.BENCH_REPORTS ?? 1_000_000);
+
+function rng(seed: number) {
+  return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+}
+
+export async function benchCounting(): Promise<void> {
+  await ready();
+  const dir = mkdtempSync(path.join(tmpdir(), 'contamos-count-'));
+  const url = `file:${path.join(dir, 'count.db')}`;
+  try {
+    await migrate(url);
+    const raw = new Database(url.slice(5));
+    raw.pragma('journal_mode = WAL');
+    raw.prepare(`INSERT INTO "Member" (keyId, publicKey) VALUES ('m-bench', 'pk')`).run();
+    const ins = raw.prepare(`INSERT INTO "Report" (id, memberKeyId, year, region, incidentType, victimGender, victimNationality, victimAgeBand, perpetratorType, sealedNarrative, dedupeTag, status, reportHash)
+      VALUES (?, 'm-bench', ?, ?, ?, ?, ?, 'unknown', 'unknown', 'x', ?, ?, ?)`);
+    const r = rng(42);
+    const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)]!;
+    const regs = codesOf(regions), types = codesOf(incidentTypes), gens = codesOf(victimGenders), nats = codesOf(victimNationalities);
+    const hex = (i: number, salt: string) => (salt + i.toString(16)).padStart(64, '0');
+    let t = performance.now();
+    raw.transaction(() => {
+      for (let i = 0; i < N; i++) {
+        const tagged = r() < 0.3 ? hex(Math.floor(r() * N * 0.2), 'a') : null; // 30% carry a tag shared with others
+        const status = r() < 0.05 ? 'withdrawn' : 'active';
+        ins.run(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, 2018 + Math.floor(r() * 7), pick(regs), pick(types), pick(gens), pick(nats), tagged, status, hex(i, 'b'));
+      }
+    })();
+    raw.close();
+    console.log(`inserted ${N.toLocaleString('en')} reports in ${((performance.now() - t) / 1000).toFixed(1)} s (setup, not measured)`);
+
+    const db = openDatabase(url);
+    const ctx: ServiceContext = { db, keys: {} as never, now: () => Math.floor(Date.now() / 1000) };
+    const years = [2018, 2019, 2020, 2021, 2022, 2023, 2024];
+    t = performance.now();
+    await db.prisma.$queryRawUnsafe('SELECT COUNT(*) AS n, COUNT(DISTINCT region) AS r FROM "Report" WHERE status = \'active\'');
+    const baseline = (performance.now() - t) / 1000;
+    t = performance.now();
+    const cells = await countIncidents(ctx, years, ['region', 'incidentType', 'victimGender']);
+    const countS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const leaves = await countedReportHashes(ctx, years);
+    const hashesS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const root = merkleRoot(leaves);
+    const merkleS = (performance.now() - t) / 1000;
+    const incidents = cells.reduce((s, c) => s + c.count, 0);
+    console.log(`\ncounting over ${N.toLocaleString('en')} reports (SQLite), year × region × incidentType × victimGender`);
+    console.log(`  baseline: one scan with COUNT(*)        ${baseline.toFixed(2)} s`);
+    console.log(`  count incidents (dedupe by tag)          ${countS.toFixed(2)} s   ratio to baseline ${(countS / baseline).toFixed(1)}   (target < 2 s)`);
+    console.log(`  ${incidents.toLocaleString('en')} incidents in ${cells.length.toLocaleString('en')} combinations`);
+    console.log(`  hashes of the counted reports            ${hashesS.toFixed(2)} s   (${leaves.length.toLocaleString('en')} leaves)`);
+    console.log(`  Merkle root (RFC 6962)                   ${merkleS.toFixed(2)} s   (root ${root.slice(0, 12)}…)`);
+    console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchCounting();

@@ -1,0 +1,432 @@
+// interval-audit.ts — the exact interval audit: what an attacker can prove about every suppressed
+// cell from the published cells and the additive constraints.
+//
+// For a suppressed cell p the attacker interval is [min x_p, max x_p] over
+//   { x : every published cell fixed at its value, every suppressed cell ≥ 0 (continuous),
+//         every additive constraint holds },
+// rounded to integers (lo up, hi down, 1e-6 slack; hi = Infinity when unbounded).
+//
+// How it is computed exactly, and fast:
+//   1. components.ts: published values are substituted and the unknowns split into independent
+//      components (the LP over all cells is the product of the component LPs).
+//   2. reduce.ts: within a component, rows with one unknown pin it and rows with two unknowns
+//      substitute one for the other (affine classes); boxes come from non-negativity. Classes
+//      still coupled by rows with ≥ 3 unknowns form sub-components; a class with no such row has
+//      its exact interval = its box, with no LP at all.
+//   3. For each remaining sub-component we keep, per class, an INNER interval (min/max over a pool
+//      of feasible points: the true table and every LP optimum seen so far) and an OUTER interval
+//      (bound propagation over the rows, which only ever relaxes). Because the reported interval
+//      is rounded to integers, an end is settled as soon as inner and outer round to the same
+//      integer for every member cell. Otherwise one LP (HiGHS, warm-started primal simplex on a
+//      persistent model per sub-component) computes that end exactly, and its optimal point
+//      enlarges the pool for every other class.
+//   No shortcut ever guesses: every reported end is either an LP optimum or bracketed between a
+//   feasible point and a valid bound that round to the same integer.
+//
+// Judge mode (used inside the suppression loop) stops as soon as each cell's verdict is certain
+// (inner interval already satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which
+// needs far fewer LPs; results are cached per component (the component's LP is determined by its
+// set of suppressed cells), so later rounds only re-solve components that changed.
+//
+// Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
+import type { Highs } from 'highs';
+import { rawComponents, type RawComponent } from './components.js';
+import { ExtremeSolver, loadHighs } from './lp.js';
+import { isPrimary, roundHi, roundLo, ruleHolds, validateParams } from './primary.js';
+import { reduceComponent, type Reduced } from './reduce.js';
+import { structureOf, type Structure } from './structure.js';
+import type { AuditResult, Cell, CellInterval, Constraint } from './types.js';
+
+export interface AuditOptions {
+  cells: readonly Cell[];
+  constraints: readonly Constraint[];
+  suppressed: ReadonlySet<number>;
+  /** Threshold: cells with 1 ≤ value < k are primary. */
+  k: number;
+  /** Required interval width for sensitive cells (default k). */
+  protection?: number;
+  /** Extra cells judged by the protection rule besides the primaries (e.g. difference cells). */
+  sensitive?: Iterable<number>;
+}
+
+/** Exact interval audit of a suppression pattern (see header). */
+export async function auditIntervals(opts: AuditOptions): Promise<AuditResult> {
+  const protection = opts.protection ?? opts.k;
+  validateParams(opts.k, protection);
+  const highs = await loadHighs();
+  const s = structureOf(opts.cells, opts.constraints);
+  const suppressed = new Uint8Array(s.n);
+  for (const id of opts.suppressed) {
+    if (!Number.isInteger(id) || id < 0 || id >= s.n) throw new Error(`unknown cell id ${id}`);
+    suppressed[id] = 1;
+  }
+  const sensitive = new Uint8Array(s.n);
+  for (let i = 0; i < s.n; i++) if (isPrimary(s.values[i]!, opts.k)) sensitive[i] = 1;
+  for (const id of opts.sensitive ?? []) sensitive[id] = 1;
+  const engine = new AuditEngine(highs, s, opts.k, protection);
+  return engine.result(engine.run(suppressed, sensitive, 'exact'), suppressed, sensitive);
+}
+
+export type AuditMode = 'exact' | 'judge';
+
+export interface EngineRun {
+  comps: RawComponent[];
+  /** Rounded interval per cell (NaN for published cells). In judge mode: inner bounds. */
+  lo: Float64Array;
+  hi: Float64Array;
+  /** Verdict per suppressed cell. */
+  ok: Uint8Array;
+  /** Suppressed cells whose verdict is negative, ascending. */
+  failing: number[];
+}
+
+interface Outcome {
+  lo: Float64Array;
+  hi: Float64Array;
+  ok: Uint8Array;
+  exact: boolean;
+}
+
+/** Stateful (cache, LP counter) audit engine over one release structure. */
+export class AuditEngine {
+  lpSolves = 0;
+  private cache = new Map<string, Outcome>();
+
+  constructor(
+    private readonly highs: Highs,
+    readonly s: Structure,
+    readonly k: number,
+    readonly protection: number,
+    /** False when the true values are unknown (auditing an earlier release from what it published). */
+    private readonly truthKnown = true,
+  ) {}
+
+  run(suppressed: Uint8Array, sensitive: Uint8Array, mode: AuditMode): EngineRun {
+    const s = this.s;
+    const comps = rawComponents(s, suppressed);
+    const lo = new Float64Array(s.n).fill(NaN);
+    const hi = new Float64Array(s.n).fill(NaN);
+    const ok = new Uint8Array(s.n);
+    const failing: number[] = [];
+    const nextCache = new Map<string, Outcome>();
+    for (const comp of comps) {
+      const key = comp.cells.map((c) => (sensitive[c] ? `${c}*` : `${c}`)).join(',');
+      let out = this.cache.get(key);
+      if (!out || (mode === 'exact' && !out.exact)) out = this.solveComponent(comp, suppressed, sensitive, mode);
+      nextCache.set(key, out);
+      comp.cells.forEach((c, i) => {
+        lo[c] = out.lo[i]!;
+        hi[c] = out.hi[i]!;
+        ok[c] = out.ok[i]!;
+        if (!out.ok[i]) failing.push(c);
+      });
+    }
+    this.cache = nextCache;
+    failing.sort((a, b) => a - b);
+    return { comps, lo, hi, ok, failing };
+  }
+
+  result(run: EngineRun, suppressed: Uint8Array, sensitive: Uint8Array): AuditResult {
+    const intervals: CellInterval[] = [];
+    for (let i = 0; i < this.s.n; i++) {
+      if (!suppressed[i]) continue;
+      intervals.push({ id: i, lo: run.lo[i]!, hi: run.hi[i]!, value: this.s.values[i]!, sensitive: sensitive[i] === 1, ok: run.ok[i] === 1 });
+    }
+    return { ok: run.failing.length === 0, intervals, components: run.comps.length, lpSolves: this.lpSolves };
+  }
+
+  private solveComponent(comp: RawComponent, suppressed: Uint8Array, sensitive: Uint8Array, mode: AuditMode): Outcome {
+    const red = reduceComponent(this.s, suppressed, comp.cells, comp.cons);
+    const nv = red.vars.length;
+    const out: Outcome = { lo: new Float64Array(nv), hi: new Float64Array(nv), ok: new Uint8Array(nv), exact: mode === 'exact' };
+    const judge = (v: number, l: number, h: number): boolean => ruleHolds(l, h, sensitive[red.vars[v]!] === 1, this.k, this.protection);
+
+    // Pinned variables.
+    for (let v = 0; v < nv; v++) {
+      if (Number.isNaN(red.pinned[v]!)) continue;
+      const x = red.pinned[v]!;
+      out.lo[v] = Math.max(0, roundLo(x));
+      out.hi[v] = Math.max(0, roundHi(x));
+      out.ok[v] = judge(v, out.lo[v]!, out.hi[v]!) ? 1 : 0;
+    }
+    // Class intervals: inner (pool) and outer (bounds).
+    const nc = red.nClasses;
+    // Without a known feasible point the pool starts empty (every end then needs an LP).
+    const iLo = this.truthKnown ? Float64Array.from(red.truth) : new Float64Array(nc).fill(Infinity);
+    const iHi = this.truthKnown ? Float64Array.from(red.truth) : new Float64Array(nc).fill(-Infinity);
+    const oLo = Float64Array.from(red.lower);
+    const oHi = Float64Array.from(red.upper);
+    const membersOf: number[][] = Array.from({ length: nc }, () => []);
+    for (let v = 0; v < nv; v++) if (red.cls[v]! >= 0) membersOf[red.cls[v]!]!.push(v);
+
+    const memberInterval = (v: number, cLo: number, cHi: number): [number, number] => {
+      const a = red.alpha[v]!;
+      const b = red.beta[v]!;
+      let l: number;
+      let h: number;
+      if (a > 0) {
+        l = a * cLo + b;
+        h = cHi === Infinity ? Infinity : a * cHi + b;
+      } else {
+        l = cHi === Infinity ? -Infinity : a * cHi + b;
+        h = a * cLo + b;
+      }
+      return [Math.max(0, roundLo(l)), Math.max(0, roundHi(h))];
+    };
+
+    for (const sub of subComponents(red)) {
+      const classes = sub.classes;
+      if (sub.rows.length > 0) {
+        this.settleSubComponent(red, sub, iLo, iHi, oLo, oHi, membersOf, memberInterval, judge, mode);
+      } else {
+        // No coupling row: the box is the exact interval.
+        for (const c of classes) {
+          iLo[c] = oLo[c]!;
+          iHi[c] = oHi[c]!;
+        }
+      }
+      for (const c of classes) {
+        for (const v of membersOf[c]!) {
+          const [l, h] = memberInterval(v, iLo[c]!, iHi[c]!);
+          out.lo[v] = l;
+          out.hi[v] = h;
+          // Exact mode: the interval is exact. Judge mode: settleSubComponent left every verdict
+          // certain (inner already passes, or outer already fails, or both ends are exact).
+          out.ok[v] = judge(v, l, h) ? 1 : 0;
+        }
+      }
+    }
+    return out;
+  }
+
+  private settleSubComponent(
+    red: Reduced,
+    sub: SubComponent,
+    iLo: Float64Array,
+    iHi: Float64Array,
+    oLo: Float64Array,
+    oHi: Float64Array,
+    membersOf: number[][],
+    memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
+    judge: (v: number, l: number, h: number) => boolean,
+    mode: AuditMode,
+  ): void {
+    const { classes, rows } = sub;
+    const localOf = new Map<number, number>();
+    classes.forEach((c, i) => localOf.set(c, i));
+    const nc = classes.length;
+    // Local CSR rows.
+    const rowStart: number[] = [0];
+    const rowIdx: number[] = [];
+    const rowVal: number[] = [];
+    const rhs: number[] = [];
+    for (const r of rows) {
+      for (let q = red.rowStart[r]!; q < red.rowStart[r + 1]!; q++) {
+        rowIdx.push(localOf.get(red.rowIdx[q]!)!);
+        rowVal.push(red.rowVal[q]!);
+      }
+      rhs.push(red.rowRhs[r]!);
+      rowStart.push(rowIdx.length);
+    }
+    const lLo = Float64Array.from(classes, (c) => oLo[c]!);
+    const lHi = Float64Array.from(classes, (c) => oHi[c]!);
+    const boxLo = Float64Array.from(lLo);
+    const boxHi = Float64Array.from(lHi);
+    propagate(lLo, lHi, rowStart, rowIdx, rowVal, rhs);
+    classes.forEach((c, i) => {
+      oLo[c] = lLo[i]!;
+      oHi[c] = lHi[i]!;
+    });
+    const exactLo = new Uint8Array(nc);
+    const exactHi = new Uint8Array(nc);
+    let solver: ExtremeSolver | undefined;
+    const absorb = (x: Float64Array): void => {
+      for (let i = 0; i < nc; i++) {
+        const c = classes[i]!;
+        const xi = x[i]!;
+        if (xi < iLo[c]! && !exactLo[i]) iLo[c] = Math.max(xi, oLo[c]!);
+        if (xi > iHi[c]! && !exactHi[i]) iHi[c] = Math.min(xi, oHi[c]!);
+      }
+    };
+    const solve = (i: number, sense: 1 | -1): void => {
+      solver ??= new ExtremeSolver(this.highs, {
+        numCols: nc,
+        colLower: boxLo,
+        colUpper: boxHi,
+        rowStart: Int32Array.from(rowStart),
+        rowIndex: Int32Array.from(rowIdx),
+        rowValue: Float64Array.from(rowVal),
+        rowLower: Float64Array.from(rhs),
+        rowUpper: Float64Array.from(rhs),
+      });
+      const before = solver.solves;
+      const r = solver.extreme(i, sense);
+      this.lpSolves += solver.solves - before;
+      if (r.x) absorb(r.x);
+      const c = classes[i]!;
+      if (sense === 1) {
+        iLo[c] = oLo[c] = r.value;
+        exactLo[i] = 1;
+      } else {
+        iHi[c] = oHi[c] = r.value;
+        exactHi[i] = 1;
+      }
+    };
+    // Does the class end (lo or hi of the class variable) still matter for some member?
+    const unsettled = (i: number, end: 'lo' | 'hi'): boolean => {
+      if (end === 'lo' ? exactLo[i] : exactHi[i]) return false;
+      const c = classes[i]!;
+      for (const v of membersOf[c]!) {
+        const inner = memberInterval(v, iLo[c]!, iHi[c]!);
+        const outer = memberInterval(v, oLo[c]!, oHi[c]!);
+        const a = red.alpha[v]!;
+        // The class lo drives the member lo when a > 0, the member hi when a < 0.
+        const idx = (end === 'lo') === a > 0 ? 0 : 1;
+        if (inner[idx] !== outer[idx]) return true;
+      }
+      return false;
+    };
+    try {
+      if (mode === 'exact') {
+        for (let i = 0; i < nc; i++) {
+          if (unsettled(i, 'hi')) solve(i, -1);
+          if (unsettled(i, 'lo')) solve(i, 1);
+        }
+      } else {
+        for (let i = 0; i < nc; i++) {
+          const c = classes[i]!;
+          for (const v of membersOf[c]!) {
+            for (let guard = 0; guard < 3; guard++) {
+              const [il, ih] = memberInterval(v, iLo[c]!, iHi[c]!);
+              if (judge(v, il, ih)) break;
+              const [ol, oh] = memberInterval(v, oLo[c]!, oHi[c]!);
+              if (!judge(v, ol, oh)) break;
+              // Uncertain: settle the class's upper end first (most failures are a low maximum).
+              if (!exactHi[i]) solve(i, -1);
+              else if (!exactLo[i]) solve(i, 1);
+              else break;
+            }
+          }
+        }
+      }
+    } finally {
+      solver?.dispose();
+    }
+  }
+}
+
+interface SubComponent {
+  classes: number[];
+  rows: number[];
+}
+
+/** Classes linked by remaining rows (each row mentions ≥ 3 classes). */
+function subComponents(red: Reduced): SubComponent[] {
+  const nc = red.nClasses;
+  const parent = new Int32Array(nc);
+  for (let i = 0; i < nc; i++) parent[i] = i;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const nr = red.rowRhs.length;
+  for (let r = 0; r < nr; r++) {
+    const a = find(red.rowIdx[red.rowStart[r]!]!);
+    for (let q = red.rowStart[r]! + 1; q < red.rowStart[r + 1]!; q++) {
+      const b = find(red.rowIdx[q]!);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  }
+  const subOf = new Int32Array(nc).fill(-1);
+  const subs: SubComponent[] = [];
+  for (let c = 0; c < nc; c++) {
+    const r = find(c);
+    if (subOf[r]! < 0) {
+      subOf[r] = subs.length;
+      subs.push({ classes: [], rows: [] });
+    }
+    subs[subOf[r]!]!.classes.push(c);
+  }
+  for (let r = 0; r < nr; r++) subs[subOf[find(red.rowIdx[red.rowStart[r]!]!)]!]!.rows.push(r);
+  return subs;
+}
+
+/**
+ * Bound propagation over equality rows (activity bounds), in place. Only ever produces valid
+ * outer bounds: each update is relaxed by a relative 1e-9 to absorb floating-point error.
+ */
+export function propagate(lo: Float64Array, hi: Float64Array, rowStart: readonly number[], rowIdx: readonly number[], rowVal: readonly number[], rhs: readonly number[], maxSweeps = 40): void {
+  const nr = rhs.length;
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let changed = false;
+    for (let r = 0; r < nr; r++) {
+      let minS = 0;
+      let maxS = 0;
+      let infMin = 0;
+      let infMax = 0;
+      const s0 = rowStart[r]!;
+      const s1 = rowStart[r + 1]!;
+      for (let q = s0; q < s1; q++) {
+        const j = rowIdx[q]!;
+        const a = rowVal[q]!;
+        const l = lo[j]!;
+        const h = hi[j]!;
+        if (a > 0) {
+          minS += a * l;
+          if (h === Infinity) infMax++;
+          else maxS += a * h;
+        } else {
+          maxS += a * l;
+          if (h === Infinity) infMin++;
+          else minS += a * h;
+        }
+      }
+      const b = rhs[r]!;
+      for (let q = s0; q < s1; q++) {
+        const j = rowIdx[q]!;
+        const a = rowVal[q]!;
+        const l = lo[j]!;
+        const h = hi[j]!;
+        let oMin = minS;
+        let oMax = maxS;
+        let oInfMin = infMin;
+        let oInfMax = infMax;
+        if (a > 0) {
+          oMin -= a * l;
+          if (h === Infinity) oInfMax--;
+          else oMax -= a * h;
+        } else {
+          oMax -= a * l;
+          if (h === Infinity) oInfMin--;
+          else oMin -= a * h;
+        }
+        // a·x = b − others, others ∈ [oMin, oMax]
+        const tMin = oInfMax > 0 ? -Infinity : b - oMax;
+        const tMax = oInfMin > 0 ? Infinity : b - oMin;
+        let nl: number;
+        let nh: number;
+        if (a > 0) {
+          nl = tMin / a;
+          nh = tMax / a;
+        } else {
+          nl = tMax === Infinity ? -Infinity : tMax / a;
+          nh = tMin === -Infinity ? Infinity : tMin / a;
+        }
+        nl -= 1e-9 * (1 + Math.abs(nl));
+        nh += 1e-9 * (1 + Math.abs(nh));
+        if (nl > l + 1e-7 * (1 + Math.abs(l))) {
+          lo[j] = nl;
+          changed = true;
+        }
+        if (nh < h - 1e-7 * (1 + Math.abs(nh))) {
+          hi[j] = nh;
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+}

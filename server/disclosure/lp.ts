@@ -1,0 +1,149 @@
+// lp.ts — the only place that talks to HiGHS (WebAssembly).
+//
+// Guarantees:
+// - HiGHS is loaded once per process (`loadHighs()` memoises the promise) and reused.
+// - `ExtremeSolver` keeps ONE persistent HiGHS model per system of equations and answers
+//   "minimise / maximise column j" repeatedly by changing only the objective, warm-starting the
+//   primal simplex from the previous basis (an objective change keeps the basis primal feasible,
+//   so primal simplex needs few pivots; the dual simplex would restart almost from scratch).
+//   Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
+//   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
+//   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
+//   defaults, then an Error (never a silent wrong answer).
+// - `solveOnce` solves one model (LP or MILP) from scratch and always frees the native memory.
+// - Models are always disposed (try/finally): no WebAssembly memory leak across solves.
+import type { Highs, Model, ModelData, VariableType } from 'highs';
+
+let highsPromise: Promise<Highs> | undefined;
+
+/** Loads the HiGHS WebAssembly runtime once and returns the shared instance. */
+export function loadHighs(): Promise<Highs> {
+  highsPromise ??= (async () => {
+    const mod = (await import('highs')) as unknown as { default: unknown };
+    let loader = mod.default as unknown;
+    if (typeof loader !== 'function') loader = (loader as { default: unknown }).default;
+    return (loader as () => Promise<Highs>)();
+  })();
+  return highsPromise;
+}
+
+const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9, unbounded: 10 } as const;
+
+/** A system  rowLower ≤ A x ≤ rowUpper (equalities when equal), colLower ≤ x ≤ colUpper, CSR rows. */
+export interface SparseSystem {
+  numCols: number;
+  colLower: Float64Array;
+  colUpper: Float64Array;
+  rowStart: Int32Array | number[];
+  rowIndex: Int32Array | number[];
+  rowValue: Float64Array | number[];
+  rowLower: Float64Array | number[];
+  rowUpper: Float64Array | number[];
+}
+
+function modelData(highs: Highs, sys: SparseSystem, cost: Float64Array, maximize: boolean, integrality?: VariableType[]): ModelData {
+  const numRows = sys.rowLower.length;
+  return {
+    numCols: sys.numCols,
+    numRows,
+    sense: maximize ? highs.constants.objectiveSense.maximize : highs.constants.objectiveSense.minimize,
+    colCost: cost,
+    colLower: sys.colLower,
+    colUpper: sys.colUpper,
+    rowLower: sys.rowLower,
+    rowUpper: sys.rowUpper,
+    matrix: { format: 'csr', numRows, numCols: sys.numCols, starts: sys.rowStart, indices: sys.rowIndex, values: sys.rowValue },
+    ...(integrality ? { integrality } : {}),
+  };
+}
+
+export interface Extreme {
+  /** Optimal value of the column, or ±Infinity when unbounded. */
+  value: number;
+  /** An optimal (feasible) point when bounded, else undefined. */
+  x: Float64Array | undefined;
+}
+
+/** Repeated min/max of single columns over one fixed feasible system. */
+export class ExtremeSolver {
+  private model: Model | undefined;
+  private lastCol = -1;
+  solves = 0;
+
+  constructor(private readonly highs: Highs, private readonly sys: SparseSystem) {}
+
+  private open(): Model {
+    if (this.model) return this.model;
+    const m = this.highs.createModel(modelData(this.highs, this.sys, new Float64Array(this.sys.numCols), false));
+    try {
+      m.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4 });
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+    this.model = m;
+    this.lastCol = -1;
+    return m;
+  }
+
+  /** Minimises (sense 1) or maximises (sense −1) column `col`. */
+  extreme(col: number, sense: 1 | -1): Extreme {
+    const m = this.open();
+    if (this.lastCol >= 0 && this.lastCol !== col) m.changeColCost(this.lastCol, 0);
+    m.changeColCost(col, sense);
+    this.lastCol = col;
+    this.solves++;
+    const status = m.run().modelStatus;
+    if (status === STATUS.optimal) {
+      const x = m.getSolution().colValue;
+      return { value: x[col]!, x };
+    }
+    if (status === STATUS.unbounded || status === STATUS.unboundedOrInfeasible) {
+      return { value: sense === 1 ? -Infinity : Infinity, x: undefined };
+    }
+    // Numerical trouble: retry once from scratch with HiGHS defaults.
+    this.dispose();
+    const cost = new Float64Array(this.sys.numCols);
+    cost[col] = sense;
+    this.solves++;
+    const r = solveOnce(this.highs, this.sys, cost, false);
+    if (r.status === 'optimal') return { value: r.x[col]!, x: r.x };
+    if (r.status === 'unbounded') return { value: sense === 1 ? -Infinity : Infinity, x: undefined };
+    throw new Error(`interval LP failed (${r.status}); the published system may be inconsistent`);
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+    this.lastCol = -1;
+  }
+}
+
+export type OnceStatus = 'optimal' | 'unbounded' | 'infeasible' | 'limit' | 'error';
+export interface OnceResult {
+  status: OnceStatus;
+  /** Best primal point found (for 'limit' only when a feasible incumbent exists). */
+  x: Float64Array;
+  objective: number;
+}
+
+/** Solves one LP/MILP from scratch (minimisation unless `maximize`). */
+export function solveOnce(highs: Highs, sys: SparseSystem, cost: Float64Array, maximize: boolean, opts: { integrality?: VariableType[]; timeLimitS?: number; mip?: Record<string, number> } = {}): OnceResult {
+  const m = highs.createModel(modelData(highs, sys, cost, maximize, opts.integrality));
+  try {
+    m.options.set({ output_flag: false, ...(opts.timeLimitS !== undefined ? { time_limit: opts.timeLimitS } : {}), ...(opts.mip ?? {}) });
+    const status = m.run().modelStatus;
+    const empty = new Float64Array(sys.numCols);
+    if (status === STATUS.optimal) {
+      return { status: 'optimal', x: m.getSolution().colValue, objective: m.getObjectiveValue() };
+    }
+    if (status === STATUS.unbounded || status === STATUS.unboundedOrInfeasible) return { status: 'unbounded', x: empty, objective: maximize ? Infinity : -Infinity };
+    if (status === STATUS.infeasible) return { status: 'infeasible', x: empty, objective: NaN };
+    // Limits: keep a feasible incumbent if HiGHS has one.
+    const feasible = Number(m.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
+    if (feasible) return { status: 'limit', x: m.getSolution().colValue, objective: m.getObjectiveValue() };
+    return { status: status === 13 || status === 14 ? 'limit' : 'error', x: empty, objective: NaN };
+  } finally {
+    m.dispose();
+  }
+}

@@ -1,0 +1,63 @@
+// Releases: drafting and signing (publisher-signed), publishing (public: list, JSON, CSV) and
+// inclusion proofs (member-signed, own reports only). No route changes or deletes a release.
+import { Router } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { authOf, requireSignature } from '../http/auth.js';
+import { limitByCredential } from '../http/rate-limit.js';
+import { draftId, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
+import { uuidV4 } from '../schemas/report.js';
+import { draftRelease, getRelease, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
+import type { ServiceContext } from '../services/context.js';
+
+export function releaseCsv(env: Envelope): string {
+  const dims = [...new Set(env.manifest.tables.flatMap((t) => t.dimensions))];
+  const rows = env.manifest.tables.flatMap((t, i) =>
+    t.cells.map((c) => [String(i + 1), ...dims.map((d) => (d in c.key ? (c.key[d] === '*' ? 'Total' : c.key[d]) : '')), c.suppressed ? '' : String(c.count), c.suppressed ? `< ${env.manifest.k} o protegido / < ${env.manifest.k} or protected` : '']),
+  );
+  return '\uFEFF' + stringify([['table', ...dims, 'count', 'suppressed'], ...rows]);
+}
+
+export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
+  const r = Router();
+  const publisher = requireSignature(ctx, ['publisher']);
+  const member = requireSignature(ctx, ['member']);
+  const perKey = limitByCredential(limits.perMinute);
+
+  r.post('/releases', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, releaseRequest);
+    res.status(201).json(await draftRelease(ctx, authOf(req), body));
+  });
+
+  r.post('/releases/drafts/:draftId/signature', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
+    const id = parseWith(draftId, req.params.draftId, 'invalid_path');
+    const body = jsonBody(req, releaseSignature);
+    res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
+  });
+
+  r.get('/releases', async (req, res) => {
+    noBody(req);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.json(await listReleases(ctx));
+  });
+
+  r.get('/releases/:file', async (req, res) => {
+    noBody(req);
+    const csv = req.params.file.endsWith('.csv');
+    const id = parseWith(releaseId, csv ? req.params.file.slice(0, -4) : req.params.file, 'invalid_path');
+    const env = await getRelease(ctx, id);
+    res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
+    if (!csv) return void res.json(env);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="contamos-${id}.csv"`);
+    res.send(releaseCsv(env));
+  });
+
+  r.get('/releases/:id/proof/:reportId', member, perKey, async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const reportId = parseWith(uuidV4, req.params.reportId, 'invalid_path');
+    res.json(await proofFor(ctx, authOf(req), id, reportId));
+  });
+  return r;
+}
