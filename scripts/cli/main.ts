@@ -19,6 +19,8 @@ import { revokeCommand } from './commands/revoke.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { withdrawCommand } from './commands/withdraw.js';
+import { releaseCommand } from './commands/release.js';
+import { receiptsCommand } from './commands/receipts.js';
 import { ContamosClient } from './http.js';
 import { CliError, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatError, println, usageError } from './io.js';
 
@@ -33,6 +35,8 @@ export const COMMANDS: readonly Command[] = [
   openCommand,
   revokeCommand,
   dedupeSecretCommand,
+  releaseCommand,
+  receiptsCommand,
 ];
 
 export function generalHelp(): string {
@@ -55,6 +59,8 @@ Flujo habitual / Usual flow:
                 contamos submit --key org.key.json …   |   contamos import --key org.key.json --csv casos.csv
                 contamos status --key org.key.json
   steward:      contamos open --key steward.key.json --out narraciones.csv
+  publicación:  contamos release --key publisher.key.json --series anual --years 2023 --tables "year,region;year,incidentType"
+  organización: contamos receipts verify --key org.key.json --release anual-1
 `;
 }
 
@@ -84,6 +90,8 @@ function splitLeadingGlobals(argv: string[]): { leading: string[]; rest: string[
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const { leading, rest } = splitLeadingGlobals(argv);
+    // two-word commands ("receipts verify") are one command name
+    if (rest.length > 1 && COMMANDS.some((c) => c.name === `${rest[0]} ${rest[1]}`)) rest.splice(0, 2, `${rest[0]} ${rest[1]}`);
     const name = rest[0];
     const wantsHelp = leading.includes('--help') || leading.includes('-h');
     if (name === undefined) {

@@ -1,0 +1,95 @@
+// release.ts — `contamos release`: the publisher cuts a release.
+//
+// Guarantees: the server computes the release (counts, suppression) and returns a DRAFT; this
+// command checks the draft before signing it — it asks for exactly what was requested, chains to
+// the latest published release of the series, and publishes no count in 1..k−1 — then signs the
+// canonical manifest with the publisher's key ON THIS MACHINE (the private key never leaves it) and
+// sends only the signature. Prints the release id, hash and a summary of the cells.
+import { canonicalJson, signDetached } from '../../../crypto/index.js';
+import { flag, intInRange, requireStr, str } from '../args.js';
+import type { Command } from '../command.js';
+import { CliError, EXIT_OK, println, usageError } from '../io.js';
+import { loadSigningKey } from '../keyfile.js';
+
+interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
+interface Manifest {
+  id: string; series: string; sequence: number; previousHash: string | null; k: number;
+  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { root: string; leafCount: number };
+}
+
+export function parseTables(spec: string): string[][] {
+  const tables = spec.split(';').map((t) => t.split(/[,×x*]/).map((d) => d.trim()).filter(Boolean)).filter((t) => t.length > 0);
+  if (tables.length === 0) throw usageError('--tables vacío', '--tables is empty');
+  return tables;
+}
+
+export function parseYears(spec: string): number[] {
+  const out = new Set<number>();
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d{4})(?:\s*-\s*(\d{4}))?\s*$/.exec(part);
+    if (!m) throw usageError(`año no válido: "${part}"`, `not a year: "${part}"`);
+    const a = Number(m[1]);
+    const b = Number(m[2] ?? m[1]);
+    for (let y = Math.min(a, b); y <= Math.max(a, b); y++) out.add(y);
+  }
+  return [...out].sort();
+}
+
+export const releaseCommand: Command = {
+  name: 'release',
+  summary: 'publicar cifras protegidas / publish protected counts',
+  help: `Uso / Usage: contamos release --key publisher.key.json --series NAME --years 2023[,2024|2020-2024]
+                        --tables "year,region;year,incidentType" [--k 5] [--region-groups] [--json]
+
+  Pide al servidor las cifras de una serie (por ejemplo "anual"), las revisa, las firma aquí con la
+  clave de publicación y las publica. Ninguna cifra entre 1 y k−1 se publica.
+  Asks the server for the counts of a series, checks them, signs them here with the publisher key
+  and publishes them. No count between 1 and k−1 is published.
+
+  --series NAME       serie (minúsculas, cifras, guiones) / series (lowercase, digits, dashes)
+  --years Y           años / years: 2023, 2022,2023 or 2018-2024
+  --tables SPEC       tablas separadas por ";" con dimensiones separadas por "," / tables separated by ";"
+                      dimensiones / dimensions: year quarter region incidentType victimGender
+                      victimNationality victimAgeBand perpetratorType outcome
+  --k N               umbral (por defecto 5) / threshold (default 5)
+  --region-groups     añadir los grupos de regiones (Lima y Callao, Costa, Sierra, Selva)
+  --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
+  options: { series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' } },
+  async run({ io, values, global, client }) {
+    const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'release' });
+    const years = parseYears(requireStr(values, 'years'));
+    const k = str(values, 'k') ? intInRange(str(values, 'k')!, 'k', 2, 100) : 5;
+    const request = {
+      series: requireStr(values, 'series'),
+      filter: years.length === 1 ? { year: years[0]! } : { years },
+      tables: parseTables(requireStr(values, 'tables')),
+      k,
+      method: 'suppression' as const,
+      regionGroups: flag(values, 'region-groups'),
+    };
+    const c = client();
+    const draft = await c.request<{ draftId: string; hash: string; manifest: Manifest }>('POST', '/api/v1/releases', { body: request, signer });
+    const m = draft.body.manifest;
+    const list = await c.request<{ items: Array<{ series: string; sequence: number; hash: string }> }>('GET', '/api/v1/releases');
+    const latest = list.body.items.filter((x) => x.series === request.series).sort((a, b) => b.sequence - a.sequence)[0];
+    const problems: string[] = [];
+    if (canonicalJson(m.request) !== canonicalJson(request)) problems.push('the draft is not for the request sent');
+    if ((latest?.hash ?? null) !== m.previousHash || (latest?.sequence ?? 0) + 1 !== m.sequence) problems.push('the draft does not chain to the latest release');
+    const small = m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k);
+    if (small.length) problems.push(`${small.length} published count(s) below k`);
+    if (problems.length) throw new CliError('El borrador del servidor no es aceptable; no se firmó', `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`);
+    const signature = signDetached(canonicalJson(m), signer.secretKey);
+    const res = await c.request<{ manifest: Manifest; hash: string }>('POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, { body: { signature }, signer });
+    if (flag(values, 'json')) {
+      println(io.stdout, JSON.stringify(res.body, null, 2));
+      return EXIT_OK;
+    }
+    const cells = m.tables.flatMap((t) => t.cells);
+    const suppressed = cells.filter((x) => x.suppressed).length;
+    println(io.stdout, `Publicado / Published: ${m.id} (serie ${m.series}, n.º ${m.sequence})`);
+    println(io.stdout, `  hash ${res.body.hash}`);
+    println(io.stdout, `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}, ${m.merkle.leafCount} reportes contados / reports counted`);
+    println(io.stdout, `  ${c.server.href.replace(/\/$/, '')}/api/v1/releases/${m.id}.csv`);
+    return EXIT_OK;
+  },
+};
