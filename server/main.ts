@@ -14,6 +14,7 @@ import type { ServiceContext } from './services/context.js';
 import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
 import { purgeExpiredDrafts } from './services/releases.js';
+import { purgeRateWindows } from './http/rate-limit.js';
 
 export interface Running {
   url: string;
@@ -53,7 +54,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
+    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
   }, 60_000);
   housekeeping.unref();
 

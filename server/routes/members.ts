@@ -13,7 +13,7 @@ const keyIdParam = z.string().regex(/^m-[A-Za-z0-9_-]{16}$/, 'not a member key i
 export function memberRoutes(ctx: ServiceContext, limits: { perMinute: number; publicPerMinute: number }): Router {
   const r = Router();
   const steward = requireSignature(ctx, ['steward']);
-  const perKey = limitByCredential(limits.perMinute);
+  const perKey = limitByCredential(ctx, limits.perMinute);
 
   r.post('/invites', (req, _res, next) => { requireJsonType(req, true); next(); }, steward, perKey, async (req, res) => {
     const body = jsonBody(req, inviteRequest, { allowEmpty: true });

@@ -22,7 +22,7 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   const r = Router();
   const publisher = requireSignature(ctx, ['publisher']);
   const member = requireSignature(ctx, ['member']);
-  const perKey = limitByCredential(limits.perMinute);
+  const perKey = limitByCredential(ctx, limits.perMinute);
 
   r.post('/releases', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
     const body = jsonBody(req, releaseRequest);

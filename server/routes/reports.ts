@@ -14,7 +14,7 @@ export function reportRoutes(ctx: ServiceContext, limits: { perMinute: number })
   const r = Router();
   const member = requireSignature(ctx, ['member']);
   const steward = requireSignature(ctx, ['steward']);
-  const perKey = limitByCredential(limits.perMinute);
+  const perKey = limitByCredential(ctx, limits.perMinute);
 
   r.put('/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, member, perKey, async (req, res) => {
     const id = parseWith(uuidV4, req.params.id, 'invalid_path');

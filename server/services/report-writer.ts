@@ -19,9 +19,13 @@ export async function writeReport(ctx: ServiceContext, auth: Auth, row: ReportRo
     return await ctx.db.prisma.$transaction(async (tx) => prismaSteps(tx, auth, row));
   } catch (e) {
     if (e instanceof Refusal) return { error: e.code };
-    // the nonce row (replay) or the report id (two identical submissions racing on two replicas)
-    if (isUniqueViolation(e)) return { error: uniqueTarget(e) === 'Nonce' ? 'replayed_nonce' : 'report_conflict' };
-    throw e;
+    if (!isUniqueViolation(e)) throw e;
+    if (uniqueTarget(e) === 'Nonce') return { error: 'replayed_nonce' };
+    // Two submissions of the same id raced (e.g. on two replicas) and the other one won: the same
+    // report is an idempotent success (nothing new to write), a different one a conflict.
+    const winner = await ctx.db.prisma.report.findUnique({ where: { id: row.id }, select: { memberKeyId: true, reportHash: true } });
+    if (winner && winner.memberKeyId === row.memberKeyId && winner.reportHash === row.reportHash) return { created: false };
+    return { error: 'report_conflict' };
   }
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
-import { rowCounts } from '../helpers/databases.js';
+import { tableContents } from '../helpers/databases.js';
 import { reportBody } from '../../server/schemas/report.js';
 
 const taxonomyish = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('PE-LMA', 'homicide', 'VE', 'unknown', '__proto__'));
@@ -18,7 +18,7 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
   afterAll(async () => t?.close());
 
   it('signed PUT /reports with a corrupted report body', async () => {
-    const before = await rowCounts(t.testDb);
+    const before = await tableContents(t.testDb);
     const base = sampleReport(t);
     const fields = Object.keys(base);
     let ran = 0;
@@ -44,11 +44,11 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
       { numRuns: 150, seed: 4242 },
     );
     expect(ran).toBeGreaterThan(100);
-    expect(await rowCounts(t.testDb)).toEqual(before);
+    expect(await tableContents(t.testDb)).toEqual(before);
   });
 
   it('arbitrary JSON and bytes, signed or not, on every route', async () => {
-    const before = await rowCounts(t.testDb);
+    const before = await tableContents(t.testDb);
     const routes: Array<['put' | 'post' | 'get' | 'delete', string]> = [
       ['put', `/api/v1/reports/${newId()}`], ['post', '/api/v1/enrol'], ['post', '/api/v1/invites'],
       ['post', `/api/v1/reports/${newId()}/withdraw`], ['delete', '/api/v1/members/m-AAAAAAAAAAAAAAAA'],
@@ -64,7 +64,7 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
       }),
       { numRuns: 200, seed: 77 },
     );
-    const after = await rowCounts(t.testDb);
+    const after = await tableContents(t.testDb);
     expect(after.Report).toBe(before.Report);
     expect(after.Member).toBe(before.Member);
     expect(after.Invite).toBe(before.Invite);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { generateSigningKeyPair, openNarrative, signRequest, verifyReceipt } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
-import { providers, rowCounts } from '../helpers/databases.js';
+import { providers, tableContents } from '../helpers/databases.js';
 
 describe.each(providers)('intake API on %s', (provider) => {
   let t: TestApp;
@@ -21,9 +21,9 @@ describe.each(providers)('intake API on %s', (provider) => {
 
   /** Runs `fn` and asserts that no table changed. */
   async function writesNothing(fn: () => Promise<unknown>) {
-    const before = await rowCounts(t.testDb);
+    const before = await tableContents(t.testDb);
     await fn();
-    expect(await rowCounts(t.testDb)).toEqual(before);
+    expect(await tableContents(t.testDb)).toEqual(before);
   }
 
   it('serves health, taxonomy and the well-known key document', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { canonicalJson, dedupeTag, hashCanonical, signDetached, verifyDetached, verifyInclusion, verifyReceipt } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
-import { providers, rowCounts } from '../helpers/databases.js';
+import { providers, tableContents } from '../helpers/databases.js';
 import { cellOf, publish } from '../helpers/releases.js';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
@@ -135,7 +135,7 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
   });
 
   it('refuses bad release requests and bad signatures, writing nothing', async () => {
-    const before = await rowCounts(t.testDb);
+    const before = await tableContents(t.testDb);
     const unsigned = await request(t.app).post('/api/v1/releases').set('content-type', 'application/json').send(JSON.stringify(request2023));
     expect([unsigned.status, unsigned.body.error.code]).toEqual([401, 'signature_missing']);
     const byMember = await signed(t.app, 'POST', '/api/v1/releases', orgs[0]!, request2023);
@@ -146,7 +146,7 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     }
     const tooSmall = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...request2023, filter: { year: 2001 } });
     expect([tooSmall.status, tooSmall.body.error.code]).toEqual([422, 'release_too_small']);
-    expect(await rowCounts(t.testDb)).toEqual(before);
+    expect(await tableContents(t.testDb)).toEqual(before);
 
     const draft = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, request2023);
     const forged = signDetached(canonicalJson({ ...draft.body.manifest, tables: [] }), t.publisher.secretKey);

@@ -62,13 +62,18 @@ export async function dumpDatabase(db: TestDatabase): Promise<string> {
   }
 }
 
-/** Row counts per table, to prove that a refused request wrote nothing. */
-export async function rowCounts(db: TestDatabase): Promise<Record<string, number>> {
+/**
+ * Every row of every data table, to prove that a refused request wrote nothing. RateWindow is left
+ * out: it counts signed requests per credential (refused ones too, as rate limiting must), holds
+ * no data, and is purged every minute.
+ */
+export async function tableContents(db: TestDatabase): Promise<Record<string, string>> {
   const dump = await dumpDatabase(db);
-  const out: Record<string, number> = {};
+  const out: Record<string, string> = {};
   for (const block of dump.split(/^## /m).filter(Boolean)) {
     const nl = block.indexOf('\n');
-    out[block.slice(0, nl)] = (JSON.parse(block.slice(nl + 1)) as unknown[]).length;
+    const name = block.slice(0, nl);
+    if (name !== 'RateWindow') out[name] = block.slice(nl + 1);
   }
   return out;
 }
