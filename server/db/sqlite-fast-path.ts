@@ -14,7 +14,8 @@ import type { Statement } from 'better-sqlite3';
 import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 
 export class SqliteFastPath {
-  private readonly db: Database.Database;
+  /** The fast path's own connection (exposed for fault-injection tests). */
+  readonly db: Database.Database;
   private readonly q: Record<'member' | 'nonce' | 'existing' | 'insert' | 'supersede' | 'ownStatus', Statement>;
   private readonly submitOne: (nonce: { hash: string; expiresAt: number }, row: ReportRow) => WriteOutcome;
   private queue: Array<{ nonce: { hash: string; expiresAt: number }; row: ReportRow; resolve(o: WriteOutcome): void; reject(e: unknown): void }> = [];
@@ -87,7 +88,10 @@ export class SqliteFastPath {
           try {
             outcomes.push(this.submitOne(item.nonce, item.row));
           } catch (e) {
-            // its savepoint is rolled back; the rest of the batch goes on
+            // SQLite may roll back the whole transaction on some errors (disk full, I/O): then
+            // nothing of the batch is stored and every submission in it fails with that error.
+            if (!(e instanceof Rollback) && !this.db.inTransaction) throw e;
+            // otherwise only its savepoint is rolled back and the rest of the batch goes on
             outcomes.push(e instanceof Rollback ? { error: e.code } : { failed: e });
           }
         }
