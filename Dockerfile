@@ -17,6 +17,9 @@ COPY crypto ./crypto
 COPY server ./server
 COPY scripts ./scripts
 COPY docs ./docs
+COPY web ./web
+# the browser bundle (the server would also build it on first use)
+RUN node --import tsx scripts/build-web.ts
 COPY tsconfig.json ./
 
 # --- runtime: no compiler, no dev dependencies, no npm cache

@@ -12,6 +12,7 @@ import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
 import { reportRoutes } from './routes/reports.js';
 import { releaseRoutes } from './routes/releases.js';
+import { webRoutes } from './routes/web.js';
 import type { ServiceContext } from './services/context.js';
 import { useNativeEd25519 } from './native-ed25519.js';
 
@@ -46,6 +47,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
     }),
   );
   app.use(rawBody(opts.bodyLimitBytes ?? 128 * 1024));
+  app.use(webRoutes(ctx));
 
   const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
   const pub = publicRoutes(ctx);

@@ -104,7 +104,14 @@ export function webRoutes(ctx: ServiceContext): Router {
     const name = `${req.params.name}.js`;
     let a = scripts.get(name);
     if (!a) {
-      const bundle = await webBundle();
+      let bundle;
+      try {
+        bundle = await webBundle();
+      } catch {
+        // No prebuilt web/dist and no esbuild to build it (a production install without dev tools).
+        res.status(503).setHeader('Content-Type', 'text/plain; charset=utf-8');
+        return void res.send('The submission script is not built on this server: run `npm run build:web` where esbuild is installed.\n');
+      }
       const raw = bundle.files.get(name);
       if (!raw) return next();
       a = asset('text/javascript; charset=utf-8', raw);

@@ -1,0 +1,280 @@
+// openapi.ts — the OpenAPI 3.1 description of the API, generated from the zod schemas (the one
+// source of truth for each shape) with zod's JSON Schema generator (draft 2020-12, which is the
+// schema dialect of OpenAPI 3.1). Shapes that no route module validates (responses) are defined
+// here, also in zod, so they are described the same way.
+//
+// Guarantees: every route of the API is in `ROUTES` (the docs page at /api/v1/docs and
+// /api/v1/openapi.json are both made from it; test/web/openapi.test.ts checks it against the
+// routers mounted in the app); request bodies are described as accepted (zod input: defaults
+// make fields optional), responses as produced (zod output); every refusal uses the one error
+// shape, whose stable codes are listed with their statuses; the HTTP message signature scheme
+// (RFC 9421 + RFC 9530, Ed25519) is described as a security scheme per role.
+import { z } from 'zod';
+import { ERRORS, type ErrorCode } from './errors.js';
+import { errorBody } from './schemas/errors.js';
+import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
+import { draftId, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
+import { pageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
+
+// --- response shapes without a schema elsewhere ---------------------------------------------------
+
+const label = z.object({ es: z.string(), en: z.string() });
+const code = z.object({ code: z.string(), label });
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const base64Key = z.string().describe('32-byte key, standard base64');
+
+export const healthResponse = z.object({ status: z.literal('ok') });
+
+export const taxonomyResponse = z.object({
+  version: z.string(),
+  fields: z.record(z.string(), z.object({
+    label,
+    codes: z.array(code).optional(),
+    groups: z.array(code.extend({ members: z.array(z.string()) })).optional(),
+    optional: z.boolean().optional(),
+    onlyFor: z.record(z.string(), z.string()).optional(),
+    min: z.number().int().optional(),
+    max: z.union([z.number().int(), z.string()]).optional(),
+  })),
+}).describe('The versioned taxonomy: every code a countable field can take, with Spanish and English labels.');
+
+export const wellKnownResponse = z.object({
+  service: z.literal('contamos'),
+  taxonomyVersion: z.string(),
+  steward: z.object({ keyId: z.string(), signingPublicKey: base64Key, sealPublicKey: base64Key.describe('X25519 key narratives are sealed to (crypto_box_seal)') }),
+  publishers: z.array(z.object({ keyId: z.string(), publicKey: base64Key })),
+  receipt: z.object({ keyId: z.string(), publicKey: base64Key }),
+  signatures: z.object({ algorithm: z.string(), httpSignatures: z.string(), contentDigest: z.string() }),
+}).describe('Public keys: the steward seal key, the publishers’ release keys and the server’s receipt key.');
+
+export const revokeResponse = z.object({ keyId: z.string(), revoked: z.literal(true) });
+
+export const ownReport = z.object({
+  id: uuidV4,
+  status: reportStatus,
+  reportHash: hex64,
+  supersedes: uuidV4.nullable(),
+  year: z.number().int(),
+  incidentType: z.string(),
+  region: z.string(),
+});
+export const ownReportsPage = z.object({ items: z.array(ownReport), nextCursor: uuidV4.nullable() });
+export const stewardReportsPage = z.object({ items: z.array(stewardReport), nextCursor: uuidV4.nullable() });
+
+export const manifestCell = z.object({
+  key: z.record(z.string(), z.string()).describe('dimension → code, or "*" for the margin (all codes)'),
+  count: z.number().int().min(0).nullable(),
+  suppressed: z.boolean(),
+});
+export const releaseManifest = z.object({
+  type: z.literal('contamos-release'),
+  formatVersion: z.literal(1),
+  id: z.string(),
+  series: z.string(),
+  sequence: z.number().int().min(1),
+  previousHash: hex64.nullable(),
+  publishedOn: z.string().describe('YYYY-MM-DD'),
+  taxonomyVersion: z.string(),
+  request: z.record(z.string(), z.unknown()),
+  method: z.string(),
+  k: z.number().int(),
+  protection: z.number().int(),
+  hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
+  domains: z.record(z.string(), z.array(z.string())),
+  merkle: z.object({ root: hex64, leafCount: z.number().int().min(0) }),
+  tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
+}).describe('A release manifest (docs/release-format.md).');
+export const releaseEnvelope = z.object({
+  manifest: releaseManifest,
+  hash: hex64.describe('SHA-256 of canonicalJson(manifest), RFC 8785'),
+  signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)') }),
+});
+export const releaseList = z.object({
+  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string() })),
+});
+export const releaseDraft = z.object({
+  draftId: z.string(),
+  hash: hex64,
+  manifest: releaseManifest,
+  stats: z.unknown().describe('Suppression statistics (informative)'),
+});
+export const inclusionProofResponse = z.object({
+  releaseId: z.string(),
+  reportId: uuidV4,
+  root: hex64,
+  proof: z.object({ leaf: hex64, index: z.number().int(), treeSize: z.number().int(), path: z.array(hex64) }),
+});
+
+// --- routes --------------------------------------------------------------------------------------
+
+export type Who = 'public' | 'member' | 'steward' | 'publisher';
+
+export interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI path template, e.g. /api/v1/reports/{id} */
+  path: string;
+  who: Who;
+  summary: string;
+  resumen: string;
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  body?: { schema: z.ZodType; optional?: boolean };
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  errors: ErrorCode[];
+}
+
+const SIGNED_ERRORS: ErrorCode[] = ['signature_missing', 'signature_malformed', 'digest_mismatch', 'signature_expired', 'unknown_key', 'signature_invalid', 'replayed_nonce', 'key_revoked', 'forbidden_role', 'rate_limited'];
+const BODY_ERRORS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_body', 'payload_too_large'];
+const keyIdParam = z.string().regex(/^m-[A-Za-z0-9_-]{16}$/).describe('member key id');
+
+export const ROUTES: RouteSpec[] = [
+  { method: 'get', path: '/api/v1/health', who: 'public', summary: 'Health: the database answers', resumen: 'Estado: la base de datos responde',
+    responses: { 200: { description: 'ok', schema: healthResponse } }, errors: ['database_unavailable'] },
+  { method: 'get', path: '/api/v1/taxonomy', who: 'public', summary: 'The versioned taxonomy, Spanish and English labels', resumen: 'La taxonomía versionada, con etiquetas en español e inglés',
+    responses: { 200: { description: 'the taxonomy', schema: taxonomyResponse } }, errors: [] },
+  { method: 'get', path: '/.well-known/contamos.json', who: 'public', summary: 'Public keys: steward seal key, publisher keys, receipt key', resumen: 'Claves públicas: sellado de la administración, publicadores, recibos',
+    responses: { 200: { description: 'the key document', schema: wellKnownResponse } }, errors: [] },
+  { method: 'post', path: '/api/v1/invites', who: 'steward', summary: 'Create a one-time invite for an organisation', resumen: 'Crear una invitación de un solo uso para una organización',
+    body: { schema: inviteRequest, optional: true }, responses: { 201: { description: 'the invite', schema: inviteResponse } }, errors: [...BODY_ERRORS, ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/enrol', who: 'public', summary: 'Enrol a member public key with an invite', resumen: 'Inscribir la clave pública de una organización con una invitación',
+    body: { schema: enrolRequest }, responses: { 201: { description: 'the member key id (a random pseudonym)', schema: enrolResponse } }, errors: [...BODY_ERRORS, 'invite_invalid', 'key_already_enrolled', 'rate_limited'] },
+  { method: 'delete', path: '/api/v1/members/{keyId}', who: 'steward', summary: 'Revoke a member key at once', resumen: 'Revocar de inmediato la clave de una organización',
+    params: { keyId: keyIdParam }, responses: { 200: { description: 'revoked', schema: revokeResponse } }, errors: ['invalid_path', 'not_found', ...SIGNED_ERRORS] },
+  { method: 'put', path: '/api/v1/reports/{id}', who: 'member', summary: 'Submit a report (client-chosen UUIDv4; idempotent)', resumen: 'Enviar un reporte (UUIDv4 elegido por el cliente; idempotente)',
+    params: { id: uuidV4 }, body: { schema: reportBody },
+    responses: { 201: { description: 'stored; the signed receipt', schema: receipt }, 200: { description: 'the same body was already stored; the same receipt', schema: receipt } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/reports/{id}', who: 'member', summary: 'State of one of the member’s own reports', resumen: 'Estado de un reporte propio',
+    params: { id: uuidV4 }, responses: { 200: { description: 'the report state', schema: reportState } }, errors: ['invalid_path', 'report_not_found', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/reports', who: 'member', summary: 'The member’s own reports, page by page', resumen: 'Los reportes propios, por páginas',
+    query: pageQuery, responses: { 200: { description: 'a page of own reports', schema: ownReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/reports/{id}/withdraw', who: 'member', summary: 'Withdraw one of the member’s own reports', resumen: 'Retirar un reporte propio',
+    params: { id: uuidV4 }, body: { schema: withdrawRequest, optional: true },
+    responses: { 200: { description: 'the report state (withdrawn)', schema: reportState } }, errors: [...BODY_ERRORS, 'invalid_path', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/steward/reports', who: 'steward', summary: 'Sealed reports (no submitter) for the steward to open offline', resumen: 'Reportes sellados (sin remitente) para abrirlos fuera de línea',
+    query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
+    body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
+    errors: [...BODY_ERRORS, 'release_too_small', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/releases/drafts/{draftId}/signature', who: 'publisher', summary: 'Publish a draft with the publisher’s signature over its canonical manifest', resumen: 'Publicar un borrador con la firma del publicador',
+    params: { draftId }, body: { schema: releaseSignature }, responses: { 201: { description: 'the published release', schema: releaseEnvelope } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'draft_not_found', 'release_signature_invalid', 'release_stale', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/releases', who: 'public', summary: 'Every published release, by series and sequence', resumen: 'Todas las publicaciones, por serie y número',
+    responses: { 200: { description: 'the list', schema: releaseList } }, errors: [] },
+  { method: 'get', path: '/api/v1/releases/{id}', who: 'public', summary: 'A signed release (manifest, hash, signature)', resumen: 'Una publicación firmada (manifiesto, hash, firma)',
+    params: { id: releaseId }, responses: { 200: { description: 'the envelope', schema: releaseEnvelope } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}.csv', who: 'public', summary: 'A release’s cells as CSV', resumen: 'Las celdas de una publicación en CSV',
+    params: { id: releaseId }, responses: { 200: { description: 'CSV (UTF-8 with BOM): table, dimensions…, count, suppressed', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/proof/{reportId}', who: 'member', summary: 'Merkle inclusion proof that one of the member’s reports was counted', resumen: 'Prueba Merkle de que un reporte propio fue contado',
+    params: { id: releaseId, reportId: uuidV4 }, responses: { 200: { description: 'the proof', schema: inclusionProofResponse } },
+    errors: ['invalid_path', 'report_not_found', 'release_not_found', 'not_in_release', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/openapi.json', who: 'public', summary: 'This OpenAPI 3.1 document', resumen: 'Este documento OpenAPI 3.1',
+    responses: { 200: { description: 'OpenAPI 3.1 (JSON)' } }, errors: [] },
+  { method: 'get', path: '/api/v1/docs', who: 'public', summary: 'Readable API documentation (HTML)', resumen: 'Documentación legible de la API (HTML)',
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } }, errors: [] },
+];
+
+// --- document ------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
+  const out = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+export const SIGNATURE_SCHEME_TEXT =
+  'HTTP Message Signatures (RFC 9421) with Ed25519. Send three headers: ' +
+  '`Content-Digest: sha-256=:<base64 SHA-256 of the exact body bytes>:` (RFC 9530; of the empty string when there is no body); ' +
+  '`Signature-Input: sig1=("@method" "@path" ["@query"] "content-digest");created=<unix seconds>;nonce="<16+ random bytes, base64url>";keyid="<key id>";alg="ed25519"` ' +
+  '("@query" is covered exactly when the URL has a query); `Signature: sig1=:<base64 Ed25519 signature of the RFC 9421 signature base>:`. ' +
+  'A signature older than 5 minutes or dated in the future is refused, and a nonce is accepted once (across replicas): a retry must be signed again. ' +
+  'The shared crypto module (crypto/http-signature.ts, `signRequest`) produces exactly this.';
+
+const SCHEMES: Record<Exclude<Who, 'public'>, string> = {
+  member: 'a member organisation’s key (enrolled with an invite; key id `m-…`)',
+  steward: 'the coalition steward’s signing key (in server-keys.json)',
+  publisher: 'a publisher’s release key (in server-keys.json)',
+};
+
+let cached: Json | undefined;
+
+export function openApiDocument(): Json {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const r of ROUTES) {
+    const parameters: Json[] = [];
+    for (const [name, s] of Object.entries(r.params ?? {})) parameters.push({ name, in: 'path', required: true, schema: schemaOf(s, 'input') });
+    if (r.query) {
+      for (const [name, s] of Object.entries(r.query.shape as Record<string, z.ZodType>)) {
+        parameters.push({ name, in: 'query', required: !s.safeParse(undefined).success, schema: schemaOf(s, 'output') });
+      }
+    }
+    const responses: Record<string, Json> = {};
+    for (const [status, res] of Object.entries(r.responses)) {
+      const type = res.contentType ?? 'application/json';
+      responses[status] = { description: res.description, ...(res.schema || type !== 'application/json' ? { content: { [type]: res.schema ? { schema: schemaOf(res.schema, 'output') } : {} } } : {}) };
+    }
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of new Set(r.errors)) {
+      const status = ERRORS[code][0];
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+    for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+      responses[String(status)] = {
+        description: `Refused: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+    }
+    const op: Json = {
+      operationId: `${r.method}${r.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      summary: r.summary,
+      description: `${r.summary}. (${r.resumen}.) Who: ${r.who}.`,
+      tags: [r.who],
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body ? { requestBody: { required: !r.body.optional, content: { 'application/json': { schema: schemaOf(r.body.schema, 'input') } } } } : {}),
+      responses,
+      security: r.who === 'public' ? [] : [{ [`${r.who}Signature`]: [] }],
+      'x-contamos-who': r.who,
+    };
+    (paths[r.path] ??= {})[r.method] = op;
+  }
+  cached = {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'Contamos API',
+      version: '1',
+      description:
+        'Pseudonymous, client-side-encrypted reports of violence against sex workers, and k-anonymised signed releases of counts. ' +
+        'Every refusal is `{ "error": { "code", "message", "issues?" } }` with a stable code (see `x-error-codes`). ' +
+        'The server keeps no IP address, user agent or cookie. Member, steward and publisher requests are signed: ' + SIGNATURE_SCHEME_TEXT,
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'public', description: 'No signature needed' },
+      { name: 'member', description: 'Signed by a member organisation' },
+      { name: 'steward', description: 'Signed by the coalition steward' },
+      { name: 'publisher', description: 'Signed by a publisher' },
+    ],
+    paths,
+    components: {
+      schemas: { Error: schemaOf(errorBody, 'output') },
+      securitySchemes: Object.fromEntries(Object.entries(SCHEMES).map(([who, whose]) => [`${who}Signature`, {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Signature',
+        description: `Signed with ${whose}. ${SIGNATURE_SCHEME_TEXT}`,
+        'x-http-message-signatures': {
+          rfc: 'RFC 9421', algorithm: 'ed25519', label: 'sig1',
+          coveredComponents: ['@method', '@path', '@query (when the URL has a query)', 'content-digest'],
+          parameters: ['created', 'nonce', 'keyid', 'alg'], contentDigest: 'RFC 9530 sha-256', maxAgeSeconds: 300,
+          otherHeaders: ['Signature-Input', 'Content-Digest'],
+        },
+      }])),
+    },
+    'x-error-codes': Object.fromEntries(Object.entries(ERRORS).map(([code, [status, message]]) => [code, { status, message }])),
+  };
+  return cached;
+}

@@ -1,0 +1,317 @@
+// stats-page.ts — the public statistics page: every published release, and one release in full
+// (what it covers, charts, data tables, downloads, how to verify it). Pure rendering from the
+// published envelope (docs/release-format.md): this page verifies nothing and computes no count
+// of its own, it only shows what the signed manifest says.
+//
+// Guarantees:
+// - Server-rendered HTML with inline SVG charts: readable with JavaScript disabled.
+// - A suppressed cell is always shown as "menos de k o protegido / fewer than k or protected",
+//   never as a number; a published 0 is shown as 0.
+// - Every value from the manifest (codes, series, hashes…) is escaped; links are same-origin
+//   paths built from ids that match the release id pattern.
+// - The page states what the count covers (series, years, k, protection, number of counted
+//   reports = merkle.leafCount, method, taxonomy version) and that the numbers are incomplete.
+import { barChart } from './charts.js';
+import { html, type SafeHtml, safeHref } from './html.js';
+import { codeLabel, dimensionLabel, formatNumber, type Lang, t, withLang } from './i18n.js';
+import { page } from './layout.js';
+
+export interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
+export interface ReleaseTable { dimensions: string[]; cells: Cell[] }
+export interface ReleaseManifest {
+  id: string;
+  series: string;
+  sequence: number;
+  previousHash: string | null;
+  publishedOn: string;
+  taxonomyVersion: string;
+  request?: { filter?: { year?: number; years?: number[] } } & Record<string, unknown>;
+  method: string;
+  k: number;
+  protection?: number;
+  hierarchies?: Record<string, Record<string, string[]>>;
+  domains: Record<string, string[]>;
+  merkle: { root: string; leafCount: number };
+  tables: ReleaseTable[];
+}
+export interface ReleaseEnvelope {
+  manifest: ReleaseManifest;
+  hash: string;
+  signature: { keyId: string; alg: string; value: string };
+}
+export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string }
+
+export const RELEASE_ID = /^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/;
+
+/** Most charts drawn per table; every cell is still in the data table and the downloads. */
+export const MAX_CHARTS_PER_TABLE = 12;
+/** Most rows shown per data table on the page (the CSV has them all). */
+export const MAX_TABLE_ROWS = 1500;
+
+const keyOf = (dims: string[], key: Record<string, string>) => dims.map((d) => key[d] ?? '*').join('\u0000');
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
+}
+
+function label(dim: string, code: string, lang: Lang): string {
+  return dim === 'year' && code !== '*' ? code : codeLabel(dim, code, lang);
+}
+
+/** The dimension drawn along the bars: the last one that is not the year (or the year itself). */
+export function barDimension(dims: string[]): string {
+  return [...dims].reverse().find((d) => d !== 'year') ?? dims[0]!;
+}
+
+interface ChartSpec { title: string; bars: Array<{ label: string; value: number | null }>; zeros: string[]; total: number | null | undefined; id: string }
+
+/** Above this many bars, published zeros are listed in words under the chart instead of drawn. */
+export const MAX_BARS_WITH_ZEROS = 12;
+
+/** The charts of one table: one per combination of the other dimensions (margins first). */
+export function chartsOfTable(m: ReleaseManifest, table: ReleaseTable, tableIndex: number, lang: Lang): { charts: ChartSpec[]; omitted: number } {
+  const dims = table.dimensions;
+  const cells = new Map<string, Cell>();
+  for (const c of table.cells) cells.set(keyOf(dims, c.key), c);
+  const barDim = barDimension(dims);
+  const groupDims = dims.filter((d) => d !== barDim);
+  // A dimension with a single code has a margin equal to that code: draw the code only.
+  const choices = groupDims.map((d) => {
+    const codes = m.domains[d] ?? [];
+    return codes.length === 1 ? codes : ['*', ...codes];
+  });
+  let combos: string[][] = [[]];
+  for (const ch of choices) combos = combos.flatMap((c) => ch.map((v) => [...c, v]));
+  combos.sort((a, b) => b.filter((v) => v === '*').length - a.filter((v) => v === '*').length);
+
+  const barCodeLists: Array<{ codes: string[]; suffix: string }> = [{ codes: m.domains[barDim] ?? [], suffix: '' }];
+  const groups = m.hierarchies?.[barDim];
+  if (groups && Object.keys(groups).length > 0) {
+    barCodeLists.unshift({ codes: Object.keys(groups), suffix: t(lang, ' (por grupos)', ' (by group)') });
+  }
+
+  const charts: ChartSpec[] = [];
+  let omitted = 0;
+  for (const combo of combos) {
+    const fixed: Record<string, string> = {};
+    groupDims.forEach((d, i) => { fixed[d] = combo[i]!; });
+    const lookup = (barCode: string): Cell | undefined => cells.get(keyOf(dims, { ...fixed, [barDim]: barCode }));
+    const totalCell = lookup('*');
+    if (totalCell && !totalCell.suppressed && totalCell.count === 0) continue; // nothing to draw: a true zero
+    const parts = groupDims.map((d, i) => (combo[i] === '*' ? null : label(d, combo[i]!, lang))).filter((p): p is string => p !== null);
+    for (const list of barCodeLists) {
+      let bars = list.codes
+        .map((code) => ({ code, cell: lookup(code) }))
+        .filter((b): b is { code: string; cell: Cell } => b.cell !== undefined)
+        .map((b) => ({ label: label(barDim, b.code, lang), value: b.cell.suppressed ? null : b.cell.count }));
+      if (bars.length === 0) continue;
+      let zeros: string[] = [];
+      if (bars.length > MAX_BARS_WITH_ZEROS) {
+        zeros = bars.filter((b) => b.value === 0).map((b) => b.label);
+        bars = bars.filter((b) => b.value !== 0);
+      }
+      if (charts.length >= MAX_CHARTS_PER_TABLE) { omitted++; continue; }
+      const scope = parts.length > 0 ? ` — ${parts.join(', ')}` : groupDims.length > 0 ? t(lang, ' — todo', ' — all') : '';
+      charts.push({
+        id: `t${tableIndex + 1}-${slug(barDim)}-${charts.length + 1}`,
+        title: `${dimensionLabel(barDim, lang)}${list.suffix}${scope}`,
+        bars,
+        zeros,
+        total: totalCell ? (totalCell.suppressed ? null : totalCell.count) : undefined,
+      });
+    }
+  }
+  return { charts, omitted };
+}
+
+function valueCell(c: Cell, k: number, lang: Lang): SafeHtml {
+  return c.suppressed || c.count === null
+    ? html`<td class="num suppressed">${t(lang, `menos de ${k} o protegido`, `fewer than ${k} or protected`)}</td>`
+    : html`<td class="num">${formatNumber(c.count, lang)}</td>`;
+}
+
+function dataTable(m: ReleaseManifest, table: ReleaseTable, i: number, lang: Lang): SafeHtml {
+  const rows = table.cells.slice(0, MAX_TABLE_ROWS);
+  return html`<details class="data">
+<summary>${t(lang, 'Tabla de datos', 'Data table')} (${formatNumber(table.cells.length, lang)} ${t(lang, 'celdas', 'cells')})</summary>
+<div class="table-scroll">
+<table>
+<caption>${t(lang, 'Tabla', 'Table')} ${i + 1}: ${table.dimensions.map((d) => dimensionLabel(d, lang)).join(' × ')}</caption>
+<thead><tr>${table.dimensions.map((d) => html`<th scope="col">${dimensionLabel(d, lang)}</th>`)}<th scope="col" class="num">${t(lang, 'Hechos', 'Incidents')}</th></tr></thead>
+<tbody>
+${rows.map((c) => html`<tr>${table.dimensions.map((d) => html`<td>${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, m.k, lang)}</tr>
+`)}</tbody>
+</table>
+</div>
+${table.cells.length > rows.length ? html`<p>${t(lang, `Se muestran ${rows.length} celdas; todas están en el CSV.`, `${rows.length} cells shown; all are in the CSV.`)}</p>` : ''}
+</details>`;
+}
+
+function yearsOf(m: ReleaseManifest): string[] {
+  return m.domains.year ?? (m.request?.filter?.years ?? (m.request?.filter?.year !== undefined ? [m.request.filter.year] : [])).map(String);
+}
+
+function methodText(m: ReleaseManifest, lang: Lang): string {
+  if (m.method === 'suppression') {
+    return t(lang,
+      `Supresión de celdas: ninguna cifra publicada está entre 1 y ${m.k - 1}; se ocultan además otras celdas para que las ocultas no puedan deducirse restando totales ni comparando con publicaciones anteriores de la serie.`,
+      `Cell suppression: no published figure is between 1 and ${m.k - 1}; further cells are hidden so that hidden ones cannot be worked out by subtracting totals or by comparing with earlier releases of the series.`);
+  }
+  return m.method;
+}
+
+/** Headline figures: per year, the total and (when the release has them) homicides and disappearances. */
+function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
+  const years = yearsOf(m);
+  const find = (key: Record<string, string>): Cell | undefined => {
+    for (const tb of m.tables) {
+      if (!Object.keys(key).every((d) => tb.dimensions.includes(d))) continue;
+      const want = keyOf(tb.dimensions, key);
+      const c = tb.cells.find((x) => keyOf(tb.dimensions, x.key) === want);
+      if (c) return c;
+    }
+    return undefined;
+  };
+  const items: SafeHtml[] = [];
+  for (const y of years) {
+    const parts: SafeHtml[] = [];
+    const total = find({ year: y });
+    const item = (c: Cell, what: string) => (c.suppressed || c.count === null
+      ? html`<li>${what}: <span class="fig-protected">${t(lang, `menos de ${m.k} o protegido`, `fewer than ${m.k} or protected`)}</span></li>`
+      : html`<li><span class="fig">${formatNumber(c.count, lang)}</span> ${what}</li>`);
+    if (total) parts.push(item(total, t(lang, 'hechos de violencia registrados', 'incidents of violence recorded')));
+    for (const [code, es, en] of [['homicide', 'asesinatos', 'murders'], ['disappearance', 'desapariciones', 'disappearances']] as const) {
+      const c = find({ year: y, incidentType: code });
+      if (c) parts.push(item(c, t(lang, es, en)));
+    }
+    if (parts.length) items.push(html`<div class="year-figures"><h3>${y}</h3><ul>${parts}</ul></div>`);
+  }
+  return items.length ? html`<section class="key-figures" aria-labelledby="cifras"><h2 id="cifras">${t(lang, 'Cifras principales', 'Key figures')}</h2><div class="figures">${items}</div></section>` : null;
+}
+
+export function releaseSection(env: ReleaseEnvelope, lang: Lang): SafeHtml {
+  const m = env.manifest;
+  const years = yearsOf(m);
+  const id = m.id;
+  const jsonHref = safeHref(`/api/v1/releases/${id}`);
+  const csvHref = safeHref(`/api/v1/releases/${id}.csv`);
+  const tables = m.tables.map((table, i) => {
+    const { charts, omitted } = chartsOfTable(m, table, i, lang);
+    return html`<section class="release-table" aria-labelledby="tabla-${i + 1}">
+<h3 id="tabla-${i + 1}">${t(lang, 'Por', 'By')} ${table.dimensions.map((d) => dimensionLabel(d, lang).toLowerCase()).join(t(lang, ' y ', ' and '))}</h3>
+<div class="charts">
+${charts.map((c) => barChart({ id: c.id, title: c.title, bars: c.bars, zeros: c.zeros, total: c.total, k: m.k, lang }))}
+</div>
+${omitted > 0 ? html`<p class="note">${t(lang, `Hay ${omitted} gráficos más de esta tabla; sus cifras están en la tabla de datos y en las descargas.`, `There are ${omitted} more charts for this table; their figures are in the data table and the downloads.`)}</p>` : ''}
+${charts.length === 0 ? html`<p class="note">${t(lang, 'Esta tabla no tiene hechos registrados.', 'This table has no recorded incidents.')}</p>` : ''}
+${dataTable(m, table, i, lang)}
+</section>`;
+  });
+  return html`<article class="release" aria-labelledby="release-title">
+<h2 id="release-title">${t(lang, 'Publicación', 'Release')} <code>${id}</code>: ${years.join(', ')}</h2>
+<p class="meta">${t(lang, 'Serie', 'Series')} <code>${m.series}</code>, ${t(lang, 'n.º', 'no.')} ${m.sequence} · ${t(lang, 'publicada el', 'published on')} <time datetime="${m.publishedOn}">${m.publishedOn}</time></p>
+
+<div class="incomplete" role="note">
+<p><strong>${t(lang, 'Estas cifras son incompletas.', 'These figures are incomplete.')}</strong> ${t(lang,
+    'Solo cuentan los hechos que las organizaciones de la coalición conocieron y registraron. Muchas violencias nunca se denuncian ni se conocen, y no existe una estadística oficial con la que compararlas. Cada cifra es un mínimo, no el total real.',
+    'They count only the incidents that the coalition’s organisations learned of and recorded. Much violence is never reported or known, and there are no official statistics to compare with. Every figure is a minimum, not the real total.')}</p>
+</div>
+
+${keyFigures(m, lang)}
+
+
+
+<section aria-labelledby="graficos">
+<h2 id="graficos">${t(lang, 'Gráficos y tablas', 'Charts and tables')}</h2>
+<p class="legend"><span class="swatch swatch-suppressed" aria-hidden="true"></span> ${t(lang,
+    `Las barras rayadas son celdas ocultas: «menos de ${m.k} o protegido». Pueden valer 0, menos de ${m.k}, o más, y se ocultan para que nadie pueda ser identificado.`,
+    `Hatched markers are hidden cells: “fewer than ${m.k} or protected”. They may be 0, fewer than ${m.k}, or more; they are hidden so that no one can be identified.`)}</p>
+<div class="release-tables">
+${tables}
+</div>
+</section>
+
+<section aria-labelledby="cobertura">
+<h2 id="cobertura">${t(lang, 'Qué cubre esta publicación', 'What this release covers')}</h2>
+<dl class="coverage">
+<dt>${t(lang, 'Serie y número', 'Series and number')}</dt><dd><code>${m.series}</code> · ${m.sequence}</dd>
+<dt>${t(lang, 'Años', 'Years')}</dt><dd>${years.join(', ') || '—'}</dd>
+<dt>${t(lang, 'Reportes contados', 'Reports counted')}</dt><dd>${formatNumber(m.merkle.leafCount, lang)} — ${t(lang,
+    'reportes activos de organizaciones miembro (los retirados o corregidos no se cuentan; un mismo hecho informado por varias organizaciones con la misma etiqueta de duplicados se cuenta una sola vez).',
+    'active reports from member organisations (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).')}</dd>
+<dt>${t(lang, 'Umbral k', 'Threshold k')}</dt><dd>${m.k} — ${t(lang, `ninguna cifra publicada está entre 1 y ${m.k - 1}`, `no published figure is between 1 and ${m.k - 1}`)}</dd>
+${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Protection level')}</dt><dd>${m.protection}</dd>` : ''}
+<dt>${t(lang, 'Método', 'Method')}</dt><dd>${methodText(m, lang)}</dd>
+<dt>${t(lang, 'Versión de la taxonomía', 'Taxonomy version')}</dt><dd><code>${m.taxonomyVersion}</code></dd>
+</dl>
+</section>
+
+<section aria-labelledby="descargas">
+<h2 id="descargas">${t(lang, 'Descargas', 'Downloads')}</h2>
+<ul class="downloads">
+<li><a href="${csvHref}" download>${t(lang, 'Tabla CSV', 'CSV table')}</a> <code>${csvHref}</code></li>
+<li><a href="${jsonHref}">${t(lang, 'Publicación firmada (JSON)', 'Signed release (JSON)')}</a> <code>${jsonHref}</code></li>
+<li><a href="${safeHref('/.well-known/contamos.json')}">${t(lang, 'Claves públicas (publicadores, recibos, administración)', 'Public keys (publishers, receipts, steward)')}</a></li>
+</ul>
+</section>
+
+<section aria-labelledby="verificar">
+<h2 id="verificar">${t(lang, 'Cómo verificar esta publicación', 'How to verify this release')}</h2>
+<dl class="hashes">
+<dt>${t(lang, 'Hash (SHA-256 del manifiesto canónico)', 'Hash (SHA-256 of the canonical manifest)')}</dt><dd><code class="hash">${env.hash}</code></dd>
+<dt>${t(lang, 'Hash de la publicación anterior', 'Hash of the previous release')}</dt><dd><code class="hash">${m.previousHash ?? t(lang, 'ninguna (primera de la serie)', 'none (first of the series)')}</code></dd>
+<dt>${t(lang, 'Clave del publicador', 'Publisher key')}</dt><dd><code>${env.signature.keyId}</code> (${env.signature.alg})</dd>
+<dt>${t(lang, 'Firma', 'Signature')}</dt><dd><code class="hash">${env.signature.value}</code></dd>
+<dt>${t(lang, 'Raíz Merkle de los reportes contados', 'Merkle root of the counted reports')}</dt><dd><code class="hash">${m.merkle.root}</code></dd>
+</dl>
+<p>${t(lang,
+    'Cualquiera puede comprobar, solo con material público, la firma, la cadena de hashes de la serie, el umbral y que ninguna celda oculta pueda deducirse. Con una copia del código de Contamos:',
+    'Anyone can check, from public material alone, the signature, the series’ hash chain, the threshold and that no hidden cell can be worked out. With a copy of the Contamos code:')}</p>
+<pre><code>npm run audit -- --server URL</code></pre>
+<p>${t(lang,
+    'donde URL es la dirección de este sitio. La firma es Ed25519 sobre el JSON canónico (RFC 8785) del manifiesto, con la clave del publicador publicada en /.well-known/contamos.json. Cada organización puede además comprobar, con su recibo, que su reporte fue contado (prueba de inclusión Merkle).',
+    'where URL is this site’s address. The signature is Ed25519 over the canonical JSON (RFC 8785) of the manifest, with the publisher key published at /.well-known/contamos.json. Each organisation can also check, with its receipt, that its report was counted (Merkle inclusion proof).')}</p>
+</section>
+</article>`;
+}
+
+function releaseList(items: ReleaseListItem[], currentId: string | null, lang: Lang): SafeHtml {
+  return html`<section aria-labelledby="todas">
+<h2 id="todas">${t(lang, 'Todas las publicaciones', 'All releases')}</h2>
+<div class="table-scroll">
+<table class="releases">
+<thead><tr><th scope="col">${t(lang, 'Publicación', 'Release')}</th><th scope="col">${t(lang, 'Serie', 'Series')}</th><th scope="col" class="num">${t(lang, 'N.º', 'No.')}</th><th scope="col">${t(lang, 'Fecha', 'Date')}</th><th scope="col">Hash</th><th scope="col">${t(lang, 'Descargas', 'Downloads')}</th></tr></thead>
+<tbody>
+${items.map((r) => html`<tr${r.id === currentId ? html` class="current"` : ''}><td><a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}"${r.id === currentId ? html` aria-current="page"` : ''}>${r.id}</a></td><td>${r.series}</td><td class="num">${r.sequence}</td><td><time datetime="${r.publishedOn}">${r.publishedOn}</time></td><td><code>${r.hash.slice(0, 16)}…</code></td><td><a href="${safeHref(`/api/v1/releases/${r.id}.csv`)}" download>CSV</a> · <a href="${safeHref(`/api/v1/releases/${r.id}`)}">JSON</a></td></tr>
+`)}</tbody>
+</table>
+</div>
+</section>`;
+}
+
+/** The latest release: the most recent publication date, then the highest sequence. */
+export function latestRelease(items: ReleaseListItem[]): ReleaseListItem | undefined {
+  return [...items].sort((a, b) => (a.publishedOn === b.publishedOn ? a.sequence - b.sequence : a.publishedOn < b.publishedOn ? -1 : 1)).at(-1);
+}
+
+export function statsPage(input: { lang: Lang; path: string; items: ReleaseListItem[]; current: ReleaseEnvelope | null }): string {
+  const { lang, items, current } = input;
+  const intro = html`<h1>${t(lang, 'Violencia contra trabajadoras sexuales en el Perú: lo que contamos', 'Violence against sex workers in Peru: what we count')}</h1>
+<p class="lead">${t(lang,
+    'Organizaciones de trabajadoras sexuales registran los asesinatos, desapariciones, extorsiones, secuestros, trata y abusos policiales que sufren las personas a las que acompañan. El Estado no cuenta estas muertes; estas cifras son las únicas que existen. Se publican solo de forma agregada, con las cifras pequeñas ocultas para que nadie pueda ser identificada, y firmadas para que cualquiera pueda verificarlas.',
+    'Organisations of sex workers record the murders, disappearances, extortion, kidnappings, trafficking and police abuse suffered by the people they serve. The state does not count these deaths; these figures are the only ones that exist. They are published only in aggregate, with small figures hidden so that no one can be identified, and signed so that anyone can verify them.')}</p>`;
+  const body = current === null
+    ? html`${intro}<section class="empty"><h2>${t(lang, 'Todavía no hay publicaciones', 'No releases yet')}</h2><p>${t(lang,
+        'Cuando la coalición publique sus primeras cifras, aparecerán aquí con sus gráficos, sus tablas descargables y la forma de verificarlas.',
+        'When the coalition publishes its first figures, they will appear here with their charts, downloadable tables and how to verify them.')}</p></section>`
+    : html`${intro}${releaseSection(current, lang)}${releaseList(items, current.manifest.id, lang)}`;
+  return page({ lang, title: current ? `${t(lang, 'Estadísticas', 'Statistics')} ${current.manifest.id}` : t(lang, 'Estadísticas', 'Statistics'), path: input.path, section: 'stats', body });
+}
+
+export function notFoundPage(lang: Lang, path: string): string {
+  return page({
+    lang, path, section: 'none', title: t(lang, 'No encontrado', 'Not found'),
+    body: html`<h1>${t(lang, 'No encontrado', 'Not found')}</h1><p>${t(lang, 'No existe esa publicación.', 'There is no such release.')} <a href="${safeHref(withLang('/estadisticas', lang))}">${t(lang, 'Ver todas las publicaciones', 'See all releases')}</a></p>`,
+  });
+}
+
