@@ -10,12 +10,20 @@ import { uuidV4 } from '../schemas/report.js';
 import { draftRelease, getRelease, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
 import type { ServiceContext } from '../services/context.js';
 
+/** One row a cell; suppressed cells say so; DP releases carry the 90% error margin of each count. */
 export function releaseCsv(env: Envelope): string {
-  const dims = [...new Set(env.manifest.tables.flatMap((t) => t.dimensions))];
-  const rows = env.manifest.tables.flatMap((t, i) =>
-    t.cells.map((c) => [String(i + 1), ...dims.map((d) => (d in c.key ? (c.key[d] === '*' ? 'Total' : c.key[d]) : '')), c.suppressed ? '' : String(c.count), c.suppressed ? `< ${env.manifest.k} o protegido / < ${env.manifest.k} or protected` : '']),
+  const m = env.manifest;
+  const dims = [...new Set(m.tables.flatMap((t) => t.dimensions))];
+  const dp = m.method === 'dp';
+  const rows = m.tables.flatMap((t, i) =>
+    t.cells.map((c) => [
+      String(i + 1),
+      ...dims.map((d) => (d in c.key ? (c.key[d] === '*' ? 'Total' : c.key[d]) : '')),
+      c.suppressed ? '' : String(c.count),
+      dp ? `± ${m.dp?.errorMargin90 ?? ''}` : c.suppressed ? `< ${m.k} o protegido / < ${m.k} or protected` : '',
+    ]),
   );
-  return '\uFEFF' + stringify([['table', ...dims, 'count', 'suppressed'], ...rows]);
+  return '\uFEFF' + stringify([['table', ...dims, 'count', dp ? 'margin90' : 'suppressed'], ...rows]);
 }
 
 export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {

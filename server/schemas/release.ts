@@ -1,26 +1,57 @@
 // Shapes of release requests and signatures. The published manifest format itself is described in
 // docs/release-format.md (and checked by the independent auditor, which does not use this file).
+// Two methods: "suppression" (k-anonymous counts with complementary suppression) and "dp"
+// (differentially private noisy counts with a budget ledger per series).
 import { z } from 'zod';
 import { RELEASE_DIMENSIONS } from '../services/counting.js';
 
 const year = z.number().int().min(1990).max(2100);
+/** A positive privacy parameter: a number, or an exact decimal / fraction string ("0.5", "1/4"). */
+const privacyAmount = z.union([
+  z.number().positive().max(100),
+  z.string().regex(/^(\d+(\.\d+)?|\d+\/[1-9]\d*)$/, 'a decimal such as "0.5" or a fraction such as "1/4"'),
+]);
+
+const common = {
+  series: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
+  filter: z.union([z.strictObject({ year }), z.strictObject({ years: z.array(year).min(1).max(50) })]),
+  tables: z.array(z.array(z.enum(RELEASE_DIMENSIONS)).min(1).max(4)).min(1).max(10),
+  regionGroups: z.boolean().default(false),
+};
+
+const suppressionRequest = z.strictObject({
+  ...common,
+  k: z.number().int().min(2).max(100).default(5),
+  method: z.literal('suppression'),
+});
+
+const dpRequest = z.strictObject({
+  ...common,
+  method: z.literal('dp'),
+  rho: privacyAmount.optional(),
+  epsilon: privacyAmount.optional(),
+  keepTotal: z.boolean().default(false),
+  /** The series' total budget: required for the first DP release of a series, then must match. */
+  seriesBudget: z.union([z.strictObject({ rho: privacyAmount }), z.strictObject({ epsilon: privacyAmount })]).optional(),
+});
+
+/** `method` may be left out: it then means "suppression" (the default). */
+const withDefaultMethod = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !('method' in v) ? { ...v, method: 'suppression' } : v;
 
 export const releaseRequest = z
-  .strictObject({
-    series: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
-    filter: z.union([z.strictObject({ year }), z.strictObject({ years: z.array(year).min(1).max(50) })]),
-    tables: z.array(z.array(z.enum(RELEASE_DIMENSIONS)).min(1).max(4)).min(1).max(10),
-    k: z.number().int().min(2).max(100).default(5),
-    method: z.literal('suppression').default('suppression'),
-    regionGroups: z.boolean().default(false),
-  })
+  .preprocess(withDefaultMethod, z.discriminatedUnion('method', [suppressionRequest, dpRequest]))
   .superRefine((r, ctx) => {
     r.tables.forEach((t, i) => {
       if (new Set(t).size !== t.length) ctx.addIssue({ code: 'custom', path: ['tables', i], message: 'a dimension appears twice' });
     });
+    if (r.method === 'dp' && (r.rho === undefined) === (r.epsilon === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['rho'], message: 'a dp release needs exactly one of rho (zCDP) or epsilon (pure DP)' });
+    }
   });
 
 export type ReleaseRequest = z.infer<typeof releaseRequest>;
+export type DpReleaseRequest = z.infer<typeof dpRequest>;
 
 export const releaseSignature = z.strictObject({
   signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'a 64-byte Ed25519 signature in base64'),

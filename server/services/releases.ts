@@ -12,15 +12,30 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
 import { protectRelease } from '../disclosure/index.js';
+import { dpRelease } from '../dp/index.js';
+import { chargeSeries, type LedgerEntry } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { type ReleaseDimension, countIncidents, countedReportHashes } from './counting.js';
 import { authenticated } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
+import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export interface ManifestCell { key: Record<string, string>; count: number | null; suppressed: boolean }
+export interface DpInfo {
+  mechanism: 'discrete-gaussian' | 'discrete-laplace';
+  rho?: string; epsilon?: string; sigma2?: number; scale?: number;
+  /** Distinct cells each incident falls into: L1 sensitivity m, L2 sensitivity √m. */
+  m: number;
+  keepTotal: boolean;
+  /** Published exactly, outside the DP guarantee. */
+  invariants: string[];
+  /** Half-width of the 90% interval of the noise on every cell (before post-processing). */
+  errorMargin90: number;
+  ledger: LedgerEntry;
+}
 export interface Manifest {
   type: 'contamos-release';
   formatVersion: 1;
@@ -31,9 +46,12 @@ export interface Manifest {
   publishedOn: string;
   taxonomyVersion: string;
   request: ReleaseRequest;
-  method: 'suppression';
-  k: number;
-  protection: number;
+  method: 'suppression' | 'dp';
+  /** Threshold and protection level (suppression only). */
+  k?: number;
+  protection?: number;
+  /** Mechanism, parameters, error margin and budget ledger (dp only). */
+  dp?: DpInfo;
   hierarchies: Record<string, Record<string, string[]>>;
   domains: Record<string, string[]>;
   merkle: { root: string; leafCount: number };
@@ -56,11 +74,11 @@ function yearsOf(req: ReleaseRequest): number[] {
   return [...new Set('year' in req.filter ? [req.filter.year] : req.filter.years)].sort((a, b) => a - b);
 }
 
-async function publishedCellsOf(ctx: ServiceContext, series: string): Promise<Array<{ hash: string; sequence: number; cells: Array<{ key: Record<string, string>; count: number | null }> }>> {
+async function publishedCellsOf(ctx: ServiceContext, series: string): Promise<Array<{ hash: string; sequence: number; method: string; cells: Array<{ key: Record<string, string>; count: number | null }> }>> {
   const rows = await ctx.db.prisma.release.findMany({ where: { series }, orderBy: { sequence: 'asc' }, select: { hash: true, sequence: true, manifest: true } });
   return rows.map((r) => {
     const m = JSON.parse(r.manifest) as Manifest;
-    return { hash: r.hash, sequence: r.sequence, cells: m.tables.flatMap((t) => t.cells.map((c) => ({ key: c.key, count: c.count }))) };
+    return { hash: r.hash, sequence: r.sequence, method: m.method, cells: m.tables.flatMap((t) => t.cells.map((c) => ({ key: c.key, count: c.count }))) };
   });
 }
 
@@ -73,16 +91,12 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
     countedReportHashes(ctx, years),
     publishedCellsOf(ctx, req.series),
   ]);
-  if (leaves.length < req.k) throw new AppError('release_too_small');
+  if (earlier.some((e) => e.method !== req.method)) throw new AppError('series_method_mismatch');
   const domains = Object.fromEntries(['year', ...dims].map((d) => [d, domainOf(d as ReleaseDimension, years)]));
   const hierarchies: Record<string, Record<string, string[]>> = {};
   if (req.regionGroups && dims.includes('region')) {
     hierarchies.region = Object.fromEntries(regionGroups.filter((g) => g.code !== 'unknown').map((g) => [g.code, g.members]));
   }
-  const protectedRelease = await protectRelease({
-    counts, domains, tables: req.tables, hierarchies, k: req.k,
-    previous: earlier.map((e) => e.cells),
-  });
   const last = earlier[earlier.length - 1];
   const sequence = (last?.sequence ?? 0) + 1;
   const manifest: Manifest = {
@@ -95,23 +109,52 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
     publishedOn: new Date(ctx.now() * 1000).toISOString().slice(0, 10),
     taxonomyVersion: TAXONOMY_VERSION,
     request: req,
-    method: 'suppression',
-    k: req.k,
-    protection: req.k,
+    method: req.method,
     hierarchies,
     domains,
     merkle: { root: merkleRoot(leaves), leafCount: new Set(leaves).size },
-    tables: req.tables.map((dimensions, i) => ({
-      dimensions,
-      cells: protectedRelease.cells.filter((c) => c.table === i).map((c) => ({ key: c.key, count: c.suppressed ? null : c.count, suppressed: c.suppressed })),
-    })),
+    tables: [],
   };
-  const hash = hashCanonical(manifest);
+  const tableOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
+    req.tables.map((dimensions, i) => ({
+      dimensions,
+      cells: cells.filter((c) => c.table === i).map((c) => ({ key: c.key, count: c.suppressed ? null : c.count, suppressed: c.suppressed, ...extra })),
+    }));
+
+  let stats: unknown;
+  let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
+  if (req.method === 'suppression') {
+    if (leaves.length < req.k) throw new AppError('release_too_small');
+    const protectedRelease = await protectRelease({ counts, domains, tables: req.tables, hierarchies, k: req.k, previous: earlier.map((e) => e.cells) });
+    manifest.k = req.k;
+    manifest.protection = req.k;
+    manifest.tables = tableOf(protectedRelease.cells);
+    stats = protectedRelease.stats;
+  } else {
+    dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
+    if (dpRun.stats.randomSource !== 'crypto') throw new Error('a DP release must use the cryptographic random source');
+    manifest.tables = tableOf(dpRun.cells.map((c) => ({ ...c, suppressed: false })), { errorMargin90: dpRun.errorMargin90 } as Partial<ManifestCell>);
+    stats = { ...dpRun.stats, trace: undefined };
+  }
   const draftId = randomUUID();
-  await authenticated(ctx, auth, (tx) => tx.releaseDraft.create({
-    data: { id: draftId, series: req.series, sequence, hash, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S },
-  }));
-  return { draftId, hash, manifest, stats: protectedRelease.stats };
+  const store = async (tx: Tx) => {
+    if (req.method === 'dp' && dpRun) {
+      const ledger = await chargeSeries(tx, req);
+      const p = dpRun.params;
+      manifest.dp = {
+        mechanism: dpRun.mechanism,
+        ...(p.exact.rho !== undefined ? { rho: p.exact.rho, sigma2: p.sigma2 } : { epsilon: p.exact.epsilon, scale: p.scale }),
+        m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants, 'reportCount'], errorMargin90: dpRun.errorMargin90, ledger,
+      };
+    }
+    const hash = hashCanonical(manifest);
+    await tx.releaseDraft.create({
+      data: { id: draftId, series: req.series, sequence, hash, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S },
+    });
+    return hash;
+  };
+  const hash = await authenticated(ctx, auth, store);
+  return { draftId, hash, manifest, stats };
 }
 
 /** Stores a draft as a release once its publisher's signature verifies. */

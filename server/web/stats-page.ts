@@ -27,8 +27,11 @@ export interface ReleaseManifest {
   taxonomyVersion: string;
   request?: { filter?: { year?: number; years?: number[] } } & Record<string, unknown>;
   method: string;
-  k: number;
+  /** Suppression releases only. */
+  k?: number;
   protection?: number;
+  /** Differential-privacy releases only. */
+  dp?: { mechanism: string; rho?: string; epsilon?: string; keepTotal: boolean; errorMargin90: number; invariants: string[]; ledger: { unit: string; total: string; spentAfter: string } };
   hierarchies?: Record<string, Record<string, string[]>>;
   domains: Record<string, string[]>;
   merkle: { root: string; leafCount: number };
@@ -124,10 +127,11 @@ export function chartsOfTable(m: ReleaseManifest, table: ReleaseTable, tableInde
   return { charts, omitted };
 }
 
-function valueCell(c: Cell, k: number, lang: Lang): SafeHtml {
-  return c.suppressed || c.count === null
-    ? html`<td class="num suppressed">${t(lang, `menos de ${k} o protegido`, `fewer than ${k} or protected`)}</td>`
-    : html`<td class="num">${formatNumber(c.count, lang)}</td>`;
+function valueCell(c: Cell, k: number | undefined, lang: Lang, margin?: number): SafeHtml {
+  if (c.suppressed || c.count === null) return html`<td class="num suppressed">${t(lang, `menos de ${k} o protegido`, `fewer than ${k} or protected`)}</td>`;
+  return margin === undefined
+    ? html`<td class="num">${formatNumber(c.count, lang)}</td>`
+    : html`<td class="num">${formatNumber(c.count, lang)} ± ${formatNumber(margin, lang)}</td>`;
 }
 
 function dataTable(m: ReleaseManifest, table: ReleaseTable, i: number, lang: Lang): SafeHtml {
@@ -139,7 +143,7 @@ function dataTable(m: ReleaseManifest, table: ReleaseTable, i: number, lang: Lan
 <caption>${t(lang, 'Tabla', 'Table')} ${i + 1}: ${table.dimensions.map((d) => dimensionLabel(d, lang)).join(' × ')}</caption>
 <thead><tr>${table.dimensions.map((d) => html`<th scope="col">${dimensionLabel(d, lang)}</th>`)}<th scope="col" class="num">${t(lang, 'Hechos', 'Incidents')}</th></tr></thead>
 <tbody>
-${rows.map((c) => html`<tr>${table.dimensions.map((d) => html`<td>${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, m.k, lang)}</tr>
+${rows.map((c) => html`<tr>${table.dimensions.map((d) => html`<td>${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, m.k, lang, m.dp?.errorMargin90)}</tr>
 `)}</tbody>
 </table>
 </div>
@@ -152,10 +156,16 @@ function yearsOf(m: ReleaseManifest): string[] {
 }
 
 function methodText(m: ReleaseManifest, lang: Lang): string {
-  if (m.method === 'suppression') {
+  if (m.method === 'suppression' && m.k !== undefined) {
     return t(lang,
       `Supresión de celdas: ninguna cifra publicada está entre 1 y ${m.k - 1}; se ocultan además otras celdas para que las ocultas no puedan deducirse restando totales ni comparando con publicaciones anteriores de la serie.`,
       `Cell suppression: no published figure is between 1 and ${m.k - 1}; further cells are hidden so that hidden ones cannot be worked out by subtracting totals or by comparing with earlier releases of the series.`);
+  }
+  if (m.method === 'dp' && m.dp) {
+    const p = m.dp.rho !== undefined ? `ρ = ${m.dp.rho} (zCDP)` : `ε = ${m.dp.epsilon}`;
+    return t(lang,
+      `Privacidad diferencial: a cada cifra se le suma ruido aleatorio (${m.dp.mechanism === 'discrete-gaussian' ? 'gaussiano discreto' : 'Laplace discreto'}, ${p}); luego se ajustan para que sean enteros no negativos y sumen sus totales. Cada cifra puede diferir de la real en ±${m.dp.errorMargin90} con 90 % de probabilidad (antes del ajuste). Presupuesto gastado por la serie: ${m.dp.ledger.spentAfter} de ${m.dp.ledger.total}.${m.dp.keepTotal ? ' El total general se publica exacto.' : ''}`,
+      `Differential privacy: random noise is added to every figure (${m.dp.mechanism === 'discrete-gaussian' ? 'discrete Gaussian' : 'discrete Laplace'}, ${p}); they are then adjusted to be non-negative integers that add up to their totals. Each figure may differ from the true one by ±${m.dp.errorMargin90} with 90% probability (before adjustment). Budget spent by the series: ${m.dp.ledger.spentAfter} of ${m.dp.ledger.total}.${m.dp.keepTotal ? ' The grand total is published exactly.' : ''}`);
   }
   return m.method;
 }
@@ -200,7 +210,7 @@ export function releaseSection(env: ReleaseEnvelope, lang: Lang): SafeHtml {
     return html`<section class="release-table" aria-labelledby="tabla-${i + 1}">
 <h3 id="tabla-${i + 1}">${t(lang, 'Por', 'By')} ${table.dimensions.map((d) => dimensionLabel(d, lang).toLowerCase()).join(t(lang, ' y ', ' and '))}</h3>
 <div class="charts">
-${charts.map((c) => barChart({ id: c.id, title: c.title, bars: c.bars, zeros: c.zeros, total: c.total, k: m.k, lang }))}
+${charts.map((c) => barChart({ id: c.id, title: c.title, bars: c.bars, zeros: c.zeros, total: c.total, k: m.k ?? 0, lang }))}
 </div>
 ${omitted > 0 ? html`<p class="note">${t(lang, `Hay ${omitted} gráficos más de esta tabla; sus cifras están en la tabla de datos y en las descargas.`, `There are ${omitted} more charts for this table; their figures are in the data table and the downloads.`)}</p>` : ''}
 ${charts.length === 0 ? html`<p class="note">${t(lang, 'Esta tabla no tiene hechos registrados.', 'This table has no recorded incidents.')}</p>` : ''}
@@ -239,7 +249,7 @@ ${tables}
 <dt>${t(lang, 'Reportes contados', 'Reports counted')}</dt><dd>${formatNumber(m.merkle.leafCount, lang)} — ${t(lang,
     'reportes activos de organizaciones miembro (los retirados o corregidos no se cuentan; un mismo hecho informado por varias organizaciones con la misma etiqueta de duplicados se cuenta una sola vez).',
     'active reports from member organisations (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).')}</dd>
-<dt>${t(lang, 'Umbral k', 'Threshold k')}</dt><dd>${m.k} — ${t(lang, `ninguna cifra publicada está entre 1 y ${m.k - 1}`, `no published figure is between 1 and ${m.k - 1}`)}</dd>
+${m.k !== undefined ? html`<dt>${t(lang, 'Umbral k', 'Threshold k')}</dt><dd>${m.k} — ${t(lang, `ninguna cifra publicada está entre 1 y ${m.k - 1}`, `no published figure is between 1 and ${m.k - 1}`)}</dd>` : ''}
 ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Protection level')}</dt><dd>${m.protection}</dd>` : ''}
 <dt>${t(lang, 'Método', 'Method')}</dt><dd>${methodText(m, lang)}</dd>
 <dt>${t(lang, 'Versión de la taxonomía', 'Taxonomy version')}</dt><dd><code>${m.taxonomyVersion}</code></dd>

@@ -74,11 +74,25 @@ describe('contamos release and receipts verify', () => {
     expect(JSON.parse(r.stdout).results[0].result).toBe('bad-receipt');
   });
 
+  it('cuts a differential-privacy release with a series budget', async () => {
+    const publisherKey = path.join(s.home, 'publisher.key.json');
+    const args = ['release', '--key', publisherKey, '--series', 'tendencias', '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', '0.5', '--keep-total', '--json'];
+    const r = await run([...args, '--series-budget', '0.5']);
+    expect(r.code, r.stderr).toBe(0);
+    const rel = JSON.parse(r.stdout);
+    expect(rel.manifest.method).toBe('dp');
+    expect(rel.manifest.dp.ledger).toMatchObject({ total: '0.5', spentAfter: '0.5' });
+    expect(rel.manifest.tables[0].cells.find((c: any) => c.key.year === '*' && c.key.incidentType === '*').count).toBe(48);
+    const over = await run(args);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/budget/);
+  });
+
   it('refuses a release request with an unknown dimension before signing anything', async () => {
     const r = await run(['release', '--key', path.join(s.home, 'publisher.key.json'), '--series', 'anual', '--years', '2023', '--tables', 'year,victimName']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/tables/);
     const list = await fetch(`${s.url}/api/v1/releases`).then((x) => x.json());
-    expect(list.items).toHaveLength(1);
+    expect(list.items).toHaveLength(2);
   });
 });

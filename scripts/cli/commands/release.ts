@@ -13,7 +13,7 @@ import { loadSigningKey } from '../keyfile.js';
 
 interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
 interface Manifest {
-  id: string; series: string; sequence: number; previousHash: string | null; k: number;
+  id: string; series: string; sequence: number; previousHash: string | null; k?: number;
   request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { root: string; leafCount: number };
 }
 
@@ -53,20 +53,37 @@ export const releaseCommand: Command = {
                       victimNationality victimAgeBand perpetratorType outcome
   --k N               umbral (por defecto 5) / threshold (default 5)
   --region-groups     añadir los grupos de regiones (Lima y Callao, Costa, Sierra, Selva)
+  --dp                privacidad diferencial en vez de supresión / differential privacy instead of suppression
+  --rho X | --epsilon X      gasto de esta publicación (zCDP o DP pura) / this release's budget
+  --series-budget X   presupuesto total de la serie (la primera vez) / the series' total budget (first time)
+  --keep-total        publicar el total general exacto / publish the grand total exactly
   --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
-  options: { series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' },
+    dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'series-budget': { type: 'string' }, 'keep-total': { type: 'boolean' },
+  },
   async run({ io, values, global, client }) {
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'release' });
     const years = parseYears(requireStr(values, 'years'));
     const k = str(values, 'k') ? intInRange(str(values, 'k')!, 'k', 2, 100) : 5;
-    const request = {
+    const base = {
       series: requireStr(values, 'series'),
       filter: years.length === 1 ? { year: years[0]! } : { years },
       tables: parseTables(requireStr(values, 'tables')),
-      k,
-      method: 'suppression' as const,
       regionGroups: flag(values, 'region-groups'),
     };
+    let request: Record<string, unknown>;
+    if (flag(values, 'dp')) {
+      const unit = str(values, 'rho') !== undefined ? 'rho' : 'epsilon';
+      const amount = str(values, unit);
+      if (amount === undefined || (str(values, 'rho') !== undefined && str(values, 'epsilon') !== undefined)) {
+        throw usageError('--dp necesita --rho o --epsilon (uno solo)', '--dp needs --rho or --epsilon (exactly one)');
+      }
+      const budget = str(values, 'series-budget');
+      request = { ...base, method: 'dp', [unit]: amount, keepTotal: flag(values, 'keep-total'), ...(budget ? { seriesBudget: { [unit]: budget } } : {}) };
+    } else {
+      request = { ...base, k, method: 'suppression' };
+    }
     const c = client();
     const draft = await c.request<{ draftId: string; hash: string; manifest: Manifest }>('POST', '/api/v1/releases', { body: request, signer });
     const m = draft.body.manifest;
@@ -75,7 +92,7 @@ export const releaseCommand: Command = {
     const problems: string[] = [];
     if (canonicalJson(m.request) !== canonicalJson(request)) problems.push('the draft is not for the request sent');
     if ((latest?.hash ?? null) !== m.previousHash || (latest?.sequence ?? 0) + 1 !== m.sequence) problems.push('the draft does not chain to the latest release');
-    const small = m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k);
+    const small = m.k === undefined ? [] : m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k!);
     if (small.length) problems.push(`${small.length} published count(s) below k`);
     if (problems.length) throw new CliError('El borrador del servidor no es aceptable; no se firmó', `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`);
     const signature = signDetached(canonicalJson(m), signer.secretKey);
@@ -88,7 +105,9 @@ export const releaseCommand: Command = {
     const suppressed = cells.filter((x) => x.suppressed).length;
     println(io.stdout, `Publicado / Published: ${m.id} (serie ${m.series}, n.º ${m.sequence})`);
     println(io.stdout, `  hash ${res.body.hash}`);
-    println(io.stdout, `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}, ${m.merkle.leafCount} reportes contados / reports counted`);
+    println(io.stdout, m.k === undefined
+      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy, ${m.merkle.leafCount} reportes contados / reports counted`
+      : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}, ${m.merkle.leafCount} reportes contados / reports counted`);
     println(io.stdout, `  ${c.server.href.replace(/\/$/, '')}/api/v1/releases/${m.id}.csv`);
     return EXIT_OK;
   },
