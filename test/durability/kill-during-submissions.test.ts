@@ -57,7 +57,8 @@ describe('an acknowledged report survives kill -9 (sqlite)', () => {
     server.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);
-    await new Promise((r) => server!.proc.once('exit', r)).catch(() => undefined);
+    const proc = server.proc;
+    if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
     logs.push(...server.output);
 
     server = await spawnServer(env);
