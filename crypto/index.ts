@@ -11,6 +11,7 @@ export {
 } from './encoding.js';
 export { CanonicalJsonError, canonicalJson } from './canonical-json.js';
 export { SHA256_HEX_LENGTH, hashCanonical, hmacSha256, isSha256Hex, reportHash, sha256, sha256Hex } from './hash.js';
+export { setSha256Backend, type Sha256Backend } from './sha256.js';
 export {
   KEY_FILE_KIND, KEY_FILE_VERSION, KEY_ID_PATTERN, KEY_ROLES, KeyFileError, generateSealKeyPair,
   generateSigningKeyPair, hasSecretKeys, keyFingerprint, parseKeyFile, publicPart, serializeKeyFile,

@@ -14,7 +14,7 @@ import { reportRoutes } from './routes/reports.js';
 import { releaseRoutes } from './routes/releases.js';
 import { webRoutes } from './routes/web.js';
 import type { ServiceContext } from './services/context.js';
-import { useNativeEd25519 } from './native-ed25519.js';
+import { useNativeCrypto } from './native-crypto.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -24,7 +24,7 @@ export interface AppOptions {
 }
 
 export function createApp(ctx: ServiceContext, opts: AppOptions): express.Express {
-  useNativeEd25519();
+  useNativeCrypto();
   const app = express();
   app.set('trust proxy', false);
   app.disable('x-powered-by');

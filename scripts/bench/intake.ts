@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
 import { spawnServer } from '../lib/spawn-server.js';
-import { closedLoop, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
+import { closedLoop, cpuSeconds, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -65,7 +65,9 @@ try {
   console.log(`prepared ${pool.length + fixed.length} signed, sealed submissions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   let i = 0;
   const rssStart = rssMiB(server.proc.pid!);
+  const cpu0 = cpuSeconds(server.proc.pid!);
   const contamos = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, SECONDS);
+  const contamosCpu = (cpuSeconds(server.proc.pid!) - cpu0) / contamos.completed;
   const rssAfter = rssMiB(server.proc.pid!);
   let j = 0;
   const contamosFixed = await openLoop(server.url, () => fixed[j++]!, RATE, SECONDS);
@@ -75,7 +77,9 @@ try {
   const bare = await spawnServer({}, path.join(here, 'bare-server.ts'));
   const bareBody = pool[0]!.body!;
   const bareReq = (): PreparedRequest => ({ method: 'PUT', path: `/api/v1/reports/${randomUUID()}`, body: bareBody, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bareBody)) } });
+  const bcpu0 = cpuSeconds(bare.proc.pid!);
   const bareRes = await closedLoop(bare.url, bareReq, CONNECTIONS, SECONDS);
+  const bareCpu = (cpuSeconds(bare.proc.pid!) - bcpu0) / bareRes.completed;
   const bareFixed = await openLoop(bare.url, bareReq, RATE, SECONDS);
   await bare.stop();
 
@@ -83,6 +87,7 @@ try {
   console.log(`contamos (signed+sealed PUT)  ${fmt(contamos)}`);
   console.log(`bare express JSON route       ${fmt(bareRes)}`);
   console.log(`ratio contamos / bare         ${(contamos.rps / bareRes.rps).toFixed(2)}  (target ≥ 0.40)`);
+  console.log(`server CPU per request        contamos ${(contamosCpu * 1e6).toFixed(0)} µs, bare ${(bareCpu * 1e6).toFixed(0)} µs (ratio ${(bareCpu / contamosCpu).toFixed(2)}; less sensitive to other load on the machine)`);
   console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB before load, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
   console.log(`\nfixed offered load ${RATE} req/s for ${SECONDS} s (open loop)`);
   console.log(`contamos                      ${fmt(contamosFixed)}  (target p99 < 25 ms)`);

@@ -1,9 +1,10 @@
-// The server's native Ed25519 backend and libsodium's agree: signatures made by one verify with
+// The server's native backends agree with the portable ones. Ed25519: native and libsodium agree: signatures made by one verify with
 // the other, and both refuse a changed message, a changed signature and another key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fromBase64, generateSigningKeyPair, ready, setEd25519Backend, signDetached, verifyDetached } from '../../crypto/index.js';
-import { nativeEd25519 } from '../../server/native-ed25519.js';
+import { createHash } from 'node:crypto';
+import { fromBase64, generateSigningKeyPair, merkleRoot, ready, setEd25519Backend, setSha256Backend, sha256Hex, signDetached, verifyDetached } from '../../crypto/index.js';
+import { nativeEd25519, nativeSha256 } from '../../server/native-crypto.js';
 
 describe('native Ed25519 backend', () => {
   beforeAll(async () => { await ready(); });
@@ -32,5 +33,20 @@ describe('native Ed25519 backend', () => {
       setEd25519Backend(null);
       expect(verifyDetached(byNative, msg, kp.publicKey)).toBe(true);
     }), { numRuns: 50 });
+  });
+});
+
+describe('native SHA-256 backend', () => {
+  it('gives the same digests and Merkle roots as @noble/hashes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 40 }), (data, leaves) => {
+      const hex = leaves.map((l) => Buffer.from(l).toString('hex'));
+      setSha256Backend(null);
+      const portable = [sha256Hex(data), merkleRoot(hex)];
+      setSha256Backend(nativeSha256);
+      const native = [sha256Hex(data), merkleRoot(hex)];
+      setSha256Backend(null);
+      expect(native).toEqual(portable);
+      expect(portable[0]).toBe(createHash('sha256').update(data).digest('hex'));
+    }), { numRuns: 100 });
   });
 });
