@@ -5,8 +5,9 @@
 //   2. budget.ts        m = distinct cells per incident (exact); σ² = m/(2ρ) or scale = m/ε
 //   3. discrete-*.ts    one exact discrete Gaussian / Laplace draw per DISTINCT cell (a margin
 //                       shared by several tables is measured once), in cell-id order
-//   4. post-process.ts  non-negative integer counts satisfying every constraint, L1-closest to the
-//                       noisy measurements (LP → windowed MILP → MILP → proportional split)
+//   4. post-process.ts  non-negative integer counts satisfying every constraint, close (L1) to the
+//                       noisy measurements (LP; MILP when small; else table-by-table rounding of
+//                       the LP optimum; microdata repair as the always-consistent last resort)
 //
 // Guarantees:
 // - Privacy (event level: neighbours differ by one incident): ρ-zCDP with `rho`, ε-DP with
@@ -33,7 +34,9 @@ import { formatDecimal, toNumber, type RationalInput } from './rational.js';
 export { budgetFor, sensitivityCells, spend, type Budget, type BudgetRequest, type BudgetUnit, type Ledger, type LinkedStructure, type SpendResult } from './budget.js';
 export { discreteGaussian, discreteGaussianHalfWidth, discreteGaussianPmf, discreteGaussianVariance } from './discrete-gaussian.js';
 export { bernoulliExp, discreteLaplace, discreteLaplaceHalfWidth, discreteLaplacePmf, discreteLaplaceVariance, geometricExp } from './discrete-laplace.js';
-export { checkConsistent, largestRemainder, postProcess, splitRepair, totalCellOf, type PostProcessMethod, type PostProcessOptions, type PostProcessResult } from './post-process.js';
+export { roundByTables } from './table-rounding.js';
+export { checkConsistent, postProcess, totalCellOf, type PostProcessMethod, type PostProcessOptions, type PostProcessResult } from './post-process.js';
+export { largestRemainder, splitRepair } from './split.js';
 export { bernoulli, chacha20Block, cryptoRandomSource, defaultRandomSource, seededRandomSource, uniformBelow, uniformBelowSmall, type RandomSource, type Seed } from './random.js';
 export { formatDecimal, toRational, type Rational, type RationalInput } from './rational.js';
 
@@ -46,7 +49,7 @@ export interface DpReleaseInput extends LinkedTablesInput {
   keepTotal?: boolean;
   /** Source of randomness; default the cryptographic source. */
   random?: RandomSource;
-  /** Time limit of each MILP stage of the post-processing, seconds (default 20). */
+  /** Time limit of the MILP stage of the post-processing (small problems only), seconds (default 10). */
   timeLimitS?: number;
 }
 
@@ -92,6 +95,8 @@ export interface DpRelease {
     lpObjective: number;
     solves: number;
     trace: string[];
+    /** Building the linked tables, drawing the noise, post-processing, in all (milliseconds). */
+    buildMs: number;
     sampleMs: number;
     postProcessMs: number;
     ms: number;
@@ -116,6 +121,7 @@ export async function dpRelease(input: DpReleaseInput): Promise<DpRelease> {
   const hasEps = input.epsilon !== undefined;
   if (hasRho === hasEps) throw new Error('give exactly one of rho (zCDP) or epsilon (pure DP)');
   const lt = buildLinkedTables(input);
+  const tBuilt = performance.now();
   const budget = budgetFor(lt, hasRho ? { rho: input.rho! } : { epsilon: input.epsilon! });
   const random = input.random ?? defaultRandomSource();
   const keepTotal = input.keepTotal === true;
@@ -176,7 +182,8 @@ export async function dpRelease(input: DpReleaseInput): Promise<DpRelease> {
       lpObjective: pp.lpObjective,
       solves: pp.solves,
       trace: pp.trace,
-      sampleMs: Math.round(t1 - t0),
+      buildMs: Math.round(tBuilt - t0),
+      sampleMs: Math.round(t1 - tBuilt),
       postProcessMs: Math.round(t2 - t1),
       ms: Math.round(performance.now() - t0),
     },

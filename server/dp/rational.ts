@@ -101,7 +101,8 @@ export function floorOf(a: Rational): bigint {
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new Error('isqrt: negative');
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  const approx = Math.sqrt(Number(n));
+  let x = Number.isFinite(approx) ? BigInt(Math.floor(approx)) + 1n : 1n << BigInt(Math.ceil(bitLength(n) / 2));
   // Correct the floating-point estimate exactly.
   for (;;) {
     const y = (x + n / x) >> 1n;
