@@ -25,7 +25,7 @@ import { disclosiveDifferences, matchPrevious, oldIntervals, previouslySuppresse
 import { buildLinkedTables, keyInTable } from './linked-tables.js';
 import { loadHighs } from './lp.js';
 import { isPrimary, validateParams } from './primary.js';
-import { initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
+import { extendPattern, initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
 import { structureOf } from './structure.js';
 import type { AuditResult, Key, LinkedTablesInput, PublishedCell, SuppressionReason } from './types.js';
 
@@ -119,7 +119,7 @@ export async function protectRelease(input: ProtectReleaseInput): Promise<Protec
   }
   const costs = cellCosts(s.values, previouslySuppressed(s.n, prev), input.stabilityWeight ?? 0.5);
   const engine = new AuditEngine(highs, s, k, protection);
-  const opts: PatternOptions = { highs, s, engine, k, protection, costs, timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
+  const opts: PatternOptions = { highs, lt, s, engine, k, protection, costs, timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
   const state = initialPattern(opts, sensitive);
   let flagged: DifferenceFlag[] = [];
   let final;
@@ -137,6 +137,7 @@ export async function protectRelease(input: ProtectReleaseInput): Promise<Protec
       sensitive[f.id] = 1;
       reason[f.id] = 'difference';
     }
+    if (state.method === 'heuristic') extendPattern(opts, sensitive, state);
   }
   const audit = engine.result(final, state.suppressed, sensitive);
   audit.lpSolves = finalSolves;

