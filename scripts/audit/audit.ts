@@ -15,6 +15,7 @@ import { parseKeyFile, ready, signRequest } from '../../crypto/index.js';
 import { type AuthenticityResult, checkAuthenticity } from './authenticity.js';
 import { type DifferencingSummary, checkDifferencing } from './differencing.js';
 import { CHECK_IDS, type CheckId, type Finding, Findings } from './findings.js';
+import { checkDpRelease, checkDpSeries } from './dp.js';
 import { type Manifest, type ProofLine, type ReceiptLine, issuesOf, proofLineSchema, proofSchema, receiptLineSchema } from './format.js';
 import { type FetchedProof, type InclusionSummary, checkInclusion } from './inclusion.js';
 import { type IntervalSummary, auditIntervals } from './intervals.js';
@@ -187,7 +188,12 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
         };
         releases.push(r);
         if (!m) continue;
-        if (m.method !== 'suppression') {
+        if (m.method === 'dp') {
+          ran.add('privacy');
+          checkDpRelease(m, buildModel(m, findings, rel.id), findings, rel.id);
+          continue;
+        }
+        if (m.method !== 'suppression' || m.k === undefined) {
           findings.add('method-not-audited', { method: m.method }, rel.id);
           continue;
         }
@@ -205,8 +211,9 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const manifests = published.releases.map((r) => r.manifest).filter((m): m is Manifest => m !== undefined);
     if (manifests.some((m) => m.method === 'suppression')) {
       ran.add('differencing');
-      differencing = checkDifferencing(manifests, findings);
+      differencing = checkDifferencing(manifests.filter((m) => m.method === 'suppression'), findings);
     }
+    checkDpSeries(manifests, findings);
   }
 
   let inclusion: InclusionSummary | undefined;

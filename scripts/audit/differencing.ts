@@ -51,9 +51,10 @@ export function checkDifferencing(manifests: readonly Manifest[], findings: Find
             if (was === undefined) continue;
             out.compared++;
             const d = Math.abs(now - was);
-            if (d >= 1 && d < cur.k) {
+            const k = cur.k ?? 2; // suppression releases always carry k
+            if (d >= 1 && d < k) {
               out.violations++;
-              findings.add('differencing', { cell: displayKey(id), previous: was, current: now, change: now - was, k: cur.k, from: prev.id }, cur.id);
+              findings.add('differencing', { cell: displayKey(id), previous: was, current: now, change: now - was, k, from: prev.id }, cur.id);
             }
           }
         }

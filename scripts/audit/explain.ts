@@ -45,6 +45,13 @@ const ES: { intro: string; sections: Section[]; limits: string } = {
         'La auditoría compara cada publicación con la anterior de su serie: toda cifra publicada en ambas debe quedar igual o cambiar en k o más.',
     },
     {
+      title: '4b. Publicaciones con privacidad diferencial',
+      body:
+        'Algunas series no ocultan cifras: a todas les suman un ruido aleatorio calculado para que ninguna persona concreta cambie mucho el resultado. ' +
+        'La auditoría comprueba que las cifras sean enteros no negativos que suman sus totales, que el tamaño del ruido corresponde al presupuesto anunciado, ' +
+        'y que el registro del presupuesto de la serie no se pasa del total ni retrocede: cada publicación gasta presupuesto, y gastar de más debilita la protección.',
+    },
+    {
       title: '5. Inclusión de un reporte',
       body:
         'Cada organización recibe, al enviar un reporte, un recibo firmado por el servidor. Cada publicación resume todos los reportes contados ' +
@@ -98,6 +105,13 @@ const EN: typeof ES = {
       body:
         'If a published count is 20 in March and 21 in June, the difference (1) gives away a new case even though neither count is small. ' +
         'The audit compares every release with the previous one of its series: any count published in both must stay the same or change by k or more.',
+    },
+    {
+      title: '4b. Differentially private releases',
+      body:
+        'Some series hide no figure: random noise, sized so that no single person changes the result much, is added to every figure. ' +
+        'The audit checks that the figures are non-negative integers that add up to their totals, that the noise matches the announced budget, ' +
+        "and that the series' budget ledger never exceeds its total nor goes backwards: every release spends budget, and overspending weakens the protection.",
     },
     {
       title: '5. Inclusion of a report',

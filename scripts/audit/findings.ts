@@ -8,10 +8,10 @@
 // - Findings carry parameters (cell names, numbers, table/column names), never a value read from
 //   a database or log: inventory findings only say where and what kind ("REDACTED").
 
-export type CheckId = 'source' | 'authenticity' | 'threshold' | 'intervals' | 'differencing' | 'inclusion' | 'inventory';
+export type CheckId = 'source' | 'authenticity' | 'threshold' | 'intervals' | 'differencing' | 'privacy' | 'inclusion' | 'inventory';
 export type Severity = 'fail' | 'warn';
 
-export const CHECK_IDS: readonly CheckId[] = ['source', 'authenticity', 'threshold', 'intervals', 'differencing', 'inclusion', 'inventory'];
+export const CHECK_IDS: readonly CheckId[] = ['source', 'authenticity', 'threshold', 'intervals', 'differencing', 'privacy', 'inclusion', 'inventory'];
 
 const f = (check: CheckId, severity: Severity = 'fail') => ({ check, severity });
 
@@ -46,6 +46,10 @@ export const FINDING_CODES = {
   'interval-error': f('intervals'),
   // 4. Differencing.
   'differencing': f('differencing'),
+  // Differential-privacy releases: consistency, noise scale, budget ledger.
+  'dp-inconsistent': f('privacy'),
+  'dp-parameters': f('privacy'),
+  'dp-ledger': f('privacy'),
   // 5. Inclusion.
   'receipt-invalid': f('inclusion'),
   'receipt-key-missing': f('inclusion'),

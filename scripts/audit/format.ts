@@ -66,8 +66,10 @@ export const manifestSchema = z.object({
   taxonomyVersion: z.string(),
   request: z.record(z.string(), z.unknown()),
   method: z.string(),
-  k: z.number().int().min(1),
-  protection: z.number().int().nonnegative(),
+  /** Suppression releases; a differential-privacy release has a `dp` object instead. */
+  k: z.number().int().min(1).optional(),
+  protection: z.number().int().nonnegative().optional(),
+  dp: z.record(z.string(), z.unknown()).optional(),
   hierarchies: z.record(z.string(), z.record(z.string(), z.array(code))),
   domains: z.record(z.string(), z.array(code)),
   merkle: z.object({ root: hex64, leafCount: z.number().int().nonnegative() }),

@@ -165,7 +165,9 @@ export function auditIntervals(
 ): IntervalSummary {
   const started = performance.now();
   const { quantities } = model;
-  const { k, protection } = manifest;
+  // only suppression releases reach here (audit.ts), and they always carry k and protection
+  const k = manifest.k ?? 2;
+  const protection = manifest.protection ?? k;
   const minWidth = Math.max(protection, 1);
   const summary: IntervalSummary = {
     suppressed: 0, variables: 0, components: 0, largestComponent: 0, lpSolves: 0, provenWithoutLp: 0, decidedLocally: 0,

@@ -36,6 +36,9 @@ const ES: Record<FindingCode, Template> = {
   'structure-invalid': (p) => `Tabla ${s(p.table)}: ${s(p.problem)}.`,
   'structure-inconsistent': (p) => `Las cifras publicadas no cuadran en ${s(p.cell)}: ${s(p.problem)}.`,
   'structure-incomplete': (p) => `A la tabla ${s(p.table)} le faltan ${s(p.missing)} de sus ${s(p.expected)} celdas.`,
+  'dp-inconsistent': (p) => `Publicación con privacidad diferencial incoherente en ${s(p.cell)}: ${s(p.problem)}.`,
+  'dp-parameters': (p) => `Los parámetros de privacidad diferencial no cuadran: ${s(p.problem)}.`,
+  'dp-ledger': (p) => `El registro del presupuesto de privacidad no cuadra: ${s(p.problem)}.`,
   'method-not-audited': (p) => `Método «${s(p.method)}»: las comprobaciones de umbral, intervalos y diferencias solo valen para «suppression» y no se hicieron.`,
   'interval-pinned': (p) =>
     p.reason === 'published-elsewhere'
@@ -82,6 +85,9 @@ const EN: Record<FindingCode, Template> = {
   'structure-invalid': (p) => `Table ${s(p.table)}: ${s(p.problem)}.`,
   'structure-inconsistent': (p) => `The published counts do not add up at ${s(p.cell)}: ${s(p.problem)}.`,
   'structure-incomplete': (p) => `Table ${s(p.table)} lacks ${s(p.missing)} of its ${s(p.expected)} cells.`,
+  'dp-inconsistent': (p) => `Differentially private release inconsistent at ${s(p.cell)}: ${s(p.problem)}.`,
+  'dp-parameters': (p) => `The differential-privacy parameters do not add up: ${s(p.problem)}.`,
+  'dp-ledger': (p) => `The privacy budget ledger does not add up: ${s(p.problem)}.`,
   'method-not-audited': (p) => `Method "${s(p.method)}": the threshold, interval and differencing checks apply to "suppression" only and were not run.`,
   'interval-pinned': (p) =>
     p.reason === 'published-elsewhere'

@@ -20,12 +20,12 @@ export function checkThreshold(manifest: Manifest, findings: Findings, release: 
     for (const cell of table.cells) {
       if (cell.suppressed || cell.count === null) continue;
       out.published++;
-      if (cell.count >= 1 && cell.count < manifest.k) {
+      if (cell.count >= 1 && cell.count < (manifest.k ?? 2)) {
         const id = identityOf(cell.key);
         if (reported.has(id)) continue;
         reported.add(id);
         out.belowK++;
-        findings.add('threshold', { cell: displayKey(id), count: cell.count, k: manifest.k }, release);
+        findings.add('threshold', { cell: displayKey(id), count: cell.count, k: manifest.k ?? null }, release);
       }
     }
   }
