@@ -1,11 +1,13 @@
 // Check 1 (signatures and hash chain): the good series passes; each kind of tampering is caught.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair } from '../../crypto/index.js';
 import {
-  type Envelope, type Keys, RECTANGLE, audit, codes, failureCodes, goodSeries, makeKeys, makeManifest, sign, spec3x3, writeFolder,
+  type Envelope, type Keys, RECTANGLE, audit, codes, failureCodes, goodSeries, makeKeys, makeManifest, sign, spec3x3, writeFolder, cleanTemp,
 } from './fixtures.js';
+
+afterAll(cleanTemp);
 
 let keys: Keys;
 let series: Envelope[];

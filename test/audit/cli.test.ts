@@ -12,8 +12,10 @@ import { generateSigningKeyPair, inclusionProof, serializeKeyFile, verifyRequest
 import { main } from '../../scripts/audit/main.js';
 import {
   type Envelope, type FakeReport, type Keys, RECTANGLE, fakeReports, goodSeries, makeKeys, makeManifest, receiptLines, sign, spec3x3, tempDir,
-  wellKnown, writeFolder,
+  wellKnown, writeFolder, cleanTemp,
 } from './fixtures.js';
+
+afterAll(cleanTemp);
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const run = promisify(execFile);

@@ -1,13 +1,15 @@
 // Checks 2–4 (threshold, intervals, differencing) on hand-made releases.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Findings } from '../../scripts/audit/findings.js';
 import type { Manifest } from '../../scripts/audit/format.js';
 import { auditIntervals, roundDown, roundUp } from '../../scripts/audit/intervals.js';
 import { LpSolver } from '../../scripts/audit/lp.js';
 import { buildModel } from '../../scripts/audit/structure.js';
 import {
-  type DataSpec, type Keys, RECTANGLE, audit, codes, failureCodes, goodSeries, makeKeys, makeManifest, sign, spec3x3, writeFolder,
+  type DataSpec, type Keys, RECTANGLE, audit, codes, failureCodes, goodSeries, makeKeys, makeManifest, sign, spec3x3, writeFolder, cleanTemp,
 } from './fixtures.js';
+
+afterAll(cleanTemp);
 
 let keys: Keys;
 beforeAll(async () => {

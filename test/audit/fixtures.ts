@@ -1,6 +1,6 @@
 // Fixtures for the auditor's tests: releases built by hand from docs/release-format.md (NOT by the
 // server's code), signed with a publisher key made here, written to a temporary folder.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -130,8 +130,18 @@ export function sign(manifest: Record<string, unknown>, key: { keyId: string; se
   return { manifest, hash: sha256Hex(canonical), signature: { keyId: key.keyId, alg: 'ed25519', value: signDetached(canonical, key.secretKey) } };
 }
 
+const made: string[] = [];
+
+/** Removes the temporary folders made so far (each test file calls it in afterAll). */
+export function cleanTemp(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'contamos-audit-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** Writes the folder format: contamos.json + releases/<file>.json (+ releases.json if given). */

@@ -2,11 +2,13 @@
 // leaf of the signed merkle root, with proofs from a file.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, inclusionProof, signReceipt } from '../../crypto/index.js';
 import {
-  type FakeReport, type Keys, audit, failureCodes, fakeReports, makeKeys, makeManifest, proofLines, receiptLines, sign, spec3x3, tempDir, writeFolder,
+  type FakeReport, type Keys, audit, failureCodes, fakeReports, makeKeys, makeManifest, proofLines, receiptLines, sign, spec3x3, tempDir, writeFolder, cleanTemp,
 } from './fixtures.js';
+
+afterAll(cleanTemp);
 
 let keys: Keys;
 let reports: FakeReport[];

@@ -10,7 +10,9 @@ import { canonicalJson, generateSealKeyPair, generateSigningKeyPair, ready, seal
 import { detect } from '../../scripts/audit/detect.js';
 import { renderText } from '../../scripts/audit/report.js';
 import { type TestDatabase, createTestDatabase, providers } from '../helpers/databases.js';
-import { audit, failureCodes, makeKeys, makeManifest, sign, spec3x3, tempDir } from './fixtures.js';
+import { audit, failureCodes, makeKeys, makeManifest, sign, spec3x3, tempDir, cleanTemp } from './fixtures.js';
+
+afterAll(cleanTemp);
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const IP = '190.42.17.5';
