@@ -119,7 +119,7 @@ export async function protectRelease(input: ProtectReleaseInput): Promise<Protec
   }
   const costs = cellCosts(s.values, previouslySuppressed(s.n, prev), input.stabilityWeight ?? 0.5);
   const engine = new AuditEngine(highs, s, k, protection);
-  const opts: PatternOptions = { highs, lt, s, engine, k, protection, costs, timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
+  const opts: PatternOptions = { highs, lt, counts: input.counts, s, engine, k, protection, costs, timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
   const state = initialPattern(opts, sensitive);
   let flagged: DifferenceFlag[] = [];
   let final;

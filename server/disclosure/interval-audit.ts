@@ -13,15 +13,23 @@
 //      substitute one for the other (affine classes); boxes come from non-negativity. Classes
 //      still coupled by rows with ≥ 3 unknowns form sub-components; a class with no such row has
 //      its exact interval = its box, with no LP at all.
-//   3. For each remaining sub-component we keep, per class, an INNER interval (min/max over a pool
-//      of feasible points: the true table and every LP optimum seen so far) and an OUTER interval
-//      (bound propagation over the rows, which only ever relaxes). Because the reported interval
-//      is rounded to integers, an end is settled as soon as inner and outer round to the same
-//      integer for every member cell. Otherwise one LP (HiGHS, warm-started primal simplex on a
-//      persistent model per sub-component) computes that end exactly, and its optimal point
-//      enlarges the pool for every other class.
-//   No shortcut ever guesses: every reported end is either an LP optimum or bracketed between a
-//   feasible point and a valid bound that round to the same integer.
+//   3. For each remaining sub-component we keep, per class, an INNER interval (values known to be
+//      reachable: the true table, construction certificates recorded as "reach" — hypercubes,
+//      protection perturbations — and every LP optimum seen) and an OUTER interval (bound
+//      propagation over the rows, which only ever relaxes). Because the reported interval is
+//      rounded to integers, an end is settled as soon as inner and outer round to the same
+//      integer for every member cell. The open ends are then closed, cheapest first:
+//        a. one LP finds every class that is unbounded above (the largest-support ray);
+//        b. "batch" LPs push many far-apart classes to their extremes at once; each optimal
+//           vertex has most classes at a bound and settles many ends (not only the batch's);
+//        c. one LP per remaining end (HiGHS, warm-started primal simplex on one persistent model
+//           per sub-component; the first basis of a large one from the interior-point method),
+//           shared with helper threads (lp-parallel.ts) when there are many; every optimum
+//           enlarges the inner intervals of all classes.
+//   No shortcut ever guesses: every reported end is either an LP optimum, a proven ray, or
+//   bracketed between a feasible point and a valid bound that round to the same integer.
+//   Cost model (measured): a HiGHS run has a fixed overhead proportional to the LP size (≈ 4 ms at
+//   6,000 classes even when only 3 pivots are needed), so the number of runs is what matters.
 //
 // Judge mode (used inside the suppression loop) stops as soon as each cell's verdict is certain
 // (inner interval already satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which
@@ -32,6 +40,7 @@
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
 import { ExtremeSolver, loadHighs, solveOnce } from './lp.js';
+import { helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, ruleHolds, validateParams } from './primary.js';
 import { reduceComponent, type Reduced } from './reduce.js';
 import { structureOf, type Structure } from './structure.js';
@@ -290,6 +299,20 @@ export class AuditEngine {
       oLo[c] = lLo[i]!;
       oHi[c] = lHi[i]!;
     });
+    // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
+    const shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(
+      {
+        numCols: nc,
+        colLower: boxLo,
+        colUpper: boxHi,
+        rowStart: Int32Array.from(rowStart),
+        rowIndex: Int32Array.from(rowIdx),
+        rowValue: Float64Array.from(rowVal),
+        rowLower: Float64Array.from(rhs),
+        rowUpper: Float64Array.from(rhs),
+      },
+      nc > ExtremeSolver.IPM_START,
+    ) : undefined;
     const exactLo = new Uint8Array(nc);
     const exactHi = new Uint8Array(nc);
     let solver: ExtremeSolver | undefined;
@@ -343,6 +366,27 @@ export class AuditEngine {
         if (inner[idx] !== outer[idx]) return true;
       }
       return false;
+    };
+    // The class value from which an end counts as settled (see `unsettled`): for the upper end the
+    // smallest value whose members all round like the outer bound, for the lower end the largest.
+    // NaN when only an LP can settle it. Helpers use it to skip LPs their own points already cover.
+    const settleThreshold = (i: number, sense: 1 | -1): number => {
+      const c = classes[i]!;
+      const bound = sense === -1 ? oHi[c]! : oLo[c]!;
+      if (!Number.isFinite(bound)) return NaN;
+      let thr = sense === -1 ? -Infinity : Infinity;
+      for (const v of membersOf[c]!) {
+        const a = red.alpha[v]!;
+        const b = red.beta[v]!;
+        // The member end driven by this class end, and the integer it must round to.
+        const drivesHi = (sense === -1) === a > 0;
+        const target = drivesHi ? Math.max(0, roundHi(a * bound + b)) : Math.max(0, roundLo(a * bound + b));
+        // drivesHi: floor(a·x + b + 1e-6) ≥ target; else ceil(a·x + b − 1e-6) ≤ target.
+        const edge = drivesHi ? (target - b - 1e-6) / a : (target - b + 1e-6) / a;
+        if (sense === -1) thr = Math.max(thr, edge + 1e-9);
+        else thr = Math.min(thr, edge - 1e-9);
+      }
+      return thr;
     };
     const rowsOfClass: number[][] = Array.from({ length: nc }, () => []);
     for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) rowsOfClass[rowIdx[q]!]!.push(r);
@@ -417,14 +461,51 @@ export class AuditEngine {
             if (tried === 0 || gain < 4 * Math.max(1, this.lpSolves - lpBefore)) break;
           }
         }
-        // 3. What is left, one LP per end.
-        for (const sense of [-1, 1] as const) {
-          for (let i = 0; i < nc; i++) {
-            const end = sense === -1 ? 'hi' : 'lo';
-            if (!unsettled(i, end)) continue;
-            solve(i, sense);
+        // 3. What is left, one LP per end — shared with helper threads when there are many.
+        const open: Array<[number, 1 | -1]> = [];
+        for (const sense of [-1, 1] as const) for (let i = 0; i < nc; i++) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) open.push([i, sense]);
+        if (shared && shared.helpers > 0 && open.length >= 64) {
+          const parts = shared.helpers + 1;
+          const share = Math.ceil(open.length / parts);
+          const innerLo = Float64Array.from(classes, (c) => iLo[c]!);
+          const innerHi = Float64Array.from(classes, (c) => iHi[c]!);
+          const slices: Array<Array<[number, 1 | -1]>> = [];
+          for (let h = 0; h < shared.helpers; h++) {
+            const slice = open.slice((h + 1) * share, (h + 2) * share);
+            slices.push(slice);
+            shared.send(
+              h,
+              Int32Array.from(slice, ([i, sense]) => 2 * i + (sense === -1 ? 1 : 0)),
+              Float64Array.from(slice, ([i, sense]) => settleThreshold(i, sense)),
+              innerLo,
+              innerHi,
+            );
+          }
+          for (const [i, sense] of open.slice(0, share)) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) solve(i, sense);
+          for (let h = 0; h < shared.helpers; h++) {
+            const ans = shared.receive(h);
+            if (!ans) continue; // the loop below does its share
+            this.lpSolves += ans.solves;
+            slices[h]!.forEach(([i, sense], t) => {
+              const value = ans.values[t]!;
+              if (Number.isNaN(value)) return;
+              const c = classes[i]!;
+              if (sense === 1) {
+                iLo[c] = oLo[c] = value;
+                exactLo[i] = 1;
+              } else {
+                iHi[c] = oHi[c] = value;
+                exactHi[i] = 1;
+              }
+            });
+            for (let i = 0; i < nc; i++) {
+              const c = classes[i]!;
+              if (!exactLo[i] && ans.poolLo[i]! < iLo[c]!) iLo[c] = Math.max(ans.poolLo[i]!, oLo[c]!);
+              if (!exactHi[i] && ans.poolHi[i]! > iHi[c]!) iHi[c] = Math.min(ans.poolHi[i]!, oHi[c]!);
+            }
           }
         }
+        for (const [i, sense] of open) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) solve(i, sense);
       } else {
         for (let i = 0; i < nc; i++) {
           const c = classes[i]!;
@@ -444,9 +525,13 @@ export class AuditEngine {
       }
     } finally {
       solver?.dispose();
+      shared?.release();
     }
   }
 }
+
+/** Components with at least this many classes share their LPs with helper threads. */
+const PARALLEL_MIN_CLASSES = 800;
 
 interface SubComponent {
   classes: number[];

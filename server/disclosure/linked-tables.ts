@@ -10,6 +10,8 @@
 //   exactly one constraint `total = Σ children` (deduplicated across tables). Every value satisfies
 //   every constraint exactly (values are sums of the input counts).
 // - Deterministic: the same input gives the same ids, order and constraints. Pure: no I/O.
+// - `coveringCells(lt, leafKey)` lists every cell an extra incident with that key would raise
+//   (its ancestors in every table): the direction of the heuristic's guaranteed fallback.
 // - Rejects (throws `Error`) malformed input: unknown dimension or code, negative or non-integer
 //   count, a hierarchy that is not a tree over the domain, a dimension code equal to "*".
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables, type LinkedTablesInput } from './types.js';
@@ -219,4 +221,40 @@ function addProduct(acc: Float64Array, chains: number[][], i: number, offset: nu
   }
   const ch = chains[i]!;
   for (let j = 0; j < ch.length; j++) addProduct(acc, chains, i + 1, offset + ch[j]!, c);
+}
+
+/**
+ * Every cell (in every table) that covers one full combination of leaf codes, i.e. every cell an
+ * extra incident with that key would increase. Adding t incidents there changes exactly these
+ * cells by +t and satisfies every constraint: with all of them suppressed, it is an unbounded
+ * direction for the attacker. `leaf` must give a leaf code for every dimension of `lt.dims`.
+ */
+export function coveringCells(lt: LinkedTables, leaf: Readonly<Key>): number[] {
+  const out = new Set<number>();
+  lt.tables.forEach((t, ti) => {
+    const sizes = t.map((d) => lt.codes[d]!.length);
+    const strides = new Array<number>(t.length).fill(1);
+    for (let i = t.length - 2; i >= 0; i--) strides[i] = strides[i + 1]! * sizes[i + 1]!;
+    const chains = t.map((d, i) => {
+      const tree = lt.trees[d]!;
+      let code = lt.codes[d]!.indexOf(leaf[d]!);
+      if (code < 0 || tree.children[code]!.length > 0) throw new Error(`coveringCells: ${d} needs a leaf code`);
+      const ch: number[] = [];
+      while (code >= 0) {
+        ch.push(code * strides[i]!);
+        code = tree.parent[code]!;
+      }
+      return ch;
+    });
+    const ids = lt.tableCells[ti]!;
+    const rec = (i: number, off: number): void => {
+      if (i === chains.length) {
+        out.add(ids[off]!);
+        return;
+      }
+      for (const x of chains[i]!) rec(i + 1, off + x);
+    };
+    rec(0, 0);
+  });
+  return [...out].sort((a, b) => a - b);
 }

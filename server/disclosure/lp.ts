@@ -6,7 +6,9 @@
 //   "minimise / maximise column j" repeatedly by changing only the objective, warm-starting the
 //   primal simplex from the previous basis (an objective change keeps the basis primal feasible,
 //   so primal simplex needs few pivots; the dual simplex would restart almost from scratch).
-//   Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
+//   Large systems get their first basis from the interior-point method + crossover (several
+//   times faster than a simplex phase 1 there). `batch` optimises a sum of columns, only to find
+//   feasible points. Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
 //   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
 //   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
 //   defaults, then an Error (never a silent wrong answer).

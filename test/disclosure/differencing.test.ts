@@ -48,17 +48,18 @@ describe('protectRelease with previous releases', () => {
   });
 
   it('prefers to keep earlier suppressions (stability)', async () => {
-    // a1 = 2 is primary and needs one partner with room; a2, a3, a4 are all 7 (a tie). Without
-    // history the lowest key wins (a2); if a3 was suppressed last time, a3 is kept instead.
-    const counts = [2, 7, 7, 7].map((count, i) => ({ key: { a: `a${i + 1}` }, count }));
+    // a1 = 2 is primary and needs one partner with room (≥ 3): a2 = 7, a3 = 8 or a4 = 9. Without
+    // history the smallest value wins (a2). If a3 was suppressed last time it costs half a cell
+    // (cost.ts) and is kept instead.
+    const counts = [2, 7, 8, 9].map((count, i) => ({ key: { a: `a${i + 1}` }, count }));
     const fresh = await protectRelease({ counts, domains, tables, k: 5 });
     expect(fresh.cells.filter((c) => c.suppressed).map((c) => c.key.a)).toEqual(['a1', 'a2']);
     const before: PublishedCell[] = [
-      { key: { a: '*' }, count: 23 },
+      { key: { a: '*' }, count: 26 },
       { key: { a: 'a1' }, count: null },
       { key: { a: 'a2' }, count: 7 },
       { key: { a: 'a3' }, count: null },
-      { key: { a: 'a4' }, count: 7 },
+      { key: { a: 'a4' }, count: 9 },
     ];
     const again = await protectRelease({ counts, domains, tables, k: 5, previous: [before] });
     expect(again.cells.filter((c) => c.suppressed).map((c) => c.key.a)).toEqual(['a1', 'a3']);

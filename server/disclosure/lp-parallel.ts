@@ -1,0 +1,128 @@
+// lp-parallel.ts — spreads the per-end LPs of one large component over the machine's cores.
+//
+// The exact audit of a large component ends with hundreds or thousands of independent LPs
+// (minimise or maximise one class over the same system). `LpHelpers` keeps worker threads
+// (lp-worker.mjs, one HiGHS instance each) alive for the whole process; the main thread hands
+// each helper the system early (so its first basis is built while the main thread works) and
+// later a share of the LPs, solves its own share meanwhile, then waits for the helpers with
+// Atomics.wait and collects their answers synchronously (receiveMessageOnPort). So the audit
+// keeps its synchronous API.
+//
+// Guarantees: a helper's answer for an LP is that LP's optimum (HiGHS), or "not answered" (NaN),
+// which the caller then solves itself — results never depend on how the work was split, only the
+// number of LP solves does. If workers cannot start (no worker_threads, missing file, sandbox), or a
+// helper reports an error, everything runs on the main thread. Helpers are unref'd: they never
+// keep the process alive.
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { SparseSystem } from './lp.js';
+
+interface Helper {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
+  busy: boolean;
+}
+
+export interface HelperAnswer {
+  values: Float64Array;
+  poolLo: Float64Array;
+  poolHi: Float64Array;
+  solves: number;
+}
+
+let helpers: Helper[] | null | undefined;
+
+/** The helpers (created on first use), or [] when parallelism is unavailable. */
+function pool(): Helper[] {
+  if (helpers !== undefined) return helpers ?? [];
+  helpers = null;
+  const n = Math.min(3, Math.max(0, (typeof availableParallelism === 'function' ? availableParallelism() : 1) - 1));
+  if (n === 0) return [];
+  try {
+    const list: Helper[] = [];
+    for (let i = 0; i < n; i++) {
+      const channel = new MessageChannel();
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(new URL('./lp-worker.mjs', import.meta.url), {
+        workerData: { port: channel.port2, flag },
+        transferList: [channel.port2],
+        execArgv: [],
+      });
+      worker.unref();
+      worker.on('error', () => {
+        helpers = null;
+      });
+      list.push({ worker, port: channel.port1, flag, busy: false });
+    }
+    helpers = list;
+  } catch {
+    helpers = null;
+  }
+  return helpers ?? [];
+}
+
+export function helperCount(): number {
+  return pool().length;
+}
+
+/** A batch of LPs on one system, shared between the main thread and the helpers. */
+export class SharedExtremes {
+  private readonly mine: Helper[];
+
+  constructor(sys: SparseSystem, ipm: boolean) {
+    this.mine = pool().filter((h) => !h.busy);
+    for (const h of this.mine) {
+      h.busy = true;
+      h.port.postMessage({
+        type: 'system',
+        ipm,
+        sys: {
+          numCols: sys.numCols,
+          colLower: Float64Array.from(sys.colLower),
+          colUpper: Float64Array.from(sys.colUpper),
+          rowStart: Int32Array.from(sys.rowStart),
+          rowIndex: Int32Array.from(sys.rowIndex),
+          rowValue: Float64Array.from(sys.rowValue),
+          rowLower: Float64Array.from(sys.rowLower),
+          rowUpper: Float64Array.from(sys.rowUpper),
+        },
+      });
+    }
+  }
+
+  get helpers(): number {
+    return this.mine.length;
+  }
+
+  /** Sends helper `i` its share (see lp-worker.mjs for the encoding). */
+  send(i: number, tasks: Int32Array, thresholds: Float64Array, innerLo: Float64Array, innerHi: Float64Array): void {
+    const h = this.mine[i]!;
+    Atomics.store(h.flag, 0, 0);
+    h.port.postMessage({ type: 'tasks', tasks, thresholds, innerLo, innerHi });
+  }
+
+  /** Blocks until helper `i` answers; null if it failed (the caller then does the work). */
+  receive(i: number): HelperAnswer | null {
+    const h = this.mine[i]!;
+    for (let spins = 0; ; spins++) {
+      Atomics.wait(h.flag, 0, 0, 1000);
+      const got = receiveMessageOnPort(h.port);
+      if (got) {
+        const msg = got.message as HelperAnswer & { error?: string };
+        return msg.error ? null : msg;
+      }
+      if (spins > 120 || helpers === null) return null; // 2 minutes: give up, the caller does it
+    }
+  }
+
+  release(): void {
+    for (const h of this.mine) h.busy = false;
+  }
+}
+
+/** Use at most `n` helper threads from now on (0: everything on the main thread). */
+export function limitHelpers(n: number): void {
+  const list = pool();
+  helpers = list.slice(0, Math.max(0, n));
+}
