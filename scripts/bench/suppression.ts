@@ -127,16 +127,18 @@ async function run(sc: Scenario, method: 'auto' | 'heuristic'): Promise<void> {
   const lt = buildLinkedTables({ counts, domains, tables: sc.tables, hierarchies });
   const primaries = lt.cells.filter((c) => c.value >= 1 && c.value < 5).length;
   const zeros = lt.cells.filter((c) => c.value === 0).length;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await protectRelease({ counts, domains, tables: sc.tables, hierarchies, k: 5, method });
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage(cpu0);
   const suppressed = new Set<number>(res.audit.intervals.map((i) => i.id));
   const audit = await auditIntervals({ cells: lt.cells, constraints: lt.constraints, suppressed, k: 5 });
   const t2 = performance.now();
   const rss = process.resourceUsage().maxRSS; // kilobytes
   console.log(`\n${sc.name}: ${lt.cells.length} cells (${res.cells.length} table rows), ${lt.constraints.length} constraints, ${primaries} primary (${((100 * primaries) / lt.cells.length).toFixed(1)}%), ${zeros} zero`);
   console.log(`  method            ${res.method}`);
-  console.log(`  protect + audit   ${((t1 - t0) / 1000).toFixed(2)} s  (rounds ${res.stats.rounds})`);
+  console.log(`  protect + audit   ${((t1 - t0) / 1000).toFixed(2)} s wall, ${((cpu1.user + cpu1.system) / 1e6).toFixed(2)} s CPU (all threads)  (rounds ${res.stats.rounds})`);
   console.log(`  extra suppressed  ${res.stats.suppressedTotal - res.stats.primary}  (total ${res.stats.suppressedTotal})`);
   console.log(`  LP/MILP solves    ${res.stats.lpSolves}  (final audit ${res.audit.lpSolves}, components ${res.stats.components})`);
   console.log(`  re-audit alone    ${((t2 - t1) / 1000).toFixed(2)} s, ${audit.lpSolves} LP solves`);

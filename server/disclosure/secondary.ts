@@ -61,7 +61,7 @@ export interface PatternState {
   rounds: number;
 }
 
-/** Initial pattern: MILP when small, else hypercubes + closure. */
+/** Initial pattern: MILP when small, else the hypercube pass. */
 export function initialPattern(o: PatternOptions, sensitive: Uint8Array): PatternState {
   const { s, costs } = o;
   let suppressed: Uint8Array = Uint8Array.from(sensitive);
@@ -69,7 +69,8 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array): Patter
   let nSens = 0;
   for (const x of sensitive) nSens += x;
   const limits = o.milpLimits ?? DEFAULT_MILP_LIMITS;
-  if (nSens > 0 && o.method !== 'heuristic' && milpFits(s.n, nSens, limits)) {
+  if (nSens === 0 && o.method !== 'heuristic' && milpFits(s.n, nSens, limits)) method = 'milp'; // nothing to hide: optimal
+  else if (nSens > 0 && o.method !== 'heuristic' && milpFits(s.n, nSens, limits)) {
     o.engine.lpSolves++;
     const r = solveMilp(o.highs, s, sensitive, costs.cost, o.k, o.protection, Math.max(0.05, o.timeBudgetMs / 1000), limits);
     if (r) {
@@ -84,7 +85,7 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array): Patter
   return state;
 }
 
-/** Runs the construction passes (hypercubes, closure) for sensitive cells not yet certified. */
+/** Runs the hypercube pass for sensitive cells whose rule is not proven yet. */
 export function extendPattern(o: PatternOptions, sensitive: Uint8Array, state: PatternState): void {
   const { s, costs } = o;
   const todo = new Uint8Array(s.n);
@@ -128,29 +129,24 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
         newly.push(c);
       }
     };
-    // LP repairs first (one more unit of width per earlier failure); if no perturbation exists in
-    // any neighbourhood, or the cell keeps failing, the incident ray (guaranteed); everything as
-    // the last resort.
+    // LP repair first (one more unit of rise per earlier failure); if no perturbation exists in
+    // any neighbourhood, or from the 5th failure, the incident ray (guaranteed); from the 9th,
+    // everything.
     if (attempt < 4) {
-      let found = false;
-      for (let level = attempt; level < 4 && !found; level++) {
-        const v = s.values[p]!;
-        const lo = Math.max(0, Math.ceil(engine.reachLo[p]! - 1e-6));
-        const up = (sensitive[p] ? Math.max(o.k - v, o.protection - (v - lo), 1) : 1) + level;
-        for (const nb of NEIGHBOURHOODS) {
-          const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb);
-          engine.lpSolves++;
-          if (r === null) continue;
-          found = true;
-          for (const c of r.cells) add(c);
-          // A move by f stays reachable for good (adding suppressions only widens intervals).
-          for (const m of r.moved) engine.noteReach(m.cell, s.values[m.cell]! + m.delta);
-          break;
-        }
-        if (!found) break; // no perturbation in reach: go straight to the incident ray
-        if (newly.length > 0 || engine.reachHolds(p, sensitive[p] === 1)) return newly;
+      const v = s.values[p]!;
+      const lo = Math.max(0, Math.ceil(engine.reachLo[p]! - 1e-6));
+      const up = (sensitive[p] ? Math.max(o.k - v, o.protection - (v - lo), 1) : 1) + attempt;
+      for (const nb of NEIGHBOURHOODS) {
+        const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb);
+        engine.lpSolves++;
+        if (r === null) continue;
+        for (const c of r.cells) add(c);
+        // A move by f stays reachable for good (adding suppressions only widens intervals).
+        for (const m of r.moved) engine.noteReach(m.cell, s.values[m.cell]! + m.delta);
+        // If nothing was added and p is still not proven, the next round asks for one more unit.
+        return newly;
       }
-      if (found) return newly;
+      // No perturbation exists in any neighbourhood: go straight to the incident ray.
     }
     if (attempt < 8) {
       for (const c of incidentRay(p)) add(c);

@@ -1,6 +1,7 @@
 // buildLinkedTables: margins, hierarchy groups, shared cells across linked tables, constraints.
 import { describe, expect, it } from 'vitest';
 import { buildLinkedTables, keyInTable } from '../../server/disclosure/index.js';
+import { coveringCells } from '../../server/disclosure/linked-tables.js';
 
 const counts = [
   { key: { year: '2022', region: 'A', type: 't1' }, count: 3 },
@@ -53,6 +54,16 @@ describe('buildLinkedTables', () => {
     expect(sets).toContainEqual([id('north'), [id('A'), id('B')].sort()]);
     expect(sets).toContainEqual([id('south'), [id('C')]]);
     expect(lt.cells[id('north')]!.value).toBe(9);
+  });
+
+  it('coveringCells: one more incident raises exactly the cells covering its key, in every table', () => {
+    const lt = buildLinkedTables({ counts, domains, tables: [['year', 'region'], ['year', 'type']], hierarchies: { region: { north: ['A', 'B'], south: ['C'] } } });
+    const cover = coveringCells(lt, { year: '2022', region: 'A', type: 't2' });
+    // year×region: {2022,*} × {A, north, *} = 6 cells; year×type: {2022,*} × {t2,*} = 4, of which
+    // {2022} and the grand total are shared: 8 distinct cells.
+    expect(cover).toHaveLength(8);
+    const bumped = lt.cells.map((c) => c.value + (cover.includes(c.id) ? 1 : 0));
+    for (const c of lt.constraints) expect(bumped[c.total]).toBe(c.parts.reduce((acc, q) => acc + bumped[q]!, 0));
   });
 
   it('rejects unknown codes, negative counts and hierarchies that are not trees', () => {
