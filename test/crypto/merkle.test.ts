@@ -130,9 +130,16 @@ describe('scale', () => {
     const root = merkleRoot(leaves);
     const tree = buildMerkleTree(leaves);
     expect(tree.root()).toBe(root);
-    const p = tree.proof(leaves[42_424]!)!;
+    // leaves are sorted in the tree: the smallest is at index 0, in the full left subtree of
+    // 65,536 leaves, so its path has exactly 17 nodes; any other leaf's path has at most 17
+    const sorted = [...leaves].sort();
+    const p = tree.proof(sorted[0]!)!;
+    expect(p.index).toBe(0);
     expect(p.path).toHaveLength(17);
     expect(verifyInclusion(p, root)).toBe(true);
-    expect(verifyInclusion({ ...p, leaf: leaves[42_425]! }, root)).toBe(false);
+    expect(verifyInclusion({ ...p, leaf: sorted[1]! }, root)).toBe(false);
+    const q = tree.proof(leaves[42_424]!)!;
+    expect(q.path.length).toBeLessThanOrEqual(17);
+    expect(verifyInclusion(q, root)).toBe(true);
   });
 });
