@@ -46,7 +46,7 @@ import { EncodingError, bytesEqual, fromBase64, toBase64, toBase64Url, utf8Encod
 import { sha256 } from './hash.js';
 import { KEY_ID_PATTERN } from './keys.js';
 import { randomBytes } from './sodium.js';
-import { signDetached, verifyDetachedBytes } from './sign.js';
+import { signDetached, verifyDetachedBytesAsync } from './sign.js';
 import {
   type BareItem, type Dictionary, type InnerList, type Item, StructuredFieldError,
   parseDictionary, serializeInnerList,
@@ -330,7 +330,7 @@ export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions)
   // 5. Signature over the RFC 9421 base; "@signature-params" is the canonical re-serialisation
   // of the received inner list (RFC 9421 §2.3, §3.2).
   const base = signatureBase(lines, serializeInnerList(input));
-  if (!verifyDetachedBytes(signature, utf8Encode(base), publicKey)) {
+  if (!(await verifyDetachedBytesAsync(signature, utf8Encode(base), publicKey))) {
     throw new SignatureError('signature_invalid', 'signature does not verify');
   }
   return { keyId, nonce, created };

@@ -23,23 +23,45 @@ function cached(map: Map<string, KeyObject>, id: string, make: () => KeyObject):
 
 const b64url = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).toString('base64url');
 
+function privateKeyOf(secretKey: Uint8Array): KeyObject {
+  // libsodium secret key = 32-byte seed || 32-byte public key
+  return cached(privateKeys, b64url(secretKey), () =>
+    createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64url(secretKey.subarray(0, 32)), x: b64url(secretKey.subarray(32, 64)) }, format: 'jwk' }));
+}
+
+function publicKeyOf(publicKey: Uint8Array): KeyObject {
+  return cached(publicKeys, b64url(publicKey), () => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' }));
+}
+
+// The asynchronous forms run the curve arithmetic on libuv's thread pool (Node's documented
+// behaviour when `crypto.sign`/`crypto.verify` get a callback): the event loop keeps parsing and
+// answering other requests meanwhile, which is what lets intake use the second core.
 export const nativeEd25519: Ed25519Backend = {
   sign(message, secretKey) {
-    // libsodium secret key = 32-byte seed || 32-byte public key
-    const seed = secretKey.subarray(0, 32);
-    const pub = secretKey.subarray(32, 64);
-    const key = cached(privateKeys, b64url(secretKey), () =>
-      createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: b64url(pub) }, format: 'jwk' }));
-    return new Uint8Array(sign(null, message, key));
+    return new Uint8Array(sign(null, message, privateKeyOf(secretKey)));
   },
   verify(signature, message, publicKey) {
     try {
-      const key = cached(publicKeys, b64url(publicKey), () =>
-        createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' }));
-      return verify(null, message, key, signature);
+      return verify(null, message, publicKeyOf(publicKey), signature);
     } catch {
       return false;
     }
+  },
+  signAsync(message, secretKey) {
+    return new Promise((resolve, reject) => {
+      sign(null, message, privateKeyOf(secretKey), (err, sig) => (err ? reject(err) : resolve(new Uint8Array(sig))));
+    });
+  },
+  verifyAsync(signature, message, publicKey) {
+    return new Promise((resolve) => {
+      let key: KeyObject;
+      try {
+        key = publicKeyOf(publicKey);
+      } catch {
+        return resolve(false);
+      }
+      verify(null, message, key, signature, (err, ok) => resolve(!err && ok));
+    });
   },
 };
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
 import { spawnServer } from '../lib/spawn-server.js';
-import { closedLoop, cpuSeconds, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
+import { closedLoop, cpuByThread, cpuSeconds, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -66,8 +66,10 @@ try {
   let i = 0;
   const rssStart = rssMiB(server.proc.pid!);
   const cpu0 = cpuSeconds(server.proc.pid!);
+  const th0 = cpuByThread(server.proc.pid!);
   const contamos = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, SECONDS);
   const contamosCpu = (cpuSeconds(server.proc.pid!) - cpu0) / contamos.completed;
+  const th1 = cpuByThread(server.proc.pid!);
   const rssAfter = rssMiB(server.proc.pid!);
   let j = 0;
   const contamosFixed = await openLoop(server.url, () => fixed[j++]!, RATE, SECONDS);
@@ -88,6 +90,7 @@ try {
   console.log(`bare express JSON route       ${fmt(bareRes)}`);
   console.log(`ratio contamos / bare         ${(contamos.rps / bareRes.rps).toFixed(2)}  (target ≥ 0.40)`);
   console.log(`server CPU per request        contamos ${(contamosCpu * 1e6).toFixed(0)} µs, bare ${(bareCpu * 1e6).toFixed(0)} µs (ratio ${(bareCpu / contamosCpu).toFixed(2)}; less sensitive to other load on the machine)`);
+  console.log(`  of which                     main thread ${(((th1.main - th0.main) / contamos.completed) * 1e6).toFixed(0)} µs, other threads (SQLite writer, crypto pool, GC) ${(((th1.others - th0.others) / contamos.completed) * 1e6).toFixed(0)} µs`);
   console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB before load, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
   console.log(`\nfixed offered load ${RATE} req/s for ${SECONDS} s (open loop)`);
   console.log(`contamos                      ${fmt(contamosFixed)}  (target p99 < 25 ms)`);

@@ -3,7 +3,7 @@
 // Reports completions, throughput and latency percentiles. Requests are prepared beforehand, so
 // the generator's own cost (signing, sealing) is not measured as server time.
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface PreparedRequest { method: string; path: string; headers: Record<string, string>; body?: string }
 export interface LoadResult { completed: number; errors: number; statuses: Record<number, number>; seconds: number; rps: number; p50: number; p99: number }
@@ -92,4 +92,24 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds of a process split into its main thread (tid = pid) and all its other threads. */
+export function cpuByThread(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        const s = (Number(f[11]) + Number(f[12])) / 100;
+        if (tid === String(pid)) main += s;
+        else others += s;
+      } catch { /* thread ended */ }
+    }
+  } catch {
+    return { main: NaN, others: NaN };
+  }
+  return { main, others };
 }

@@ -10,7 +10,9 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 
 export function spawnServer(env: Record<string, string>, script = path.join(ROOT, 'scripts', 'start.ts'), opts: { keepLines?: number } = {}): Promise<ServerProcess> {
   const keep = opts.keepLines ?? Infinity;
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  // CONTAMOS_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
+  const extra = (process.env.CONTAMOS_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

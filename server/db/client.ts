@@ -34,7 +34,7 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   return {
     prisma, provider, fast,
     close: async () => {
-      fast?.close();
+      await fast?.close();
       await prisma.$disconnect();
     },
   };

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { fromBase64, generateSigningKeyPair, merkleRoot, ready, setEd25519Backend, setSha256Backend, sha256Hex, signDetached, verifyDetached } from '../../crypto/index.js';
+import { fromBase64, generateSigningKeyPair, merkleRoot, ready, setEd25519Backend, setSha256Backend, sha256Hex, signDetached, signDetachedAsync, verifyDetached } from '../../crypto/index.js';
+import { verifyDetachedBytesAsync } from '../../crypto/sign.js';
 import { nativeEd25519, nativeSha256 } from '../../server/native-crypto.js';
 
 describe('native Ed25519 backend', () => {
@@ -33,6 +34,33 @@ describe('native Ed25519 backend', () => {
       setEd25519Backend(null);
       expect(verifyDetached(byNative, msg, kp.publicKey)).toBe(true);
     }), { numRuns: 50 });
+  });
+
+  it('its thread-pool forms give the same signatures and verdicts as the synchronous ones', async () => {
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.nat(63), async (msg, flip) => {
+      const kp = generateSigningKeyPair();
+      const sk = fromBase64(kp.secretKey);
+      const pk = fromBase64(kp.publicKey);
+      const sig = await nativeEd25519.signAsync!(msg, sk);
+      expect(Buffer.from(sig).toString('base64')).toBe(Buffer.from(nativeEd25519.sign(msg, sk)).toString('base64'));
+      expect(await nativeEd25519.verifyAsync!(sig, msg, pk)).toBe(true);
+      const bad = sig.slice();
+      bad[flip]! ^= 1;
+      expect(await nativeEd25519.verifyAsync!(bad, msg, pk)).toBe(false);
+      expect(await nativeEd25519.verifyAsync!(sig, msg, fromBase64(generateSigningKeyPair().publicKey))).toBe(false);
+    }), { numRuns: 40 });
+    // Never rejects on malformed input: a key that is not a curve point, a short signature.
+    setEd25519Backend(nativeEd25519);
+    try {
+      const kp = generateSigningKeyPair();
+      const sig = fromBase64(signDetached('m', kp.secretKey));
+      expect(await verifyDetachedBytesAsync(sig, new TextEncoder().encode('m'), fromBase64(kp.publicKey))).toBe(true);
+      expect(await verifyDetachedBytesAsync(sig.subarray(0, 63), new TextEncoder().encode('m'), fromBase64(kp.publicKey))).toBe(false);
+      expect(await verifyDetachedBytesAsync(sig, new TextEncoder().encode('m'), new Uint8Array(32).fill(0xff))).toBe(false);
+      expect(await signDetachedAsync('m', kp.secretKey)).toBe(signDetached('m', kp.secretKey));
+    } finally {
+      setEd25519Backend(null);
+    }
   });
 });
 

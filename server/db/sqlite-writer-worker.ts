@@ -1,0 +1,56 @@
+// The SQLite writer thread: owns the connection that writes reports, so the commits and their
+// fsyncs (synchronous=FULL) never block the event loop that parses and answers requests.
+// Protocol (parentPort): { op: 'submit', seq, nonce, row } → { seq, ok } | { seq, error };
+// { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only).
+// Guarantees: submissions that arrive while a commit is running are written together in the next
+// batch (group commit); a submission is answered only after the commit that holds it is durable;
+// an error is sent as { name, message, code } (no row data, no request data).
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteReportBatch, type Submission } from './sqlite-report-batch.js';
+
+interface SubmitMsg extends Submission { op: 'submit'; seq: number }
+interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
+
+export function serialisedError(e: unknown): { name: string; message: string; code?: string } {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+const port = parentPort!;
+const store = new SqliteReportBatch((workerData as { file: string }).file);
+let queue: SubmitMsg[] = [];
+let scheduled = false;
+
+function flush(): void {
+  const batch = queue;
+  queue = [];
+  scheduled = false;
+  try {
+    const results = store.writeBatch(batch);
+    batch.forEach((m, i) => {
+      const r = results[i]!;
+      port.postMessage('ok' in r ? { seq: m.seq, ok: r.ok } : { seq: m.seq, error: serialisedError(r.failed) });
+    });
+  } catch (e) {
+    const error = serialisedError(e);
+    for (const m of batch) port.postMessage({ seq: m.seq, error });
+  }
+}
+
+port.on('message', (m: SubmitMsg | PragmaMsg) => {
+  if (m.op === 'pragma') {
+    try {
+      port.postMessage({ seq: m.seq, value: store.db.pragma(m.sql, { simple: true }) });
+    } catch (e) {
+      port.postMessage({ seq: m.seq, error: serialisedError(e) });
+    }
+    return;
+  }
+  queue.push(m);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+});
+port.postMessage({ ready: true });

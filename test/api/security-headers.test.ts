@@ -1,0 +1,60 @@
+// The precomputed security headers (server/http/security-headers.ts) must be exactly what helmet
+// itself sets with the same options, on API routes, web pages and errors alike.
+import express from 'express';
+import helmet from 'helmet';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELMET_OPTIONS } from '../../server/app.js';
+import { recordedHelmetHeaders } from '../../server/http/security-headers.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+const NOT_HELMET = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'etag', 'cache-control', 'vary', 'location']);
+
+function helmetOf(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !NOT_HELMET.has(k)));
+}
+
+describe('security headers', () => {
+  let t: TestApp;
+  let reference: Record<string, unknown>;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    const plain = express();
+    plain.disable('x-powered-by');
+    plain.use(helmet(HELMET_OPTIONS));
+    plain.get('/x', (_req, res) => { res.json({}); });
+    reference = helmetOf((await request(plain).get('/x')).headers);
+  });
+  afterAll(() => t.close());
+
+  it('helmet sets a strict CSP and no referrer (the reference is not empty)', () => {
+    expect(reference['content-security-policy']).toContain("default-src 'self'");
+    expect(reference['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(reference['referrer-policy']).toBe('no-referrer');
+    expect(Object.keys(reference).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the recorded headers are helmet\'s, name for name and byte for byte', () => {
+    const recorded = Object.fromEntries(recordedHelmetHeaders(HELMET_OPTIONS).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(recorded).toEqual(reference);
+  });
+
+  it('web pages keep the same headers, with their own stricter CSP (routes/web.ts)', async () => {
+    const res = await request(t.app).get('/');
+    expect(res.status).toBe(200);
+    const { 'content-security-policy': csp, ...rest } = helmetOf(res.headers);
+    const { 'content-security-policy': _ref, ...refRest } = reference;
+    expect(rest).toEqual(refRest);
+    expect(csp).toContain("default-src 'none'");
+  });
+
+  it.each([
+    ['an API route', '/api/v1/health', 200],
+    ['an unknown route (404 error)', '/no-such-page', 404],
+  ])('%s carries exactly helmet\'s headers', async (_what, url, status) => {
+    const res = await request(t.app).get(url);
+    expect(res.status).toBe(status);
+    expect(helmetOf(res.headers)).toEqual(reference);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});

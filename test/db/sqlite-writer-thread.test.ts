@@ -1,0 +1,81 @@
+// The SQLite writer thread (db/sqlite-fast-path.ts → sqlite-writer-worker.ts): submissions sent
+// together are committed together, each decided on its own (a refused one leaves the others
+// stored); nothing is acknowledged that is not in the database; if the thread dies, the pending
+// submissions are rejected and the next one starts a new thread.
+import { randomBytes, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../server/db/migrate.js';
+import { SqliteFastPath } from '../../server/db/sqlite-fast-path.js';
+import type { ReportRow } from '../../server/db/report-row.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+
+const row = (over: Partial<ReportRow> = {}): ReportRow => ({
+  id: randomUUID(), memberKeyId: 'm-writer-test', year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'extortion',
+  victimGender: 'cis-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'police', outcome: null,
+  sealedNarrative: randomBytes(64).toString('base64'), dedupeTag: null, supersedes: null, reportHash: randomBytes(32).toString('hex'), ...over,
+});
+const nonce = () => ({ hash: randomBytes(32).toString('hex'), expiresAt: 4_000_000_000 });
+
+describe('SQLite writer thread', () => {
+  let tdb: TestDatabase;
+  let fast: SqliteFastPath;
+  let file: string;
+  const stored = () => {
+    const c = new Database(file, { readonly: true });
+    try { return (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id).sort(); } finally { c.close(); }
+  };
+  beforeAll(async () => {
+    tdb = await createTestDatabase('sqlite');
+    await migrate(tdb.url);
+    file = tdb.url.slice('file:'.length);
+    const c = new Database(file);
+    c.prepare(`INSERT INTO "Member" (keyId, publicKey, revoked) VALUES ('m-writer-test', 'pk-writer-test', 0)`).run();
+    c.close();
+    fast = new SqliteFastPath(file);
+  });
+  afterAll(async () => { await fast.close(); await tdb.drop(); });
+
+  it('a burst is decided submission by submission: replays and conflicts refused, the rest stored', async () => {
+    const shared = nonce();
+    const a = row();
+    const rows = Array.from({ length: 40 }, () => row());
+    const results = await Promise.all([
+      fast.submit(shared, a),
+      fast.submit(shared, row()), // same nonce, same batch: a replay
+      ...rows.map((r) => fast.submit(nonce(), r)),
+      fast.submit(nonce(), { ...a }), // same id and body: idempotent
+      fast.submit(nonce(), { ...a, reportHash: randomBytes(32).toString('hex') }), // same id, other body
+    ]);
+    expect(results[0]).toEqual({ created: true });
+    expect(results[1]).toEqual({ error: 'replayed_nonce' });
+    expect(results.slice(2, 42).every((r) => 'created' in r && r.created)).toBe(true);
+    expect(results[42]).toEqual({ created: false });
+    expect(results[43]).toEqual({ error: 'report_conflict' });
+    expect(stored()).toEqual([a.id, ...rows.map((r) => r.id)].sort());
+  });
+
+  it('a batch that fails as a whole (read-only) rejects every submission in it and stores none', async () => {
+    const before = stored();
+    await fast.writerPragma('query_only = ON');
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => fast.submit(nonce(), row())));
+      expect(results.every((r) => r.status === 'rejected' && /readonly|SQLITE_READONLY/i.test(String((r.reason as Error).message) + (r.reason as { code?: string }).code))).toBe(true);
+    } finally {
+      await fast.writerPragma('query_only = OFF');
+    }
+    expect(stored()).toEqual(before);
+  });
+
+  it('if the writer thread dies, pending submissions are rejected and a new thread takes over', async () => {
+    const worker = (fast as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const pending = fast.submit(nonce(), row());
+    await worker.terminate();
+    const settled = await Promise.allSettled([pending]);
+    // Either it was committed before the thread stopped (then it is stored) or it was rejected.
+    if (settled[0]!.status === 'rejected') expect(String(settled[0]!.reason)).toMatch(/writer thread stopped/);
+    const r = row();
+    expect(await fast.submit(nonce(), r)).toEqual({ created: true });
+    expect(stored()).toContain(r.id);
+  });
+});
