@@ -111,6 +111,12 @@ export interface CellInterval {
 
 export interface AuditResult {
   ok: boolean;
+  /**
+   * True: every interval is the exact attacker interval. False ("verdict" audit): every verdict
+   * is proven, and each interval is a proven INNER interval (values the attacker cannot exclude),
+   * which is all the rule needs; the exact ones are `auditIntervals`' (and the auditor's) to give.
+   */
+  exact: boolean;
   /** Every suppressed cell, ascending id. */
   intervals: CellInterval[];
   /** Independent systems of unknowns that were analysed (after substituting published cells). */
