@@ -1,0 +1,5 @@
+-- DropIndex
+DROP INDEX "Report_status_year_idx";
+
+-- CreateIndex
+CREATE INDEX "Report_counting_idx" ON "Report"("status", "dedupeTag", "year", "region", "incidentType", "victimGender", "victimNationality", "victimAgeBand", "perpetratorType", "outcome", "quarter", "reportHash");
