@@ -31,10 +31,12 @@
 //   Cost model (measured): a HiGHS run has a fixed overhead proportional to the LP size (≈ 4 ms at
 //   6,000 classes even when only 3 pivots are needed), so the number of runs is what matters.
 //
-// Judge mode (used inside the suppression loop) stops as soon as each cell's verdict is certain
-// (inner interval already satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which
-// needs far fewer LPs; results are cached per component (the component's LP is determined by its
-// set of suppressed cells), so later rounds only re-solve components that changed.
+// Judge mode (used inside the suppression loop, and as the release service's final audit: see
+// index.ts `finalAudit`) stops as soon as each cell's verdict is certain (inner interval already
+// satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which needs far fewer LPs: batch
+// LPs first (as in b. above, on the uncertain classes), then one LP per still-uncertain end.
+// Results are cached per component (the component's LP is determined by its set of suppressed
+// cells), so later rounds only re-solve components that changed.
 //
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
