@@ -14,7 +14,7 @@ export { SHA256_HEX_LENGTH, hashCanonical, hmacSha256, isSha256Hex, reportHash, 
 export { setSha256Backend, type Sha256Backend } from './sha256.js';
 export {
   KEY_FILE_KIND, KEY_FILE_VERSION, KEY_ID_PATTERN, KEY_ROLES, KeyFileError, generateSealKeyPair,
-  generateSigningKeyPair, hasSecretKeys, keyFingerprint, parseKeyFile, publicPart, serializeKeyFile,
+  generateSigningKeyPair, hasSecretKeys, isUsableSigningPublicKey, keyFingerprint, parseKeyFile, publicPart, serializeKeyFile,
   type KeyFile, type KeyPair, type KeyRole, type SecretKeyFile,
 } from './keys.js';
 export {

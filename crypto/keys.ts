@@ -12,6 +12,11 @@
 //   consistency check uses libsodium). Errors name the offending field, never its value, so secret
 //   material cannot leak into logs.
 // - `serializeKeyFile` validates the same way and writes stable, pretty JSON (fixed field order).
+// - `isUsableSigningPublicKey(pub)` is true only for 32 bytes that encode a point on the curve, in
+//   the prime-order subgroup and not of small order (libsodium's own checks, through
+//   crypto_sign_ed25519_pk_to_curve25519). A small-order key would let anyone forge signatures
+//   that some verifiers accept, so the server refuses such keys at enrolment. Never throws;
+//   requires `await ready()`.
 // - `publicPart` returns the same file with every secret key removed; the result is itself a valid
 //   key file (a public key file).
 import { z } from 'zod';
@@ -34,6 +39,18 @@ export function generateSigningKeyPair(): KeyPair {
 export function generateSealKeyPair(): KeyPair {
   const kp = sodium().crypto_box_keypair();
   return { publicKey: toBase64(kp.publicKey), secretKey: toBase64(kp.privateKey) };
+}
+
+/** Whether a base64 Ed25519 public key is a usable one (see header). Never throws. */
+export function isUsableSigningPublicKey(publicKeyB64: string): boolean {
+  try {
+    const raw = fromBase64(publicKeyB64);
+    if (raw.length !== 32) return false;
+    sodium().crypto_sign_ed25519_pk_to_curve25519(raw); // throws on an invalid or small-order point
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** First 32 hex characters of SHA-256 of the raw public key. */

@@ -1,5 +1,6 @@
 // Shapes of enrolment and invitation requests and answers.
 import { z } from 'zod';
+import { isUsableSigningPublicKey } from '../../crypto/index.js';
 
 export const base64Key32 = z
   .string()
@@ -13,7 +14,8 @@ export const inviteResponse = z.object({ invite: z.string(), expiresAt: z.string
 
 export const enrolRequest = z.strictObject({
   invite: z.string().min(20).max(200),
-  publicKey: base64Key32,
+  // Refused before the invite is looked at, so a bad key does not use the invite up.
+  publicKey: base64Key32.refine(isUsableSigningPublicKey, 'must be an Ed25519 public key: a point on the curve, not of small order'),
 });
 
 export const enrolResponse = z.object({ keyId: z.string() });
