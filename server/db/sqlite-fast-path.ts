@@ -54,9 +54,15 @@ export class SqliteFastPath {
     return this.call({ op: 'pragma', sql });
   }
 
+  /** Lets the writer finish what it was given and close its connection, then stops it. */
   async close(): Promise<void> {
-    this.closed = true;
+    if (this.closed) return;
     const w = this.worker;
+    if (w) {
+      const done = this.call({ op: 'close' }).catch(() => undefined);
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
+    this.closed = true;
     this.worker = null;
     this.db.close();
     if (w) await w.terminate();

@@ -1,7 +1,8 @@
 // The SQLite writer thread: owns the connection that writes reports, so the commits and their
 // fsyncs (synchronous=FULL) never block the event loop that parses and answers requests.
 // Protocol (parentPort): { op: 'submit', seq, nonce, row } → { seq, ok } | { seq, error };
-// { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only).
+// { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only);
+// { op: 'close', seq } → writes what is queued, closes the connection, then { seq, value: true }.
 // Guarantees: submissions that arrive while a commit is running are written together in the next
 // batch (group commit); a submission is answered only after the commit that holds it is durable;
 // an error is sent as { name, message, code } (no row data, no request data).
@@ -10,6 +11,7 @@ import { SqliteReportBatch, type Submission } from './sqlite-report-batch.js';
 
 interface SubmitMsg extends Submission { op: 'submit'; seq: number }
 interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
+interface CloseMsg { op: 'close'; seq: number }
 
 export function serialisedError(e: unknown): { name: string; message: string; code?: string } {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -38,7 +40,13 @@ function flush(): void {
   }
 }
 
-port.on('message', (m: SubmitMsg | PragmaMsg) => {
+port.on('message', (m: SubmitMsg | PragmaMsg | CloseMsg) => {
+  if (m.op === 'close') {
+    if (queue.length > 0) flush();
+    store.close();
+    port.postMessage({ seq: m.seq, value: true });
+    return;
+  }
   if (m.op === 'pragma') {
     try {
       port.postMessage({ seq: m.seq, value: store.db.pragma(m.sql, { simple: true }) });

@@ -67,6 +67,16 @@ describe('SQLite writer thread', () => {
     expect(stored()).toEqual(before);
   });
 
+  it('close() lets the writer finish what it was given: every submission sent before it is stored', async () => {
+    const other = new SqliteFastPath(file);
+    const rows = Array.from({ length: 10 }, () => row());
+    const pending = rows.map((r) => other.submit(nonce(), r));
+    await other.close();
+    expect(await Promise.all(pending)).toEqual(rows.map(() => ({ created: true })));
+    expect(stored()).toEqual(expect.arrayContaining(rows.map((r) => r.id)));
+    await expect(other.submit(nonce(), row())).rejects.toThrow(/closed/);
+  });
+
   it('if the writer thread dies, pending submissions are rejected and a new thread takes over', async () => {
     const worker = (fast as unknown as { worker: { terminate(): Promise<number> } }).worker;
     const pending = fast.submit(nonce(), row());
