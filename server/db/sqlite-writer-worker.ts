@@ -28,6 +28,7 @@ function flush(): void {
   const batch = queue;
   queue = [];
   scheduled = false;
+  if (batch.length === 0) return; // already written by a close
   try {
     const results = store.writeBatch(batch);
     batch.forEach((m, i) => {
@@ -40,10 +41,18 @@ function flush(): void {
   }
 }
 
+let closed = false;
+
 port.on('message', (m: SubmitMsg | PragmaMsg | CloseMsg) => {
+  if (closed) {
+    // Anything sent after close is refused as "unavailable" (503), never half-done.
+    port.postMessage({ seq: m.seq, error: { name: 'SqliteError', message: 'SQLITE_CANTOPEN: the database is closed', code: 'SQLITE_CANTOPEN' } });
+    return;
+  }
   if (m.op === 'close') {
     if (queue.length > 0) flush();
     store.close();
+    closed = true;
     port.postMessage({ seq: m.seq, value: true });
     return;
   }
