@@ -4,7 +4,7 @@
 // both at a fixed offered load of 500 requests/s. Requests are signed and sealed beforehand.
 // Options (env): BENCH_SECONDS (default 8), BENCH_CONNECTIONS (64), BENCH_RATE (500).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
@@ -67,9 +67,15 @@ try {
   const rssStart = rssMiB(server.proc.pid!);
   const cpu0 = cpuSeconds(server.proc.pid!);
   const th0 = cpuByThread(server.proc.pid!);
+  const gen0 = process.cpuUsage();
+  const wall0 = performance.now();
   const contamos = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, SECONDS);
+  const genCpu = process.cpuUsage(gen0);
+  const wall = (performance.now() - wall0) / 1000;
   const contamosCpu = (cpuSeconds(server.proc.pid!) - cpu0) / contamos.completed;
   const th1 = cpuByThread(server.proc.pid!);
+  // How busy the machine was: server and load generator CPU over wall time, in cores.
+  const cores = ((cpuSeconds(server.proc.pid!) - cpu0) + (genCpu.user + genCpu.system) / 1e6) / wall;
   const rssAfter = rssMiB(server.proc.pid!);
   let j = 0;
   const contamosFixed = await openLoop(server.url, () => fixed[j++]!, RATE, SECONDS);
@@ -91,6 +97,7 @@ try {
   console.log(`ratio contamos / bare         ${(contamos.rps / bareRes.rps).toFixed(2)}  (target ≥ 0.40)`);
   console.log(`server CPU per request        contamos ${(contamosCpu * 1e6).toFixed(0)} µs, bare ${(bareCpu * 1e6).toFixed(0)} µs (ratio ${(bareCpu / contamosCpu).toFixed(2)}; less sensitive to other load on the machine)`);
   console.log(`  of which                     main thread ${(((th1.main - th0.main) / contamos.completed) * 1e6).toFixed(0)} µs, other threads (SQLite writer, crypto pool, GC) ${(((th1.others - th0.others) / contamos.completed) * 1e6).toFixed(0)} µs`);
+  console.log(`  machine                      server + load generator used ${cores.toFixed(2)} of ${availableParallelism()} cores during the run (load generator ${((genCpu.user + genCpu.system) / contamos.completed).toFixed(0)} µs per request)`);
   console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB before load, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
   console.log(`\nfixed offered load ${RATE} req/s for ${SECONDS} s (open loop)`);
   console.log(`contamos                      ${fmt(contamosFixed)}  (target p99 < 25 ms)`);
