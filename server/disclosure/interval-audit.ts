@@ -425,29 +425,7 @@ export class AuditEngine {
             const lpBefore = this.lpSolves;
             for (const sense of [-1, 1] as const) {
               const end = sense === -1 ? 'hi' : 'lo';
-              const blocked = new Uint8Array(nc);
-              const batch: number[] = [];
-              for (let i = 0; i < nc; i++) {
-                if (blocked[i] || !unsettled(i, end) || (sense === -1 && lHi[i] === Infinity && !exactHi[i])) continue;
-                batch.push(i);
-                blocked[i] = 1;
-                let frontier = [i];
-                for (let d = 0; d < 2; d++) {
-                  const next: number[] = [];
-                  for (const x of frontier) {
-                    for (const r of rowsOfClass[x]!) {
-                      for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
-                        const y = rowIdx[q]!;
-                        if (!blocked[y]) {
-                          blocked[y] = 1;
-                          next.push(y);
-                        }
-                      }
-                    }
-                  }
-                  frontier = next;
-                }
-              }
+              const batch = spacedBatch(nc, rowsOfClass, rowStart, rowIdx, (i) => unsettled(i, end) && !(sense === -1 && lHi[i] === Infinity && !exactHi[i]));
               if (batch.length < 8) continue;
               tried += batch.length;
               const before = solverSolves();
@@ -529,30 +507,8 @@ export class AuditEngine {
           let left = 0;
           for (let i = 0; i < nc; i++) if (uncertain(i)) left++;
           for (let round = 0; round < 100 && left >= 16; round++) {
-            const blocked = new Uint8Array(nc);
-            const batch: number[] = [];
-            for (let i = 0; i < nc; i++) {
-              // (a class that may be unbounded above would make the batch LP unbounded: alone below)
-              if (blocked[i] || exactHi[i] || oHi[classes[i]!] === Infinity || !uncertain(i)) continue;
-              batch.push(i);
-              blocked[i] = 1;
-              let frontier = [i];
-              for (let d = 0; d < 2; d++) {
-                const next: number[] = [];
-                for (const x of frontier) {
-                  for (const r of rowsOfClass[x]!) {
-                    for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
-                      const y = rowIdx[q]!;
-                      if (!blocked[y]) {
-                        blocked[y] = 1;
-                        next.push(y);
-                      }
-                    }
-                  }
-                }
-                frontier = next;
-              }
-            }
+            // (a class that may be unbounded above would make the batch LP unbounded: alone below)
+            const batch = spacedBatch(nc, rowsOfClass, rowStart, rowIdx, (i) => !exactHi[i] && oHi[classes[i]!] !== Infinity && uncertain(i));
             if (batch.length < 8) break;
             const before = solverSolves();
             const x = ensureSolver().batch(batch, -1);
@@ -588,6 +544,37 @@ export class AuditEngine {
       shared?.release();
     }
   }
+}
+
+/**
+ * Classes (ascending) that are `eligible` and at least three steps apart — no shared row, no common
+ * neighbour — so that one LP can push them all to their extremes independently.
+ */
+function spacedBatch(nc: number, rowsOfClass: readonly number[][], rowStart: readonly number[], rowIdx: readonly number[], eligible: (i: number) => boolean): number[] {
+  const blocked = new Uint8Array(nc);
+  const batch: number[] = [];
+  for (let i = 0; i < nc; i++) {
+    if (blocked[i] || !eligible(i)) continue;
+    batch.push(i);
+    blocked[i] = 1;
+    let frontier = [i];
+    for (let d = 0; d < 2; d++) {
+      const next: number[] = [];
+      for (const x of frontier) {
+        for (const r of rowsOfClass[x]!) {
+          for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
+            const y = rowIdx[q]!;
+            if (!blocked[y]) {
+              blocked[y] = 1;
+              next.push(y);
+            }
+          }
+        }
+      }
+      frontier = next;
+    }
+  }
+  return batch;
 }
 
 /** Components with at least this many classes share their LPs with helper threads. */
