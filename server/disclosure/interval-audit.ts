@@ -41,7 +41,7 @@
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
-import { ExtremeSolver, loadHighs, solveOnce } from './lp.js';
+import { ExtremeSolver, loadHighs, solveOnce, type SparseSystem } from './lp.js';
 import { helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, ruleHolds, validateParams } from './primary.js';
 import { reduceComponent, type Reduced } from './reduce.js';
@@ -301,20 +301,20 @@ export class AuditEngine {
       oLo[c] = lLo[i]!;
       oHi[c] = lHi[i]!;
     });
+    // The sub-component's LP system, built once for the main-thread solver and the helpers.
+    let sys: SparseSystem | undefined;
+    const system = (): SparseSystem => (sys ??= {
+      numCols: nc,
+      colLower: boxLo,
+      colUpper: boxHi,
+      rowStart: Int32Array.from(rowStart),
+      rowIndex: Int32Array.from(rowIdx),
+      rowValue: Float64Array.from(rowVal),
+      rowLower: Float64Array.from(rhs),
+      rowUpper: Float64Array.from(rhs),
+    });
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
-    const shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(
-      {
-        numCols: nc,
-        colLower: boxLo,
-        colUpper: boxHi,
-        rowStart: Int32Array.from(rowStart),
-        rowIndex: Int32Array.from(rowIdx),
-        rowValue: Float64Array.from(rowVal),
-        rowLower: Float64Array.from(rhs),
-        rowUpper: Float64Array.from(rhs),
-      },
-      nc > ExtremeSolver.IPM_START,
-    ) : undefined;
+    const shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(system(), nc > ExtremeSolver.IPM_START) : undefined;
     const exactLo = new Uint8Array(nc);
     const exactHi = new Uint8Array(nc);
     let solver: ExtremeSolver | undefined;
@@ -327,16 +327,7 @@ export class AuditEngine {
       }
     };
     const ensureSolver = (): ExtremeSolver => {
-      solver ??= new ExtremeSolver(this.highs, {
-        numCols: nc,
-        colLower: boxLo,
-        colUpper: boxHi,
-        rowStart: Int32Array.from(rowStart),
-        rowIndex: Int32Array.from(rowIdx),
-        rowValue: Float64Array.from(rowVal),
-        rowLower: Float64Array.from(rhs),
-        rowUpper: Float64Array.from(rhs),
-      });
+      solver ??= new ExtremeSolver(this.highs, system());
       return solver;
     };
     const solverSolves = (): number => solver?.solves ?? 0;
