@@ -46,7 +46,7 @@ import { EncodingError, bytesEqual, fromBase64, toBase64, toBase64Url, utf8Encod
 import { sha256 } from './hash.js';
 import { KEY_ID_PATTERN } from './keys.js';
 import { randomBytes } from './sodium.js';
-import { signDetached, verifyDetachedBytesAsync } from './sign.js';
+import { signDetached, verifyDetachedBytes, verifyDetachedBytesAsync } from './sign.js';
 import {
   type BareItem, type Dictionary, type InnerList, type Item, StructuredFieldError,
   parseDictionary, serializeInnerList,
@@ -224,8 +224,45 @@ function param(list: InnerList, name: string, type: BareItem['type']): BareItem 
   return p;
 }
 
+/**
+ * What remains of a request's verification once every other check has passed: the Ed25519
+ * signature, the exact bytes it must cover (the RFC 9421 signature base) and the signer's key.
+ */
+export interface SignatureProof {
+  signature: Uint8Array;
+  message: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** A request that passed every check except the Ed25519 verification of `proof`. */
+export interface CheckedRequest extends VerifiedRequest {
+  proof: SignatureProof;
+}
+
 /** Verifies a signed request (see header for the checks and their codes). Requires `ready()`. */
 export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions): Promise<VerifiedRequest> {
+  const { proof, ...verified } = await checkRequestExceptSignature(req, opts);
+  if (!(await verifyProofAsync(proof))) throw new SignatureError('signature_invalid', 'signature does not verify');
+  return verified;
+}
+
+/** True iff the proof's signature verifies. Never throws. Requires `ready()`. */
+export function verifyProof(proof: SignatureProof): boolean {
+  return verifyDetachedBytes(proof.signature, proof.message, proof.publicKey);
+}
+
+/** `verifyProof`, off the calling thread when the Ed25519 backend can. Never rejects. */
+export function verifyProofAsync(proof: SignatureProof): Promise<boolean> {
+  return verifyDetachedBytesAsync(proof.signature, proof.message, proof.publicKey);
+}
+
+/**
+ * Every check of `verifyRequest` (same codes, same order) except the last: the Ed25519
+ * verification, returned as `proof` for the caller to run where it is cheapest. The caller MUST
+ * act on the request only after `verifyProof(proof)` is true; until then nothing about the
+ * request is authenticated (the server's intake runs it on its writer thread, before the write).
+ */
+export async function checkRequestExceptSignature(req: VerifiableRequest, opts: VerifyOptions): Promise<CheckedRequest> {
   const headers = headerMap(req.headers);
   const inputField = headers.get('signature-input');
   const sigField = headers.get('signature');
@@ -330,10 +367,7 @@ export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions)
   // 5. Signature over the RFC 9421 base; "@signature-params" is the canonical re-serialisation
   // of the received inner list (RFC 9421 §2.3, §3.2).
   const base = signatureBase(lines, serializeInnerList(input));
-  if (!(await verifyDetachedBytesAsync(signature, utf8Encode(base), publicKey))) {
-    throw new SignatureError('signature_invalid', 'signature does not verify');
-  }
-  return { keyId, nonce, created };
+  return { keyId, nonce, created, proof: { signature, message: utf8Encode(base), publicKey } };
 }
 
 function checkDigest(field: string | undefined, body: Uint8Array | string): void {

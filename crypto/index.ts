@@ -31,7 +31,7 @@ export { MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusio
 export { RECEIPT_TYPE, receiptMessage, signReceipt, signReceiptAsync, verifyReceipt, type Receipt } from './receipt.js';
 export {
   DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, SIGNATURE_ALG, SIGNATURE_LABEL, SignatureError,
-  contentDigest, signRequest, splitTarget, verifyRequest, type SignableRequest, type SignatureErrorCode,
-  type SignatureHeaders,
+  checkRequestExceptSignature, contentDigest, signRequest, splitTarget, verifyProof, verifyProofAsync, verifyRequest,
+  type CheckedRequest, type SignableRequest, type SignatureErrorCode, type SignatureHeaders, type SignatureProof,
   type VerifiableRequest, type VerifiedRequest, type VerifyOptions,
 } from './http-signature.js';
