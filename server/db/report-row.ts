@@ -18,6 +18,19 @@ export interface ReportRow {
   reportHash: string;
 }
 
-export type RefusalCode = 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found';
+export type RefusalCode =
+  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found'
+  // only from the SQLite writer thread, when it ran a deferred signature check (http/auth.ts)
+  | 'signature_invalid';
 
-export type WriteOutcome = { created: boolean } | { error: RefusalCode };
+/** The server's receipt for a stored report (crypto/receipt.ts). */
+export interface SignedReceipt { reportId: string; reportHash: string; keyId: string; signature: string }
+
+/** `receipt` is present when the writer signed it itself (the SQLite writer thread, after the commit). */
+export type WriteOutcome = { created: boolean; receipt?: SignedReceipt } | { error: RefusalCode };
+
+/** What the SQLite writer thread does besides writing: the deferred Ed25519 check before, the receipt after. */
+export interface WriteExtras {
+  proof?: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array } | null;
+  receiptKey?: { keyId: string; secretKey: string };
+}

@@ -1,8 +1,12 @@
 // The intake hot path on SQLite, seen from the main thread: member-key lookups on a read
 // connection of its own (WAL readers never wait for the writer), and report writes handed to the
-// writer thread (sqlite-writer-worker.ts, SqliteReportBatch), which commits them in groups.
+// writer thread (sqlite-writer-worker.ts, SqliteReportBatch), which commits them in groups, and
+// WAL checkpoints to a checkpointer thread (sqlite-checkpointer-thread.mjs) so that the writer
+// never pauses for one.
 // Why a thread: with synchronous=FULL every commit waits for an fsync, measured at ~18% of the
-// main thread's time per submission when done inline (`npm run bench:intake`).
+// main thread's time per submission when done inline (`npm run bench:intake`). The writer also
+// runs each submission's deferred Ed25519 check and signs its receipt: one thread hop per
+// submission instead of three (libuv's pool for each signature operation, then the writer).
 // Guarantees: `submit` resolves only once the report's transaction is durable on disk, with the
 // same outcomes as the Prisma path used on PostgreSQL; it rejects with an error that
 // services/db-errors.ts classifies (SQLite's own code and message, nothing else) when the write
@@ -11,7 +15,10 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import type { ReportRow, WriteOutcome } from './report-row.js';
+import type { ReportRow, WriteExtras, WriteOutcome } from './report-row.js';
+
+/** How often the checkpointer thread copies the WAL into the database file. */
+export const CHECKPOINT_INTERVAL_MS = 500;
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
 type Reply = { seq: number; ok?: WriteOutcome; value?: unknown; error?: { name: string; message: string; code?: string } } | { ready: true };
@@ -28,6 +35,7 @@ export class SqliteFastPath {
   readonly db: Database.Database;
   private readonly memberStmt: Statement;
   private worker: Worker | null = null;
+  private readonly checkpointer: Worker;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
@@ -37,6 +45,12 @@ export class SqliteFastPath {
     this.db.pragma('journal_mode = WAL');
     this.memberStmt = this.db.prepare('SELECT publicKey, revoked FROM "Member" WHERE keyId = ?');
     this.writer();
+    this.checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.mjs', import.meta.url), {
+      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: [],
+    });
+    // If it ever stops, the writer's own safety-net checkpoint bounds the WAL (sqlite-report-batch.ts).
+    this.checkpointer.on('error', () => undefined);
+    this.checkpointer.unref();
   }
 
   memberKey(keyId: string): { publicKey: string; revoked: boolean } | null {
@@ -44,9 +58,14 @@ export class SqliteFastPath {
     return r ? { publicKey: r.publicKey, revoked: r.revoked !== 0 } : null;
   }
 
-  /** Consumes the nonce and writes the report; resolves only once its commit is durable. */
-  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
-    return this.call({ op: 'submit', nonce, row }) as Promise<WriteOutcome>;
+  /**
+   * Consumes the nonce and writes the report; resolves only once its commit is durable. With
+   * `extras.proof`, the writer first checks that deferred Ed25519 signature and refuses with
+   * `signature_invalid` (nothing written) if it fails; with `extras.receiptKey`, it signs the
+   * receipt of a stored (or already stored, identical) report after the commit.
+   */
+  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, extras: WriteExtras = {}): Promise<WriteOutcome> {
+    return this.call({ op: 'submit', nonce, row, proof: extras.proof ?? null, receiptKey: extras.receiptKey ?? null }) as Promise<WriteOutcome>;
   }
 
   /** Runs a pragma on the writer's connection (fault-injection tests: max_page_count, query_only). */
@@ -66,6 +85,18 @@ export class SqliteFastPath {
     this.worker = null;
     this.db.close();
     if (w) await w.terminate();
+    await this.stopCheckpointer();
+  }
+
+  private async stopCheckpointer(): Promise<void> {
+    const c = this.checkpointer;
+    const stopped = new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.on('message', (m: { closed?: boolean }) => { if (m.closed) resolve(); });
+    });
+    c.postMessage({ op: 'close' });
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
+    await c.terminate();
   }
 
   private call(msg: Record<string, unknown>): Promise<unknown> {

@@ -1,15 +1,21 @@
 // The SQLite writer thread: owns the connection that writes reports, so the commits and their
 // fsyncs (synchronous=FULL) never block the event loop that parses and answers requests.
-// Protocol (parentPort): { op: 'submit', seq, nonce, row } → { seq, ok } | { seq, error };
+// Protocol (parentPort): { op: 'submit', seq, nonce, row, proof, receiptKey } → { seq, ok } | { seq, error };
 // { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only);
 // { op: 'close', seq } → writes what is queued, closes the connection, then { seq, value: true }.
 // Guarantees: submissions that arrive while a commit is running are written together in the next
-// batch (group commit); a submission is answered only after the commit that holds it is durable;
-// an error is sent as { name, message, code } (no row data, no request data).
+// batch (group commit); a submission with a deferred signature check (`proof`, see http/auth.ts)
+// is written only if its Ed25519 signature verifies, and is otherwise answered
+// `signature_invalid` with nothing written; a submission is answered only after the commit that
+// holds it is durable, with the receipt signed here when `receiptKey` is given; an error is sent
+// as { name, message, code } (no row data, no request data).
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteReportBatch, type Submission } from './sqlite-report-batch.js';
+import { signReceipt, verifyProof } from '../../crypto/index.js';
+import { useNativeCrypto } from '../native-crypto.js';
+import type { WriteExtras, WriteOutcome } from './report-row.js';
+import { SqliteReportBatch, type BatchResult, type Submission } from './sqlite-report-batch.js';
 
-interface SubmitMsg extends Submission { op: 'submit'; seq: number }
+interface SubmitMsg extends Submission { op: 'submit'; seq: number; proof: WriteExtras['proof']; receiptKey: WriteExtras['receiptKey'] | null }
 interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
 interface CloseMsg { op: 'close'; seq: number }
 
@@ -19,26 +25,46 @@ export function serialisedError(e: unknown): { name: string; message: string; co
   return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
 }
 
+useNativeCrypto();
 const port = parentPort!;
 const store = new SqliteReportBatch((workerData as { file: string }).file);
 let queue: SubmitMsg[] = [];
 let scheduled = false;
 
+function answer(m: SubmitMsg, r: BatchResult): void {
+  if (!('ok' in r)) return port.postMessage({ seq: m.seq, error: serialisedError(r.failed) });
+  let ok: WriteOutcome = r.ok;
+  if (m.receiptKey && 'created' in ok) {
+    try {
+      ok = { ...ok, receipt: signReceipt(m.row.id, m.row.reportHash, m.receiptKey) };
+    } catch (e) {
+      return port.postMessage({ seq: m.seq, error: serialisedError(e) });
+    }
+  }
+  port.postMessage({ seq: m.seq, ok });
+}
+
 function flush(): void {
-  const batch = queue;
+  const all = queue;
   queue = [];
   scheduled = false;
-  if (batch.length === 0) return; // already written by a close
+  if (all.length === 0) return; // already written by a close
+  // Deferred signature checks first, outside the transaction: a forged one never reaches it.
+  const batch: SubmitMsg[] = [];
+  for (const m of all) {
+    if (m.proof && !verifyProof(m.proof)) port.postMessage({ seq: m.seq, ok: { error: 'signature_invalid' } });
+    else batch.push(m);
+  }
+  if (batch.length === 0) return;
+  let results: BatchResult[];
   try {
-    const results = store.writeBatch(batch);
-    batch.forEach((m, i) => {
-      const r = results[i]!;
-      port.postMessage('ok' in r ? { seq: m.seq, ok: r.ok } : { seq: m.seq, error: serialisedError(r.failed) });
-    });
+    results = store.writeBatch(batch);
   } catch (e) {
     const error = serialisedError(e);
     for (const m of batch) port.postMessage({ seq: m.seq, error });
+    return;
   }
+  batch.forEach((m, i) => answer(m, results[i]!));
 }
 
 let closed = false;

@@ -3,23 +3,59 @@
 // keys from the server's key file, members' keys from the database (so revocation holds at once,
 // on every replica). Attaches `req.auth`; the nonce is consumed later, inside the service's
 // transaction (see services/nonces.ts). Never reads anything about the client's connection.
+//
+// Deferred mode (report intake on SQLite only): every check runs here except the Ed25519
+// verification itself, which is handed to the service as `req.signed.proof` and run on the
+// SQLite writer thread just before the write (one thread hop per submission instead of three;
+// see DEVELOPERS.md). A deferred request never gets `req.auth`, so `authOf` refuses it: only a
+// route written for it (`signedOf`) can use it, and the proof is verified before anything is
+// written or answered other than a 401.
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, verifyRequest } from '../../crypto/index.js';
+import { SignatureError, checkRequestExceptSignature, verifyProof, verifyProofAsync, type SignatureProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { Auth, Role, ServiceContext } from '../services/context.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
 import { bodyBytes } from './body.js';
 
+/** A signed request's credential; `proof` is its Ed25519 check when that was deferred, else null. */
+export interface Signed { auth: Auth; proof: SignatureProof | null }
+
 declare module 'express-serve-static-core' {
-  interface Request { auth?: Auth }
+  interface Request { auth?: Auth; signed?: Signed }
 }
 
+/** The verified credential of a request (401 if there is none or its check was deferred). */
 export function authOf(req: Request): Auth {
   if (!req.auth) throw new AppError('signature_missing');
   return req.auth;
 }
 
-export function requireSignature(ctx: ServiceContext, roles: Role[]) {
+/** The credential of a request authenticated with `{ defer: true }` (see header). */
+export function signedOf(req: Request): Signed {
+  if (req.signed) return req.signed;
+  if (req.auth) return { auth: req.auth, proof: null };
+  throw new AppError('signature_missing');
+}
+
+/** The keyId a request claims once its signature checks passed (verified or deferred). */
+export function credentialOf(req: Request): string | undefined {
+  return req.auth?.keyId ?? req.signed?.auth.keyId;
+}
+
+/**
+ * For a route that parses its input after authentication: if parsing fails, a deferred signature
+ * is checked first, so a badly signed request is still refused with 401 before any 400.
+ */
+export function signatureFirst<T>(signed: Signed, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (signed.proof && !verifyProof(signed.proof)) throw new AppError('signature_invalid');
+    throw e;
+  }
+}
+
+export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { defer?: boolean } = {}) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     let found: { role: Role; revoked: boolean } | undefined;
     const keyLookup = async (keyId: string): Promise<string | null> => {
@@ -35,14 +71,21 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
       return m.publicKey;
     };
     try {
-      const v = await verifyRequest(
+      const v = await checkRequestExceptSignature(
         { method: req.method, url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
+      // Deferral needs the writer thread that runs the check (SQLite); elsewhere it is checked here.
+      const deferred = opts.defer === true && ctx.db.fast !== undefined && found?.role === 'member';
+      // Without deferral the signature is checked here, before the key's state is looked at, so
+      // a revoked or wrong-role key is told so only by a request it really signed.
+      if (!deferred && !(await verifyProofAsync(v.proof))) throw new SignatureError('signature_invalid', 'signature does not verify');
       if (!found) throw new AppError('unknown_key');
-      if (found.revoked) throw new AppError('key_revoked');
+      if (found.revoked) throw deferred && !verifyProof(v.proof) ? new AppError('signature_invalid') : new AppError('key_revoked');
       if (!roles.includes(found.role)) throw new AppError('forbidden_role');
-      req.auth = { keyId: v.keyId, role: found.role, nonce: v.nonce, created: v.created };
+      const auth: Auth = { keyId: v.keyId, role: found.role, nonce: v.nonce, created: v.created };
+      if (deferred) req.signed = { auth, proof: v.proof };
+      else req.auth = auth;
       next();
     } catch (e) {
       if (e instanceof SignatureError) return next(new AppError(e.code));

@@ -2,12 +2,16 @@
 // share one global bucket per route group (per process).
 // Per-credential counting: on PostgreSQL (the scale-out set-up) in the RateWindow table, so the
 // limit holds across every replica at once — one upsert per request; on SQLite (one process) in
-// memory. The stored bucket is sha256(server secret, keyId, minute): the table links no pseudonym
+// memory. A request whose signature check was deferred to the write (auth.ts) is counted when it
+// arrives and given its point back if it ends in 401: only requests a credential really signed
+// count against it, so nobody can use up a member's allowance with forged requests under its
+// keyId. The stored bucket is sha256(server secret, keyId, minute): the table links no pseudonym
 // to a time without the server's key file, and rows are purged when their minute is over.
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
+import { credentialOf } from './auth.js';
 import type { ServiceContext } from '../services/context.js';
 
 const WINDOW_S = 60;
@@ -15,6 +19,7 @@ const WINDOW_S = 60;
 export function limitByCredential(ctx: ServiceContext, perMinute: number) {
   if (ctx.db.provider === 'postgres') {
     const secret = ctx.keys.receipt.secretKey;
+    // Deferred signature checks exist only on SQLite (auth.ts), so every request here is verified.
     return (req: Request, _res: Response, next: NextFunction) => {
       const key = req.auth?.keyId;
       if (!key) return next(new AppError('signature_missing'));
@@ -27,10 +32,13 @@ export function limitByCredential(ctx: ServiceContext, perMinute: number) {
     };
   }
   const limiter = new RateLimiterMemory({ points: perMinute, duration: WINDOW_S });
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const key = req.auth?.keyId;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const key = credentialOf(req);
     if (!key) return next(new AppError('signature_missing'));
-    limiter.consume(key).then(() => next(), () => next(new AppError('rate_limited')));
+    limiter.consume(key).then(() => {
+      if (req.signed?.proof) res.once('finish', () => { if (res.statusCode === 401) void limiter.reward(key, 1); });
+      next();
+    }, () => next(new AppError('rate_limited')));
   };
 }
 

@@ -3,7 +3,7 @@
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
 import { Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
-import { authOf, requireSignature } from '../http/auth.js';
+import { authOf, requireSignature, signatureFirst, signedOf } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
 import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
@@ -13,13 +13,16 @@ import type { ServiceContext } from '../services/context.js';
 export function reportRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
   const member = requireSignature(ctx, ['member']);
+  // Intake defers the Ed25519 check to the SQLite writer thread (see http/auth.ts); elsewhere it
+  // is checked in the middleware as for every other route.
+  const memberSubmitting = requireSignature(ctx, ['member'], { defer: true });
   const steward = requireSignature(ctx, ['steward']);
   const perKey = limitByCredential(ctx, limits.perMinute);
 
-  r.put('/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, member, perKey, async (req, res) => {
-    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-    const body = jsonBody(req, reportBody);
-    const { created, receipt } = await submit(ctx, authOf(req), id, body);
+  r.put('/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
+    const signed = signedOf(req);
+    const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
+    const { created, receipt } = await submit(ctx, signed, id, body);
     res.status(created ? 201 : 200).json(receipt);
   });
 

@@ -8,7 +8,8 @@
 // - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
 //   dedupe tag, the status and the report hash — no time of any kind;
 // - every write happens in the transaction that consumes the request's nonce.
-import { reportHash as hashReport, signReceiptAsync } from '../../crypto/index.js';
+import { reportHash as hashReport, signReceiptAsync, verifyProofAsync } from '../../crypto/index.js';
+import type { Signed } from '../http/auth.js';
 import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
@@ -33,10 +34,18 @@ const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
   report_not_active: 'The report to amend is not active (already withdrawn or amended).',
 };
 
-export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
-  if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
+/**
+ * Stores a submission. `signed.proof`, when present, is the request's deferred signature check
+ * (http/auth.ts): it is run before anything is written or refused with another code.
+ */
+export async function submit(ctx: ServiceContext, signed: Signed, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
+  const auth = signed.auth;
+  if (body.supersedes === id) {
+    if (signed.proof && !(await verifyProofAsync(signed.proof))) throw new AppError('signature_invalid');
+    throw new AppError('invalid_body', 'A report cannot supersede itself.');
+  }
   const hash = hashOf(id, body);
-  const outcome = await writeReport(ctx, auth, {
+  const outcome = await writeReport(ctx, signed, {
     id,
     memberKeyId: auth.keyId,
     year: body.year,
@@ -54,7 +63,7 @@ export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: 
     reportHash: hash,
   });
   if ('error' in outcome) throw new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
-  return { created: outcome.created, receipt: await receiptFor(ctx, id, hash) };
+  return { created: outcome.created, receipt: outcome.receipt ?? (await receiptFor(ctx, id, hash)) };
 }
 
 export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }

@@ -256,11 +256,54 @@ describe.each(providers)('intake API on %s', (provider) => {
       });
     });
 
+    it('a forged signature gets 401 before any other refusal (400, 403, 409), whatever the body', async () => {
+      // On SQLite the Ed25519 check of a submission runs on the writer thread (http/auth.ts,
+      // deferred mode): these cases check that the order of refusals is still 401 first.
+      const forger = { ...org, secretKey: generateSigningKeyPair().secretKey };
+      const id = newId();
+      const stored = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, org, sampleReport(t));
+      expect(stored.status).toBe(201);
+      const gone = await enrolMember(t);
+      expect((await signed(t.app, 'DELETE', `/api/v1/members/${gone.keyId}`, t.steward)).status).toBe(200);
+      await writesNothing(async () => {
+        const cases: Array<[string, string, SigningKey, unknown]> = [
+          ['unknown field', `/api/v1/reports/${newId()}`, forger, sampleReport(t, { victimName: 'Ana' })],
+          ['bad json', `/api/v1/reports/${newId()}`, forger, '{"year": 2023,'],
+          ['bad id', '/api/v1/reports/not-a-uuid', forger, sampleReport(t)],
+          ['supersedes itself', `/api/v1/reports/${id}`, forger, sampleReport(t, { supersedes: id })],
+          ['other body under a stored id', `/api/v1/reports/${id}`, forger, sampleReport(t, { year: 2022 })],
+          ['amends a report not its own', `/api/v1/reports/${newId()}`, forger, sampleReport(t, { supersedes: newId() })],
+          ['revoked key', `/api/v1/reports/${newId()}`, { ...gone, secretKey: generateSigningKeyPair().secretKey }, sampleReport(t)],
+        ];
+        for (const [name, url, key, body] of cases) {
+          const res = await signed(t.app, 'PUT', url, key, body);
+          expect([name, res.status, res.body.error?.code]).toEqual([name, 401, 'signature_invalid']);
+        }
+      });
+    });
+
     it('errors are JSON with a code and a message, never a stack trace', async () => {
       const res = await request(t.app).get('/api/v1/nope');
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
       expect(JSON.stringify(res.body)).not.toMatch(/at \w+ \(|node_modules|\.ts:/);
     });
+  });
+
+  it('requests a member did not sign never count against its rate limit', async () => {
+    const limited = await startTestApp(provider, { rateLimitPerMinute: 3 });
+    try {
+      const member = await enrolMember(limited);
+      const forger = { ...member, secretKey: generateSigningKeyPair().secretKey };
+      for (let i = 0; i < 6; i++) {
+        const res = await signed(limited.app, 'PUT', `/api/v1/reports/${newId()}`, forger, sampleReport(limited));
+        expect([res.status, res.body.error.code]).toEqual([401, 'signature_invalid']);
+      }
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await signed(limited.app, 'PUT', `/api/v1/reports/${newId()}`, member, sampleReport(limited))).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 });

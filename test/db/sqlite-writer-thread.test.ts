@@ -1,8 +1,15 @@
 // The SQLite writer thread (db/sqlite-fast-path.ts → sqlite-writer-worker.ts): submissions sent
 // together are committed together, each decided on its own (a refused one leaves the others
 // stored); nothing is acknowledged that is not in the database; if the thread dies, the pending
-// submissions are rejected and the next one starts a new thread.
+// submissions are rejected and the next one starts a new thread. A deferred signature check is
+// run before the write (a forged one writes nothing), receipts are signed after the commit, and
+// the checkpointer thread copies the WAL into the database file without the writer.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateSigningKeyPair, ready, signDetached, verifyReceipt } from '../../crypto/index.js';
+import { fromBase64, utf8Encode } from '../../crypto/encoding.js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.js';
@@ -26,6 +33,7 @@ describe('SQLite writer thread', () => {
     try { return (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id).sort(); } finally { c.close(); }
   };
   beforeAll(async () => {
+    await ready();
     tdb = await createTestDatabase('sqlite');
     await migrate(tdb.url);
     file = tdb.url.slice('file:'.length);
@@ -87,5 +95,54 @@ describe('SQLite writer thread', () => {
     const r = row();
     expect(await fast.submit(nonce(), r)).toEqual({ created: true });
     expect(stored()).toContain(r.id);
+  });
+
+  it('runs a deferred signature check before writing: a forged one writes nothing and keeps its nonce', async () => {
+    const signer = generateSigningKeyPair();
+    const proofFor = (message: string, secretKey = signer.secretKey) => ({
+      signature: fromBase64(signDetached(message, secretKey)), message: utf8Encode(message), publicKey: fromBase64(signer.publicKey),
+    });
+    const receiptKey = { keyId: 'receipt-writer-test', ...generateSigningKeyPair() };
+    const good = row();
+    const forged = row();
+    const n = nonce();
+    const [ok, refused] = await Promise.all([
+      fast.submit(nonce(), good, { proof: proofFor('base A'), receiptKey }),
+      fast.submit(n, forged, { proof: proofFor('base B', generateSigningKeyPair().secretKey), receiptKey }),
+    ]);
+    expect(refused).toEqual({ error: 'signature_invalid' });
+    expect(stored()).not.toContain(forged.id);
+    // the receipt is signed by the writer, after the commit, and verifies with the receipt key
+    expect(ok).toEqual({ created: true, receipt: { reportId: good.id, reportHash: good.reportHash, keyId: receiptKey.keyId, signature: expect.any(String) } });
+    expect(verifyReceipt((ok as { receipt: Parameters<typeof verifyReceipt>[0] }).receipt, receiptKey.publicKey)).toBe(true);
+    expect(stored()).toContain(good.id);
+    // the refused submission consumed nothing: its nonce is still free
+    expect(await fast.submit(n, forged, { proof: proofFor('base C'), receiptKey })).toMatchObject({ created: true });
+    // the same report again gets the same receipt (Ed25519 signatures are deterministic)
+    expect(await fast.submit(nonce(), good, { proof: proofFor('base D'), receiptKey })).toEqual({ ...ok, created: false });
+  });
+
+  it('the checkpointer thread copies committed reports into the database file on its own', async () => {
+    const rows = Array.from({ length: 30 }, () => row());
+    await Promise.all(rows.map((r) => fast.submit(nonce(), r)));
+    // The writer checkpoints itself only past a WAL of ~400 MB; here only the checkpointer can
+    // have copied these rows into the main file. Read a copy of that file alone, without its WAL.
+    const dir = mkdtempSync(path.join(tmpdir(), 'contamos-ckpt-'));
+    try {
+      const deadline = Date.now() + 10_000;
+      let found: string[] = [];
+      while (Date.now() < deadline) {
+        const copy = path.join(dir, `copy-${Date.now()}.db`);
+        copyFileSync(file, copy);
+        expect(existsSync(`${copy}-wal`)).toBe(false);
+        const c = new Database(copy, { readonly: true });
+        try { found = (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id); } finally { c.close(); }
+        if (rows.every((r) => found.includes(r.id))) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found).toEqual(expect.arrayContaining(rows.map((r) => r.id)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
