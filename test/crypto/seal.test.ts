@@ -135,4 +135,28 @@ describe('sealNarrative / openNarrative', () => {
     expect(isPlausibleSealedNarrative(42)).toBe(false);
     expect(isPlausibleSealedNarrative('x'.repeat(1432))).toBe(false);
   });
+
+  it('isPlausibleSealedNarrative agrees with a strict decode on every ending of every sealed size', () => {
+    // The reference: strict base64 decoding, then the byte length must be a bucket + 48.
+    const reference = (s: string) => {
+      const i = SEALED_SIZES.indexOf(s.length);
+      if (i < 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return false;
+      try { return fromBase64(s).length === PAD_BUCKETS[i]! + 48; } catch { return false; }
+    };
+    const chars = ['A', 'B', 'D', 'Q', 'g', 'w', '/', '+', '=', '!', 'é'];
+    let accepted = 0;
+    let checked = 0;
+    for (const size of SEALED_SIZES) {
+      const body = Buffer.alloc(size).fill(7).toString('base64').slice(0, size - 4);
+      for (const a of chars) for (const b of chars) for (const c of chars) for (const d of chars) {
+        const s = body + a + b + c + d;
+        const want = reference(s);
+        if (isPlausibleSealedNarrative(s) !== want) throw new Error(`disagree on …${a}${b}${c}${d} (size ${size})`);
+        if (want) accepted++;
+        checked++;
+      }
+    }
+    expect(checked).toBe(SEALED_SIZES.length * chars.length ** 4);
+    expect(accepted).toBeGreaterThan(0); // some endings are valid (e.g. "AA==" after a full group)
+  });
 });
