@@ -57,4 +57,23 @@ describe('schemas and migrations agree', () => {
     expect(await migrate(db.url)).toEqual([]);
     expect(await migratedColumns(db)).toEqual(modelColumns(readSqliteSchema()));
   });
+
+  it.each(providers)('on %s the unique index on Report.supersedes is partial (amendments only) and still unique', async (provider) => {
+    const db = await createTestDatabase(provider);
+    dbs.push(db);
+    await migrate(db.url);
+    let definition: string;
+    if (provider === 'sqlite') {
+      const conn = new Database(db.url.replace(/^file:/, ''));
+      definition = (conn.prepare(`SELECT sql FROM sqlite_master WHERE name = 'Report_supersedes_key'`).get() as { sql: string }).sql;
+      conn.close();
+    } else {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      definition = (await c.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Report_supersedes_key'`)).rows[0].indexdef as string;
+      await c.end();
+    }
+    expect(definition).toMatch(/UNIQUE INDEX/i);
+    expect(definition).toMatch(/WHERE \(?"?supersedes"? IS NOT NULL\)?/i);
+  });
 });
