@@ -17,6 +17,8 @@ import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { ReportRow, WriteExtras, WriteOutcome } from './report-row.js';
 
+const MAX_CACHED_KEYS = 10_000;
+
 /** How often the checkpointer thread copies the WAL into the database file. */
 export const CHECKPOINT_INTERVAL_MS = 500;
 
@@ -34,6 +36,7 @@ export class SqliteFastPath {
   /** The main thread's read connection. */
   readonly db: Database.Database;
   private readonly memberStmt: Statement;
+  private readonly publicKeys = new Map<string, string>();
   private worker: Worker | null = null;
   private readonly checkpointer: Worker;
   private readonly pending = new Map<number, Pending>();
@@ -51,6 +54,21 @@ export class SqliteFastPath {
     // If it ever stops, the writer's own safety-net checkpoint bounds the WAL (sqlite-report-batch.ts).
     this.checkpointer.on('error', () => undefined);
     this.checkpointer.unref();
+  }
+
+  /**
+   * A member's public key, from a bounded cache: a keyId's public key never changes (only its
+   * `revoked` flag does, and the writer re-checks that inside each submission's transaction), so
+   * the deferred intake path need not read the database for it. Unknown keys are not cached.
+   */
+  memberPublicKey(keyId: string): string | null {
+    const hit = this.publicKeys.get(keyId);
+    if (hit !== undefined) return hit;
+    const m = this.memberKey(keyId);
+    if (!m) return null;
+    if (this.publicKeys.size >= MAX_CACHED_KEYS) this.publicKeys.clear();
+    this.publicKeys.set(keyId, m.publicKey);
+    return m.publicKey;
   }
 
   memberKey(keyId: string): { publicKey: string; revoked: boolean } | null {

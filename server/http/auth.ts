@@ -7,7 +7,8 @@
 // Deferred mode (report intake on SQLite only): every check runs here except the Ed25519
 // verification itself, which is handed to the service as `req.signed.proof` and run on the
 // SQLite writer thread just before the write (one thread hop per submission instead of three;
-// see DEVELOPERS.md). A deferred request never gets `req.auth`, so `authOf` refuses it: only a
+// see DEVELOPERS.md), and the revocation check, which the writer makes inside the submission's
+// transaction after the signature (so the member's public key comes from a cache here). A deferred request never gets `req.auth`, so `authOf` refuses it: only a
 // route written for it (`signedOf`) can use it, and the proof is verified before anything is
 // written or answered other than a 401.
 import type { NextFunction, Request, Response } from 'express';
@@ -56,6 +57,9 @@ export function signatureFirst<T>(signed: Signed, parse: () => T): T {
 }
 
 export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { defer?: boolean } = {}) {
+  // Deferral needs the writer thread that runs the check (SQLite); elsewhere it is checked here.
+  // It applies to members' keys only (the route's role); any other key is checked here.
+  const defer = opts.defer === true && ctx.db.fast !== undefined && roles.length === 1 && roles[0] === 'member';
   return async (req: Request, _res: Response, next: NextFunction) => {
     let found: { role: Role; revoked: boolean } | undefined;
     const keyLookup = async (keyId: string): Promise<string | null> => {
@@ -63,6 +67,14 @@ export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { def
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);
       if (pub) { found = { role: 'publisher', revoked: false }; return pub.publicKey; }
       if (!keyId.startsWith('m-') || keyId.length > 64) return null;
+      if (defer) {
+        // Deferred intake: revocation is checked by the writer inside the submission's
+        // transaction (after the signature), so only the (immutable) public key is needed here.
+        const publicKey = ctx.db.fast!.memberPublicKey(keyId);
+        if (publicKey === null) return null;
+        found = { role: 'member', revoked: false };
+        return publicKey;
+      }
       const m = ctx.db.fast
         ? ctx.db.fast.memberKey(keyId)
         : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
@@ -75,13 +87,12 @@ export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { def
         { method: req.method, url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
-      // Deferral needs the writer thread that runs the check (SQLite); elsewhere it is checked here.
-      const deferred = opts.defer === true && ctx.db.fast !== undefined && found?.role === 'member';
+      const deferred = defer && found?.role === 'member';
       // Without deferral the signature is checked here, before the key's state is looked at, so
       // a revoked or wrong-role key is told so only by a request it really signed.
       if (!deferred && !(await verifyProofAsync(v.proof))) throw new SignatureError('signature_invalid', 'signature does not verify');
       if (!found) throw new AppError('unknown_key');
-      if (found.revoked) throw deferred && !verifyProof(v.proof) ? new AppError('signature_invalid') : new AppError('key_revoked');
+      if (found.revoked) throw new AppError('key_revoked');
       if (!roles.includes(found.role)) throw new AppError('forbidden_role');
       const auth: Auth = { keyId: v.keyId, role: found.role, nonce: v.nonce, created: v.created };
       if (deferred) req.signed = { auth, proof: v.proof };

@@ -205,6 +205,8 @@ describe.each(providers)('intake API on %s', (provider) => {
 
     it('403 for a revoked key, at once', async () => {
       const gone = await enrolMember(t);
+      // a submission first, so that any cache of the member's key is warm when it is revoked
+      expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, gone, sampleReport(t))).status).toBe(201);
       const rev = await signed(t.app, 'DELETE', `/api/v1/members/${gone.keyId}`, t.steward);
       expect(rev.status).toBe(200);
       await writesNothing(async () => {
