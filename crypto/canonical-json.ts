@@ -76,8 +76,53 @@ function assertPlainJson(root: unknown): void {
   }
 }
 
+const isWellFormed = (s: string): boolean =>
+  typeof (s as { isWellFormed?: () => boolean }).isWellFormed === 'function'
+    ? (s as unknown as { isWellFormed: () => boolean }).isWellFormed()
+    : !/\p{Cs}/u.test(s); // in a u-mode regex a surrogate pair is one code point: this finds lone ones
+
+/**
+ * The common case — a plain object whose values are strings, finite numbers, booleans or null,
+ * like a report body — written directly: keys sorted by UTF-16 code units, each key and value as
+ * JSON.stringify writes it, which for these types is exactly RFC 8785's form. Anything else
+ * (nesting, lone surrogates, other prototypes, symbol keys) returns undefined and takes the general
+ * path. test/crypto/hash.test.ts checks it against `canonicalize` on random flat objects.
+ */
+function flatObject(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' || Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    let text: string;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return undefined;
+      text = JSON.stringify(v);
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return undefined;
+      text = JSON.stringify(v);
+    } else if (typeof v === 'boolean') {
+      text = v ? 'true' : 'false';
+    } else if (v === null) {
+      text = 'null';
+    } else {
+      return undefined;
+    }
+    if (!isWellFormed(k)) return undefined;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${text}`;
+  }
+  return `${out}}`;
+}
+
 /** RFC 8785 canonical JSON text of `value`; throws `CanonicalJsonError` for non-JSON data. */
 export function canonicalJson(value: unknown): string {
+  const flat = flatObject(value);
+  if (flat !== undefined) return flat;
   assertPlainJson(value);
   let out: string | undefined;
   try {

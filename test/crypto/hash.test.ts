@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import canonicalize from 'canonicalize';
 import { CanonicalJsonError, canonicalJson, hashCanonical, hmacSha256, reportHash, sha256, sha256Hex, toHex } from '../../crypto/index.js';
 import { nodeHmacHex, nodeSha256Hex } from './helpers.js';
 
@@ -66,6 +67,22 @@ describe('canonicalJson (RFC 8785)', () => {
         expect(JSON.parse(canonicalJson(obj))).toEqual(JSON.parse(JSON.stringify(obj)));
       }),
     );
+  });
+
+  it('writes flat objects (its fast path, e.g. report bodies) exactly as the canonicalize package does', () => {
+    const scalar = fc.oneof(
+      fc.string(), fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(),
+      fc.boolean(), fc.constant(null), fc.constantFrom(-0, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), scalar), (obj) => {
+        const wellFormed = [...Object.keys(obj), ...Object.values(obj)].every((x) => typeof x !== 'string' || !/\p{Cs}/u.test(x));
+        if (wellFormed) expect(canonicalJson(obj)).toBe(canonicalize(obj));
+        else expect(() => canonicalJson(obj)).toThrow(CanonicalJsonError);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(canonicalJson({ '\ud83d\ude00': 'x', a: '\ud83d\ude00', b: -0 })).toBe('{"a":"\ud83d\ude00","b":0,"\ud83d\ude00":"x"}');
   });
 
   it('omits undefined object members (like JSON.stringify) but refuses other non-JSON data', () => {
