@@ -12,7 +12,7 @@ import type { HelmetOptions } from 'helmet';
 import { errorHandler, notFound } from './http/errors.js';
 import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
-import { reportRoutes } from './routes/reports.js';
+import { INTAKE_PATH, intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
 import { releaseRoutes } from './routes/releases.js';
 import { webRoutes } from './routes/web.js';
 import type { ServiceContext } from './services/context.js';
@@ -50,12 +50,15 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   // One layer for the three that every request passes (see http/chain.ts).
   app.use(chain(accessLog(opts.logger), securityHeaders(HELMET_OPTIONS), rawBody(opts.bodyLimitBytes ?? 128 * 1024)));
 
-  // The API routers come first, the busiest (report intake) first of all: express tries routers
-  // in order, so a submission matches without walking the web pages' routes. No two routers
-  // share a path, so the order changes nothing else (the API tests cover every route).
+  // The API routes come first, the busiest (report intake, on the app itself) first of all:
+  // express tries layers in order, so a submission matches without walking the other routers or
+  // the web pages' routes. No two share a path, so the order changes nothing else (the API tests
+  // cover every route).
   const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
   const pub = publicRoutes(ctx);
-  app.use('/api/v1', reportRoutes(ctx, limits));
+  const reportLimit = reportRateLimit(ctx, limits);
+  app.put(INTAKE_PATH, intakeRoute(ctx, reportLimit));
+  app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
   app.use('/api/v1', releaseRoutes(ctx, limits));
   app.use('/api/v1', pub.api);

@@ -1,7 +1,8 @@
-// Members' reports (member-signed) and the steward's download of sealed reports (steward-signed).
+// Members' reports (member-signed) and the steward's download of sealed reports (steward-signed):
+// the intake route (intakeRoute, mounted on the app) and the others (reportRoutes, a router).
 // Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature, signatureFirst, signedOf } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
@@ -11,22 +12,34 @@ import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
 import { stewardReports } from '../services/steward.js';
 import type { ServiceContext } from '../services/context.js';
 
-export function reportRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
-  const r = Router();
-  const member = requireSignature(ctx, ['member']);
-  // Intake defers the Ed25519 check to the SQLite writer thread (see http/auth.ts); elsewhere it
-  // is checked in the middleware as for every other route.
-  const memberSubmitting = requireSignature(ctx, ['member'], { defer: true });
-  const steward = requireSignature(ctx, ['steward']);
-  const perKey = limitByCredential(ctx, limits.perMinute);
+/** Where the intake route is mounted: on the app itself (see intakeRoute). */
+export const INTAKE_PATH = '/api/v1/reports/:id';
 
-  // The intake route runs its steps as one chained layer (see http/chain.ts): it is the busiest.
-  r.put('/reports/:id', chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
+/**
+ * `PUT /api/v1/reports/:id`, the busiest route, as one handler registered on the app itself at
+ * INTAKE_PATH: its steps run as one chained layer (http/chain.ts) and express does not descend
+ * into a mounted router for it. The Ed25519 check is deferred to the SQLite writer thread (see
+ * http/auth.ts); elsewhere it is checked in the middleware as for every other route.
+ */
+export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): RequestHandler {
+  const memberSubmitting = requireSignature(ctx, ['member'], { defer: true });
+  return chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
     const signed = signedOf(req);
     const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
     const { created, receipt } = await submit(ctx, signed, id, body);
     res.status(created ? 201 : 200).json(receipt);
-  }));
+  });
+}
+
+/** The per-credential rate limit shared by the intake route and the other report routes. */
+export function reportRateLimit(ctx: ServiceContext, limits: { perMinute: number }): RequestHandler {
+  return limitByCredential(ctx, limits.perMinute);
+}
+
+export function reportRoutes(ctx: ServiceContext, perKey: RequestHandler): Router {
+  const r = Router();
+  const member = requireSignature(ctx, ['member']);
+  const steward = requireSignature(ctx, ['steward']);
 
   r.get('/reports/:id', member, perKey, async (req, res) => {
     noBody(req);
