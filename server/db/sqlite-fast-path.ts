@@ -20,7 +20,7 @@ import type { ReportRow, WriteExtras, WriteOutcome } from './report-row.js';
 const MAX_CACHED_KEYS = 10_000;
 
 /** How often the checkpointer thread copies the WAL into the database file. */
-export const CHECKPOINT_INTERVAL_MS = 100;
+export const CHECKPOINT_INTERVAL_MS = 500;
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
 type Reply = { seq: number; ok?: WriteOutcome; value?: unknown; error?: { name: string; message: string; code?: string } } | { ready: true };
