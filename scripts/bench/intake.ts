@@ -2,7 +2,7 @@
 // next to a bare express JSON route measured in the same run, with the same load generator.
 // Prints reports/s, p50/p99 latency, server RSS and the ratio to the bare route for each of several
 // alternating rounds, and the median ratio; then the p99 of both at a fixed offered load of 500
-// requests/s. Requests are signed and sealed beforehand.
+// requests/s. Requests are signed and sealed beforehand; both servers are warmed up first (3 s).
 // Options (env): BENCH_SECONDS (default 6), BENCH_CONNECTIONS (64), BENCH_RATE (500), BENCH_ROUNDS (5;
 // the fixed-load test runs min(ROUNDS, 3) rounds).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP_SECONDS = 3;
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 await ready();
@@ -71,7 +72,7 @@ try {
   };
   const t0 = performance.now();
   // enough distinct requests (each nonce is accepted once) for every round at up to 2,500/s
-  const pool = await prepare(Math.max(20_000, ROUNDS * SECONDS * 2500));
+  const pool = await prepare(Math.max(20_000, (ROUNDS * SECONDS + WARMUP_SECONDS) * 2500));
   const FIXED_ROUNDS = Math.min(ROUNDS, 3);
   const fixed = await prepare(FIXED_ROUNDS * RATE * SECONDS + 10);
   console.log(`prepared ${pool.length + fixed.length} signed, sealed submissions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -82,6 +83,10 @@ try {
   const bareBody = pool[0]!.body!;
   const bareReq = (): PreparedRequest => ({ method: 'PUT', path: `/api/v1/reports/${randomUUID()}`, body: bareBody, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bareBody)) } });
   let i = 0;
+  // Warm-up, not measured: both servers compile their hot paths (the bare one needs far less time
+  // for it, so a cold first round would count contamos's JIT warm-up against it).
+  await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, WARMUP_SECONDS);
+  await closedLoop(bare.url, bareReq, CONNECTIONS, WARMUP_SECONDS);
   const rssStart = rssMiB(server.proc.pid!);
   const rounds: Array<{ contamos: LoadResult; bare: LoadResult; cpu: number; bareCpu: number; main: number; others: number; gen: number; cores: number }> = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -129,7 +134,7 @@ try {
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
   console.log(`ratio contamos / bare         median ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})  (target ≥ 0.40)`);
   console.log(`server CPU ratio bare / contamos  median ${median(cpuRatios).toFixed(2)} (less sensitive to other load on the machine)`);
-  console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB before load, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
+  console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB after warm-up, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
   console.log(`\nfixed offered load ${RATE} req/s, ${FIXED_ROUNDS} alternating rounds of ${SECONDS} s (open loop)`);
   fixedRounds.forEach((r, k) => {
     console.log(`round ${k + 1}`);
