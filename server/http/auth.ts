@@ -4,22 +4,20 @@
 // on every replica). Attaches `req.auth`; the nonce is consumed later, inside the service's
 // transaction (see services/nonces.ts). Never reads anything about the client's connection.
 //
-// Deferred mode (report intake on SQLite only): every check runs here except the Ed25519
-// verification itself, which is handed to the service as `req.signed.proof` and run on the
-// SQLite writer thread just before the write (one thread hop per submission instead of three;
-// see DEVELOPERS.md), and the revocation check, which the writer makes inside the submission's
-// transaction after the signature (so the member's public key comes from a cache here). A deferred request never gets `req.auth`, so `authOf` refuses it: only a
-// route written for it (`signedOf`) can use it, and the proof is verified before anything is
-// written or answered other than a 401.
+// Deferred mode (report intake on SQLite only): every check runs here except two. The Ed25519
+// verification itself is handed to the service as `req.signed.proof` and run on the SQLite
+// writer thread just before the write (one thread hop per submission instead of three; see
+// DEVELOPERS.md); the revocation check is made by the writer inside the submission's transaction,
+// after the signature (so the member's public key, which never changes, comes from a cache here).
+// A deferred request never gets `req.auth`, so `authOf` refuses it: only a route written for it
+// (`signedOf`) can use it, and the proof is verified before anything is written or any answer
+// other than a 401 is given.
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, checkRequestExceptSignature, verifyProof, verifyProofAsync, type SignatureProof } from '../../crypto/index.js';
+import { SignatureError, checkRequestExceptSignature, verifyProof, verifyProofAsync } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
-import type { Auth, Role, ServiceContext } from '../services/context.js';
+import type { Auth, Role, ServiceContext, Signed } from '../services/context.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
 import { bodyBytes } from './body.js';
-
-/** A signed request's credential; `proof` is its Ed25519 check when that was deferred, else null. */
-export interface Signed { auth: Auth; proof: SignatureProof | null }
 
 declare module 'express-serve-static-core' {
   interface Request { auth?: Auth; signed?: Signed }

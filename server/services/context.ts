@@ -1,4 +1,5 @@
 // What every service needs: the database and the server's keys. Built once at start.
+import type { SignatureProof } from '../../crypto/index.js';
 import type { Database } from '../db/client.js';
 import type { ServerKeys } from '../keys.js';
 
@@ -18,3 +19,10 @@ export interface Auth {
   nonce: string;
   created: number;
 }
+
+/**
+ * A signed request's credential for a service that may run the Ed25519 check itself: `proof` is
+ * that check when authentication deferred it (http/auth.ts, intake on SQLite), else null (already
+ * verified). Nothing may be written or refused with another code before `proof` verifies.
+ */
+export interface Signed { auth: Auth; proof: SignatureProof | null }

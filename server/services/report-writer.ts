@@ -9,10 +9,9 @@
 import type { ReportRow, WriteOutcome, RefusalCode } from '../db/report-row.js';
 import type { Tx } from '../db/client.js';
 import { verifyProofAsync } from '../../crypto/index.js';
-import type { Signed } from '../http/auth.js';
 import { nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
-import type { Auth, ServiceContext } from './context.js';
+import type { Auth, ServiceContext, Signed } from './context.js';
 
 class Refusal extends Error {
   constructor(readonly code: RefusalCode) { super(code); }

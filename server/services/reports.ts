@@ -9,14 +9,13 @@
 //   dedupe tag, the status and the report hash — no time of any kind;
 // - every write happens in the transaction that consumes the request's nonce.
 import { reportHash as hashReport, signReceiptAsync, verifyProofAsync } from '../../crypto/index.js';
-import type { Signed } from '../http/auth.js';
 import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
 import { authenticated } from './nonces.js';
 import { writeReport } from './report-writer.js';
 import type { RefusalCode } from '../db/report-row.js';
-import type { Auth, ServiceContext } from './context.js';
+import type { Auth, ServiceContext, Signed } from './context.js';
 
 export interface Receipt { reportId: string; reportHash: string; keyId: string; signature: string }
 
