@@ -3,10 +3,11 @@
 // Per-credential counting: on PostgreSQL (the scale-out set-up) in the RateWindow table, so the
 // limit holds across every replica at once — one upsert per request; on SQLite (one process) in
 // memory. A request whose signature check was deferred to the write (auth.ts) is counted when it
-// arrives and given its point back if it ends in 401: only requests a credential really signed
-// count against it, so nobody can use up a member's allowance with forged requests under its
-// keyId. The stored bucket is sha256(server secret, keyId, minute): the table links no pseudonym
-// to a time without the server's key file, and rows are purged when their minute is over.
+// arrives and given its point back when its signature proves forged (`refundForgedRequest`, called
+// by the route whether or not the client is still there for the 401): only requests a credential
+// really signed count against it, so nobody can use up a member's allowance with forged requests
+// under its keyId. The stored bucket is sha256(server secret, keyId, minute): the table links no
+// pseudonym to a time without the server's key file, and rows are purged when their minute is over.
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { sha256Hex } from '../../crypto/index.js';
@@ -32,14 +33,28 @@ export function limitByCredential(ctx: ServiceContext, perMinute: number) {
     };
   }
   const limiter = new RateLimiterMemory({ points: perMinute, duration: WINDOW_S });
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     const key = credentialOf(req);
     if (!key) return next(new AppError('signature_missing'));
     limiter.consume(key).then(() => {
-      if (req.signed?.proof) res.once('finish', () => { if (res.statusCode === 401) void limiter.reward(key, 1); });
+      if (req.signed?.proof) refunds.set(req, () => void limiter.reward(key, 1));
       next();
     }, () => next(new AppError('rate_limited')));
   };
+}
+
+/** The point each deferred-signature request took, to give back if its signature is forged. */
+const refunds = new WeakMap<Request, () => void>();
+
+/**
+ * Gives back the rate-limit point of a request whose deferred signature turned out forged (see
+ * header). The route calls it where it learns so, not on a response event: a client that hangs up
+ * before its 401 is written must not keep the point either. Calling it twice refunds once.
+ */
+export function refundForgedRequest(req: Request): void {
+  const refund = refunds.get(req);
+  refunds.delete(req);
+  refund?.();
 }
 
 export function limitGlobally(perMinute: number, name: string) {

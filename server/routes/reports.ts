@@ -5,7 +5,8 @@
 import { Router, type RequestHandler } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature, signatureFirst, signedOf } from '../http/auth.js';
-import { limitByCredential } from '../http/rate-limit.js';
+import { limitByCredential, refundForgedRequest } from '../http/rate-limit.js';
+import { AppError } from '../errors.js';
 import { chain } from '../http/chain.js';
 import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
 import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
@@ -25,9 +26,15 @@ export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): Reques
   const memberSubmitting = requireSignature(ctx, ['member'], { defer: true });
   return chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
     const signed = signedOf(req);
-    const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
-    const { created, receipt } = await submit(ctx, signed, id, body);
-    res.status(created ? 201 : 200).json(receipt);
+    try {
+      const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
+      const { created, receipt } = await submit(ctx, signed, id, body);
+      res.status(created ? 201 : 200).json(receipt);
+    } catch (e) {
+      // a forged request does not count against the member it claims to be (http/rate-limit.ts)
+      if (e instanceof AppError && e.code === 'signature_invalid') refundForgedRequest(req);
+      throw e;
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 // API tests of intake, on SQLite and on PostgreSQL: enrolment, submission, idempotency,
 // conflicts, withdrawal, amendment, and every refusal named in the intake issue — each refusal
 // also checked to have written nothing.
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { generateSigningKeyPair, openNarrative, signRequest, verifyReceipt } from '../../crypto/index.js';
@@ -300,6 +301,24 @@ describe.each(providers)('intake API on %s', (provider) => {
       for (let i = 0; i < 6; i++) {
         const res = await signed(limited.app, 'PUT', `/api/v1/reports/${newId()}`, forger, sampleReport(limited));
         expect([res.status, res.body.error.code]).toEqual([401, 'signature_invalid']);
+      }
+      // forged requests whose sender hangs up before the 401 is written do not count either
+      const server = limited.app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        for (let i = 0; i < 6; i++) {
+          const url = `/api/v1/reports/${newId()}`;
+          const text = JSON.stringify(sampleReport(limited));
+          const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...(await signRequest({ method: 'PUT', url, body: text }, forger)) };
+          const socket = net.connect(port, '127.0.0.1');
+          await new Promise((r) => socket.once('connect', r));
+          socket.end(`PUT ${url} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${text}`);
+          socket.destroy();
+        }
+        await new Promise((r) => setTimeout(r, 500)); // let the server finish with them
+      } finally {
+        await new Promise((r) => server.close(r));
       }
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await signed(limited.app, 'PUT', `/api/v1/reports/${newId()}`, member, sampleReport(limited))).status);
