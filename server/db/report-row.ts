@@ -1,5 +1,7 @@
 // The row a submission writes, and the outcomes of writing it — shared by the two report writers
 // (Prisma on PostgreSQL, better-sqlite3 on SQLite) so both decide the same way.
+import type { Receipt, SignatureProof } from '../../crypto/index.js';
+
 export interface ReportRow {
   id: string;
   memberKeyId: string;
@@ -23,14 +25,11 @@ export type RefusalCode =
   // only from the SQLite writer thread, when it ran a deferred signature check (http/auth.ts)
   | 'signature_invalid';
 
-/** The server's receipt for a stored report (crypto/receipt.ts). */
-export interface SignedReceipt { reportId: string; reportHash: string; keyId: string; signature: string }
-
 /** `receipt` is present when the writer signed it itself (the SQLite writer thread, after the commit). */
-export type WriteOutcome = { created: boolean; receipt?: SignedReceipt } | { error: RefusalCode };
+export type WriteOutcome = { created: boolean; receipt?: Receipt } | { error: RefusalCode };
 
 /** What the SQLite writer thread does besides writing: the deferred Ed25519 check before, the receipt after. */
 export interface WriteExtras {
-  proof?: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array } | null;
+  proof?: SignatureProof | null;
   receiptKey?: { keyId: string; secretKey: string };
 }

@@ -13,9 +13,9 @@
 // (`signedOf`) can use it, and the proof is verified before anything is written or any answer
 // other than a 401 is given.
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, checkRequestExceptSignature, verifyProof, verifyProofAsync } from '../../crypto/index.js';
+import { SignatureError, checkRequestExceptSignature, verifyProofAsync } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
-import type { Auth, Role, ServiceContext, Signed } from '../services/context.js';
+import { requireValidSignature, type Auth, type Role, type ServiceContext, type Signed } from '../services/context.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
 import { bodyBytes } from './body.js';
 
@@ -45,11 +45,11 @@ export function credentialOf(req: Request): string | undefined {
  * For a route that parses its input after authentication: if parsing fails, a deferred signature
  * is checked first, so a badly signed request is still refused with 401 before any 400.
  */
-export function signatureFirst<T>(signed: Signed, parse: () => T): T {
+export async function signatureFirst<T>(signed: Signed, parse: () => T): Promise<T> {
   try {
     return parse();
   } catch (e) {
-    if (signed.proof && !verifyProof(signed.proof)) throw new AppError('signature_invalid');
+    await requireValidSignature(signed);
     throw e;
   }
 }

@@ -27,7 +27,7 @@ export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): Reques
   return chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
     const signed = signedOf(req);
     try {
-      const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
+      const { id, body } = await signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
       const { created, receipt } = await submit(ctx, signed, id, body);
       res.status(created ? 201 : 200).json(receipt);
     } catch (e) {

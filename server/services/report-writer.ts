@@ -8,10 +8,9 @@
 // Guarantees: a request whose signature does not verify writes nothing (`signature_invalid`).
 import type { ReportRow, WriteOutcome, RefusalCode } from '../db/report-row.js';
 import type { Tx } from '../db/client.js';
-import { verifyProofAsync } from '../../crypto/index.js';
 import { nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
-import type { Auth, ServiceContext, Signed } from './context.js';
+import { requireValidSignature, type Auth, type ServiceContext, type Signed } from './context.js';
 
 class Refusal extends Error {
   constructor(readonly code: RefusalCode) { super(code); }
@@ -20,7 +19,7 @@ class Refusal extends Error {
 export async function writeReport(ctx: ServiceContext, signed: Signed, row: ReportRow): Promise<WriteOutcome> {
   const { auth, proof } = signed;
   if (ctx.db.fast) return await ctx.db.fast.submit(nonceRow(auth), row, { proof, receiptKey: ctx.keys.receipt });
-  if (proof && !(await verifyProofAsync(proof))) return { error: 'signature_invalid' };
+  await requireValidSignature(signed);
   try {
     return await ctx.db.prisma.$transaction(async (tx) => prismaSteps(tx, auth, row));
   } catch (e) {

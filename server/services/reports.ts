@@ -8,16 +8,16 @@
 // - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
 //   dedupe tag, the status and the report hash — no time of any kind;
 // - every write happens in the transaction that consumes the request's nonce.
-import { reportHash as hashReport, signReceiptAsync, verifyProofAsync } from '../../crypto/index.js';
+import { reportHash as hashReport, signReceiptAsync, type Receipt } from '../../crypto/index.js';
 import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
 import { authenticated } from './nonces.js';
 import { writeReport } from './report-writer.js';
 import type { RefusalCode } from '../db/report-row.js';
-import type { Auth, ServiceContext, Signed } from './context.js';
+import { requireValidSignature, type Auth, type ServiceContext, type Signed } from './context.js';
 
-export interface Receipt { reportId: string; reportHash: string; keyId: string; signature: string }
+export type { Receipt };
 
 export function receiptFor(ctx: ServiceContext, reportId: string, hash: string): Promise<Receipt> {
   return signReceiptAsync(reportId, hash, { keyId: ctx.keys.receipt.keyId, secretKey: ctx.keys.receipt.secretKey });
@@ -40,7 +40,7 @@ const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
 export async function submit(ctx: ServiceContext, signed: Signed, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
   const auth = signed.auth;
   if (body.supersedes === id) {
-    if (signed.proof && !(await verifyProofAsync(signed.proof))) throw new AppError('signature_invalid');
+    await requireValidSignature(signed);
     throw new AppError('invalid_body', 'A report cannot supersede itself.');
   }
   const hash = hashOf(id, body);
