@@ -46,7 +46,7 @@ import { EncodingError, bytesEqual, fromBase64, toBase64, toBase64Url, utf8Encod
 import { sha256 } from './hash.js';
 import { KEY_ID_PATTERN } from './keys.js';
 import { randomBytes } from './sodium.js';
-import { signDetached, verifyDetachedBytes, verifyDetachedBytesAsync } from './sign.js';
+import { signDetached, verifyDetachedBytes } from './sign.js';
 import {
   type BareItem, type Dictionary, type InnerList, type Item, StructuredFieldError,
   parseDictionary, serializeInnerList,
@@ -242,18 +242,13 @@ export interface CheckedRequest extends VerifiedRequest {
 /** Verifies a signed request (see header for the checks and their codes). Requires `ready()`. */
 export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions): Promise<VerifiedRequest> {
   const { proof, ...verified } = await checkRequestExceptSignature(req, opts);
-  if (!(await verifyProofAsync(proof))) throw new SignatureError('signature_invalid', 'signature does not verify');
+  if (!verifyProof(proof)) throw new SignatureError('signature_invalid', 'signature does not verify');
   return verified;
 }
 
 /** True iff the proof's signature verifies. Never throws. Requires `ready()`. */
 export function verifyProof(proof: SignatureProof): boolean {
   return verifyDetachedBytes(proof.signature, proof.message, proof.publicKey);
-}
-
-/** `verifyProof`, off the calling thread when the Ed25519 backend can. Never rejects. */
-export function verifyProofAsync(proof: SignatureProof): Promise<boolean> {
-  return verifyDetachedBytesAsync(proof.signature, proof.message, proof.publicKey);
 }
 
 /**

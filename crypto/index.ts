@@ -18,7 +18,7 @@ export {
   type KeyFile, type KeyPair, type KeyRole, type SecretKeyFile,
 } from './keys.js';
 export {
-  SIGNATURE_BYTES, SIGNING_PUBLIC_KEY_BYTES, SIGNING_SECRET_KEY_BYTES, setEd25519Backend, signDetached, signDetachedAsync, verifyDetached,
+  SIGNATURE_BYTES, SIGNING_PUBLIC_KEY_BYTES, SIGNING_SECRET_KEY_BYTES, setEd25519Backend, signDetached, verifyDetached,
   verifyDetachedBytes, type Ed25519Backend,
 } from './sign.js';
 export { MAX_NARRATIVE_BYTES, NarrativeTooLargeError, PAD_BUCKETS, PaddingError, pad, unpad } from './pad.js';
@@ -28,10 +28,10 @@ export {
 } from './seal.js';
 export { DEDUPE_SECRET_MIN_BYTES, dedupeTag, generateDedupeSecret, normaliseDetails } from './dedupe.js';
 export { MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusion, type InclusionProof } from './merkle.js';
-export { RECEIPT_TYPE, receiptMessage, signReceipt, signReceiptAsync, verifyReceipt, type Receipt } from './receipt.js';
+export { RECEIPT_TYPE, receiptMessage, signReceipt, verifyReceipt, type Receipt } from './receipt.js';
 export {
   DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, SIGNATURE_ALG, SIGNATURE_LABEL, SignatureError,
-  checkRequestExceptSignature, contentDigest, signRequest, splitTarget, verifyProof, verifyProofAsync, verifyRequest,
+  checkRequestExceptSignature, contentDigest, signRequest, splitTarget, verifyProof, verifyRequest,
   type CheckedRequest, type SignableRequest, type SignatureErrorCode, type SignatureHeaders, type SignatureProof,
   type VerifiableRequest, type VerifiedRequest, type VerifyOptions,
 } from './http-signature.js';

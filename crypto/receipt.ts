@@ -13,7 +13,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { isSha256Hex } from './hash.js';
 import { KEY_ID_PATTERN } from './keys.js';
-import { signDetached, signDetachedAsync, verifyDetached } from './sign.js';
+import { signDetached, verifyDetached } from './sign.js';
 
 export interface Receipt {
   reportId: string;
@@ -35,15 +35,6 @@ export function signReceipt(reportId: string, reportHash: string, serverKey: { k
   if (!isSha256Hex(reportHash)) throw new TypeError('reportHash must be a lowercase 64-hex SHA-256');
   if (!KEY_ID_PATTERN.test(serverKey.keyId)) throw new TypeError('invalid keyId');
   const signature = signDetached(receiptMessage(reportId, reportHash), serverKey.secretKey);
-  return { reportId, reportHash, keyId: serverKey.keyId, signature };
-}
-
-/** `signReceipt`, with the signature computed off the calling thread when the backend can. */
-export async function signReceiptAsync(reportId: string, reportHash: string, serverKey: { keyId: string; secretKey: string }): Promise<Receipt> {
-  if (typeof reportId !== 'string' || reportId.length === 0) throw new TypeError('reportId must be a non-empty string');
-  if (!isSha256Hex(reportHash)) throw new TypeError('reportHash must be a lowercase 64-hex SHA-256');
-  if (!KEY_ID_PATTERN.test(serverKey.keyId)) throw new TypeError('invalid keyId');
-  const signature = await signDetachedAsync(receiptMessage(reportId, reportHash), serverKey.secretKey);
   return { reportId, reportHash, keyId: serverKey.keyId, signature };
 }
 

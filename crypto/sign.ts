@@ -20,16 +20,12 @@ function messageBytes(message: Uint8Array | string): Uint8Array {
 
 /**
  * An Ed25519 implementation to use instead of libsodium's WebAssembly one. The server installs
- * Node's native (OpenSSL) implementation at start, about twice as fast; the browser and the
- * auditor keep libsodium. Both produce and accept the same RFC 8032 signatures.
+ * libsodium's native build at start (server/native-crypto.ts), about twice as fast; the browser
+ * and the auditor keep the WebAssembly one. Same library, same signatures, same verdicts.
  */
 export interface Ed25519Backend {
   sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-  /** Optional off-thread variants (the server's runs on libuv's thread pool, so a busy event loop
-   * does not wait for the curve arithmetic). Same results as the synchronous ones. */
-  signAsync?(message: Uint8Array, secretKey: Uint8Array): Promise<Uint8Array>;
-  verifyAsync?(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
 }
 
 let backend: Ed25519Backend | null = null;
@@ -55,25 +51,6 @@ export function verifyDetachedBytes(signature: Uint8Array, message: Uint8Array, 
   try {
     if (backend) return backend.verify(signature, message, publicKey);
     return sodium().crypto_sign_verify_detached(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** `signDetached`, off the calling thread when the backend can (same signature). */
-export async function signDetachedAsync(message: Uint8Array | string, secretKeyB64: string): Promise<string> {
-  if (!backend?.signAsync) return signDetached(message, secretKeyB64);
-  const sk = fromBase64(secretKeyB64);
-  if (sk.length !== SIGNING_SECRET_KEY_BYTES) throw new TypeError('Ed25519 secret key must be 64 bytes');
-  return toBase64(await backend.signAsync(messageBytes(message), sk));
-}
-
-/** `verifyDetachedBytes`, off the calling thread when the backend can. Never rejects. */
-export async function verifyDetachedBytesAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
-  if (!backend?.verifyAsync) return verifyDetachedBytes(signature, message, publicKey);
-  if (signature.length !== SIGNATURE_BYTES || publicKey.length !== SIGNING_PUBLIC_KEY_BYTES) return false;
-  try {
-    return await backend.verifyAsync(signature, message, publicKey);
   } catch {
     return false;
   }

@@ -13,7 +13,7 @@
 // (`signedOf`) can use it, and the proof is verified before anything is written or any answer
 // other than a 401 is given.
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, checkRequestExceptSignature, verifyProofAsync } from '../../crypto/index.js';
+import { SignatureError, checkRequestExceptSignature, verifyProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import { requireValidSignature, type Auth, type Role, type ServiceContext, type Signed } from '../services/context.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
@@ -45,11 +45,11 @@ export function credentialOf(req: Request): string | undefined {
  * For a route that parses its input after authentication: if parsing fails, a deferred signature
  * is checked first, so a badly signed request is still refused with 401 before any 400.
  */
-export async function signatureFirst<T>(signed: Signed, parse: () => T): Promise<T> {
+export function signatureFirst<T>(signed: Signed, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    await requireValidSignature(signed);
+    requireValidSignature(signed);
     throw e;
   }
 }
@@ -88,7 +88,7 @@ export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { def
       const deferred = defer && found?.role === 'member';
       // Without deferral the signature is checked here, before the key's state is looked at, so
       // a revoked or wrong-role key is told so only by a request it really signed.
-      if (!deferred && !(await verifyProofAsync(v.proof))) throw new SignatureError('signature_invalid', 'signature does not verify');
+      if (!deferred && !verifyProof(v.proof)) throw new SignatureError('signature_invalid', 'signature does not verify');
       if (!found) throw new AppError('unknown_key');
       if (found.revoked) throw new AppError('key_revoked');
       if (!roles.includes(found.role)) throw new AppError('forbidden_role');

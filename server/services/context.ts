@@ -1,6 +1,6 @@
 // What every service needs: the database and the server's keys (built once at start), and who
 // signed the request (`Auth`, or `Signed` with its deferred signature check).
-import { verifyProofAsync, type SignatureProof } from '../../crypto/index.js';
+import { verifyProof, type SignatureProof } from '../../crypto/index.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ServerKeys } from '../keys.js';
@@ -30,6 +30,6 @@ export interface Auth {
 export interface Signed { auth: Auth; proof: SignatureProof | null }
 
 /** Runs a deferred signature check where nothing else will: 401 `signature_invalid` if forged. */
-export async function requireValidSignature(signed: Signed): Promise<void> {
-  if (signed.proof && !(await verifyProofAsync(signed.proof))) throw new AppError('signature_invalid');
+export function requireValidSignature(signed: Signed): void {
+  if (signed.proof && !verifyProof(signed.proof)) throw new AppError('signature_invalid');
 }

@@ -19,7 +19,7 @@ class Refusal extends Error {
 export async function writeReport(ctx: ServiceContext, signed: Signed, row: ReportRow): Promise<WriteOutcome> {
   const { auth, proof } = signed;
   if (ctx.db.fast) return await ctx.db.fast.submit(nonceRow(auth), row, { proof, receiptKey: ctx.keys.receipt });
-  await requireValidSignature(signed);
+  requireValidSignature(signed);
   try {
     return await ctx.db.prisma.$transaction(async (tx) => prismaSteps(tx, auth, row));
   } catch (e) {

@@ -8,7 +8,7 @@
 // - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
 //   dedupe tag, the status and the report hash — no time of any kind;
 // - every write happens in the transaction that consumes the request's nonce.
-import { reportHash as hashReport, signReceiptAsync, type Receipt } from '../../crypto/index.js';
+import { reportHash as hashReport, signReceipt, type Receipt } from '../../crypto/index.js';
 import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
@@ -19,8 +19,8 @@ import { requireValidSignature, type Auth, type ServiceContext, type Signed } fr
 
 export type { Receipt };
 
-export function receiptFor(ctx: ServiceContext, reportId: string, hash: string): Promise<Receipt> {
-  return signReceiptAsync(reportId, hash, { keyId: ctx.keys.receipt.keyId, secretKey: ctx.keys.receipt.secretKey });
+export function receiptFor(ctx: ServiceContext, reportId: string, hash: string): Receipt {
+  return signReceipt(reportId, hash, { keyId: ctx.keys.receipt.keyId, secretKey: ctx.keys.receipt.secretKey });
 }
 
 /** Canonical body hashed into the receipt: exactly the validated fields, absent ones omitted. */
@@ -40,7 +40,7 @@ const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
 export async function submit(ctx: ServiceContext, signed: Signed, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
   const auth = signed.auth;
   if (body.supersedes === id) {
-    await requireValidSignature(signed);
+    requireValidSignature(signed);
     throw new AppError('invalid_body', 'A report cannot supersede itself.');
   }
   const hash = hashOf(id, body);
@@ -62,7 +62,7 @@ export async function submit(ctx: ServiceContext, signed: Signed, id: string, bo
     reportHash: hash,
   });
   if ('error' in outcome) throw new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
-  return { created: outcome.created, receipt: outcome.receipt ?? (await receiptFor(ctx, id, hash)) };
+  return { created: outcome.created, receipt: outcome.receipt ?? receiptFor(ctx, id, hash) };
 }
 
 export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }
