@@ -1,7 +1,9 @@
 // The express application. Guarantees at this level: proxies are not trusted and no code reads
 // the client's address; no cookies are set or read; security headers (helmet) with a strict CSP
 // and no referrer; every body is read raw under a size limit; every error has the JSON shape;
-// the access log carries method, route template, status and latency only.
+// the access log carries method, route template, status and latency only. All of this holds for
+// report intake too, which the app serves directly on Node's request and response with the same
+// handlers (http/direct-routes.ts).
 import express from 'express';
 import type { Logger } from 'pino';
 import { accessLog } from './http/logger.js';
@@ -12,7 +14,8 @@ import type { HelmetOptions } from 'helmet';
 import { errorHandler, notFound } from './http/errors.js';
 import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
-import { INTAKE_PATH, intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
+import { INTAKE_PATH, INTAKE_PATTERN, intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
+import { serveDirectly } from './http/direct-routes.js';
 import { releaseRoutes } from './routes/releases.js';
 import { webRoutes } from './routes/web.js';
 import type { ServiceContext } from './services/context.js';
@@ -48,7 +51,8 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.set('query parser', 'simple');
 
   // One layer for the three that every request passes (see http/chain.ts).
-  app.use(chain(accessLog(opts.logger), securityHeaders(HELMET_OPTIONS), rawBody(opts.bodyLimitBytes ?? 128 * 1024)));
+  const everyRequest = [accessLog(opts.logger), securityHeaders(HELMET_OPTIONS), rawBody(opts.bodyLimitBytes ?? 128 * 1024)];
+  app.use(chain(...everyRequest));
 
   // The API routes come first, the busiest (report intake, on the app itself) first of all:
   // express tries layers in order, so a submission matches without walking the other routers or
@@ -57,7 +61,8 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
   const pub = publicRoutes(ctx);
   const reportLimit = reportRateLimit(ctx, limits);
-  app.put(INTAKE_PATH, intakeRoute(ctx, reportLimit));
+  const intake = intakeRoute(ctx, reportLimit);
+  app.put(INTAKE_PATH, intake);
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
   app.use('/api/v1', releaseRoutes(ctx, limits));
@@ -66,6 +71,10 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.use(webRoutes(ctx));
 
   app.use(notFound);
-  app.use(errorHandler(opts.logger));
+  const onError = errorHandler(opts.logger);
+  app.use(onError);
+  // Report intake, the busiest route, is served without express's per-request machinery: the same
+  // handlers, run directly on Node's request and response (http/direct-routes.ts).
+  serveDirectly(app, { method: 'PUT', template: INTAKE_PATH, pattern: INTAKE_PATTERN, handler: chain(...everyRequest, intake) }, onError);
   return app;
 }

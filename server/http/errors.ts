@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 import { isUnavailable, prismaCode } from '../services/db-errors.js';
+import { sendJson } from './json.js';
 
 function fromBodyParser(e: unknown): ErrorCode | undefined {
   const type = typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined;
@@ -36,7 +37,8 @@ export function errorHandler(logger: Logger) {
     }
     if (res.headersSent) return;
     if (err.status === 503) res.setHeader('Retry-After', '5');
-    res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
+    // Node's own response API: this handler also answers direct routes (http/direct-routes.ts).
+    sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } });
   };
 }
 

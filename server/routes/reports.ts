@@ -8,6 +8,7 @@ import { authOf, requireSignature, signatureFirst, signedOf } from '../http/auth
 import { limitByCredential, refundForgedRequest } from '../http/rate-limit.js';
 import { AppError } from '../errors.js';
 import { chain } from '../http/chain.js';
+import { sendJson } from '../http/json.js';
 import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
 import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
 import { stewardReports } from '../services/steward.js';
@@ -15,11 +16,13 @@ import type { ServiceContext } from '../services/context.js';
 
 /** Where the intake route is mounted: on the app itself (see intakeRoute). */
 export const INTAKE_PATH = '/api/v1/reports/:id';
+/** The URLs the app serves directly at INTAKE_PATH (http/direct-routes.ts); others reach express. */
+export const INTAKE_PATTERN = /^\/api\/v1\/reports\/(?<id>[^/?#%]+)(?:\?.*)?$/;
 
 /**
- * `PUT /api/v1/reports/:id`, the busiest route, as one handler registered on the app itself at
- * INTAKE_PATH: its steps run as one chained layer (http/chain.ts) and express does not descend
- * into a mounted router for it. The Ed25519 check is deferred to the SQLite writer thread (see
+ * `PUT /api/v1/reports/:id`, the busiest route: the app serves it directly, without express's
+ * per-request machinery (http/direct-routes.ts), and registers it at INTAKE_PATH too for the URLs
+ * it leaves to express. So it uses only what Node's request and response have, plus `req.params`. The Ed25519 check is deferred to the SQLite writer thread (see
  * http/auth.ts); elsewhere it is checked in the middleware as for every other route.
  */
 export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): RequestHandler {
@@ -27,9 +30,9 @@ export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): Reques
   return chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
     const signed = signedOf(req);
     try {
-      const { id, body } = await signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
+      const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
       const { created, receipt } = await submit(ctx, signed, id, body);
-      res.status(created ? 201 : 200).json(receipt);
+      sendJson(res, created ? 201 : 200, receipt);
     } catch (e) {
       // a forged request does not count against the member it claims to be (http/rate-limit.ts)
       if (e instanceof AppError && e.code === 'signature_invalid') refundForgedRequest(req);

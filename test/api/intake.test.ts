@@ -166,6 +166,43 @@ describe.each(providers)('intake API on %s', (provider) => {
     });
   });
 
+  it('answers the same whether the app serves intake directly or express routes it (http/direct-routes.ts)', async () => {
+    // `/reports/<id>` is served directly; `/reports/<id>/` (a trailing slash) only express routes.
+    const urls = (id: string) => [`/api/v1/reports/${id}`, `/api/v1/reports/${id}/`];
+    const comparable = (r: request.Response) => ({
+      status: r.status, body: r.body,
+      headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date').map(([k, v]) => [k, k === 'content-length' ? 'n' : v])),
+    });
+    const body = sampleReport(t);
+    const answers = [];
+    for (const [k, id] of [newId(), newId()].entries()) {
+      const url = urls(id)[k]!;
+      const logged = t.logs.length;
+      const created = await signed(t.app, 'PUT', url, org, body);
+      const again = await signed(t.app, 'PUT', url, org, body);
+      const conflict = await signed(t.app, 'PUT', url, org, { ...body, year: 2022 });
+      const unsigned = await request(t.app).put(url).set('content-type', 'application/json').send(JSON.stringify(body));
+      const forged = await signed(t.app, 'PUT', url, { ...org, secretKey: generateSigningKeyPair().secretKey }, body);
+      const badBody = await signed(t.app, 'PUT', url, org, { ...body, unknownField: 1 });
+      const wrongType = await signed(t.app, 'PUT', url, org, body, { contentType: 'text/plain' });
+      expect(verifyReceipt(created.body, t.keys.receipt.publicKey)).toBe(true);
+      expect(created.body.reportId).toBe(id);
+      const routes = t.logs.slice(logged).map((l) => JSON.parse(l)).filter((l) => l.msg === 'request').map((l) => `${l.route} ${l.status}`);
+      answers.push({ answers: [created, again, conflict, unsigned, forged, badBody, wrongType].map(comparable), routes });
+    }
+    const [direct, viaExpress] = answers;
+    expect(direct!.answers.map((a) => a.status)).toEqual([201, 200, 409, 401, 401, 400, 415]);
+    // the receipts differ only by report id (and so hash and signature)
+    expect(viaExpress!.answers.slice(2)).toEqual(direct!.answers.slice(2));
+    for (const k of [0, 1]) {
+      expect(viaExpress!.answers[k]!.headers).toEqual(direct!.answers[k]!.headers);
+      expect(Object.keys(viaExpress!.answers[k]!.body)).toEqual(Object.keys(direct!.answers[k]!.body));
+    }
+    expect(direct!.answers[0]!.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(direct!.routes).toEqual(['201', '200', '409', '401', '401', '400', '415'].map((s) => `/api/v1/reports/:id ${s}`));
+    expect(viaExpress!.routes).toEqual(direct!.routes);
+  });
+
   describe('refusals write nothing', () => {
     it('401 without a signature, with a bad one, a stale one, an unknown key, or a replay', async () => {
       const id = newId();

@@ -49,10 +49,11 @@ describe('security headers', () => {
   });
 
   it.each([
-    ['an API route', '/api/v1/health', 200],
-    ['an unknown route (404 error)', '/no-such-page', 404],
-  ])('%s carries exactly helmet\'s headers', async (_what, url, status) => {
-    const res = await request(t.app).get(url);
+    ['an API route', 'get', '/api/v1/health', 200],
+    ['an unknown route (404 error)', 'get', '/no-such-page', 404],
+    ['report intake, served without express (http/direct-routes.ts; 401 error)', 'put', '/api/v1/reports/0b0f3c34-7b43-4d0e-9d4c-0f9f4b7f1c11', 401],
+  ] as const)('%s carries exactly helmet\'s headers', async (_what, method, url, status) => {
+    const res = await request(t.app)[method](url).set('content-type', 'application/json').send('{}');
     expect(res.status).toBe(status);
     expect(helmetOf(res.headers)).toEqual(reference);
     expect(res.headers['x-powered-by']).toBeUndefined();
