@@ -53,18 +53,20 @@ try {
   const seal = steward.seal!.publicKey;
   const narrative = 'Relato de prueba para el benchmark: '.repeat(12);
   // Sealing is the slow part of preparing (libsodium's WebAssembly); the server cannot tell one
-  // sealed narrative from another, so 2,000 distinct ones are shared among the requests.
-  const sealedPool = Array.from({ length: 2000 }, () => sealNarrative(narrative, seal));
-  let sealedIndex = 0;
+  // sealed narrative from another, so 2,000 distinct ones are shared among the requests, and so
+  // are their bodies (the report id is in the URL): the prepared requests then weigh ~0.5 KB each
+  // instead of ~2.5 KB, and the load generator's own garbage collection stays out of the p99.
+  const bodies = Array.from({ length: 2000 }, () => JSON.stringify({
+    year: 2023, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'cis-woman', victimNationality: 'VE',
+    victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative(narrative, seal),
+  }));
+  let bodyIndex = 0;
   const prepare = async (n: number): Promise<PreparedRequest[]> => {
     const out: PreparedRequest[] = [];
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
       const url = `/api/v1/reports/${id}`;
-      const body = JSON.stringify({
-        year: 2023, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'cis-woman', victimNationality: 'VE',
-        victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', sealedNarrative: sealedPool[sealedIndex++ % sealedPool.length],
-      });
+      const body = bodies[bodyIndex++ % bodies.length]!;
       const sig = await signRequest({ method: 'PUT', url, body }, members[i % members.length]!);
       out.push({ method: 'PUT', path: url, body, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...sig } });
     }
