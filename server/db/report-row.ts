@@ -1,6 +1,6 @@
 // The row a submission writes, and the outcomes of writing it — shared by the two report writers
 // (Prisma on PostgreSQL, better-sqlite3 on SQLite) so both decide the same way.
-import type { Receipt, SignatureProof } from '../../crypto/index.js';
+import type { Receipt } from '../../crypto/index.js';
 
 export interface ReportRow {
   id: string;
@@ -21,15 +21,12 @@ export interface ReportRow {
 }
 
 export type RefusalCode =
-  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found'
-  // only from the SQLite writer thread, when it ran a deferred signature check (http/auth.ts)
-  | 'signature_invalid';
+  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found';
 
 /** `receipt` is present when the writer signed it itself (the SQLite writer thread, after the commit). */
 export type WriteOutcome = { created: boolean; receipt?: Receipt } | { error: RefusalCode };
 
-/** What the SQLite writer thread does besides writing: the deferred Ed25519 check before, the receipt after. */
+/** What the SQLite writer thread does besides writing: the receipt, after the commit. */
 export interface WriteExtras {
-  proof?: SignatureProof | null;
   receiptKey?: { keyId: string; secretKey: string };
 }

@@ -5,8 +5,7 @@
 // never pauses for one.
 // Why a thread: with synchronous=FULL every commit waits for an fsync, measured at ~18% of the
 // main thread's time per submission when done inline (`npm run bench:intake`). The writer also
-// runs each submission's deferred Ed25519 check and signs its receipt: one thread hop per
-// submission instead of three (libuv's pool for each signature operation, then the writer).
+// signs each stored submission's receipt after the commit, so a submission crosses threads once.
 // Guarantees: `submit` resolves only once the report's transaction is durable on disk, with the
 // same outcomes as the Prisma path used on PostgreSQL; it rejects with an error that
 // services/db-errors.ts classifies (SQLite's own code and message, nothing else) when the write
@@ -17,7 +16,6 @@ import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { ReportRow, WriteExtras, WriteOutcome } from './report-row.js';
 
-const MAX_CACHED_KEYS = 10_000;
 
 /** How often the checkpointer thread copies the WAL into the database file. */
 export const CHECKPOINT_INTERVAL_MS = 500;
@@ -36,7 +34,6 @@ export class SqliteFastPath {
   /** The main thread's read connection. */
   readonly db: Database.Database;
   private readonly memberStmt: Statement;
-  private readonly publicKeys = new Map<string, string>();
   private worker: Worker | null = null;
   private readonly checkpointer: Worker;
   private readonly pending = new Map<number, Pending>();
@@ -56,21 +53,6 @@ export class SqliteFastPath {
     this.checkpointer.unref();
   }
 
-  /**
-   * A member's public key, from a bounded cache: a keyId's public key never changes (only its
-   * `revoked` flag does, and the writer re-checks that inside each submission's transaction), so
-   * the deferred intake path need not read the database for it. Unknown keys are not cached.
-   */
-  memberPublicKey(keyId: string): string | null {
-    const hit = this.publicKeys.get(keyId);
-    if (hit !== undefined) return hit;
-    const m = this.memberKey(keyId);
-    if (!m) return null;
-    if (this.publicKeys.size >= MAX_CACHED_KEYS) this.publicKeys.clear();
-    this.publicKeys.set(keyId, m.publicKey);
-    return m.publicKey;
-  }
-
   memberKey(keyId: string): { publicKey: string; revoked: boolean } | null {
     const r = this.memberStmt.get(keyId) as { publicKey: string; revoked: number } | undefined;
     return r ? { publicKey: r.publicKey, revoked: r.revoked !== 0 } : null;
@@ -78,12 +60,11 @@ export class SqliteFastPath {
 
   /**
    * Consumes the nonce and writes the report; resolves only once its commit is durable. With
-   * `extras.proof`, the writer first checks that deferred Ed25519 signature and refuses with
-   * `signature_invalid` (nothing written) if it fails; with `extras.receiptKey`, it signs the
-   * receipt of a stored (or already stored, identical) report after the commit.
+   * `extras.receiptKey`, the writer signs the receipt of a stored (or already stored, identical)
+   * report after the commit.
    */
   submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, extras: WriteExtras = {}): Promise<WriteOutcome> {
-    return this.call({ op: 'submit', nonce, row, proof: extras.proof ?? null, receiptKey: extras.receiptKey ?? null }) as Promise<WriteOutcome>;
+    return this.call({ op: 'submit', nonce, row, receiptKey: extras.receiptKey ?? null }) as Promise<WriteOutcome>;
   }
 
   /** Runs a pragma on the writer's connection (fault-injection tests: max_page_count, query_only). */

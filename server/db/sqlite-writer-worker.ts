@@ -1,21 +1,19 @@
 // The SQLite writer thread: owns the connection that writes reports, so the commits and their
 // fsyncs (synchronous=FULL) never block the event loop that parses and answers requests.
-// Protocol (parentPort): { op: 'submit', seq, nonce, row, proof, receiptKey } → { seq, ok } | { seq, error };
+// Protocol (parentPort): { op: 'submit', seq, nonce, row, receiptKey } → { seq, ok } | { seq, error };
 // { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only);
 // { op: 'close', seq } → writes what is queued, closes the connection, then { seq, value: true }.
 // Guarantees: submissions that arrive while a commit is running are written together in the next
-// batch (group commit); a submission with a deferred signature check (`proof`, see http/auth.ts)
-// is written only if its Ed25519 signature verifies, and is otherwise answered
-// `signature_invalid` with nothing written; a submission is answered only after the commit that
+// batch (group commit); a submission is answered only after the commit that
 // holds it is durable, with the receipt signed here when `receiptKey` is given; an error is sent
 // as { name, message, code } (no row data, no request data).
 import { parentPort, workerData } from 'node:worker_threads';
-import { signReceipt, verifyProof } from '../../crypto/index.js';
+import { signReceipt } from '../../crypto/index.js';
 import { useNativeCrypto } from '../native-crypto.js';
 import type { WriteExtras, WriteOutcome } from './report-row.js';
 import { SqliteReportBatch, type BatchResult, type Submission } from './sqlite-report-batch.js';
 
-interface SubmitMsg extends Submission { op: 'submit'; seq: number; proof: WriteExtras['proof']; receiptKey: WriteExtras['receiptKey'] | null }
+interface SubmitMsg extends Submission { op: 'submit'; seq: number; receiptKey: WriteExtras['receiptKey'] | null }
 interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
 interface CloseMsg { op: 'close'; seq: number }
 
@@ -45,17 +43,10 @@ function answer(m: SubmitMsg, r: BatchResult): void {
 }
 
 function flush(): void {
-  const all = queue;
+  const batch = queue;
   queue = [];
   scheduled = false;
-  if (all.length === 0) return; // already written by a close
-  // Deferred signature checks first, outside the transaction: a forged one never reaches it.
-  const batch: SubmitMsg[] = [];
-  for (const m of all) {
-    if (m.proof && !verifyProof(m.proof)) port.postMessage({ seq: m.seq, ok: { error: 'signature_invalid' } });
-    else batch.push(m);
-  }
-  if (batch.length === 0) return;
+  if (batch.length === 0) return; // already written by a close
   let results: BatchResult[];
   try {
     results = store.writeBatch(batch);

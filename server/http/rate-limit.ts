@@ -2,17 +2,13 @@
 // share one global bucket per route group (per process).
 // Per-credential counting: on PostgreSQL (the scale-out set-up) in the RateWindow table, so the
 // limit holds across every replica at once — one upsert per request; on SQLite (one process) in
-// memory. A request whose signature check was deferred to the write (auth.ts) is counted when it
-// arrives and given its point back when its signature proves forged (`refundForgedRequest`, called
-// by the route whether or not the client is still there for the 401): only requests a credential
-// really signed count against it, so nobody can use up a member's allowance with forged requests
-// under its keyId. The stored bucket is sha256(server secret, keyId, minute): the table links no
-// pseudonym to a time without the server's key file, and rows are purged when their minute is over.
+// memory. Only requests whose signature verified are counted (the limit runs after auth.ts), so
+// nobody can use up a member's allowance with forged requests under its keyId. The stored bucket
+// is sha256(server secret, keyId, minute): the table links no pseudonym to a time without the server's key file, and rows are purged when their minute is over.
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
-import { credentialOf } from './auth.js';
 import type { ServiceContext } from '../services/context.js';
 
 const WINDOW_S = 60;
@@ -20,7 +16,6 @@ const WINDOW_S = 60;
 export function limitByCredential(ctx: ServiceContext, perMinute: number) {
   if (ctx.db.provider === 'postgres') {
     const secret = ctx.keys.receipt.secretKey;
-    // Deferred signature checks exist only on SQLite (auth.ts), so every request here is verified.
     return (req: Request, _res: Response, next: NextFunction) => {
       const key = req.auth?.keyId;
       if (!key) return next(new AppError('signature_missing'));
@@ -34,27 +29,10 @@ export function limitByCredential(ctx: ServiceContext, perMinute: number) {
   }
   const limiter = new RateLimiterMemory({ points: perMinute, duration: WINDOW_S });
   return (req: Request, _res: Response, next: NextFunction) => {
-    const key = credentialOf(req);
+    const key = req.auth?.keyId;
     if (!key) return next(new AppError('signature_missing'));
-    limiter.consume(key).then(() => {
-      if (req.signed?.proof) refunds.set(req, () => void limiter.reward(key, 1));
-      next();
-    }, () => next(new AppError('rate_limited')));
+    limiter.consume(key).then(() => next(), () => next(new AppError('rate_limited')));
   };
-}
-
-/** The point each deferred-signature request took, to give back if its signature is forged. */
-const refunds = new WeakMap<Request, () => void>();
-
-/**
- * Gives back the rate-limit point of a request whose deferred signature turned out forged (see
- * header). The route calls it where it learns so, not on a response event: a client that hangs up
- * before its 401 is written must not keep the point either. Calling it twice refunds once.
- */
-export function refundForgedRequest(req: Request): void {
-  const refund = refunds.get(req);
-  refunds.delete(req);
-  refund?.();
 }
 
 export function limitGlobally(perMinute: number, name: string) {

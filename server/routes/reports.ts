@@ -4,9 +4,8 @@
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
 import { Router, type RequestHandler } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
-import { authOf, requireSignature, signatureFirst, signedOf } from '../http/auth.js';
-import { limitByCredential, refundForgedRequest } from '../http/rate-limit.js';
-import { AppError } from '../errors.js';
+import { authOf, requireSignature } from '../http/auth.js';
+import { limitByCredential } from '../http/rate-limit.js';
 import { chain } from '../http/chain.js';
 import { sendJson } from '../http/json.js';
 import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
@@ -22,22 +21,14 @@ export const INTAKE_PATTERN = /^\/api\/v1\/reports\/(?<id>[^/?#%]+)(?:\?.*)?$/;
 /**
  * `PUT /api/v1/reports/:id`, the busiest route: the app serves it directly, without express's
  * per-request machinery (http/direct-routes.ts), and registers it at INTAKE_PATH too for the URLs
- * it leaves to express. So it uses only what Node's request and response have, plus `req.params`. The Ed25519 check is deferred to the SQLite writer thread (see
- * http/auth.ts); elsewhere it is checked in the middleware as for every other route.
+ * it leaves to express. So it uses only what Node's request and response have, plus `req.params`.
  */
 export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): RequestHandler {
-  const memberSubmitting = requireSignature(ctx, ['member'], { defer: true });
-  return chain((req, _res, next) => { requireJsonType(req); next(); }, memberSubmitting, perKey, async (req, res) => {
-    const signed = signedOf(req);
-    try {
-      const { id, body } = signatureFirst(signed, () => ({ id: parseWith(uuidV4, req.params.id, 'invalid_path'), body: jsonBody(req, reportBody) }));
-      const { created, receipt } = await submit(ctx, signed, id, body);
-      sendJson(res, created ? 201 : 200, receipt);
-    } catch (e) {
-      // a forged request does not count against the member it claims to be (http/rate-limit.ts)
-      if (e instanceof AppError && e.code === 'signature_invalid') refundForgedRequest(req);
-      throw e;
-    }
+  return chain((req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member']), perKey, async (req, res) => {
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    const body = jsonBody(req, reportBody);
+    const { created, receipt } = await submit(ctx, authOf(req), id, body);
+    sendJson(res, created ? 201 : 200, receipt);
   });
 }
 

@@ -2,24 +2,21 @@
 // revoked, decides idempotency (same id + same hash by the same member → not created; otherwise
 // a conflict), applies an amendment's `supersedes`, and inserts — all in one transaction, so a
 // refusal writes nothing. On SQLite it runs on the prepared-statement fast path
-// (db/sqlite-fast-path.ts), whose writer thread also runs a deferred signature check (before) and
-// signs the receipt (after the commit); elsewhere through a Prisma interactive transaction with
-// the same steps, after the signature was checked here.
-// Guarantees: a request whose signature does not verify writes nothing (`signature_invalid`).
+// (db/sqlite-fast-path.ts), whose writer thread also signs the receipt after the commit;
+// elsewhere through a Prisma interactive transaction with the same steps. The request's signature
+// was verified before (http/auth.ts).
 import type { ReportRow, WriteOutcome, RefusalCode } from '../db/report-row.js';
 import type { Tx } from '../db/client.js';
 import { nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
-import { requireValidSignature, type Auth, type ServiceContext, type Signed } from './context.js';
+import type { Auth, ServiceContext } from './context.js';
 
 class Refusal extends Error {
   constructor(readonly code: RefusalCode) { super(code); }
 }
 
-export async function writeReport(ctx: ServiceContext, signed: Signed, row: ReportRow): Promise<WriteOutcome> {
-  const { auth, proof } = signed;
-  if (ctx.db.fast) return await ctx.db.fast.submit(nonceRow(auth), row, { proof, receiptKey: ctx.keys.receipt });
-  requireValidSignature(signed);
+export async function writeReport(ctx: ServiceContext, auth: Auth, row: ReportRow): Promise<WriteOutcome> {
+  if (ctx.db.fast) return await ctx.db.fast.submit(nonceRow(auth), row, { receiptKey: ctx.keys.receipt });
   try {
     return await ctx.db.prisma.$transaction(async (tx) => prismaSteps(tx, auth, row));
   } catch (e) {

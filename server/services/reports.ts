@@ -15,7 +15,7 @@ import type { ReportBody } from '../schemas/report.js';
 import { authenticated } from './nonces.js';
 import { writeReport } from './report-writer.js';
 import type { RefusalCode } from '../db/report-row.js';
-import { requireValidSignature, type Auth, type ServiceContext, type Signed } from './context.js';
+import type { Auth, ServiceContext } from './context.js';
 
 export type { Receipt };
 
@@ -33,18 +33,11 @@ const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
   report_not_active: 'The report to amend is not active (already withdrawn or amended).',
 };
 
-/**
- * Stores a submission. `signed.proof`, when present, is the request's deferred signature check
- * (http/auth.ts): it is run before anything is written or refused with another code.
- */
-export async function submit(ctx: ServiceContext, signed: Signed, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
-  const auth = signed.auth;
-  if (body.supersedes === id) {
-    requireValidSignature(signed);
-    throw new AppError('invalid_body', 'A report cannot supersede itself.');
-  }
+/** Stores a submission (see header); the receipt comes signed from the writer or is signed here. */
+export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
+  if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
   const hash = hashOf(id, body);
-  const outcome = await writeReport(ctx, signed, {
+  const outcome = await writeReport(ctx, auth, {
     id,
     memberKeyId: auth.keyId,
     year: body.year,

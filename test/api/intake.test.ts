@@ -297,8 +297,7 @@ describe.each(providers)('intake API on %s', (provider) => {
     });
 
     it('a forged signature gets 401 before any other refusal (400, 403, 409), whatever the body', async () => {
-      // On SQLite the Ed25519 check of a submission runs on the writer thread (http/auth.ts,
-      // deferred mode): these cases check that the order of refusals is still 401 first.
+      // The signature is checked before the body, the key's state or the database is looked at.
       const forger = { ...org, secretKey: generateSigningKeyPair().secretKey };
       const id = newId();
       const stored = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, org, sampleReport(t));
