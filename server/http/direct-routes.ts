@@ -8,11 +8,12 @@
 // Guarantees: only a request whose method and URL match the route exactly (the pattern) is taken;
 // anything else, including variants express would also route there (other letter case, a
 // trailing slash, percent-encoded parameters), goes to express, where the same route is
-// registered too, so every request is answered by the same handlers either way; the handlers see
-// `req.params`, `req.originalUrl`, `req.baseUrl` and `req.route.path` as express would set them
-// (the access log's route template), and nothing else of express's request or response (a
-// handler that needs more must not be a direct route; TypeScript cannot tell, the tests can:
-// test/unit/direct-routes.test.ts and the API tests, which go through this path).
+// registered too, so every request is answered by the same handlers either way. The handlers see
+// `req.params`, `req.originalUrl`, `req.baseUrl` and `req.route.path` as express would set them,
+// and nothing else of express's request or response: a handler that needs more must not be a
+// direct route (TypeScript cannot tell; test/unit/direct-routes.test.ts and the API tests, which
+// go through this path, can). One difference: a body refused before routing (a 413) is logged
+// under the route's template, where express logs "(unmatched)".
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.js';
