@@ -224,40 +224,18 @@ function param(list: InnerList, name: string, type: BareItem['type']): BareItem 
   return p;
 }
 
-/**
- * What remains of a request's verification once every other check has passed: the Ed25519
- * signature, the exact bytes it must cover (the RFC 9421 signature base) and the signer's key.
- */
-export interface SignatureProof {
-  signature: Uint8Array;
-  message: Uint8Array;
-  publicKey: Uint8Array;
-}
-
-/** A request that passed every check except the Ed25519 verification of `proof`. */
-export interface CheckedRequest extends VerifiedRequest {
-  proof: SignatureProof;
-}
-
 /** Verifies a signed request (see header for the checks and their codes). Requires `ready()`. */
 export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions): Promise<VerifiedRequest> {
-  const { proof, ...verified } = await checkRequestExceptSignature(req, opts);
-  if (!verifyProof(proof)) throw new SignatureError('signature_invalid', 'signature does not verify');
+  const { proof, ...verified } = await checkAllButSignature(req, opts);
+  if (!verifyDetachedBytes(proof.signature, proof.message, proof.publicKey)) throw new SignatureError('signature_invalid', 'signature does not verify');
   return verified;
 }
 
-/** True iff the proof's signature verifies. Never throws. Requires `ready()`. */
-export function verifyProof(proof: SignatureProof): boolean {
-  return verifyDetachedBytes(proof.signature, proof.message, proof.publicKey);
-}
-
 /**
- * Every check of `verifyRequest` (same codes, same order) except the last: the Ed25519
- * verification, returned as `proof` for the caller to run where it is cheapest. The caller MUST
- * act on the request only after `verifyProof(proof)` is true; until then nothing about the
- * request is authenticated (the server's intake runs it on its writer thread, before the write).
+ * Every check of `verifyRequest` (same codes, same order) except the last: the Ed25519 signature,
+ * the exact bytes it must cover (the RFC 9421 signature base) and the signer's key are returned.
  */
-export async function checkRequestExceptSignature(req: VerifiableRequest, opts: VerifyOptions): Promise<CheckedRequest> {
+async function checkAllButSignature(req: VerifiableRequest, opts: VerifyOptions): Promise<VerifiedRequest & { proof: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array } }> {
   const headers = headerMap(req.headers);
   const inputField = headers.get('signature-input');
   const sigField = headers.get('signature');

@@ -31,7 +31,7 @@ export { MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusio
 export { RECEIPT_TYPE, receiptMessage, signReceipt, verifyReceipt, type Receipt } from './receipt.js';
 export {
   DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, SIGNATURE_ALG, SIGNATURE_LABEL, SignatureError,
-  checkRequestExceptSignature, contentDigest, signRequest, splitTarget, verifyProof, verifyRequest,
-  type CheckedRequest, type SignableRequest, type SignatureErrorCode, type SignatureHeaders, type SignatureProof,
+  contentDigest, signRequest, splitTarget, verifyRequest,
+  type SignableRequest, type SignatureErrorCode, type SignatureHeaders,
   type VerifiableRequest, type VerifiedRequest, type VerifyOptions,
 } from './http-signature.js';

@@ -6,7 +6,7 @@
 // The Ed25519 check runs here, on the event loop (libsodium's native build, ~51 µs: see
 // native-crypto.ts), before any other answer than a 401 and before anything is written.
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, checkRequestExceptSignature, verifyProof } from '../../crypto/index.js';
+import { SignatureError, verifyRequest } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { Auth, Role, ServiceContext } from '../services/context.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
@@ -38,13 +38,12 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
       return m.publicKey;
     };
     try {
-      const v = await checkRequestExceptSignature(
+      // The signature is checked (last of verifyRequest's checks) before the key's state is looked
+      // at, so a revoked or wrong-role key is told so only by a request it really signed.
+      const v = await verifyRequest(
         { method: req.method, url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
-      // The signature is checked before the key's state is looked at, so a revoked or wrong-role
-      // key is told so only by a request it really signed.
-      if (!verifyProof(v.proof)) throw new SignatureError('signature_invalid', 'signature does not verify');
       if (!found) throw new AppError('unknown_key');
       if (found.revoked) throw new AppError('key_revoked');
       if (!roles.includes(found.role)) throw new AppError('forbidden_role');

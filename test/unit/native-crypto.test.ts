@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { fromBase64, generateSigningKeyPair, merkleRoot, ready, setEd25519Backend, setSha256Backend, sha256Hex, signDetached, verifyDetached, verifyProof } from '../../crypto/index.js';
+import { fromBase64, generateSigningKeyPair, merkleRoot, ready, setEd25519Backend, setSha256Backend, sha256Hex, signDetached, verifyDetached, verifyDetachedBytes } from '../../crypto/index.js';
 import { sodium } from '../../crypto/sodium.js';
 import { nativeEd25519, nativeSha256 } from '../../server/native-crypto.js';
 
@@ -43,9 +43,9 @@ describe('native Ed25519 backend', () => {
       const kp = generateSigningKeyPair();
       const m = new TextEncoder().encode('m');
       const sig = fromBase64(signDetached(m, kp.secretKey));
-      expect(verifyProof({ signature: sig, message: m, publicKey: fromBase64(kp.publicKey) })).toBe(true);
-      expect(verifyProof({ signature: sig.subarray(0, 63), message: m, publicKey: fromBase64(kp.publicKey) })).toBe(false);
-      expect(verifyProof({ signature: sig, message: m, publicKey: new Uint8Array(32).fill(0xff) })).toBe(false);
+      expect(verifyDetachedBytes(sig, m, fromBase64(kp.publicKey))).toBe(true);
+      expect(verifyDetachedBytes(sig.subarray(0, 63), m, fromBase64(kp.publicKey))).toBe(false);
+      expect(verifyDetachedBytes(sig, m, new Uint8Array(32).fill(0xff))).toBe(false);
       expect(nativeEd25519.verify(sig, m, fromBase64(kp.publicKey).subarray(0, 31))).toBe(false);
       expect(() => nativeEd25519.sign(m, new Uint8Array(10))).toThrow();
     } finally {
