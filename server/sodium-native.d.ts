@@ -2,8 +2,6 @@
 declare module 'sodium-native' {
   const sodium: {
     readonly crypto_sign_BYTES: number;
-    readonly crypto_sign_PUBLICKEYBYTES: number;
-    readonly crypto_sign_SECRETKEYBYTES: number;
     /** Writes the 64-byte signature of `message` into `signature`; throws on wrong lengths. */
     crypto_sign_detached(signature: Uint8Array, message: Uint8Array, secretKey: Uint8Array): void;
     /** Whether `signature` is a valid signature of `message` under `publicKey`. */

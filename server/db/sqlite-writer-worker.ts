@@ -4,9 +4,9 @@
 // { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only);
 // { op: 'close', seq } → writes what is queued, closes the connection, then { seq, value: true }.
 // Guarantees: submissions that arrive while a commit is running are written together in the next
-// batch (group commit); a submission is answered only after the commit that
-// holds it is durable, with the receipt signed here when `receiptKey` is given; an error is sent
-// as { name, message, code } (no row data, no request data).
+// batch (group commit); a submission is answered only after the commit that holds it is durable,
+// with the receipt signed here when `receiptKey` is given; an error is sent as { name, message,
+// code } (no row data, no request data).
 import { parentPort, workerData } from 'node:worker_threads';
 import { signReceipt } from '../../crypto/index.js';
 import { useNativeCrypto } from '../native-crypto.js';
