@@ -14,7 +14,8 @@
 //
 // With all corners suppressed, the attacker cannot exclude v + t·f for −t_down ≤ t ≤ t_up, where
 // t_up = min value of the −1 corners (they go down) and t_down = min value of the +1 corners
-// (p included). So p is protected when t_up ≥ k − v_p and t_up + t_down ≥ protection, and every
+// (p included). So p is protected when t_up ≥ need_p − v_p and t_up + t_down ≥ width_p (its rule,
+// rules.ts: k and p for a primary), and every
 // corner then moves by at least `protection` ≥ 1 (no corner is pinned).
 //
 // For each sensitive cell (ascending id) not already covered, we search the cheapest such
@@ -27,6 +28,7 @@
 // the returned pattern and any larger one; so a processed sensitive cell is proven protected
 // (integers: also after rounding) and every cell this pass suppresses moves by ≥ protection (not
 // pinned). Deterministic. Cells with no feasible hypercube are left to the LP repair.
+import type { Rules } from './rules.js';
 import type { Structure } from './structure.js';
 import type { LinkedTables } from './types.js';
 
@@ -54,7 +56,7 @@ export interface ReachStore {
   proven(cell: number): boolean;
 }
 
-export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8Array, todo: Uint8Array, cost: Float64Array, k: number, protection: number, reach: ReachStore): { added: number } {
+export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8Array, todo: Uint8Array, cost: Float64Array, rules: Rules, reach: ReachStore): { added: number } {
   const dimsOfTable = lt.tables.map((t) => new Set(t));
   const infos: TableInfo[] = lt.tables.map((t, ti) => {
     const sizes = t.map((d) => lt.codes[d]!.length);
@@ -84,7 +86,8 @@ export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8A
   for (const p of order) {
     if (reach.proven(p)) continue; // covered by an earlier hypercube
     const vp = s.values[p]!;
-    const needUp = Math.max(0, k - vp);
+    const needUp = Math.max(0, rules.need[p]! - vp);
+    const protection = Math.max(1, rules.width[p]!);
     let best: Hypercube | null = null;
     for (const ti of lt.cells[p]!.tables) {
       const info = infos[ti]!;

@@ -43,7 +43,8 @@ import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
 import { ExtremeSolver, loadHighs, solveOnce, type SparseSystem } from './lp.js';
 import { helperCount, SharedExtremes } from './lp-parallel.js';
-import { isPrimary, roundHi, roundLo, ruleHolds, validateParams } from './primary.js';
+import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
+import { holds, thresholdRules, type Rules } from './rules.js';
 import { reduceComponent, type Reduced } from './reduce.js';
 import { structureOf, type Structure } from './structure.js';
 import type { AuditResult, Cell, CellInterval, Constraint } from './types.js';
@@ -74,8 +75,8 @@ export async function auditIntervals(opts: AuditOptions): Promise<AuditResult> {
   const sensitive = new Uint8Array(s.n);
   for (let i = 0; i < s.n; i++) if (isPrimary(s.values[i]!, opts.k)) sensitive[i] = 1;
   for (const id of opts.sensitive ?? []) sensitive[id] = 1;
-  const engine = new AuditEngine(highs, s, opts.k, protection);
-  return engine.result(engine.run(suppressed, sensitive, 'exact'), suppressed, sensitive);
+  const engine = new AuditEngine(highs, s, thresholdRules(s.n, sensitive, opts.k, protection));
+  return engine.result(engine.run(suppressed, 'exact'), suppressed, sensitive);
 }
 
 export type AuditMode = 'exact' | 'judge';
@@ -116,8 +117,8 @@ export class AuditEngine {
   constructor(
     private readonly highs: Highs,
     readonly s: Structure,
-    readonly k: number,
-    readonly protection: number,
+    /** What each cell needs (rules.ts); fixed for the engine's life (the cache relies on it). */
+    readonly rules: Rules,
     /** False when the true values are unknown (auditing an earlier release from what it published). */
     private readonly truthKnown = true,
   ) {
@@ -132,11 +133,11 @@ export class AuditEngine {
   }
 
   /** Whether the reach of `cell` alone already proves the rule (no LP needed). */
-  reachHolds(cell: number, sensitive: boolean): boolean {
-    return ruleHolds(Math.max(0, roundLo(this.reachLo[cell]!)), roundHi(this.reachHi[cell]!), sensitive, this.k, this.protection);
+  reachHolds(cell: number): boolean {
+    return holds(this.rules, cell, Math.max(this.s.lower[cell]!, roundLo(this.reachLo[cell]!)), roundHi(this.reachHi[cell]!));
   }
 
-  run(suppressed: Uint8Array, sensitive: Uint8Array, mode: AuditMode): EngineRun {
+  run(suppressed: Uint8Array, mode: AuditMode): EngineRun {
     const s = this.s;
     const comps = rawComponents(s, suppressed);
     const lo = new Float64Array(s.n).fill(NaN);
@@ -145,9 +146,9 @@ export class AuditEngine {
     const failing: number[] = [];
     const nextCache = new Map<string, Outcome>();
     for (const comp of comps) {
-      const key = comp.cells.map((c) => `${c}${sensitive[c] ? '*' : ''}`).join(',');
+      const key = comp.cells.join(',');
       let out = this.cache.get(key);
-      if (!out || (mode === 'exact' && !out.exact)) out = this.solveComponent(comp, suppressed, sensitive, mode);
+      if (!out || (mode === 'exact' && !out.exact)) out = this.solveComponent(comp, suppressed, mode);
       nextCache.set(key, out);
       comp.cells.forEach((c, i) => {
         lo[c] = out.lo[i]!;
@@ -170,19 +171,20 @@ export class AuditEngine {
     return { ok: run.failing.length === 0, exact, intervals, components: run.comps.length, lpSolves: this.lpSolves };
   }
 
-  private solveComponent(comp: RawComponent, suppressed: Uint8Array, sensitive: Uint8Array, mode: AuditMode): Outcome {
+  private solveComponent(comp: RawComponent, suppressed: Uint8Array, mode: AuditMode): Outcome {
     const red = reduceComponent(this.s, suppressed, comp.cells, comp.cons);
     const nv = red.vars.length;
     const out: Outcome = { lo: new Float64Array(nv), hi: new Float64Array(nv), ok: new Uint8Array(nv), exact: mode === 'exact' };
-    const judge = (v: number, l: number, h: number): boolean => ruleHolds(l, h, sensitive[red.vars[v]!] === 1, this.k, this.protection);
+    const judge = (v: number, l: number, h: number): boolean => holds(this.rules, red.vars[v]!, l, h);
+    const floorOf = (v: number): number => this.s.lower[red.vars[v]!]!;
 
     // Pinned variables.
     for (let v = 0; v < nv; v++) {
       if (Number.isNaN(red.pinned[v]!)) continue;
       const x = red.pinned[v]!;
       this.noteReach(red.vars[v]!, x);
-      out.lo[v] = Math.max(0, roundLo(x));
-      out.hi[v] = Math.max(0, roundHi(x));
+      out.lo[v] = Math.max(floorOf(v), roundLo(x));
+      out.hi[v] = Math.max(floorOf(v), roundHi(x));
       out.ok[v] = judge(v, out.lo[v]!, out.hi[v]!) ? 1 : 0;
     }
     // Class intervals: inner (reachable values) and outer (bounds).
@@ -228,13 +230,13 @@ export class AuditEngine {
         l = cHi === Infinity ? -Infinity : a * cHi + b;
         h = a * cLo + b;
       }
-      return [Math.max(0, roundLo(l)), Math.max(0, roundHi(h))];
+      return [Math.max(floorOf(v), roundLo(l)), Math.max(floorOf(v), roundHi(h))];
     };
 
     for (const sub of subComponents(red)) {
       const classes = sub.classes;
       if (sub.rows.length > 0) {
-        this.settleSubComponent(red, sub, iLo, iHi, oLo, oHi, membersOf, memberInterval, judge, mode);
+        this.settleSubComponent(red, sub, iLo, iHi, oLo, oHi, membersOf, memberInterval, judge, floorOf, mode);
       } else {
         // No coupling row: the box is the exact interval.
         for (const c of classes) {
@@ -273,6 +275,7 @@ export class AuditEngine {
     membersOf: number[][],
     memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
     judge: (v: number, l: number, h: number) => boolean,
+    floorOf: (v: number) => number,
     mode: AuditMode,
   ): void {
     const { classes, rows } = sub;
@@ -373,7 +376,7 @@ export class AuditEngine {
         const b = red.beta[v]!;
         // The member end driven by this class end, and the integer it must round to.
         const drivesHi = (sense === -1) === a > 0;
-        const target = drivesHi ? Math.max(0, roundHi(a * bound + b)) : Math.max(0, roundLo(a * bound + b));
+        const target = drivesHi ? Math.max(floorOf(v), roundHi(a * bound + b)) : Math.max(floorOf(v), roundLo(a * bound + b));
         // drivesHi: floor(a·x + b + 1e-6) ≥ target; else ceil(a·x + b − 1e-6) ≤ target.
         const edge = drivesHi ? (target - b - 1e-6) / a : (target - b + 1e-6) / a;
         if (sense === -1) thr = Math.max(thr, edge + 1e-9);
@@ -390,7 +393,7 @@ export class AuditEngine {
         for (let i = 0; i < nc; i++) if (lHi[i] === Infinity && unsettled(i, 'hi')) candidates.push(i);
         if (candidates.length > 0) {
           this.lpSolves++;
-          const rays = unboundedClasses(this.highs, nc, boxHi, rowStart, rowIdx, rowVal, candidates);
+          const rays = unboundedClasses(this.highs, nc, boxLo, boxHi, rowStart, rowIdx, rowVal, candidates);
           for (const i of candidates) {
             if (!rays.has(i)) continue;
             const c = classes[i]!;
@@ -578,16 +581,20 @@ interface SubComponent {
 
 /**
  * Which candidate classes are unbounded above, exactly, with one LP. A ray is a direction d with
- * Σ a·d = 0 on every row and d_c ≥ 0 (d_c = 0 when the class box is bounded above); x + λ·d stays
+ * Σ a·d = 0 on every row, d_c ≥ 0 when the class box is bounded below (free otherwise) and
+ * d_c ≤ 0 when it is bounded above; x + λ·d stays
  * feasible for every λ ≥ 0, so every class with d_c > 0 is unbounded. Rays form a cone, so one
  * ray has the union of all supports; maximising Σ min(d_c, 1) over candidates finds it (at the
  * optimum z_c = 1 exactly on that union, 0 elsewhere). Candidates outside it are bounded.
  */
-function unboundedClasses(highs: Highs, nc: number, boxHi: Float64Array, rowStart: number[], rowIdx: number[], rowVal: number[], candidates: number[]): Set<number> {
+function unboundedClasses(highs: Highs, nc: number, boxLo: Float64Array, boxHi: Float64Array, rowStart: number[], rowIdx: number[], rowVal: number[], candidates: number[]): Set<number> {
   const nz = candidates.length;
   const colLower = new Float64Array(nc + nz);
   const colUpper = new Float64Array(nc + nz);
-  for (let i = 0; i < nc; i++) colUpper[i] = boxHi[i] === Infinity ? Infinity : 0;
+  for (let i = 0; i < nc; i++) {
+    colUpper[i] = boxHi[i] === Infinity ? Infinity : 0;
+    colLower[i] = boxLo[i] === -Infinity ? -Infinity : 0;
+  }
   for (let t = 0; t < nz; t++) colUpper[nc + t] = 1;
   const cost = new Float64Array(nc + nz);
   for (let t = 0; t < nz; t++) cost[nc + t] = 1;
@@ -653,6 +660,10 @@ function subComponents(red: Reduced): SubComponent[] {
  */
 export function propagate(lo: Float64Array, hi: Float64Array, rowStart: readonly number[], rowIdx: readonly number[], rowVal: readonly number[], rhs: readonly number[], maxSweeps = 40): void {
   const nr = rhs.length;
+  // Per term a·x with x in [l, h]: its smallest and largest contribution, infinite ones counted
+  // apart (so that "the sum of the others" stays finite whenever it is).
+  const minOf = (a: number, l: number, h: number): number => (a > 0 ? a * l : a * h);
+  const maxOf = (a: number, l: number, h: number): number => (a > 0 ? a * h : a * l);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let changed = false;
     for (let r = 0; r < nr; r++) {
@@ -665,17 +676,12 @@ export function propagate(lo: Float64Array, hi: Float64Array, rowStart: readonly
       for (let q = s0; q < s1; q++) {
         const j = rowIdx[q]!;
         const a = rowVal[q]!;
-        const l = lo[j]!;
-        const h = hi[j]!;
-        if (a > 0) {
-          minS += a * l;
-          if (h === Infinity) infMax++;
-          else maxS += a * h;
-        } else {
-          maxS += a * l;
-          if (h === Infinity) infMin++;
-          else minS += a * h;
-        }
+        const mn = minOf(a, lo[j]!, hi[j]!);
+        const mx = maxOf(a, lo[j]!, hi[j]!);
+        if (mn === -Infinity) infMin++;
+        else minS += mn;
+        if (mx === Infinity) infMax++;
+        else maxS += mx;
       }
       const b = rhs[r]!;
       for (let q = s0; q < s1; q++) {
@@ -683,38 +689,30 @@ export function propagate(lo: Float64Array, hi: Float64Array, rowStart: readonly
         const a = rowVal[q]!;
         const l = lo[j]!;
         const h = hi[j]!;
-        let oMin = minS;
-        let oMax = maxS;
-        let oInfMin = infMin;
-        let oInfMax = infMax;
-        if (a > 0) {
-          oMin -= a * l;
-          if (h === Infinity) oInfMax--;
-          else oMax -= a * h;
-        } else {
-          oMax -= a * l;
-          if (h === Infinity) oInfMin--;
-          else oMin -= a * h;
-        }
-        // a·x = b − others, others ∈ [oMin, oMax]
-        const tMin = oInfMax > 0 ? -Infinity : b - oMax;
-        const tMax = oInfMin > 0 ? Infinity : b - oMin;
+        const mn = minOf(a, l, h);
+        const mx = maxOf(a, l, h);
+        // The others' sum lies in [oMin, oMax].
+        const oMin = infMin - (mn === -Infinity ? 1 : 0) > 0 ? -Infinity : minS - (mn === -Infinity ? 0 : mn);
+        const oMax = infMax - (mx === Infinity ? 1 : 0) > 0 ? Infinity : maxS - (mx === Infinity ? 0 : mx);
+        // a·x = b − others
+        const tMin = oMax === Infinity ? -Infinity : b - oMax;
+        const tMax = oMin === -Infinity ? Infinity : b - oMin;
         let nl: number;
         let nh: number;
         if (a > 0) {
-          nl = tMin / a;
-          nh = tMax / a;
+          nl = tMin === -Infinity ? -Infinity : tMin / a;
+          nh = tMax === Infinity ? Infinity : tMax / a;
         } else {
           nl = tMax === Infinity ? -Infinity : tMax / a;
           nh = tMin === -Infinity ? Infinity : tMin / a;
         }
-        nl -= 1e-9 * (1 + Math.abs(nl));
-        nh += 1e-9 * (1 + Math.abs(nh));
-        if (nl > l + 1e-7 * (1 + Math.abs(l))) {
+        if (nl !== -Infinity) nl -= 1e-9 * (1 + Math.abs(nl));
+        if (nh !== Infinity) nh += 1e-9 * (1 + Math.abs(nh));
+        if (nl > l + 1e-7 * (1 + Math.abs(l === -Infinity ? 0 : l)) || (l === -Infinity && nl !== -Infinity)) {
           lo[j] = nl;
           changed = true;
         }
-        if (nh < h - 1e-7 * (1 + Math.abs(nh))) {
+        if (nh < h - 1e-7 * (1 + Math.abs(h === Infinity ? 0 : h)) || (h === Infinity && nh !== Infinity)) {
           hi[j] = nh;
           changed = true;
         }

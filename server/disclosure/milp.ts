@@ -5,11 +5,12 @@
 //   for every sensitive cell p, two perturbations f^p (up) and g^p (down), one value per cell:
 //     Σ a·f^p = 0 and Σ a·g^p = 0 on every constraint
 //     −v_i·y_i ≤ f^p_i ≤ M·y_i  (a published cell cannot move; no count below zero); same for g
-//     f^p_p ≥ u_p,  g^p_p ≤ −l_p,  u_p + l_p ≥ protection,  u_p ≥ k − v_p,  0 ≤ l_p ≤ v_p
+//     f^p_p ≥ u_p,  g^p_p ≤ −l_p,  u_p + l_p ≥ width_p,  u_p ≥ need_p − v_p,  0 ≤ l_p ≤ v_p
+//   (need_p and width_p from the cell's rule, rules.ts: k and p for a primary)
 //   minimise Σ cost_i·y_i  (cost.ts: number of cells first, then their total value)
 // Any feasible y is a pattern in which every sensitive cell's attacker interval contains
 // [v_p − l_p, v_p + u_p], i.e. satisfies the rule; and any pattern satisfying the rule is feasible
-// (take the LP optima as perturbations), except that M (= max(k, protection), the largest rise the
+// (take the LP optima as perturbations), except that M (the largest rise any sensitive cell's
 // rule can require) caps how far a cell may be pushed UP inside one perturbation. A cap can only exclude patterns, never admit an
 // unprotected one, so the result is always safe; it is optimal among patterns whose protection
 // needs no cell to rise by more than M (true of tables whose constraint matrix is totally
@@ -30,6 +31,7 @@
 // optimality or by the node limit (the time limit is only a safety net).
 import type { Highs, VariableType } from 'highs';
 import { solveOnce } from './lp.js';
+import type { Rules } from './rules.js';
 import type { Structure } from './structure.js';
 
 export interface MilpLimits {
@@ -47,14 +49,16 @@ export function milpFits(n: number, nSensitive: number, limits: MilpLimits): boo
   return n <= limits.maxCells && nSensitive * n <= limits.maxProduct;
 }
 
-export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cost: Float64Array, k: number, protection: number, timeLimitS: number, limits: MilpLimits): { suppressed: Uint8Array; optimal: boolean } | null {
+export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cost: Float64Array, rules: Rules, timeLimitS: number, limits: MilpLimits): { suppressed: Uint8Array; optimal: boolean } | null {
   const n = s.n;
   const P: number[] = [];
   for (let i = 0; i < n; i++) if (sensitive[i]) P.push(i);
   const out = new Uint8Array(n);
   if (P.length === 0) return { suppressed: out, optimal: true };
   if (!milpFits(n, P.length, limits)) return null;
-  const M = Math.max(k, protection);
+  const riseOf = (p: number): number => Math.max(0, rules.need[p]! - s.values[p]!);
+  let M = 1;
+  for (const p of P) M = Math.max(M, riseOf(p), rules.width[p]!, rules.need[p]!);
 
   const colLower: number[] = [];
   const colUpper: number[] = [];
@@ -109,7 +113,7 @@ export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cos
         else others.push(c);
       }
       if (!sensitiveOther) addRow(others.map((c) => yCol[c]!), others.map(() => 1), 1, Infinity);
-      const need = Math.max(0, k - vp);
+      const need = riseOf(p);
       const total = s.conCells[s0]!;
       if (need > 0 && total !== p && !sensitive[total]) {
         let fixedRoom = 0;
@@ -130,9 +134,9 @@ export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cos
   }
   for (const p of P) {
     const vp = s.values[p]!;
-    const u = addCont(Math.max(0, k - vp), M);
+    const u = addCont(riseOf(p), M);
     const l = addCont(0, vp);
-    addRow([u, l], [1, 1], protection, Infinity);
+    addRow([u, l], [1, 1], rules.width[p]!, Infinity);
     for (let dir = 0; dir < 2; dir++) {
       const base = colLower.length;
       for (let i = 0; i < n; i++) {

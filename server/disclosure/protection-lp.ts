@@ -11,8 +11,9 @@
 //
 //   min Σ_{published i ∈ N} w_i·|f_i|          (already-suppressed cells move for free)
 //   s.t. for every constraint touching N:  Σ a·f = 0   (cells outside N stay fixed)
-//        f_i ≥ −v_i                          (no negative counts)
+//        f_i ≥ lower_i − v_i                 (no negative counts; changes may be negative)
 //        f_p ≥ u
+// Locked cells (published by an earlier release, `locked`) never move: they are left out of N.
 //
 // with w_i the cell's cost per unit of movement (cost/W/u), and suppress every published cell
 // that moves.
@@ -166,8 +167,9 @@ export interface Protection {
 }
 
 /** Returns the published cells to suppress so that p can rise by `up`, or null if impossible in N. */
-export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood): Protection | null {
-  const N = movable(s, p, neighbourhood(s, p, suppressed, nb));
+export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood, locked?: Uint8Array): Protection | null {
+  const around = neighbourhood(s, p, suppressed, nb);
+  const N = movable(s, p, locked ? around.filter((c) => c === p || !locked[c]) : around);
   if (N === null) return null;
   const sc = scratch(s);
   const g = sc.gen;
@@ -189,13 +191,13 @@ export function protectionCells(highs: Highs, s: Structure, p: number, suppresse
       colUpper.push(Infinity);
       colCost.push(0);
     } else if (suppressed[c]) {
-      colLower.push(-v);
+      colLower.push(s.lower[c]! - v);
       colUpper.push(Infinity);
       colCost.push(0);
     } else {
       const w = cost[c]! / W / up;
       colLower.push(0, 0);
-      colUpper.push(Infinity, v);
+      colUpper.push(Infinity, v - s.lower[c]!);
       colCost.push(w, w);
     }
   }

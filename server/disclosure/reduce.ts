@@ -6,8 +6,9 @@
 //   - a row with TWO unknown classes is an affine relation x_q = α·x_r + β; q is substituted
 //     everywhere (weighted union-find with path compression). This is what makes rectangles and
 //     hypercubes (every line holding exactly two suppressed cells) collapse into a single variable.
-// Every remaining row mentions ≥ 3 classes. Non-negativity of every member becomes a box on its
-// class variable: x_i = α_i·x_c + β_i ≥ 0.
+// Every remaining row mentions ≥ 3 classes. The lower bound of every member (0 for a count,
+// none for a change that may be negative: `Structure.lower`) becomes a box on its class variable:
+// x_i = α_i·x_c + β_i ≥ lower_i.
 //
 // Guarantees:
 // - Exact: the set of feasible class vectors (with the boxes and remaining rows) maps one-to-one
@@ -32,7 +33,7 @@ export interface Reduced {
   beta: Float64Array;
   /** Number of classes. */
   nClasses: number;
-  /** Class boxes from members' non-negativity. */
+  /** Class boxes from members' lower bounds. */
   lower: Float64Array;
   upper: Float64Array;
   /** True value of every class variable (a feasible point). */
@@ -210,16 +211,18 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
     vb[i] = root === i ? 0 : beta[i]!;
   }
   const nc = rootOfClass.length;
-  const lower = new Float64Array(nc);
+  const lower = new Float64Array(nc).fill(-Infinity);
   const upper = new Float64Array(nc).fill(Infinity);
   const truth = new Float64Array(nc);
   for (let c = 0; c < nc; c++) truth[c] = s.values[cells[rootOfClass[c]!]!]!;
   for (let i = 0; i < nv; i++) {
     const c = cls[i]!;
     if (c < 0) continue;
+    const li = s.lower[cells[i]!]!;
+    if (li === -Infinity) continue;
     const a = va[i]!;
     const b = vb[i]!;
-    const bound = -b / a;
+    const bound = (li - b) / a;
     if (a > 0) {
       if (bound > lower[c]!) lower[c] = bound;
     } else if (bound < upper[c]!) upper[c] = bound;

@@ -25,8 +25,13 @@
 //   proves one, so the loop ends.
 // The MILP result also goes through steps 2–4 (its model does not cover "no pinned secondary").
 //
+// In the global model (global/protect.ts) there is no single table structure: the hypercube
+// pass, the MILP and the incident ray need one (`lt`) and are skipped; cells published by earlier
+// releases are `locked` (never suppressed, never moved by a repair); the last resort suppresses
+// every cell that is not locked. If even that leaves a cell failing, `UnprotectableError`.
+//
 // Guarantees: the returned pattern passes the judge-mode audit (hence the exact audit); it
-// contains every sensitive cell; it is a deterministic function of the input.
+// contains every sensitive cell and no locked one; it is a deterministic function of the input.
 import type { Highs } from 'highs';
 import type { Costs } from './cost.js';
 import { hypercubePass } from './hypercube.js';
@@ -35,17 +40,27 @@ import { DEFAULT_MILP_LIMITS, milpFits, solveMilp, type MilpLimits } from './mil
 import { NEIGHBOURHOODS, protectionCells } from './protection-lp.js';
 import type { Structure } from './structure.js';
 import { coveringCells } from './linked-tables.js';
+import { rise, type Rules } from './rules.js';
 import type { CountRecord, Key, LinkedTables } from './types.js';
+
+/** No suppression pattern protects every sensitive cell (only possible with locked cells). */
+export class UnprotectableError extends Error {
+  constructor(readonly cells: number[]) {
+    super(`no suppression pattern protects cells ${cells.slice(0, 5).join(', ')}${cells.length > 5 ? ', …' : ''}`);
+  }
+}
 
 export interface PatternOptions {
   highs: Highs;
-  lt: LinkedTables;
-  /** The counted microdata (used to pick an incident for the guaranteed fallback). */
-  counts: readonly CountRecord[];
+  /** One release's linked tables, when the structure is exactly theirs (hypercubes, MILP, ray). */
+  lt?: LinkedTables;
+  /** The counted microdata (used with `lt` to pick an incident for the guaranteed fallback). */
+  counts?: readonly CountRecord[];
   s: Structure;
   engine: AuditEngine;
-  k: number;
-  protection: number;
+  rules: Rules;
+  /** Cells that may never be suppressed (published by an earlier release). */
+  locked?: Uint8Array;
   costs: Costs;
   timeBudgetMs: number;
   milpLimits?: MilpLimits;
@@ -62,17 +77,20 @@ export interface PatternState {
 }
 
 /** Initial pattern: MILP when small, else the hypercube pass. */
-export function initialPattern(o: PatternOptions, sensitive: Uint8Array): PatternState {
+export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?: Uint8Array): PatternState {
   const { s, costs } = o;
+  // `hidden`: cells no release shows (the global model's hidden quantities), suppressed throughout.
   let suppressed: Uint8Array = Uint8Array.from(sensitive);
+  if (hidden) for (let i = 0; i < s.n; i++) if (hidden[i]) suppressed[i] = 1;
   let method: 'milp' | 'heuristic' = 'heuristic';
   let nSens = 0;
   for (const x of sensitive) nSens += x;
   const limits = o.milpLimits ?? DEFAULT_MILP_LIMITS;
-  if (nSens === 0 && o.method !== 'heuristic' && milpFits(s.n, nSens, limits)) method = 'milp'; // nothing to hide: optimal
-  else if (nSens > 0 && o.method !== 'heuristic' && milpFits(s.n, nSens, limits)) {
+  const milpAllowed = o.method !== 'heuristic' && o.lt !== undefined && milpFits(s.n, nSens, limits);
+  if (nSens === 0 && milpAllowed) method = 'milp'; // nothing to hide: optimal
+  else if (nSens > 0 && milpAllowed) {
     o.engine.lpSolves++;
-    const r = solveMilp(o.highs, s, sensitive, costs.cost, o.k, o.protection, Math.max(0.05, o.timeBudgetMs / 1000), limits);
+    const r = solveMilp(o.highs, s, sensitive, costs.cost, o.rules, Math.max(0.05, o.timeBudgetMs / 1000), limits);
     if (r) {
       suppressed = r.suppressed;
       method = 'milp';
@@ -88,12 +106,13 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array): Patter
 /** Runs the hypercube pass for sensitive cells whose rule is not proven yet. */
 export function extendPattern(o: PatternOptions, sensitive: Uint8Array, state: PatternState): void {
   const { s, costs } = o;
-  const todo = new Uint8Array(s.n);
   for (let i = 0; i < s.n; i++) if (sensitive[i]) state.suppressed[i] = 1;
-  for (let i = 0; i < s.n; i++) if (sensitive[i] && !o.engine.reachHolds(i, true)) todo[i] = 1;
-  hypercubePass(o.lt, s, state.suppressed, todo, costs.cost, o.k, o.protection, {
+  if (!o.lt) return;
+  const todo = new Uint8Array(s.n);
+  for (let i = 0; i < s.n; i++) if (sensitive[i] && !o.engine.reachHolds(i)) todo[i] = 1;
+  hypercubePass(o.lt, s, state.suppressed, todo, costs.cost, o.rules, {
     noteReach: (c, v) => o.engine.noteReach(c, v),
-    proven: (c) => o.engine.reachHolds(c, sensitive[c] === 1),
+    proven: (c) => o.engine.reachHolds(c),
   });
 }
 
@@ -103,7 +122,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
   const sup = state.suppressed;
   for (let i = 0; i < s.n; i++) if (sensitive[i]) sup[i] = 1;
   for (;;) {
-    const run = engine.run(sup, sensitive, 'judge');
+    const run = engine.run(sup, 'judge');
     if (run.failing.length === 0) return;
     state.rounds++;
     const touched = new Uint8Array(s.n);
@@ -117,6 +136,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       addedThisRound += added.length;
     }
     if (addedThisRound === 0 && run.failing.every((p) => (state.attempts.get(p) ?? 0) > 12)) {
+      if (o.locked) throw new UnprotectableError(run.failing);
       throw new Error('internal: suppression did not converge');
     }
   }
@@ -124,7 +144,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
   function repairCell(p: number, attempt: number): number[] {
     const newly: number[] = [];
     const add = (c: number): void => {
-      if (!sup[c]) {
+      if (!sup[c] && !o.locked?.[c]) {
         sup[c] = 1;
         newly.push(c);
       }
@@ -134,10 +154,10 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
     // everything.
     if (attempt < 4) {
       const v = s.values[p]!;
-      const lo = Math.max(0, Math.ceil(engine.reachLo[p]! - 1e-6));
-      const up = (sensitive[p] ? Math.max(o.k - v, o.protection - (v - lo), 1) : 1) + attempt;
+      const lo = Math.max(s.lower[p]!, Math.ceil(engine.reachLo[p]! - 1e-6));
+      const up = Math.max(rise(o.rules, p, v, lo), 1) + attempt;
       for (const nb of NEIGHBOURHOODS) {
-        const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb);
+        const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb, o.locked);
         engine.lpSolves++;
         if (r === null) continue;
         for (const c of r.cells) add(c);
@@ -148,9 +168,12 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       }
       // No perturbation exists in any neighbourhood: go straight to the incident ray.
     }
-    if (attempt < 8) {
-      for (const c of incidentRay(p)) add(c);
-      if (newly.length > 0 || engine.reachHolds(p, sensitive[p] === 1)) return newly;
+    if (attempt < 8 && o.lt && o.counts) {
+      const ray = incidentRay(o.lt, o.counts, p);
+      if (ray) {
+        for (const c of ray) add(c);
+        if (newly.length > 0 || engine.reachHolds(p)) return newly;
+      }
     }
     for (let c = 0; c < s.n; c++) add(c);
     return newly;
@@ -163,8 +186,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
    * holds for all of them (hi = ∞). Picks, among the counted keys under p (first 64 in input
    * order), the one needing the fewest new suppressions.
    */
-  function incidentRay(p: number): number[] {
-    const { lt } = o;
+  function incidentRay(lt: LinkedTables, counts: readonly CountRecord[], p: number): number[] | null {
     const pKey = lt.cells[p]!.key;
     const indexOf = (d: string, code: string): number => lt.codes[d]!.indexOf(code);
     const under = (d: string, leafCode: string, code: string): boolean => {
@@ -175,7 +197,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
     let best: number[] | null = null;
     let bestNew = Infinity;
     let tried = 0;
-    for (const r of o.counts) {
+    for (const r of counts) {
       if (tried >= 64) break;
       if (!Object.keys(pKey).every((d) => under(d, r.key[d]!, pKey[d]!))) continue;
       tried++;
@@ -196,6 +218,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       }
       best = coveringCells(lt, key);
     }
+    if (o.locked && best.some((c) => o.locked![c])) return null; // the ray would move a locked cell
     for (const c of best) engine.noteReach(c, Infinity);
     return best;
   }

@@ -5,6 +5,8 @@
 // - `conCells` lists each constraint's cells with the total FIRST (coefficient +1) followed by its
 //   parts (coefficient −1): the constraint is  x[total] − Σ x[parts] = 0.
 // - `incCons` lists, for every cell, the constraints it takes part in (ascending ids).
+// - `lower` is each cell's lower bound: 0 for a count (the default), −Infinity for a net change
+//   that may be negative (the global model's change cells, `Cell.lower`).
 // - Built once per (cells, constraints) pair and memoised on the constraints array; pure.
 import type { Cell, Constraint } from './types.js';
 
@@ -12,6 +14,8 @@ export interface Structure {
   n: number;
   m: number;
   values: Float64Array;
+  /** Lower bound of each cell: 0 (a count) or −Infinity (a change that may be negative). */
+  lower: Float64Array;
   conStart: Int32Array;
   conCells: Int32Array;
   incStart: Int32Array;
@@ -26,9 +30,12 @@ export function structureOf(cells: readonly Cell[], constraints: readonly Constr
   const n = cells.length;
   const m = constraints.length;
   const values = new Float64Array(n);
+  const lower = new Float64Array(n);
   cells.forEach((c, i) => {
     if (c.id !== i) throw new Error('cell ids must equal their index');
     values[i] = c.value;
+    if (c.lower !== undefined) lower[i] = c.lower;
+    if (!(c.value >= lower[i]!)) throw new Error(`cell ${i}: value below its lower bound`);
   });
   let nnz = 0;
   for (const c of constraints) nnz += 1 + c.parts.length;
@@ -57,7 +64,7 @@ export function structureOf(cells: readonly Cell[], constraints: readonly Constr
       incCons[fill[cell]!++] = j;
     }
   }
-  const s: Structure = { n, m, values, conStart, conCells, incStart, incCons };
+  const s: Structure = { n, m, values, lower, conStart, conCells, incStart, incCons };
   memo.set(constraints, { cells, s });
   return s;
 }

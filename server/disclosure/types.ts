@@ -58,6 +58,8 @@ export interface Cell {
   tables: number[];
   /** True count. */
   value: number;
+  /** Lower bound (default 0, a count); −Infinity for a change that may be negative. */
+  lower?: number;
 }
 
 export interface Constraint {

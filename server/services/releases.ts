@@ -125,7 +125,7 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
     if (leaves.length < req.k) throw new AppError('release_too_small');
-    const protectedRelease = await protectRelease({ counts, domains, tables: req.tables, hierarchies, k: req.k, previous: earlier.map((e) => e.cells), finalAudit: 'verdicts' });
+    const protectedRelease = await protectRelease({ counts, domains, tables: req.tables, hierarchies, k: req.k, finalAudit: 'verdicts' });
     manifest.k = req.k;
     manifest.protection = req.k;
     manifest.tables = tableOf(protectedRelease.cells);

@@ -1,0 +1,459 @@
+// model.ts — the attacker's system over the whole publication log, as one structure for the
+// audit engine (docs/release-format.md, "The attacker model (one for the whole server)").
+//
+// Quantities (cells of the structure):
+//   count    A(Y, v, c)   incidents of year Y at data version v with coordinates c;
+//   yearset  S(V, c)      a publication's margin over several years at its version vector V:
+//                         S = Σ_Y A(Y, V[Y], c) when any of those A is in the model;
+//   change   D(Y, v, c)   A(Y, v, c) − A(Y, v−1, c): ≥ 0 when version v only added incidents
+//                         ("additions"), free in sign otherwise ("changes");
+//   setchange X(V→W, c)  S(W, c) − S(V, c) between consecutive version vectors of one year set
+//                         (free in sign), unless it is one D already.
+// Relations: every table relation of every publication (a margin or group = Σ its children),
+// instantiated at every (year, version) where one of its quantities is in the model. The model is
+// the closure of the publications' own cells under these relations, the year-set sums and the
+// version links: any quantity of the full model (every coordinates at every version) left out is
+// linked to nothing published, so leaving it out changes no interval (and it is unbounded above,
+// so protected). Published counts of every earlier log entry are fixed (`published`).
+//
+// Rules (rules.ts), from the true values:
+//   - a count or year-set quantity with value in 1..k−1: hi ≥ k, width ≥ p (small count);
+//   - value − (largest member's own incidents) in 1..k−1: hi ≥ that share + k, width ≥ p (holdings);
+//   - an "additions" change in 1..k−1 (or small once the largest member's additions are taken
+//     off): the same level rule; a change free in sign with |value| in 1..k−1: the band rule;
+//   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
+//     cells also not pinned.
+// k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
+// of the server for quantities no publication shows).
+//
+// Guarantees: pure and deterministic (same input, same cell ids and constraints); every cell
+// value satisfies every constraint exactly (values are sums of the same incident records), so the
+// true table is a feasible point; `single` is true exactly when there is no earlier publication
+// and the structure is the new publication's own linked tables (then `lt` is that structure, cell
+// for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
+import { buildLinkedTables, identityOf } from '../linked-tables.js';
+import { emptyRules, setBand, setSensitive, type Rules } from '../rules.js';
+import { structureOf, type Structure } from '../structure.js';
+import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
+import { aggregate, ancestryOf, coordsId, type IncidentRecord } from './truth.js';
+
+export type Since = 'additions' | 'changes';
+
+export interface View {
+  /** Place in the publication log (views are given in log order). */
+  index: number;
+  series: string;
+  tables: readonly (readonly string[])[];
+  /** The years counted, ascending. */
+  years: readonly number[];
+  /** Data version of each year counted. */
+  versions: Readonly<Record<string, number>>;
+  /** Every code of every non-year dimension the tables use. */
+  domains: Readonly<Record<string, readonly string[]>>;
+  hierarchies: Hierarchies;
+  k: number;
+  protection: number;
+  /** An earlier publication's cells (keys spelled with "*"), null when hidden; omitted for the new one. */
+  cells?: ReadonlyArray<{ readonly key: Readonly<Key>; readonly count: number | null }>;
+  /** A differential-privacy publication: its null counts are noisy, not hidden (no rule applies). */
+  dp?: boolean;
+}
+
+export interface GlobalInput {
+  /** Every earlier log entry in log order, then the publication being made (without `cells`). */
+  views: readonly View[];
+  /** How version v (≥ 2) of a year differs from v − 1. */
+  since(year: number, version: number): Since;
+  /** Counted incidents of a year at a version (key: leaf codes of every dimension). */
+  records(year: number, version: number): readonly IncidentRecord[];
+  /** For an "additions" version: the incidents it added (with their reporting members). */
+  added(year: number, version: number): readonly IncidentRecord[];
+  /** The server's minimum k and p (for quantities no publication shows). */
+  minK: number;
+  minProtection: number;
+}
+
+export type CellKind = 'count' | 'yearset' | 'change' | 'setchange';
+
+export interface CellMeta {
+  kind: CellKind;
+  /** count/change: the year and version; yearset: its version vector; setchange: "V>W". */
+  at: string;
+  coords: Key;
+}
+
+export interface GlobalModel {
+  cells: Cell[];
+  constraints: Constraint[];
+  s: Structure;
+  meta: CellMeta[];
+  rules: Rules;
+  /** Small or holdings-sensitive counts and changes (they must stay hidden). */
+  sensitive: Uint8Array;
+  /** Known from an earlier publication (never suppressed again, never moved). */
+  published: Uint8Array;
+  /** Shown as suppressed by an earlier publication. */
+  shownSuppressed: Uint8Array;
+  /** The new publication's linked tables (its own keys; values are the true counts). */
+  lt: LinkedTables;
+  /** Global id of each of the new publication's linked-table cells (lt.cells index → id). */
+  ltToGlobal: Int32Array;
+  single: boolean;
+}
+
+const yv = (year: number | string, version: number): string => `${year}@${version}`;
+
+interface Pending {
+  kind: CellKind;
+  at: string;
+  coords: Key;
+  coordsId: string;
+  year?: number;
+  version?: number;
+  vector?: Array<[number, number]>;
+  /** change cells: sign lower bound; setchange: the two year-set ids. */
+  lower?: number;
+  from?: number;
+  to?: number;
+}
+
+export function buildGlobalModel(input: GlobalInput): GlobalModel {
+  const views = input.views;
+  if (views.length === 0 || views[views.length - 1]!.cells !== undefined) throw new Error('the last view must be the publication being made (no cells)');
+  const ancestry = ancestryOf(views.map((v) => v.hierarchies));
+
+  // Registry of cells by identity.
+  const pend: Pending[] = [];
+  const byIdent = new Map<string, number>();
+  const register = (ident: string, p: Pending): number => {
+    let id = byIdent.get(ident);
+    if (id === undefined) {
+      id = pend.length;
+      byIdent.set(ident, id);
+      pend.push(p);
+    }
+    return id;
+  };
+  const coordsKeys = new Map<string, Key>();
+  const noteCoords = (key: Key): string => {
+    const id = coordsId(key);
+    if (!coordsKeys.has(id)) coordsKeys.set(id, key);
+    return id;
+  };
+  const identA = (year: number, version: number, cid: string) => `A|${yv(year, version)}|${cid}`;
+  const ensureA = (year: number, version: number, cid: string): number =>
+    register(identA(year, version, cid), { kind: 'count', at: yv(year, version), coords: coordsKeys.get(cid)!, coordsId: cid, year, version });
+
+  // Constraints, deduplicated on (total, parts).
+  const constraints: Constraint[] = [];
+  const seenCon = new Set<string>();
+  let ownConstraints = -1; // constraints of the new publication's own tables (−1: not yet known)
+  const addConstraint = (total: number, parts: number[], dim: string): void => {
+    if (parts.length === 1 && parts[0] === total) return; // a single-year margin is its year
+    const tag = `${total}:${[...parts].sort((a, b) => a - b).join(',')}`;
+    if (seenCon.has(tag)) return;
+    seenCon.add(tag);
+    constraints.push({ id: constraints.length, total, parts, dim });
+  };
+
+  // k and p per coordinates: the strictest publication showing them.
+  const kOf = new Map<string, { k: number; p: number }>();
+  const noteK = (cid: string, k: number, p: number): void => {
+    const had = kOf.get(cid);
+    kOf.set(cid, had ? { k: Math.max(had.k, k), p: Math.max(had.p, p) } : { k, p });
+  };
+
+  // 1. Every view's own cells, and its relation templates (over coordinates, year left out).
+  const templates = new Map<string, { total: string; parts: string[]; dim: string }>();
+  const templatesOf = new Map<string, string[]>();
+  const sCells: Array<{ id: number; vector: Array<[number, number]>; cid: string; view: number }> = [];
+  const viewLt: LinkedTables[] = [];
+  const viewIds: Int32Array[] = [];
+  const published = new Map<number, number>();
+  const shownSuppressed = new Set<number>();
+  const newIndex = views.length - 1;
+  views.forEach((view, vi) => {
+    const domains: Record<string, readonly string[]> = { ...view.domains, year: view.years.map(String) };
+    const lt = buildLinkedTables({ counts: [], domains, tables: view.tables, hierarchies: view.hierarchies });
+    viewLt.push(lt);
+    const vector: Array<[number, number]> = view.years.map((y) => [y, versionOf(view, y)]);
+    const ids = new Int32Array(lt.cells.length);
+    lt.cells.forEach((cell, i) => {
+      const { year, ...rest } = cell.key;
+      const cid = noteCoords(rest);
+      noteK(cid, view.k, view.protection);
+      if (year !== undefined || view.years.length === 1) {
+        const y = year !== undefined ? Number(year) : view.years[0]!;
+        ids[i] = ensureA(y, versionOf(view, y), cid);
+      } else {
+        const at = vector.map(([y, v]) => yv(y, v)).join('+');
+        const before = pend.length;
+        ids[i] = register(`S|${at}|${cid}`, { kind: 'yearset', at, coords: rest, coordsId: cid, vector });
+        if (pend.length > before) sCells.push({ id: ids[i]!, vector, cid, view: vi });
+      }
+    });
+    viewIds.push(ids);
+    // The view's own relations, at its own versions (year-set margins included) …
+    for (const con of lt.constraints) addConstraint(ids[con.total]!, con.parts.map((q) => ids[q]!), con.dim);
+    if (vi === newIndex && vi === 0) ownConstraints = constraints.length;
+    // … and, as templates over coordinates, for every (year, version) the closure reaches.
+    for (const con of lt.constraints) {
+      if (con.dim === 'year') continue; // year-set sums: step 2
+      const strip = (id: number): string => {
+        const { year: _y, ...rest } = lt.cells[id]!.key;
+        return noteCoords(rest);
+      };
+      const total = strip(con.total);
+      const parts = con.parts.map(strip);
+      const tag = `${total}>${parts.join(',')}`;
+      if (templates.has(tag)) continue;
+      templates.set(tag, { total, parts, dim: con.dim });
+      for (const c of [total, ...parts]) {
+        let l = templatesOf.get(c);
+        if (!l) templatesOf.set(c, (l = []));
+        l.push(tag);
+      }
+    }
+    if (view.cells) {
+      const byKey = new Map<string, number>();
+      lt.cells.forEach((c, i) => byKey.set(identityOf(c.key), i));
+      for (const pc of view.cells) {
+        const li = byKey.get(identityOf(pc.key));
+        if (li === undefined) throw new Error(`publication ${view.index}: cell ${JSON.stringify(pc.key)} is not in its tables`);
+        const id = ids[li]!;
+        if (pc.count === null) {
+          if (!view.dp) shownSuppressed.add(id);
+          continue;
+        }
+        const had = published.get(id);
+        if (had !== undefined && had !== pc.count) throw new Error(`publications disagree on one quantity (${pend[id]!.at} ${pend[id]!.coordsId})`);
+        published.set(id, pc.count);
+      }
+    }
+  });
+  for (const id of published.keys()) shownSuppressed.delete(id);
+
+  // Versions of each year in the model.
+  const versionsOf = new Map<number, Set<number>>();
+  for (const view of views) for (const y of view.years) {
+    let s = versionsOf.get(y);
+    if (!s) versionsOf.set(y, (s = new Set()));
+    s.add(versionOf(view, y));
+  }
+  const sortedVersions = new Map<number, number[]>();
+  for (const [y, s] of versionsOf) sortedVersions.set(y, [...s].sort((a, b) => a - b));
+
+  // 2. Closure. A year-set sum is decomposed once any of its A is in the model; an A is in the
+  // model when a publication shows it, or when two year-set sums share it.
+  const sByA = new Map<string, number[]>();
+  sCells.forEach((sc, i) => {
+    for (const [y, v] of sc.vector) {
+      const key = identA(y, v, sc.cid);
+      let l = sByA.get(key);
+      if (!l) sByA.set(key, (l = []));
+      l.push(i);
+    }
+  });
+  const work: number[] = [];
+  const expanded = new Set<number>();
+  for (let id = 0; id < pend.length; id++) if (pend[id]!.kind === 'count') work.push(id);
+  for (const [key, l] of sByA) {
+    if (l.length < 2 || byIdent.has(key)) continue;
+    const [, at, cid] = key.split('|') as [string, string, string];
+    const [y, v] = at.split('@').map(Number) as [number, number];
+    work.push(ensureA(y, v, cid));
+  }
+  const decomposed = new Set<number>();
+  const changeId = (year: number, version: number, cid: string): number =>
+    register(`D|${yv(year, version)}|${cid}`, {
+      kind: 'change', at: yv(year, version), coords: coordsKeys.get(cid)!, coordsId: cid, year, version,
+      lower: input.since(year, version) === 'additions' ? 0 : -Infinity,
+    });
+  while (work.length > 0) {
+    const id = work.pop()!;
+    if (expanded.has(id)) continue;
+    expanded.add(id);
+    const p = pend[id]!;
+    const y = p.year!;
+    const v = p.version!;
+    const grow = (nid: number): number => {
+      if (!expanded.has(nid)) work.push(nid);
+      return nid;
+    };
+    // Relations at (y, v).
+    for (const tag of templatesOf.get(p.coordsId) ?? []) {
+      const t = templates.get(tag)!;
+      const total = grow(ensureA(y, v, t.total));
+      const parts = t.parts.map((c) => grow(ensureA(y, v, c)));
+      addConstraint(total, parts, t.dim);
+    }
+    // Version links.
+    const vs = sortedVersions.get(y)!;
+    const at = vs.indexOf(v);
+    if (at > 0) {
+      const prev = grow(ensureA(y, vs[at - 1]!, p.coordsId));
+      addConstraint(id, [prev, changeId(y, v, p.coordsId)], 'version');
+    }
+    if (at >= 0 && at < vs.length - 1) {
+      const next = grow(ensureA(y, vs[at + 1]!, p.coordsId));
+      addConstraint(next, [id, changeId(y, vs[at + 1]!, p.coordsId)], 'version');
+    }
+    // Year-set sums holding it.
+    for (const si of sByA.get(identA(y, v, p.coordsId)) ?? []) {
+      if (decomposed.has(si)) continue;
+      decomposed.add(si);
+      const sc = sCells[si]!;
+      addConstraint(sc.id, sc.vector.map(([yy, vv]) => grow(ensureA(yy, vv, sc.cid))), 'year');
+    }
+  }
+  // Changes between consecutive version vectors of one year set (one per coordinates).
+  const chains = new Map<string, Array<{ si: number; vector: Array<[number, number]> }>>();
+  sCells.forEach((sc, si) => {
+    const key = `${sc.vector.map(([y]) => y).join('+')}|${sc.cid}`;
+    let l = chains.get(key);
+    if (!l) chains.set(key, (l = []));
+    if (!l.some((e) => sameVector(e.vector, sc.vector))) l.push({ si, vector: sc.vector });
+  });
+  for (const list of chains.values()) {
+    list.sort((a, b) => sCells[a.si]!.view - sCells[b.si]!.view);
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1]!;
+      const b = list[i]!;
+      if (decomposed.has(a.si) && decomposed.has(b.si) && oneStep(a.vector, b.vector, sortedVersions)) continue;
+      const sa = sCells[a.si]!;
+      const sb = sCells[b.si]!;
+      const at = `${pend[sa.id]!.at}>${pend[sb.id]!.at}`;
+      const x = register(`X|${at}|${sa.cid}`, { kind: 'setchange', at, coords: pend[sa.id]!.coords, coordsId: sa.cid, lower: -Infinity, from: sa.id, to: sb.id });
+      addConstraint(sb.id, [sa.id, x], 'change');
+    }
+  }
+
+  // 3. True values and members' shares.
+  const truth = new Float64Array(pend.length);
+  const share = new Float64Array(pend.length);
+  const wantAt = new Map<string, Map<string, Key>>();
+  const want = (bucket: string, cid: string): void => {
+    let m = wantAt.get(bucket);
+    if (!m) wantAt.set(bucket, (m = new Map()));
+    m.set(cid, coordsKeys.get(cid)!);
+  };
+  for (const p of pend) {
+    if (p.kind === 'count') want(`A${p.at}`, p.coordsId);
+    else if (p.kind === 'yearset') want(`S${p.at}`, p.coordsId);
+    else if (p.kind === 'change' && p.lower === 0) want(`D${p.at}`, p.coordsId);
+  }
+  const results = new Map<string, Map<string, { value: number; maxMember: number }>>();
+  for (const [bucket, coords] of wantAt) {
+    const kind = bucket[0];
+    const at = bucket.slice(1);
+    let recs: readonly IncidentRecord[];
+    if (kind === 'S') recs = at.split('+').flatMap((x) => { const [y, v] = x.split('@').map(Number); return [...input.records(y!, v!)]; });
+    else {
+      const [y, v] = at.split('@').map(Number) as [number, number];
+      recs = kind === 'A' ? input.records(y, v) : input.added(y, v);
+    }
+    results.set(bucket, aggregate(recs, coords, ancestry));
+  }
+  pend.forEach((p, id) => {
+    if (p.kind === 'count' || p.kind === 'yearset' || (p.kind === 'change' && p.lower === 0)) {
+      const r = results.get(`${p.kind === 'count' ? 'A' : p.kind === 'yearset' ? 'S' : 'D'}${p.at}`)!.get(p.coordsId)!;
+      truth[id] = r.value;
+      share[id] = r.maxMember;
+    }
+  });
+  pend.forEach((p, id) => {
+    if (p.kind === 'change' && p.lower !== 0) {
+      const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
+      const vs = sortedVersions.get(p.year!)!;
+      const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
+      truth[id] = truth[cur]! - truth[prev]!;
+    } else if (p.kind === 'setchange') truth[id] = truth[p.to!]! - truth[p.from!]!;
+  });
+  for (const c of constraints) {
+    let sum = 0;
+    for (const q of c.parts) sum += truth[q]!;
+    if (Math.abs(sum - truth[c.total]!) > 1e-9) throw new Error(`internal: true values break a ${c.dim} relation`);
+  }
+  for (const [id, v] of published) {
+    if (truth[id] !== v) throw new Error(`a published count (${pend[id]!.at} ${pend[id]!.coordsId}) differs from the data of its version`);
+  }
+
+  // 4. Rules.
+  const n = pend.length;
+  const rules = emptyRules(n);
+  const sensitive = new Uint8Array(n);
+  const isSmall = (x: number, k: number): boolean => x >= 1 && x <= k - 1;
+  pend.forEach((p, id) => {
+    const kp = kOf.get(p.coordsId) ?? { k: input.minK, p: input.minProtection };
+    const v = truth[id]!;
+    if (p.kind === 'count' || p.kind === 'yearset' || (p.kind === 'change' && p.lower === 0)) {
+      if (isSmall(v, kp.k)) {
+        setSensitive(rules, id, kp.k, kp.p);
+        sensitive[id] = 1;
+      }
+      if (isSmall(v - share[id]!, kp.k)) {
+        setSensitive(rules, id, share[id]! + kp.k, kp.p);
+        sensitive[id] = 1;
+      }
+    } else if (isSmall(Math.abs(v), kp.k)) {
+      setBand(rules, id, v, kp.k);
+      sensitive[id] = 1;
+    }
+    if (shownSuppressed.has(id)) rules.need[id] = Math.max(rules.need[id]!, kp.k);
+  });
+
+  // The new publication: its cells, in its own linked-table order.
+  const newView = views[newIndex]!;
+  const newDomains: Record<string, readonly string[]> = { ...newView.domains, year: newView.years.map(String) };
+  const counts = newView.years.flatMap((y) => input.records(y, versionOf(newView, y)).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
+  const lt = buildLinkedTables({ counts, domains: newDomains, tables: newView.tables, hierarchies: newView.hierarchies });
+  const ltToGlobal = viewIds[newIndex]!;
+  lt.cells.forEach((c, i) => {
+    const g = ltToGlobal[i]!;
+    if (c.value !== truth[g]) throw new Error('internal: the new publication disagrees with the model');
+    const kp = kOf.get(pend[g]!.coordsId)!;
+    rules.pin[g] = 1;
+    rules.need[g] = Math.max(rules.need[g]!, kp.k);
+  });
+
+  const cells: Cell[] = pend.map((p, id) => ({
+    id, key: p.coords, tables: [], value: truth[id]!,
+    ...(p.lower === -Infinity ? { lower: -Infinity } : {}),
+  }));
+  // No earlier entry and nothing beyond the new publication's own tables: its linked tables are
+  // the whole system (a single-year margin and its year are one quantity there as here).
+  const single = views.length === 1 && constraints.length === ownConstraints && new Set(ltToGlobal).size === pend.length;
+  const s = structureOf(cells, constraints);
+  const pub = new Uint8Array(n);
+  for (const id of published.keys()) pub[id] = 1;
+  const shown = new Uint8Array(n);
+  for (const id of shownSuppressed) shown[id] = 1;
+  return {
+    cells, constraints, s, rules, sensitive, published: pub, shownSuppressed: shown, lt, ltToGlobal, single,
+    meta: pend.map((p) => ({ kind: p.kind, at: p.at, coords: p.coords })),
+  };
+}
+
+function versionOf(view: View, year: number): number {
+  const v = view.versions[String(year)];
+  if (!Number.isInteger(v) || v! < 1) throw new Error(`publication ${view.index}: no data version for ${year}`);
+  return v!;
+}
+
+function sameVector(a: ReadonlyArray<readonly [number, number]>, b: ReadonlyArray<readonly [number, number]>): boolean {
+  return a.length === b.length && a.every(([y, v], i) => b[i]![0] === y && b[i]![1] === v);
+}
+
+/** The two vectors differ in exactly one year, by exactly one version step. */
+function oneStep(a: ReadonlyArray<readonly [number, number]>, b: ReadonlyArray<readonly [number, number]>, versions: ReadonlyMap<number, number[]>): boolean {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]![1] === b[i]![1]) continue;
+    diff++;
+    const vs = versions.get(a[i]![0])!;
+    if (Math.abs(vs.indexOf(a[i]![1]) - vs.indexOf(b[i]![1])) !== 1) return false;
+  }
+  return diff === 1;
+}
+
+export { ALL };

@@ -1,0 +1,205 @@
+// protect.ts — protects a new publication against the whole publication log (global model).
+//
+// Steps:
+//   1. model.ts builds the attacker's system over every earlier log entry and the new one, with
+//      each cell's rule from the true counts (small counts, holdings, changes);
+//   2. quantities the earlier entries already determine (published, or derivable from published
+//      counts alone) are fixed: the new publication shows them as published (a consistent table
+//      costs nothing), and no rule can ask more of them;
+//   3. secondary.ts chooses which of the new publication's remaining cells to hide (the single-
+//      release methods — MILP, hypercubes — when there is no earlier entry; protection LPs on the
+//      whole system otherwise), never touching an earlier entry's cells, until the judge-mode
+//      audit of the WHOLE system passes;
+//   4. the final audit (judge mode, every verdict proven; or exact intervals).
+//
+// Guarantees: every rule of every cell of the whole system holds for the returned pattern (small
+// counts and holdings of every version, changes between versions, every earlier entry's hidden
+// cells keep hi ≥ k, no new hidden cell pinned); the new publication's published counts are true
+// counts of its data versions and none is in 1..k−1; cells an earlier entry published at the same
+// versions are published again; deterministic. `UnprotectableError` when even hiding every cell
+// of the new publication leaves a rule broken (the earlier log already breaks it).
+import { AuditEngine } from '../interval-audit.js';
+import { cellCosts } from '../cost.js';
+import { rawComponents } from '../components.js';
+import { keyInTable } from '../linked-tables.js';
+import { loadHighs } from '../lp.js';
+import { reduceComponent } from '../reduce.js';
+import { emptyRules } from '../rules.js';
+import { structureOf } from '../structure.js';
+import { initialPattern, repairUntilProtected, UnprotectableError, type PatternOptions } from '../secondary.js';
+import type { AuditResult, Key } from '../types.js';
+import { buildGlobalModel, type GlobalInput, type GlobalModel } from './model.js';
+
+export interface GlobalProtectInput extends GlobalInput {
+  timeBudgetMs?: number;
+  method?: 'auto' | 'heuristic';
+  finalAudit?: 'exact' | 'verdicts';
+}
+
+export interface GlobalCell {
+  table: number;
+  key: Key;
+  count: number | null;
+  suppressed: boolean;
+  reason?: 'primary' | 'secondary' | 'known';
+}
+
+export interface GlobalProtected {
+  cells: GlobalCell[];
+  model: GlobalModel;
+  /** Global suppression pattern (hidden quantities included). */
+  suppressed: Uint8Array;
+  audit: AuditResult;
+  stats: {
+    cells: number;
+    modelCells: number;
+    modelConstraints: number;
+    sensitive: number;
+    suppressed: number;
+    /** New cells shown as published because earlier entries already determine them. */
+    known: number;
+    method: 'milp' | 'heuristic';
+    lpSolves: number;
+    rounds: number;
+    ms: number;
+  };
+}
+
+export async function protectInLog(input: GlobalProtectInput): Promise<GlobalProtected> {
+  const t0 = performance.now();
+  const model = buildGlobalModel(input);
+  const { s, rules } = model;
+  const n = s.n;
+  const highs = await loadHighs();
+  const isNew = new Uint8Array(n);
+  for (const g of model.ltToGlobal) isNew[g] = 1;
+
+  if (model.single) return protectSingle(input, model, highs, t0);
+
+  // Fixed: published earlier, or determined by published counts alone.
+  const locked = Uint8Array.from(model.published);
+  let known = 0;
+  if (!model.single) {
+    const allHidden = new Uint8Array(n);
+    for (let i = 0; i < n; i++) allHidden[i] = locked[i] ? 0 : 1;
+    for (const comp of rawComponents(s, allHidden)) {
+      const red = reduceComponent(s, allHidden, comp.cells, comp.cons);
+      red.vars.forEach((cell, v) => {
+        const x = red.pinned[v]!;
+        if (Number.isNaN(x)) return;
+        if (Math.abs(x - s.values[cell]!) > 1e-6) throw new Error('internal: a determined quantity differs from its true value');
+        locked[cell] = 1;
+        if (isNew[cell]) known++;
+        if (model.sensitive[cell]) throw new UnprotectableError([cell]);
+      });
+    }
+  }
+  const sensitive = new Uint8Array(n);
+  const hidden = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (locked[i]) continue;
+    if (model.sensitive[i]) sensitive[i] = 1;
+    if (!isNew[i]) hidden[i] = 1;
+  }
+
+  // Costs: information lost; cells an earlier entry showed hidden are cheaper to keep hidden.
+  const prev = Uint8Array.from(model.shownSuppressed);
+  const costs = cellCosts(s.values.map((v) => Math.abs(v)), prev, 0.5);
+  const engine = new AuditEngine(highs, s, rules);
+  const opts: PatternOptions = {
+    highs, s, engine, rules, costs, locked,
+    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    method: input.method ?? 'auto',
+  };
+  const state = initialPattern(opts, sensitive, hidden);
+  repairUntilProtected(opts, sensitive, state);
+  const exact = (input.finalAudit ?? 'verdicts') === 'exact';
+  const before = engine.lpSolves;
+  const final = engine.run(state.suppressed, exact ? 'exact' : 'judge');
+  const audit = engine.result(final, state.suppressed, sensitive, exact);
+  audit.lpSolves = engine.lpSolves - before;
+  if (!audit.ok) throw new Error('internal: the final audit failed after repair');
+
+  const sup = state.suppressed;
+  const cells: GlobalCell[] = [];
+  model.lt.tableCells.forEach((ids, t) => {
+    const dims = model.lt.tables[t]!;
+    for (const id of ids) {
+      const g = model.ltToGlobal[id]!;
+      const cell = model.lt.cells[id]!;
+      const hide = sup[g] === 1;
+      cells.push({
+        table: t, key: keyInTable(cell, dims), count: hide ? null : cell.value, suppressed: hide,
+        ...(hide ? { reason: sensitive[g] ? 'primary' as const : 'secondary' as const } : locked[g] ? { reason: 'known' as const } : {}),
+      });
+    }
+  });
+  let nSup = 0;
+  let nSens = 0;
+  for (let i = 0; i < n; i++) {
+    nSup += sup[i]!;
+    nSens += sensitive[i]!;
+  }
+  return {
+    cells, model, suppressed: sup, audit,
+    stats: {
+      cells: model.lt.cells.length, modelCells: n, modelConstraints: s.m, sensitive: nSens, suppressed: nSup, known,
+      method: state.method, lpSolves: engine.lpSolves, rounds: state.rounds, ms: Math.round(performance.now() - t0),
+    },
+  };
+}
+
+/**
+ * No earlier entry and no relation beyond the new publication's own tables: the engine runs on its
+ * linked tables (hypercubes, MILP, incident ray), each cell with its rule from the global model.
+ */
+async function protectSingle(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>, t0: number): Promise<GlobalProtected> {
+  const { lt, ltToGlobal } = model;
+  const s = structureOf(lt.cells, lt.constraints);
+  const n = s.n;
+  const rules = emptyRules(n);
+  const sensitive = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = ltToGlobal[i]!;
+    rules.need[i] = model.rules.need[g]!;
+    rules.lowAlt[i] = model.rules.lowAlt[g]!;
+    rules.width[i] = model.rules.width[g]!;
+    rules.pin[i] = model.rules.pin[g]!;
+    sensitive[i] = model.sensitive[g]!;
+  }
+  const view = input.views[0]!;
+  const counts = view.years.flatMap((y) => input.records(y, view.versions[String(y)]!).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
+  const engine = new AuditEngine(highs, s, rules);
+  const opts: PatternOptions = { highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
+  const state = initialPattern(opts, sensitive);
+  repairUntilProtected(opts, sensitive, state);
+  const exact = (input.finalAudit ?? 'verdicts') === 'exact';
+  const before = engine.lpSolves;
+  const final = engine.run(state.suppressed, exact ? 'exact' : 'judge');
+  const audit = engine.result(final, state.suppressed, sensitive, exact);
+  audit.lpSolves = engine.lpSolves - before;
+  if (!audit.ok) throw new Error('internal: the final audit failed after repair');
+  const sup = state.suppressed;
+  const cells: GlobalCell[] = [];
+  lt.tableCells.forEach((ids, t) => {
+    for (const id of ids) {
+      const hide = sup[id] === 1;
+      cells.push({ table: t, key: keyInTable(lt.cells[id]!, lt.tables[t]!), count: hide ? null : lt.cells[id]!.value, suppressed: hide, ...(hide ? { reason: sensitive[id] ? 'primary' as const : 'secondary' as const } : {}) });
+    }
+  });
+  const gsup = new Uint8Array(model.s.n);
+  for (let i = 0; i < n; i++) if (sup[i]) gsup[ltToGlobal[i]!] = 1;
+  let nSup = 0;
+  let nSens = 0;
+  for (let i = 0; i < model.s.n; i++) {
+    nSup += gsup[i]!;
+    nSens += model.sensitive[i]!;
+  }
+  return {
+    cells, model, suppressed: gsup, audit,
+    stats: {
+      cells: n, modelCells: model.s.n, modelConstraints: model.s.m, sensitive: nSens, suppressed: nSup, known: 0,
+      method: state.method, lpSolves: engine.lpSolves, rounds: state.rounds, ms: Math.round(performance.now() - t0),
+    },
+  };
+}

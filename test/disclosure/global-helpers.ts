@@ -1,0 +1,182 @@
+// Test helpers for the global model: a tiny "server" that keeps data versions per year and a
+// publication log, and an INDEPENDENT reference: the full attacker model written as one CPLEX LP
+// over every coordinates at every version (no closure, no components, no reductions of ours),
+// solved by HiGHS's one-shot `solve`. Nothing here is imported by server/disclosure.
+import { protectInLog, type GlobalProtected } from '../../server/disclosure/global/protect.js';
+import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
+import type { Since, View } from '../../server/disclosure/global/model.js';
+import { referenceHighs } from './helpers.js';
+
+export type Key = Record<string, string>;
+export interface Incident { id: string; key: Key; members: string[] }
+
+/** A publication as the log keeps it. */
+export interface Entry extends View {
+  cells: Array<{ key: Key; count: number | null }>;
+}
+
+export class Sim {
+  /** year → versions (1-based) → incidents */
+  data = new Map<number, Incident[][]>();
+  log: Entry[] = [];
+  constructor(readonly domains: Record<string, string[]>, readonly hierarchies: Record<string, Record<string, string[]>> = {}, readonly minK = 5) {}
+
+  /** Sets the current incidents of a year (a new version is made when a publication uses it). */
+  current = new Map<number, Incident[]>();
+  set(year: number, incidents: Incident[]): void {
+    this.current.set(year, incidents);
+  }
+
+  private versionFor(year: number, hold: boolean): number {
+    const versions = this.data.get(year) ?? [];
+    const cur = this.current.get(year) ?? [];
+    const last = versions[versions.length - 1];
+    if (hold && last) return versions.length;
+    if (last && sameIncidents(last, cur)) return versions.length;
+    versions.push(cur.map((i) => ({ ...i })));
+    this.data.set(year, versions);
+    return versions.length;
+  }
+
+  since = (year: number, version: number): Since => {
+    const vs = this.data.get(year)!;
+    const before = new Map(vs[version - 2]!.map((i) => [i.id, JSON.stringify(i.key)]));
+    const after = new Map(vs[version - 1]!.map((i) => [i.id, JSON.stringify(i.key)]));
+    for (const [id, k] of before) if (after.get(id) !== k) return 'changes';
+    return 'additions';
+  };
+
+  records = (year: number, version: number): IncidentRecord[] => toRecords(this.data.get(year)![version - 1]!);
+  added = (year: number, version: number): IncidentRecord[] => {
+    const vs = this.data.get(year)!;
+    const before = new Set(vs[version - 2]!.map((i) => i.id));
+    return toRecords(vs[version - 1]!.filter((i) => !before.has(i.id)));
+  };
+
+  /** Appends a hand-made publication (cells as given) at the current data. */
+  append(series: string, tables: string[][], years: number[], cells: Array<{ key: Key; count: number | null }>, k = this.minK): void {
+    const versions: Record<string, number> = {};
+    for (const y of years) versions[String(y)] = this.versionFor(y, false);
+    const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
+    this.log.push({
+      index: this.log.length + 1, series, tables, years, versions,
+      domains: Object.fromEntries(dims.map((d) => [d, this.domains[d]!])),
+      hierarchies: Object.fromEntries(Object.entries(this.hierarchies).filter(([d]) => dims.includes(d))),
+      k, protection: k, cells,
+    });
+  }
+
+  /** Protects and appends a publication; returns the engine's result. */
+  async publish(series: string, tables: string[][], years: number[], opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean } = {}): Promise<GlobalProtected> {
+    const k = opts.k ?? this.minK;
+    const versions: Record<string, number> = {};
+    for (const y of years) versions[String(y)] = this.versionFor(y, opts.hold?.includes(y) ?? false);
+    const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
+    const view: View = {
+      index: this.log.length + 1, series, tables, years, versions,
+      domains: Object.fromEntries(dims.map((d) => [d, this.domains[d]!])),
+      hierarchies: Object.fromEntries(Object.entries(this.hierarchies).filter(([d]) => dims.includes(d))),
+      k, protection: k,
+    };
+    const r = await protectInLog({ views: [...this.log, view], since: this.since, records: this.records, added: this.added, minK: this.minK, minProtection: this.minK, method: opts.method });
+    this.log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
+    return r;
+  }
+}
+
+function sameIncidents(a: Incident[], b: Incident[]): boolean {
+  if (a.length !== b.length) return false;
+  const m = new Map(a.map((i) => [i.id, JSON.stringify(i.key)]));
+  return b.every((i) => m.get(i.id) === JSON.stringify(i.key));
+}
+
+export function toRecords(incidents: readonly Incident[]): IncidentRecord[] {
+  const by = new Map<string, { key: Key; count: number; byMember: Map<string, number> }>();
+  for (const i of incidents) {
+    const tag = JSON.stringify(Object.entries(i.key).sort());
+    let r = by.get(tag);
+    if (!r) by.set(tag, (r = { key: i.key, count: 0, byMember: new Map() }));
+    r.count++;
+    for (const m of new Set(i.members)) r.byMember.set(m, (r.byMember.get(m) ?? 0) + 1);
+  }
+  return [...by.values()];
+}
+
+/** `n` incidents with key `key`, reported by `member`, ids prefixed by `tag`. */
+export function many(tag: string, n: number, key: Key, member = 'm-a'): Incident[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${tag}-${i}`, key, members: [member] }));
+}
+
+/**
+ * The attacker's interval for quantity `target` (a linear combination of full-model variables),
+ * over the FULL model of docs/release-format.md: a variable x(Y, v, c) for every year Y and version
+ * v of the log and every coordinates c of every published table, every relation of every table at
+ * every (Y, v), year sums, published counts, and x(Y, v, c) − x(Y, v−1, c) ≥ 0 when v only added
+ * incidents. Written independently of server/disclosure/global.
+ */
+export async function fullModelInterval(sim: Sim, target: (x: (year: number, version: number, key: Key) => string) => string): Promise<[number, number]> {
+  const h = await referenceHighs();
+  const vars = new Set<string>();
+  const name = (year: number, version: number, key: Key): string => {
+    const c = Object.keys(key).filter((d) => key[d] !== '*' && d !== 'year').sort().map((d) => `${d}_${key[d]}`).join('_');
+    const v = `x_${year}_${version}_${c || 'all'}`.replace(/[^A-Za-z0-9_]/g, '_');
+    vars.add(v);
+    return v;
+  };
+  // Every coordinates of every table of every entry (year dropped), with the dims used.
+  const coords = new Map<string, Key>();
+  const expand = (dims: string[]): Key[] => {
+    let keys: Key[] = [{}];
+    for (const d of dims) {
+      const codes = ['*', ...Object.keys(sim.hierarchies[d] ?? {}), ...sim.domains[d]!];
+      keys = keys.flatMap((k) => codes.map((c) => ({ ...k, [d]: c })));
+    }
+    return keys;
+  };
+  const tableDims = new Set<string>();
+  for (const e of sim.log) for (const t of e.tables) tableDims.add(JSON.stringify(t.filter((d) => d !== 'year')));
+  for (const td of tableDims) for (const k of expand(JSON.parse(td))) coords.set(JSON.stringify(Object.entries(k).filter(([, v]) => v !== '*').sort()), k);
+  const rows: string[] = [];
+  const childrenOf = (d: string, code: string): string[] => {
+    if (code === '*') {
+      const groups = Object.keys(sim.hierarchies[d] ?? {});
+      const grouped = new Set(Object.values(sim.hierarchies[d] ?? {}).flat());
+      return groups.length ? [...groups, ...sim.domains[d]!.filter((c) => !grouped.has(c))] : sim.domains[d]!;
+    }
+    return sim.hierarchies[d]?.[code] ?? [];
+  };
+  for (const [year, versions] of sim.data) {
+    for (let v = 1; v <= versions.length; v++) {
+      for (const td of tableDims) {
+        const dims: string[] = JSON.parse(td);
+        for (const k of expand(dims)) {
+          for (const d of dims) {
+            const kids = childrenOf(d, k[d]!);
+            if (kids.length === 0) continue;
+            rows.push(`${name(year, v, k)}${kids.map((c) => ` - ${name(year, v, { ...k, [d]: c })}`).join('')} = 0`);
+          }
+        }
+      }
+      if (v > 1 && sim.since(year, v) === 'additions') for (const k of coords.values()) rows.push(`${name(year, v, k)} - ${name(year, v - 1, k)} >= 0`);
+    }
+  }
+  for (const e of sim.log) {
+    for (const c of e.cells) {
+      if (c.count === null) continue;
+      const rest: Key = { ...c.key };
+      delete rest.year;
+      const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : e.years;
+      rows.push(`${years.map((y) => name(y, e.versions[String(y)]!, rest)).join(' + ')} = ${c.count}`);
+    }
+  }
+  const obj = target(name);
+  const out: number[] = [];
+  for (const sense of ['Minimize', 'Maximize']) {
+    const lp = `${sense}\n obj: ${obj}\nSubject To\n${rows.map((r, i) => ` r${i}: ${r}`).join('\n')}\nBounds\n${[...vars].map((v) => ` ${v} >= 0`).join('\n')}\nEnd\n`;
+    const r = h.solve(lp, { output_flag: false });
+    if (r.Status === 'Unbounded') out.push(sense === 'Maximize' ? Infinity : -Infinity);
+    else if (r.Status === 'Optimal') out.push((r as unknown as { ObjectiveValue: number }).ObjectiveValue);
+    else throw new Error(`reference LP: ${r.Status}`);
+  }
+  return [Math.ceil(out[0]! - 1e-6), out[1] === Infinity ? Infinity : Math.floor(out[1]! + 1e-6)];
+}
