@@ -83,7 +83,7 @@ function scratch(s: Structure): Scratch {
  * suppressed cell is expanded, a published cell only when it is fewer than `pubHops` published
  * steps away from a suppressed one (it can then be balanced in its other constraints).
  */
-export function neighbourhood(s: Structure, p: number, suppressed: Uint8Array, nb: Neighbourhood): number[] {
+export function neighbourhood(s: Structure, p: number, suppressed: Uint8Array, nb: Neighbourhood, closeAtSuppressed = false): number[] {
   const sc = scratch(s);
   const g = sc.gen;
   const { cellMark: seen, depth, hops } = sc;
@@ -96,12 +96,17 @@ export function neighbourhood(s: Structure, p: number, suppressed: Uint8Array, n
     const d = depth[x]!;
     const h = hops[x]!;
     if (d >= nb.maxDepth || h >= nb.pubHops + 1) continue;
-    if (!suppressed[x] && h >= nb.pubHops) continue;
+    // At the published-step limit, a published cell still reaches the suppressed cells beside it
+    // when `closeAtSuppressed` (the global model: every cell of a new version has a hidden change
+    // cell beside it, which is what lets it move).
+    const onlySuppressed = !suppressed[x] && h >= nb.pubHops;
+    if (onlySuppressed && !closeAtSuppressed) continue;
     for (let e = s.incStart[x]!; e < s.incStart[x + 1]!; e++) {
       const j = s.incCons[e]!;
       for (let q = s.conStart[j]!; q < s.conStart[j + 1]!; q++) {
         const y = s.conCells[q]!;
         if (seen[y] === g) continue;
+        if (onlySuppressed && !suppressed[y]) continue;
         if (order.length >= nb.cap) return order;
         seen[y] = g;
         depth[y] = d + 1;
@@ -168,7 +173,7 @@ export interface Protection {
 
 /** Returns the published cells to suppress so that p can rise by `up`, or null if impossible in N. */
 export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood, locked?: Uint8Array): Protection | null {
-  const around = neighbourhood(s, p, suppressed, nb);
+  const around = neighbourhood(s, p, suppressed, nb, locked !== undefined);
   const N = movable(s, p, locked ? around.filter((c) => c === p || !locked[c]) : around);
   if (N === null) return null;
   const sc = scratch(s);

@@ -1,5 +1,6 @@
-// Releases: drafting and signing (publisher-signed), publishing (public: list, JSON, CSV) and
-// inclusion proofs (member-signed, own reports only). No route changes or deletes a release.
+// Releases: drafting, dry runs and signing (publisher-signed), publishing (public: list, JSON,
+// CSV), the publication log (public: every manifest ever shown) and inclusion proofs
+// (member-signed, own reports only). No route changes or deletes a release or a log entry.
 import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
@@ -7,7 +8,8 @@ import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { draftId, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
 import { uuidV4 } from '../schemas/report.js';
-import { draftRelease, getRelease, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
+import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
+import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
 
 /** One row a cell; suppressed cells say so; DP releases carry the 90% error margin of each count. */
@@ -26,6 +28,8 @@ export function releaseCsv(env: Envelope): string {
   return '\uFEFF' + stringify([['table', ...dims, 'count', dp ? 'margin90' : 'suppressed'], ...rows]);
 }
 
+const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transform(Number);
+
 export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
   const publisher = requireSignature(ctx, ['publisher']);
@@ -37,10 +41,28 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     res.status(201).json(await draftRelease(ctx, authOf(req), body));
   });
 
+  r.post('/releases/dry-run', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, releaseRequest);
+    res.status(200).json(await dryRunRelease(ctx, authOf(req), body));
+  });
+
   r.post('/releases/drafts/:draftId/signature', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
     const id = parseWith(draftId, req.params.draftId, 'invalid_path');
     const body = jsonBody(req, releaseSignature);
     res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
+  });
+
+  r.get('/publications', async (req, res) => {
+    noBody(req);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.json(await listPublications(ctx));
+  });
+
+  r.get('/publications/:index', async (req, res) => {
+    noBody(req);
+    const index = parseWith(logIndex, req.params.index, 'invalid_path');
+    res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
+    res.json(await getPublication(ctx, index));
   });
 
   r.get('/releases', async (req, res) => {

@@ -68,7 +68,7 @@ export function webRoutes(ctx: ServiceContext): Router {
     let current: ReleaseEnvelope | null = null;
     if (wanted !== null) {
       try {
-        current = (await getRelease(ctx, wanted)) as ReleaseEnvelope;
+        current = (await getRelease(ctx, wanted)) as unknown as ReleaseEnvelope;
       } catch (e) {
         if (e instanceof AppError && e.code === 'release_not_found') return sendPage(res, notFoundPage(lang, '/estadisticas'), { status: 404 });
         throw e;

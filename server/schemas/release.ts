@@ -3,7 +3,11 @@
 // Two methods: "suppression" (k-anonymous counts with complementary suppression) and "dp"
 // (differentially private noisy counts with a budget ledger per series).
 import { z } from 'zod';
-import { RELEASE_DIMENSIONS } from '../services/counting.js';
+
+/** The dimensions a release table may use. */
+export const RELEASE_DIMENSIONS = [
+  'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome',
+] as const;
 
 const year = z.number().int().min(1990).max(2100);
 /** A positive privacy parameter: a number, or an exact decimal / fraction string ("0.5", "1/4"). */
@@ -21,8 +25,15 @@ const common = {
 
 const suppressionRequest = z.strictObject({
   ...common,
-  k: z.number().int().min(2).max(100).default(5),
+  /** At least the server's minimum (default 5); fixed for a series by its first release. */
+  k: z.number().int().min(2).max(100).optional(),
   method: z.literal('suppression'),
+  /**
+   * "auto": when the newest data of a year would hide a headline figure (a total, a year total,
+   * year × incident type) that the series' previous release published, count that year as the
+   * previous release did and say so (`data[].heldBack`), until its changes can be published.
+   */
+  holdBack: z.enum(['none', 'auto']).default('none'),
 });
 
 const dpRequest = z.strictObject({

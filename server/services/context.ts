@@ -3,9 +3,16 @@
 import type { Database } from '../db/client.js';
 import type { ServerKeys } from '../keys.js';
 
+/** Operator-set rules of publication (server/config.ts). */
+export interface Policy {
+  /** Smallest k any release may use (default 5). */
+  minK: number;
+}
+
 export interface ServiceContext {
   db: Database;
   keys: ServerKeys;
+  policy?: Partial<Policy>;
   /** Seconds since the epoch; replaceable in tests. */
   now(): number;
 }

@@ -1,29 +1,42 @@
 // Releases: the only way counts leave the server.
-// Flow: the publisher asks for a release (signed request) → the server counts, protects (primary
-// and secondary suppression, jointly with every earlier release of the series), builds the
-// manifest with the next sequence number and the previous release's hash, and keeps it as a draft
-// → the publisher signs the canonical manifest on their own machine and sends the signature → the
-// server verifies it against that publisher's key and stores the release, immutably.
-// Guarantees: a release is stored only with a valid publisher signature over exactly the stored
-// manifest; sequence numbers in a series have no gap and no fork (unique (series, sequence), and
-// the draft's previousHash must still be the latest release's hash when it is signed); a release
-// over fewer than k reports is refused (its Merkle tree size would itself be a small count);
-// the result is deterministic for the same data and earlier releases.
+// Flow: the publisher asks for a release (signed request). Everything that can refuse it without
+// counting is checked first (role, replayed nonce, k against the server's minimum and the series'
+// fixed k, the method of the series, the DP budget). Then the server counts the data of each year
+// at its data version, protects the new publication against the WHOLE publication log
+// (disclosure/global: every release of every series, every draft shown, DP invariants), builds
+// the manifest (docs/release-format.md, version 2) and, in one transaction that also consumes the
+// nonce, appends it to the log as a draft, records any new data version and spends DP budget →
+// the publisher signs the canonical manifest on their own machine → the server verifies the
+// signature and stores the release, immutably. A dry run stops before the log: it returns which
+// cells would be hidden and nothing else.
+// Guarantees: a release is stored only with a valid publisher signature over exactly a logged
+// manifest; every manifest the server returns with counts is in the log first (drafts count as
+// seen); log indices have no gap and no fork (the append checks the last index in the
+// transaction); series sequences have no gap and no fork among signed releases; k never below the
+// operator's minimum and never changes within a series; the result is deterministic for the same
+// data, log and request.
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
-import { protectRelease } from '../disclosure/index.js';
+import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
+import type { Since, View } from '../disclosure/global/model.js';
+import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
+import { appendToLog, dedupeChoices, excludedMembers, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
 import { chargeSeries, type LedgerEntry } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
-import { type ReleaseDimension, countIncidents, countedReportHashes } from './counting.js';
-import { authenticated } from './nonces.js';
+import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
+import { addedOf, recordsOf, viewOf } from './release-views.js';
+import { consumeNonce, nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
+import { createHash } from 'node:crypto';
 import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
-export interface ManifestCell { key: Record<string, string>; count: number | null; suppressed: boolean }
+export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
+
+export interface ManifestCell { key: Record<string, string>; count: number | null; suppressed: boolean; errorMargin90?: number }
 export interface DpInfo {
   mechanism: 'discrete-gaussian' | 'discrete-laplace';
   rho?: string; epsilon?: string; sigma2?: number; scale?: number;
@@ -36,13 +49,15 @@ export interface DpInfo {
   errorMargin90: number;
   ledger: LedgerEntry;
 }
+export interface DataEntry { year: number; version: number; since: Since | null; heldBack: boolean }
 export interface Manifest {
   type: 'contamos-release';
-  formatVersion: 1;
+  formatVersion: 2;
   id: string;
   series: string;
   sequence: number;
   previousHash: string | null;
+  publication: { index: number; previousHash: string | null };
   publishedOn: string;
   taxonomyVersion: string;
   request: ReleaseRequest;
@@ -52,14 +67,20 @@ export interface Manifest {
   protection?: number;
   /** Mechanism, parameters, error margin and budget ledger (dp only). */
   dp?: DpInfo;
+  data: DataEntry[];
   hierarchies: Record<string, Record<string, string[]>>;
   domains: Record<string, string[]>;
-  merkle: { root: string; leafCount: number };
+  merkle: { scheme: string; root: string };
   tables: Array<{ dimensions: string[]; cells: ManifestCell[] }>;
 }
 export interface Envelope { manifest: Manifest; hash: string; signature: { keyId: string; alg: 'ed25519'; value: string } }
 
 const DRAFT_TTL_S = 3600;
+const DEFAULT_MIN_K = 5;
+
+export function minKOf(ctx: ServiceContext): number {
+  return ctx.policy?.minK ?? DEFAULT_MIN_K;
+}
 
 export function domainOf(dim: ReleaseDimension, years: number[]): string[] {
   switch (dim) {
@@ -74,87 +95,284 @@ function yearsOf(req: ReleaseRequest): number[] {
   return [...new Set('year' in req.filter ? [req.filter.year] : req.filter.years)].sort((a, b) => a - b);
 }
 
-async function publishedCellsOf(ctx: ServiceContext, series: string): Promise<Array<{ hash: string; sequence: number; method: string; cells: Array<{ key: Record<string, string>; count: number | null }> }>> {
-  const rows = await ctx.db.prisma.release.findMany({ where: { series }, orderBy: { sequence: 'asc' }, select: { hash: true, sequence: true, manifest: true } });
-  return rows.map((r) => {
-    const m = JSON.parse(r.manifest) as Manifest;
-    return { hash: r.hash, sequence: r.sequence, method: m.method, cells: m.tables.flatMap((t) => t.cells.map((c) => ({ key: c.key, count: c.count }))) };
+interface LogEntry { logIndex: number; hash: string; manifest: Manifest }
+
+async function loadLog(ctx: ServiceContext): Promise<LogEntry[]> {
+  return (await readLog(ctx)).map((r) => ({ logIndex: r.logIndex, hash: r.hash, manifest: JSON.parse(r.manifest) as Manifest }));
+}
+
+/** What a series has fixed by its first signed release: method, k and p. */
+async function seriesTerms(ctx: ServiceContext, series: string): Promise<{ method: string; k?: number; protection?: number } | null> {
+  const first = await ctx.db.prisma.release.findFirst({ where: { series }, orderBy: { sequence: 'asc' }, select: { manifest: true } });
+  if (!first) return null;
+  const m = JSON.parse(first.manifest) as Manifest;
+  return { method: m.method, k: m.k, protection: m.protection };
+}
+
+/** Checks everything that can refuse a request without counting; returns k and p. */
+async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<{ k: number; protection: number }> {
+  if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
+  const seen = await ctx.db.prisma.nonce.findUnique({ where: { hash: nonceRow(auth).hash }, select: { hash: true } });
+  if (seen) throw new AppError('replayed_nonce');
+  const terms = await seriesTerms(ctx, req.series);
+  if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
+  const minK = minKOf(ctx);
+  if (req.method !== 'suppression') return { k: minK, protection: minK };
+  const asked = req.k;
+  if (terms?.k !== undefined) {
+    if (asked !== undefined && asked !== terms.k) throw new AppError('series_k_fixed', `The series "${req.series}" is published with k = ${terms.k}, fixed by its first release. / La serie "${req.series}" se publica con k = ${terms.k}, fijado por su primera publicación.`);
+    return { k: terms.k, protection: terms.protection ?? terms.k };
+  }
+  const k = asked ?? minK;
+  if (k < minK) throw new AppError('k_below_minimum', `This server publishes with k ≥ ${minK}. / Este servidor publica con k ≥ ${minK}.`);
+  if (dryRun && k !== minK) throw new AppError('k_below_minimum', `A dry run of a new series uses the server's k = ${minK}. / Una prueba de una serie nueva usa el k del servidor (${minK}).`);
+  return { k, protection: k };
+}
+
+interface DataState {
+  facts: Map<string, ReportFacts>;
+  versions: VersionRow[];
+  current: Map<number, Incident[]>;
+  /** Incidents of a recorded version (memoised). */
+  at(year: number, version: number): Incident[];
+}
+
+async function loadData(ctx: ServiceContext): Promise<DataState> {
+  const [facts, versions, excluded, choices] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx)]);
+  const latest = new Map<number, VersionRow>();
+  for (const v of versions) latest.set(v.year, v);
+  const sticky = new Set<string>();
+  for (const v of latest.values()) for (const id of unpackIds(v.representatives)) sticky.add(id);
+  const current = currentIncidents(facts.values(), { excluded, choices, sticky, secret: rankSecret(ctx) });
+  const memo = new Map<string, Incident[]>();
+  const at = (year: number, version: number): Incident[] => {
+    const key = `${year}@${version}`;
+    let inc = memo.get(key);
+    if (!inc) {
+      const row = versions.find((v) => v.year === year && v.version === version);
+      if (!row) throw new Error(`no data version ${key}`);
+      inc = versionIncidents(facts, unpackIds(row.reports), unpackIds(row.representatives));
+      memo.set(key, inc);
+    }
+    return inc;
+  };
+  return { facts, versions, current, at };
+}
+
+/** The secret ranking reports of one dedupe tag: derived from the server's receipt key (members never have it). */
+function rankSecret(ctx: ServiceContext): Uint8Array {
+  return createHash('sha256').update('contamos dedupe rank\n').update(ctx.keys.receipt.secretKey).digest();
+}
+
+interface Chosen { year: number; version: number; since: Since | null; heldBack: boolean; fresh?: VersionRow; incidents: Incident[] }
+
+/** The version of each year a publication counts: the latest recorded one if the data is unchanged, a new one otherwise (or the held one). */
+function chooseVersions(data: DataState, years: number[], hold: ReadonlyMap<number, number>): Chosen[] {
+  return years.map((year) => {
+    const recorded = data.versions.filter((v) => v.year === year);
+    const last = recorded[recorded.length - 1];
+    const held = hold.get(year);
+    if (held !== undefined) return { year, version: held, since: held > 1 ? (recorded[held - 1]!.since as Since) : null, heldBack: true, incidents: data.at(year, held) };
+    const now = data.current.get(year) ?? [];
+    const digest = digestOf(now);
+    if (last && last.digest === digest) return { year, version: last.version, since: (last.since as Since | null) ?? null, heldBack: false, incidents: data.at(year, last.version) };
+    const version = (last?.version ?? 0) + 1;
+    const since: Since | null = last ? sinceOf(data.at(year, last.version), now) : null;
+    const fresh: VersionRow = {
+      year, version, since, digest,
+      reports: packIds(now.flatMap((i) => i.reports)), representatives: packIds(now.map((i) => i.representative)),
+    };
+    return { year, version, since, heldBack: false, fresh, incidents: now };
   });
 }
 
-/** Computes a release and keeps it as a draft for the publisher to sign. */
-export async function draftRelease(ctx: ServiceContext, auth: Auth, req: ReleaseRequest): Promise<{ draftId: string; hash: string; manifest: Manifest; stats: unknown }> {
-  const years = yearsOf(req);
-  const dims = [...new Set(req.tables.flat())] as ReleaseDimension[];
-  const [counts, leaves, earlier] = await Promise.all([
-    countIncidents(ctx, years, dims),
-    countedReportHashes(ctx, years),
-    publishedCellsOf(ctx, req.series),
-  ]);
-  if (earlier.some((e) => e.method !== req.method)) throw new AppError('series_method_mismatch');
-  const domains = Object.fromEntries(['year', ...dims].map((d) => [d, domainOf(d as ReleaseDimension, years)]));
-  const hierarchies: Record<string, Record<string, string[]>> = {};
-  if (req.regionGroups && dims.includes('region')) {
-    hierarchies.region = Object.fromEntries(regionGroups.filter((g) => g.code !== 'unknown').map((g) => [g.code, g.members]));
-  }
-  const last = earlier[earlier.length - 1];
-  const sequence = (last?.sequence ?? 0) + 1;
-  const manifest: Manifest = {
-    type: 'contamos-release',
-    formatVersion: 1,
-    id: `${req.series}-${sequence}`,
-    series: req.series,
-    sequence,
-    previousHash: last?.hash ?? null,
-    publishedOn: new Date(ctx.now() * 1000).toISOString().slice(0, 10),
-    taxonomyVersion: TAXONOMY_VERSION,
-    request: req,
-    method: req.method,
-    hierarchies,
-    domains,
-    merkle: { root: merkleRoot(leaves), leafCount: new Set(leaves).size },
-    tables: [],
+function newView(req: ReleaseRequest, chosen: Chosen[], k: number, protection: number, index: number): View {
+  const years = chosen.map((c) => c.year);
+  const dims = [...new Set(req.tables.flat())].filter((d) => d !== 'year') as ReleaseDimension[];
+  return {
+    index, series: req.series, tables: req.tables, years,
+    versions: Object.fromEntries(chosen.map((c) => [String(c.year), c.version])),
+    domains: Object.fromEntries(dims.map((d) => [d, domainOf(d, years)])),
+    hierarchies: hierarchiesOf(req), k, protection,
   };
-  const tableOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
+}
+
+function hierarchiesOf(req: ReleaseRequest): Record<string, Record<string, string[]>> {
+  if (!req.regionGroups || !req.tables.flat().includes('region')) return {};
+  return { region: Object.fromEntries(regionGroups.filter((g) => g.code !== 'unknown').map((g) => [g.code, g.members])) };
+}
+
+async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], req: ReleaseRequest, chosen: Chosen[], k: number, protection: number): Promise<GlobalProtected> {
+  const incidentsOf = (year: number, version: number): Incident[] => chosen.find((c) => c.year === year && c.version === version)?.incidents ?? data.at(year, version);
+  const versionsOf = (year: number): number[] => [...new Set([...data.versions.filter((v) => v.year === year).map((v) => v.version), ...chosen.filter((c) => c.year === year).map((c) => c.version)])].sort((a, b) => a - b);
+  const since = (year: number, version: number): Since => {
+    const c = chosen.find((x) => x.year === year && x.version === version);
+    if (c?.fresh) return c.fresh.since as Since;
+    return data.versions.find((v) => v.year === year && v.version === version)!.since as Since;
+  };
+  const views = [...log.map((e) => viewOf(e.manifest)), newView(req, chosen, k, protection, log.length + 1)];
+  try {
+    return await protectInLog({
+      views,
+      since,
+      records: (y, v) => recordsOf(incidentsOf(y, v)),
+      added: (y, v) => {
+        const vs = versionsOf(y);
+        return recordsOf(addedOf(incidentsOf(y, vs[vs.indexOf(v) - 1]!), incidentsOf(y, v)));
+      },
+      minK: minKOf(ctx),
+      minProtection: minKOf(ctx),
+    });
+  } catch (e) {
+    if (e instanceof UnprotectableError) throw new AppError('release_unprotectable');
+    throw e;
+  }
+}
+
+const HEADLINE = (key: Record<string, string>): boolean =>
+  Object.entries(key).every(([d, v]) => v === '*' || d === 'year' || d === 'incidentType') && (key.incidentType === undefined || key.incidentType === '*' || key.year !== undefined);
+
+/** Years whose newest data would hide a headline figure the series' previous release published. */
+function headlinesLost(prev: Manifest | undefined, result: GlobalProtected, chosen: Chosen[]): number[] {
+  if (!prev) return [];
+  const was = new Map<string, number | null>();
+  for (const t of prev.tables) for (const c of t.cells) if (HEADLINE(c.key)) was.set(`${t.dimensions.join(',')}|${JSON.stringify(c.key)}`, c.count);
+  const lost = new Set<number>();
+  const changed = chosen.filter((c) => c.fresh && prev.data.some((d) => d.year === c.year && d.version < c.version)).map((c) => c.year);
+  for (const c of result.cells) {
+    if (!c.suppressed || !HEADLINE(c.key)) continue;
+    const dims = Object.keys(c.key);
+    const before = was.get(`${dims.join(',')}|${JSON.stringify(c.key)}`);
+    if (before === undefined || before === null) continue;
+    const y = c.key.year;
+    if (y !== undefined && y !== '*') {
+      if (changed.includes(Number(y))) lost.add(Number(y));
+    } else for (const yy of changed) lost.add(yy);
+  }
+  return [...lost];
+}
+
+export interface DraftResult { draftId: string; hash: string; manifest: Manifest; stats: unknown }
+export interface DryRunResult {
+  dryRun: true;
+  series: string;
+  k: number;
+  tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>;
+  data: DataEntry[];
+}
+
+/** Computes a release and appends it to the log as a draft for the publisher to sign. */
+export async function draftRelease(ctx: ServiceContext, auth: Auth, req: ReleaseRequest): Promise<DraftResult> {
+  return (await compute(ctx, auth, req, false)) as DraftResult;
+}
+
+/** Which cells a release would hide, and nothing else: no counts, no log entry, no budget. */
+export async function dryRunRelease(ctx: ServiceContext, auth: Auth, req: ReleaseRequest): Promise<DryRunResult> {
+  return (await compute(ctx, auth, req, true)) as DryRunResult;
+}
+
+async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<DraftResult | DryRunResult> {
+  const { k, protection } = await refuseEarly(ctx, auth, req, dryRun);
+  if (req.method === 'dp' && dryRun) throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
+  const years = yearsOf(req);
+  const [log, data] = await Promise.all([loadLog(ctx), loadData(ctx)]);
+  const previous = [...log].reverse().find((e) => e.manifest.series === req.series && e.manifest.method === req.method)?.manifest;
+  let chosen = chooseVersions(data, years, new Map());
+  const incidentsCounted = chosen.reduce((n, c) => n + c.incidents.length, 0);
+  if (incidentsCounted < k) throw new AppError('release_too_small');
+
+  let result: GlobalProtected | undefined;
+  let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
+  if (req.method === 'suppression') {
+    result = await protect(ctx, data, log, req, chosen, k, protection);
+    if ((req.holdBack ?? 'none') === 'auto' && previous) {
+      const lost = headlinesLost(previous, result, chosen);
+      if (lost.length > 0) {
+        const hold = new Map(lost.map((y) => [y, previous.data.find((d) => d.year === y)!.version]));
+        chosen = chooseVersions(data, years, hold);
+        result = await protect(ctx, data, log, req, chosen, k, protection);
+      }
+    }
+  }
+  const dataEntries: DataEntry[] = chosen.map((c) => ({ year: c.year, version: c.version, since: c.since, heldBack: c.heldBack }));
+  const tablesOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
     req.tables.map((dimensions, i) => ({
       dimensions,
       cells: cells.filter((c) => c.table === i).map((c) => ({ key: c.key, count: c.suppressed ? null : c.count, suppressed: c.suppressed, ...extra })),
     }));
+  if (dryRun) {
+    const tables = tablesOf(result!.cells);
+    return {
+      dryRun: true, series: req.series, k, data: dataEntries,
+      tables: tables.map((t) => ({ dimensions: t.dimensions, cells: t.cells.length, hidden: t.cells.filter((c) => c.suppressed).length, hiddenCells: t.cells.filter((c) => c.suppressed).map((c) => c.key) })),
+    };
+  }
 
+  const domains: Record<string, string[]> = { year: years.map(String) };
+  for (const d of new Set(req.tables.flat())) if (d !== 'year') domains[d] = domainOf(d as ReleaseDimension, years);
+  const leaves = chosen.flatMap((c) => c.incidents.flatMap((i) => i.hashes));
+  const lastSigned = await ctx.db.prisma.release.findFirst({ where: { series: req.series }, orderBy: { sequence: 'desc' }, select: { hash: true, sequence: true } });
+  const sequence = (lastSigned?.sequence ?? 0) + 1;
+  const lastEntry = log[log.length - 1];
+  const manifest: Manifest = {
+    type: 'contamos-release',
+    formatVersion: 2,
+    id: `${req.series}-${sequence}`,
+    series: req.series,
+    sequence,
+    previousHash: lastSigned?.hash ?? null,
+    publication: { index: log.length + 1, previousHash: lastEntry?.hash ?? null },
+    publishedOn: new Date(ctx.now() * 1000).toISOString().slice(0, 10),
+    taxonomyVersion: TAXONOMY_VERSION,
+    request: req,
+    method: req.method,
+    data: dataEntries,
+    hierarchies: hierarchiesOf(req),
+    domains,
+    merkle: { scheme: 'rfc6962-sha256', root: merkleRoot([...new Set(leaves)].sort()) },
+    tables: [],
+  };
   let stats: unknown;
-  let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
-    if (leaves.length < req.k) throw new AppError('release_too_small');
-    const protectedRelease = await protectRelease({ counts, domains, tables: req.tables, hierarchies, k: req.k, finalAudit: 'verdicts' });
-    manifest.k = req.k;
-    manifest.protection = req.k;
-    manifest.tables = tableOf(protectedRelease.cells);
-    stats = protectedRelease.stats;
+    manifest.k = k;
+    manifest.protection = protection;
+    manifest.tables = tablesOf(result!.cells);
+    stats = result!.stats;
   } else {
-    dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
+    const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
+    dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies: manifest.hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
     if (dpRun.stats.randomSource !== 'crypto') throw new Error('a DP release must use the cryptographic random source');
-    manifest.tables = tableOf(dpRun.cells.map((c) => ({ ...c, suppressed: false })), { errorMargin90: dpRun.errorMargin90 } as Partial<ManifestCell>);
+    manifest.tables = tablesOf(dpRun.cells.map((c) => ({ ...c, suppressed: false })), { errorMargin90: dpRun.errorMargin90 });
     stats = { ...dpRun.stats, trace: undefined };
   }
   const draftId = randomUUID();
-  const store = async (tx: Tx) => {
-    if (req.method === 'dp' && dpRun) {
-      const ledger = await chargeSeries(tx, req);
-      const p = dpRun.params;
-      manifest.dp = {
-        mechanism: dpRun.mechanism,
-        ...(p.exact.rho !== undefined ? { rho: p.exact.rho, sigma2: p.sigma2 } : { epsilon: p.exact.epsilon, scale: p.scale }),
-        m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants, 'reportCount'], errorMargin90: dpRun.errorMargin90, ledger,
-      };
-    }
-    const hash = hashCanonical(manifest);
-    await tx.releaseDraft.create({
-      data: { id: draftId, series: req.series, sequence, hash, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S },
+  try {
+    const hash = await ctx.db.prisma.$transaction(async (tx) => {
+      await consumeNonce(tx, auth);
+      if ((await lastLogIndex(tx)) !== log.length) throw new AppError('release_stale');
+      for (const c of chosen) if (c.fresh) await recordVersion(tx, c.fresh);
+      if (req.method === 'dp' && dpRun) {
+        const ledger = await chargeSeries(tx, req);
+        const p = dpRun.params;
+        manifest.dp = {
+          mechanism: dpRun.mechanism,
+          ...(p.exact.rho !== undefined ? { rho: p.exact.rho, sigma2: p.sigma2 } : { epsilon: p.exact.epsilon, scale: p.scale }),
+          m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
+        };
+      }
+      const h = hashCanonical(manifest);
+      await appendToLog(tx, { logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
+      await tx.releaseDraft.create({
+        data: { id: draftId, series: req.series, sequence, hash: h, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S },
+      });
+      return h;
     });
-    return hash;
-  };
-  const hash = await authenticated(ctx, auth, store);
-  return { draftId, hash, manifest, stats };
+    return { draftId, hash, manifest, stats };
+  } catch (e) {
+    // another publication took this log index, or recorded this data version, first
+    if (isUniqueViolation(e)) throw new AppError('release_stale');
+    throw e;
+  }
 }
 
 /** Stores a draft as a release once its publisher's signature verifies. */
@@ -162,7 +380,8 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
   const publisher = ctx.keys.publishers.find((p) => p.keyId === auth.keyId);
   if (!publisher) throw new AppError('forbidden_role');
   try {
-    return await authenticated(ctx, auth, async (tx) => {
+    return await ctx.db.prisma.$transaction(async (tx: Tx) => {
+      await consumeNonce(tx, auth);
       const draft = await tx.releaseDraft.findUnique({ where: { id: draftId } });
       if (!draft || draft.expiresAt < ctx.now()) throw new AppError('draft_not_found');
       if (!verifyDetached(signature, draft.manifest, publisher.publicKey)) throw new AppError('release_signature_invalid');
@@ -186,8 +405,8 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
 }
 
 export async function listReleases(ctx: ServiceContext) {
-  const rows = await ctx.db.prisma.release.findMany({ orderBy: [{ series: 'asc' }, { sequence: 'asc' }], select: { id: true, series: true, sequence: true, hash: true, publishedOn: true } });
-  return { items: rows };
+  const rows = await ctx.db.prisma.release.findMany({ orderBy: [{ series: 'asc' }, { sequence: 'asc' }], select: { id: true, series: true, sequence: true, hash: true, publishedOn: true, manifest: true } });
+  return { items: rows.map(({ manifest, ...r }) => ({ ...r, index: (JSON.parse(manifest) as Manifest).publication.index })) };
 }
 
 export async function getRelease(ctx: ServiceContext, id: string): Promise<Envelope> {
@@ -196,9 +415,29 @@ export async function getRelease(ctx: ServiceContext, id: string): Promise<Envel
   return { manifest: JSON.parse(r.manifest) as Manifest, hash: r.hash, signature: { keyId: r.keyId, alg: 'ed25519', value: r.signature } };
 }
 
+/** The publication log: every manifest ever shown, signed or not, in index order. */
+export async function listPublications(ctx: ServiceContext) {
+  const [log, signed] = await Promise.all([readLog(ctx), ctx.db.prisma.release.findMany({ select: { hash: true } })]);
+  const isSigned = new Set(signed.map((r) => r.hash));
+  return {
+    items: log.map((r) => {
+      const m = JSON.parse(r.manifest) as Manifest;
+      return { index: r.logIndex, id: m.id, series: m.series, sequence: m.sequence, kind: isSigned.has(r.hash) ? 'release' as const : 'draft' as const, hash: r.hash };
+    }),
+  };
+}
+
+export async function getPublication(ctx: ServiceContext, index: number): Promise<{ manifest: Manifest; hash: string; signature: Envelope['signature'] | null }> {
+  const row = await readLogEntry(ctx, index);
+  if (!row) throw new AppError('publication_not_found');
+  const rel = await ctx.db.prisma.release.findUnique({ where: { hash: row.hash }, select: { signature: true, keyId: true } });
+  return { manifest: JSON.parse(row.manifest) as Manifest, hash: row.hash, signature: rel ? { keyId: rel.keyId, alg: 'ed25519', value: rel.signature } : null };
+}
+
 /** A Merkle inclusion proof that the member's own report was counted in a release. */
 export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: string, reportId: string): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
-  return authenticated(ctx, auth, async (tx) => {
+  return ctx.db.prisma.$transaction(async (tx) => {
+    await consumeNonce(tx, auth);
     const report = await tx.report.findFirst({ where: { id: reportId, memberKeyId: auth.keyId }, select: { reportHash: true } });
     if (!report) throw new AppError('report_not_found');
     const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, manifest: true } });

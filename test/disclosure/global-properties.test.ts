@@ -13,7 +13,7 @@ const DOMAINS = { a: ['a1', 'a2', 'a3'], b: ['b1', 'b2'] };
 const TABLES: string[][][] = [[['year', 'a']], [['a']], [['year', 'a', 'b']], [['year', 'b']], [['year', 'a'], ['year', 'b']]];
 const K = 3;
 
-interface Step { series: number; tables: number; years: number[]; adds: Array<[number, number, number, number]>; drops: number }
+interface Step { series: number; tables: number; years: readonly number[]; adds: Array<[number, number, number, number]>; drops: number }
 
 const step = fc.record({
   series: fc.integer({ min: 0, max: 1 }),
@@ -54,7 +54,7 @@ describe('global model, random logs, checked with the full model', () => {
             }
             sim.set(2023, [...data.get(2023)!]);
             sim.set(2024, [...data.get(2024)!]);
-            await sim.publish(`s${st.series}`, TABLES[st.tables]!, st.years, { k: K });
+            await sim.publish(`s${st.series}`, TABLES[st.tables]!, [...st.years], { k: K });
           }
           // Every coordinates of every table of the log, at every version of every year.
           const dimsSets = new Set(sim.log.flatMap((e) => e.tables.map((t) => JSON.stringify(t.filter((d) => d !== 'year')))));

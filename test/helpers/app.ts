@@ -34,7 +34,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number } = {}): Promise<TestApp> {
+export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; minK?: number } = {}): Promise<TestApp> {
   await ready();
   const keyDir = mkdtempSync(path.join(tmpdir(), 'contamos-keys-'));
   const files = createKeySet(keyDir);
@@ -45,10 +45,12 @@ export async function startTestApp(provider: TestProvider, opts: { bodyLimitByte
   await migrate(testDb.url);
   const db = openDatabase(testDb.url);
   const clock = { offset: 0 };
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) + clock.offset };
+  // Tests choose small k to keep their data small; the server's own default minimum is 5.
+  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) + clock.offset, policy: { minK: opts.minK ?? 2 } };
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const app = createApp(ctx, { logger: createLogger('info', sink), ...opts });
+  const { minK: _minK, ...appOpts } = opts;
+  const app = createApp(ctx, { logger: createLogger('info', sink), ...appOpts });
   return {
     app, ctx, db, testDb, keys, logs, clock,
     steward: {

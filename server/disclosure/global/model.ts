@@ -181,7 +181,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     lt.cells.forEach((cell, i) => {
       const { year, ...rest } = cell.key;
       const cid = noteCoords(rest);
-      noteK(cid, view.k, view.protection);
+      noteK(cid, view.k || input.minK, view.protection || input.minProtection); // a DP entry has no k
       if (year !== undefined || view.years.length === 1) {
         const y = year !== undefined ? Number(year) : view.years[0]!;
         ids[i] = ensureA(y, versionOf(view, y), cid);

@@ -1,0 +1,80 @@
+// publication-log.ts — storage of the publication log, the data versions, and the facts counting
+// needs (every report's countable values, excluded members, the steward's dedupe choices).
+//
+// Guarantees: the log is read in index order and appended only at index = last + 1 (a concurrent
+// append by another replica fails on the primary key, never overwrites); a data version is
+// written once (primary key (year, version)); the database refuses any update or delete of either
+// (triggers, migration 0008b). Reads return plain data; nothing here decides what is counted.
+import type { Tx } from './client.js';
+import type { ServiceContext } from '../services/context.js';
+import { codeOf, COUNTED_DIMENSIONS, type ReportFacts } from '../services/incidents.js';
+
+export interface LogRow { logIndex: number; hash: string; manifest: string }
+export interface VersionRow { year: number; version: number; since: string | null; digest: string; reports: Uint8Array; representatives: Uint8Array }
+
+export async function readLog(ctx: ServiceContext): Promise<LogRow[]> {
+  return ctx.db.prisma.publication.findMany({ orderBy: { logIndex: 'asc' } });
+}
+
+export async function readLogEntry(ctx: ServiceContext, logIndex: number): Promise<LogRow | null> {
+  return ctx.db.prisma.publication.findUnique({ where: { logIndex } });
+}
+
+export async function lastLogIndex(tx: Tx | ServiceContext['db']['prisma']): Promise<number> {
+  const last = await tx.publication.findFirst({ orderBy: { logIndex: 'desc' }, select: { logIndex: true } });
+  return last?.logIndex ?? 0;
+}
+
+export async function appendToLog(tx: Tx, row: LogRow): Promise<void> {
+  await tx.publication.create({ data: row });
+}
+
+export async function readVersions(ctx: ServiceContext): Promise<VersionRow[]> {
+  return ctx.db.prisma.dataVersion.findMany({ orderBy: [{ year: 'asc' }, { version: 'asc' }] });
+}
+
+export async function recordVersion(tx: Tx, row: VersionRow): Promise<void> {
+  await tx.dataVersion.create({ data: { ...row, reports: Uint8Array.from(row.reports), representatives: Uint8Array.from(row.representatives) } });
+}
+
+const FACT_COLUMNS = ['id', 'memberKeyId', 'dedupeTag', 'reportHash', 'status', 'year', ...COUNTED_DIMENSIONS] as const;
+const FACTS_SQL = `SELECT ${FACT_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "Report"`;
+
+/**
+ * Every report (any status) with its countable values, in one consistent read (one statement).
+ * Rows come as arrays (no per-row objects from the driver) and identical value combinations share
+ * one key object, so a million reports stay within a few hundred MB.
+ */
+export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, ReportFacts>> {
+  const rows: unknown[][] = ctx.db.fast
+    ? (ctx.db.fast.db.prepare(FACTS_SQL).raw().all() as unknown[][])
+    : ((await ctx.db.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(FACTS_SQL)).map((r) => FACT_COLUMNS.map((c) => r[c])));
+  const out = new Map<string, ReportFacts>();
+  const keys = new Map<string, Record<string, string>>();
+  const nd = COUNTED_DIMENSIONS.length;
+  const codes = new Array<string>(nd);
+  for (const r of rows) {
+    for (let i = 0; i < nd; i++) codes[i] = codeOf(COUNTED_DIMENSIONS[i]!, r[6 + i]);
+    const tag = codes.join('\u0001');
+    let key = keys.get(tag);
+    if (!key) {
+      key = {};
+      for (let i = 0; i < nd; i++) key[COUNTED_DIMENSIONS[i]!] = codes[i]!;
+      keys.set(tag, key);
+    }
+    const id = r[0] as string;
+    out.set(id, { id, memberKeyId: r[1] as string, dedupeTag: (r[2] as string | null) ?? null, reportHash: r[3] as string, status: r[4] as string, year: Number(r[5]), key });
+  }
+  return out;
+}
+
+/** Members whose reports do not count: revoked (and quarantined, once the steward can). */
+export async function excludedMembers(ctx: ServiceContext): Promise<Set<string>> {
+  const rows = await ctx.db.prisma.member.findMany({ where: { revoked: true }, select: { keyId: true } });
+  return new Set(rows.map((r) => r.keyId));
+}
+
+/** The steward's choice of counted report per dedupe tag (resolved conflicts). */
+export async function dedupeChoices(_ctx: ServiceContext): Promise<Map<string, string>> {
+  return new Map();
+}
