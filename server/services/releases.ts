@@ -236,13 +236,12 @@ const HEADLINE = (key: Record<string, string>): boolean =>
 function headlinesLost(prev: Manifest | undefined, result: GlobalProtected, chosen: Chosen[]): number[] {
   if (!prev) return [];
   const was = new Map<string, number | null>();
-  for (const t of prev.tables) for (const c of t.cells) if (HEADLINE(c.key)) was.set(`${t.dimensions.join(',')}|${JSON.stringify(c.key)}`, c.count);
+  for (const t of prev.tables) for (const c of t.cells) if (HEADLINE(c.key)) was.set(canonicalJson(c.key), c.count);
   const lost = new Set<number>();
   const changed = chosen.filter((c) => c.fresh && prev.data.some((d) => d.year === c.year && d.version < c.version)).map((c) => c.year);
   for (const c of result.cells) {
     if (!c.suppressed || !HEADLINE(c.key)) continue;
-    const dims = Object.keys(c.key);
-    const before = was.get(`${dims.join(',')}|${JSON.stringify(c.key)}`);
+    const before = was.get(canonicalJson(c.key));
     if (before === undefined || before === null) continue;
     const y = c.key.year;
     if (y !== undefined && y !== '*') {
