@@ -12,6 +12,8 @@ const env = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(128 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Smallest k any release may use (no request can go below it). */
+  CONTAMOS_MIN_K: z.coerce.number().int().min(2).max(100).default(5),
 });
 
 export type Config = z.infer<typeof env>;

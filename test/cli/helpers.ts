@@ -30,6 +30,7 @@ export async function startCliServer(): Promise<CliServer> {
     DATABASE_URL: `file:${path.join(dir, 'test.db')}`,
     CONTAMOS_HOME: home,
     LOG_LEVEL: 'silent',
+    CONTAMOS_MIN_K: '2', // the tests' small data (the server's default minimum is 5)
   });
   const running = await startServer(config);
   return {

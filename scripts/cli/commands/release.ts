@@ -14,8 +14,10 @@ import { loadSigningKey } from '../keyfile.js';
 interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
 interface Manifest {
   id: string; series: string; sequence: number; previousHash: string | null; k?: number;
-  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { root: string; leafCount: number };
+  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { root: string };
+  data?: Array<{ year: number; version: number; heldBack: boolean }>;
 }
+interface DryRun { k: number; tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>; data: Array<{ year: number; version: number; heldBack: boolean }> }
 
 export function parseTables(spec: string): string[][] {
   const tables = spec.split(';').map((t) => t.split(/[,×x*]/).map((d) => d.trim()).filter(Boolean)).filter((t) => t.length > 0);
@@ -39,7 +41,8 @@ export const releaseCommand: Command = {
   name: 'release',
   summary: 'publicar cifras protegidas / publish protected counts',
   help: `Uso / Usage: contamos release --key publisher.key.json --series NAME --years 2023[,2024|2020-2024]
-                        --tables "year,region;year,incidentType" [--k 5] [--region-groups] [--json]
+                        --tables "year,region;year,incidentType" [--k 5] [--region-groups]
+                        [--hold-back] [--dry-run] [--json]
 
   Pide al servidor las cifras de una serie (por ejemplo "anual"), las revisa, las firma aquí con la
   clave de publicación y las publica. Ninguna cifra entre 1 y k−1 se publica.
@@ -51,7 +54,15 @@ export const releaseCommand: Command = {
   --tables SPEC       tablas separadas por ";" con dimensiones separadas por "," / tables separated by ";"
                       dimensiones / dimensions: year quarter region incidentType victimGender
                       victimNationality victimAgeBand perpetratorType outcome
-  --k N               umbral (por defecto 5) / threshold (default 5)
+  --k N               umbral (por defecto el mínimo del servidor, 5; fijo para la serie desde su primera
+                      publicación) / threshold (default the server's minimum, 5; fixed for the series
+                      by its first release)
+  --hold-back         si los datos nuevos de un año ocultarían cifras principales que la serie ya publicó,
+                      publicar ese año como la vez anterior hasta que los cambios puedan publicarse /
+                      if a year's newest data would hide headline figures the series published, publish
+                      that year as last time until its changes can be published
+  --dry-run           solo mostrar qué celdas se ocultarían (no publica nada, no muestra cifras) /
+                      only show which cells would be hidden (publishes nothing, shows no counts)
   --region-groups     añadir los grupos de regiones (Lima y Callao, Costa, Sierra, Selva)
   --dp                privacidad diferencial en vez de supresión / differential privacy instead of suppression
   --rho X | --epsilon X      gasto de esta publicación (zCDP o DP pura) / this release's budget
@@ -60,12 +71,13 @@ export const releaseCommand: Command = {
   --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
   options: {
     series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' },
+    'hold-back': { type: 'boolean' }, 'dry-run': { type: 'boolean' },
     dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'series-budget': { type: 'string' }, 'keep-total': { type: 'boolean' },
   },
   async run({ io, values, global, client }) {
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'release' });
     const years = parseYears(requireStr(values, 'years'));
-    const k = str(values, 'k') ? intInRange(str(values, 'k')!, 'k', 2, 100) : 5;
+    const k = str(values, 'k') ? intInRange(str(values, 'k')!, 'k', 2, 100) : undefined;
     const base = {
       series: requireStr(values, 'series'),
       filter: years.length === 1 ? { year: years[0]! } : { years },
@@ -82,9 +94,24 @@ export const releaseCommand: Command = {
       const budget = str(values, 'series-budget');
       request = { ...base, method: 'dp', [unit]: amount, keepTotal: flag(values, 'keep-total'), ...(budget ? { seriesBudget: { [unit]: budget } } : {}) };
     } else {
-      request = { ...base, k, method: 'suppression' };
+      request = { ...base, ...(k !== undefined ? { k } : {}), method: 'suppression', holdBack: flag(values, 'hold-back') ? 'auto' : 'none' };
     }
     const c = client();
+    if (flag(values, 'dry-run')) {
+      const dry = await c.request<DryRun>('POST', '/api/v1/releases/dry-run', { body: request, signer });
+      if (flag(values, 'json')) {
+        println(io.stdout, JSON.stringify(dry.body, null, 2));
+        return EXIT_OK;
+      }
+      println(io.stdout, `Prueba (nada publicado) / Dry run (nothing published): serie ${String(request.series)}, k = ${dry.body.k}`);
+      for (const d of dry.body.data) println(io.stdout, `  ${d.year}: datos versión / data version ${d.version}${d.heldBack ? ' (retenida / held back)' : ''}`);
+      for (const t of dry.body.tables) {
+        println(io.stdout, `  [${t.dimensions.join(' × ')}] ${t.hidden} de ${t.cells} celdas ocultas / of ${t.cells} cells hidden`);
+        for (const key of t.hiddenCells.slice(0, 40)) println(io.stdout, `    ${Object.entries(key).map(([d, v]) => `${d}=${v === '*' ? 'total' : v}`).join(', ')}`);
+        if (t.hiddenCells.length > 40) println(io.stdout, `    … ${t.hiddenCells.length - 40} más / more`);
+      }
+      return EXIT_OK;
+    }
     const draft = await c.request<{ draftId: string; hash: string; manifest: Manifest }>('POST', '/api/v1/releases', { body: request, signer });
     const m = draft.body.manifest;
     const list = await c.request<{ items: Array<{ series: string; sequence: number; hash: string }> }>('GET', '/api/v1/releases');
@@ -106,8 +133,9 @@ export const releaseCommand: Command = {
     println(io.stdout, `Publicado / Published: ${m.id} (serie ${m.series}, n.º ${m.sequence})`);
     println(io.stdout, `  hash ${res.body.hash}`);
     println(io.stdout, m.k === undefined
-      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy, ${m.merkle.leafCount} reportes contados / reports counted`
-      : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}, ${m.merkle.leafCount} reportes contados / reports counted`);
+      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy`
+      : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}`);
+    for (const d of m.data ?? []) if (d.heldBack) println(io.stdout, `  ${d.year}: cambios recientes retenidos hasta poder publicarlos sin riesgo / recent changes held back until they can be published safely`);
     println(io.stdout, `  ${c.server.href.replace(/\/$/, '')}/api/v1/releases/${m.id}.csv`);
     return EXIT_OK;
   },
