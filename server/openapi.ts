@@ -61,36 +61,30 @@ export const ownReport = z.object({
 export const ownReportsPage = z.object({ items: z.array(ownReport), nextCursor: uuidV4.nullable() });
 export const stewardReportsPage = z.object({ items: z.array(stewardReport), nextCursor: uuidV4.nullable() });
 
-export const manifestCell = z.object({
-  key: z.record(z.string(), z.string()).describe('dimension → code, or "*" for the margin (all codes)'),
-  count: z.number().int().min(0).nullable(),
-  suppressed: z.boolean(),
-});
-export const releaseManifest = z.object({
-  type: z.literal('contamos-release'),
-  formatVersion: z.literal(1),
-  id: z.string(),
-  series: z.string(),
-  sequence: z.number().int().min(1),
-  previousHash: hex64.nullable(),
-  publishedOn: z.string().describe('YYYY-MM-DD'),
-  taxonomyVersion: z.string(),
-  request: z.record(z.string(), z.unknown()),
-  method: z.string(),
-  k: z.number().int(),
-  protection: z.number().int(),
-  hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
-  domains: z.record(z.string(), z.array(z.string())),
-  merkle: z.object({ root: hex64, leafCount: z.number().int().min(0) }),
-  tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
-}).describe('A release manifest (docs/release-format.md).');
+export { manifestCell, releaseManifest } from './schemas/manifest.js';
+import { releaseManifest } from './schemas/manifest.js';
 export const releaseEnvelope = z.object({
   manifest: releaseManifest,
   hash: hex64.describe('SHA-256 of canonicalJson(manifest), RFC 8785'),
   signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)') }),
 });
 export const releaseList = z.object({
-  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string() })),
+  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log') })),
+});
+export const publicationList = z.object({
+  items: z.array(z.object({ index: z.number().int(), id: z.string(), series: z.string(), sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 })),
+});
+export const publicationEntry = z.object({
+  manifest: releaseManifest,
+  hash: hex64,
+  signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string() }).nullable().describe('null for a draft that was shown but never signed'),
+});
+export const dryRunResult = z.object({
+  dryRun: z.literal(true),
+  series: z.string(),
+  k: z.number().int(),
+  data: z.array(z.object({ year: z.number().int(), version: z.number().int(), since: z.string().nullable(), heldBack: z.boolean() })),
+  tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.number().int(), hidden: z.number().int(), hiddenCells: z.array(z.record(z.string(), z.string())) })),
 });
 export const releaseDraft = z.object({
   draftId: z.string(),
@@ -155,7 +149,15 @@ export const ROUTES: RouteSpec[] = [
     query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
     body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
-    errors: [...BODY_ERRORS, 'release_too_small', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'release_stale', 'budget_exceeded', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/releases/dry-run', who: 'publisher', summary: 'Which cells a release would hide — no counts, nothing logged, no budget spent', resumen: 'Qué celdas ocultaría una publicación — sin cifras, sin registro, sin gastar presupuesto',
+    body: { schema: releaseRequest }, responses: { 200: { description: 'per table: cells, hidden cells and their keys', schema: dryRunResult } },
+    errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/publications', who: 'public', summary: 'The publication log: every manifest ever shown (signed releases and drafts)', resumen: 'El registro de publicaciones: todo manifiesto mostrado (publicaciones firmadas y borradores)',
+    responses: { 200: { description: 'the log, in index order', schema: publicationList } }, errors: [] },
+  { method: 'get', path: '/api/v1/publications/{index}', who: 'public', summary: 'One entry of the publication log', resumen: 'Una entrada del registro de publicaciones',
+    params: { index: z.string().regex(/^[1-9][0-9]{0,8}$/).describe('log index') }, responses: { 200: { description: 'the manifest, its hash and the publisher signature (null for a draft)', schema: publicationEntry } },
+    errors: ['invalid_path', 'publication_not_found'] },
   { method: 'post', path: '/api/v1/releases/drafts/{draftId}/signature', who: 'publisher', summary: 'Publish a draft with the publisher’s signature over its canonical manifest', resumen: 'Publicar un borrador con la firma del publicador',
     params: { draftId }, body: { schema: releaseSignature }, responses: { 201: { description: 'the published release', schema: releaseEnvelope } },
     errors: [...BODY_ERRORS, 'invalid_path', 'draft_not_found', 'release_signature_invalid', 'release_stale', ...SIGNED_ERRORS] },

@@ -22,9 +22,10 @@ import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
 import { appendToLog, dedupeChoices, excludedMembers, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
-import { chargeSeries, type LedgerEntry } from './dp-ledger.js';
+import { chargeSeries } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
+import type { DataEntry, Manifest, ManifestCell } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
@@ -36,43 +37,7 @@ import type { Auth, ServiceContext } from './context.js';
 
 export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
 
-export interface ManifestCell { key: Record<string, string>; count: number | null; suppressed: boolean; errorMargin90?: number }
-export interface DpInfo {
-  mechanism: 'discrete-gaussian' | 'discrete-laplace';
-  rho?: string; epsilon?: string; sigma2?: number; scale?: number;
-  /** Distinct cells each incident falls into: L1 sensitivity m, L2 sensitivity √m. */
-  m: number;
-  keepTotal: boolean;
-  /** Published exactly, outside the DP guarantee. */
-  invariants: string[];
-  /** Half-width of the 90% interval of the noise on every cell (before post-processing). */
-  errorMargin90: number;
-  ledger: LedgerEntry;
-}
-export interface DataEntry { year: number; version: number; since: Since | null; heldBack: boolean }
-export interface Manifest {
-  type: 'contamos-release';
-  formatVersion: 2;
-  id: string;
-  series: string;
-  sequence: number;
-  previousHash: string | null;
-  publication: { index: number; previousHash: string | null };
-  publishedOn: string;
-  taxonomyVersion: string;
-  request: ReleaseRequest;
-  method: 'suppression' | 'dp';
-  /** Threshold and protection level (suppression only). */
-  k?: number;
-  protection?: number;
-  /** Mechanism, parameters, error margin and budget ledger (dp only). */
-  dp?: DpInfo;
-  data: DataEntry[];
-  hierarchies: Record<string, Record<string, string[]>>;
-  domains: Record<string, string[]>;
-  merkle: { scheme: string; root: string };
-  tables: Array<{ dimensions: string[]; cells: ManifestCell[] }>;
-}
+export type { DataEntry, DpInfo, Manifest, ManifestCell } from '../schemas/manifest.js';
 export interface Envelope { manifest: Manifest; hash: string; signature: { keyId: string; alg: 'ed25519'; value: string } }
 
 const DRAFT_TTL_S = 3600;
