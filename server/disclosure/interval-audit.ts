@@ -634,8 +634,10 @@ function subComponents(red: Reduced): SubComponent[] {
   };
   const nr = red.rowRhs.length;
   for (let r = 0; r < nr; r++) {
-    const a = find(red.rowIdx[red.rowStart[r]!]!);
+    const first = red.rowIdx[red.rowStart[r]!]!;
     for (let q = red.rowStart[r]! + 1; q < red.rowStart[r + 1]!; q++) {
+      // both ends re-found every time: a union may have made the first one a non-root
+      const a = find(first);
       const b = find(red.rowIdx[q]!);
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }

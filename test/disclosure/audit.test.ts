@@ -8,6 +8,19 @@ import { referenceInterval, smallRelease } from './helpers.js';
 const idOf = (cells: { id: number; key: Record<string, string> }[], key: Record<string, string>): number => cells.find((c) => identityOf(c.key) === identityOf(key))!.id;
 
 describe('auditIntervals', () => {
+  it('handles a total whose id is larger than its parts\' (cell order is free in the global model)', async () => {
+    // x3 = x0 + x1 + x2 with the total LAST and every cell hidden: one row of four unknowns whose
+    // first class is the largest. (A union-find that kept a stale root split this row across two
+    // sub-components and crashed.) Compared with the independent full LP.
+    const cells = [3, 4, 5, 12].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
+    const constraints = [{ id: 0, total: 3, parts: [0, 1, 2], dim: 'c' }, { id: 1, total: 3, parts: [2, 0, 1], dim: 'd' }];
+    const r = await auditIntervals({ cells, constraints, suppressed: new Set([0, 1, 2, 3]), k: 5 });
+    for (const iv of r.intervals) {
+      const [lo, hi] = await referenceInterval(cells, constraints, new Set([0, 1, 2, 3]), iv.id);
+      expect([iv.lo, iv.hi]).toEqual([lo, hi]);
+    }
+  });
+
   //         b1  b2  b3 | *
   //   a1     2   6   7 | 15
   //   a2     8   9   4 | 21
