@@ -301,8 +301,11 @@ const PROOF_KEYS = ['leaf', 'path', 'scheme'];
 /**
  * Checks `proof` against `rootHex`: h = leaf(x), then for i = D − 1 down to 0,
  * h = bit_i(x) ? node(path[i], h) : node(h, path[i]); true when h is the root. Never throws.
+ *
+ * `_v1TreeSize` is ignored: version-1 callers (scripts/audit until its version-2 rewrite) still
+ * pass the RFC 6962 tree size, which the sparse tree does not have. Remove it once none does.
  */
-export function verifyInclusion(proof: unknown, rootHex: unknown): boolean {
+export function verifyInclusion(proof: unknown, rootHex: unknown, _v1TreeSize?: unknown): boolean {
   try {
     if (typeof proof !== 'object' || proof === null || Array.isArray(proof) || !isSha256Hex(rootHex)) return false;
     const keys = Object.keys(proof).sort();

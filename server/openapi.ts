@@ -81,7 +81,7 @@ export const releaseManifest = z.object({
   protection: z.number().int(),
   hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
   domains: z.record(z.string(), z.array(z.string())),
-  merkle: z.object({ root: hex64, leafCount: z.number().int().min(0) }),
+  merkle: z.object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 }).describe('Root of the sparse Merkle tree of the counted reports’ hashes (no leaf count is published)'),
   tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
 }).describe('A release manifest (docs/release-format.md).');
 export const releaseEnvelope = z.object({
@@ -102,7 +102,11 @@ export const inclusionProofResponse = z.object({
   releaseId: z.string(),
   reportId: uuidV4,
   root: hex64,
-  proof: z.object({ leaf: hex64, index: z.number().int(), treeSize: z.number().int(), path: z.array(hex64) }),
+  proof: z.object({
+    scheme: z.literal('contamos-smt-sha256'),
+    leaf: hex64.describe('the report hash'),
+    path: z.array(hex64).max(256).describe('roots of the sibling subtrees from depth 1 down to the depth where the leaf is alone'),
+  }),
 });
 
 // --- routes --------------------------------------------------------------------------------------

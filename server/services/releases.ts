@@ -10,7 +10,7 @@
 // over fewer than k reports is refused (its Merkle tree size would itself be a small count);
 // the result is deterministic for the same data and earlier releases.
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
+import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
 import { protectRelease } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
 import { chargeSeries, type LedgerEntry } from './dp-ledger.js';
@@ -54,7 +54,7 @@ export interface Manifest {
   dp?: DpInfo;
   hierarchies: Record<string, Record<string, string[]>>;
   domains: Record<string, string[]>;
-  merkle: { root: string; leafCount: number };
+  merkle: { scheme: typeof MERKLE_SCHEME; root: string };
   tables: Array<{ dimensions: string[]; cells: ManifestCell[] }>;
 }
 export interface Envelope { manifest: Manifest; hash: string; signature: { keyId: string; alg: 'ed25519'; value: string } }
@@ -112,7 +112,7 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
     method: req.method,
     hierarchies,
     domains,
-    merkle: { root: merkleRoot(leaves), leafCount: new Set(leaves).size },
+    merkle: { scheme: MERKLE_SCHEME, root: merkleRoot(leaves) },
     tables: [],
   };
   const tableOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
@@ -144,7 +144,7 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
       manifest.dp = {
         mechanism: dpRun.mechanism,
         ...(p.exact.rho !== undefined ? { rho: p.exact.rho, sigma2: p.sigma2 } : { epsilon: p.exact.epsilon, scale: p.scale }),
-        m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants, 'reportCount'], errorMargin90: dpRun.errorMargin90, ledger,
+        m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
       };
     }
     const hash = hashCanonical(manifest);
