@@ -159,7 +159,7 @@ export const ROUTES: RouteSpec[] = [
     query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
     body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
-    errors: [...BODY_ERRORS, 'release_too_small', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'release_too_small', 'series_method_mismatch', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases/drafts/{draftId}/signature', who: 'publisher', summary: 'Publish a draft with the publisher’s signature over its canonical manifest', resumen: 'Publicar un borrador con la firma del publicador',
     params: { draftId }, body: { schema: releaseSignature }, responses: { 201: { description: 'the published release', schema: releaseEnvelope } },
     errors: [...BODY_ERRORS, 'invalid_path', 'draft_not_found', 'release_signature_invalid', 'release_stale', ...SIGNED_ERRORS] },

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
 import { protectRelease } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
-import { chargeSeries, type LedgerEntry } from './dp-ledger.js';
+import { chargeDpBudget, checkDpBudget, dpBoundsOf, type DpLedgerEntry } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
@@ -34,7 +34,7 @@ export interface DpInfo {
   invariants: string[];
   /** Half-width of the 90% interval of the noise on every cell (before post-processing). */
   errorMargin90: number;
-  ledger: LedgerEntry;
+  ledger: DpLedgerEntry;
 }
 export interface Manifest {
   type: 'contamos-release';
@@ -84,6 +84,8 @@ async function publishedCellsOf(ctx: ServiceContext, series: string): Promise<Ar
 
 /** Computes a release and keeps it as a draft for the publisher to sign. */
 export async function draftRelease(ctx: ServiceContext, auth: Auth, req: ReleaseRequest): Promise<{ draftId: string; hash: string; manifest: Manifest; stats: unknown }> {
+  const dpAmount = req.method === 'dp' ? (req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) : undefined;
+  if (dpAmount) await checkDpBudget(ctx.db.prisma, dpBoundsOf(ctx), dpAmount); // refused before anything is computed
   const years = yearsOf(req);
   const dims = [...new Set(req.tables.flat())] as ReleaseDimension[];
   const [counts, leaves, earlier] = await Promise.all([
@@ -139,7 +141,7 @@ export async function draftRelease(ctx: ServiceContext, auth: Auth, req: Release
   const draftId = randomUUID();
   const store = async (tx: Tx) => {
     if (req.method === 'dp' && dpRun) {
-      const ledger = await chargeSeries(tx, req);
+      const ledger = await chargeDpBudget(tx, dpBoundsOf(ctx), dpAmount!);
       const p = dpRun.params;
       manifest.dp = {
         mechanism: dpRun.mechanism,
