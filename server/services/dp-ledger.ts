@@ -14,15 +14,17 @@
 // - Concurrent drafts (two replicas) cannot both spend the last of the budget: each charge appends
 //   row `sequence` = last + 1, the primary key lets only one transaction take a place, and the
 //   other is refused ('budget_conflict', retryable) — optimistic concurrency. On SQLite the
-//   database's single writer gives the same result.
+//   database's single writer serialises the charges; a second connection that read the ledger
+//   before the winner wrote cannot write after it (a busy or stale-snapshot error: refused as
+//   'database_unavailable', retryable), so it is never charged against an old state either.
 // - The entry returned is what the manifest records: { scope: 'server', unit: 'rho', total,
 //   spentBefore, spentAfter, charged } with spentAfter = spentBefore + charged ≤ total, and
 //   spentBefore the previous charge's spentAfter ("0" for the first).
 import type { Db, Tx } from '../db/client.js';
 import { DEFAULT_DP_BOUNDS, rhoCharge, type DpAmount, type DpBounds } from '../dp/bounds.js';
-import type { ServiceContext } from './context.js';
 import { add, compare, formatDecimal, sub, toRational, type Rational } from '../dp/rational.js';
 import { AppError } from '../errors.js';
+import type { ServiceContext } from './context.js';
 import { isUniqueViolation } from './db-errors.js';
 
 export type { DpAmount, DpBounds } from '../dp/bounds.js';
