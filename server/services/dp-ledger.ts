@@ -63,7 +63,7 @@ export async function dpBudgetState(db: Reader): Promise<DpBudgetState> {
 function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLedgerEntry {
   const total = toRational(bounds.totalRho);
   if (state.total !== null && compare(toRational(state.total), total) !== 0) {
-    throw new AppError('budget_fixed', `The server's privacy budget was fixed at rho = ${state.total} by its first differential-privacy release, but CONTAMOS_DP_TOTAL_RHO now says ${bounds.totalRho}; the operator must restore it. Nothing was computed or stored.`);
+    throw new AppError('budget_fixed', `The server's privacy budget was fixed at rho = ${state.total} by its first differential-privacy release, but CONTAMOS_DP_TOTAL_RHO now says ${bounds.totalRho}; the operator must restore it. No counts were shown and nothing was stored.`);
   }
   let charged: Rational;
   try {
@@ -72,12 +72,12 @@ function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLed
     throw new AppError('invalid_body', (e as Error).message);
   }
   if (compare(charged, toRational(bounds.maxRho)) > 0) {
-    throw new AppError('budget_over_release_limit', `This release would spend rho = ${formatDecimal(charged)}${amount.epsilon !== undefined ? ' (epsilon²/2)' : ''}, but one release may spend at most rho = ${bounds.maxRho} on this server (CONTAMOS_DP_MAX_RHO). Nothing was computed or stored.`);
+    throw new AppError('budget_over_release_limit', `This release would spend rho = ${formatDecimal(charged)}${amount.epsilon !== undefined ? ' (epsilon²/2)' : ''}, but one release may spend at most rho = ${bounds.maxRho} on this server (CONTAMOS_DP_MAX_RHO). No counts were shown and nothing was stored.`);
   }
   const before = toRational(state.spent);
   const after = add(before, charged);
   if (compare(after, total) > 0) {
-    throw new AppError('budget_exceeded', `This release would spend rho = ${formatDecimal(charged)}, but the server's privacy budget (shared by every differential-privacy series) has rho = ${formatDecimal(sub(total, before))} left of ${formatDecimal(total)}. Nothing was computed or stored.`);
+    throw new AppError('budget_exceeded', `This release would spend rho = ${formatDecimal(charged)}, but the server's privacy budget (shared by every differential-privacy series) has rho = ${formatDecimal(sub(total, before))} left of ${formatDecimal(total)}. No counts were shown and nothing was stored.`);
   }
   return { scope: 'server', unit: 'rho', total: formatDecimal(total), spentBefore: formatDecimal(before), spentAfter: formatDecimal(after), charged: formatDecimal(charged) };
 }
