@@ -27,7 +27,7 @@ export {
   sealNarrative,
 } from './seal.js';
 export { DEDUPE_SECRET_MIN_BYTES, dedupeTag, generateDedupeSecret, normaliseDetails } from './dedupe.js';
-export { MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusion, type InclusionProof } from './merkle.js';
+export { MERKLE_SCHEME, MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusion, type InclusionProof } from './merkle.js';
 export { RECEIPT_TYPE, receiptMessage, signReceipt, verifyReceipt, type Receipt } from './receipt.js';
 export {
   DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, SIGNATURE_ALG, SIGNATURE_LABEL, SignatureError,

@@ -1,40 +1,50 @@
-// merkle.ts — RFC 6962 (Certificate Transparency) Merkle trees over report hashes.
+// merkle.ts — the compact sparse Merkle tree `contamos-smt-sha256` over report hashes
+// (docs/release-format.md, "Merkle tree").
 //
-// The leaves of a release's tree are the report hashes (lowercase 64-hex) of the counted reports,
-// SORTED lexicographically and DEDUPLICATED, so the root depends only on the set of reports, not
-// on the order the server read them.
+// The tree is keyed by the leaf itself: a leaf's place is given by its bits (most significant bit
+// of its first byte first), so the root depends only on the SET of leaves and neither the root nor
+// a proof carries an index or a tree size.
 //
 // Guarantees:
-// - Hashing is RFC 6962 §2.1: leaf node = SHA-256(0x00 || leaf bytes), inner node =
-//   SHA-256(0x01 || left || right); a tree of n > 1 leaves is split at the largest power of two
-//   k < n (left = first k leaves). The empty tree's root is SHA-256("").
-//   (Computed bottom-up: pairing neighbours level by level and carrying an unpaired last node up
-//   unchanged gives exactly the RFC 6962 tree.)
-// - `merkleRoot` / `buildMerkleTree` throw `TypeError` if a leaf is not a lowercase 64-hex string.
-// - `inclusionProof` returns the RFC 6962 audit path (leaf to root) for a leaf, or null when the
-//   leaf is not in the set. `verifyInclusion` is the RFC 9162 §2.1.3.2 check; it never throws and
-//   is false for any malformed proof, a different root, or a different leaf. As in RFC 6962 the
-//   root does not commit to the tree size, so callers that know the size (from the signed release
-//   manifest) pass it as `expectedTreeSize`.
-// - 1,000,000 leaves: root in about 1.5 s (measured by test/crypto/merkle.test.ts); memory is
-//   32 bytes per leaf for a root, about 64 bytes per leaf for a tree kept for proofs.
-// No initialisation needed.
+// - Hashing: EMPTY = SHA-256(0x02), leaf(x) = SHA-256(0x00 ‖ x), node(l, r) = SHA-256(0x01 ‖ l ‖ r);
+//   root(S, d) = EMPTY if S = ∅, leaf(x) if S = {x}, else node(root(S0, d+1), root(S1, d+1)) with
+//   S0 / S1 the leaves whose bit d is 0 / 1. The three prefixes keep empty, leaf and inner hashes
+//   apart, so a proof for a non-member or a tampered proof verifies only through a SHA-256
+//   collision.
+// - Order and duplicates of the input do not matter (the set is what is hashed).
+// - `merkleRoot` / `buildMerkleTree` / `inclusionProof` throw `TypeError` if a leaf is not a
+//   lowercase 64-hex string.
+// - A proof is `{ scheme, leaf, path }` and nothing else: `path[i]` is the root of the sibling
+//   subtree at depth i + 1, down to the depth D where the leaf is alone (D ≤ 256). Its length is the
+//   only thing it says about the number of leaves. `inclusionProof` returns null for a leaf that is
+//   not in the set.
+// - `verifyInclusion(proof, root)` never throws; it is false for anything malformed (wrong
+//   scheme, extra or missing fields, non-lowercase hex, a path longer than 256), for another root,
+//   another leaf or any changed path element.
+// - Memory: a root needs 32 bytes per leaf (plus the input strings); a `MerkleTree` kept for many
+//   proofs about 32 bytes per leaf plus 40 bytes per inner node (about 1.44 inner nodes per leaf
+//   for hash-like leaves). Timings are in `npm run bench:release`.
+// No initialisation needed; the SHA-256 backend is sha256.ts's (native on the server).
 import { toHex } from './encoding.js';
 import { isSha256Hex } from './hash.js';
 import { merkleLeafInto, merkleNodeInto, sha256Bytes } from './sha256.js';
 
+/** The scheme name carried by every proof and by a manifest's `merkle.scheme`. */
+export const MERKLE_SCHEME = 'contamos-smt-sha256';
+
 export interface InclusionProof {
-  /** The report hash (leaf data), lowercase hex. */
+  scheme: typeof MERKLE_SCHEME;
+  /** The report hash (the leaf itself), lowercase hex. */
   leaf: string;
-  /** Position of the leaf among the sorted, deduplicated leaves. */
-  index: number;
-  /** Number of (deduplicated) leaves in the tree. */
-  treeSize: number;
-  /** Sibling hashes from the leaf's level up to just below the root, lowercase hex. */
+  /** Roots of the sibling subtrees at depths 1 … D, lowercase hex. */
   path: string[];
 }
 
-const EMPTY_ROOT = toHex(sha256Bytes(new Uint8Array(0)));
+/** The deepest a leaf can sit: two distinct 256-bit leaves differ by bit 255 at the latest. */
+const MAX_DEPTH = 256;
+
+/** SHA-256(0x02): the root of an empty subtree. */
+const EMPTY = sha256Bytes(Uint8Array.of(0x02));
 
 // Lowercase-hex digit values; -1 for anything else (uppercase is refused: hashes are lowercase).
 const HEX = (() => {
@@ -65,15 +75,22 @@ function decodeLeaves(leavesHex: readonly string[]): Uint8Array {
   return out;
 }
 
+/** Decodes an already validated lowercase 64-hex string. */
+function hexToBytes32(s: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let j = 0; j < 32; j++) out[j] = (HEX[s.charCodeAt(2 * j)]! << 4) | HEX[s.charCodeAt(2 * j + 1)]!;
+  return out;
+}
+
 /**
- * Indices of the leaves in ascending byte order (= lexicographic order of their lowercase hex),
- * duplicates dropped. A counting sort on the first two bytes, then a comparison sort inside each
- * of the 65,536 buckets: O(n) for hash-like input, O(n log n) at worst.
+ * The distinct leaves in ascending byte order, packed 32 bytes each. A counting sort on the first
+ * two bytes, then a comparison sort inside each of the 65,536 buckets: O(n) for hash-like input,
+ * O(n log n) at worst; equal leaves end up adjacent and are dropped.
  */
-function sortedUniqueOrder(bytes: Uint8Array): Uint32Array {
+function sortedUnique(leavesHex: readonly string[]): Uint8Array {
+  const bytes = decodeLeaves(leavesHex);
   const n = bytes.length / 32;
   const prefix = (i: number): number => (bytes[i * 32]! << 8) | bytes[i * 32 + 1]!;
-  /** Compares the bytes after the 2-byte prefix. */
   const cmpTail = (a: number, b: number): number => {
     const oa = a * 32;
     const ob = b * 32;
@@ -83,105 +100,163 @@ function sortedUniqueOrder(bytes: Uint8Array): Uint32Array {
     }
     return 0;
   };
-  // Counting sort by prefix: starts[k] = first slot of bucket k.
   const starts = new Uint32Array(65537);
   for (let i = 0; i < n; i++) starts[prefix(i) + 1]!++;
   for (let k = 1; k <= 65536; k++) starts[k]! += starts[k - 1]!;
   const order = new Uint32Array(n);
   const next = starts.slice(0, 65536);
   for (let i = 0; i < n; i++) order[next[prefix(i)]!++] = i;
-  // Within each bucket all prefixes are equal, so the tail decides.
   for (let k = 0; k < 65536; k++) {
     if (starts[k + 1]! - starts[k]! > 1) order.subarray(starts[k]!, starts[k + 1]!).sort(cmpTail);
   }
-  // Drop duplicates (equal leaves are adjacent now).
+  const out = new Uint8Array(n * 32);
   let w = 0;
   for (let r = 0; r < n; r++) {
     const i = order[r]!;
     if (w > 0 && prefix(i) === prefix(order[w - 1]!) && cmpTail(i, order[w - 1]!) === 0) continue;
-    order[w++] = i;
+    order[w] = i;
+    out.set(bytes.subarray(i * 32, i * 32 + 32), w * 32);
+    w++;
   }
-  return order.subarray(0, w);
+  return out.subarray(0, w * 32);
 }
 
-/** Leaf-node hashes, in sorted unique order, 32 bytes each, in one buffer. */
-function leafLevel(bytes: Uint8Array, order: Uint32Array): Uint8Array {
-  const level = new Uint8Array(order.length * 32);
-  for (let r = 0; r < order.length; r++) merkleLeafInto(bytes, order[r]! * 32, level, r * 32);
-  return level;
+/** Bit d (0 = most significant bit of byte 0) of the 32 bytes at buf[off…]. */
+const bitOf = (buf: Uint8Array, off: number, d: number): number => (buf[off + (d >>> 3)]! >>> (7 - (d & 7))) & 1;
+
+/**
+ * First index in [lo, hi) of the sorted leaves whose bit d is 1 (hi if none). The leaves of the
+ * range share their first d bits, so bit d is 0 … 0 1 … 1 along the range.
+ */
+function splitAt(sorted: Uint8Array, lo: number, hi: number, d: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bitOf(sorted, mid * 32, d) === 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** Next level up: neighbours paired, an unpaired last node carried up unchanged. */
-function parentLevel(level: Uint8Array, out: Uint8Array = new Uint8Array(Math.ceil(level.length / 64) * 32)): Uint8Array {
-  const n = level.length / 32;
-  let m = 0;
-  for (let i = 0; i + 1 < n; i += 2, m++) merkleNodeInto(level, i * 32, level, (i + 1) * 32, out, m * 32);
-  if (n % 2 === 1) out.set(level.subarray((n - 1) * 32, n * 32), m * 32); // set() is overlap-safe
-  return out.subarray(0, Math.ceil(n / 2) * 32);
+/** One 64-byte scratch pair per depth, for the two children of a node at that depth. */
+const scratchPairs = (): Uint8Array[] => Array.from({ length: MAX_DEPTH }, () => new Uint8Array(64));
+
+/** out[outOff…+32] = root of the leaves sorted[lo…hi), which share their first d bits. */
+function subtreeRootInto(sorted: Uint8Array, lo: number, hi: number, d: number, out: Uint8Array, outOff: number, scratch: Uint8Array[]): void {
+  if (hi === lo) {
+    out.set(EMPTY, outOff);
+    return;
+  }
+  if (hi - lo === 1) {
+    merkleLeafInto(sorted, lo * 32, out, outOff);
+    return;
+  }
+  const pair = scratch[d]!; // d < 256: two distinct leaves differ by bit 255 at the latest
+  const m = splitAt(sorted, lo, hi, d);
+  subtreeRootInto(sorted, lo, m, d + 1, pair, 0, scratch);
+  subtreeRootInto(sorted, m, hi, d + 1, pair, 32, scratch);
+  merkleNodeInto(pair, 0, pair, 32, out, outOff);
 }
 
-/** RFC 6962 root (lowercase hex) of the sorted, deduplicated leaves. */
+/** Root (lowercase hex) of the set of `leavesHex`. */
 export function merkleRoot(leavesHex: readonly string[]): string {
-  const bytes = decodeLeaves(leavesHex);
-  const order = sortedUniqueOrder(bytes);
-  if (order.length === 0) return EMPTY_ROOT;
-  let level = leafLevel(bytes, order);
-  // Reduce in place: each parent is written at or before the position of the pair it replaces.
-  while (level.length > 32) level = parentLevel(level, level);
-  return toHex(level.subarray(0, 32));
+  const sorted = sortedUnique(leavesHex);
+  const out = new Uint8Array(32);
+  subtreeRootInto(sorted, 0, sorted.length / 32, 0, out, 0, scratchPairs());
+  return toHex(out);
 }
 
-/** A tree kept in memory to answer many inclusion proofs (one O(n) build, O(log n) per proof). */
+// A MerkleTree keeps its inner nodes in arrays. A child reference is an inner node's index (≥ 0),
+// EMPTY_REF, or LEAF_BASE − i for the i-th sorted leaf.
+const EMPTY_REF = -1;
+const LEAF_BASE = -2;
+
+/** A tree kept in memory to answer many inclusion proofs (one O(n) build, O(depth) per proof). */
 export class MerkleTree {
-  /** The sorted, deduplicated leaves. */
-  readonly leaves: readonly string[];
-  private readonly levels: Uint8Array[];
+  private readonly sorted: Uint8Array;
+  private hashes: Uint8Array;
+  private left: Int32Array;
+  private right: Int32Array;
+  private count = 0;
+  private readonly top: number;
+  private readonly pair = new Uint8Array(64);
 
   constructor(leavesHex: readonly string[]) {
-    const bytes = decodeLeaves(leavesHex);
-    const order = sortedUniqueOrder(bytes);
-    this.leaves = Array.from(order, (i) => leavesHex[i]!);
-    this.levels = [];
-    if (order.length === 0) return;
-    let level = leafLevel(bytes, order);
-    this.levels.push(level);
-    while (level.length > 32) {
-      level = parentLevel(level);
-      this.levels.push(level);
-    }
+    this.sorted = sortedUnique(leavesHex);
+    const n = this.sorted.length / 32;
+    const capacity = Math.max(16, Math.ceil(n * 1.6));
+    this.hashes = new Uint8Array(capacity * 32);
+    this.left = new Int32Array(capacity);
+    this.right = new Int32Array(capacity);
+    this.top = this.build(0, n, 0);
   }
 
+  /** Number of distinct leaves (known to whoever holds the leaves; never in a proof). */
   get size(): number {
-    return this.leaves.length;
+    return this.sorted.length / 32;
   }
 
   /** Root, lowercase hex. */
   root(): string {
-    const top = this.levels[this.levels.length - 1];
-    return top ? toHex(top.subarray(0, 32)) : EMPTY_ROOT;
+    const out = new Uint8Array(32);
+    this.hashInto(this.top, out, 0);
+    return toHex(out);
   }
 
-  /** Audit path for `leafHex`, or null when it is not a leaf of this tree. */
+  /** Inclusion proof of `leafHex`, or null when it is not a leaf of this tree. */
   proof(leafHex: string): InclusionProof | null {
     if (!isSha256Hex(leafHex)) return null;
-    // Binary search in the sorted leaves.
-    let lo = 0;
-    let hi = this.leaves.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.leaves[mid]! < leafHex) lo = mid + 1;
-      else hi = mid;
-    }
-    if (this.leaves[lo] !== leafHex) return null;
+    const x = hexToBytes32(leafHex);
     const path: string[] = [];
-    let idx = lo;
-    for (let l = 0; l < this.levels.length - 1; l++) {
-      const level = this.levels[l]!;
-      const sibling = idx ^ 1;
-      if (sibling * 32 < level.length) path.push(toHex(level.subarray(sibling * 32, sibling * 32 + 32)));
-      idx = Math.floor(idx / 2);
+    const sib = new Uint8Array(32);
+    let ref = this.top;
+    for (let d = 0; ref >= 0; d++) {
+      const one = bitOf(x, 0, d) === 1;
+      this.hashInto(one ? this.left[ref]! : this.right[ref]!, sib, 0);
+      path.push(toHex(sib));
+      ref = one ? this.right[ref]! : this.left[ref]!;
     }
-    return { leaf: leafHex, index: lo, treeSize: this.leaves.length, path };
+    // Following x's bits ends at an empty subtree or at the one leaf there: x only if it is x.
+    if (ref === EMPTY_REF) return null;
+    const off = (LEAF_BASE - ref) * 32;
+    for (let j = 0; j < 32; j++) if (this.sorted[off + j] !== x[j]) return null;
+    return { scheme: MERKLE_SCHEME, leaf: leafHex, path };
+  }
+
+  /** Builds the subtree of sorted[lo…hi) at depth d and returns its reference. */
+  private build(lo: number, hi: number, d: number): number {
+    if (hi === lo) return EMPTY_REF;
+    if (hi - lo === 1) return LEAF_BASE - lo;
+    const m = splitAt(this.sorted, lo, hi, d);
+    const l = this.build(lo, m, d + 1);
+    const r = this.build(m, hi, d + 1);
+    if (this.count === this.left.length) this.grow();
+    const i = this.count++;
+    this.left[i] = l;
+    this.right[i] = r;
+    // both children are complete, so one scratch pair serves every node
+    this.hashInto(l, this.pair, 0);
+    this.hashInto(r, this.pair, 32);
+    merkleNodeInto(this.pair, 0, this.pair, 32, this.hashes, i * 32);
+    return i;
+  }
+
+  private grow(): void {
+    const cap = this.left.length * 2;
+    const h = new Uint8Array(cap * 32);
+    h.set(this.hashes);
+    this.hashes = h;
+    const l = new Int32Array(cap);
+    l.set(this.left);
+    this.left = l;
+    const r = new Int32Array(cap);
+    r.set(this.right);
+    this.right = r;
+  }
+
+  private hashInto(ref: number, out: Uint8Array, off: number): void {
+    if (ref >= 0) out.set(this.hashes.subarray(ref * 32, ref * 32 + 32), off);
+    else if (ref === EMPTY_REF) out.set(EMPTY, off);
+    else merkleLeafInto(this.sorted, (LEAF_BASE - ref) * 32, out, off);
   }
 }
 
@@ -190,54 +265,68 @@ export function buildMerkleTree(leavesHex: readonly string[]): MerkleTree {
   return new MerkleTree(leavesHex);
 }
 
-/** Inclusion proof of `leafHex` in the tree of `leavesHex`, or null if it is not among them. */
-export function inclusionProof(leavesHex: readonly string[], leafHex: string): InclusionProof | null {
-  return new MerkleTree(leavesHex).proof(leafHex);
+/**
+ * Inclusion proof of `leafHex` in the tree of `leavesOrTree` (the leaves, or a tree built from
+ * them), or null if it is not among them. From leaves, one proof costs about one root's hashing
+ * and keeps no tree.
+ */
+export function inclusionProof(leavesOrTree: readonly string[] | MerkleTree, leafHex: string): InclusionProof | null {
+  if (leavesOrTree instanceof MerkleTree) return leavesOrTree.proof(leafHex);
+  const sorted = sortedUnique(leavesOrTree);
+  if (!isSha256Hex(leafHex)) return null;
+  const x = hexToBytes32(leafHex);
+  const scratch = scratchPairs();
+  const sib = new Uint8Array(32);
+  const path: string[] = [];
+  let lo = 0;
+  let hi = sorted.length / 32;
+  for (let d = 0; hi - lo > 1; d++) {
+    const m = splitAt(sorted, lo, hi, d);
+    if (bitOf(x, 0, d) === 1) {
+      subtreeRootInto(sorted, lo, m, d + 1, sib, 0, scratch);
+      lo = m;
+    } else {
+      subtreeRootInto(sorted, m, hi, d + 1, sib, 0, scratch);
+      hi = m;
+    }
+    path.push(toHex(sib));
+  }
+  if (hi - lo !== 1) return null;
+  for (let j = 0; j < 32; j++) if (sorted[lo * 32 + j] !== x[j]) return null;
+  return { scheme: MERKLE_SCHEME, leaf: leafHex, path };
 }
 
-/** Decodes an already validated lowercase 64-hex string. */
-function hexToBytes32(s: string): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let j = 0; j < 32; j++) out[j] = (HEX[s.charCodeAt(2 * j)]! << 4) | HEX[s.charCodeAt(2 * j + 1)]!;
-  return out;
-}
+const PROOF_KEYS = ['leaf', 'path', 'scheme'];
 
 /**
- * RFC 9162 §2.1.3.2 inclusion check of `proof` against `rootHex`. Never throws.
+ * Checks `proof` against `rootHex`: h = leaf(x), then for i = D − 1 down to 0,
+ * h = bit_i(x) ? node(path[i], h) : node(h, path[i]); true when h is the root. Never throws.
  *
- * A root does not commit to the tree size: the same path can verify under several claimed sizes
- * (e.g. a leaf in the left subtree of trees of 12 and 13 leaves). A release manifest therefore
- * records the size next to the root, and a verifier should pass it as `expectedTreeSize`.
+ * `_v1TreeSize` is ignored: version-1 callers (scripts/audit until its version-2 rewrite) still
+ * pass the RFC 6962 tree size, which the sparse tree does not have. Remove it once none does.
  */
-export function verifyInclusion(proof: InclusionProof, rootHex: string, expectedTreeSize?: number): boolean {
+export function verifyInclusion(proof: unknown, rootHex: unknown, _v1TreeSize?: unknown): boolean {
   try {
-    if (typeof proof !== 'object' || proof === null || !isSha256Hex(rootHex) || !isSha256Hex(proof.leaf)) return false;
-    const { index, treeSize, path } = proof;
-    if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
-    if (expectedTreeSize !== undefined && treeSize !== expectedTreeSize) return false;
-    if (!Array.isArray(path) || path.length > 64 || !path.every(isSha256Hex)) return false;
-    let fn = index;
-    let sn = treeSize - 1;
-    const r = new Uint8Array(32);
-    merkleLeafInto(hexToBytes32(proof.leaf), 0, r, 0);
-    for (const p of path) {
-      if (sn === 0) return false;
-      const pb = hexToBytes32(p);
-      if (fn % 2 === 1 || fn === sn) {
-        merkleNodeInto(pb, 0, r, 0, r, 0); // r = H(0x01 || p || r)
-        if (fn % 2 === 0) {
-          while (fn % 2 === 0 && fn !== 0) {
-            fn = Math.floor(fn / 2);
-            sn = Math.floor(sn / 2);
-          }
-        }
-      } else {
-        merkleNodeInto(r, 0, pb, 0, r, 0); // r = H(0x01 || r || p)
-      }
-      fn = Math.floor(fn / 2);
-      sn = Math.floor(sn / 2);
+    if (typeof proof !== 'object' || proof === null || Array.isArray(proof) || !isSha256Hex(rootHex)) return false;
+    const keys = Object.keys(proof).sort();
+    if (keys.length !== PROOF_KEYS.length || keys.some((k, i) => k !== PROOF_KEYS[i])) return false;
+    const { scheme, leaf, path } = proof as Record<string, unknown>;
+    if (scheme !== MERKLE_SCHEME || !isSha256Hex(leaf)) return false;
+    if (!Array.isArray(path) || path.length > MAX_DEPTH) return false;
+    const siblings: Uint8Array[] = [];
+    for (let i = 0; i < path.length; i++) {
+      const p: unknown = path[i];
+      if (!isSha256Hex(p)) return false;
+      siblings.push(hexToBytes32(p));
     }
-    return sn === 0 && toHex(r) === rootHex;
+    const x = hexToBytes32(leaf);
+    const h = new Uint8Array(32);
+    merkleLeafInto(x, 0, h, 0);
+    for (let i = siblings.length - 1; i >= 0; i--) {
+      if (bitOf(x, 0, i) === 1) merkleNodeInto(siblings[i]!, 0, h, 0, h, 0);
+      else merkleNodeInto(h, 0, siblings[i]!, 0, h, 0);
+    }
+    return toHex(h) === rootHex;
   } catch {
     return false;
   }

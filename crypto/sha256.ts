@@ -1,5 +1,5 @@
 // sha256.ts — SHA-256 and HMAC-SHA-256 for every Contamos format (Content-Digest, report hashes,
-// RFC 6962 Merkle trees, dedupe tags), from @noble/hashes: audited, dependency-free, synchronous,
+// the sparse Merkle tree, dedupe tags), from @noble/hashes: audited, dependency-free, synchronous,
 // and the same code in Node, the browser bundle and the auditor.
 //
 // Why not libsodium: the standard libsodium-wrappers build (0.8.x, not "sumo") exposes neither
@@ -7,7 +7,7 @@
 // for a million-leaf tree.
 //
 // Guarantees: bit-exact FIPS 180-4 / RFC 2104 (tested against node:crypto and NIST vectors);
-// `merkleLeafInto` / `merkleNodeInto` hash the fixed-size RFC 6962 messages
+// `merkleLeafInto` / `merkleNodeInto` hash the fixed-size Merkle messages
 // (0x00 || 32 bytes, 0x01 || 32 || 32 bytes) into a caller's buffer. No initialisation needed.
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,6 +1,10 @@
 // Runtime configuration from the environment, validated once at start. Defaults give the
-// embedded set-up: SQLite under ./data, keys under ./.contamos, listening on 127.0.0.1:8080.
+// embedded set-up: SQLite under ./data, keys under ./.contamos, listening on 127.0.0.1:8080, and
+// the differential-privacy bounds of dp/bounds.ts (a server that would start with bounds it
+// cannot honour — not exact decimals, a per-release bound above the total or above the ceiling —
+// refuses to start).
 import { z } from 'zod';
+import { DP_DEFAULT_MAX_RHO, DP_DEFAULT_TOTAL_RHO, readDpBounds } from './dp/bounds.js';
 import { DEFAULT_DATABASE_URL } from './db/url.js';
 
 const env = z.object({
@@ -14,9 +18,22 @@ const env = z.object({
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Smallest k any release may use (no request can go below it). */
   CONTAMOS_MIN_K: z.coerce.number().int().min(2).max(100).default(5),
+  /** The server's whole differential-privacy budget, zCDP rho, shared by every DP series. */
+  CONTAMOS_DP_TOTAL_RHO: z.string().default(DP_DEFAULT_TOTAL_RHO),
+  /** The most one DP release may spend, zCDP rho (a pure-DP release of epsilon costs epsilon²/2). */
+  CONTAMOS_DP_MAX_RHO: z.string().default(DP_DEFAULT_MAX_RHO),
+}).transform((c, ctx) => {
+  try {
+    return { ...c, dpBounds: readDpBounds(c.CONTAMOS_DP_TOTAL_RHO, c.CONTAMOS_DP_MAX_RHO) };
+  } catch (e) {
+    // readDpBounds's messages start with the variable at fault
+    const message = (e as Error).message;
+    ctx.addIssue({ code: 'custom', message, path: [message.startsWith('CONTAMOS_DP_MAX_RHO') ? 'CONTAMOS_DP_MAX_RHO' : 'CONTAMOS_DP_TOTAL_RHO'] });
+    return z.NEVER;
+  }
 });
 
-export type Config = z.infer<typeof env>;
+export type Config = z.output<typeof env>;
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return env.parse(source);

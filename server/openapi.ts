@@ -96,7 +96,11 @@ export const inclusionProofResponse = z.object({
   releaseId: z.string(),
   reportId: uuidV4,
   root: hex64,
-  proof: z.object({ leaf: hex64, index: z.number().int(), treeSize: z.number().int(), path: z.array(hex64) }),
+  proof: z.object({
+    scheme: z.literal('contamos-smt-sha256'),
+    leaf: hex64.describe('the report hash'),
+    path: z.array(hex64).max(256).describe('roots of the sibling subtrees from depth 1 down to the depth where the leaf is alone'),
+  }),
 });
 
 // --- routes --------------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ export const ROUTES: RouteSpec[] = [
     query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
     body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
-    errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'release_stale', 'budget_exceeded', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'release_stale', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases/dry-run', who: 'publisher', summary: 'Which cells a release would hide — no counts, nothing logged, no budget spent', resumen: 'Qué celdas ocultaría una publicación — sin cifras, sin registro, sin gastar presupuesto',
     body: { schema: releaseRequest }, responses: { 200: { description: 'per table: cells, hidden cells and their keys', schema: dryRunResult } },
     errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', ...SIGNED_ERRORS] },

@@ -1,5 +1,5 @@
 // budget.ts — sensitivity of a linked-tables release, the noise it needs for a privacy budget,
-// and the per-series budget ledger.
+// and the arithmetic of a budget ledger (the server's one ledger is services/dp-ledger.ts).
 //
 // Neighbouring datasets: one incident added or removed (event-level privacy; a person who reports
 // several incidents is protected per incident, with the budget composed over them).
@@ -119,7 +119,7 @@ export function budgetFor(structure: LinkedStructure, request: BudgetRequest): B
 export type BudgetUnit = 'rho' | 'epsilon';
 
 export interface Ledger {
-  /** Total budget of the series (decimal number or exact string such as "0.5" or "1/3"). */
+  /** Total budget (decimal number or exact string such as "0.5" or "1/3"). */
   total: number | string;
   /** Already spent (same spelling). */
   spent: number | string;

@@ -20,8 +20,8 @@ export const dataEntry = z.object({
 });
 
 export const ledgerEntry = z.object({
-  scope: z.literal('server').optional(),
-  unit: z.string(),
+  scope: z.literal('server'),
+  unit: z.literal('rho'),
   total: z.string(),
   spentBefore: z.string(),
   spentAfter: z.string(),
@@ -59,7 +59,7 @@ export const releaseManifest = z.object({
   data: z.array(dataEntry),
   hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
   domains: z.record(z.string(), z.array(z.string())),
-  merkle: z.object({ scheme: z.string(), root: hex64 }),
+  merkle: z.object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 }).describe('Root of the sparse Merkle tree of the counted reports’ hashes (no leaf count is published)'),
   tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
 }).describe('A release manifest (docs/release-format.md, version 2).');
 

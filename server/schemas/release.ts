@@ -1,8 +1,12 @@
 // Shapes of release requests and signatures. The published manifest format itself is described in
 // docs/release-format.md (and checked by the independent auditor, which does not use this file).
 // Two methods: "suppression" (k-anonymous counts with complementary suppression) and "dp"
-// (differentially private noisy counts with a budget ledger per series).
+// (differentially private noisy counts, charged to the server's one budget).
+// A DP request's rho or epsilon is bounded here, as a number or as a string alike, before anything
+// is computed (dp/bounds.ts: exact reading, a minimum, and a charge of at most DP_MAX_RHO_CEILING);
+// the operator's own per-release and total bounds are the ledger's (services/dp-ledger.ts).
 import { z } from 'zod';
+import { requestProblem, type DpUnit } from '../dp/bounds.js';
 
 /** The dimensions a release table may use. */
 export const RELEASE_DIMENSIONS = [
@@ -10,11 +14,12 @@ export const RELEASE_DIMENSIONS = [
 ] as const;
 
 const year = z.number().int().min(1990).max(2100);
-/** A positive privacy parameter: a number, or an exact decimal / fraction string ("0.5", "1/4"). */
-const privacyAmount = z.union([
-  z.number().positive().max(100),
-  z.string().regex(/^(\d+(\.\d+)?|\d+\/[1-9]\d*)$/, 'a decimal such as "0.5" or a fraction such as "1/4"'),
-]);
+/** A privacy parameter: a number, or an exact decimal / fraction string ("0.5", "1/4"), within bounds. */
+const privacyAmount = (unit: DpUnit) =>
+  z.union([z.number(), z.string()]).superRefine((x, ctx) => {
+    const problem = requestProblem(unit, x);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${unit} ${problem}` });
+  });
 
 const common = {
   series: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
@@ -39,11 +44,11 @@ const suppressionRequest = z.strictObject({
 const dpRequest = z.strictObject({
   ...common,
   method: z.literal('dp'),
-  rho: privacyAmount.optional(),
-  epsilon: privacyAmount.optional(),
+  /** zCDP cost of this release (discrete Gaussian). Exactly one of rho / epsilon. */
+  rho: privacyAmount('rho').optional(),
+  /** Pure-DP parameter of this release (discrete Laplace), charged epsilon²/2. */
+  epsilon: privacyAmount('epsilon').optional(),
   keepTotal: z.boolean().default(false),
-  /** The series' total budget: required for the first DP release of a series, then must match. */
-  seriesBudget: z.union([z.strictObject({ rho: privacyAmount }), z.strictObject({ epsilon: privacyAmount })]).optional(),
 });
 
 /** `method` may be left out: it then means "suppression" (the default). */

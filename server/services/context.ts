@@ -1,6 +1,7 @@
 // What every service needs: the database and the server's keys (built once at start), and who
 // signed the request (`Auth`).
 import type { Database } from '../db/client.js';
+import type { DpBounds } from '../dp/bounds.js';
 import type { ServerKeys } from '../keys.js';
 
 /** Operator-set rules of publication (server/config.ts). */
@@ -15,6 +16,8 @@ export interface ServiceContext {
   policy?: Partial<Policy>;
   /** Seconds since the epoch; replaceable in tests. */
   now(): number;
+  /** The operator's differential-privacy bounds (CONTAMOS_DP_TOTAL_RHO, CONTAMOS_DP_MAX_RHO); the defaults when absent. */
+  dpBounds?: DpBounds;
 }
 
 export type Role = 'member' | 'steward' | 'publisher';

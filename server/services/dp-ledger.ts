@@ -1,36 +1,106 @@
-// The differential-privacy budget of a release series, kept in the SeriesBudget table.
-// Guarantees: the first DP release of a series sets its total budget (the publisher's choice) and
-// it can never change afterwards; every DP draft charges its rho (or epsilon) to the ledger in the
-// same transaction that stores the draft, so the budget is spent as soon as anyone has seen noisy
-// counts, and a draft that would exceed the total is refused and writes nothing. Concurrent drafts
-// (two replicas) cannot both spend the last of the budget: the update is conditional on the spent
-// amount read (optimistic concurrency), and a lost race is refused with a retryable 409.
-import { spend, toRational, type BudgetUnit } from '../dp/index.js';
-import type { Tx } from '../db/client.js';
+// The server's one differential-privacy budget, in zCDP's rho, shared by every DP series (the
+// DpLedger table; docs/release-format.md, "Differential-privacy releases").
+//
+// Guarantees:
+// - One budget for the whole server: a new series name is not a new budget. Its total is the
+//   operator's CONTAMOS_DP_TOTAL_RHO, fixed by the first charge: if the setting later differs,
+//   every DP draft is refused ('budget_fixed') rather than publish a ledger with two totals.
+// - A request is charged rho, or epsilon²/2 for pure DP, in exact rational arithmetic; a request
+//   above CONTAMOS_DP_MAX_RHO is refused ('budget_over_release_limit'), one that would take the
+//   spent amount above the total is refused ('budget_exceeded'). `checkDpBudget` says so before
+//   anything is computed; `chargeDpBudget` decides, inside the transaction that stores the draft,
+//   so the budget is spent exactly when a draft is computed and stored, and a refused or failed
+//   draft spends nothing (the transaction rolls back).
+// - Concurrent drafts (two replicas) cannot both spend the last of the budget: each charge appends
+//   row `sequence` = last + 1, the primary key lets only one transaction take a place, and the
+//   other is refused ('budget_conflict', retryable) — optimistic concurrency. On SQLite the
+//   database's single writer serialises the charges; a second connection that read the ledger
+//   before the winner wrote cannot write after it (a busy or stale-snapshot error: refused as
+//   'database_unavailable', retryable), so it is never charged against an old state either.
+// - The entry returned is what the manifest records: { scope: 'server', unit: 'rho', total,
+//   spentBefore, spentAfter, charged } with spentAfter = spentBefore + charged ≤ total, and
+//   spentBefore the previous charge's spentAfter ("0" for the first).
+import type { Db, Tx } from '../db/client.js';
+import { DEFAULT_DP_BOUNDS, rhoCharge, type DpAmount, type DpBounds } from '../dp/bounds.js';
+import { add, compare, formatDecimal, sub, toRational, type Rational } from '../dp/rational.js';
 import { AppError } from '../errors.js';
-import type { DpReleaseRequest } from '../schemas/release.js';
+import type { ServiceContext } from './context.js';
+import { isUniqueViolation } from './db-errors.js';
 
-export interface LedgerEntry { unit: BudgetUnit; total: string; spentBefore: string; spentAfter: string; charged: string }
+export type { DpAmount, DpBounds } from '../dp/bounds.js';
+export { DEFAULT_DP_BOUNDS } from '../dp/bounds.js';
 
-const spell = (x: number | string) => String(x);
+/** The ledger entry of one DP draft, as its manifest records it. */
+export interface DpLedgerEntry {
+  scope: 'server';
+  unit: 'rho';
+  total: string;
+  spentBefore: string;
+  spentAfter: string;
+  charged: string;
+}
 
-export async function chargeSeries(tx: Tx, req: DpReleaseRequest): Promise<LedgerEntry> {
-  const unit: BudgetUnit = req.rho !== undefined ? 'rho' : 'epsilon';
-  const amount = spell((req.rho ?? req.epsilon)!);
-  const asked = req.seriesBudget ? ('rho' in req.seriesBudget ? { unit: 'rho' as const, total: spell(req.seriesBudget.rho) } : { unit: 'epsilon' as const, total: spell(req.seriesBudget.epsilon) }) : undefined;
-  let row = await tx.seriesBudget.findUnique({ where: { series: req.series } });
-  if (!row) {
-    if (!asked) throw new AppError('budget_missing');
-    row = await tx.seriesBudget.create({ data: { series: req.series, unit: asked.unit, total: asked.total, spent: '0' } });
-  } else if (asked && (asked.unit !== row.unit || toRational(asked.total).num * toRational(row.total).den !== toRational(row.total).num * toRational(asked.total).den)) {
-    throw new AppError('budget_fixed');
+/** What the ledger holds now: the fixed total (null before the first charge) and the spent amount. */
+export interface DpBudgetState {
+  sequence: number;
+  total: string | null;
+  spent: string;
+}
+
+type Reader = Pick<Db, 'dpLedger'> | Pick<Tx, 'dpLedger'>;
+
+/** The operator's bounds of this server (the defaults when the context sets none). */
+export function dpBoundsOf(ctx: Pick<ServiceContext, 'dpBounds'>): DpBounds {
+  return ctx.dpBounds ?? DEFAULT_DP_BOUNDS;
+}
+
+export async function dpBudgetState(db: Reader): Promise<DpBudgetState> {
+  const last = await db.dpLedger.findFirst({ orderBy: { sequence: 'desc' } });
+  return last ? { sequence: last.sequence, total: last.total, spent: last.spentAfter } : { sequence: 0, total: null, spent: '0' };
+}
+
+/** The charge of `amount` against `state`, or the refusal, with no I/O. */
+function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLedgerEntry {
+  const total = toRational(bounds.totalRho);
+  if (state.total !== null && compare(toRational(state.total), total) !== 0) {
+    throw new AppError('budget_fixed', `The server's privacy budget was fixed at rho = ${state.total} by its first differential-privacy release, but CONTAMOS_DP_TOTAL_RHO now says ${bounds.totalRho}; the operator must restore it. No counts were shown and nothing was stored.`);
   }
-  const result = spend({ unit: row.unit as BudgetUnit, total: row.total, spent: row.spent }, amount, unit);
-  if (!result.ok) {
-    if (result.error === 'budget_exceeded') throw new AppError('budget_exceeded', `This release needs ${result.requested} (${row.unit}) but the series "${req.series}" has ${result.remaining} left of ${row.total}.`);
-    throw new AppError('invalid_body', result.message);
+  let charged: Rational;
+  try {
+    charged = rhoCharge(amount);
+  } catch (e) {
+    throw new AppError('invalid_body', (e as Error).message);
   }
-  const updated = await tx.seriesBudget.updateMany({ where: { series: req.series, spent: row.spent }, data: { spent: result.ledger.spent } });
-  if (updated.count !== 1) throw new AppError('release_stale');
-  return { unit: row.unit as BudgetUnit, total: row.total, spentBefore: row.spent, spentAfter: result.ledger.spent, charged: result.charged };
+  if (compare(charged, toRational(bounds.maxRho)) > 0) {
+    throw new AppError('budget_over_release_limit', `This release would spend rho = ${formatDecimal(charged)}${amount.epsilon !== undefined ? ' (epsilon²/2)' : ''}, but one release may spend at most rho = ${bounds.maxRho} on this server (CONTAMOS_DP_MAX_RHO). No counts were shown and nothing was stored.`);
+  }
+  const before = toRational(state.spent);
+  const after = add(before, charged);
+  if (compare(after, total) > 0) {
+    throw new AppError('budget_exceeded', `This release would spend rho = ${formatDecimal(charged)}, but the server's privacy budget (shared by every differential-privacy series) has rho = ${formatDecimal(sub(total, before))} left of ${formatDecimal(total)}. No counts were shown and nothing was stored.`);
+  }
+  return { scope: 'server', unit: 'rho', total: formatDecimal(total), spentBefore: formatDecimal(before), spentAfter: formatDecimal(after), charged: formatDecimal(charged) };
+}
+
+/** Refuses, before anything is computed, a request the budget cannot pay for now. */
+export async function checkDpBudget(db: Reader, bounds: DpBounds, amount: DpAmount): Promise<void> {
+  decide(await dpBudgetState(db), bounds, amount);
+}
+
+/**
+ * Charges `amount` to the server's budget inside `tx` (the transaction that stores the draft) and
+ * returns the manifest's ledger entry, or refuses (AppError) writing nothing.
+ */
+export async function chargeDpBudget(tx: Tx, bounds: DpBounds, amount: DpAmount): Promise<DpLedgerEntry> {
+  const state = await dpBudgetState(tx);
+  const entry = decide(state, bounds, amount);
+  try {
+    await tx.dpLedger.create({
+      data: { sequence: state.sequence + 1, total: entry.total, spentBefore: entry.spentBefore, charged: entry.charged, spentAfter: entry.spentAfter },
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AppError('budget_conflict');
+    throw e;
+  }
+  return entry;
 }

@@ -16,13 +16,13 @@
 // operator's minimum and never changes within a series; the result is deterministic for the same
 // data, log and request.
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
+import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
 import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
 import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
 import { appendToLog, dedupeChoices, excludedMembers, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
-import { chargeSeries } from './dp-ledger.js';
+import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import type { DataEntry, Manifest, ManifestCell } from '../schemas/manifest.js';
@@ -62,6 +62,8 @@ function yearsOf(req: ReleaseRequest): number[] {
 
 interface LogEntry { logIndex: number; hash: string; manifest: Manifest }
 
+const dpAmountOf = (req: ReleaseRequest) => (req.method !== 'dp' ? undefined : req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! });
+
 async function loadLog(ctx: ServiceContext): Promise<LogEntry[]> {
   return (await readLog(ctx)).map((r) => ({ logIndex: r.logIndex, hash: r.hash, manifest: JSON.parse(r.manifest) as Manifest }));
 }
@@ -82,7 +84,10 @@ async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   const terms = await seriesTerms(ctx, req.series);
   if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
   const minK = minKOf(ctx);
-  if (req.method !== 'suppression') return { k: minK, protection: minK };
+  if (req.method !== 'suppression') {
+    await checkDpBudget(ctx.db.prisma, dpBoundsOf(ctx), dpAmountOf(req)!); // refused before anything is computed
+    return { k: minK, protection: minK };
+  }
   const asked = req.k;
   if (terms?.k !== undefined) {
     if (asked !== undefined && asked !== terms.k) throw new AppError('series_k_fixed', `The series "${req.series}" is published with k = ${terms.k}, fixed by its first release. / La serie "${req.series}" se publica con k = ${terms.k}, fijado por su primera publicación.`);
@@ -293,7 +298,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     data: dataEntries,
     hierarchies: hierarchiesOf(req),
     domains,
-    merkle: { scheme: 'rfc6962-sha256', root: merkleRoot([...new Set(leaves)].sort()) },
+    merkle: { scheme: MERKLE_SCHEME, root: merkleRoot([...new Set(leaves)]) },
     tables: [],
   };
   let stats: unknown;
@@ -316,7 +321,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
       if ((await lastLogIndex(tx)) !== log.length) throw new AppError('release_stale');
       for (const c of chosen) if (c.fresh) await recordVersion(tx, c.fresh);
       if (req.method === 'dp' && dpRun) {
-        const ledger = await chargeSeries(tx, req);
+        const ledger = await chargeDpBudget(tx, dpBoundsOf(ctx), dpAmountOf(req)!);
         const p = dpRun.params;
         manifest.dp = {
           mechanism: dpRun.mechanism,

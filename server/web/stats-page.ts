@@ -9,8 +9,9 @@
 //   never as a number; a published 0 is shown as 0.
 // - Every value from the manifest (codes, series, hashes…) is escaped; links are same-origin
 //   paths built from ids that match the release id pattern.
-// - The page states what the count covers (series, years, k, protection, number of counted
-//   reports = merkle.leafCount, method, taxonomy version) and that the numbers are incomplete.
+// - The page states what the count covers (series, years, k, protection, method, taxonomy
+//   version) and that the numbers are incomplete. It shows no number of reports: the format does
+//   not publish one (it would be an unprotected count).
 import { barChart } from './charts.js';
 import { html, type SafeHtml, safeHref } from './html.js';
 import { codeLabel, dimensionLabel, formatNumber, type Lang, t, withLang } from './i18n.js';
@@ -31,10 +32,10 @@ export interface ReleaseManifest {
   k?: number;
   protection?: number;
   /** Differential-privacy releases only. */
-  dp?: { mechanism: string; rho?: string; epsilon?: string; keepTotal: boolean; errorMargin90: number; invariants: string[]; ledger: { unit: string; total: string; spentAfter: string } };
+  dp?: { mechanism: string; rho?: string; epsilon?: string; keepTotal: boolean; errorMargin90: number; invariants: string[]; ledger: { scope?: string; unit: string; total: string; spentAfter: string } };
   hierarchies?: Record<string, Record<string, string[]>>;
   domains: Record<string, string[]>;
-  merkle: { root: string; leafCount: number };
+  merkle: { scheme: string; root: string };
   tables: ReleaseTable[];
 }
 export interface ReleaseEnvelope {
@@ -164,8 +165,8 @@ function methodText(m: ReleaseManifest, lang: Lang): string {
   if (m.method === 'dp' && m.dp) {
     const p = m.dp.rho !== undefined ? `ρ = ${m.dp.rho} (zCDP)` : `ε = ${m.dp.epsilon}`;
     return t(lang,
-      `Privacidad diferencial: a cada cifra se le suma ruido aleatorio (${m.dp.mechanism === 'discrete-gaussian' ? 'gaussiano discreto' : 'Laplace discreto'}, ${p}); luego se ajustan para que sean enteros no negativos y sumen sus totales. Cada cifra puede diferir de la real en ±${m.dp.errorMargin90} con 90 % de probabilidad (antes del ajuste). Presupuesto gastado por la serie: ${m.dp.ledger.spentAfter} de ${m.dp.ledger.total}.${m.dp.keepTotal ? ' El total general se publica exacto.' : ''}`,
-      `Differential privacy: random noise is added to every figure (${m.dp.mechanism === 'discrete-gaussian' ? 'discrete Gaussian' : 'discrete Laplace'}, ${p}); they are then adjusted to be non-negative integers that add up to their totals. Each figure may differ from the true one by ±${m.dp.errorMargin90} with 90% probability (before adjustment). Budget spent by the series: ${m.dp.ledger.spentAfter} of ${m.dp.ledger.total}.${m.dp.keepTotal ? ' The grand total is published exactly.' : ''}`);
+      `Privacidad diferencial: a cada cifra se le suma ruido aleatorio (${m.dp.mechanism === 'discrete-gaussian' ? 'gaussiano discreto' : 'Laplace discreto'}, ${p}); luego se ajustan para que sean enteros no negativos y sumen sus totales. Cada cifra puede diferir de la real en ±${m.dp.errorMargin90} con 90 % de probabilidad (antes del ajuste). Presupuesto de privacidad del servidor (compartido por todas sus publicaciones con privacidad diferencial) gastado hasta esta publicación: ρ = ${m.dp.ledger.spentAfter} de ${m.dp.ledger.total}.${m.dp.keepTotal ? ' El total general se publica exacto.' : ''}`,
+      `Differential privacy: random noise is added to every figure (${m.dp.mechanism === 'discrete-gaussian' ? 'discrete Gaussian' : 'discrete Laplace'}, ${p}); they are then adjusted to be non-negative integers that add up to their totals. Each figure may differ from the true one by ±${m.dp.errorMargin90} with 90% probability (before adjustment). Privacy budget of the server (shared by all its differentially private releases) spent up to this release: ρ = ${m.dp.ledger.spentAfter} of ${m.dp.ledger.total}.${m.dp.keepTotal ? ' The grand total is published exactly.' : ''}`);
   }
   return m.method;
 }
@@ -246,9 +247,9 @@ ${tables}
 <dl class="coverage">
 <dt>${t(lang, 'Serie y número', 'Series and number')}</dt><dd><code>${m.series}</code> · ${m.sequence}</dd>
 <dt>${t(lang, 'Años', 'Years')}</dt><dd>${years.join(', ') || '—'}</dd>
-<dt>${t(lang, 'Reportes contados', 'Reports counted')}</dt><dd>${formatNumber(m.merkle.leafCount, lang)} — ${t(lang,
-    'reportes activos de organizaciones miembro (los retirados o corregidos no se cuentan; un mismo hecho informado por varias organizaciones con la misma etiqueta de duplicados se cuenta una sola vez).',
-    'active reports from member organisations (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).')}</dd>
+<dt>${t(lang, 'Qué se cuenta', 'What is counted')}</dt><dd>${t(lang,
+    'hechos informados por organizaciones miembro, en reportes activos (los retirados o corregidos no se cuentan; un mismo hecho informado por varias organizaciones con la misma etiqueta de duplicados se cuenta una sola vez).',
+    'incidents reported by member organisations, in active reports (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).')}</dd>
 ${m.k !== undefined ? html`<dt>${t(lang, 'Umbral k', 'Threshold k')}</dt><dd>${m.k} — ${t(lang, `ninguna cifra publicada está entre 1 y ${m.k - 1}`, `no published figure is between 1 and ${m.k - 1}`)}</dd>` : ''}
 ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Protection level')}</dt><dd>${m.protection}</dd>` : ''}
 <dt>${t(lang, 'Método', 'Method')}</dt><dd>${methodText(m, lang)}</dd>

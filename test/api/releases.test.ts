@@ -5,7 +5,7 @@
 // small changes, and every refusal writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { canonicalJson, dedupeTag, hashCanonical, signDetached, verifyDetached, verifyInclusion, verifyReceipt } from '../../crypto/index.js';
+import { canonicalJson, dedupeTag, hashCanonical, merkleRoot, signDetached, verifyDetached, verifyInclusion, verifyReceipt } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { providers, tableContents } from '../helpers/databases.js';
 import { cellOf, publish } from '../helpers/releases.js';
@@ -82,9 +82,8 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
       if (c.suppressed) expect(c.count).toBeNull();
       else expect(c.count === 0 || c.count >= 3, JSON.stringify(c)).toBe(true);
     }
-    // the number of counted reports is not published (docs/release-format.md: "Merkle tree")
-    expect(m.merkle).not.toHaveProperty('leafCount');
-    // every counted report is a leaf (duplicates included): proofs below
+    // every leaf: each organisation's reports, duplicates included; and no count of them is published
+    expect(m.merkle).toEqual({ scheme: 'contamos-smt-sha256', root: merkleRoot([...receipts.values()].map((r) => r.reportHash)) });
   });
 
   it('gives each organisation an inclusion proof of its own reports only', async () => {
@@ -93,6 +92,7 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
       const res = await signed(t.app, 'GET', `/api/v1/releases/anual-1/proof/${r.reportId}`, orgs[r.org]!);
       expect(res.status).toBe(200);
       expect(res.body.proof.leaf).toBe(r.reportHash);
+      expect(Object.keys(res.body.proof).sort()).toEqual(['leaf', 'path', 'scheme']); // no index, no tree size
       expect(verifyInclusion(res.body.proof, first.manifest.merkle.root)).toBe(true);
       const other = await signed(t.app, 'GET', `/api/v1/releases/anual-1/proof/${r.reportId}`, orgs[(r.org + 1) % 3]!);
       expect(other.status).toBe(404);

@@ -49,7 +49,8 @@ describe('contamos release and receipts verify', () => {
     expect(rel.manifest.id).toBe('anual-1');
     const total = rel.manifest.tables[0].cells.find((c: any) => c.key.year === '2023' && c.key.region === '*');
     expect(total.count).toBe(6 + 3 * 14); // shared incidents once, the others once each
-    expect(rel.manifest.merkle).not.toHaveProperty("leafCount"); // the report count is not published
+    expect(Object.keys(rel.manifest.merkle).sort()).toEqual(['root', 'scheme']); // the 60 reports are not counted aloud
+    expect(r.stdout).not.toMatch(/reports counted|reportes contados/);
   });
 
   it('each organisation verifies its receipts against the release', async () => {
@@ -74,18 +75,24 @@ describe('contamos release and receipts verify', () => {
     expect(JSON.parse(r.stdout).results[0].result).toBe('bad-receipt');
   });
 
-  it('cuts a differential-privacy release with a series budget', async () => {
+  it('cuts differential-privacy releases from the server’s one budget, whatever the series', async () => {
     const publisherKey = path.join(s.home, 'publisher.key.json');
-    const args = ['release', '--key', publisherKey, '--series', 'tendencias', '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', '0.5', '--keep-total', '--json'];
-    const r = await run([...args, '--series-budget', '0.5']);
+    const args = (series: string, rho: string) => ['release', '--key', publisherKey, '--series', series, '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', rho, '--keep-total'];
+    const r = await run([...args('tendencias', '0.5'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rel = JSON.parse(r.stdout);
     expect(rel.manifest.method).toBe('dp');
-    expect(rel.manifest.dp.ledger).toMatchObject({ total: '0.5', spentAfter: '0.5' });
+    // the server's defaults: a total of 2, at most 0.5 per release
+    expect(rel.manifest.dp.ledger).toEqual({ scope: 'server', unit: 'rho', total: '2', spentBefore: '0', spentAfter: '0.5', charged: '0.5' });
     expect(rel.manifest.tables[0].cells.find((c: any) => c.key.year === '*' && c.key.incidentType === '*').count).toBe(48);
-    const over = await run(args);
-    expect(over.code).toBe(1);
-    expect(over.stderr).toMatch(/budget/);
+    const summary = await run(args('otra', '0.5'));
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout).toMatch(/server budget \(rho\): 1 de \/ of 2/);
+    const tooMuch = await run(args('otra', '0.75'));
+    expect(tooMuch.code).toBe(1);
+    expect(tooMuch.stderr).toMatch(/CONTAMOS_DP_MAX_RHO/);
+    const old = await run([...args('tendencias', '0.5'), '--series-budget', '9']);
+    expect(old.code).toBe(2); // the version-1 option is gone
   });
 
   it('refuses a release request with an unknown dimension before signing anything', async () => {
@@ -93,6 +100,6 @@ describe('contamos release and receipts verify', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/tables/);
     const list = await fetch(`${s.url}/api/v1/releases`).then((x) => x.json());
-    expect(list.items).toHaveLength(2);
+    expect(list.items).toHaveLength(3);
   });
 });

@@ -21,38 +21,3 @@ export const nodeEd25519Verify = (message: string | Uint8Array, sigB64: string, 
 
 export const nodeEd25519Sign = (message: string | Uint8Array, privateKey: KeyObject): string =>
   sign(null, typeof message === 'string' ? Buffer.from(message, 'utf8') : message, privateKey).toString('base64');
-
-// RFC 6962 reference, written straight from the RFC's recursive definitions.
-const H = (...parts: Uint8Array[]): Buffer => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
-const leafHash = (leafHex: string) => H(Uint8Array.of(0), Buffer.from(leafHex, 'hex'));
-const largestPow2Below = (n: number) => {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-};
-
-/** MTH(D[n]) of RFC 6962 §2.1 over leaves in the given order. */
-export function refRoot(leaves: string[]): string {
-  const mth = (d: string[]): Buffer => {
-    if (d.length === 0) return H();
-    if (d.length === 1) return leafHash(d[0]!);
-    const k = largestPow2Below(d.length);
-    return H(Uint8Array.of(1), mth(d.slice(0, k)), mth(d.slice(k)));
-  };
-  return mth(leaves).toString('hex');
-}
-
-/** PATH(m, D[n]) of RFC 6962 §2.1.1. */
-export function refPath(m: number, leaves: string[]): string[] {
-  const mth = (d: string[]): string => refRoot(d);
-  const path = (i: number, d: string[]): string[] => {
-    if (d.length <= 1) return [];
-    const k = largestPow2Below(d.length);
-    return i < k ? [...path(i, d.slice(0, k)), mth(d.slice(k))] : [...path(i - k, d.slice(k)), mth(d.slice(0, k))];
-  };
-  return path(m, leaves);
-}

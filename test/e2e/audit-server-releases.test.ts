@@ -60,7 +60,7 @@ describe('the auditor on releases produced by the server', () => {
     const victim = (status.items ?? status)[0].id;
     expect((await run(['withdraw', '--key', orgKeys[1]!, '--id', victim])).code).toBe(0);
     await release(['--series', 'anual', '--tables', 'year,region;year,incidentType;region,victimGender', '--k', '5']);
-    await release(['--series', 'tendencias', '--tables', 'year,incidentType', '--dp', '--rho', '0.5', '--series-budget', '1']);
+    await release(['--series', 'tendencias', '--tables', 'year,incidentType', '--dp', '--rho', '0.5']);
   });
   afterAll(async () => { await server?.stop(); rmSync(dir, { recursive: true, force: true }); });
 

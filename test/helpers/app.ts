@@ -17,6 +17,7 @@ import { migrate } from '../../server/db/migrate.js';
 import { createLogger } from '../../server/http/logger.js';
 import { createKeySet, loadServerKeys, type ServerKeys } from '../../server/keys.js';
 import type { ServiceContext } from '../../server/services/context.js';
+import type { DpBounds } from '../../server/dp/bounds.js';
 import { createTestDatabase, type TestDatabase, type TestProvider } from './databases.js';
 
 export interface SigningKey { keyId: string; publicKey: string; secretKey: string }
@@ -34,7 +35,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; minK?: number } = {}): Promise<TestApp> {
+export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; minK?: number; dpBounds?: DpBounds } = {}): Promise<TestApp> {
   await ready();
   const keyDir = mkdtempSync(path.join(tmpdir(), 'contamos-keys-'));
   const files = createKeySet(keyDir);
@@ -45,11 +46,11 @@ export async function startTestApp(provider: TestProvider, opts: { bodyLimitByte
   await migrate(testDb.url);
   const db = openDatabase(testDb.url);
   const clock = { offset: 0 };
+  const { dpBounds, minK, ...appOpts } = opts;
   // Tests choose small k to keep their data small; the server's own default minimum is 5.
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) + clock.offset, policy: { minK: opts.minK ?? 2 } };
+  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) + clock.offset, policy: { minK: minK ?? 2 }, ...(dpBounds ? { dpBounds } : {}) };
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const { minK: _minK, ...appOpts } = opts;
   const app = createApp(ctx, { logger: createLogger('info', sink), ...appOpts });
   return {
     app, ctx, db, testDb, keys, logs, clock,

@@ -60,7 +60,7 @@ export function sampleManifest(opts: { series?: string; sequence?: number; previ
       year: [year], incidentType: codesOf(incidentTypes), region: codesOf(regions),
       victimGender: codesOf(victimGenders), victimNationality: codesOf(victimNationalities),
     },
-    merkle: { root: randomBytes(32).toString('hex'), leafCount: 130 },
+    merkle: { scheme: 'contamos-smt-sha256', root: randomBytes(32).toString('hex') },
     tables,
   };
 }

@@ -108,8 +108,9 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/v1/enrol'].post.security).toEqual([]);
 
     const rel = doc.paths['/api/v1/releases/{id}'].get.responses['200'].content['application/json'].schema;
-    expect(rel.properties.manifest.properties.merkle.properties.root).toBeDefined();
-    expect(rel.properties.manifest.properties.merkle.properties.leafCount).toBeUndefined(); // the report count is not published
+    expect(Object.keys(rel.properties.manifest.properties.merkle.properties).sort()).toEqual(['root', 'scheme']); // no leaf count
+    const proof = doc.paths['/api/v1/releases/{id}/proof/{reportId}'].get.responses['200'].content['application/json'].schema.properties.proof;
+    expect(Object.keys(proof.properties).sort()).toEqual(['leaf', 'path', 'scheme']); // no index, no tree size
     expect(rel.properties.manifest.properties.publication.properties.index).toBeDefined();
     expect(doc.paths['/api/v1/releases/{id}.csv'].get.responses['200'].content['text/csv']).toBeDefined();
     for (const [p, ops] of Object.entries(doc.paths as Json)) {

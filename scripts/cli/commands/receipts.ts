@@ -2,15 +2,15 @@
 //
 // Guarantees: for every receipt in the receipts file it checks the server's receipt signature
 // (against the well-known receipt key) and fetches, signed with the organisation's own key, the
-// Merkle inclusion proof of that report in the given release; the proof must be for the same
-// report hash and must verify against the root in the release manifest (with its tree size).
+// Merkle inclusion proof of that report in the given release (contamos-smt-sha256); the proof must
+// be for the same report hash and must verify against the root in the release manifest.
 // A withdrawn or superseded report is expected to be missing and is reported as such, not as a
 // failure; any other missing report, or any proof that does not verify, exits 1.
-import { verifyInclusion, verifyReceipt, type InclusionProof } from '../../../crypto/index.js';
+import { MERKLE_SCHEME, verifyInclusion, verifyReceipt, type InclusionProof } from '../../../crypto/index.js';
 import { flag, requireStr, str } from '../args.js';
 import type { Command } from '../command.js';
 import { ApiError } from '../http.js';
-import { EXIT_FAILURE, EXIT_OK, println, usageError } from '../io.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
 import { defaultReceiptsFile, readReceipts } from '../receipts.js';
 import { fetchWellKnown } from '../server-info.js';
@@ -33,14 +33,17 @@ export const receiptsCommand: Command = {
     if (receipts.length === 0) throw usageError(`no hay recibos en ${file}`, `no receipts in ${file}`);
     const c = client();
     const wk = await fetchWellKnown(c);
-    const rel = await c.request<{ manifest: { merkle: { root: string; leafCount: number } } }>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}`);
-    const { root, leafCount } = rel.body.manifest.merkle;
+    const rel = await c.request<{ manifest: { merkle: { scheme: string; root: string } } }>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}`);
+    const { root, scheme } = rel.body.manifest.merkle;
+    if (scheme !== MERKLE_SCHEME) {
+      throw new CliError(`la publicación ${releaseId} no usa el árbol ${MERKLE_SCHEME}`, `release ${releaseId} does not use the ${MERKLE_SCHEME} tree`);
+    }
     const results: Array<{ reportId: string; result: 'counted' | 'not-counted' | 'withdrawn-or-amended' | 'bad-receipt' | 'bad-proof' }> = [];
     for (const r of receipts) {
       if (!verifyReceipt(r, wk.receipt.publicKey)) { results.push({ reportId: r.reportId, result: 'bad-receipt' }); continue; }
       try {
         const p = await c.request<{ proof: InclusionProof }>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}/proof/${r.reportId}`, { signer });
-        const ok = p.body.proof.leaf === r.reportHash && verifyInclusion(p.body.proof, root, leafCount);
+        const ok = p.body.proof?.leaf === r.reportHash && verifyInclusion(p.body.proof, root);
         results.push({ reportId: r.reportId, result: ok ? 'counted' : 'bad-proof' });
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 404) throw e;

@@ -14,7 +14,8 @@ import { loadSigningKey } from '../keyfile.js';
 interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
 interface Manifest {
   id: string; series: string; sequence: number; previousHash: string | null; k?: number;
-  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { root: string };
+  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { scheme: string; root: string };
+  dp?: { ledger: { total: string; spentAfter: string; charged: string } };
   data?: Array<{ year: number; version: number; heldBack: boolean }>;
 }
 interface DryRun { k: number; tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>; data: Array<{ year: number; version: number; heldBack: boolean }> }
@@ -65,14 +66,15 @@ export const releaseCommand: Command = {
                       only show which cells would be hidden (publishes nothing, shows no counts)
   --region-groups     añadir los grupos de regiones (Lima y Callao, Costa, Sierra, Selva)
   --dp                privacidad diferencial en vez de supresión / differential privacy instead of suppression
-  --rho X | --epsilon X      gasto de esta publicación (zCDP o DP pura) / this release's budget
-  --series-budget X   presupuesto total de la serie (la primera vez) / the series' total budget (first time)
+  --rho X | --epsilon X      gasto de esta publicación (zCDP o DP pura, ε cuesta ε²/2 del presupuesto
+                      único del servidor) / this release's budget (zCDP or pure DP; ε costs ε²/2 of
+                      the server's single budget)
   --keep-total        publicar el total general exacto / publish the grand total exactly
   --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
   options: {
     series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' },
     'hold-back': { type: 'boolean' }, 'dry-run': { type: 'boolean' },
-    dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'series-budget': { type: 'string' }, 'keep-total': { type: 'boolean' },
+    dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'keep-total': { type: 'boolean' },
   },
   async run({ io, values, global, client }) {
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'release' });
@@ -91,8 +93,7 @@ export const releaseCommand: Command = {
       if (amount === undefined || (str(values, 'rho') !== undefined && str(values, 'epsilon') !== undefined)) {
         throw usageError('--dp necesita --rho o --epsilon (uno solo)', '--dp needs --rho or --epsilon (exactly one)');
       }
-      const budget = str(values, 'series-budget');
-      request = { ...base, method: 'dp', [unit]: amount, keepTotal: flag(values, 'keep-total'), ...(budget ? { seriesBudget: { [unit]: budget } } : {}) };
+      request = { ...base, method: 'dp', [unit]: amount, keepTotal: flag(values, 'keep-total') };
     } else {
       request = { ...base, ...(k !== undefined ? { k } : {}), method: 'suppression', holdBack: flag(values, 'hold-back') ? 'auto' : 'none' };
     }
@@ -133,7 +134,7 @@ export const releaseCommand: Command = {
     println(io.stdout, `Publicado / Published: ${m.id} (serie ${m.series}, n.º ${m.sequence})`);
     println(io.stdout, `  hash ${res.body.hash}`);
     println(io.stdout, m.k === undefined
-      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy`
+      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy; presupuesto del servidor / server budget (rho): ${m.dp?.ledger.spentAfter ?? '?'} de / of ${m.dp?.ledger.total ?? '?'}`
       : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}`);
     for (const d of m.data ?? []) if (d.heldBack) println(io.stdout, `  ${d.year}: cambios recientes retenidos hasta poder publicarlos sin riesgo / recent changes held back until they can be published safely`);
     println(io.stdout, `  ${c.server.href.replace(/\/$/, '')}/api/v1/releases/${m.id}.csv`);
