@@ -38,30 +38,43 @@ const SELECT_FIELDS = {
   victimNationality: true, victimAgeBand: true, perpetratorType: true, outcome: true,
 } as const;
 
-/** One text per report holding every countable field (NULL kept apart from every code). */
-const FINGERPRINT = COUNTABLE_FIELDS
-  .map((f) => (f === 'year' ? `CAST(r."year" AS TEXT)` : f === 'quarter' ? `COALESCE(CAST(r."quarter" AS TEXT), '~')` : f === 'outcome' ? `COALESCE(r."outcome", '~')` : `r."${f}"`))
-  .join(` || '|' || `);
+/**
+ * SQL, true for a group of reports (GROUP BY tag) that disagree on some countable field: two
+ * different values, or a value beside a NULL (quarter and outcome may be NULL).
+ */
+const DISAGREE = COUNTABLE_FIELDS
+  .map((f) => `MIN(r."${f}") <> MAX(r."${f}")` + (f === 'quarter' || f === 'outcome' ? ` OR COUNT(r."${f}") NOT IN (0, COUNT(*))` : ''))
+  .join(' OR ');
 
 /**
- * Tags in conflict after `cursor`, in order, at most `limit`. Tags whose active reports disagree
- * at all are found on the counting index alone (it holds every countable field); only those are
- * looked at again with the members' state.
+ * Tags in conflict after `cursor`, in order, at most `limit`. Candidates (tags whose active reports
+ * disagree at all) are read in tag order from the counting index alone, which holds every
+ * countable field, a batch at a time; only those are looked at again with the members' state, by
+ * tag. So a page reads about as much of the index as it covers, not the whole table.
  */
 async function conflictTags(db: Db | Tx, cursor: string | undefined, limit: number): Promise<string[]> {
   if (cursor !== undefined && !HEX64.test(cursor)) throw new AppError('invalid_query');
   if (!Number.isInteger(limit) || limit < 1) throw new AppError('invalid_query');
-  const after = cursor ? ` AND r."dedupeTag" > '${cursor}'` : '';
-  const sql = `WITH candidates AS (
-      SELECT r."dedupeTag" AS tag FROM "Report" r
-      WHERE r.status = 'active' AND r."dedupeTag" IS NOT NULL${after}
-      GROUP BY r."dedupeTag" HAVING COUNT(DISTINCT ${FINGERPRINT}) > 1)
-    SELECT r."dedupeTag" AS tag FROM "Report" r JOIN candidates c ON r."dedupeTag" = c.tag
-    WHERE r.status = 'active' AND ${countedMemberSql('r')}
-    GROUP BY r."dedupeTag" HAVING COUNT(DISTINCT ${FINGERPRINT}) > 1
-    ORDER BY r."dedupeTag" LIMIT ${limit}`;
-  const rows = await db.$queryRawUnsafe<Array<{ tag: string }>>(sql);
-  return rows.map((r) => r.tag);
+  const found: string[] = [];
+  let after = cursor;
+  while (found.length < limit) {
+    const candidates = (await db.$queryRawUnsafe<Array<{ tag: string }>>(
+      `SELECT r."dedupeTag" AS tag FROM "Report" r
+       WHERE r.status = 'active' AND r."dedupeTag" IS NOT NULL${after ? ` AND r."dedupeTag" > '${after}'` : ''}
+       GROUP BY r."dedupeTag" HAVING ${DISAGREE} ORDER BY r."dedupeTag" LIMIT ${limit}`,
+    )).map((r) => r.tag);
+    if (candidates.length === 0) break;
+    if (!candidates.every((t) => HEX64.test(t))) throw new Error('a stored dedupe tag is not 64 hex characters');
+    const confirmed = await db.$queryRawUnsafe<Array<{ tag: string }>>(
+      `SELECT r."dedupeTag" AS tag FROM "Report" r
+       WHERE r.status = 'active' AND r."dedupeTag" IN (${candidates.map((t) => `'${t}'`).join(', ')}) AND ${countedMemberSql('r')}
+       GROUP BY r."dedupeTag" HAVING ${DISAGREE} ORDER BY r."dedupeTag"`,
+    );
+    found.push(...confirmed.map((r) => r.tag));
+    if (candidates.length < limit) break;
+    after = candidates[candidates.length - 1];
+  }
+  return found.slice(0, limit);
 }
 
 const counted = { status: 'active', member: { is: { revoked: false, quarantined: false } } } as const;
@@ -111,10 +124,10 @@ export function resolveConflict(ctx: ServiceContext, auth: Auth, tag: string, re
  */
 export async function dedupeChoices(ctx: ServiceContext, tx?: Tx): Promise<Map<string, string>> {
   const db: Db | Tx = tx ?? ctx.db.prisma;
-  const rows = await db.$queryRawUnsafe<Array<{ tag: string; reportId: string }>>(
-    `SELECT c."tag" AS tag, c."reportId" AS "reportId" FROM "DedupeChoice" c
-       JOIN "Report" r ON r.id = c."reportId" AND r."dedupeTag" = c."tag"
-     WHERE r.status = 'active' AND ${countedMemberSql('r')}`,
-  );
-  return new Map(rows.map((r) => [r.tag, r.reportId]));
+  // Choices are few (one per tag the steward resolved): read them, then their reports by id.
+  const choices = await db.dedupeChoice.findMany();
+  if (choices.length === 0) return new Map();
+  const live = await db.report.findMany({ where: { id: { in: choices.map((c) => c.reportId) }, ...counted }, select: { id: true, dedupeTag: true } });
+  const tagOf = new Map(live.map((r) => [r.id, r.dedupeTag]));
+  return new Map(choices.filter((c) => tagOf.get(c.reportId) === c.tag).map((c) => [c.tag, c.reportId]));
 }

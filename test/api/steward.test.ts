@@ -317,6 +317,23 @@ describe.each(providers)('steward API on %s', (provider) => {
       expect(all.length).toBeGreaterThanOrEqual(5);
       expect([...all].sort()).toEqual(all);
       expect(await allConflicts(2).then((xs) => xs.map((x) => x.tag))).toEqual(all);
+      // the first tags of all: three conflicts that exist only through an excluded member's
+      // report, then a real one; a page of one must skip the three and find the fourth
+      const low = (n: number) => n.toString(16).padStart(64, '0');
+      const x = await enrolMember(t);
+      for (const n of [1, 2, 3]) {
+        await submit(a, { dedupeTag: low(n) });
+        await submit(x, { dedupeTag: low(n), year: 2019 });
+      }
+      await submit(a, { dedupeTag: low(4) });
+      await submit(b, { dedupeTag: low(4), year: 2019 });
+      expect((await call('POST', `/api/v1/steward/members/${x.keyId}/quarantine`, t.steward)).status).toBe(200);
+      const first = await call('GET', '/api/v1/steward/conflicts?limit=1', t.steward);
+      expect(first.body.items.map((i: any) => i.tag)).toEqual([low(4)]);
+      expect(first.body.nextCursor).toBe(low(4));
+      expect((await allConflicts(1)).map((i) => i.tag)).toEqual((await allConflicts(500)).map((i) => i.tag));
+      expect(await conflictTags()).not.toContain(low(1));
+
       for (const q of ['limit=0', 'limit=501', 'cursor=xyz', 'other=1']) {
         const res = await call('GET', `/api/v1/steward/conflicts?${q}`, t.steward);
         expect(res.status, q).toBe(400);
@@ -407,6 +424,12 @@ describe.each(providers)('steward API on %s', (provider) => {
       expect((await call('POST', `/api/v1/steward/conflicts/${tg2}/resolve`, t.steward, { reportId: rq2 })).status).toBe(200);
       expect((await call('DELETE', `/api/v1/members/${q.keyId}`, t.steward)).status).toBe(200);
       expect((await dedupeChoices(t.ctx)).has(tg2)).toBe(false);
+
+      // a stored choice naming an active report of ANOTHER tag (no route writes one) never applies
+      const tg3 = tag();
+      const elsewhere = await submit(a, { dedupeTag: tag() });
+      await t.db.prisma.dedupeChoice.create({ data: { tag: tg3, reportId: elsewhere } });
+      expect((await dedupeChoices(t.ctx)).has(tg3)).toBe(false);
     });
   });
 
