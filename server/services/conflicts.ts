@@ -102,7 +102,7 @@ export function listConflicts(ctx: ServiceContext, auth: Auth, page: { cursor?: 
       const reports = byTag.get(tag)!;
       const choice = chosen.get(tag);
       return { tag, differ: differing(reports), chosenReportId: choice && reports.some((r) => r.id === choice) ? choice : null, reports };
-    });
+    }).filter((c) => c.differ.length > 0); // (on PostgreSQL a withdrawal may land between the two reads)
     return { items, nextCursor: more ? shown[shown.length - 1]! : null };
   });
 }

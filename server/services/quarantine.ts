@@ -3,8 +3,8 @@
 // - quarantine and its undo change one flag of one existing member, in the transaction that
 //   consumes the steward's nonce; both are idempotent (the same call again changes nothing and
 //   gives the same answer); an unknown key id is refused (404) and writes nothing;
-// - a quarantined key may still sign (authentication does not look at the flag: the member is not
-//   told), but its reports, like a revoked member's, do not count: `excludedMembers` and
+// - a quarantined key may still sign (authentication does not look at the flag, and no answer to
+//   the member mentions it), but its reports, like a revoked member's, do not count: `excludedMembers` and
 //   `countedMemberSql` are the one definition of "a member whose reports count" that counting,
 //   the conflict list and the steward's choices use;
 // - nothing about a member's reports is deleted or changed: undoing the quarantine makes them
