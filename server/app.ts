@@ -17,6 +17,7 @@ import { memberRoutes } from './routes/members.js';
 import { INTAKE_PATH, INTAKE_PATTERN, intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
 import { serveDirectly } from './http/direct-routes.js';
 import { releaseRoutes } from './routes/releases.js';
+import { stewardRoutes } from './routes/steward.js';
 import { webRoutes } from './routes/web.js';
 import type { ServiceContext } from './services/context.js';
 import { useNativeCrypto } from './native-crypto.js';
@@ -66,6 +67,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
   app.use('/api/v1', releaseRoutes(ctx, limits));
+  app.use('/api/v1', stewardRoutes(ctx, limits));
   app.use('/api/v1', pub.api);
   app.use('/.well-known', pub.wellKnown);
   app.use(webRoutes(ctx));

@@ -1,5 +1,6 @@
 // Starts Contamos: validates configuration, loads (or on first start creates) the key set,
-// applies pending migrations, opens the database and listens. Housekeeping (purging expired
+// applies pending migrations, opens the database, makes sure the server's own secrets exist (in the
+// database, shared by every replica) and listens. Housekeeping (purging expired
 // nonces and invites) runs on a timer. SIGTERM/SIGINT close the listener, then the database.
 import type { Server } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
@@ -15,6 +16,7 @@ import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
 import { purgeExpiredDrafts } from './services/releases.js';
 import { purgeRateWindows } from './http/rate-limit.js';
+import { dedupeRankSecret } from './services/server-secrets.js';
 
 export interface Running {
   url: string;
@@ -35,6 +37,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const db = openDatabase(config.DATABASE_URL);
   const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K }, dpBounds: config.dpBounds };
+  await dedupeRankSecret(ctx); // created by the first replica to start, read by the others
   const app = createApp(ctx, {
     logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -15,6 +15,9 @@ import { errorBody } from './schemas/errors.js';
 import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
 import { draftId, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
 import { pageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
+import {
+  conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
+} from './schemas/steward.js';
 
 // --- response shapes without a schema elsewhere ---------------------------------------------------
 
@@ -151,6 +154,24 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: { description: 'the report state (withdrawn)', schema: reportState } }, errors: [...BODY_ERRORS, 'invalid_path', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/steward/reports', who: 'steward', summary: 'Sealed reports (no submitter) for the steward to open offline', resumen: 'Reportes sellados (sin remitente) para abrirlos fuera de línea',
     query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/steward/members/{keyId}/quarantine', who: 'steward',
+    summary: 'Quarantine a member: its reports stop counting from the next release (the key may still sign); idempotent',
+    resumen: 'Poner en cuarentena a una organización: sus reportes dejan de contarse desde la próxima publicación (la clave aún puede firmar); idempotente',
+    params: { keyId: memberKeyId }, body: { schema: quarantineRequest, optional: true },
+    responses: { 200: { description: 'quarantined', schema: quarantineResponse } }, errors: [...BODY_ERRORS, 'invalid_path', 'member_not_found', ...SIGNED_ERRORS] },
+  { method: 'delete', path: '/api/v1/steward/members/{keyId}/quarantine', who: 'steward',
+    summary: 'Lift a member’s quarantine: its reports count again from the next release (unless it is revoked); idempotent',
+    resumen: 'Levantar la cuarentena: sus reportes vuelven a contarse desde la próxima publicación (salvo si la clave está revocada); idempotente',
+    params: { keyId: memberKeyId }, responses: { 200: { description: 'no longer quarantined', schema: quarantineResponse } }, errors: ['invalid_body', 'invalid_path', 'member_not_found', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/steward/conflicts', who: 'steward',
+    summary: 'Dedupe conflicts: tags whose active reports (of members whose reports count) disagree on a countable field; report ids and fields, never the submitter',
+    resumen: 'Conflictos de deduplicación: etiquetas cuyos reportes activos (de organizaciones que cuentan) difieren en un campo contado; ids y campos, nunca el remitente',
+    query: conflictsQuery, responses: { 200: { description: 'a page of conflicts, by tag', schema: conflictsPage } }, errors: ['invalid_body', 'invalid_query', ...SIGNED_ERRORS] },
+  { method: 'post', path: '/api/v1/steward/conflicts/{tag}/resolve', who: 'steward',
+    summary: 'Choose which active report’s values count for a dedupe tag; the choice lapses if that report stops being active or counted',
+    resumen: 'Elegir qué reporte activo da los valores de una etiqueta; la elección deja de valer si ese reporte deja de estar activo o de contarse',
+    params: { tag: dedupeTag }, body: { schema: resolveRequest }, responses: { 200: { description: 'the choice recorded', schema: resolveResponse } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'dedupe_choice_invalid', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
     body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
     errors: [...BODY_ERRORS, 'release_too_small', 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'release_stale', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },

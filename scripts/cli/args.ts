@@ -2,7 +2,8 @@
 //
 // Guarantees:
 // - Unknown flags, missing values and stray positional arguments are refused with a bilingual
-//   usage error (exit code 2) naming the flag, before any command does anything.
+//   usage error (exit code 2) naming the flag, before any command does anything; a command that
+//   takes positional arguments (`quarantine KEYID`) gets exactly as many as it names.
 // - The global options (--server, --key, --retries, --help) mean the same in every command;
 //   --server defaults to $CONTAMOS_SERVER, then http://127.0.0.1:8080, and must be an http(s) URL.
 // - Paths given on the command line are resolved against the caller's working folder (io.cwd).
@@ -37,12 +38,20 @@ export interface GlobalOptions {
   retries: number;
 }
 
-/** Parses `argv` for a command with its own options plus the global ones. */
+/** Parses `argv` for a command with its own options plus the global ones (no positional argument). */
 export function parseCommandArgs(argv: string[], options: OptionSpecs): Values {
+  return parseCommandLine(argv, options, false).values;
+}
+
+/**
+ * Parses `argv` for a command with its own options plus the global ones; positional arguments are
+ * refused unless `allowPositionals` (then `checkPositionals` checks how many came).
+ */
+export function parseCommandLine(argv: string[], options: OptionSpecs, allowPositionals: boolean): { values: Values; positionals: string[] } {
   const all = { ...GLOBAL_OPTIONS, ...options };
   try {
-    const { values } = parseArgs({ args: joinDashValues(argv, all), options: all, strict: true, allowPositionals: false });
-    return values as Values;
+    const { values, positionals } = parseArgs({ args: joinDashValues(argv, all), options: all, strict: true, allowPositionals });
+    return { values: values as Values, positionals };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const code = (e as { code?: string }).code;
@@ -77,6 +86,18 @@ function joinDashValues(argv: string[], options: OptionSpecs): string[] {
     } else out.push(tok);
   }
   return out;
+}
+
+/** Refuses a missing or extra positional argument: `names` are those the command takes, in order. */
+export function checkPositionals(positionals: string[], names: readonly string[]): void {
+  if (positionals.length < names.length) {
+    const missing = names.slice(positionals.length).map((n) => `<${n}>`).join(' ');
+    throw usageError(`Falta el argumento ${missing}`, `Missing argument ${missing}`, ['Use --help para ver el uso / Use --help to see the usage.']);
+  }
+  if (positionals.length > names.length) {
+    const extra = positionals.slice(names.length).join(' ');
+    throw usageError('Argumento inesperado', 'Unexpected argument', [`"${extra}"`, 'Use --help para ver el uso / Use --help to see the usage.']);
+  }
 }
 
 export function resolvePath(io: CliIo, p: string): string {

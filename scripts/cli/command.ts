@@ -6,6 +6,8 @@ import type { CliIo } from './io.js';
 export interface CommandContext {
   io: CliIo;
   values: Values;
+  /** The positional arguments, exactly as many as the command's `positionals` names. */
+  args: string[];
   global: GlobalOptions;
   /** A client for the --server given (created lazily by the dispatcher). */
   client(): ContamosClient;
@@ -18,6 +20,8 @@ export interface Command {
   /** Usage and option help (bilingual), printed by --help above the global options. */
   help: string;
   options: OptionSpecs;
+  /** Names of the positional arguments the command takes, in order (all required); none if absent. */
+  positionals?: readonly string[];
   /** Returns the exit code; throws CliError for failures. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -58,6 +58,8 @@ const MESSAGES_ES: Record<string, string> = {
   key_revoked: 'Esta clave fue revocada por la administración de la coalición',
   forbidden_role: 'Esta clave no tiene permiso para esta acción',
   not_found: 'No encontrado',
+  member_not_found: 'No hay ninguna organización con ese keyId',
+  dedupe_choice_invalid: 'Ese reporte no es un reporte activo de esta etiqueta de una organización cuyos reportes cuentan; no se registró nada',
   report_not_found: 'No existe ese reporte entre los suyos',
   invite_invalid: 'La invitación no existe, ya se usó o venció',
   key_already_enrolled: 'Esta clave pública ya está inscrita',

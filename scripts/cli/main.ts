@@ -7,7 +7,7 @@
 //   its message but no stack trace (set CONTAMOS_DEBUG=1 to see the stack). Secret keys are
 //   never part of any message.
 // - Global options may come before or after the command name.
-import { GLOBAL_HELP, GLOBAL_OPTIONS, globalOptions, isLoopback, parseCommandArgs } from './args.js';
+import { GLOBAL_HELP, GLOBAL_OPTIONS, checkPositionals, globalOptions, isLoopback, parseCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { dedupeSecretCommand } from './commands/dedupe-secret.js';
 import { enrolCommand } from './commands/enrol.js';
@@ -15,6 +15,8 @@ import { importCommand } from './commands/import.js';
 import { inviteCommand } from './commands/invite.js';
 import { keysCommand } from './commands/keys.js';
 import { openCommand } from './commands/open.js';
+import { quarantineCommand } from './commands/quarantine.js';
+import { conflictsCommand, conflictsResolveCommand } from './commands/conflicts.js';
 import { revokeCommand } from './commands/revoke.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
@@ -34,6 +36,9 @@ export const COMMANDS: readonly Command[] = [
   withdrawCommand,
   openCommand,
   revokeCommand,
+  quarantineCommand,
+  conflictsCommand,
+  conflictsResolveCommand,
   dedupeSecretCommand,
   releaseCommand,
   receiptsCommand,
@@ -59,6 +64,9 @@ Flujo habitual / Usual flow:
                 contamos submit --key org.key.json …   |   contamos import --key org.key.json --csv casos.csv
                 contamos status --key org.key.json
   steward:      contamos open --key steward.key.json --out narraciones.csv
+                contamos conflicts --key steward.key.json
+                contamos conflicts resolve TAG REPORTID --key steward.key.json
+                contamos quarantine KEYID --key steward.key.json [--undo]
   publicación:  contamos release --key publisher.key.json --series anual --years 2023 --tables "year,region;year,incidentType"
   organización: contamos receipts verify --key org.key.json --release anual-1
 `;
@@ -118,16 +126,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         'Use "contamos --help" / Run "contamos --help".',
       ]);
     }
-    const values = parseCommandArgs([...leading, ...rest.slice(1)], cmd.options);
+    const positionalNames = cmd.positionals ?? [];
+    const { values, positionals } = parseCommandLine([...leading, ...rest.slice(1)], cmd.options, positionalNames.length > 0);
     if (values.help === true) {
       io.stdout.write(commandHelp(cmd));
       return EXIT_OK;
     }
+    checkPositionals(positionals, positionalNames);
     const global = globalOptions(io, values);
     let client: ContamosClient | undefined;
     return await cmd.run({
       io,
       values,
+      args: positionals,
       global,
       client: () => {
         if (!client) {

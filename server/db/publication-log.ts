@@ -1,5 +1,5 @@
 // publication-log.ts — storage of the publication log, the data versions, and the facts counting
-// needs (every report's countable values, excluded members, the steward's dedupe choices).
+// needs (every report's countable values).
 //
 // Guarantees: the log is read in index order and appended only at index = last + 1 (a concurrent
 // append by another replica fails on the primary key, never overwrites); a data version is
@@ -66,15 +66,4 @@ export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, 
     out.set(id, { id, memberKeyId: r[1] as string, dedupeTag: (r[2] as string | null) ?? null, reportHash: r[3] as string, status: r[4] as string, year: Number(r[5]), key });
   }
   return out;
-}
-
-/** Members whose reports do not count: revoked (and quarantined, once the steward can). */
-export async function excludedMembers(ctx: ServiceContext): Promise<Set<string>> {
-  const rows = await ctx.db.prisma.member.findMany({ where: { revoked: true }, select: { keyId: true } });
-  return new Set(rows.map((r) => r.keyId));
-}
-
-/** The steward's choice of counted report per dedupe tag (resolved conflicts). */
-export async function dedupeChoices(_ctx: ServiceContext): Promise<Map<string, string>> {
-  return new Map();
 }

@@ -24,6 +24,7 @@
 // with the same values.
 import { createHash, createHmac } from 'node:crypto';
 import type { Key } from '../disclosure/types.js';
+import { dedupeRank } from './server-secrets.js';
 
 /** Every dimension an incident is counted by (besides `year`). */
 export const COUNTED_DIMENSIONS = ['quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome'] as const;
@@ -66,8 +67,9 @@ export function codeOf(dim: string, v: unknown): string {
   return String(v);
 }
 
+/** One draw per member under a tag (server-secrets.ts); among one member's own reports, a second keyed draw. */
 const rankOf = (secret: Uint8Array, r: ReportFacts): string =>
-  createHmac('sha256', secret).update(`${r.dedupeTag}\n${r.memberKeyId}`).digest('hex') + createHmac('sha256', secret).update(r.reportHash).digest('hex');
+  dedupeRank(secret, r.dedupeTag!, r.memberKeyId) + createHmac('sha256', secret).update(r.reportHash).digest('hex');
 
 function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[]): Incident {
   return {

@@ -21,7 +21,10 @@ import { protectInLog, type GlobalProtected } from '../disclosure/global/protect
 import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
-import { appendToLog, dedupeChoices, excludedMembers, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
+import { appendToLog, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
+import { dedupeChoices } from './conflicts.js';
+import { excludedMembers } from './quarantine.js';
+import { dedupeRankSecret } from './server-secrets.js';
 import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
@@ -31,7 +34,6 @@ import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionInciden
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { consumeNonce, nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
-import { createHash } from 'node:crypto';
 import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
@@ -108,12 +110,12 @@ interface DataState {
 }
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
-  const [facts, versions, excluded, choices] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx)]);
+  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
   const latest = new Map<number, VersionRow>();
   for (const v of versions) latest.set(v.year, v);
   const sticky = new Set<string>();
   for (const v of latest.values()) for (const id of unpackIds(v.representatives)) sticky.add(id);
-  const current = currentIncidents(facts.values(), { excluded, choices, sticky, secret: rankSecret(ctx) });
+  const current = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
   const memo = new Map<string, Incident[]>();
   const at = (year: number, version: number): Incident[] => {
     const key = `${year}@${version}`;
@@ -127,11 +129,6 @@ async function loadData(ctx: ServiceContext): Promise<DataState> {
     return inc;
   };
   return { facts, versions, current, at };
-}
-
-/** The secret ranking reports of one dedupe tag: derived from the server's receipt key (members never have it). */
-function rankSecret(ctx: ServiceContext): Uint8Array {
-  return createHash('sha256').update('contamos dedupe rank\n').update(ctx.keys.receipt.secretKey).digest();
 }
 
 interface Chosen { year: number; version: number; since: Since | null; heldBack: boolean; fresh?: VersionRow; incidents: Incident[] }

@@ -19,6 +19,8 @@ const ROUTES: Array<[string, string]> = [
   ['POST', '/api/v1/reports/{id}/withdraw'], ['GET', '/api/v1/steward/reports'],
   ['POST', '/api/v1/releases'], ['POST', '/api/v1/releases/drafts/{id}/signature'], ['GET', '/api/v1/releases'],
   ['GET', '/api/v1/releases/anual-1'], ['GET', '/api/v1/releases/anual-1.csv'], ['GET', '/api/v1/releases/anual-1/proof/{id}'],
+  ['POST', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'], ['DELETE', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
+  ['GET', '/api/v1/steward/conflicts'], ['POST', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`],
 ];
 
 const hostile = fc.letrec((tie) => ({

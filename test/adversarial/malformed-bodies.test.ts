@@ -53,6 +53,8 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
       ['put', `/api/v1/reports/${newId()}`], ['post', '/api/v1/enrol'], ['post', '/api/v1/invites'],
       ['post', `/api/v1/reports/${newId()}/withdraw`], ['delete', '/api/v1/members/m-AAAAAAAAAAAAAAAA'],
       ['get', '/api/v1/reports'], ['get', '/api/v1/steward/reports'],
+      ['post', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'], ['delete', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
+      ['get', '/api/v1/steward/conflicts'], ['post', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`],
     ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ minLength: 1 }), fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1'))), fc.boolean(), async ([method, url], body, sign) => {

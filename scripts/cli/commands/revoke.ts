@@ -11,10 +11,13 @@ export const revokeCommand: Command = {
   summary: 'revocar la clave de una organización (steward) / revoke a member key (steward)',
   help: `Uso / Usage: contamos revoke --key steward.key.json --member KEYID
 
-  Revoca la clave de una organización: desde ese momento no puede firmar nada. Sus reportes
-  siguen contándose; una nueva clave necesita una nueva invitación.
-  Revokes a member organisation's key: from now on it cannot sign anything. Its reports still
-  count; a new key needs a new invite.
+  Revoca la clave de una organización: desde ese momento no puede firmar nada, y sus reportes
+  dejan de contarse desde la próxima publicación (no se borran). Para dejar de contar sus
+  reportes sin impedirle firmar, use "contamos quarantine". Una nueva clave necesita una nueva
+  invitación.
+  Revokes a member organisation's key: from now on it cannot sign anything, and its reports stop
+  counting from the next release (they are not deleted). To stop counting its reports without
+  stopping it from signing, use "contamos quarantine". A new key needs a new invite.
 
   --member KEYID  keyId de la organización (m-…) / the member's keyId (m-…)`,
   options: { member: { type: 'string' } },
