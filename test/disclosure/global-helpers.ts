@@ -181,10 +181,10 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
   return [Math.ceil(out[0]! - 1e-6), out[1] === Infinity ? Infinity : Math.floor(out[1]! + 1e-6)];
 }
 
-/** True count of coordinates `key` (leaf codes, or "*") among `incidents`; and the largest member's share. */
-export function trueCount(incidents: readonly Incident[], key: Key): { value: number; share: number } {
+/** True count of coordinates `key` (leaf codes, or "*") among `incidents`, and each member's share of it. */
+export function trueCount(incidents: readonly Incident[], key: Key): { value: number; shares: Map<string, number> } {
   const match = incidents.filter((i) => Object.keys(key).every((d) => key[d] === '*' || i.key[d] === key[d]));
-  const by = new Map<string, number>();
-  for (const i of match) for (const m of new Set(i.members)) by.set(m, (by.get(m) ?? 0) + 1);
-  return { value: match.length, share: Math.max(0, ...by.values()) };
+  const shares = new Map<string, number>();
+  for (const i of match) for (const m of new Set(i.members)) shares.set(m, (shares.get(m) ?? 0) + 1);
+  return { value: match.length, shares };
 }

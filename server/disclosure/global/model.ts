@@ -18,9 +18,10 @@
 //
 // Rules (rules.ts), from the true values:
 //   - a count or year-set quantity with value in 1..k−1: hi ≥ k, width ≥ p (small count);
-//   - value − (largest member's own incidents) in 1..k−1: hi ≥ that share + k, width ≥ p (holdings);
-//   - an "additions" change in 1..k−1 (or small once the largest member's additions are taken
-//     off): the same level rule; a change free in sign with |value| in 1..k−1: the band rule;
+//   - value − (one member's own incidents) in 1..k−1 for some member: hi ≥ the largest such share
+//     + k, width ≥ p (holdings: what the others reported could be ≥ k, for every member);
+//   - an "additions" change in 1..k−1 (or small once one member's additions are taken off): the
+//     same level rule; a change free in sign with |value| in 1..k−1: the band rule;
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
@@ -330,7 +331,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
 
   // 3. True values and members' shares.
   const truth = new Float64Array(pend.length);
-  const share = new Float64Array(pend.length);
+  const shares: number[][] = new Array(pend.length);
   const wantAt = new Map<string, Map<string, Key>>();
   const want = (bucket: string, cid: string): void => {
     let m = wantAt.get(bucket);
@@ -342,7 +343,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     else if (p.kind === 'yearset') want(`S${p.at}`, p.coordsId);
     else if (p.kind === 'change' && p.lower === 0) want(`D${p.at}`, p.coordsId);
   }
-  const results = new Map<string, Map<string, { value: number; maxMember: number }>>();
+  const results = new Map<string, Map<string, { value: number; shares: number[] }>>();
   for (const [bucket, coords] of wantAt) {
     const kind = bucket[0];
     const at = bucket.slice(1);
@@ -358,7 +359,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     if (p.kind === 'count' || p.kind === 'yearset' || (p.kind === 'change' && p.lower === 0)) {
       const r = results.get(`${p.kind === 'count' ? 'A' : p.kind === 'yearset' ? 'S' : 'D'}${p.at}`)!.get(p.coordsId)!;
       truth[id] = r.value;
-      share[id] = r.maxMember;
+      shares[id] = r.shares;
     }
   });
   pend.forEach((p, id) => {
@@ -391,8 +392,9 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
         setSensitive(rules, id, kp.k, kp.p);
         sensitive[id] = 1;
       }
-      if (isSmall(v - share[id]!, kp.k)) {
-        setSensitive(rules, id, share[id]! + kp.k, kp.p);
+      for (const c of shares[id] ?? []) {
+        if (!isSmall(v - c, kp.k)) continue;
+        setSensitive(rules, id, c + kp.k, kp.p); // keeps the largest need
         sensitive[id] = 1;
       }
     } else if (isSmall(Math.abs(v), kp.k)) {

@@ -7,8 +7,8 @@
 // ancestors.
 //
 // Guarantees: `aggregate` returns, for every requested coordinates, the exact sum of matching
-// records (`value`) and the largest number of those incidents reported by one member (`maxMember`,
-// 0 without member data) — the "holdings" of the largest contributor. Pure; cost proportional to
+// records (`value`) and, for every member that reported any of them, how many (`shares`, distinct
+// values, largest first; empty without member data) — each member's "holdings" of the cell. Pure; cost proportional to
 // records × (ancestor combinations over each coordinates signature), not records × coordinates.
 import type { Key } from '../types.js';
 
@@ -22,7 +22,8 @@ export interface IncidentRecord {
 
 export interface Truth {
   value: number;
-  maxMember: number;
+  /** Distinct numbers of the cell's incidents that one member reported, largest first. */
+  shares: number[];
 }
 
 /** dim → code → its ancestors (groups containing it, nearest first); leaves without groups absent. */
@@ -49,7 +50,7 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
   }
   const out = new Map<string, Truth>();
   const members = new Map<string, Map<string, number>>();
-  for (const id of coords.keys()) out.set(id, { value: 0, maxMember: 0 });
+  for (const id of coords.keys()) out.set(id, { value: 0, shares: [] });
   const codesOf = (dim: string, leaf: string): readonly string[] => {
     const up = ancestry.get(dim)?.get(leaf);
     return up ? [leaf, ...up] : [leaf];
@@ -79,11 +80,7 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
       rec(0);
     }
   }
-  for (const [id, m] of members) {
-    let best = 0;
-    for (const n of m.values()) best = Math.max(best, n);
-    out.get(id)!.maxMember = best;
-  }
+  for (const [id, m] of members) out.get(id)!.shares = [...new Set(m.values())].sort((a, b) => b - a);
   return out;
 }
 
