@@ -1,4 +1,4 @@
-// Releases for the web tests: a plausible version-1 manifest (docs/release-format.md) with
+// Releases for the web tests: a plausible version-2 manifest (docs/release-format.md) with
 // published, zero and suppressed cells, signed with the test publisher key and stored as the
 // release service would store it. The pages verify nothing, so the suppression here only needs to
 // look like a real release's (primaries 1..k-1 hidden, plus complementary cells).
@@ -31,7 +31,7 @@ function table(dim: string, year: string, codes: string[], counts: Counts, k: nu
   return { dimensions: ['year', dim], cells };
 }
 
-export function sampleManifest(opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number } = {}): ReleaseManifest & Record<string, unknown> {
+export function sampleManifest(opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number; index?: number } = {}): ReleaseManifest & Record<string, unknown> {
   const series = opts.series ?? 'anual';
   const sequence = opts.sequence ?? 1;
   const k = opts.k ?? 5;
@@ -44,11 +44,13 @@ export function sampleManifest(opts: { series?: string; sequence?: number; previ
   ];
   return {
     type: 'contamos-release',
-    formatVersion: 1,
+    formatVersion: 2,
     id: `${series}-${sequence}`,
     series,
     sequence,
     previousHash: opts.previousHash ?? null,
+    publication: { index: opts.index ?? sequence, previousHash: opts.previousHash ?? null },
+    data: [{ year: 2023, version: 1, since: null, heldBack: false }],
     publishedOn: opts.publishedOn ?? '2026-11-28',
     taxonomyVersion: '2026.1',
     request: { filter: { years: [2023] }, tables: tables.map((t) => t.dimensions), k, method: 'suppression', regionGroups: false },
