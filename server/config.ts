@@ -18,6 +18,8 @@ const env = z.object({
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Smallest k any release may use (no request can go below it). */
   CONTAMOS_MIN_K: z.coerce.number().int().min(2).max(100).default(5),
+  /** Share of a cell's incidents from one member above which the steward is told (flags). */
+  CONTAMOS_FLAG_SHARE: z.coerce.number().gt(0).lt(1).default(0.75),
   /** The server's whole differential-privacy budget, zCDP rho, shared by every DP series. */
   CONTAMOS_DP_TOTAL_RHO: z.string().default(DP_DEFAULT_TOTAL_RHO),
   /** The most one DP release may spend, zCDP rho (a pure-DP release of epsilon costs epsilon²/2). */

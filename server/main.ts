@@ -36,7 +36,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const db = openDatabase(config.DATABASE_URL);
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K }, dpBounds: config.dpBounds };
+  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE }, dpBounds: config.dpBounds };
   await dedupeRankSecret(ctx); // created by the first replica to start, read by the others
   const app = createApp(ctx, {
     logger,

@@ -74,6 +74,10 @@ export const releaseEnvelope = z.object({
 export const releaseList = z.object({
   items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log') })),
 });
+export const concentrationFlagsResponse = z.object({
+  share: z.number().describe('the operator\'s threshold (CONTAMOS_FLAG_SHARE)'),
+  items: z.array(z.object({ year: z.number().int(), region: z.string(), incidentType: z.string(), incidents: z.number().int(), memberKeyId: z.string(), memberIncidents: z.number().int() })),
+});
 export const publicationList = z.object({
   items: z.array(z.object({ index: z.number().int(), id: z.string(), series: z.string(), sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 })),
 });
@@ -167,6 +171,10 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Dedupe conflicts: tags whose active reports (of members whose reports count) disagree on a countable field; report ids and fields, never the submitter',
     resumen: 'Conflictos de deduplicación: etiquetas cuyos reportes activos (de organizaciones que cuentan) difieren en un campo contado; ids y campos, nunca el remitente',
     query: conflictsQuery, responses: { 200: { description: 'a page of conflicts, by tag', schema: conflictsPage } }, errors: ['invalid_body', 'invalid_query', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/steward/flags', who: 'steward',
+    summary: 'Cells (year × region × incident type) where one member organisation reported more than the operator\'s share of the incidents — the sign of a member padding a cell',
+    resumen: 'Celdas (año × región × tipo) donde una organización reportó más que la proporción fijada de los incidentes — señal de que alguien infla una celda',
+    responses: { 200: { description: 'the flags', schema: concentrationFlagsResponse } }, errors: SIGNED_ERRORS },
   { method: 'post', path: '/api/v1/steward/conflicts/{tag}/resolve', who: 'steward',
     summary: 'Choose which active report’s values count for a dedupe tag; the choice lapses if that report stops being active or counted',
     resumen: 'Elegir qué reporte activo da los valores de una etiqueta; la elección deja de valer si ese reporte deja de estar activo o de contarse',

@@ -1,6 +1,6 @@
 // The steward's routes over members and dedupe conflicts, all steward-signed and rate-limited per
-// key: quarantine (POST) and its undo (DELETE) of a member, the list of dedupe conflicts, and the
-// steward's resolution of one. Order of checks: content type (415) → signature (401/403) → shape
+// key: quarantine (POST) and its undo (DELETE) of a member, the list of dedupe conflicts, the
+// steward's resolution of one, and the cells one member dominates (flags). Order of checks: content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
 import { Router, type RequestHandler } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
@@ -9,6 +9,7 @@ import { limitByCredential } from '../http/rate-limit.js';
 import { conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, resolveRequest } from '../schemas/steward.js';
 import { setQuarantine } from '../services/quarantine.js';
 import { listConflicts, resolveConflict } from '../services/conflicts.js';
+import { concentrationFlags } from '../services/concentration.js';
 import type { ServiceContext } from '../services/context.js';
 
 export function stewardRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
@@ -33,6 +34,11 @@ export function stewardRoutes(ctx: ServiceContext, limits: { perMinute: number }
     noBody(req);
     const page = parseWith(conflictsQuery, { ...req.query }, 'invalid_query');
     res.json(await listConflicts(ctx, authOf(req), page));
+  });
+
+  r.get('/steward/flags', steward, perKey, async (req, res) => {
+    noBody(req);
+    res.json(await concentrationFlags(ctx, authOf(req)));
   });
 
   r.post('/steward/conflicts/:tag/resolve', jsonType(false), steward, perKey, async (req, res) => {

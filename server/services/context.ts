@@ -8,6 +8,8 @@ import type { ServerKeys } from '../keys.js';
 export interface Policy {
   /** Smallest k any release may use (default 5). */
   minK: number;
+  /** Share of a cell's incidents above which one member is flagged to the steward (default 0.75). */
+  flagShare: number;
 }
 
 export interface ServiceContext {

@@ -56,6 +56,12 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     for (let i = 0; i < 4; i++) await submit(b, { region: 'PE-TUM', incidentType: 'homicide' });
     const second = await publish(t, byRegion);
     expect(find(second.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);
+    // the steward is told: B holds 4 of Tumbes' 5 homicides (over the 0.75 share); nobody else is flagged
+    const flags = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
+    expect(flags.status).toBe(200);
+    expect(flags.body.items.filter((f: { region: string }) => f.region === 'PE-TUM')).toEqual([{ year: 2023, region: 'PE-TUM', incidentType: 'homicide', incidents: 5, memberKeyId: b.keyId, memberIncidents: 4 }]);
+    const byMember = await signed(t.app, 'GET', '/api/v1/steward/flags', b);
+    expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden_role']);
     // From B's side: for every published count, what the others contributed (count − B's own) is
     // never a small positive number.
     for (const rel of [first, second]) {

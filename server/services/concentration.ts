@@ -1,0 +1,48 @@
+// concentration.ts — the steward's view of cells one member organisation dominates.
+//
+// A member that keeps adding reports to one small cell (the padding probe of issue 15) shows up as
+// a cell where most incidents come from that member. For the current data, cell by cell at
+// year × region × incident type, this lists every member whose incidents there make up more than
+// the operator's share (CONTAMOS_FLAG_SHARE, default 0.75) of a cell of at least 2 incidents.
+// Guarantees: steward-only (the route checks the role; the nonce is consumed here); computed from
+// the same counting rules as releases (excluded members left out, one incident per dedupe tag);
+// nothing is stored; the list is sorted by cell, then member, so it does not follow arrival order.
+import { readReportFacts } from '../db/publication-log.js';
+import { readVersions } from '../db/publication-log.js';
+import { dedupeChoices } from './conflicts.js';
+import { currentIncidents, unpackIds } from './incidents.js';
+import { excludedMembers } from './quarantine.js';
+import { dedupeRankSecret } from './server-secrets.js';
+import { authenticated } from './nonces.js';
+import type { Auth, ServiceContext } from './context.js';
+
+export const DEFAULT_FLAG_SHARE = 0.75;
+
+export interface ConcentrationFlag { year: number; region: string; incidentType: string; incidents: number; memberKeyId: string; memberIncidents: number }
+
+export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promise<{ share: number; items: ConcentrationFlag[] }> {
+  const share = ctx.policy?.flagShare ?? DEFAULT_FLAG_SHARE;
+  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
+  const latest = new Map<number, (typeof versions)[number]>();
+  for (const v of versions) latest.set(v.year, v);
+  const sticky = new Set([...latest.values()].flatMap((v) => unpackIds(v.representatives)));
+  const byYear = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
+  const cells = new Map<string, { year: number; region: string; incidentType: string; n: number; by: Map<string, number> }>();
+  for (const [year, incidents] of byYear) {
+    for (const inc of incidents) {
+      const id = `${year}|${inc.key.region}|${inc.key.incidentType}`;
+      let c = cells.get(id);
+      if (!c) cells.set(id, (c = { year, region: inc.key.region!, incidentType: inc.key.incidentType!, n: 0, by: new Map() }));
+      c.n++;
+      for (const m of inc.members) c.by.set(m, (c.by.get(m) ?? 0) + 1);
+    }
+  }
+  const items: ConcentrationFlag[] = [];
+  for (const c of cells.values()) {
+    if (c.n < 2) continue;
+    for (const [memberKeyId, n] of c.by) if (n / c.n > share) items.push({ year: c.year, region: c.region, incidentType: c.incidentType, incidents: c.n, memberKeyId, memberIncidents: n });
+  }
+  items.sort((a, b) => a.year - b.year || a.region.localeCompare(b.region) || a.incidentType.localeCompare(b.incidentType) || a.memberKeyId.localeCompare(b.memberKeyId));
+  await authenticated(ctx, auth, async () => undefined);
+  return { share, items };
+}
