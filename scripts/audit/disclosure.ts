@@ -26,7 +26,7 @@
 import type { Findings } from './findings.js';
 import { type EngineStats, type Expr, type Range, type Row, type System, computeIntervals } from './intervals.js';
 import {
-  type GlobalModel, type LogManifest, type SuppressedQuantity, buildModel, displayCoord, displaySlices, protectionOf,
+  type GlobalModel, type LogManifest, type SuppressedQuantity, buildModel, coordRecord, displayCoord, displaySlices, protectionOf,
 } from './system.js';
 
 export interface NarrowInterval {
@@ -257,8 +257,11 @@ function targetsOf(model: GlobalModel, built: BuiltSystem): { targets: Target[];
 
 export interface GlobalResult {
   summary: GlobalSummary;
-  /** With keepAll: every target's kind, display and range. */
-  all?: Array<{ kind: Kind; what: string; range: Range; k: number; infeasible: boolean }>;
+  /** With keepAll: every target's kind, display, range, and its terms Σ coef · x(year, version, coord). */
+  all?: Array<{
+    kind: Kind; what: string; range: Range; k: number; infeasible: boolean;
+    terms: Array<{ year: string; version: number; coord: Record<string, string>; coef: number }>;
+  }>;
 }
 
 export async function auditGlobal(entries: readonly LogManifest[], findings: Findings, opts: GlobalOptions): Promise<GlobalResult> {
@@ -384,7 +387,14 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
   summary.ms = Math.round(performance.now() - started);
   const out: GlobalResult = { summary };
   if (opts.keepAll) {
-    out.all = targets.map((t, i) => ({ kind: t.kind, what: t.what, range: result.ranges[i]!, k: t.k, infeasible: !!result.infeasible[i] }));
+    const C = model.coords.length;
+    out.all = targets.map((t, i) => ({
+      kind: t.kind, what: t.what, range: result.ranges[i]!, k: t.k, infeasible: !!result.infeasible[i],
+      terms: t.expr.vars.map((v, j) => {
+        const sl = model.slices[Math.floor(v / C)]!;
+        return { year: sl.year, version: sl.version, coord: coordRecord(model.coords[v % C]!), coef: t.expr.coefs[j]! };
+      }),
+    }));
   }
   return out;
 }

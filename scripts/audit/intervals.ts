@@ -360,6 +360,7 @@ export async function computeIntervals(
   const targetConst = new Float64Array(targets.length);
   const infeasible = new Uint8Array(targets.length);
   const compParts = new Map<number, number[]>();
+  const partIndex = new Map<string, number>();
   targets.forEach((e, ti) => {
     let cst = 0;
     const coef = new Map<number, number>();
@@ -373,40 +374,49 @@ export async function computeIntervals(
       else coef.set(root, (coef.get(root) ?? 0) + a);
     }
     targetConst[ti] = snap(cst);
-    const byComp = new Map<number, Part>();
+    const byComp = new Map<number, { vars: number[]; coefs: number[] }>();
     const mine: number[] = [];
     for (const [v, a] of coef) {
       if (Math.abs(a) < 1e-12) continue;
       if (!touched[v]) {
         // only its bounds constrain it: exact from the box
-        const p: Part = {
-          comp: -1, vars: [v], coefs: [a],
-          wMin: a > 0 ? a * L[v]! : a * U[v]!, wMax: a > 0 ? a * U[v]! : a * L[v]!,
-          oMin: 0, oMax: 0, exactMin: true, exactMax: true,
-        };
-        p.oMin = p.wMin;
-        p.oMax = p.wMax;
+        const lo = a > 0 ? a * L[v]! : a * U[v]!;
+        const hi = a > 0 ? a * U[v]! : a * L[v]!;
         mine.push(parts.length);
-        parts.push(p);
+        parts.push({ comp: -1, vars: [v], coefs: [a], wMin: lo, wMax: hi, oMin: lo, oMax: hi, exactMin: true, exactMax: true });
         continue;
       }
       const c = comp.find(v);
-      let p = byComp.get(c);
-      if (!p) {
-        p = { comp: c, vars: [], coefs: [], wMin: Infinity, wMax: -Infinity, oMin: 0, oMax: 0, exactMin: false, exactMax: false };
-        byComp.set(c, p);
-        mine.push(parts.length);
+      let t = byComp.get(c);
+      if (!t) byComp.set(c, (t = { vars: [], coefs: [] }));
+      t.vars.push(v);
+      t.coefs.push(a);
+    }
+    // One part per component; the same piece in several targets is one part (solved once).
+    for (const [c, t] of byComp) {
+      const order = t.vars.map((_, i) => i).sort((x, y) => t.vars[x]! - t.vars[y]!);
+      const vars = order.map((i) => t.vars[i]!);
+      const coefs = order.map((i) => t.coefs[i]!);
+      const key = `${c}:${vars.join(',')}:${coefs.join(',')}`;
+      let pi = partIndex.get(key);
+      if (pi === undefined) {
+        pi = parts.length;
+        partIndex.set(key, pi);
+        let oMin = 0, oMax = 0;
+        vars.forEach((v, i) => {
+          const a = coefs[i]!;
+          oMin += a > 0 ? a * oL[v]! : a * oU[v]!;
+          oMax += a > 0 ? a * oU[v]! : a * oL[v]!;
+        });
+        parts.push({
+          comp: c, vars, coefs, wMin: Infinity, wMax: -Infinity, oMin: Number.isNaN(oMin) ? -Infinity : oMin, oMax: Number.isNaN(oMax) ? Infinity : oMax,
+          exactMin: false, exactMax: false,
+        });
         let list = compParts.get(c);
         if (!list) compParts.set(c, (list = []));
-        list.push(parts.length);
-        parts.push(p);
+        list.push(pi);
       }
-      p.vars.push(v);
-      p.coefs.push(a);
-      p.oMin += a > 0 ? a * oL[v]! : a * oU[v]!;
-      p.oMax += a > 0 ? a * oU[v]! : a * oL[v]!;
-      if (Number.isNaN(p.oMin)) p.oMin = -Infinity;
-      if (Number.isNaN(p.oMax)) p.oMax = Infinity;
+      mine.push(pi);
     }
     targetParts.push(mine);
   });

@@ -99,6 +99,12 @@ export function displayCoord(coord: string): string {
     .join(', ');
 }
 
+/** Coordinates as a record: { region: 'PE-LMA', … } ({} for the grand total). */
+export function coordRecord(coord: string): Record<string, string> {
+  if (coord === '') return {};
+  return Object.fromEntries(coord.split(SEP_ENTRY).map((e) => e.split(SEP_KV) as [string, string]));
+}
+
 /** Human form of slices: "2023 v2" or "2023 v1 + 2024 v3". */
 export function displaySlices(model: Pick<GlobalModel, 'slices'>, slices: readonly number[]): string {
   return slices.map((s) => `${model.slices[s]!.year} v${model.slices[s]!.version}`).join(' + ');
