@@ -35,7 +35,8 @@ const L = {
     keysPinned: 'Claves de publicación (fijadas con --publisher-key; no se usan las que anuncia el servidor)',
     keysDocument: 'Claves de publicación (las que anuncia el servidor en /.well-known/contamos.json)',
     noKeys: 'ninguna',
-    log: (n: number, r: number, d: number) => `Registro de publicaciones: ${n} entradas (${r} publicadas y firmadas, ${d} borradores nunca firmados)`,
+    log: (n: number, r: number, d: number) =>
+      `Registro de publicaciones: ${n} ${n === 1 ? 'entrada' : 'entradas'} (${r} ${r === 1 ? 'publicada y firmada' : 'publicadas y firmadas'}, ${d} ${d === 1 ? 'borrador nunca firmado' : 'borradores nunca firmados'})`,
     noEntries: '(vacío)',
     head: ['N.º', 'Tipo', 'Identificador', 'Fecha', 'Datos (año y versión)', 'Método', 'k', 'p', 'Celdas', 'Ocultas', 'Firma'],
     release: 'publicada',
@@ -52,7 +53,7 @@ const L = {
     held: 'retenida',
     series: 'Series',
     seriesLine: (name: string, method: string, r: number, d: number, ok: boolean) =>
-      `${name} (${method}): ${r} publicadas, ${d} borradores, ${ok ? 'cadena completa' : 'CADENA ROTA'}`,
+      `${name} (${method}): ${r} ${r === 1 ? 'publicada' : 'publicadas'}, ${d} ${d === 1 ? 'borrador' : 'borradores'}, ${ok ? 'cadena completa' : 'CADENA ROTA'}`,
     versions: 'Versiones de datos',
     checks: 'Comprobaciones',
     checkNames: {
@@ -73,13 +74,14 @@ const L = {
       const g = r.global!;
       const e = g.engine;
       const s = (ms: number) => `${(ms / 1000).toFixed(1).replace('.', ',')} s`;
+      const n = (x: number, one: string, many: string) => `${x} ${x === 1 ? one : many}`;
       return [
-        `${g.slices.length} versiones de datos × ${g.coordinates} combinaciones de categorías = ${g.variables} cifras desconocidas, ligadas por ${g.relations} sumas` +
-          (g.additionsLinks ? ` y por la condición «solo altas» en ${g.additionsLinks} cambios de versión.` : '.'),
-        `Se fijaron ${g.publishedCounts} cifras publicadas; quedaron ${e.unknowns} cifras por acotar, con ${e.rows} ecuaciones.`,
-        `Se revisaron ${g.checked.suppressed} celdas ocultas, ${g.checked.hidden} cifras que nadie publicó y ${g.checked.changes + g.checked.yearSetChanges} cambios entre versiones de datos.`,
+        `${n(g.slices.length, 'versión', 'versiones')} de datos × ${n(g.coordinates, 'combinación', 'combinaciones')} de categorías = ${n(g.variables, 'cifra desconocida', 'cifras desconocidas')}, ligadas por ${n(g.relations, 'suma', 'sumas')}` +
+          (g.additionsLinks ? ` y por la condición «solo altas» en ${n(g.additionsLinks, 'cambio', 'cambios')} de versión.` : '.'),
+        `Se fijaron ${n(g.publishedCounts, 'cifra publicada', 'cifras publicadas')}; quedaron ${n(e.unknowns, 'cifra', 'cifras')} por acotar, con ${n(e.rows, 'ecuación', 'ecuaciones')}.`,
+        `Se revisaron ${n(g.checked.suppressed, 'celda oculta', 'celdas ocultas')}, ${n(g.checked.hidden, 'cifra que nadie publicó', 'cifras que nadie publicó')} y ${n(g.checked.changes + g.checked.yearSetChanges, 'cambio', 'cambios')} entre versiones de datos.`,
         `${e.decidedWithoutOwnLp} se decidieron sin un cálculo propio (con soluciones de prueba o con cotas); ${e.solvedExactly} necesitaron su mínimo y máximo exactos.`,
-        `En total se resolvieron ${e.lpSolves} problemas de programación lineal (PL) en ${e.components} grupos independientes de cifras ligadas (el mayor: ${e.largestComponent} cifras), en ${s(g.ms)}.`,
+        `En total se ${e.lpSolves === 1 ? 'resolvió' : 'resolvieron'} ${n(e.lpSolves, 'problema', 'problemas')} de programación lineal (PL) en ${n(e.components, 'grupo independiente', 'grupos independientes')} de cifras ligadas (el mayor: ${n(e.largestComponent, 'cifra', 'cifras')}), en ${s(g.ms)}.`,
       ];
     },
     findings: (f: number, w: number) => `Hallazgos (${f} fallas, ${w} avisos)`,
@@ -113,7 +115,7 @@ const L = {
     keysPinned: 'Publisher keys (pinned with --publisher-key; the ones the server announces are not used)',
     keysDocument: 'Publisher keys (the ones the server announces in /.well-known/contamos.json)',
     noKeys: 'none',
-    log: (n: number, r: number, d: number) => `Publication log: ${n} entries (${r} released and signed, ${d} drafts never signed)`,
+    log: (n: number, r: number, d: number) => `Publication log: ${n} ${n === 1 ? 'entry' : 'entries'} (${r} released and signed, ${d} ${d === 1 ? 'draft' : 'drafts'} never signed)`,
     noEntries: '(empty)',
     head: ['No.', 'Kind', 'Identifier', 'Date', 'Data (year and version)', 'Method', 'k', 'p', 'Cells', 'Hidden', 'Signature'],
     release: 'release',
@@ -130,7 +132,7 @@ const L = {
     held: 'held back',
     series: 'Series',
     seriesLine: (name: string, method: string, r: number, d: number, ok: boolean) =>
-      `${name} (${method}): ${r} releases, ${d} drafts, ${ok ? 'chain complete' : 'CHAIN BROKEN'}`,
+      `${name} (${method}): ${r} ${r === 1 ? 'release' : 'releases'}, ${d} ${d === 1 ? 'draft' : 'drafts'}, ${ok ? 'chain complete' : 'CHAIN BROKEN'}`,
     versions: 'Data versions',
     checks: 'Checks',
     checkNames: {
@@ -151,13 +153,14 @@ const L = {
       const g = r.global!;
       const e = g.engine;
       const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      const n = (x: number, one: string, many: string) => `${x} ${x === 1 ? one : many}`;
       return [
-        `${g.slices.length} data versions × ${g.coordinates} combinations of categories = ${g.variables} unknown figures, linked by ${g.relations} sums` +
-          (g.additionsLinks ? ` and by the "additions only" condition in ${g.additionsLinks} version steps.` : '.'),
-        `${g.publishedCounts} published figures were fixed; ${e.unknowns} figures were left to bound, with ${e.rows} equations.`,
-        `Checked: ${g.checked.suppressed} hidden cells, ${g.checked.hidden} figures nobody published and ${g.checked.changes + g.checked.yearSetChanges} changes between data versions.`,
-        `${e.decidedWithoutOwnLp} were decided without a computation of their own (by test solutions or bounds); ${e.solvedExactly} needed their exact smallest and largest value.`,
-        `In all, ${e.lpSolves} linear programs (LP) were solved in ${e.components} independent groups of linked figures (the largest: ${e.largestComponent} figures), in ${s(g.ms)}.`,
+        `${n(g.slices.length, 'data version', 'data versions')} × ${n(g.coordinates, 'combination', 'combinations')} of categories = ${n(g.variables, 'unknown figure', 'unknown figures')}, linked by ${n(g.relations, 'sum', 'sums')}` +
+          (g.additionsLinks ? ` and by the "additions only" condition in ${n(g.additionsLinks, 'version step', 'version steps')}.` : '.'),
+        `${n(g.publishedCounts, 'published figure was', 'published figures were')} fixed; ${n(e.unknowns, 'figure was', 'figures were')} left to bound, with ${n(e.rows, 'equation', 'equations')}.`,
+        `Checked: ${n(g.checked.suppressed, 'hidden cell', 'hidden cells')}, ${n(g.checked.hidden, 'figure nobody published', 'figures nobody published')} and ${n(g.checked.changes + g.checked.yearSetChanges, 'change', 'changes')} between data versions.`,
+        `${e.decidedWithoutOwnLp} ${e.decidedWithoutOwnLp === 1 ? 'was' : 'were'} decided without a computation of their own (by test solutions or bounds); ${e.solvedExactly} needed their exact smallest and largest value.`,
+        `In all, ${n(e.lpSolves, 'linear program (LP) was', 'linear programs (LP) were')} solved in ${n(e.components, 'independent group', 'independent groups')} of linked figures (the largest: ${n(e.largestComponent, 'figure', 'figures')}), in ${s(g.ms)}.`,
       ];
     },
     findings: (f: number, w: number) => `Findings (${f} failures, ${w} warnings)`,
