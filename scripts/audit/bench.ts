@@ -1,7 +1,7 @@
 // bench.ts — `npm run bench:audit`: times the auditor's exact global audit on a whole publication
 // log: many series over the same years, linked tables with margins, data versions.
 //
-//   npm run bench:audit [-- --dir DIR] [--exact] [--keep DIR] [--seed N]
+//   npm run bench:audit [-- --dir DIR] [--exact] [--keep DIR] [--seed N] [--unsafe]
 //
 // Guarantees: without --dir, builds a synthetic log in the format of docs/release-format.md
 // (version 2) — made here from true counts, NOT by the server's code — signs its releases with a
@@ -16,7 +16,9 @@
 // construction: outside two regions every combination counts 0 or at least k, and late reports or
 // amendments come in batches of k identical incidents, so no published count or change is small;
 // every cell of the two regions (one with small counts, one with at least k everywhere) is hidden
-// in every table, at every version, in every series.
+// in every table, at every version, in every series. With --unsafe, late reports come one by one
+// and only counts in 1..k−1 are hidden (no secondary cells): a log full of failures, the hard case
+// for the engine, which must prove each one.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,13 +83,15 @@ function baseYear(r: () => number): Counts {
   return counts;
 }
 
-/** Late reports: batches of k identical incidents. */
+const UNSAFE = process.argv.includes('--unsafe');
+
+/** Late reports: batches of k identical incidents (one by one with --unsafe). */
 function additions(prev: Counts, r: () => number, batches: number): Counts {
   const next = new Map(prev);
   const combos = allCombos();
   for (let b = 0; b < batches; b++) {
     const c = combos[Math.floor(r() * combos.length)]!.join('|');
-    next.set(c, (next.get(c) ?? 0) + K);
+    next.set(c, (next.get(c) ?? 0) + (UNSAFE ? 1 : K));
   }
   return next;
 }
@@ -136,7 +140,7 @@ function table(data: Record<string, Counts[]>, versions: Record<string, number>,
     if (i === dims.length) {
       const yk = dims.includes('year') ? key.year! : '*';
       const count = sums.get(`${yk}#${others.map((d) => key[d]).join('|')}`) ?? 0;
-      const hidden = !dp && (key.region === DENSE || key.region === SMALL);
+      const hidden = !dp && (UNSAFE ? count >= 1 && count < K : key.region === DENSE || key.region === SMALL);
       cells.push(dp ? { key: { ...key }, count, suppressed: false, errorMargin90: 5 } : { key: { ...key }, count: hidden ? null : count, suppressed: hidden });
       return;
     }

@@ -81,12 +81,15 @@ interface Target {
 
 interface TagInfo {
   kind: 'relation' | 'published' | 'additions';
-  text: string;
+  slices: number[];
+  coord: number;
 }
 
 export interface BuiltSystem {
   system: System;
   tags: TagInfo[];
+  /** What a row is about, in words (for findings). */
+  tagText: (t: TagInfo) => string;
   varOf: (slice: number, coord: number) => number;
   additionsLinks: number;
   publishedCounts: number;
@@ -101,9 +104,18 @@ export function buildSystem(model: GlobalModel): BuiltSystem {
   const fixed = new Float64Array(n).fill(NaN);
   const rows: Row[] = [];
   const tags: TagInfo[] = [];
-  const tag = (kind: TagInfo['kind'], text: string) => {
-    tags.push({ kind, text });
+  const tag = (kind: TagInfo['kind'], slices: number[], coord: number) => {
+    tags.push({ kind, slices, coord });
     return tags.length - 1;
+  };
+  const tagText = (t: TagInfo) => {
+    const coord = displayCoord(model.coords[t.coord]!);
+    if (t.kind === 'additions') {
+      const sl = model.slices[t.slices[0]!]!;
+      return `${coord}: ${sl.year} v${sl.version - 1} → v${sl.version}`;
+    }
+    const q = t.kind === 'published' ? model.published.get(`${t.slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${model.coords[t.coord]}`) : undefined;
+    return `${displaySlices(model, t.slices)} · ${coord}${q ? ` = ${q.value}` : ''}`;
   };
   // Relations at every slice.
   model.relations.forEach((r) => {
@@ -116,7 +128,7 @@ export function buildSystem(model: GlobalModel): BuiltSystem {
         vars: terms.map(([c]) => varOf(s, c)),
         coefs: terms.map(([, a]) => a),
         rhs: 0,
-        tag: tag('relation', `${displaySlices(model, [s])} · ${displayCoord(model.coords[r.parent]!)}`),
+        tag: tag('relation', [s], r.parent),
       });
     }
   });
@@ -130,7 +142,7 @@ export function buildSystem(model: GlobalModel): BuiltSystem {
         vars: q.slices.map((s) => varOf(s, q.coord)),
         coefs: q.slices.map(() => 1),
         rhs: q.value,
-        tag: tag('published', `${displaySlices(model, q.slices)} · ${displayCoord(model.coords[q.coord]!)} = ${q.value}`),
+        tag: tag('published', q.slices, q.coord),
       });
     }
   }
@@ -147,11 +159,11 @@ export function buildSystem(model: GlobalModel): BuiltSystem {
         coefs: [1, -1],
         rhs: 0,
         ge: true,
-        tag: tag('additions', `${displayCoord(model.coords[c]!)}: ${sl.year} v${sl.version - 1} → v${sl.version}`),
+        tag: tag('additions', [s], c),
       });
     }
   });
-  return { system: { n, fixed, rows }, tags, varOf, additionsLinks, publishedCounts };
+  return { system: { n, fixed, rows }, tags, tagText, varOf, additionsLinks, publishedCounts };
 }
 
 // --- verdicts ------------------------------------------------------------------------------------
@@ -276,7 +288,7 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
   });
   for (const tagIndex of result.inconsistentTags.slice(0, 20)) {
     const t = built.tags[tagIndex]!;
-    findings.add('structure-inconsistent', { cell: t.text, problem: t.kind });
+    findings.add('structure-inconsistent', { cell: built.tagText(t), problem: t.kind });
   }
   if (result.inconsistentTags.length > 20) findings.add('structure-inconsistent', { cell: '…', problem: 'more', count: result.inconsistentTags.length - 20 });
 

@@ -93,7 +93,7 @@ export async function checkDpEntry(m: Manifest, index: number, label: string, fi
   const model = buildModel([{ index, label, manifest: m }], findings, { minK: 1, report: false, allCounts: true, conflictCode: 'dp-inconsistent' });
   const built = buildSystem(model);
   const res = await computeIntervals(built.system, [], () => true, { exact: false });
-  for (const tag of res.inconsistentTags.slice(0, 5)) findings.add('dp-inconsistent', { cell: built.tags[tag]!.text, problem: 'sum' }, label);
+  for (const tag of res.inconsistentTags.slice(0, 5)) findings.add('dp-inconsistent', { cell: built.tagText(built.tags[tag]!), problem: 'sum' }, label);
   // Repeated quantities with different counts (conflicts are reported by buildModel when `report`).
   const seen = new Map<string, number>();
   outer: for (const t of m.tables) for (const c of t.cells) {

@@ -8,6 +8,8 @@
 //   manifest exactly as published (JSON.parse of the envelope), not over a parsed copy, so fields
 //   this version of the auditor does not know still count.
 // - A version-1 manifest (or any other formatVersion) is refused: version 2 is a different contract.
+// - `merkle` holds exactly its scheme and root: a leaf count (the number of reports, which the
+//   attacker model keeps unpublished) or any other field there is refused.
 // - A cell has `count` a non-negative integer when published, and `count: null` exactly when
 //   `suppressed` is true; a suppression manifest carries `k` and `protection` and no `dp`; a DP
 //   manifest carries `dp` and neither `k` nor `protection`.
@@ -138,7 +140,8 @@ export const manifestSchema = z
     data: z.array(dataEntrySchema).min(1),
     hierarchies: z.record(z.string(), z.record(z.string(), z.array(code))),
     domains: z.record(z.string(), z.array(code)).refine((d) => Array.isArray(d.year), { message: 'domains.year is required' }),
-    merkle: z.object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 }),
+    // Strict: a tree size or any other number here would be a report count nobody models.
+    merkle: z.object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 }).strict(),
     tables: z.array(tableSchema),
     dp: dpSchema.optional(),
   })

@@ -84,7 +84,7 @@ export function checkSignatures(pub: Published, pinned: readonly PinnedKey[], fi
     if (!out.hashValid && r.computedHash) findings.add('hash-mismatch', { published: r.envelope.hash, computed: r.computedHash }, label);
     out.keyId = r.envelope.signature.keyId;
     // The log entry's signature is checked with the entry; check this copy only if it differs.
-    const index = r.manifest?.publication.index;
+    const index = r.manifest?.publication.index ?? r.index;
     const e = index !== undefined ? byIndex.get(index) : undefined;
     const sameSignature = e?.envelope?.signature && e.envelope.signature.value === r.envelope.signature.value && e.envelope.signature.keyId === r.envelope.signature.keyId;
     out.signatureValid = sameSignature && e.canonical === r.canonical ? (entries.get(e)?.signatureValid ?? false) : verify(r.envelope.signature, r.canonical, label);

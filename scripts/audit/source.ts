@@ -49,6 +49,8 @@ export interface SignedRelease extends Read {
   /** The id it was published under: its id in the listing, or its file name without `.json`. */
   listedAs: string;
   envelope?: ReleaseEnvelope;
+  /** `publication.index` as published, even when the manifest does not parse. */
+  index?: number;
 }
 
 export interface Published {
@@ -116,7 +118,9 @@ export function readRelease(text: string, origin: string, listedAs: string, find
     return rel;
   }
   rel.envelope = env.data;
-  readManifest(rel, (json.value as { manifest: unknown }).manifest, findings, listedAs);
+  const raw = (json.value as { manifest: { publication?: { index?: unknown } } }).manifest;
+  if (Number.isInteger(raw.publication?.index)) rel.index = raw.publication!.index as number;
+  readManifest(rel, raw, findings, listedAs);
   return rel;
 }
 

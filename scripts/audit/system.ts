@@ -155,6 +155,14 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
     kOf: [], pOf: [], quantityK: new Map(), yearSets: new Map(), defaultK: 0, defaultP: 0, cells: 0, cellsOf: new Map(),
   };
   const relSeen = new Set<string>();
+  // Leaves and member lists as short ids, so relation keys stay short.
+  const listIds = new Map<string, number>();
+  const listId = (list: readonly string[]) => {
+    const k = list.join(SEP_ENTRY);
+    let id = listIds.get(k);
+    if (id === undefined) listIds.set(k, (id = listIds.size));
+    return id;
+  };
   const coordOfKey = (key: string): number => {
     let i = model.coordIndex.get(key);
     if (i === undefined) {
@@ -212,10 +220,13 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
       if (!vector) group.vectors.push((vector = { slices: yearSlices, entries: [] }));
       vector.entries.push(index);
     }
-    const leafCache = new Map<string, string[]>();
+    const leafCache = new Map<string, { codes: string[]; id: number }>();
     const leaves = (d: string) => {
       let l = leafCache.get(d);
-      if (!l) leafCache.set(d, (l = leavesOf(d, m)));
+      if (!l) {
+        const codes = leavesOf(d, m);
+        leafCache.set(d, (l = { codes, id: listId(codes) }));
+      }
       return l;
     };
     let invalid = 0;
@@ -286,14 +297,14 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
           const c = key[d]!;
           if (c === '*') {
             const ls = leaves(d);
-            const rk = `${cs}${SEP_ENTRY}*${d}${SEP_KV}${ls.join(',')}`;
+            const rk = `${coord}*${d}*${ls.id}`;
             if (relSeen.has(rk)) continue;
             relSeen.add(rk);
-            model.relations.push({ parent: coord, children: ls.map((l) => coordOfKey(coordString(key, d, l))) });
+            model.relations.push({ parent: coord, children: ls.codes.map((l) => coordOfKey(coordString(key, d, l))) });
           } else {
             const members = groupsOf.get(d)![c];
             if (!members || !Object.hasOwn(groupsOf.get(d)!, c)) continue;
-            const rk = `${cs}${SEP_ENTRY}g${d}${SEP_KV}${members.join(',')}`;
+            const rk = `${coord}g${d}*${listId(members)}`;
             if (relSeen.has(rk)) continue;
             relSeen.add(rk);
             model.relations.push({ parent: coord, children: members.map((mm) => coordOfKey(coordString(key, d, mm))) });

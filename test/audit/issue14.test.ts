@@ -118,6 +118,19 @@ describe('issue 14: a "changes" step whose net change is pinned through year-set
   });
 });
 
+describe('issue 14: the report count', () => {
+  it('refuses a manifest that publishes the number of reports (merkle.leafCount)', async () => {
+    const w = world({ region: ['PE-LMA', 'PE-CUS'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 20, 'PE-CUS': 12 } }] });
+    const r = await auditLog(keys, w, [{ series: 'anual', years: Y23, tables: YR, edit: (m) => Object.assign(m.merkle as object, { leafCount: 32 }) }]);
+    // Both copies, the log entry and the signed release, are refused.
+    expect(r.findings.map((f) => [f.code, f.release, f.params.problem])).toEqual([
+      ['publication-invalid', '#1', expect.stringContaining('leafCount')],
+      ['publication-invalid', 'anual-1', expect.stringContaining('leafCount')],
+    ]);
+    expect(r.ok).toBe(false);
+  });
+});
+
 describe('issue 14: a DP budget overspent across two series', () => {
   const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 } }] });
   const tendencias: EntrySpec = { series: 'tendencias', method: 'dp', years: Y23, tables: YR, rho: '1', dpTotal: '2' };
