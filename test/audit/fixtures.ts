@@ -4,7 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type KeyPair, canonicalJson, generateSigningKeyPair, ready, sha256Hex, signDetached } from '../../crypto/index.js';
+import {
+  type KeyPair, canonicalJson, generateSigningKeyPair, inclusionProof, ready, reportHash, sha256Hex, signDetached, signReceipt,
+} from '../../crypto/index.js';
 import { type AuditOptions, type AuditReport, runAudit } from '../../scripts/audit/audit.js';
 
 export interface Keys {
@@ -306,4 +308,35 @@ export function plus(base: Record<string, number>, add: Record<string, number>):
 export function sampleEnvelope(keys: Keys): LogEntryFixture {
   const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 20, 'PE-CUS': 12, 'PE-PUN': 9 } }] });
   return buildLog(keys, w, [{ series: 'anual', years: { '2023': 1 }, tables: [['year', 'region']] }])[0]!;
+}
+
+// --- reports, receipts and proofs -------------------------------------------------------------
+
+export interface FakeReport {
+  reportId: string;
+  reportHash: string;
+}
+
+export function fakeReports(n: number, prefix = '00000000-0000-4000-8000-'): FakeReport[] {
+  const regions = ['PE-LMA', 'PE-CUS', 'PE-PUN'];
+  return Array.from({ length: n }, (_, i) => {
+    const reportId = `${prefix}${String(i).padStart(12, '0')}`;
+    return { reportId, reportHash: reportHash(reportId, { year: 2023, region: regions[i % 3] }) };
+  });
+}
+
+export function receiptLines(keys: Keys, reports: FakeReport[]): string {
+  return reports.map((r) => JSON.stringify(signReceipt(r.reportId, r.reportHash, { keyId: keys.receipt.keyId, secretKey: keys.receipt.secretKey }))).join('\n') + '\n';
+}
+
+export function proofLines(releaseId: string, leaves: string[], reports: FakeReport[]): string {
+  return (
+    reports
+      .map((r) => {
+        const proof = inclusionProof(leaves, r.reportHash);
+        return proof ? JSON.stringify({ releaseId, reportId: r.reportId, proof }) : null;
+      })
+      .filter((l): l is string => l !== null)
+      .join('\n') + '\n'
+  );
 }
