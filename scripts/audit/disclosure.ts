@@ -51,7 +51,10 @@ export interface GlobalSummary {
   engine: EngineStats;
   /** Prefix models rebuilt to decide interval-pinned. */
   prefixChecks: number;
+  /** The narrowest ranges among the hidden cells whose range was computed exactly (all with --exact). */
   narrowest: NarrowInterval[];
+  /** How many hidden cells have an exact range (the pool `narrowest` is taken from). */
+  exactRanges: number;
   ms: number;
 }
 
@@ -305,6 +308,7 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
     engine: result.stats,
     prefixChecks: 0,
     narrowest: [],
+    exactRanges: 0,
     ms: 0,
   };
   // A hidden cell's findings go to the latest entry hiding it; every entry hiding it is listed.
@@ -392,6 +396,7 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
     });
   }
 
+  summary.exactRanges = narrowCandidates.length;
   const width = (c: NarrowInterval) => (c.width === null ? Infinity : c.width);
   summary.narrowest = narrowCandidates
     .sort((a, b) => width(a) - width(b) || a.lo - b.lo || (a.quantity < b.quantity ? -1 : 1))

@@ -89,7 +89,8 @@ const L = {
     fail: 'FALLA',
     warn: 'AVISO',
     more: (code: string, n: number) => `… y ${n} más de «${code}» (ver el informe JSON)`,
-    narrowest: 'Rangos más estrechos de celdas ocultas (mínimo y máximo que se pueden deducir)',
+    narrowest: (n: number, of: number, exact: boolean) =>
+      `Rangos más estrechos de celdas ocultas (mínimo y máximo que se pueden deducir; ${exact ? `todas las ${of} celdas ocultas` : `entre las ${n} de ${of} celdas ocultas cuyo rango se calculó exacto; las demás se aprobaron con soluciones de prueba, --exact los calcula todos`})`,
     narrowHead: ['Cifra oculta', 'Mínimo', 'Máximo', 'Ancho'],
     unbounded: 'sin límite',
     ledger: 'Presupuesto de privacidad diferencial (uno solo para todo el servidor, en rho)',
@@ -168,7 +169,8 @@ const L = {
     fail: 'FAIL',
     warn: 'WARN',
     more: (code: string, n: number) => `… and ${n} more of "${code}" (see the JSON report)`,
-    narrowest: 'Narrowest ranges of hidden cells (smallest and largest value that can be deduced)',
+    narrowest: (n: number, of: number, exact: boolean) =>
+      `Narrowest ranges of hidden cells (smallest and largest value that can be deduced; ${exact ? `all ${of} hidden cells` : `among the ${n} of ${of} hidden cells whose range was computed exactly; the others passed by test solutions, --exact computes them all`})`,
     narrowHead: ['Hidden figure', 'Smallest', 'Largest', 'Width'],
     unbounded: 'unbounded',
     ledger: 'Differential-privacy budget (one for the whole server, in rho)',
@@ -275,7 +277,7 @@ export function renderText(report: AuditReport, lang: Lang): string {
 
   const narrow = report.global?.narrowest ?? [];
   if (narrow.length) {
-    out.push('', `${t.narrowest}:`);
+    out.push('', `${t.narrowest(report.global!.exactRanges, report.global!.checked.suppressed, report.options.exact)}:`);
     out.push(...table([t.narrowHead, ...narrow.map((c) => [c.quantity, String(c.lo), c.hi === null ? t.unbounded : String(c.hi), c.width === null ? '∞' : String(c.width)])], new Set([1, 2, 3])));
   }
 
