@@ -76,7 +76,7 @@ export async function checkInclusion(
       } else if (p.proof.leaf !== r.reportHash) {
         findings.add('inclusion-leaf-mismatch', { reportId: r.reportId, releaseId: p.releaseId }, p.releaseId);
         ok = false;
-      } else if (!verifyInclusion(p.proof as never, rel.manifest.merkle.root)) {
+      } else if (!verifyInclusion(p.proof, rel.manifest.merkle.root)) {
         findings.add('inclusion-invalid', { reportId: r.reportId, releaseId: p.releaseId }, p.releaseId);
         ok = false;
       }
