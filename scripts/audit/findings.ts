@@ -8,10 +8,11 @@
 // - Findings carry parameters (cell names, numbers, table/column names), never a value read from
 //   a database or log: inventory findings only say where and what kind ("REDACTED").
 
-export type CheckId = 'source' | 'authenticity' | 'threshold' | 'intervals' | 'differencing' | 'privacy' | 'inclusion' | 'inventory';
+export type CheckId = 'source' | 'signatures' | 'chains' | 'versions' | 'threshold' | 'intervals' | 'changes' | 'privacy' | 'inclusion' | 'inventory';
 export type Severity = 'fail' | 'warn';
 
-export const CHECK_IDS: readonly CheckId[] = ['source', 'authenticity', 'threshold', 'intervals', 'differencing', 'privacy', 'inclusion', 'inventory'];
+/** The checks in the order of docs/release-format.md, "Guarantees a valid log keeps". */
+export const CHECK_IDS: readonly CheckId[] = ['source', 'signatures', 'chains', 'versions', 'threshold', 'intervals', 'changes', 'privacy', 'inclusion', 'inventory'];
 
 const f = (check: CheckId, severity: Severity = 'fail') => ({ check, severity });
 
@@ -20,37 +21,54 @@ export const FINDING_CODES = {
   'source-unreachable': f('source'),
   'source-invalid': f('source'),
   'well-known-invalid': f('source'),
-  'release-invalid': f('source'),
-  'listing-mismatch': f('source'),
-  'listing-order': f('source', 'warn'),
-  // 1. Authenticity: signatures and hash chain.
-  'signature-unknown-key': f('authenticity'),
-  'signature-invalid': f('authenticity'),
-  'hash-mismatch': f('authenticity'),
-  'id-mismatch': f('authenticity'),
-  'chain-gap': f('authenticity'),
-  'chain-fork': f('authenticity'),
-  'chain-link': f('authenticity'),
-  'chain-date-order': f('authenticity', 'warn'),
-  // 2. Threshold.
+  'publication-invalid': f('source'),
+  // 1. Signatures.
+  'signature-unknown-key': f('signatures'),
+  'signature-invalid': f('signatures'),
+  'signature-unpinned-key': f('signatures'),
+  'publisher-key-unpinned': f('signatures', 'warn'),
+  'hash-mismatch': f('signatures'),
+  'release-log-mismatch': f('signatures'),
+  'release-listing-mismatch': f('signatures'),
+  // 2. Chains: the publication log and the series.
+  'log-gap': f('chains'),
+  'log-index': f('chains'),
+  'log-link': f('chains'),
+  'log-listing-mismatch': f('chains'),
+  'id-mismatch': f('chains'),
+  'chain-gap': f('chains'),
+  'chain-fork': f('chains'),
+  'chain-link': f('chains'),
+  'chain-sequence': f('chains'),
+  'chain-date-order': f('chains', 'warn'),
+  // 3. Data versions and series parameters.
+  'data-years': f('versions'),
+  'version-gap': f('versions'),
+  'version-since': f('versions'),
+  'version-held-back-unmarked': f('versions', 'warn'),
+  'series-parameters': f('versions'),
+  'series-method': f('versions'),
+  'k-below-minimum': f('versions'),
+  // 4. Threshold.
   'threshold': f('threshold'),
-  // 3. Intervals (and the table structure they rest on).
+  // 5. Global intervals (and the table structure they rest on).
   'structure-invalid': f('intervals'),
   'structure-inconsistent': f('intervals'),
   'structure-incomplete': f('intervals', 'warn'),
-  'method-not-audited': f('intervals', 'warn'),
-  'interval-pinned': f('intervals'),
   'interval-small': f('intervals'),
+  'interval-pinned': f('intervals'),
   'interval-narrow': f('intervals', 'warn'),
+  'hidden-small': f('intervals'),
   'interval-infeasible': f('intervals'),
   'interval-error': f('intervals'),
-  // 4. Differencing.
-  'differencing': f('differencing'),
-  // Differential-privacy releases: consistency, noise scale, budget ledger.
+  // 6. Net changes between data versions.
+  'change-small': f('changes'),
+  // 7. Differential privacy: consistency, noise scale, the server's budget ledger.
   'dp-inconsistent': f('privacy'),
   'dp-parameters': f('privacy'),
   'dp-ledger': f('privacy'),
-  // 5. Inclusion.
+  'dp-invariant-unknown': f('privacy'),
+  // 8. Inclusion.
   'receipt-invalid': f('inclusion'),
   'receipt-key-missing': f('inclusion'),
   'inclusion-missing': f('inclusion'),
@@ -58,7 +76,7 @@ export const FINDING_CODES = {
   'inclusion-invalid': f('inclusion'),
   'inclusion-release-unverified': f('inclusion'),
   'inclusion-fetch-error': f('inclusion'),
-  // 6. Inventory.
+  // Data inventory.
   'inventory-ip-address': f('inventory'),
   'inventory-email': f('inventory'),
   'inventory-phone': f('inventory'),
@@ -78,32 +96,55 @@ export interface Finding {
   code: FindingCode;
   check: CheckId;
   severity: Severity;
-  /** The release concerned, when there is one. */
+  /** The publication concerned, when there is one: its id, or `#index` for a log entry. */
   release?: string;
   params: Params;
 }
 
-/** An ordered collection of findings. */
+/** Findings of one code kept in full; further ones are only counted (`Findings.omitted`). */
+export const MAX_PER_CODE = 1000;
+
+/** An ordered collection of findings; past MAX_PER_CODE of one code, only a count is kept. */
 export class Findings {
   readonly list: Finding[] = [];
+  /** Findings not kept, per code (they still count for the verdict and the totals). */
+  readonly omitted = new Map<FindingCode, number>();
+  private readonly perCode = new Map<FindingCode, number>();
 
   add(code: FindingCode, params: Params = {}, release?: string): Finding {
     const { check, severity } = FINDING_CODES[code];
     const finding: Finding = release === undefined ? { code, check, severity, params } : { code, check, severity, release, params };
-    this.list.push(finding);
+    const n = (this.perCode.get(code) ?? 0) + 1;
+    this.perCode.set(code, n);
+    if (n > MAX_PER_CODE) this.omitted.set(code, (this.omitted.get(code) ?? 0) + 1);
+    else this.list.push(finding);
     return finding;
   }
 
-  of(check: CheckId): Finding[] {
-    return this.list.filter((x) => x.check === check);
+  /** How many findings of a code were added (kept or not). */
+  total(code: FindingCode): number {
+    return this.perCode.get(code) ?? 0;
+  }
+
+  /** The severities found for a check: 'fail', 'warn' or null when none. */
+  worst(check: CheckId): Severity | null {
+    let worst: Severity | null = null;
+    for (const [code, n] of this.perCode) {
+      if (n === 0 || FINDING_CODES[code].check !== check) continue;
+      if (FINDING_CODES[code].severity === 'fail') return 'fail';
+      worst = 'warn';
+    }
+    return worst;
   }
 
   count(severity: Severity): number {
-    return this.list.filter((x) => x.severity === severity).length;
+    let n = 0;
+    for (const [code, c] of this.perCode) if (FINDING_CODES[code].severity === severity) n += c;
+    return n;
   }
 
   /** True when the audit fails: any failure, or (strict) any warning. */
   failed(strict: boolean): boolean {
-    return this.list.some((x) => x.severity === 'fail' || strict);
+    return this.count('fail') > 0 || (strict && this.count('warn') > 0);
   }
 }

@@ -1,5 +1,5 @@
-// inclusion.ts — check 5: an organisation's reports were counted in a release
-// (docs/release-format.md, "Guarantees" 6).
+// inclusion.ts — guarantee 8: an organisation's reports were counted in a signed release
+// (docs/release-format.md, "Merkle tree (`contamos-smt-sha256`)").
 //
 // Guarantees:
 // - A receipt counts only if its signature verifies, with crypto's verifyReceipt, under the
@@ -7,9 +7,10 @@
 //   (receipt-invalid; receipt-key-missing when the document publishes no receipt key).
 // - A report is included only if a proof for it exists (inclusion-missing), the proof's leaf is
 //   exactly the receipt's reportHash (inclusion-leaf-mismatch), the release it refers to was
-//   loaded with a valid hash and signature (inclusion-release-unverified), and crypto's
-//   verifyInclusion accepts the proof against that release's merkle.root with the tree size fixed
-//   to the signed merkle.leafCount (inclusion-invalid).
+//   loaded with a valid hash and signature and is the log entry it claims to be
+//   (inclusion-release-unverified), and crypto's verifyInclusion accepts the sparse-Merkle proof
+//   against that release's signed merkle.root (inclusion-invalid). The proof reveals nothing about
+//   how many reports there are beyond its length, and the auditor derives no count from it.
 // - Proofs come from a file (--proofs) or from the server's member-signed proof endpoint; a fetch
 //   that fails for another reason than "not found" is inclusion-fetch-error.
 // Requires `await ready()`.
@@ -75,7 +76,7 @@ export async function checkInclusion(
       } else if (p.proof.leaf !== r.reportHash) {
         findings.add('inclusion-leaf-mismatch', { reportId: r.reportId, releaseId: p.releaseId }, p.releaseId);
         ok = false;
-      } else if (!verifyInclusion(p.proof, rel.manifest.merkle.root, rel.manifest.merkle.leafCount)) {
+      } else if (!verifyInclusion(p.proof, rel.manifest.merkle.root)) {
         findings.add('inclusion-invalid', { reportId: r.reportId, releaseId: p.releaseId }, p.releaseId);
         ok = false;
       }

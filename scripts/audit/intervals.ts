@@ -1,127 +1,95 @@
-// intervals.ts — check 3: the interval audit, with the auditor's own LP model.
+// intervals.ts — the interval engine: for linear expressions ("targets") over a system of linear
+// equalities and inequalities on non-negative variables, the LP minimum and maximum an attacker
+// can compute, rounded inwards to integers, to the precision the caller's verdict needs.
 //
-// Guarantees (docs/release-format.md, "Guarantees" 4):
-// - For every suppressed quantity the interval [lo, hi] is the LP minimum and maximum of that
-//   quantity subject to every relation of structure.ts, every published count of THIS release,
-//   and every quantity ≥ 0 — what an attacker holding the release can compute. Because counts
-//   are integers, lo is rounded up and hi down, with a tolerance of 1e-6.
-// - Failures: a suppressed quantity that is pinned (lo = hi, including one published elsewhere in
-//   the same release) — interval-pinned; one that could only be below k (hi < k) — interval-small;
-//   a model with no solution (the published counts contradict the relations) — interval-infeasible.
-//   Warning (a failure with --strict): an interval reaching into 1..k−1 narrower than the
-//   protection level — interval-narrow. Reported intervals are exact, except for a failure proven
-//   on a relaxation, where the reported interval encloses the true one (so the failure is certain).
-// - Reductions, none of which changes any interval: published counts are substituted; a relation
-//   left without unknowns is checked (structure-inconsistent); a relation x − y = c between two
-//   unknowns makes them one LP variable (x = y + c, with the lower bounds of both), so identical
-//   quantities (e.g. a margin over a dimension with a single code) are solved once; the rest is
-//   split into independent components (union-find over relations with ≥ 2 unknowns), each one LP
-//   written as CPLEX LP text and read once into a persistent HiGHS instance.
-// - Components up to SMALL_COMPONENT unknowns, and every component with `exact`, get two exact
-//   LPs (min, max) per suppressed quantity. In larger components, where one LP can take seconds,
-//   every feasible point found (a central point from the interior point method, then every
-//   optimal vertex) is recorded per quantity; a quantity is then decided, cheapest first:
-//     1. values already seen show an interval ≥ protection wide reaching k: it passes, reported
-//        as "at least" this interval (exact: false);
-//     2. a relaxation on a neighbourhood (relations touching the quantities nearest to it, LEVELS
-//        sizes, outside quantities free): if even it pins the quantity or keeps it below k, the
-//        failure is certain; if it keeps it ≥ k while two different values were seen, it passes;
-//        if it matches the values seen, that interval is exact;
-//     3. otherwise the exact LPs on the whole component (the first cold with presolve, the next
-//        warm-started with the primal simplex; the max is skipped when min and the values seen
-//        already prove the quantity passes).
-import type { Findings } from './findings.js';
-import type { Manifest } from './format.js';
-import { type LpRelation, type LpSolver, lpText } from './lp.js';
-import { type ReleaseModel, displayKey } from './structure.js';
+// Guarantees:
+// - The answer for every target is a Range: integers loMin ≤ lo ≤ loMax and hiMin ≤ hi ≤ hiMax,
+//   where lo = ⌈LP min − 1e-6⌉ and hi = ⌊LP max + 1e-6⌋ of the target over the system (hi = +∞
+//   when unbounded). Every bound is PROVEN: loMax and hiMin are values of the target at feasible
+//   points the solver returned (witnesses), loMin and hiMax come from valid relaxations (bound
+//   propagation over the equations) or from exact LPs. The caller's `decided(range)` says when a
+//   range is precise enough for its verdict; otherwise exact LPs narrow it until lo and hi are
+//   exact. With `exact`, every lo and hi is computed exactly.
+// - Reductions, none of which changes any LP minimum or maximum: fixed variables are substituted;
+//   an equation left with one unknown fixes it; an equation x − y = c makes x and y one variable
+//   (x = y + c, with the bounds of both); an inequality with one unknown becomes a bound; the rest
+//   is split into independent components (variables linked by some row), each one LP in ONE
+//   persistent HiGHS instance (lp.ts). A target spanning several components is the sum of
+//   independent parts: its minimum is the sum of their minima.
+// - An equation or inequality that the substitutions leave without unknowns and that does not
+//   hold is reported by its tag (`inconsistentTags`) and left out; a component whose LP has no
+//   solution makes its targets `infeasible` (no range is claimed for them).
+// - A solver error on a target is reported (`errors`), never turned into a number.
+import { LpSolver, type SparseRows } from './lp.js';
 
-export interface CellInterval {
-  cell: string;
-  lo: number;
-  /** null = unbounded. */
-  hi: number | null;
-  exact: boolean;
-}
-
-export interface IntervalSummary {
-  suppressed: number;
-  /** LP variables after merging identical quantities. */
-  variables: number;
-  components: number;
-  largestComponent: number;
-  lpSolves: number;
-  /** In large components: decided from feasible points already found. */
-  provenWithoutLp: number;
-  /** In large components: decided on a neighbourhood relaxation. */
-  decidedLocally: number;
-  /** In large components: needed exact LPs on the whole component. */
-  solvedOnWholeComponent: number;
-  pinned: number;
-  small: number;
-  narrow: number;
-  infeasible: number;
-  ms: number;
-  narrowest: Array<CellInterval & { width: number | null }>;
-  /** Every interval, with `keepAll`. */
-  all?: CellInterval[];
-}
-
-export interface IntervalOptions {
-  exact: boolean;
-  narrowest: number;
-  /** Called now and then during long computations with a one-line status. */
-  progress?: (status: string) => void;
-  /** Overrides SMALL_COMPONENT (tests use it to exercise the large-component path). */
-  smallComponent?: number;
-  /** Also return every interval (`IntervalSummary.all`). */
-  keepAll?: boolean;
-}
-
-/** Components up to this many LP variables are always solved exactly, cell by cell. */
-export const SMALL_COMPONENT = 300;
-/** Neighbourhood sizes tried, in order, in larger components. */
-export const LEVELS = [40, 400];
-
-/** Integer rounding of LP bounds: a value within 1e-6 of an integer is that integer. */
-const TOL = 1e-6;
-export const roundUp = (v: number) => Math.max(0, Math.ceil(v - TOL));
-export const roundDown = (v: number) => Math.floor(v + TOL);
-
-interface Relation {
+export interface Row {
   vars: number[];
   coefs: number[];
   rhs: number;
+  /** Σ coef·x ≥ rhs instead of = rhs. */
+  ge?: boolean;
+  /** The caller's label, reported when the row is found inconsistent. */
+  tag: number;
 }
 
-/** Union-find with offsets: x_i = x_find(i) + offset(i). */
-class OffsetUnion {
-  readonly parent: Int32Array;
-  readonly off: Float64Array;
-  constructor(n: number) {
-    this.parent = Int32Array.from({ length: n }, (_, i) => i);
-    this.off = new Float64Array(n);
-  }
-  find(i: number): number {
-    // Walk up, then compress the path, accumulating offsets from the top down.
-    const path: number[] = [];
-    let r = i;
-    while (this.parent[r] !== r) {
-      path.push(r);
-      r = this.parent[r]!;
-    }
-    for (let t = path.length - 2; t >= 0; t--) this.off[path[t]!]! += this.off[path[t + 1]!]!;
-    for (const x of path) this.parent[x] = r;
-    return r;
-  }
-  /** Records x_u = x_v + c for two roots u ≠ v. */
-  link(u: number, v: number, c: number): void {
-    this.parent[u] = v;
-    this.off[u] = c;
-  }
+export interface System {
+  /** Number of variables; every variable is ≥ 0. */
+  n: number;
+  /** Known values (NaN: unknown). */
+  fixed: Float64Array;
+  rows: Row[];
 }
+
+export interface Expr {
+  vars: number[];
+  coefs: number[];
+}
+
+/** What is proven about a target's integer interval [lo, hi]. Infinite entries are "no bound". */
+export interface Range {
+  loMin: number;
+  loMax: number;
+  hiMin: number;
+  hiMax: number;
+}
+
+export interface EngineOptions {
+  exact: boolean;
+  /** A one-line status now and then during long computations. */
+  progress?: (status: string) => void;
+  /** Random witness objectives per component (default 2). */
+  randomWitnesses?: number;
+}
+
+export interface EngineStats {
+  variables: number;
+  unknowns: number;
+  rows: number;
+  components: number;
+  largestComponent: number;
+  lpSolves: number;
+  witnessSolves: number;
+  /** Targets decided without an LP of their own (witnesses, bounds, constants). */
+  decidedWithoutOwnLp: number;
+  /** Targets that needed exact LPs. */
+  solvedExactly: number;
+  ms: number;
+}
+
+export interface EngineResult {
+  ranges: Range[];
+  infeasible: Uint8Array;
+  errors: Map<number, string>;
+  inconsistentTags: number[];
+  stats: EngineStats;
+}
+
+const TOL = 1e-6;
+export const roundUp = (v: number) => (Number.isFinite(v) ? Math.ceil(v - TOL) + 0 : v);
+export const roundDown = (v: number) => (Number.isFinite(v) ? Math.floor(v + TOL) + 0 : v);
 
 class UnionFind {
-  private readonly parent: Int32Array;
+  readonly parent: Int32Array;
   constructor(n: number) {
     this.parent = Int32Array.from({ length: n }, (_, i) => i);
   }
@@ -142,417 +110,549 @@ class UnionFind {
   }
 }
 
-type Pair = { kind: 'bounds'; lo: number; hi: number | null } | { kind: 'infeasible' } | { kind: 'error'; detail: string };
-
-/** Raw LP min and max of variable `j` of the model loaded in `solver`. */
-function solvePair(solver: LpSolver, j: number): Pair {
-  const min = solver.bound(j, 'min');
-  if (min.status === 'infeasible') return { kind: 'infeasible' };
-  if (min.status !== 'optimal') return { kind: 'error', detail: min.status === 'error' ? min.detail : min.status };
-  const max = solver.bound(j, 'max');
-  if (max.status === 'unbounded') return { kind: 'bounds', lo: min.value, hi: null };
-  if (max.status !== 'optimal') return { kind: 'error', detail: max.status === 'error' ? max.detail : max.status };
-  return { kind: 'bounds', lo: min.value, hi: max.value };
+/** x_i = x_root(i) + off_i, with path compression that keeps offsets right. */
+class OffsetUnion {
+  readonly parent: Int32Array;
+  readonly off: Float64Array;
+  constructor(n: number) {
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+    this.off = new Float64Array(n);
+  }
+  find(i: number): number {
+    let r = i;
+    const path: number[] = [];
+    while (this.parent[r] !== r) {
+      path.push(r);
+      r = this.parent[r]!;
+    }
+    for (let t = path.length - 2; t >= 0; t--) this.off[path[t]!]! += this.off[path[t + 1]!]!;
+    for (const x of path) this.parent[x] = r;
+    return r;
+  }
 }
 
-export function auditIntervals(
-  model: ReleaseModel,
-  manifest: Manifest,
-  solvers: { whole: LpSolver; local: LpSolver },
-  findings: Findings,
-  release: string,
-  opts: IntervalOptions,
-): IntervalSummary {
+interface RootRow {
+  vars: number[];
+  coefs: number[];
+  rhs: number;
+  ge: boolean;
+  tag: number;
+}
+
+/** A target's piece on one component: Σ coef·x over the component's (local) variables. */
+interface Part {
+  comp: number;
+  vars: number[]; // global root ids
+  coefs: number[];
+  // proven values of this part
+  wMin: number; // smallest value seen at a witness (+∞: none)
+  wMax: number;
+  oMin: number; // outer (relaxation) bounds
+  oMax: number;
+  exactMin: boolean;
+  exactMax: boolean;
+}
+
+const snap = (v: number) => (Math.abs(v - Math.round(v)) < 1e-9 ? Math.round(v) : v);
+
+export async function computeIntervals(
+  system: System,
+  targets: readonly Expr[],
+  decided: (t: number, r: Range) => boolean,
+  opts: EngineOptions,
+): Promise<EngineResult> {
   const started = performance.now();
-  const { quantities } = model;
-  // only suppression releases reach here (audit.ts), and they always carry k and protection
-  const k = manifest.k ?? 2;
-  const protection = manifest.protection ?? k;
-  const minWidth = Math.max(protection, 1);
-  const summary: IntervalSummary = {
-    suppressed: 0, variables: 0, components: 0, largestComponent: 0, lpSolves: 0, provenWithoutLp: 0, decidedLocally: 0,
-    solvedOnWholeComponent: 0, pinned: 0, small: 0, narrow: 0, infeasible: 0, ms: 0, narrowest: [],
+  const { n } = system;
+  const stats: EngineStats = {
+    variables: n, unknowns: 0, rows: 0, components: 0, largestComponent: 0, lpSolves: 0, witnessSolves: 0, decidedWithoutOwnLp: 0, solvedExactly: 0, ms: 0,
   };
-  const results: CellInterval[] = [];
-  const solvesBefore = solvers.whole.solves + solvers.local.solves;
+  const errors = new Map<number, string>();
+  const inconsistentTags: number[] = [];
   let lastProgress = performance.now();
   const progress = (status: () => string, force = false) => {
     if (!opts.progress) return;
     const now = performance.now();
     if (!force && now - lastProgress < 5000) return;
     lastProgress = now;
-    opts.progress(`${release}: ${status()}`);
+    opts.progress(status());
   };
 
-  /** Records the (integer) interval of a quantity and classifies it. */
-  const judge = (q: number, lo: number, hi: number | null, exact: boolean, reason = 'lp') => {
-    const cell = displayKey(quantities[q]!.key);
-    results.push({ cell, lo, hi, exact });
-    if (hi !== null && hi <= lo) {
-      summary.pinned++;
-      findings.add('interval-pinned', { cell, lo, hi, reason }, release);
-    } else if (hi !== null && hi < k) {
-      summary.small++;
-      findings.add('interval-small', { cell, lo, hi, k }, release);
-    } else if (exact && hi !== null && lo <= k - 1 && hi >= 1 && hi - lo < protection) {
-      summary.narrow++;
-      findings.add('interval-narrow', { cell, lo, hi, width: hi - lo, protection }, release);
+  // 1. Reduction: substitute, fix, merge x − y = c, turn one-unknown inequalities into bounds.
+  const uf = new OffsetUnion(n);
+  const value = Float64Array.from(system.fixed); // per root: NaN unknown
+  const L = new Float64Array(n); // per root, in terms of the root
+  const U = new Float64Array(n).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(value[i]!) && value[i]! < -TOL) {
+      // a published negative count cannot happen (schemas refuse it); keep the row out
+      value[i] = NaN;
     }
-  };
-  const wideEnough = (lo: number, hi: number) => hi - lo >= minWidth && hi >= k;
-
-  // 1. Unknowns and targets; a quantity suppressed here but published elsewhere is simply known.
-  const nq = quantities.length;
-  const unknown = new Uint8Array(nq);
-  quantities.forEach((q, i) => {
-    if (q.published === null) unknown[i] = 1;
-    if (q.suppressed) {
-      summary.suppressed++;
-      if (q.published !== null) judge(i, q.published, q.published, true, 'published-elsewhere');
-    }
-  });
-
-  // 2. Substitute the published counts.
-  let reduced: Relation[] = [];
-  let inconsistent = 0;
-  const inconsistentAt = (parent: number, rhs: number) => {
-    if (inconsistent++ < 20) {
-      findings.add('structure-inconsistent', { cell: displayKey(quantities[parent]!.key), problem: `its published parts add up to ${rhs > 0 ? 'less' : 'more'} by ${Math.abs(rhs)}` }, release);
-    }
-  };
-  for (let r = 0; r + 1 < model.relStart.length; r++) {
-    const vars: number[] = [];
-    const coefs: number[] = [];
-    let rhs = 0;
-    for (let t = model.relStart[r]!; t < model.relStart[r + 1]!; t++) {
-      const v = model.relVar[t]!;
-      const a = model.relCoef[t]!;
-      if (unknown[v]) {
-        vars.push(v);
-        coefs.push(a);
-      } else rhs -= a * quantities[v]!.published!;
-    }
-    if (vars.length === 0) {
-      if (rhs !== 0) inconsistentAt(model.relParent[r]!, rhs);
-      continue;
-    }
-    reduced.push({ vars, coefs, rhs });
   }
-  if (inconsistent > 20) findings.add('structure-inconsistent', { cell: '…', problem: `${inconsistent - 20} more` }, release);
-
-  // 3. Merge x − y = c pairs into one variable, until none is left.
-  const merge = new OffsetUnion(nq);
-  const infeasibleRoots = new Set<number>();
-  /** A relation over current roots (coefficients combined, offsets moved to the right side). */
-  const onRoots = (r: Relation): Relation => {
+  const toRoots = (r: { vars: number[]; coefs: number[]; rhs: number }): { vars: number[]; coefs: number[]; rhs: number } => {
     const coef = new Map<number, number>();
     let rhs = r.rhs;
-    r.vars.forEach((v, t) => {
-      const root = merge.find(v);
-      rhs -= r.coefs[t]! * merge.off[v]!;
-      coef.set(root, (coef.get(root) ?? 0) + r.coefs[t]!);
-    });
+    for (let t = 0; t < r.vars.length; t++) {
+      const v = r.vars[t]!;
+      const a = r.coefs[t]!;
+      const root = uf.find(v);
+      rhs -= a * uf.off[v]!;
+      const val = value[root]!;
+      if (!Number.isNaN(val)) rhs -= a * val;
+      else coef.set(root, (coef.get(root) ?? 0) + a);
+    }
     const vars: number[] = [];
     const coefs: number[] = [];
-    for (const [v, a] of coef) if (a !== 0) {
+    for (const [v, a] of coef) if (Math.abs(a) > 1e-12) {
       vars.push(v);
       coefs.push(a);
     }
-    return { vars, coefs, rhs: Math.abs(rhs - Math.round(rhs)) < 1e-9 ? Math.round(rhs) : rhs };
+    return { vars, coefs, rhs: snap(rhs) };
   };
+  const fixRoot = (root: number, v: number): boolean => {
+    if (v < L[root]! - TOL || v > U[root]! + TOL) return false;
+    value[root] = snap(v);
+    return true;
+  };
+  let rows: RootRow[] = system.rows.map((r) => ({ vars: r.vars, coefs: r.coefs, rhs: r.rhs, ge: !!r.ge, tag: r.tag }));
   for (let changed = true; changed; ) {
     changed = false;
-    const next: Relation[] = [];
-    for (const r0 of reduced) {
-      const r = onRoots(r0);
+    const next: RootRow[] = [];
+    for (const r0 of rows) {
+      const r = toRoots(r0);
+      const row: RootRow = { ...r, ge: r0.ge, tag: r0.tag };
       if (r.vars.length === 0) {
-        if (Math.abs(r.rhs) > 1e-9) infeasibleRoots.add(merge.find(r0.vars[0]!));
+        if (r0.ge ? r.rhs > TOL : Math.abs(r.rhs) > TOL) inconsistentTags.push(r0.tag);
         continue;
       }
-      if (r.vars.length === 2 && r.coefs[0]! === -r.coefs[1]!) {
-        merge.link(r.vars[0]!, r.vars[1]!, r.rhs / r.coefs[0]!); // a·x − a·y = c → x = y + c/a
+      if (r.vars.length === 1) {
+        const v = r.vars[0]!;
+        const a = r.coefs[0]!;
+        const b = r.rhs / a;
+        if (!r0.ge) {
+          if (!fixRoot(v, b)) inconsistentTags.push(r0.tag);
+          changed = true;
+          continue;
+        }
+        if (a > 0) L[v] = Math.max(L[v]!, b);
+        else U[v] = Math.min(U[v]!, b);
+        if (L[v]! > U[v]! + TOL) {
+          inconsistentTags.push(r0.tag);
+          U[v] = L[v]!;
+        }
+        if (U[v]! - L[v]! <= TOL) fixRoot(v, L[v]!);
         changed = true;
         continue;
       }
-      next.push(r);
+      if (!r0.ge && r.vars.length === 2 && Math.abs(r.coefs[0]! + r.coefs[1]!) < 1e-12) {
+        // a·x_u − a·x_v = c → x_u = x_v + c/a
+        const u = r.vars[0]!;
+        const v = r.vars[1]!;
+        const c = r.rhs / r.coefs[0]!;
+        uf.parent[u] = v;
+        uf.off[u] = c;
+        L[v] = Math.max(L[v]!, L[u]! - c);
+        U[v] = Math.min(U[v]!, U[u]! - c);
+        if (L[v]! > U[v]! + TOL) {
+          inconsistentTags.push(r0.tag);
+          U[v] = L[v]!;
+        }
+        if (U[v]! - L[v]! <= TOL) fixRoot(v, L[v]!);
+        changed = true;
+        continue;
+      }
+      next.push(row);
     }
-    reduced = next;
+    rows = next;
   }
-  reduced = reduced.map(onRoots).filter((r) => {
-    if (r.vars.length > 0) return true;
-    if (Math.abs(r.rhs) > 1e-9) infeasibleRoots.add(-1);
-    return false;
-  });
-  // Each root's members, its lower bound (every member ≥ 0) and the suppressed members.
-  const lower = new Map<number, number>();
-  const targetsOf = new Map<number, number[]>();
-  for (let i = 0; i < nq; i++) {
-    if (!unknown[i]) continue;
-    const root = merge.find(i);
-    lower.set(root, Math.max(lower.get(root) ?? 0, -merge.off[i]!));
-    if (quantities[i]!.suppressed) {
-      const list = targetsOf.get(root);
-      if (list) list.push(i);
-      else targetsOf.set(root, [i]);
+  // Final form of the remaining rows (over current roots).
+  rows = rows
+    .map((r0) => ({ ...toRoots(r0), ge: r0.ge, tag: r0.tag }))
+    .filter((r) => {
+      if (r.vars.length > 0) return true;
+      if (r.ge ? r.rhs > TOL : Math.abs(r.rhs) > TOL) inconsistentTags.push(r.tag);
+      return false;
+    });
+  stats.rows = rows.length;
+  for (let i = 0; i < n; i++) if (uf.find(i) === i && Number.isNaN(value[i]!)) stats.unknowns++;
+
+  // 2. Outer bounds by propagation over the rows (a relaxation: every feasible point obeys them).
+  const oL = Float64Array.from(L);
+  const oU = Float64Array.from(U);
+  let propInfeasible = false;
+  for (let round = 0; round < 30; round++) {
+    let changed = false;
+    for (const r of rows) {
+      let minF = 0, maxF = 0, minInf = 0, maxInf = 0;
+      for (let t = 0; t < r.vars.length; t++) {
+        const a = r.coefs[t]!;
+        const lo = oL[r.vars[t]!]!, hi = oU[r.vars[t]!]!;
+        const cMin = a > 0 ? a * lo : a * hi;
+        const cMax = a > 0 ? a * hi : a * lo;
+        if (Number.isFinite(cMin)) minF += cMin; else minInf++;
+        if (Number.isFinite(cMax)) maxF += cMax; else maxInf++;
+      }
+      for (let t = 0; t < r.vars.length; t++) {
+        const v = r.vars[t]!;
+        const a = r.coefs[t]!;
+        const lo = oL[v]!, hi = oU[v]!;
+        const cMin = a > 0 ? a * lo : a * hi;
+        const cMax = a > 0 ? a * hi : a * lo;
+        // others' max and min activity
+        const oMaxInf = maxInf - (Number.isFinite(cMax) ? 0 : 1);
+        const oMinInf = minInf - (Number.isFinite(cMin) ? 0 : 1);
+        const othersMax = oMaxInf > 0 ? Infinity : maxF - (Number.isFinite(cMax) ? cMax : 0);
+        const othersMin = oMinInf > 0 ? -Infinity : minF - (Number.isFinite(cMin) ? cMin : 0);
+        // a·x ≥ rhs − othersMax (always); a·x ≤ rhs − othersMin (equations)
+        const low = r.rhs - othersMax;
+        const high = r.ge ? Infinity : r.rhs - othersMin;
+        let nlo = lo, nhi = hi;
+        if (a > 0) {
+          if (Number.isFinite(low)) nlo = Math.max(nlo, low / a);
+          if (Number.isFinite(high)) nhi = Math.min(nhi, high / a);
+        } else {
+          if (Number.isFinite(low)) nhi = Math.min(nhi, low / a);
+          if (Number.isFinite(high)) nlo = Math.max(nlo, high / a);
+        }
+        if (nlo > lo + 1e-9 * Math.max(1, Math.abs(lo)) || nhi < hi - 1e-9 * Math.max(1, Math.abs(hi))) {
+          if (nlo > nhi + TOL) propInfeasible = true;
+          // update the running sums
+          const ncMin = a > 0 ? a * nlo : a * nhi;
+          const ncMax = a > 0 ? a * nhi : a * nlo;
+          if (Number.isFinite(cMin)) minF -= cMin; else minInf--;
+          if (Number.isFinite(cMax)) maxF -= cMax; else maxInf--;
+          if (Number.isFinite(ncMin)) minF += ncMin; else minInf++;
+          if (Number.isFinite(ncMax)) maxF += ncMax; else maxInf++;
+          oL[v] = nlo;
+          oU[v] = nhi;
+          changed = true;
+        }
+      }
     }
+    if (!changed) break;
   }
-  summary.variables = lower.size;
 
-  // Decisions are made on a root's raw LP values; each suppressed member is judged with its offset.
-  const membersJudge = (root: number, lo: number, hi: number | null, exact: boolean) => {
-    for (const i of targetsOf.get(root)!) {
-      const o = merge.off[i]!;
-      judge(i, roundUp(lo + o), hi === null ? null : roundDown(hi + o), exact);
-    }
-  };
-  const membersWide = (root: number, lo: number, hi: number | null) =>
-    targetsOf.get(root)!.every((i) => hi === null || wideEnough(roundUp(lo + merge.off[i]!), roundDown(hi + merge.off[i]!)));
-
-  // 4. Components over roots.
-  const uf = new UnionFind(nq);
-  for (const r of reduced) for (let t = 1; t < r.vars.length; t++) uf.union(r.vars[0]!, r.vars[t]!);
-  const compRelations = new Map<number, Relation[]>();
-  for (const r of reduced) {
-    const c = uf.find(r.vars[0]!);
-    const list = compRelations.get(c);
+  // 3. Components over the roots that remain unknown.
+  const comp = new UnionFind(n);
+  for (const r of rows) for (let t = 1; t < r.vars.length; t++) comp.union(r.vars[0]!, r.vars[t]!);
+  const compRows = new Map<number, RootRow[]>();
+  for (const r of rows) {
+    const c = comp.find(r.vars[0]!);
+    const list = compRows.get(c);
     if (list) list.push(r);
-    else compRelations.set(c, [r]);
+    else compRows.set(c, [r]);
   }
   const compVars = new Map<number, number[]>();
-  for (const root of lower.keys()) {
-    const c = uf.find(root);
-    const list = compVars.get(c);
-    if (list) list.push(root);
-    else compVars.set(c, [root]);
+  for (const r of rows) for (const v of r.vars) {
+    const c = comp.find(v);
+    let list = compVars.get(c);
+    if (!list) compVars.set(c, (list = []));
+    list.push(v);
   }
-  const infeasibleComps = new Set([...infeasibleRoots].map((r) => (r < 0 ? -1 : uf.find(merge.find(r)))));
+  for (const [c, list] of compVars) compVars.set(c, [...new Set(list)]);
+  stats.components = compRows.size;
+  for (const list of compVars.values()) stats.largestComponent = Math.max(stats.largestComponent, list.length);
 
-  // 5. One LP per component that holds a suppressed quantity.
-  for (const [comp, vars] of compVars) {
-    const targets = vars.filter((v) => targetsOf.has(v));
-    if (targets.length === 0) continue;
-    const cells = targets.reduce((a, v) => a + targetsOf.get(v)!.length, 0);
-    const example = displayKey(quantities[targetsOf.get(targets[0]!)![0]!]!.key);
-    if (infeasibleComps.has(comp) || infeasibleComps.has(-1)) {
-      summary.infeasible += cells;
-      findings.add('interval-infeasible', { cells, example }, release);
-      continue;
+  // 4. Targets as parts over components (a root in no row is a part solved from its bounds).
+  const touched = new Uint8Array(n);
+  for (const r of rows) for (const v of r.vars) touched[v] = 1;
+  const parts: Part[] = [];
+  const targetParts: number[][] = [];
+  const targetConst = new Float64Array(targets.length);
+  const infeasible = new Uint8Array(targets.length);
+  const compParts = new Map<number, number[]>();
+  const partIndex = new Map<string, number>();
+  targets.forEach((e, ti) => {
+    let cst = 0;
+    const coef = new Map<number, number>();
+    for (let t = 0; t < e.vars.length; t++) {
+      const v = e.vars[t]!;
+      const a = e.coefs[t]!;
+      const root = uf.find(v);
+      cst += a * uf.off[v]!;
+      const val = value[root]!;
+      if (!Number.isNaN(val)) cst += a * val;
+      else coef.set(root, (coef.get(root) ?? 0) + a);
     }
-    const relsGlobal = compRelations.get(comp) ?? [];
-    if (relsGlobal.length === 0) {
-      // In no relation at all: anything from its lower bound up.
-      for (const v of targets) membersJudge(v, lower.get(v)!, null, true);
-      continue;
+    targetConst[ti] = snap(cst);
+    const byComp = new Map<number, { vars: number[]; coefs: number[] }>();
+    const mine: number[] = [];
+    for (const [v, a] of coef) {
+      if (Math.abs(a) < 1e-12) continue;
+      if (!touched[v]) {
+        // only its bounds constrain it: exact from the box
+        const lo = a > 0 ? a * L[v]! : a * U[v]!;
+        const hi = a > 0 ? a * U[v]! : a * L[v]!;
+        mine.push(parts.length);
+        parts.push({ comp: -1, vars: [v], coefs: [a], wMin: lo, wMax: hi, oMin: lo, oMax: hi, exactMin: true, exactMax: true });
+        continue;
+      }
+      const c = comp.find(v);
+      let t = byComp.get(c);
+      if (!t) byComp.set(c, (t = { vars: [], coefs: [] }));
+      t.vars.push(v);
+      t.coefs.push(a);
     }
-    summary.components++;
-    const n = vars.length;
-    summary.largestComponent = Math.max(summary.largestComponent, n);
+    // One part per component; the same piece in several targets is one part (solved once).
+    for (const [c, t] of byComp) {
+      const order = t.vars.map((_, i) => i).sort((x, y) => t.vars[x]! - t.vars[y]!);
+      const vars = order.map((i) => t.vars[i]!);
+      const coefs = order.map((i) => t.coefs[i]!);
+      const key = `${c}:${vars.join(',')}:${coefs.join(',')}`;
+      let pi = partIndex.get(key);
+      if (pi === undefined) {
+        pi = parts.length;
+        partIndex.set(key, pi);
+        let oMin = 0, oMax = 0;
+        vars.forEach((v, i) => {
+          const a = coefs[i]!;
+          oMin += a > 0 ? a * oL[v]! : a * oU[v]!;
+          oMax += a > 0 ? a * oU[v]! : a * oL[v]!;
+        });
+        parts.push({
+          comp: c, vars, coefs, wMin: Infinity, wMax: -Infinity, oMin: Number.isNaN(oMin) ? -Infinity : oMin, oMax: Number.isNaN(oMax) ? Infinity : oMax,
+          exactMin: false, exactMax: false,
+        });
+        let list = compParts.get(c);
+        if (!list) compParts.set(c, (list = []));
+        list.push(pi);
+      }
+      mine.push(pi);
+    }
+    targetParts.push(mine);
+  });
+
+  const rangeOf = (ti: number): Range => {
+    let loO = targetConst[ti]!, loI = targetConst[ti]!, hiI = targetConst[ti]!, hiO = targetConst[ti]!;
+    for (const pi of targetParts[ti]!) {
+      const p = parts[pi]!;
+      loO += p.exactMin ? p.wMin : p.oMin;
+      loI += p.wMin;
+      hiI += p.wMax;
+      hiO += p.exactMax ? p.wMax : p.oMax;
+    }
+    if (Number.isNaN(loI)) loI = Infinity;
+    if (Number.isNaN(hiI)) hiI = -Infinity;
+    return { loMin: roundUp(loO), loMax: roundUp(loI), hiMin: roundDown(hiI), hiMax: roundDown(hiO) };
+  };
+
+  const done = new Uint8Array(targets.length);
+  const isDone = (ti: number): boolean => {
+    if (done[ti]) return true;
+    const r = rangeOf(ti);
+    const exactBoth = targetParts[ti]!.every((pi) => parts[pi]!.exactMin && parts[pi]!.exactMax);
+    if (exactBoth || (!opts.exact && decided(ti, r))) {
+      done[ti] = 1;
+      return true;
+    }
+    return false;
+  };
+  for (let ti = 0; ti < targets.length; ti++) if (isDone(ti)) stats.decidedWithoutOwnLp++;
+
+  // Targets per component, and whether each lies in one component only.
+  const compTargets = new Map<number, number[]>();
+  const multi = new Uint8Array(targets.length);
+  targetParts.forEach((ps, ti) => {
+    const comps = new Set(ps.map((pi) => parts[pi]!.comp).filter((c) => c >= 0));
+    if (comps.size > 1) multi[ti] = 1;
+    for (const c of comps) {
+      let list = compTargets.get(c);
+      if (!list) compTargets.set(c, (list = []));
+      list.push(ti);
+    }
+  });
+
+  // 5. One LP per component.
+  const solver = await LpSolver.create();
+  const compInfeasible = new Set<number>();
+  const witnessCap = (() => {
+    let s = 0;
+    for (const r of system.rows) s += Math.abs(r.rhs);
+    for (let i = 0; i < n; i++) if (!Number.isNaN(system.fixed[i]!)) s += Math.abs(system.fixed[i]!);
+    return Math.max(1000, 4 * s + 1000);
+  })();
+
+  const loadComp = (c: number): { local: Map<number, number>; vars: number[] } => {
+    const vars = compVars.get(c)!;
     const local = new Map<number, number>();
     vars.forEach((v, j) => local.set(v, j));
-    const rels: Relation[] = relsGlobal.map((r) => ({ vars: r.vars.map((v) => local.get(v)!), coefs: r.coefs, rhs: r.rhs }));
-    const lowerLocal = Float64Array.from(vars, (v) => lower.get(v)!);
-    try {
-      solvers.whole.load(lpText(n, rels, lowerLocal), n);
-    } catch (e) {
-      findings.add('interval-error', { cells, example, problem: e instanceof Error ? e.message : String(e) }, release);
-      continue;
-    }
-    const large = n > (opts.smallComponent ?? SMALL_COMPONENT);
-    const shortcuts = large && !opts.exact;
-    if (large) progress(() => `component of ${n} variables, ${targets.length} suppressed, ${rels.length} relations`, true);
-
-    // Values seen in feasible points of the whole component (inner bounds of every interval).
-    const seenLo = new Float64Array(n).fill(Infinity);
-    const seenHi = new Float64Array(n).fill(-Infinity);
-    const wholeCols = Int32Array.from({ length: n }, (_, j) => solvers.whole.column(j));
-    const observe = (x: Float64Array) => {
-      for (let j = 0; j < n; j++) {
-        const val = x[wholeCols[j]!]!;
-        if (val < seenLo[j]!) seenLo[j] = val;
-        if (val > seenHi[j]!) seenHi[j] = val;
+    const crows = compRows.get(c)!;
+    const starts = new Int32Array(crows.length + 1);
+    let nnz = 0;
+    crows.forEach((r, i) => {
+      nnz += r.vars.length;
+      starts[i + 1] = nnz;
+    });
+    const index = new Int32Array(nnz);
+    const val = new Float64Array(nnz);
+    const lower = new Float64Array(crows.length);
+    const upper = new Float64Array(crows.length);
+    let k = 0;
+    crows.forEach((r, i) => {
+      for (let t = 0; t < r.vars.length; t++) {
+        index[k] = local.get(r.vars[t]!)!;
+        val[k++] = r.coefs[t]!;
       }
-    };
-    const seen = (j: number): [number, number] | null => (seenHi[j]! >= seenLo[j]! ? [seenLo[j]!, seenHi[j]!] : null);
+      lower[i] = r.rhs;
+      upper[i] = r.ge ? Infinity : r.rhs;
+    });
+    const sr: SparseRows = { starts, index, value: val, lower, upper };
+    solver.load(vars.length, Float64Array.from(vars, (v) => L[v]!), Float64Array.from(vars, (v) => U[v]!), sr);
+    return { local, vars };
+  };
 
-    if (shortcuts) {
-      const central = solvers.whole.center();
-      if (central.status === 'infeasible') {
-        summary.infeasible += cells;
-        findings.add('interval-infeasible', { cells, example }, release);
+  /** Records a feasible point of component c in every part of its undecided targets. */
+  const observe = (c: number, local: Map<number, number>, x: Float64Array) => {
+    for (const pi of compParts.get(c) ?? []) {
+      const p = parts[pi]!;
+      if (p.exactMin && p.exactMax) continue;
+      let s = 0;
+      for (let t = 0; t < p.vars.length; t++) s += p.coefs[t]! * x[local.get(p.vars[t]!)!]!;
+      if (s < p.wMin) p.wMin = s;
+      if (s > p.wMax) p.wMax = s;
+    }
+  };
+
+  /** Exact minimum or maximum of one part (its component loaded). */
+  const solvePart = (pi: number, local: Map<number, number>, sense: 'min' | 'max', ti: number): boolean => {
+    const p = parts[pi]!;
+    if (sense === 'min' ? p.exactMin : p.exactMax) return true;
+    const res = solver.optimise(p.vars.map((v) => local.get(v)!), p.coefs, sense);
+    if (res.status === 'optimal') {
+      observe(p.comp, local, res.solution);
+      if (sense === 'min') {
+        p.wMin = res.value;
+        p.exactMin = true;
+      } else {
+        p.wMax = res.value;
+        p.exactMax = true;
+      }
+      return true;
+    }
+    if (res.status === 'unbounded') {
+      if (sense === 'min') {
+        p.wMin = -Infinity;
+        p.exactMin = true;
+      } else {
+        p.wMax = Infinity;
+        p.exactMax = true;
+      }
+      return true;
+    }
+    if (res.status === 'infeasible') {
+      compInfeasible.add(p.comp);
+      return false;
+    }
+    errors.set(ti, res.detail);
+    return false;
+  };
+
+  const comps = [...compTargets.keys()].filter((c) => compTargets.get(c)!.some((ti) => !done[ti]));
+  let compDone = 0;
+  let rnd = 0x9e3779b9;
+  const random = () => {
+    rnd ^= rnd << 13;
+    rnd ^= rnd >>> 17;
+    rnd ^= rnd << 5;
+    return (rnd >>> 0) / 4294967296;
+  };
+  try {
+    for (const c of comps) {
+      compDone++;
+      const { local, vars } = loadComp(c);
+      const nv = vars.length;
+      progress(() => `component ${compDone}/${comps.length}: ${nv} unknowns, ${compRows.get(c)!.length} equations`, nv > 2000);
+      if (propInfeasible && vars.some((v) => oL[v]! > oU[v]! + TOL)) {
+        compInfeasible.add(c);
         continue;
       }
-      if (central.status === 'optimal') {
-        // Keep it only if it really is feasible (the interior point method stops within tolerances).
-        const x = Float64Array.from({ length: n }, (_, j) => central.solution[wholeCols[j]!]!);
-        let worst = 0;
-        for (const r of rels) {
-          let lhs = 0;
-          r.vars.forEach((u, t) => (lhs += r.coefs[t]! * x[u]!));
-          worst = Math.max(worst, Math.abs(lhs - r.rhs));
+      const solvesBefore = solver.solves;
+      // Witnesses: feasible points that push every unknown down, up, and in random directions.
+      if (!opts.exact) {
+        const capped = Float64Array.from(vars, (v) => Math.min(U[v]!, Math.max(L[v]! + witnessCap, witnessCap)));
+        solver.setUpper(capped);
+        const all = Array.from({ length: nv }, (_, j) => j);
+        const objectives: Array<[number[], 'min' | 'max']> = [
+          [all.map(() => 1), 'min'],
+          [all.map(() => 1), 'max'],
+        ];
+        for (let w = 0; w < (opts.randomWitnesses ?? 2); w++) objectives.push([all.map(() => (random() < 0.5 ? -1 : 1)), 'max']);
+        for (const [coefs, sense] of objectives) {
+          const res = solver.optimise(all, coefs, sense);
+          stats.witnessSolves++;
+          if (res.status === 'optimal') observe(c, local, res.solution);
+          else if (res.status === 'infeasible') break; // the capped model; the exact LPs will tell
         }
-        for (let j = 0; j < n; j++) worst = Math.max(worst, lowerLocal[j]! - x[j]!);
-        if (worst <= 1e-7) observe(central.solution);
+        solver.setUpper(Float64Array.from(vars, (v) => U[v]!));
       }
-      progress(() => 'central point found', true);
-    }
-
-    // Targets in breadth-first order along the relations: consecutive LPs differ little, so each
-    // warm start needs few pivots.
-    const relsOf: number[][] = Array.from({ length: n }, () => []);
-    rels.forEach((r, i) => r.vars.forEach((j) => relsOf[j]!.push(i)));
-    const ordered: number[] = [];
-    if (large) {
-      const isTarget = new Uint8Array(n);
-      for (const v of targets) isTarget[local.get(v)!] = 1;
-      const visited = new Uint8Array(n);
-      for (const start of targets.map((v) => local.get(v)!)) {
-        if (visited[start]) continue;
-        visited[start] = 1;
-        const queue = [start];
-        for (let h = 0; h < queue.length; h++) {
-          const u = queue[h]!;
-          if (isTarget[u]) ordered.push(u);
-          for (const ri of relsOf[u]!) {
-            for (const w of rels[ri]!.vars) {
-              if (!visited[w]) {
-                visited[w] = 1;
-                queue.push(w);
-              }
-            }
-          }
-        }
-      }
-    } else ordered.push(...targets.map((v) => local.get(v)!));
-
-    /** LP bounds of variable j over the relations touching its neighbourhood (a relaxation). */
-    const neighbourhood = (j: number, cap: number): Pair => {
-      const at = new Map<number, number>([[j, 0]]);
-      const order = [j];
-      for (let h = 0; h < order.length && order.length < cap; h++) {
-        for (const ri of relsOf[order[h]!]!) {
-          for (const u of rels[ri]!.vars) {
-            if (!at.has(u)) {
-              at.set(u, order.length);
-              order.push(u);
-            }
-          }
-        }
-      }
-      const touching = new Set<number>();
-      for (const u of order) for (const ri of relsOf[u]!) touching.add(ri);
-      const lrels: LpRelation[] = [];
-      const lowers: number[] = order.map((u) => lowerLocal[u]!);
-      for (const ri of touching) {
-        const r = rels[ri]!;
-        lrels.push({
-          vars: r.vars.map((u) => {
-            let idx = at.get(u);
-            if (idx === undefined) {
-              at.set(u, (idx = at.size));
-              lowers.push(lowerLocal[u]!);
-            }
-            return idx;
-          }),
-          coefs: r.coefs,
-          rhs: r.rhs,
-        });
-      }
-      try {
-        solvers.local.load(lpText(at.size, lrels, lowers), at.size);
-        return solvePair(solvers.local, 0);
-      } catch (e) {
-        return { kind: 'error', detail: e instanceof Error ? e.message : String(e) };
-      }
-    };
-
-    let exactSolves = 0;
-    let done = 0;
-    for (const j of ordered) {
-      const root = vars[j]!;
-      done++;
-      progress(() => `${done}/${ordered.length} variables (${summary.provenWithoutLp} without LP, ${summary.decidedLocally} on neighbourhoods, ${summary.solvedOnWholeComponent} on the whole)`);
-      if (shortcuts) {
-        const s = seen(j);
-        if (s && membersWide(root, s[0], s[1])) {
-          summary.provenWithoutLp++;
-          membersJudge(root, s[0], s[1], false);
+      // Targets inside this component only: decide them now.
+      const mine = compTargets.get(c)!;
+      let k = 0;
+      for (const ti of mine) {
+        k++;
+        if (done[ti] || multi[ti]) continue;
+        if (isDone(ti)) {
+          stats.decidedWithoutOwnLp++;
           continue;
         }
-        let decided = false;
-        for (const cap of LEVELS) {
-          if (cap >= n) break;
-          const outer = neighbourhood(j, cap);
-          if (outer.kind !== 'bounds') continue;
-          const members = targetsOf.get(root)!;
-          const o = (i: number) => merge.off[i]!;
-          // Integer enclosure from the relaxation: the true interval lies inside [outerLo, outerHi].
-          const outerLo = (i: number) => roundUp(outer.lo + o(i));
-          const outerHi = (i: number) => (outer.hi === null ? null : roundDown(outer.hi + o(i)));
-          if (members.every((i) => outerHi(i) !== null && (outerHi(i)! <= outerLo(i) || outerHi(i)! < k))) {
-            // Even a relaxation pins it or keeps it below k: a certain failure.
-            membersJudge(root, outer.lo, outer.hi, false);
-            decided = true;
-          } else if (s && members.every((i) => roundDown(s[1] + o(i)) - roundUp(s[0] + o(i)) >= 1 && outerLo(i) >= k)) {
-            // Never below k, and two different integer values possible: it can neither fail nor warn.
-            membersJudge(root, s[0], s[1], false);
-            decided = true;
-          } else if (s && members.every((i) => outerLo(i) === roundUp(s[0] + o(i)) && outerHi(i) === roundDown(s[1] + o(i)))) {
-            // Values seen reach the relaxation's bounds: this interval is exact.
-            membersJudge(root, outer.lo, outer.hi, true);
-            decided = true;
-          }
-          if (decided) break;
-        }
-        if (decided) {
-          summary.decidedLocally++;
+        progress(() => `component ${compDone}/${comps.length} (${nv} unknowns): ${k}/${mine.length} quantities, ${solver.solves - solvesBefore} LPs`);
+        const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
+        stats.solvedExactly++;
+        let ok = solvePart(pi, local, 'min', ti);
+        if (ok && !isDone(ti)) ok = solvePart(pi, local, 'max', ti);
+        if (!ok) {
+          if (compInfeasible.has(c)) break;
+          done[ti] = 1;
           continue;
         }
+        isDone(ti);
       }
-      // Exact LPs on the whole component: in a large one the first is cold (with presolve), the
-      // next ones are warm-started with the primal simplex.
-      if (large) summary.solvedOnWholeComponent++;
-      const min = solvers.whole.bound(j, 'min', { cold: large && exactSolves === 0 });
-      if (large && exactSolves === 0) solvers.whole.preferPrimalWarmStarts();
-      exactSolves++;
-      if (min.status === 'infeasible') {
-        summary.infeasible += cells;
-        findings.add('interval-infeasible', { cells, example }, release);
-        break;
-      }
-      if (min.status !== 'optimal') {
-        findings.add('interval-error', { cells: targetsOf.get(root)!.length, example: displayKey(quantities[targetsOf.get(root)![0]!]!.key), problem: min.status === 'error' ? min.detail : min.status }, release);
-        continue;
-      }
-      observe(min.solution);
-      if (shortcuts) {
-        const s = seen(j);
-        if (s && membersWide(root, min.value, s[1])) {
-          membersJudge(root, min.value, s[1], false); // [lo, at least what was seen]
-          continue;
+      if (compInfeasible.has(c)) continue;
+      // Targets spanning several components: in exact mode, their part here exactly.
+      if (opts.exact) {
+        for (const ti of mine) {
+          if (!multi[ti]) continue;
+          const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
+          if (!solvePart(pi, local, 'min', ti) || !solvePart(pi, local, 'max', ti)) break;
         }
       }
-      const max = solvers.whole.bound(j, 'max');
-      if (max.status === 'unbounded') {
-        membersJudge(root, min.value, null, true);
-        continue;
-      }
-      if (max.status !== 'optimal') {
-        findings.add('interval-error', { cells: targetsOf.get(root)!.length, example: displayKey(quantities[targetsOf.get(root)![0]!]!.key), problem: max.status === 'error' ? max.detail : max.status }, release);
-        continue;
-      }
-      observe(max.solution);
-      membersJudge(root, min.value, max.value, true);
     }
+    // 6. Targets spanning several components, not decided by what is known of their parts.
+    const pending = new Map<number, Set<number>>();
+    for (let ti = 0; ti < targets.length; ti++) {
+      if (!multi[ti] || done[ti]) continue;
+      if (targetParts[ti]!.some((pi) => compInfeasible.has(parts[pi]!.comp))) continue;
+      if (isDone(ti)) {
+        stats.decidedWithoutOwnLp++;
+        continue;
+      }
+      stats.solvedExactly++;
+      for (const pi of targetParts[ti]!) {
+        const p = parts[pi]!;
+        if (p.comp < 0 || (p.exactMin && p.exactMax)) continue;
+        let set = pending.get(p.comp);
+        if (!set) pending.set(p.comp, (set = new Set()));
+        set.add(ti);
+      }
+    }
+    for (const [c, tis] of pending) {
+      const { local } = loadComp(c);
+      for (const ti of tis) {
+        const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
+        if (!solvePart(pi, local, 'min', ti) || !solvePart(pi, local, 'max', ti)) {
+          if (compInfeasible.has(c)) break;
+        }
+      }
+    }
+  } finally {
+    stats.lpSolves = solver.solves;
+    solver.dispose();
   }
 
-  const width = (c: CellInterval) => (c.hi === null ? Infinity : c.hi - c.lo);
-  summary.narrowest = results
-    .filter((c) => c.exact)
-    .sort((a, b) => width(a) - width(b) || a.lo - b.lo || (a.cell < b.cell ? -1 : 1))
-    .slice(0, opts.narrowest)
-    .map((c) => ({ ...c, width: c.hi === null ? null : c.hi - c.lo }));
-  if (opts.keepAll) summary.all = results;
-  summary.lpSolves = solvers.whole.solves + solvers.local.solves - solvesBefore;
-  summary.ms = Math.round(performance.now() - started);
-  return summary;
+  const ranges: Range[] = [];
+  for (let ti = 0; ti < targets.length; ti++) {
+    if (targetParts[ti]!.some((pi) => parts[pi]!.comp >= 0 && compInfeasible.has(parts[pi]!.comp))) infeasible[ti] = 1;
+    ranges.push(rangeOf(ti));
+  }
+  stats.ms = Math.round(performance.now() - started);
+  return { ranges, infeasible, errors, inconsistentTags, stats };
 }

@@ -1,20 +1,17 @@
-// lp.ts — the auditor's own linear programs, in CPLEX LP format, solved with HiGHS (WebAssembly).
+// lp.ts — the auditor's own linear programs, solved with HiGHS (WebAssembly, the `highs` package).
 //
 // Guarantees:
-// - `lpText` writes a model "each relation Σ coef·x = rhs, each variable ≥ its lower bound (0 by
-//   default)" as CPLEX LP text, with variables x0..x(n−1) and rows r0..; nothing else is assumed
-//   (no integrality: the LP relaxation is what an attacker's interval audit computes; rounding is
-//   the caller's job). Numbers are written exactly for integers, never in exponent form.
-// - The HiGHS WebAssembly runtime is loaded once per process; each `LpSolver` keeps ONE persistent
-//   HiGHS instance: a model is read into it (`load`), then every bound is a re-solve of the same
-//   model with only the objective changed, which lets the simplex start from the previous basis
-//   (or, with `cold`, from scratch with presolve, which is faster on large degenerate models).
-// - `bound(j, 'min'|'max')` answers optimal (with the objective value and the primal solution),
-//   unbounded or infeasible; any other solver outcome (including the per-solve time limit) is
-//   'error' — never silently a number.
-// - `center()` gives a feasible point near the analytic centre (interior point method, zero
-//   objective, no crossover), used only as a witness of values an interval certainly contains.
-// - `dispose()` frees the instance; the solver must not be used afterwards.
+// - `load` passes a model "rowLower ≤ A·x ≤ rowUpper, colLower ≤ x ≤ colUpper" to ONE persistent
+//   HiGHS instance as numbers (no text round trip); nothing else is assumed (no integrality: the LP
+//   relaxation is what the attacker model of docs/release-format.md uses; rounding is the caller's).
+// - `optimise(objective, sense)` re-solves the same model with only the objective changed, which
+//   lets the simplex start from the previous basis; it answers optimal (with the objective value
+//   and the primal solution), unbounded or infeasible. Any other solver outcome (including the
+//   per-solve time limit) is 'error' — never silently a number.
+// - `center()` gives a point of the feasible set from the interior point method without crossover
+//   (zero objective), or null; callers use it only as a witness, after checking it is feasible.
+// - `setUpper` changes column upper bounds (witness solves put caps on unbounded columns).
+// - The HiGHS runtime is loaded once per process; `dispose()` frees the instance.
 import highsImport, { type Highs, type Model } from 'highs';
 
 // highs ships CommonJS typings but an ES module build: under NodeNext the default import is typed
@@ -22,60 +19,31 @@ import highsImport, { type Highs, type Model } from 'highs';
 type Loader = typeof highsImport.default;
 const loadHighs: Loader = typeof highsImport === 'function' ? (highsImport as unknown as Loader) : highsImport.default;
 
-export interface LpRelation {
-  vars: number[];
-  coefs: number[];
-  rhs: number;
-}
-
-/** A number as LP text: integers exactly, others with enough digits, never in exponent form. */
-function num(v: number): string {
-  const r = Math.round(v);
-  if (Math.abs(v - r) < 1e-9) return String(r);
-  return v.toFixed(12).replace(/0+$/, '');
-}
-
-/** CPLEX LP text of: minimise x0; relations; every x ≥ its lower bound (default 0). */
-export function lpText(numVars: number, relations: readonly LpRelation[], lower?: ArrayLike<number>): string {
-  const out: string[] = ['Minimize', ' obj: x0', 'Subject To'];
-  relations.forEach((r, i) => {
-    let line = ` r${i}:`;
-    for (let t = 0; t < r.vars.length; t++) {
-      const a = r.coefs[t]!;
-      const sign = a < 0 ? '-' : '+';
-      const mag = Math.abs(a);
-      line += ` ${t === 0 && a > 0 ? '' : sign + ' '}${mag === 1 ? '' : `${num(mag)} `}x${r.vars[t]}`;
-      if (line.length > 200 && t < r.vars.length - 1) {
-        out.push(line);
-        line = '  ';
-      }
-    }
-    out.push(`${line} = ${num(r.rhs)}`);
-  });
-  // Every variable appears in the Bounds section, so a variable used by no relation still exists.
-  out.push('Bounds');
-  for (let j = 0; j < numVars; j++) out.push(` x${j} >= ${num(lower?.[j] ?? 0)}`);
-  out.push('End', '');
-  return out.join('\n');
-}
-
-export type BoundResult =
+export type Solve =
   | { status: 'optimal'; value: number; solution: Float64Array }
   | { status: 'unbounded' }
   | { status: 'infeasible' }
   | { status: 'error'; detail: string };
 
-let runtime: Promise<Highs> | undefined;
+export interface SparseRows {
+  /** CSR: row r has entries index/value[starts[r] .. starts[r+1]). */
+  starts: Int32Array;
+  index: Int32Array;
+  value: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+}
 
 /** Seconds one solve may take before it is reported as an error. */
 export const SOLVE_TIME_LIMIT_SECONDS = 600;
 
+let runtime: Promise<Highs> | undefined;
+
 export class LpSolver {
   private model: Model | undefined;
   private numCols = 0;
-  private costCol = -1;
-  /** Column index in HiGHS of each variable x{j} of the loaded model. */
-  private colOf: Int32Array = new Int32Array(0);
+  private costIdx: number[] = [];
+  private warm = false;
   solves = 0;
 
   private constructor(private readonly highs: Highs) {}
@@ -83,6 +51,10 @@ export class LpSolver {
   static async create(): Promise<LpSolver> {
     runtime ??= loadHighs();
     return new LpSolver(await runtime);
+  }
+
+  get infinity(): number {
+    return this.highs.infinity;
   }
 
   private instance(): Model {
@@ -93,37 +65,56 @@ export class LpSolver {
     return this.model;
   }
 
-  /** Reads a model written by `lpText` with `numVars` variables into the one instance. */
-  load(text: string, numVars: number): void {
+  /** Loads a model; bounds use ±Infinity for "none". */
+  load(numCols: number, colLower: Float64Array, colUpper: Float64Array, rows: SparseRows): void {
     const m = this.instance();
-    m.options.set({ simplex_strategy: 1 });
-    m.readModel({ format: 'lp', data: text });
-    this.numCols = m.getDimensions().numCols;
-    if (this.numCols !== numVars) throw new Error(`HiGHS read ${this.numCols} columns, expected ${numVars}`);
-    this.colOf = new Int32Array(numVars);
-    for (let j = 0; j < numVars; j++) this.colOf[j] = m.getColByName(`x${j}`);
-    // The objective of the text is x0; make costs explicit so `bound` can move the single 1.
-    this.costCol = this.colOf[0]!;
+    const inf = this.highs.infinity;
+    const fix = (a: Float64Array) => a.map((v) => (v === Infinity ? inf : v === -Infinity ? -inf : v));
+    m.options.set({ simplex_strategy: 1, solver: 'choose', run_crossover: 'on' });
+    m.passModel({
+      numCols,
+      numRows: rows.lower.length,
+      colCost: new Float64Array(numCols),
+      colLower: fix(colLower),
+      colUpper: fix(colUpper),
+      rowLower: fix(rows.lower),
+      rowUpper: fix(rows.upper),
+      matrix: { format: 'csr', numRows: rows.lower.length, numCols, starts: rows.starts, indices: rows.index, values: rows.value },
+    });
+    this.numCols = numCols;
+    this.costIdx = [];
+    this.warm = false;
   }
 
-  /** Index of variable x{j}'s value in `solution` arrays returned by `bound`. */
-  column(j: number): number {
-    return this.colOf[j]!;
+  setUpper(colUpper: Float64Array): void {
+    const inf = this.highs.infinity;
+    const m = this.instance();
+    const lower = m.getLp().colLower;
+    m.changeColsBounds({ kind: 'range', from: 0, to: this.numCols - 1 }, lower, colUpper.map((v) => (v === Infinity ? inf : v)));
   }
 
-  /** Minimises or maximises variable x{j} over the loaded model. */
-  bound(j: number, sense: 'min' | 'max', opts: { cold?: boolean } = {}): BoundResult {
+  /** Sets the objective to Σ coef·x (every other cost 0). */
+  private setCost(idx: ArrayLike<number>, coef: ArrayLike<number>): void {
     const m = this.instance();
-    if (opts.cold) m.clearSolver();
-    m.zeroAllClocks();
-    const col = this.colOf[j]!;
-    if (col !== this.costCol) {
-      if (this.costCol >= 0) m.changeColCost(this.costCol, 0);
-      m.changeColCost(col, 1);
-      this.costCol = col;
+    const dense = idx.length > 64;
+    if (this.costIdx.length > 64 || dense) {
+      const costs = new Float64Array(this.numCols);
+      for (let t = 0; t < idx.length; t++) costs[idx[t]!] = coef[t]!;
+      if (this.numCols > 0) m.changeColsCost({ kind: 'range', from: 0, to: this.numCols - 1 }, costs);
+    } else {
+      for (const j of this.costIdx) m.changeColCost(j, 0);
+      for (let t = 0; t < idx.length; t++) m.changeColCost(idx[t]!, coef[t]!);
     }
+    this.costIdx = Array.from(idx);
+  }
+
+  /** Minimises or maximises Σ coef·x over the loaded model. */
+  optimise(idx: ArrayLike<number>, coef: ArrayLike<number>, sense: 'min' | 'max'): Solve {
+    const m = this.instance();
+    this.setCost(idx, coef);
     const S = this.highs.constants.objectiveSense;
     m.changeObjectiveSense(sense === 'min' ? S.minimize : S.maximize);
+    m.zeroAllClocks();
     this.solves++;
     let status: number;
     try {
@@ -131,33 +122,35 @@ export class LpSolver {
     } catch (e) {
       return { status: 'error', detail: e instanceof Error ? e.message : String(e) };
     }
+    if (!this.warm) {
+      // After a first (cold, presolved) solve, re-solves start from the previous optimal basis,
+      // which stays primal feasible: the primal simplex then needs few pivots.
+      m.options.set({ simplex_strategy: 4 });
+      this.warm = true;
+    }
     const MS = this.highs.constants.modelStatus;
     if (status === MS.optimal) return { status: 'optimal', value: m.getObjectiveValue(), solution: m.getSolution().colValue };
     if (status === MS.unbounded) return { status: 'unbounded' };
     if (status === MS.infeasible) return { status: 'infeasible' };
-    // Presolve may not tell the two apart; minimising x ≥ 0 can never be unbounded.
-    if (status === MS.unboundedOrInfeasible) return sense === 'min' ? { status: 'infeasible' } : { status: 'unbounded' };
+    if (status === MS.unboundedOrInfeasible) {
+      // Presolve may not tell them apart: ask again without it.
+      m.options.set({ presolve: 'off' });
+      try {
+        const again = m.run().modelStatus;
+        if (again === MS.optimal) return { status: 'optimal', value: m.getObjectiveValue(), solution: m.getSolution().colValue };
+        if (again === MS.unbounded) return { status: 'unbounded' };
+        if (again === MS.infeasible) return { status: 'infeasible' };
+      } finally {
+        m.options.set({ presolve: 'choose' });
+      }
+    }
     return { status: 'error', detail: `HiGHS model status ${status}` };
   }
 
-  /**
-   * Re-solves after an objective change start from the previous optimal basis, which stays primal
-   * feasible: on large degenerate models the primal simplex then needs a few hundred pivots where
-   * the default (dual) strategy may need tens of thousands. Call after a first (cold) solve.
-   */
-  preferPrimalWarmStarts(): void {
-    this.instance().options.set({ simplex_strategy: 4 });
-  }
-
-  /**
-   * A point in the relative interior of the loaded model's feasible set, when HiGHS's interior
-   * point method finds one: with a zero objective and no crossover it stops near the analytic
-   * centre, where every variable that can be positive is. 'infeasible' when there is no solution.
-   */
-  center(): BoundResult {
+  /** A feasible point from the interior point method (no crossover, zero objective), or null. */
+  center(): Float64Array | 'infeasible' | null {
     const m = this.instance();
-    m.changeColsCost({ kind: 'range', from: 0, to: this.numCols - 1 }, new Float64Array(this.numCols));
-    this.costCol = -1;
+    this.setCost([], []);
     m.changeObjectiveSense(this.highs.constants.objectiveSense.minimize);
     m.options.set({ solver: 'ipm', run_crossover: 'off' });
     m.clearSolver();
@@ -166,14 +159,15 @@ export class LpSolver {
     try {
       const status = m.run().modelStatus;
       const MS = this.highs.constants.modelStatus;
-      if (status === MS.optimal) return { status: 'optimal', value: 0, solution: m.getSolution().colValue };
-      if (status === MS.infeasible || status === MS.unboundedOrInfeasible) return { status: 'infeasible' };
-      return { status: 'error', detail: `HiGHS model status ${status}` };
-    } catch (e) {
-      return { status: 'error', detail: e instanceof Error ? e.message : String(e) };
+      if (status === MS.optimal) return m.getSolution().colValue;
+      if (status === MS.infeasible) return 'infeasible';
+      return null;
+    } catch {
+      return null;
     } finally {
-      m.options.set({ solver: 'choose', run_crossover: 'on' });
+      m.options.set({ solver: 'choose', run_crossover: 'on', simplex_strategy: 1 });
       m.clearSolver();
+      this.warm = false;
     }
   }
 

@@ -4,14 +4,16 @@
 // - Exit code 0 when every requested check passed (warnings allowed unless --strict), 1 when any
 //   check failed, 2 when the command line is wrong or the audit could not run at all.
 // - Prints the readable report (or the explanations, with --explain) on stdout; with --json FILE
-//   also writes the full JSON report there; progress of long interval computations goes to
-//   stderr. Nothing is written anywhere else, except the copy asked for with --download.
+//   also writes the full JSON report there, with `--json -` the JSON report on stdout INSTEAD of
+//   the text (for machines); progress of long interval computations goes to stderr. Nothing is
+//   written anywhere else, except the copy asked for with --download.
 // - Independent: from the project it imports only crypto/ (see audit.ts and test/audit).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { USAGE, parseCli } from './args.js';
-import { UsageError, runAudit } from './audit.js';
+import { runAudit } from './audit.js';
+import { UsageError } from './errors.js';
 import { explanation } from './explain.js';
 import { renderText } from './report.js';
 
@@ -47,8 +49,9 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo): Pro
   try {
     // Long interval computations say how far they are, on stderr (stdout is the report).
     const report = await runAudit({ ...opts, progress: (status) => io.stderr(`contamos-audit: ${status}\n`) });
-    io.stdout(renderText(report, opts.lang));
-    if (opts.json) {
+    if (opts.json === '-') io.stdout(JSON.stringify(report, null, 2) + '\n');
+    else io.stdout(renderText(report, opts.lang));
+    if (opts.json && opts.json !== '-') {
       mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
       writeFileSync(opts.json, JSON.stringify(report, null, 2) + '\n');
     }

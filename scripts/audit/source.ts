@@ -1,98 +1,135 @@
-// source.ts — reads the published material, from a server or from a folder, and can keep a copy.
+// source.ts — reads the published material (the publication log, the signed releases and the key
+// document), from a server or from a folder, and can keep a copy.
 //
 // Guarantees:
 // - Server mode reads exactly the public URLs of docs/release-format.md: /.well-known/contamos.json,
-//   /api/v1/releases and /api/v1/releases/:id for every listed id. No credentials are sent.
-// - Folder mode reads `contamos.json` (the well-known document), `releases/*.json` (one envelope
-//   each) and, when present, `releases.json` (the listing).
-// - `--download DIR` writes the bytes exactly as the server sent them, in the folder layout, so
-//   that a later `--dir DIR` audit sees the very same material (and hashes the same manifests).
+//   /api/v1/publications and /api/v1/publications/:index for every listed index, /api/v1/releases
+//   and /api/v1/releases/:id for every listed id. No credentials are sent.
+// - Folder mode reads the same material in this layout (what `--download DIR` writes):
+//     DIR/contamos.json              the key document
+//     DIR/publications.json          the log listing
+//     DIR/publications/<index>.json  one log entry each ({ manifest, hash, signature|null })
+//     DIR/releases.json              the signed releases' listing (optional)
+//     DIR/releases/<id>.json         one signed release each ({ manifest, hash, signature })
+//   Entries are taken from the files present (a listed entry without a file is reported by the
+//   chain check, a file without a listing line too).
+// - `--download DIR` writes the bytes exactly as the server sent them, so a later `--dir DIR` audit
+//   sees the very same material and hashes the very same manifests.
 // - Nothing is trusted here: a file or answer that is not valid JSON or not of the expected shape
-//   becomes a finding (source-*/release-invalid), and the release is still passed on so the
-//   authenticity check can say what it can about it.
-import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+//   becomes a finding (source-*, publication-invalid), and what could be read is still passed on.
+// - Each manifest's canonical JSON and its SHA-256 are computed once here, over the manifest exactly
+//   as published; the other checks compare those.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Envelope, type Listing, type Manifest, type WellKnown, envelopeSchema, issuesOf, listingSchema, manifestSchema, wellKnownSchema } from './format.js';
+import { canonicalJson, sha256Hex } from '../../crypto/index.js';
 import type { Findings } from './findings.js';
+import {
+  type LogEntryEnvelope, type LogListing, type Manifest, type ReleaseEnvelope, type ReleaseListing, type WellKnown, issuesOf, logEntrySchema,
+  logListingSchema, parseManifest, releaseEnvelopeSchema, releaseListingSchema, wellKnownSchema,
+} from './format.js';
 
-export interface LoadedRelease {
+/** What every published manifest (log entry or signed release) carries once read. */
+interface Read {
   /** Where it came from: a file path or a URL. */
   origin: string;
-  /** The best-known id: the manifest's, else the listed id, else the file name. */
-  id: string;
+  /** Present when the manifest has the documented version-2 shape. */
+  manifest?: Manifest;
+  /** canonicalJson of the manifest as published, and its SHA-256 (absent if not canonicalisable). */
+  canonical?: string;
+  computedHash?: string;
+}
+
+export interface LogEntry extends Read {
+  /** Its place in the log, from the listing or the file name. */
+  index: number;
+  envelope?: LogEntryEnvelope;
+}
+
+export interface SignedRelease extends Read {
   /** The id it was published under: its id in the listing, or its file name without `.json`. */
   listedAs: string;
-  /** The parsed JSON of the envelope, exactly as published. */
-  raw: unknown;
-  envelope?: Envelope;
-  /** Present when the manifest has the documented shape. */
-  manifest?: Manifest;
+  envelope?: ReleaseEnvelope;
+  /** `publication.index` as published, even when the manifest does not parse. */
+  index?: number;
 }
 
 export interface Published {
   kind: 'server' | 'dir';
   location: string;
   wellKnown?: WellKnown;
-  listing?: Listing;
-  releases: LoadedRelease[];
+  logListing?: LogListing;
+  /** Log entries in index order. */
+  entries: LogEntry[];
+  releaseListing?: ReleaseListing;
+  releases: SignedRelease[];
 }
 
 export type FetchLike = (url: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>;
 
 export const WELL_KNOWN_PATH = '/.well-known/contamos.json';
+export const PUBLICATIONS_PATH = '/api/v1/publications';
 export const RELEASES_PATH = '/api/v1/releases';
 
-/** Parses and shape-checks one envelope; records findings; always returns a LoadedRelease. */
-export function readEnvelope(text: string, origin: string, fallbackId: string, findings: Findings): LoadedRelease {
-  let raw: unknown;
+function parseJson(text: string, origin: string, findings: Findings, code: 'source-invalid' | 'publication-invalid' | 'well-known-invalid'): { ok: true; value: unknown } | { ok: false } {
   try {
-    raw = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) };
   } catch {
-    findings.add('release-invalid', { origin, problem: 'not JSON' }, fallbackId);
-    return { origin, id: fallbackId, listedAs: fallbackId, raw: null };
+    findings.add(code, { origin, problem: 'not JSON' });
+    return { ok: false };
   }
-  const env = envelopeSchema.safeParse(raw);
+}
+
+function readManifest(into: Read, rawManifest: unknown, findings: Findings, label: string): void {
+  try {
+    into.canonical = canonicalJson(rawManifest);
+    into.computedHash = sha256Hex(into.canonical);
+  } catch (e) {
+    findings.add('publication-invalid', { origin: into.origin, problem: `manifest is not canonicalisable JSON (${e instanceof Error ? e.message : 'error'})` }, label);
+  }
+  const m = parseManifest(rawManifest);
+  if (m.ok) into.manifest = m.manifest;
+  else findings.add('publication-invalid', { origin: into.origin, problem: m.problem }, label);
+}
+
+/** Parses and shape-checks one log entry; records findings; always returns a LogEntry. */
+export function readLogEntry(text: string, origin: string, index: number, findings: Findings): LogEntry {
+  const entry: LogEntry = { origin, index };
+  const label = `#${index}`;
+  const json = parseJson(text, origin, findings, 'publication-invalid');
+  if (!json.ok) return entry;
+  const env = logEntrySchema.safeParse(json.value);
   if (!env.success) {
-    findings.add('release-invalid', { origin, problem: issuesOf(env.error) }, fallbackId);
-    return { origin, id: fallbackId, listedAs: fallbackId, raw };
+    findings.add('publication-invalid', { origin, problem: issuesOf(env.error) }, label);
+    return entry;
   }
-  const rawManifest = (raw as { manifest: unknown }).manifest;
-  const idOf = (rawManifest as { id?: unknown }).id;
-  const id = typeof idOf === 'string' && idOf.length > 0 ? idOf : fallbackId;
-  const loaded: LoadedRelease = { origin, id, listedAs: fallbackId, raw, envelope: env.data };
-  const man = manifestSchema.safeParse(rawManifest);
-  if (!man.success) findings.add('release-invalid', { origin, problem: issuesOf(man.error) }, id);
-  else loaded.manifest = man.data;
-  return loaded;
+  entry.envelope = env.data;
+  readManifest(entry, (json.value as { manifest: unknown }).manifest, findings, label);
+  return entry;
 }
 
-function parseWellKnown(text: string, origin: string, findings: Findings): WellKnown | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    findings.add('well-known-invalid', { origin, problem: 'not JSON' });
-    return undefined;
+/** Parses and shape-checks one signed release; records findings; always returns a SignedRelease. */
+export function readRelease(text: string, origin: string, listedAs: string, findings: Findings): SignedRelease {
+  const rel: SignedRelease = { origin, listedAs };
+  const json = parseJson(text, origin, findings, 'publication-invalid');
+  if (!json.ok) return rel;
+  const env = releaseEnvelopeSchema.safeParse(json.value);
+  if (!env.success) {
+    findings.add('publication-invalid', { origin, problem: issuesOf(env.error) }, listedAs);
+    return rel;
   }
-  const r = wellKnownSchema.safeParse(raw);
-  if (!r.success) {
-    findings.add('well-known-invalid', { origin, problem: issuesOf(r.error) });
-    return undefined;
-  }
-  return r.data;
+  rel.envelope = env.data;
+  const raw = (json.value as { manifest: { publication?: { index?: unknown } } }).manifest;
+  if (Number.isInteger(raw.publication?.index)) rel.index = raw.publication!.index as number;
+  readManifest(rel, raw, findings, listedAs);
+  return rel;
 }
 
-function parseListing(text: string, origin: string, findings: Findings): Listing | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    findings.add('source-invalid', { origin, problem: 'not JSON' });
-    return undefined;
-  }
-  const r = listingSchema.safeParse(raw);
+function parseWith<T>(text: string, origin: string, findings: Findings, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof issuesOf>[0] } }, code: 'source-invalid' | 'well-known-invalid'): T | undefined {
+  const json = parseJson(text, origin, findings, code);
+  if (!json.ok) return undefined;
+  const r = schema.safeParse(json.value);
   if (!r.success) {
-    findings.add('source-invalid', { origin, problem: issuesOf(r.error) });
+    findings.add(code, { origin, problem: issuesOf(r.error) });
     return undefined;
   }
   return r.data;
@@ -114,27 +151,32 @@ export function idFromFileName(file: string): string {
 }
 
 export function loadFromDir(dir: string, findings: Findings): Published {
-  const published: Published = { kind: 'dir', location: dir, releases: [] };
-  const wkFile = path.join(dir, 'contamos.json');
-  if (!existsSync(wkFile)) findings.add('source-invalid', { origin: wkFile, problem: 'missing' });
+  const published: Published = { kind: 'dir', location: dir, entries: [], releases: [] };
+  const file = (name: string) => path.join(dir, name);
+  if (!existsSync(file('contamos.json'))) findings.add('source-invalid', { origin: file('contamos.json'), problem: 'missing' });
+  else published.wellKnown = parseWith(readFileSync(file('contamos.json'), 'utf8'), file('contamos.json'), findings, wellKnownSchema, 'well-known-invalid');
+  if (!existsSync(file('publications.json'))) findings.add('source-invalid', { origin: file('publications.json'), problem: 'missing' });
+  else published.logListing = parseWith(readFileSync(file('publications.json'), 'utf8'), file('publications.json'), findings, logListingSchema, 'source-invalid');
+  if (existsSync(file('releases.json'))) published.releaseListing = parseWith(readFileSync(file('releases.json'), 'utf8'), file('releases.json'), findings, releaseListingSchema, 'source-invalid');
+
+  const pubDir = file('publications');
+  if (!existsSync(pubDir)) findings.add('source-invalid', { origin: pubDir, problem: 'missing' });
   else {
-    const wk = parseWellKnown(readFileSync(wkFile, 'utf8'), wkFile, findings);
-    if (wk) published.wellKnown = wk;
+    const files = readdirSync(pubDir).filter((f) => f.endsWith('.json'));
+    const indexed: Array<[number, string]> = [];
+    for (const f of files) {
+      const n = /^([1-9]\d{0,8})\.json$/.exec(f);
+      if (!n) findings.add('source-invalid', { origin: path.join(pubDir, f), problem: 'a log entry file is named <index>.json' });
+      else indexed.push([Number(n[1]), f]);
+    }
+    indexed.sort((a, b) => a[0] - b[0]);
+    for (const [index, f] of indexed) published.entries.push(readLogEntry(readFileSync(path.join(pubDir, f), 'utf8'), path.join(pubDir, f), index, findings));
   }
-  const listingFile = path.join(dir, 'releases.json');
-  if (existsSync(listingFile)) {
-    const listing = parseListing(readFileSync(listingFile, 'utf8'), listingFile, findings);
-    if (listing) published.listing = listing;
-  }
-  const relDir = path.join(dir, 'releases');
-  if (!existsSync(relDir)) {
-    findings.add('source-invalid', { origin: relDir, problem: 'missing' });
-    return published;
-  }
-  const files = readdirSync(relDir).filter((f) => f.endsWith('.json')).sort();
-  for (const f of files) {
-    const file = path.join(relDir, f);
-    published.releases.push(readEnvelope(readFileSync(file, 'utf8'), file, idFromFileName(f), findings));
+  const relDir = file('releases');
+  if (existsSync(relDir)) {
+    for (const f of readdirSync(relDir).filter((x) => x.endsWith('.json')).sort()) {
+      published.releases.push(readRelease(readFileSync(path.join(relDir, f), 'utf8'), path.join(relDir, f), idFromFileName(f), findings));
+    }
   }
   return published;
 }
@@ -155,7 +197,7 @@ export async function loadFromServer(server: string, findings: Findings, opts: S
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((u, i) => fetch(u, i));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const base = server.replace(/\/+$/, '');
-  const published: Published = { kind: 'server', location: base, releases: [] };
+  const published: Published = { kind: 'server', location: base, entries: [], releases: [] };
   const save = (rel: string, text: string) => {
     if (!opts.download) return;
     const file = path.join(opts.download, rel);
@@ -178,24 +220,42 @@ export async function loadFromServer(server: string, findings: Findings, opts: S
   };
 
   const wkText = await get(WELL_KNOWN_PATH);
-  if (wkText === undefined) return published;
-  save('contamos.json', wkText);
-  const wk = parseWellKnown(wkText, base + WELL_KNOWN_PATH, findings);
-  if (wk) published.wellKnown = wk;
+  if (wkText !== undefined) {
+    save('contamos.json', wkText);
+    published.wellKnown = parseWith(wkText, base + WELL_KNOWN_PATH, findings, wellKnownSchema, 'well-known-invalid');
+  }
 
-  const listText = await get(RELEASES_PATH);
-  if (listText === undefined) return published;
-  save('releases.json', listText);
-  const listing = parseListing(listText, base + RELEASES_PATH, findings);
-  if (!listing) return published;
-  published.listing = listing;
+  const logText = await get(PUBLICATIONS_PATH);
+  if (logText !== undefined) {
+    save('publications.json', logText);
+    published.logListing = parseWith(logText, base + PUBLICATIONS_PATH, findings, logListingSchema, 'source-invalid');
+  }
+  const seen = new Set<number>();
+  for (const item of published.logListing?.items ?? []) {
+    if (seen.has(item.index)) continue; // a repeated index is reported by the chain check
+    seen.add(item.index);
+    const p = `${PUBLICATIONS_PATH}/${item.index}`;
+    const text = await get(p);
+    if (text === undefined) continue;
+    save(path.join('publications', `${item.index}.json`), text);
+    published.entries.push(readLogEntry(text, base + p, item.index, findings));
+  }
+  published.entries.sort((a, b) => a.index - b.index);
 
-  for (const item of listing.items) {
+  const relText = await get(RELEASES_PATH);
+  if (relText !== undefined) {
+    save('releases.json', relText);
+    published.releaseListing = parseWith(relText, base + RELEASES_PATH, findings, releaseListingSchema, 'source-invalid');
+  }
+  const seenIds = new Set<string>();
+  for (const item of published.releaseListing?.items ?? []) {
+    if (seenIds.has(item.id)) continue;
+    seenIds.add(item.id);
     const p = `${RELEASES_PATH}/${encodeURIComponent(item.id)}`;
     const text = await get(p);
     if (text === undefined) continue;
     save(path.join('releases', releaseFileName(item.id)), text);
-    published.releases.push(readEnvelope(text, base + p, item.id, findings));
+    published.releases.push(readRelease(text, base + p, item.id, findings));
   }
   return published;
 }

@@ -1,19 +1,15 @@
-// The command line: end to end as a child process (exit code and JSON report), against a server
-// (a stand-in HTTP server serving the published URLs, with a member-signed proof endpoint), the
-// --download copy, --explain, and usage errors.
+// The command line: end to end as a child process (exit codes, text and JSON reports), against a
+// stand-in server serving the documented URLs of the publication log, the --download copy (which
+// audits the same), --json - for machines, --explain, --publisher-key, and usage errors.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, inclusionProof, serializeKeyFile, verifyRequest } from '../../crypto/index.js';
 import { main } from '../../scripts/audit/main.js';
-import {
-  type Envelope, type FakeReport, type Keys, RECTANGLE, fakeReports, goodSeries, makeKeys, makeManifest, receiptLines, sign, spec3x3, tempDir,
-  wellKnown, writeFolder, cleanTemp,
-} from './fixtures.js';
+import { type EntrySpec, type Keys, type LogEntryFixture, buildLog, cleanTemp, makeKeys, tempDir, wellKnown, world, writeLog } from './fixtures.js';
 
 afterAll(cleanTemp);
 
@@ -37,35 +33,43 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
   return { code, stdout, stderr };
 }
 
-let keys: Keys;
-let series: Envelope[];
+const REGIONS = ['PE-LMA', 'PE-CUS', 'PE-CAJ', 'PE-LOR', 'PE-TUM', 'PE-PUN'];
+const W = world({ region: REGIONS }, { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] });
+const peru: EntrySpec = { series: 'peru-2023', years: { '2023': 1 }, tables: [['year', 'region']], suppress: [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-LOR' }] };
+const same: EntrySpec = { ...peru, series: 'anual' };
+const leaky: EntrySpec = { ...peru, series: 'anual', suppress: [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-TUM' }] };
 
+let keys: Keys;
+let goodLog: LogEntryFixture[];
 beforeAll(async () => {
   keys = await makeKeys();
-  series = goodSeries(keys, 2);
+  goodLog = buildLog(keys, W, [peru, { ...same, kind: 'draft' }, same]);
 });
 
 describe('command line, as a child process', () => {
-  it('passes a good folder (exit 0) and writes the JSON report', async () => {
-    const dir = writeFolder(keys, series, { listing: true });
+  it('passes a good log (exit 0), in Spanish, and writes the JSON report', async () => {
     const json = path.join(tempDir(), 'report.json');
-    const r = await cli(['--dir', dir, '--json', json]);
-    expect(r.code).toBe(0);
+    const r = await cli(['--dir', writeLog(keys, goodLog), '--json', json]);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Resultado: APROBADA');
+    expect(r.stdout).toContain('Registro de publicaciones: 3 entradas (2 publicadas y firmadas, 1 borrador nunca firmado)');
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report).toMatchObject({ tool: 'contamos-audit', ok: true, exitCode: 0, failures: 0 });
-    expect(report.checks).toMatchObject({ authenticity: 'pass', threshold: 'pass', intervals: 'pass', differencing: 'pass', inclusion: 'skipped' });
+    expect(report).toMatchObject({ tool: 'contamos-audit', reportVersion: 2, formatVersion: 2, ok: true, exitCode: 0, failures: 0 });
+    expect(report.checks).toEqual({
+      source: 'pass', signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', intervals: 'pass', changes: 'pass', privacy: 'skipped', inclusion: 'skipped', inventory: 'skipped',
+    });
   }, 120_000);
 
-  it('fails a folder with a recoverable cell and a small count (exit 1), in English', async () => {
-    const bad = sign(makeManifest(spec3x3([{ region: 'PE-LMA', incidentType: 'disappearance' }], { 'PE-PUN/extortion': 2 })), keys.publisher);
-    const json = path.join(tempDir(), 'report.json');
-    const r = await cli(['--dir', writeFolder(keys, [bad]), '--json', json, '--lang', 'en']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('Result: NOT PASSED');
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual(['interval-pinned', 'threshold']);
-    expect(report.findings[0].message).toMatch(/^(Cell|Suppressed cell)/);
+  it('fails the Cajamarca log (exit 1), in English, and prints the JSON report alone with --json -', async () => {
+    const dir = writeLog(keys, buildLog(keys, W, [peru, leaky]));
+    const text = await cli(['--dir', dir, '--lang', 'en']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('Result: NOT PASSED');
+    expect(text.stdout).toContain('Hidden cell 2023 v1 · region=PE-CAJ is exactly 4');
+    const json = await cli(['--dir', dir, '--lang', 'en', '--json', '-']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.findings.map((f: { code: string }) => f.code).sort()).toEqual(['interval-pinned', 'interval-small']);
   }, 120_000);
 
   it('refuses a wrong command line (exit 2)', async () => {
@@ -76,82 +80,75 @@ describe('command line, as a child process', () => {
 });
 
 describe('command line, in process', () => {
-  it('explains the checks in plain Spanish, or English', async () => {
+  it('explains the global model in plain Spanish, or English', async () => {
     const es = await inProcess(['--explain']);
     expect(es.code).toBe(0);
-    expect(es.stdout).toContain('Umbral k');
-    expect(es.stdout).toContain('firma digital');
+    for (const words of ['borradores', 'Cajamarca = 4', 'un solo presupuesto', 'versión', 'Umbral k']) expect(es.stdout).toContain(words);
     const en = await inProcess(['--explain', '--lang', 'en']);
-    expect(en.stdout).toContain('Threshold k');
-    expect(en.stdout).toContain('What the audit cannot prove');
+    for (const words of ['drafts', 'Cajamarca = 4', 'ONE budget', 'data version', 'Threshold k', 'What the audit cannot prove']) expect(en.stdout).toContain(words);
   });
 
-  it('refuses contradictory options', async () => {
-    expect((await inProcess(['--server', 'http://x', '--dir', 'y'])).code).toBe(2);
-    expect((await inProcess(['--dir', 'y', '--receipts', 'r.jsonl'])).code).toBe(2);
-    expect((await inProcess(['--dir', 'y', '--receipts', 'r', '--key', 'k', '--release', 'a'])).code).toBe(2);
-    expect((await inProcess(['--bogus'])).code).toBe(2);
-    expect((await inProcess([])).code).toBe(2);
+  it('refuses contradictory or wrong options, before reading anything', async () => {
+    const dir = writeLog(keys, goodLog);
+    for (const args of [
+      ['--server', 'http://x', '--dir', 'y'], ['--dir', 'y', '--receipts', 'r.jsonl'], ['--bogus'], [], ['--dir', dir, '--min-k', '1'],
+      ['--dir', dir, '--publisher-key', 'AAAA'], ['--publisher-key', keys.publisher.publicKey], ['--dir', dir, '--explain', '--json', '-'],
+    ]) {
+      expect((await inProcess(args)).code, args.join(' ')).toBe(2);
+    }
   });
 
-  it('takes several log files after --logs', async () => {
-    const d = tempDir();
-    const a = path.join(d, 'a.log');
-    const b = path.join(d, 'b.log');
-    writeFileSync(a, '{"msg":"request","status":200}\n');
-    writeFileSync(b, 'GET / from 190.42.17.5\n');
-    const json = path.join(d, 'r.json');
-    const r = await inProcess(['--logs', a, b, '--json', json]);
-    expect(r.code).toBe(1);
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.inventory.logs.map((l: { file: string }) => l.file)).toEqual([a, b]);
+  it('gives the same report as text and as JSON: --json - and --json FILE agree', async () => {
+    const dir = writeLog(keys, goodLog);
+    const file = path.join(tempDir(), 'r.json');
+    const a = await inProcess(['--dir', dir, '--json', file]);
+    const b = await inProcess(['--dir', dir, '--json', '-']);
+    const strip = (r: { generatedAt?: string; global?: { ms?: number; engine?: { ms?: number } } }) => {
+      delete r.generatedAt;
+      if (r.global) {
+        delete r.global.ms;
+        delete r.global.engine!.ms;
+      }
+      return r;
+    };
+    expect(strip(JSON.parse(b.stdout))).toEqual(strip(JSON.parse(readFileSync(file, 'utf8'))));
+    expect(a.stdout).toContain('Resultado: APROBADA');
   });
 });
 
 describe('against a server', () => {
   let server: Server;
   let url: string;
-  let reports: FakeReport[];
-  let leaves: string[];
-  let member: { publicKey: string; secretKey: string; keyId: string };
-  const proofRequests: string[] = [];
+  let served: LogEntryFixture[];
+  const hidden = new Set<number>();
+  const requests: string[] = [];
 
   beforeAll(async () => {
-    member = { ...generateSigningKeyPair(), keyId: 'm-test-member' };
-    reports = fakeReports(5);
-    leaves = reports.slice(0, 4).map((r) => r.reportHash);
-    const third = sign(makeManifest(spec3x3(RECTANGLE, { 'PE-CUS/extortion': 10 }), { sequence: 3, previousHash: series[1]!.hash, leaves }), keys.publisher);
-    const all = [...series, third];
-    const byId = new Map(all.map((e) => [String(e.manifest.id), e]));
-    server = createServer(async (req, res) => {
+    served = goodLog;
+    server = createServer((req, res) => {
+      const u = req.url ?? '/';
+      requests.push(`${req.method} ${u}`);
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      const u = req.url ?? '/';
+      const listed = served.filter((e) => !hidden.has(e.index));
       if (u === '/.well-known/contamos.json') return send(200, wellKnown(keys));
-      if (u === '/api/v1/releases') {
-        return send(200, { items: all.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn })) });
+      if (u === '/api/v1/publications') {
+        return send(200, { items: listed.map((e) => ({ index: e.index, id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, kind: e.signature ? 'release' : 'draft', hash: e.hash })) });
       }
-      const proof = /^\/api\/v1\/releases\/([^/]+)\/proof\/([^/]+)$/.exec(u);
-      if (proof) {
-        proofRequests.push(u);
-        try {
-          await verifyRequest(
-            { method: req.method ?? 'GET', url: u, headers: req.headers, body: '' },
-            { keyLookup: async (id) => (id === member.keyId ? member.publicKey : null) },
-          );
-        } catch {
-          return send(401, { error: { code: 'signature_invalid' } });
-        }
-        const rel = byId.get(decodeURIComponent(proof[1]!));
-        const rep = reports.find((r) => r.reportId === decodeURIComponent(proof[2]!));
-        const p = rel && rep && rel.manifest.id === 'anual-3' ? inclusionProof(leaves, rep.reportHash) : null;
-        return p ? send(200, p) : send(404, { error: { code: 'not_found' } });
+      const pub = /^\/api\/v1\/publications\/(\d+)$/.exec(u);
+      if (pub) {
+        const e = listed.find((x) => x.index === Number(pub[1]));
+        return e ? send(200, { manifest: e.manifest, hash: e.hash, signature: e.signature }) : send(404, { error: { code: 'not_found' } });
+      }
+      const releases = listed.filter((e) => e.signature);
+      if (u === '/api/v1/releases') {
+        return send(200, { items: releases.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn, index: e.index })) });
       }
       const one = /^\/api\/v1\/releases\/([^/]+)$/.exec(u);
-      if (one && byId.has(decodeURIComponent(one[1]!))) return send(200, byId.get(decodeURIComponent(one[1]!)));
-      return send(404, { error: { code: 'not_found' } });
+      const e = one && releases.find((x) => x.manifest.id === decodeURIComponent(one[1]!));
+      return e ? send(200, { manifest: e.manifest, hash: e.hash, signature: e.signature }) : send(404, { error: { code: 'not_found' } });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -160,56 +157,44 @@ describe('against a server', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('audits the server, keeps a copy with --download, and the copy audits the same', async () => {
+  it('reads only the documented URLs, keeps a copy with --download, and the copy audits the same', async () => {
+    requests.length = 0;
     const copy = path.join(tempDir(), 'copy');
     const json = path.join(tempDir(), 'server.json');
-    const r = await inProcess(['--server', url, '--download', copy, '--json', json]);
-    expect(r.code).toBe(0);
+    const r = await inProcess(['--server', url, '--download', copy, '--json', json, '--publisher-key', keys.publisher.publicKey]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(requests.every((q) => q.startsWith('GET '))).toBe(true);
+    expect(requests.map((q) => q.slice(4)).sort()).toEqual([
+      '/.well-known/contamos.json', '/api/v1/publications', '/api/v1/publications/1', '/api/v1/publications/2', '/api/v1/publications/3',
+      '/api/v1/releases', '/api/v1/releases/anual-1', '/api/v1/releases/peru-2023-1',
+    ]);
     expect(existsSync(path.join(copy, 'contamos.json'))).toBe(true);
-    expect(readdirSync(path.join(copy, 'releases')).sort()).toEqual(['anual-1.json', 'anual-2.json', 'anual-3.json']);
+    expect(readdirSync(path.join(copy, 'publications')).sort()).toEqual(['1.json', '2.json', '3.json']);
+    expect(readdirSync(path.join(copy, 'releases')).sort()).toEqual(['anual-1.json', 'peru-2023-1.json']);
     const fromServer = JSON.parse(readFileSync(json, 'utf8'));
-    expect(fromServer.releases.map((x: { id: string }) => x.id)).toEqual(['anual-1', 'anual-2', 'anual-3']);
+    expect(fromServer.keys).toEqual([{ keyId: null, source: 'pinned', origin: 'argument 1' }]);
     const json2 = path.join(tempDir(), 'dir.json');
     expect((await inProcess(['--dir', copy, '--json', json2])).code).toBe(0);
     const fromDir = JSON.parse(readFileSync(json2, 'utf8'));
-    expect(fromDir.releases.map((x: { hash: string }) => x.hash)).toEqual(fromServer.releases.map((x: { hash: string }) => x.hash));
+    expect(fromDir.entries.map((x: { computedHash: string }) => x.computedHash)).toEqual(fromServer.entries.map((x: { computedHash: string }) => x.computedHash));
+    expect(fromDir.global.checked).toEqual(fromServer.global.checked);
   });
 
-  it('fetches member-signed proofs with --key and catches a report that was not counted', async () => {
-    const d = tempDir();
-    const keyFile = path.join(d, 'member.key.json');
-    writeFileSync(keyFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'member', keyId: member.keyId, signing: { publicKey: member.publicKey, secretKey: member.secretKey } }));
-    const receipts = path.join(d, 'receipts.jsonl');
-    writeFileSync(receipts, receiptLines(keys, reports.slice(0, 4)));
-    const ok = await inProcess(['--server', url, '--receipts', receipts, '--key', keyFile, '--release', 'anual-3', '--json', path.join(d, 'ok.json')]);
-    expect(ok.code).toBe(0);
-    expect(JSON.parse(readFileSync(path.join(d, 'ok.json'), 'utf8')).inclusion).toEqual({ receipts: 4, validReceipts: 4, included: 4, release: 'anual-3' });
-    expect(proofRequests.length).toBe(4);
-
-    writeFileSync(receipts, receiptLines(keys, reports));
-    const bad = await inProcess(['--server', url, '--receipts', receipts, '--key', keyFile, '--release', 'anual-3', '--json', path.join(d, 'bad.json')]);
-    expect(bad.code).toBe(1);
-    const report = JSON.parse(readFileSync(path.join(d, 'bad.json'), 'utf8'));
-    expect(report.findings.map((f: { code: string }) => f.code)).toEqual(['inclusion-missing']);
-    expect(report.findings[0].params.reportId).toBe(reports[4]!.reportId);
-  });
-
-  it('reports a proof request the server refuses', async () => {
-    const d = tempDir();
-    const stranger = generateSigningKeyPair();
-    const keyFile = path.join(d, 'member.key.json');
-    writeFileSync(keyFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'member', keyId: 'm-stranger', signing: stranger }));
-    const receipts = path.join(d, 'receipts.jsonl');
-    writeFileSync(receipts, receiptLines(keys, reports.slice(0, 1)));
-    const r = await inProcess(['--server', url, '--receipts', receipts, '--key', keyFile, '--release', 'anual-3', '--json', path.join(d, 'r.json')]);
-    expect(r.code).toBe(1);
-    const report = JSON.parse(readFileSync(path.join(d, 'r.json'), 'utf8'));
-    expect(report.findings[0]).toMatchObject({ code: 'inclusion-fetch-error', params: { problem: 'HTTP 401 signature_invalid' } });
+  it('notices an entry the server stops listing (the draft that showed Loreto)', async () => {
+    hidden.add(2);
+    try {
+      const r = await inProcess(['--server', url, '--json', '-']);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.findings.map((f: { code: string; params: { index?: number } }) => [f.code, f.params.index])).toEqual([['log-gap', 2]]);
+    } finally {
+      hidden.clear();
+    }
   });
 
   it('says so when the server cannot be reached', async () => {
-    const r = await inProcess(['--server', 'http://127.0.0.1:9', '--json', path.join(tempDir(), 'x.json')]);
+    const r = await inProcess(['--server', 'http://127.0.0.1:9', '--lang', 'en']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('source-unreachable');
+    expect(r.stdout).toContain('(source-unreachable)');
   });
 });

@@ -1,68 +1,80 @@
-// The auditor's differential-privacy checks catch a broken DP release even when it is correctly
-// signed: counts that do not add up, a noise scale that does not match the budget, and a ledger
-// that spends beyond the series budget; the untouched release passes.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Guarantee 7 and the checks of a DP entry, on hand-made logs (correctly signed, so only these
+// checks can catch them): counts that do not add up, a noise scale that does not match the budget
+// or a too small m, an unknown exact figure, and the server's one budget spent by drafts and
+// releases of every series, whether rho is written as a number or a string.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
-import { canonicalJson, hashCanonical, signDetached } from '../../crypto/index.js';
-import { main as audit } from '../../scripts/audit/main.js';
-import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
-import { publish } from '../helpers/releases.js';
+import { type EntrySpec, type Keys, auditLog, cleanTemp, failureCodes, makeKeys, world } from './fixtures.js';
 
-describe('auditor: differential-privacy releases', () => {
-  let t: TestApp;
-  let good: any;
-  let wellKnown: any;
-  const dir = mkdtempSync(path.join(tmpdir(), 'contamos-audit-dp-'));
-  beforeAll(async () => {
-    t = await startTestApp('sqlite');
-    const org = await enrolMember(t);
-    for (let i = 0; i < 30; i++) await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t, { region: ['PE-LMA', 'PE-CUS', 'PE-ARE'][i % 3], incidentType: ['homicide', 'threat'][i % 2] }));
-    good = await publish(t, { series: 'tendencias', method: 'dp', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']], rho: '0.5', seriesBudget: { rho: '1' } });
-    wellKnown = (await request(t.app).get('/.well-known/contamos.json')).body;
-  });
-  afterAll(async () => { await t?.close(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(cleanTemp);
 
-  /** Writes the release (re-signed after `edit`) in the auditor's folder format and audits it. */
-  async function auditEdited(name: string, edit: (m: any) => void): Promise<{ code: number; text: string }> {
-    const manifest = JSON.parse(JSON.stringify(good.manifest));
-    edit(manifest);
-    const envelope = { manifest, hash: hashCanonical(manifest), signature: { ...good.signature, value: signDetached(canonicalJson(manifest), t.publisher.secretKey) } };
-    const d = path.join(dir, name);
-    mkdirSync(path.join(d, 'releases'), { recursive: true });
-    writeFileSync(path.join(d, 'contamos.json'), JSON.stringify(wellKnown));
-    writeFileSync(path.join(d, 'releases', `${manifest.id}.json`), JSON.stringify(envelope));
-    const out: string[] = [];
-    const code = await audit(['--dir', d, '--lang', 'en'], { stdout: (s) => out.push(s), stderr: (s) => out.push(s) });
-    return { code, text: out.join('') };
-  }
+let keys: Keys;
+beforeAll(async () => {
+  keys = await makeKeys();
+});
 
-  it('passes the release as published', async () => {
-    const r = await auditEdited('good', () => undefined);
-    expect(r.code, r.text).toBe(0);
-    expect(r.text).toMatch(/\[OK +\] 4b\. Differential privacy: consistency, noise and budget/);
+const W = world({ incidentType: ['homicide', 'threat'], region: ['PE-LMA', 'PE-CUS', 'PE-ARE'] }, {
+  '2023': [{ since: null, counts: { 'homicide|PE-LMA': 9, 'threat|PE-LMA': 6, 'homicide|PE-CUS': 5, 'threat|PE-CUS': 5, 'homicide|PE-ARE': 0, 'threat|PE-ARE': 5 } }],
+});
+const DP: EntrySpec = { series: 'tendencias', method: 'dp', years: { '2023': 1 }, tables: [['year', 'region'], ['year', 'incidentType']], rho: '1/2', dpTotal: '2' };
+type M = Record<string, unknown> & { dp: Record<string, unknown> & { ledger: Record<string, unknown> }; tables: Array<{ cells: Array<{ key: Record<string, string>; count: number | null; suppressed: boolean }> }> };
+const edited = (edit: (m: M) => void): EntrySpec => ({ ...DP, edit: (m) => edit(m as M) });
+const problems = (r: Awaited<ReturnType<typeof auditLog>>, code: string) => r.findings.filter((f) => f.code === code).map((f) => f.params.problem ?? f.params.invariant);
+
+describe('a DP entry', () => {
+  it('passes as made', async () => {
+    const r = await auditLog(keys, W, [DP]);
+    expect(r.findings).toEqual([]);
+    expect(r.checks.privacy).toBe('pass');
+    expect(r.dp!.ledger).toEqual([{ index: 1, label: '#1 tendencias-1', series: 'tendencias', charged: '1/2', spentBefore: '0', spentAfter: '1/2', total: '2' }]);
   });
 
   it('catches counts that do not add up to their margin', async () => {
-    const r = await auditEdited('inconsistent', (m) => {
-      const c = m.tables[0].cells.find((x: any) => x.key.region === 'PE-LMA' && x.key.year === '2023');
-      c.count += 1;
-    });
-    expect(r.code).toBe(1);
-    expect(r.text).toMatch(/inconsistent/);
+    // Lima + 1 (at both its year and all-years cells, one quantity here): the total no longer adds up.
+    const r = await auditLog(keys, W, [edited((m) => m.tables[0]!.cells.filter((c) => c.key.region === 'PE-LMA').forEach((c) => (c.count! += 1)))]);
+    expect(problems(r, 'dp-inconsistent')).toEqual(['sum']);
+    // One quantity shown with two counts.
+    const twice = await auditLog(keys, W, [edited((m) => void (m.tables[0]!.cells.find((c) => c.key.region === 'PE-LMA' && c.key.year === '2023')!.count! += 1))]);
+    expect(problems(twice, 'dp-inconsistent')).toEqual(['twice']);
   });
 
-  it('catches a noise scale that does not match the budget', async () => {
-    const r = await auditEdited('scale', (m) => { m.dp.sigma2 = m.dp.sigma2 / 4; });
-    expect(r.code).toBe(1);
-    expect(r.text).toMatch(/sigma2/);
+  it('catches a hidden cell', async () => {
+    const r = await auditLog(keys, W, [edited((m) => Object.assign(m.tables[0]!.cells[3]!, { count: null, suppressed: true }))]);
+    expect(problems(r, 'dp-inconsistent')).toContain('suppressed');
   });
 
-  it('catches a ledger that spends beyond the series budget', async () => {
-    const r = await auditEdited('ledger', (m) => { m.dp.ledger.total = '0.25'; });
-    expect(r.code).toBe(1);
-    expect(r.text).toMatch(/budget ledger/);
+  it('catches a noise scale that does not match rho, and an m below what the tables need', async () => {
+    expect(problems(await auditLog(keys, W, [edited((m) => void (m.dp.sigma2 = (m.dp.sigma2 as number) / 4))]), 'dp-parameters')).toEqual(['sigma2']);
+    // One incident falls into 6 distinct figures here (total, region, type, at year and all-years level being the same).
+    const small = await auditLog(keys, W, [edited((m) => Object.assign(m.dp, { m: 2, sigma2: 2 }))]);
+    expect(small.findings.map((f) => [f.params.problem, f.params.m, f.params.minimum])).toEqual([['m-small', 2, 3]]);
+  });
+
+  it('catches an exact figure the format does not describe, and keepTotal without the total', async () => {
+    expect(problems(await auditLog(keys, W, [edited((m) => void (m.dp.invariants = ['total', 'reportCount']))]), 'dp-invariant-unknown')).toEqual(['reportCount']);
+    expect(problems(await auditLog(keys, W, [edited((m) => void (m.dp.invariants = []))]), 'dp-parameters')).toEqual(['keep-total']);
+  });
+});
+
+describe("the server's one budget", () => {
+  it('counts drafts: a draft and its release each spend', async () => {
+    const r = await auditLog(keys, W, [{ ...DP, kind: 'draft', rho: '1' }, { ...DP, rho: '1' }, { ...DP, series: 'mapa', rho: '1/2' }]);
+    expect(problems(r, 'dp-ledger')).toEqual(['overspent']);
+    expect(r.dp!.ledger.map((l) => [l.label, l.spentAfter])).toEqual([['#1 tendencias-1', '1'], ['#2 tendencias-1', '2'], ['#3 mapa-1', '5/2']]);
+  });
+
+  it('refuses a huge rho given as a string: it cannot fit in the total', async () => {
+    const r = await auditLog(keys, W, [{ ...DP, rho: '1000000' }]);
+    expect(problems(r, 'dp-ledger')).toEqual(['overspent']);
+    expect(r.ok).toBe(false);
+  });
+
+  it('catches a ledger whose total changes, whose charge is not the cost, or that does not add up', async () => {
+    const total = await auditLog(keys, W, [DP, { ...DP, series: 'mapa', edit: (m) => Object.assign((m as M).dp.ledger, { total: '3' }) }]);
+    expect(problems(total, 'dp-ledger')).toEqual(['total']);
+    const charged = await auditLog(keys, W, [edited((m) => Object.assign(m.dp.ledger, { charged: '1/4', spentAfter: '1/4' }))]);
+    expect(problems(charged, 'dp-ledger')).toEqual(['charged']);
+    const sum = await auditLog(keys, W, [edited((m) => Object.assign(m.dp.ledger, { spentAfter: '1/4' }))]);
+    expect(problems(sum, 'dp-ledger')).toEqual(['after-sum']);
+    expect(failureCodes(sum)).toEqual(['dp-ledger']);
   });
 });

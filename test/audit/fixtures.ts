@@ -1,11 +1,11 @@
-// Fixtures for the auditor's tests: releases built by hand from docs/release-format.md (NOT by the
-// server's code), signed with a publisher key made here, written to a temporary folder.
+// Fixtures for the auditor's tests: publication logs (version 2) built by hand from
+// docs/release-format.md — NOT by the server's code — from a "world" of true counts per year and
+// data version, signed with a publisher key made here, written in the auditor's folder layout.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  type KeyPair, canonicalJson, generateSigningKeyPair, inclusionProof, merkleRoot, ready, reportHash, sha256Hex, signDetached,
-  signReceipt,
+  type KeyPair, canonicalJson, generateSigningKeyPair, inclusionProof, ready, reportHash, sha256Hex, signDetached, signReceipt,
 } from '../../crypto/index.js';
 import { type AuditOptions, type AuditReport, runAudit } from '../../scripts/audit/audit.js';
 
@@ -37,97 +37,197 @@ export interface Cell {
   key: Key;
   count: number | null;
   suppressed: boolean;
+  errorMargin90?: number;
 }
 
-export interface DataSpec {
-  domains: Record<string, string[]>;
+/**
+ * The true data: for each year, its versions 1, 2, … with `since` and the counts per full
+ * combination of the (non-year) dimensions, keyed "code|code|…" in sorted-dimension order.
+ */
+export interface World {
+  dims: Record<string, string[]>;
   hierarchies?: Record<string, Record<string, string[]>>;
+  years: Record<string, Array<{ since: 'additions' | 'changes' | null; counts: Record<string, number> }>>;
+}
+
+export interface EntrySpec {
+  series: string;
+  /** Default 'release' (signed). */
+  kind?: 'release' | 'draft';
+  /** Year → data version counted. */
+  years: Record<string, number>;
   tables: string[][];
-  /** True counts per full combination of ALL dimensions, as "code|code|…" in sorted-dimension order. */
-  counts: Record<string, number>;
-  /** Cells to suppress, by their non-"*" entries (any table holding that quantity). */
-  suppress: Key[];
-}
-
-const sameIdentity = (a: Key, b: Key) => {
-  const ea = Object.entries(a).filter(([, v]) => v !== '*').sort();
-  const eb = Object.entries(b).filter(([, v]) => v !== '*').sort();
-  return JSON.stringify(ea) === JSON.stringify(eb);
-};
-
-/** Every cell of every table, counted from the true counts (margins and groups included). */
-export function buildTables(spec: DataSpec): Array<{ dimensions: string[]; cells: Cell[] }> {
-  const allDims = Object.keys(spec.domains).sort();
-  const combos = Object.entries(spec.counts).map(([k, n]) => {
-    const codes = k.split('|');
-    return { key: Object.fromEntries(allDims.map((d, i) => [d, codes[i]!])), n };
-  });
-  const matches = (dim: string, code: string, value: string) => {
-    if (code === '*') return true;
-    const members = spec.hierarchies?.[dim]?.[code];
-    return members ? members.includes(value) : code === value;
-  };
-  return spec.tables.map((dims) => {
-    const options = dims.map((d) => ['*', ...spec.domains[d]!, ...Object.keys(spec.hierarchies?.[d] ?? {}).filter((g) => !spec.domains[d]!.includes(g))]);
-    const cells: Cell[] = [];
-    const rec = (i: number, key: Key) => {
-      if (i === dims.length) {
-        const count = combos.filter((c) => dims.every((d) => matches(d, key[d]!, c.key[d]!))).reduce((a, c) => a + c.n, 0);
-        const suppressed = spec.suppress.some((s) => sameIdentity(s, key));
-        cells.push({ key: { ...key }, count: suppressed ? null : count, suppressed });
-        return;
-      }
-      for (const code of options[i]!) rec(i + 1, { ...key, [dims[i]!]: code });
-    };
-    rec(0, {});
-    return { dimensions: dims, cells };
-  });
-}
-
-export interface ManifestOptions {
-  series?: string;
-  sequence?: number;
-  previousHash?: string | null;
-  publishedOn?: string;
+  method?: 'suppression' | 'dp';
   k?: number;
   protection?: number;
-  leaves?: string[];
+  /**
+   * Cells to hide, by quantity: `year` a year ('2023') or '*' (the entry's whole year set), plus
+   * the other non-"*" entries. A key without `year` means the whole year set.
+   */
+  suppress?: Key[];
+  heldBack?: string[];
+  publishedOn?: string;
+  /** DP entries: rho and the server's total (the ledger is kept across the log). */
+  rho?: string;
+  dpTotal?: string;
+  /** Changes the manifest before it is hashed and signed. */
+  edit?: (m: Record<string, unknown>) => void;
+  merkleRoot?: string;
 }
 
-export function makeManifest(spec: DataSpec, o: ManifestOptions = {}): Record<string, unknown> {
-  const series = o.series ?? 'anual';
-  const sequence = o.sequence ?? 1;
-  const k = o.k ?? 5;
-  const leaves = o.leaves ?? [];
-  return {
-    type: 'contamos-release',
-    formatVersion: 1,
-    id: `${series}-${sequence}`,
-    series,
-    sequence,
-    previousHash: o.previousHash ?? null,
-    publishedOn: o.publishedOn ?? `2026-0${Math.min(sequence, 9)}-15`,
-    taxonomyVersion: '2026.1',
-    request: { filter: { years: [2023] }, tables: spec.tables, k, method: 'suppression', regionGroups: !!spec.hierarchies },
-    method: 'suppression',
-    k,
-    protection: o.protection ?? k,
-    hierarchies: spec.hierarchies ?? {},
-    domains: spec.domains,
-    merkle: { root: merkleRoot(leaves), leafCount: new Set(leaves).size },
-    tables: buildTables(spec),
-  };
-}
-
-export interface Envelope {
+export interface LogEntryFixture {
+  index: number;
   manifest: Record<string, unknown>;
   hash: string;
-  signature: { keyId: string; alg: 'ed25519'; value: string };
+  signature: { keyId: string; alg: 'ed25519'; value: string } | null;
 }
 
-export function sign(manifest: Record<string, unknown>, key: { keyId: string; secretKey: string }): Envelope {
-  const canonical = canonicalJson(manifest);
-  return { manifest, hash: sha256Hex(canonical), signature: { keyId: key.keyId, alg: 'ed25519', value: signDetached(canonical, key.secretKey) } };
+const sortedDims = (w: World) => Object.keys(w.dims).sort();
+
+/** True count of one cell: `years` the cell's year set at the entry's versions, key its other entries. */
+function countOf(w: World, versions: Record<string, number>, years: string[], key: Key): number {
+  const dims = sortedDims(w);
+  const matches = (d: string, code: string, value: string) => {
+    if (code === '*' || code === undefined) return true;
+    const members = w.hierarchies?.[d]?.[code];
+    return members ? members.includes(value) : code === value;
+  };
+  let total = 0;
+  for (const y of years) {
+    const data = w.years[y]![versions[y]! - 1]!;
+    for (const [combo, n] of Object.entries(data.counts)) {
+      const codes = combo.split('|');
+      if (dims.every((d, i) => matches(d, key[d] ?? '*', codes[i]!))) total += n;
+    }
+  }
+  return total;
+}
+
+const yearSetOf = (key: Key, entryYears: string[]) => (key.year === undefined || key.year === '*' ? entryYears : [key.year]);
+const sameQuantity = (a: Key, b: Key, entryYears: string[]) => {
+  const ya = yearSetOf(a, entryYears).join(',');
+  const yb = yearSetOf(b, entryYears).join(',');
+  const rest = (k: Key) => JSON.stringify(Object.entries(k).filter(([d, v]) => d !== 'year' && v !== '*').sort());
+  return ya === yb && rest(a) === rest(b);
+};
+
+/** Every cell of a table (margins and groups included), counted from the world. */
+export function buildTable(w: World, dims: string[], versions: Record<string, number>, suppress: Key[], dp = false): { dimensions: string[]; cells: Cell[] } {
+  const years = Object.keys(versions).sort();
+  const options = dims.map((d) => (d === 'year' ? ['*', ...years] : ['*', ...w.dims[d]!, ...Object.keys(w.hierarchies?.[d] ?? {}).filter((g) => !w.dims[d]!.includes(g))]));
+  const cells: Cell[] = [];
+  const rec = (i: number, key: Key) => {
+    if (i === dims.length) {
+      const cellYears = yearSetOf(key, years);
+      const count = countOf(w, versions, cellYears, key);
+      const suppressed = !dp && suppress.some((s) => sameQuantity(s, key, years));
+      cells.push({ key: { ...key }, count: suppressed ? null : count, suppressed, ...(dp ? { errorMargin90: 5 } : {}) });
+      return;
+    }
+    for (const code of options[i]!) rec(i + 1, { ...key, [dims[i]!]: code });
+  };
+  rec(0, {});
+  return { dimensions: dims, cells };
+}
+
+/** Distinct (dimension set, level) classes over the tables: an m at least the auditor's minimum. */
+function sensitivity(w: World, tables: string[][]): number {
+  const seen = new Set<string>();
+  for (const t of tables) {
+    const dims = [...t].sort();
+    for (let mask = 0; mask < 1 << dims.length; mask++) {
+      let combos = [''];
+      dims.forEach((d, i) => {
+        if (!(mask & (1 << i))) return;
+        const levels = w.hierarchies?.[d] && Object.keys(w.hierarchies[d]!).length ? 2 : 1;
+        combos = combos.flatMap((c) => Array.from({ length: levels }, (_, l) => `${c}|${d}@${l}`));
+      });
+      for (const c of combos) seen.add(c);
+    }
+  }
+  return seen.size;
+}
+
+const fraction = (s: string): [bigint, bigint] => {
+  const [n, d] = s.includes('/') ? s.split('/') : [s, '1'];
+  return [BigInt(n!), BigInt(d!)];
+};
+const addFractions = (a: string, b: string): string => {
+  const [an, ad] = fraction(a);
+  const [bn, bd] = fraction(b);
+  let n = an * bd + bn * ad;
+  let d = ad * bd;
+  const g = (x: bigint, y: bigint): bigint => (y === 0n ? x : g(y, x % y));
+  const c = g(n, d);
+  n /= c;
+  d /= c;
+  return d === 1n ? `${n}` : `${n}/${d}`;
+};
+
+/** The publication log of a list of entries, in that order: indices, chains, signatures. */
+export function buildLog(keys: Keys, w: World, specs: EntrySpec[]): LogEntryFixture[] {
+  const out: LogEntryFixture[] = [];
+  const signed = new Map<string, { n: number; hash: string | null }>();
+  let dpSpent = '0';
+  specs.forEach((spec, i) => {
+    const series = signed.get(spec.series) ?? { n: 0, hash: null };
+    const sequence = series.n + 1;
+    const method = spec.method ?? 'suppression';
+    const years = Object.keys(spec.years).sort();
+    const k = spec.k ?? 5;
+    const m: Record<string, unknown> = {
+      type: 'contamos-release',
+      formatVersion: 2,
+      id: `${spec.series}-${sequence}`,
+      series: spec.series,
+      sequence,
+      previousHash: series.hash,
+      publication: { index: i + 1, previousHash: out[i - 1]?.hash ?? null },
+      publishedOn: spec.publishedOn ?? `2026-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+      taxonomyVersion: '2026.1',
+      request: { series: spec.series, filter: { years: years.map(Number) }, tables: spec.tables, method },
+      method,
+      ...(method === 'suppression' ? { k, protection: spec.protection ?? k } : {}),
+      data: years.map((y) => ({
+        year: Number(y), version: spec.years[y]!, since: w.years[y]![spec.years[y]! - 1]!.since, heldBack: (spec.heldBack ?? []).includes(y),
+      })),
+      hierarchies: w.hierarchies ?? {},
+      domains: { year: years, ...w.dims },
+      merkle: { scheme: 'contamos-smt-sha256', root: spec.merkleRoot ?? sha256Hex(`root-${i}`) },
+      tables: spec.tables.map((t) => buildTable(w, t, spec.years, spec.suppress ?? [], method === 'dp')),
+    };
+    if (method === 'dp') {
+      const rho = spec.rho ?? '1/2';
+      const mm = sensitivity(w, spec.tables);
+      const [rn, rd] = fraction(rho);
+      const after = addFractions(dpSpent, rho);
+      m.dp = {
+        mechanism: 'discrete-gaussian', rho, sigma2: mm / (2 * (Number(rn) / Number(rd))), m: mm, keepTotal: true, invariants: ['total'], errorMargin90: 5,
+        ledger: { scope: 'server', unit: 'rho', total: spec.dpTotal ?? '2', spentBefore: dpSpent, spentAfter: after, charged: rho },
+      };
+      dpSpent = after;
+    }
+    spec.edit?.(m);
+    const canonical = canonicalJson(m);
+    const hash = sha256Hex(canonical);
+    const release = (spec.kind ?? 'release') === 'release';
+    out.push({
+      index: i + 1, manifest: m, hash,
+      signature: release ? { keyId: keys.publisher.keyId, alg: 'ed25519', value: signDetached(canonical, keys.publisher.secretKey) } : null,
+    });
+    if (release) signed.set(spec.series, { n: sequence, hash });
+  });
+  return out;
+}
+
+/** Re-hashes and re-signs an entry after an edit (an attacker's or a careless server's copy). */
+export function resign(keys: Keys, e: LogEntryFixture): LogEntryFixture {
+  const canonical = canonicalJson(e.manifest);
+  return {
+    ...e,
+    hash: sha256Hex(canonical),
+    signature: e.signature ? { keyId: keys.publisher.keyId, alg: 'ed25519', value: signDetached(canonical, keys.publisher.secretKey) } : null,
+  };
 }
 
 const made: string[] = [];
@@ -137,70 +237,77 @@ export function cleanTemp(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** A temporary folder, removed when the test process exits. */
+/** A temporary folder, removed by cleanTemp. */
 export function tempDir(prefix = 'contamos-audit-'): string {
   const d = mkdtempSync(path.join(tmpdir(), prefix));
   made.push(d);
   return d;
 }
 
-/** Writes the folder format: contamos.json + releases/<file>.json (+ releases.json if given). */
-export function writeFolder(keys: Keys, envelopes: Array<Envelope | { file: string; envelope: Envelope }>, opts: { listing?: boolean; dir?: string } = {}): string {
+/** Writes the folder layout: contamos.json, publications.json, publications/<n>.json, releases.json, releases/<id>.json. */
+export function writeLog(keys: Keys, log: LogEntryFixture[], opts: { dir?: string; wellKnown?: object; releases?: boolean } = {}): string {
   const dir = opts.dir ?? tempDir();
+  mkdirSync(path.join(dir, 'publications'), { recursive: true });
   mkdirSync(path.join(dir, 'releases'), { recursive: true });
-  writeFileSync(path.join(dir, 'contamos.json'), JSON.stringify(wellKnown(keys)));
-  const items: object[] = [];
-  for (const e of envelopes) {
-    const env = 'file' in e ? e.envelope : e;
-    const file = 'file' in e ? e.file : `${String(env.manifest.id)}.json`;
-    writeFileSync(path.join(dir, 'releases', file), JSON.stringify(env));
-    const m = env.manifest;
-    items.push({ id: m.id, series: m.series, sequence: m.sequence, hash: env.hash, publishedOn: m.publishedOn });
+  writeFileSync(path.join(dir, 'contamos.json'), JSON.stringify(opts.wellKnown ?? wellKnown(keys)));
+  writeFileSync(path.join(dir, 'publications.json'), JSON.stringify({
+    items: log.map((e) => ({ index: e.index, id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, kind: e.signature ? 'release' : 'draft', hash: e.hash })),
+  }));
+  for (const e of log) writeFileSync(path.join(dir, 'publications', `${e.index}.json`), JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }));
+  if (opts.releases !== false) {
+    const rel = log.filter((e) => e.signature);
+    writeFileSync(path.join(dir, 'releases.json'), JSON.stringify({
+      items: rel.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn, index: e.index })),
+    }));
+    for (const e of rel) writeFileSync(path.join(dir, 'releases', `${String(e.manifest.id)}.json`), JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }));
   }
-  if (opts.listing) writeFileSync(path.join(dir, 'releases.json'), JSON.stringify({ items }));
   return dir;
 }
 
-// --- the hand-made 3×3 example ---------------------------------------------------------------
-//
-//               homicide  disappearance  extortion | *
-//   PE-LMA          20          3            12    | 35
-//   PE-CUS           8          9            11    | 28
-//   PE-PUN          10         15             0    | 25
-//   *               38         27            23    | 88
-//
-// (PE-LMA, disappearance) = 3 is the only primary (1..k−1 with k = 5). It is protected by the
-// rectangle LMA/CUS × homicide/disappearance: moving t around it keeps every published margin, so
-// LMA×disappearance ranges over [0, 12] — width 12 ≥ protection 5 and reaching k.
+// --- running the auditor in-process -------------------------------------------------------------
 
-export const REGIONS = ['PE-LMA', 'PE-CUS', 'PE-PUN'];
-export const TYPES = ['homicide', 'disappearance', 'extortion'];
-export const RECTANGLE: Key[] = [
-  { region: 'PE-LMA', incidentType: 'homicide' },
-  { region: 'PE-LMA', incidentType: 'disappearance' },
-  { region: 'PE-CUS', incidentType: 'homicide' },
-  { region: 'PE-CUS', incidentType: 'disappearance' },
-];
+export async function audit(opts: Partial<AuditOptions>): Promise<AuditReport> {
+  return runAudit({ lang: 'en', strict: false, exact: false, narrowest: 10, minK: 5, publisherKeys: [], logs: [], ...opts });
+}
 
-export function counts3x3(extra: Record<string, number> = {}): Record<string, number> {
-  // sorted dimensions: incidentType, region, year
-  const grid: Record<string, number[]> = { 'PE-LMA': [20, 3, 12], 'PE-CUS': [8, 9, 11], 'PE-PUN': [10, 15, 0] };
-  const out: Record<string, number> = {};
-  for (const r of REGIONS) TYPES.forEach((t, i) => (out[`${t}|${r}|2023`] = grid[r]![i]! + (extra[`${r}/${t}`] ?? 0)));
+/** Builds, writes and audits a log. */
+export async function auditLog(keys: Keys, w: World, specs: EntrySpec[], opts: Partial<AuditOptions> = {}): Promise<AuditReport> {
+  return audit({ dir: writeLog(keys, buildLog(keys, w, specs)), ...opts });
+}
+
+/** The finding codes of a report (sorted, with repeats). */
+export function codes(report: AuditReport): string[] {
+  return report.findings.map((f) => f.code).sort();
+}
+
+/** The failure codes only (sorted, with repeats). */
+export function failureCodes(report: AuditReport): string[] {
+  return report.findings.filter((f) => f.severity === 'fail').map((f) => f.code).sort();
+}
+
+// --- small worlds ---------------------------------------------------------------------------------
+
+/** A world from per-year lists of {since, counts} given as plain objects keyed like "homicide|PE-LMA". */
+export function world(dims: Record<string, string[]>, years: World['years'], hierarchies?: World['hierarchies']): World {
+  return { dims, years, ...(hierarchies ? { hierarchies } : {}) };
+}
+
+/** Counts over one dimension: { 'PE-LMA': 120, … } with the key order of `world`. */
+export function byRegion(counts: Record<string, number>): Record<string, number> {
+  return { ...counts };
+}
+
+/** The same counts plus additions (additions only ever add). */
+export function plus(base: Record<string, number>, add: Record<string, number>): Record<string, number> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(add)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 
-/**
- * Tables [region, incidentType], [year, region] and [incidentType]: the 3×3 with margins, plus two
- * linked tables sharing its margins (e.g. {region: PE-LMA} is one quantity in the first two).
- */
-export function spec3x3(suppress: Key[] = RECTANGLE, extra: Record<string, number> = {}): DataSpec {
-  return {
-    domains: { year: ['2023'], region: REGIONS, incidentType: TYPES },
-    tables: [['region', 'incidentType'], ['year', 'region'], ['incidentType']],
-    counts: counts3x3(extra),
-    suppress,
-  };
+/** One signed release over one year and one table, for tests that only need a manifest. */
+export function sampleEnvelope(keys: Keys): LogEntryFixture {
+  const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 20, 'PE-CUS': 12, 'PE-PUN': 9 } }] });
+  return buildLog(keys, w, [{ series: 'anual', years: { '2023': 1 }, tables: [['year', 'region']] }])[0]!;
 }
 
 // --- reports, receipts and proofs -------------------------------------------------------------
@@ -211,9 +318,10 @@ export interface FakeReport {
 }
 
 export function fakeReports(n: number, prefix = '00000000-0000-4000-8000-'): FakeReport[] {
+  const regions = ['PE-LMA', 'PE-CUS', 'PE-PUN'];
   return Array.from({ length: n }, (_, i) => {
     const reportId = `${prefix}${String(i).padStart(12, '0')}`;
-    return { reportId, reportHash: reportHash(reportId, { year: 2023, region: REGIONS[i % 3], incidentType: TYPES[i % 3] }) };
+    return { reportId, reportHash: reportHash(reportId, { year: 2023, region: regions[i % 3] }) };
   });
 }
 
@@ -231,31 +339,4 @@ export function proofLines(releaseId: string, leaves: string[], reports: FakeRep
       .filter((l): l is string => l !== null)
       .join('\n') + '\n'
   );
-}
-
-// --- running the auditor in-process -------------------------------------------------------------
-
-
-export async function audit(opts: Partial<AuditOptions>): Promise<AuditReport> {
-  return runAudit({ lang: 'en', strict: false, exact: false, narrowest: 10, logs: [], ...opts });
-}
-
-/** The finding codes of a report (sorted, with repeats). */
-export function codes(report: AuditReport): string[] {
-  return report.findings.map((f) => f.code).sort();
-}
-
-/** The failure codes only. */
-export function failureCodes(report: AuditReport): string[] {
-  return report.findings.filter((f) => f.severity === 'fail').map((f) => f.code).sort();
-}
-
-/** A valid series anual-1..n of the 3×3 example; release i adds 5·(i−1) extortions in PE-CUS. */
-export function goodSeries(keys: Keys, n = 3): Envelope[] {
-  const out: Envelope[] = [];
-  for (let i = 1; i <= n; i++) {
-    const m = makeManifest(spec3x3(RECTANGLE, { 'PE-CUS/extortion': 5 * (i - 1) }), { sequence: i, previousHash: out[i - 2]?.hash ?? null });
-    out.push(sign(m, keys.publisher));
-  }
-  return out;
 }

