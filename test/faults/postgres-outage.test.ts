@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, parseKeyFile, ready, signRequest } from '../../crypto/index.js';
 import { sampleReport } from '../helpers/app.js';
-import { PG_ADMIN_URL, createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -29,9 +29,13 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL connection dropped an
   it('answers 503 while the database is unreachable and recovers without restart', async () => {
     await ready();
     db = await createTestDatabase('postgres');
-    const target = new URL(PG_ADMIN_URL);
+    // the server reaches this run's cluster (configured or embedded) only through the proxy
+    const target = new URL(db.url);
     proxy = await tcpProxy(target.hostname, Number(target.port || 5432));
-    const url = db.url.replace(`${target.hostname}:${target.port || 5432}`, `127.0.0.1:${proxy.port}`);
+    const viaProxy = new URL(db.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const url = viaProxy.toString();
     server = await spawnServer({ DATABASE_URL: url, CONTAMOS_HOME: dir });
     const sf = parseKeyFile(readFileSync(path.join(dir, 'steward.key.json'), 'utf8'));
     const steward = { keyId: sf.keyId!, secretKey: sf.signing!.secretKey! };

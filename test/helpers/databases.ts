@@ -1,16 +1,34 @@
-// Test databases: a fresh SQLite file per call, or a fresh PostgreSQL database on the local
-// cluster (127.0.0.1:5432, trust auth) dropped at the end. PostgreSQL suites are part of the
-// normal run: CI starts the cluster; set CONTAMOS_SKIP_PG=1 only to skip them deliberately.
+// Test databases: a fresh SQLite file per call, or a fresh PostgreSQL database dropped at the end,
+// on the cluster test/setup/postgres.ts chose for this run (the configured one when it answers,
+// else an embedded one). PostgreSQL suites are part of the normal run; CONTAMOS_SKIP_PG=1 skips
+// them deliberately. Every test that reaches PostgreSQL gets its URL from here.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 export type TestProvider = 'sqlite' | 'postgres';
-export const PG_ADMIN_URL = process.env.CONTAMOS_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
-export const providers: TestProvider[] = process.env.CONTAMOS_SKIP_PG === '1' ? ['sqlite'] : ['sqlite', 'postgres'];
+/** The admin URL of this run's PostgreSQL cluster; null when the PostgreSQL suites are skipped. */
+const injected = inject('pgAdminUrl');
+if (injected === undefined) throw new Error('no PostgreSQL decision for this run: vitest.config.ts must list test/setup/postgres.ts in globalSetup');
+const adminUrl: string | null = injected;
+
+export function pgAdminUrl(): string {
+  if (adminUrl === null) throw new Error('PostgreSQL is skipped in this run (CONTAMOS_SKIP_PG=1)');
+  return adminUrl;
+}
+
+export const providers: TestProvider[] = adminUrl === null ? ['sqlite'] : ['sqlite', 'postgres'];
+
+/** `url` pointed at another database on the same cluster. */
+function onDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 export interface TestDatabase { url: string; provider: TestProvider; dir?: string; drop(): Promise<void> }
 
@@ -20,16 +38,16 @@ export async function createTestDatabase(provider: TestProvider): Promise<TestDa
     return { url: `file:${path.join(dir, 'test.db')}`, provider, dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `contamos_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: pgAdminUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const url = onDatabase(pgAdminUrl(), name);
   return {
     url,
     provider,
     drop: async () => {
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const a = new pg.Client({ connectionString: pgAdminUrl() });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
