@@ -111,7 +111,24 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
     timeBudgetMs: input.timeBudgetMs ?? 2000,
     method: input.method ?? 'auto',
   };
+  // Warm start: the new publication protected on its own tables (hypercubes, MILP: fast and
+  // usually almost right); its hidden cells that are not fixed start hidden, and the repair below
+  // fixes what the rest of the log asks for.
+  const own = protectOwnTables(input, model, highs);
+  const warm = new Uint8Array(n);
+  model.lt.cells.forEach((_, i) => {
+    const g = model.ltToGlobal[i]!;
+    if (own.suppressed[i] && !locked[g] && !sensitive[g] && !hidden[g]) warm[g] = 1;
+  });
   const state = initialPattern(opts, sensitive, hidden);
+  for (let i = 0; i < n; i++) if (warm[i]) state.suppressed[i] = 1;
+  // A secondary chosen on the new tables alone may fail in the whole system in a way more hiding
+  // cannot mend (a hidden zero that earlier published counts keep below k): show those again.
+  for (let round = 0; round < 8; round++) {
+    const drop = engine.run(state.suppressed, 'judge').failing.filter((c) => warm[c]);
+    if (drop.length === 0) break;
+    for (const c of drop) state.suppressed[c] = warm[c] = 0;
+  }
   repairUntilProtected(opts, sensitive, state);
   const exact = (input.finalAudit ?? 'verdicts') === 'exact';
   const before = engine.lpSolves;
@@ -155,24 +172,8 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
  */
 async function protectSingle(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>, t0: number): Promise<GlobalProtected> {
   const { lt, ltToGlobal } = model;
-  const s = structureOf(lt.cells, lt.constraints);
+  const { s, engine, state, sensitive } = protectOwnTables(input, model, highs);
   const n = s.n;
-  const rules = emptyRules(n);
-  const sensitive = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const g = ltToGlobal[i]!;
-    rules.need[i] = model.rules.need[g]!;
-    rules.lowAlt[i] = model.rules.lowAlt[g]!;
-    rules.width[i] = model.rules.width[g]!;
-    rules.pin[i] = model.rules.pin[g]!;
-    sensitive[i] = model.sensitive[g]!;
-  }
-  const view = input.views[0]!;
-  const counts = view.years.flatMap((y) => input.records(y, view.versions[String(y)]!).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
-  const engine = new AuditEngine(highs, s, rules);
-  const opts: PatternOptions = { highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
-  const state = initialPattern(opts, sensitive);
-  repairUntilProtected(opts, sensitive, state);
   const exact = (input.finalAudit ?? 'verdicts') === 'exact';
   const before = engine.lpSolves;
   const final = engine.run(state.suppressed, exact ? 'exact' : 'judge');
@@ -202,4 +203,32 @@ async function protectSingle(input: GlobalProtectInput, model: GlobalModel, high
       method: state.method, lpSolves: engine.lpSolves, rounds: state.rounds, ms: Math.round(performance.now() - t0),
     },
   };
+}
+
+/**
+ * The new publication protected on its own linked tables alone, each cell with its rule from the
+ * global model (holdings included): the whole answer when nothing else was ever published, and
+ * the starting pattern otherwise.
+ */
+function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>) {
+  const { lt, ltToGlobal } = model;
+  const s = structureOf(lt.cells, lt.constraints);
+  const n = s.n;
+  const rules = emptyRules(n);
+  const sensitive = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = ltToGlobal[i]!;
+    rules.need[i] = model.rules.need[g]!;
+    rules.lowAlt[i] = model.rules.lowAlt[g]!;
+    rules.width[i] = model.rules.width[g]!;
+    rules.pin[i] = model.rules.pin[g]!;
+    sensitive[i] = model.sensitive[g]! && !model.published[g] ? 1 : 0;
+  }
+  const view = input.views[input.views.length - 1]!;
+  const counts = view.years.flatMap((y) => input.records(y, view.versions[String(y)]!).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
+  const engine = new AuditEngine(highs, s, rules);
+  const opts: PatternOptions = { highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
+  const state = initialPattern(opts, sensitive);
+  repairUntilProtected(opts, sensitive, state);
+  return { s, engine, state, sensitive, suppressed: state.suppressed };
 }
