@@ -1,0 +1,57 @@
+// The Merkle inclusion proofs of a member's OWN reports in one release, page by page: what the
+// submission page's "¿Se contó mi reporte?" check asks for, so an organisation can verify in its
+// own browser, against the release's publisher-signed root, which of its reports were counted.
+// Guarantees:
+// - only the signing member's reports are listed (another member's are never looked at), in id
+//   order with a cursor; each item says the report's status and year, and carries the proof
+//   exactly as crypto's `inclusionProof` makes it when the report's hash is a leaf of the release,
+//   or null when it is not (withdrawn, superseded, another year, sent after the release);
+// - the request's nonce is consumed in the transaction that reads the release and the reports,
+//   and the proofs are computed after it commits (never while a transaction is open), yielding
+//   to the event loop between proofs;
+// - a release that does not exist is `release_not_found`; nothing is written but the nonce.
+import { inclusionProof, type InclusionProof } from '../../crypto/index.js';
+import { AppError } from '../errors.js';
+import { authenticated } from './nonces.js';
+import { unpackLeaves } from './releases.js';
+import type { Auth, ServiceContext } from './context.js';
+
+export interface OwnProof {
+  reportId: string;
+  reportHash: string;
+  status: string;
+  year: number;
+  proof: InclusionProof | null;
+}
+
+export interface OwnProofsPage { releaseId: string; items: OwnProof[]; nextCursor: string | null }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: string, page: { cursor?: string; limit: number }): Promise<OwnProofsPage> {
+  const { leaves, rows } = await authenticated(ctx, auth, async (tx) => {
+    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true } });
+    if (!rel) throw new AppError('release_not_found');
+    const own = await tx.report.findMany({
+      where: { memberKeyId: auth.keyId, ...(page.cursor ? { id: { gt: page.cursor } } : {}) },
+      orderBy: { id: 'asc' },
+      take: page.limit + 1,
+      select: { id: true, reportHash: true, status: true, year: true },
+    });
+    return { leaves: rel.leaves, rows: own };
+  });
+  const more = rows.length > page.limit;
+  const mine = rows.slice(0, page.limit);
+  const all = unpackLeaves(leaves);
+  const set = new Set(all);
+  const items: OwnProof[] = [];
+  for (const r of mine) {
+    let proof: InclusionProof | null = null;
+    if (set.has(r.reportHash)) {
+      proof = inclusionProof(all, r.reportHash);
+      await yieldToEventLoop();
+    }
+    items.push({ reportId: r.id, reportHash: r.reportHash, status: r.status, year: r.year, proof });
+  }
+  return { releaseId, items, nextCursor: more ? mine[mine.length - 1]!.id : null };
+}
