@@ -158,7 +158,7 @@ function showKeyState(): void {
   $('check-section').hidden = !ready;
   $('mine-section').hidden = !ready;
   if (!ready) $('receipt-section').hidden = true;
-  if (key === null) $('invite-note').hidden = $<HTMLInputElement>('invite').value === '';
+  $('invite-note').hidden = isEnrolled || $<HTMLInputElement>('invite').value === '';
 }
 
 /** The key is enrolled and saved (or loaded from a file): open the form and what the device keeps. */
