@@ -2,10 +2,13 @@
 // in Spanish and English, the addresses of the pages, where the demo keys are (when this folder
 // holds them), and the one command that invites an organisation (it prints the invite link).
 //
-// Guarantees: the text goes to stderr (stdout keeps only the server's JSON log lines, for log
-// collectors); it names only the server's own address and local file paths, never a key's
-// contents; a server listening on every interface (0.0.0.0, ::) is shown at the loopback
-// address, which a browser on the same machine can open, with a note for other devices.
+// Guarantees: the text goes to stderr, and for `npm start` only when stderr is a terminal (a
+// person is reading) or CONTAMOS_WELCOME=1: under a process manager or in a container, the logs
+// stay the server's JSON lines only, which log collectors and the auditor's inventory of logs
+// expect (CONTAMOS_WELCOME=0 silences it everywhere); it names only the server's own address and
+// local file paths, never a key's contents; a server listening on every interface (0.0.0.0, ::)
+// is shown at the loopback address, which a browser on the same machine can open, with a note
+// for other devices.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { inviteLink } from '../cli/commands/invite.js';
@@ -109,7 +112,9 @@ export function welcomeText(input: WelcomeInput): string {
   return lines.join('\n') + '\n';
 }
 
-/** Prints the welcome text on stderr. */
-export function printWelcome(input: WelcomeInput, out: { write(s: string): unknown } = process.stderr): void {
+/** Prints the welcome text on stderr (see header for when). */
+export function printWelcome(input: WelcomeInput, env: NodeJS.ProcessEnv = process.env, out: { write(s: string): unknown; isTTY?: boolean } = process.stderr): void {
+  if (env.CONTAMOS_WELCOME === '0') return;
+  if (!input.demo && !out.isTTY && env.CONTAMOS_WELCOME !== '1') return;
   out.write(welcomeText(input));
 }

@@ -9,6 +9,10 @@
 // - the request's nonce is consumed in the transaction that reads the release and the reports,
 //   and the proofs are computed after it commits (never while a transaction is open), yielding
 //   to the event loop between proofs;
+// - a proof is computed at most once per (release, report) while it stays in a bounded cache
+//   (CACHE_LIMIT proofs, least recently used dropped first), keyed by the release's manifest
+//   hash: a stored release never changes, so neither do its proofs, and asking again costs a
+//   lookup, not a tree (`inclusionProof` rebuilds the release's whole tree for each proof);
 // - a release that does not exist is `release_not_found`; nothing is written but the nonce.
 import { inclusionProof, type InclusionProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
@@ -28,9 +32,37 @@ export interface OwnProofsPage { releaseId: string; items: OwnProof[]; nextCurso
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Proofs kept, at most; a Map iterates in insertion order, so the first key is the least recent. */
+export const CACHE_LIMIT = 20_000;
+const cache = new Map<string, InclusionProof | null>();
+
+/** A release's leaves, decoded only when a proof is not in the cache. */
+class Leaves {
+  private list: string[] | undefined;
+  private set: Set<string> | undefined;
+  constructor(private readonly packed: Uint8Array) {}
+  get all(): string[] { return (this.list ??= unpackLeaves(this.packed)); }
+  has(leaf: string): boolean { return (this.set ??= new Set(this.all)).has(leaf); }
+}
+
+/** The proof of `leaf` (null when it is not a leaf), from the cache or computed (see header). */
+function cachedProof(releaseHash: string, leaves: Leaves, leaf: string): { proof: InclusionProof | null; computed: boolean } {
+  const key = `${releaseHash}:${leaf}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return { proof: hit, computed: false };
+  }
+  const proof = leaves.has(leaf) ? inclusionProof(leaves.all, leaf) : null;
+  cache.set(key, proof);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  return { proof, computed: proof !== null };
+}
+
 export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: string, page: { cursor?: string; limit: number }): Promise<OwnProofsPage> {
-  const { leaves, rows } = await authenticated(ctx, auth, async (tx) => {
-    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true } });
+  const { leaves, releaseHash, rows } = await authenticated(ctx, auth, async (tx) => {
+    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, hash: true } });
     if (!rel) throw new AppError('release_not_found');
     const own = await tx.report.findMany({
       where: { memberKeyId: auth.keyId, ...(page.cursor ? { id: { gt: page.cursor } } : {}) },
@@ -38,19 +70,15 @@ export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: stri
       take: page.limit + 1,
       select: { id: true, reportHash: true, status: true, year: true },
     });
-    return { leaves: rel.leaves, rows: own };
+    return { leaves: rel.leaves, releaseHash: rel.hash, rows: own };
   });
   const more = rows.length > page.limit;
   const mine = rows.slice(0, page.limit);
-  const all = unpackLeaves(leaves);
-  const set = new Set(all);
+  const releaseLeaves = new Leaves(leaves);
   const items: OwnProof[] = [];
   for (const r of mine) {
-    let proof: InclusionProof | null = null;
-    if (set.has(r.reportHash)) {
-      proof = inclusionProof(all, r.reportHash);
-      await yieldToEventLoop();
-    }
+    const { proof, computed } = cachedProof(releaseHash, releaseLeaves, r.reportHash);
+    if (computed) await yieldToEventLoop();
     items.push({ reportId: r.id, reportHash: r.reportHash, status: r.status, year: r.year, proof });
   }
   return { releaseId, items, nextCursor: more ? mine[mine.length - 1]!.id : null };

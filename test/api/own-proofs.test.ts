@@ -2,8 +2,10 @@
 // of ITS OWN reports in a release, page by page, each verifying against the signed manifest's
 // root; withdrawn, superseded and other years' reports come without a proof. From the attacker's
 // side: another member signing the same request sees only its own reports (never a hash or id of
-// ours); an unsigned, replayed or steward-signed request gets nothing; a bad release id, cursor
-// or limit is a 4xx that writes nothing but what a valid request writes (its nonce).
+// ours); an unsigned, replayed, revoked or steward-signed request gets nothing; a bad release id,
+// cursor or limit is a 4xx with its stable code. Both providers
+// run in one process with a release "anual-1" of different contents: the proofs cache (keyed by
+// the manifest hash, not the id) must not serve one database's proofs for the other's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { signRequest, verifyInclusion } from '../../crypto/index.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnServer } from '../../scripts/lib/spawn-server.js';
-import { welcomeText } from '../../scripts/lib/welcome.js';
+import { printWelcome, welcomeText } from '../../scripts/lib/welcome.js';
 import { cli } from '../cli/helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-welcome-'));
@@ -26,10 +26,27 @@ describe('welcome text', () => {
   });
 });
 
+describe('when it is printed', () => {
+  it('for npm start at a terminal or when asked; never under a process manager; the demo always; CONTAMOS_WELCOME=0 never', () => {
+    const out = (isTTY: boolean) => { const o = { isTTY, text: '', write(x: string) { o.text += x; } }; return o; };
+    const input = { url: 'http://127.0.0.1:8080', home: dir };
+    const cases: Array<[Record<string, string>, boolean, boolean, boolean]> = [
+      [{}, true, false, true], [{}, false, false, false], [{ CONTAMOS_WELCOME: '1' }, false, false, true],
+      [{ CONTAMOS_WELCOME: '0' }, true, false, false], [{}, false, true, true], [{ CONTAMOS_WELCOME: '0' }, false, true, false],
+    ];
+    for (const [env, tty, demo, printed] of cases) {
+      const o = out(tty);
+      printWelcome(demo ? { ...input, demo: { incidents: 1, reports: 1, organisations: 1, releases: [] } } : input, env, o);
+      expect(o.text !== '', JSON.stringify({ env, tty, demo })).toBe(printed);
+    }
+  });
+});
+
 describe('npm start', () => {
   it('prints where the pages and demo keys are and an invite command that works', async () => {
     const home = path.join(dir, 'home');
-    const server = await spawnServer({ DATABASE_URL: `file:${path.join(dir, 'start.db')}`, CONTAMOS_HOME: home, LOG_LEVEL: 'info' });
+    // (spawned, stderr is a pipe, not a terminal: CONTAMOS_WELCOME=1 stands for the person reading)
+    const server = await spawnServer({ DATABASE_URL: `file:${path.join(dir, 'start.db')}`, CONTAMOS_HOME: home, LOG_LEVEL: 'info', CONTAMOS_WELCOME: '1' });
     try {
       await expect.poll(() => server.output.join('\n'), { timeout: 20_000 }).toContain('Detener / Stop: Ctrl-C');
       const text = server.output.join('\n');

@@ -48,6 +48,9 @@ export async function startHarness(name: string): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), `contamos-${name}-`));
   const home = path.join(dir, 'home');
   const server = await spawnServer({ DATABASE_URL: `file:${path.join(dir, 'e2e.db')}`, CONTAMOS_HOME: home, LOG_LEVEL: 'info' });
+  // Build the page's script once before any browser waits for it (esbuild, in memory: seconds on
+  // a busy machine), so no page load carries the build.
+  expect((await fetch(`${server.url}/static/enviar.js`)).status).toBe(200);
   const u = new URL(server.url);
   const proxy = await tcpProxy(u.hostname, Number(u.port));
   const s = parseKeyFile(readFileSync(path.join(home, 'steward.key.json'), 'utf8'));
@@ -106,7 +109,7 @@ export async function openPage(h: Harness, vp: Viewport, pathAndHash = '/enviar'
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(h.origin + pathAndHash);
+  await page.goto(h.origin + pathAndHash, { timeout: 90_000 });
   await expect.poll(() => page.textContent('#key-feedback-status'), { timeout: 30_000 }).toMatch(lang === 'en' ? /Ready|You received an invite/ : /Listo|Recibió una invitación/);
   return { ctx, page, requests, errors };
 }

@@ -810,7 +810,8 @@ function renderCheck(result: CheckResult): void {
   const list = $('check-list');
   list.textContent = '';
   const counted = result.items.filter((i) => i.outcome === 'counted').length;
-  const alarms = result.items.filter((i) => i.outcome === 'bad-proof' || i.outcome === 'receipt-mismatch' || i.outcome === 'missing').length;
+  const isAlarm = (o: string) => o === 'bad-proof' || o === 'receipt-mismatch' || o === 'missing';
+  const alarms = result.items.filter((i) => isAlarm(i.outcome)).length;
   const order: Record<string, number> = { 'bad-proof': 0, 'receipt-mismatch': 0, missing: 0, counted: 1, 'not-counted': 2, 'other-year': 3, superseded: 4, withdrawn: 4 };
   for (const it of [...result.items].sort((a, b) => (order[a.outcome] ?? 9) - (order[b.outcome] ?? 9))) {
     const li = document.createElement('li');
@@ -818,7 +819,7 @@ function renderCheck(result: CheckResult): void {
     const mark = document.createElement('span');
     mark.className = 'check-mark';
     mark.setAttribute('aria-hidden', 'true');
-    mark.textContent = it.outcome === 'counted' ? '✓' : alarms && (it.outcome === 'bad-proof' || it.outcome === 'receipt-mismatch' || it.outcome === 'missing') ? '✗' : '–';
+    mark.textContent = it.outcome === 'counted' ? '✓' : isAlarm(it.outcome) ? '✗' : '–';
     const code = document.createElement('strong');
     code.className = 'receipt-code';
     code.textContent = it.code ?? it.reportId;
