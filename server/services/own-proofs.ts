@@ -12,12 +12,11 @@
 // - a proof is computed at most once per (release, report) while it stays in a bounded cache
 //   (CACHE_LIMIT proofs, least recently used dropped first), keyed by the release's manifest
 //   hash: a stored release never changes, so neither do its proofs, and asking again costs a
-//   lookup; a page's missing proofs come from ONE tree built for the request when crypto/ offers
-//   a reusable tree (`buildMerkleTree`), else from one `inclusionProof` each (which rebuilds the
-//   release's whole tree every time) — the proof objects are crypto's either way, passed on as is;
+//   lookup; a page's missing proofs come from ONE tree built for the request (`buildMerkleTree`,
+//   then `inclusionProof(tree, leaf)`), not one tree per proof; the proof objects are crypto's,
+//   passed on as they are;
 // - a release that does not exist is `release_not_found`; nothing is written but the nonce.
-import * as cryptoModule from '../../crypto/index.js';
-import { inclusionProof, type InclusionProof } from '../../crypto/index.js';
+import { type InclusionProof, type MerkleTree, buildMerkleTree, inclusionProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import { authenticated } from './nonces.js';
 import { unpackLeaves } from './releases.js';
@@ -39,21 +38,16 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export const CACHE_LIMIT = 20_000;
 const cache = new Map<string, InclusionProof | null>();
 
-type ReusableTree = { proof(leaf: string): InclusionProof | null };
-/** crypto's reusable tree, when it has one (looked up, not imported: only `inclusionProof` is promised). */
-const buildTree = (cryptoModule as unknown as { buildMerkleTree?: (leaves: readonly string[]) => ReusableTree }).buildMerkleTree;
-
 /** A release's leaves, decoded (and its tree built) only when a proof is not in the cache. */
 class Leaves {
   private list: string[] | undefined;
   private set: Set<string> | undefined;
-  private tree: ReusableTree | undefined;
+  private tree: MerkleTree | undefined;
   constructor(private readonly packed: Uint8Array) {}
   get all(): string[] { return (this.list ??= unpackLeaves(this.packed)); }
   has(leaf: string): boolean { return (this.set ??= new Set(this.all)).has(leaf); }
   proof(leaf: string): InclusionProof | null {
-    if (typeof buildTree === 'function') return (this.tree ??= buildTree(this.all)).proof(leaf);
-    return inclusionProof(this.all, leaf);
+    return inclusionProof((this.tree ??= buildMerkleTree(this.all)), leaf);
   }
 }
 
