@@ -29,6 +29,11 @@ export {
 export { DEDUPE_SECRET_MIN_BYTES, dedupeTag, generateDedupeSecret, normaliseDetails } from './dedupe.js';
 export { MERKLE_SCHEME, MerkleTree, buildMerkleTree, inclusionProof, merkleRoot, verifyInclusion, type InclusionProof } from './merkle.js';
 export { RECEIPT_TYPE, receiptMessage, signReceipt, verifyReceipt, type Receipt } from './receipt.js';
+export { normaliseReceiptCode, receiptCode } from './receipt-code.js';
+export {
+  DEFAULT_MEMLIMIT, DEFAULT_OPSLIMIT, KEYBOX_KIND, KEYBOX_VERSION, KeyBoxFormatError, WrongPassphraseError, canLockKeys, isKeyBox,
+  lockKeyFile, unlockKeyFile, type KeyBox, type PwhashSodium,
+} from './keybox.js';
 export {
   DEFAULT_MAX_AGE_SECONDS, DEFAULT_MAX_FUTURE_SECONDS, SIGNATURE_ALG, SIGNATURE_LABEL, SignatureError,
   contentDigest, signRequest, splitTarget, verifyRequest,

@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from './cli/main.js';
 import { processIo } from './cli/io.js';
+import { readHiddenLine } from './cli/passphrase.js';
 
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/io.js';
@@ -20,6 +21,6 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  const code = await main(process.argv.slice(2), processIo());
+  const code = await main(process.argv.slice(2), processIo(readHiddenLine));
   process.exitCode = code;
 }

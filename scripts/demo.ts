@@ -13,6 +13,7 @@ import { canonicalJson, dedupeTag, generateDedupeSecret, generateSigningKeyPair,
 import { loadConfig } from '../server/config.js';
 import { startServer } from '../server/main.js';
 import { readFileSync } from 'node:fs';
+import { printWelcome } from './lib/welcome.js';
 
 const DB = process.env.DEMO_DATABASE ?? './data/demo.db';
 const HOME = process.env.DEMO_HOME ?? './.contamos-demo';
@@ -110,18 +111,8 @@ for (const year of [2022, 2023, 2024]) {
 }
 ids.push(await release({ series: 'peru-2022-2024', filter: { years: [2022, 2023, 2024] }, k: 5, tables: [['year', 'incidentType'], ['year', 'victimGender', 'incidentType']] }));
 
-console.log(`
-Contamos demo — ${incidents} synthetic incidents, ${reports} reports from 3 pseudonymous organisations
-(many incidents reported by two or three of them: counted once), ${ids.length} signed releases.
-
-  Estadísticas / statistics:  ${base}/estadisticas
-  Enviar un reporte / submit: ${base}/enviar
-  Publicaciones (JSON):       ${base}/api/v1/releases
-  ${ids.map((id) => `CSV: ${base}/api/v1/releases/${id}.csv`).join('\n  ')}
-  API docs:                   ${base}/api/v1/docs
-  Auditar / audit:            npm run audit -- --server ${base}
-
-Demo keys (steward, publisher) are in ${HOME}/. Ctrl-C to stop.`);
+const tryIt = (await call('POST', '/api/v1/invites', stewardKey, {})).invite as string;
+printWelcome({ url: base, home: HOME, demo: { incidents, reports, organisations: orgs.length, releases: ids, invite: tryIt } });
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { running.close().then(() => process.exit(0)); });
 if (process.env.DEMO_EXIT === '1') await running.close();

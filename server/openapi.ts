@@ -14,7 +14,7 @@ import { ERRORS, type ErrorCode } from './errors.js';
 import { errorBody } from './schemas/errors.js';
 import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
 import { draftId, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
-import { pageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
+import { pageQuery, proofPageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
 import {
   conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
 } from './schemas/steward.js';
@@ -109,6 +109,17 @@ export const inclusionProofResponse = z.object({
     path: z.array(hex64).max(256).describe('roots of the sibling subtrees from depth 1 down to the depth where the leaf is alone'),
   }),
 });
+export const ownProofsPage = z.object({
+  releaseId: z.string(),
+  items: z.array(z.object({
+    reportId: uuidV4,
+    reportHash: hex64,
+    status: z.string(),
+    year: z.number().int(),
+    proof: inclusionProofResponse.shape.proof.nullable().describe('the inclusion proof, as for one report; null when the report is not counted in this release'),
+  })),
+  nextCursor: uuidV4.nullable(),
+}).describe('Inclusion proofs of the member’s own reports in one release; verify each against the release’s signed merkle.root.');
 
 // --- routes --------------------------------------------------------------------------------------
 
@@ -203,6 +214,9 @@ export const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/api/v1/releases/{id}/proof/{reportId}', who: 'member', summary: 'Merkle inclusion proof that one of the member’s reports was counted', resumen: 'Prueba Merkle de que un reporte propio fue contado',
     params: { id: releaseId, reportId: uuidV4 }, responses: { 200: { description: 'the proof', schema: inclusionProofResponse } },
     errors: ['invalid_path', 'report_not_found', 'release_not_found', 'not_in_release', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/releases/{id}/proofs', who: 'member', summary: 'Inclusion proofs of all the member’s own reports in a release, page by page', resumen: 'Pruebas de inclusión de todos los reportes propios en una publicación, por páginas',
+    params: { id: releaseId }, query: proofPageQuery, responses: { 200: { description: 'a page of own reports with their proofs', schema: ownProofsPage } },
+    errors: ['invalid_path', 'invalid_query', 'release_not_found', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/openapi.json', who: 'public', summary: 'This OpenAPI 3.1 document', resumen: 'Este documento OpenAPI 3.1',
     responses: { 200: { description: 'OpenAPI 3.1 (JSON)' } }, errors: [] },
   { method: 'get', path: '/api/v1/docs', who: 'public', summary: 'Readable API documentation (HTML)', resumen: 'Documentación legible de la API (HTML)',

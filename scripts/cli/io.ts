@@ -19,6 +19,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Base folder for relative paths; defaults to process.cwd(). */
   cwd?: string;
+  /** Asks for a secret (a key file's passphrase) without showing it; absent when there is no terminal. */
+  readSecret?: (prompt: string) => Promise<string>;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 wrong usage (bad flags or arguments). */
@@ -49,9 +51,9 @@ export function formatError(e: CliError): string {
   return lines.join('\n') + '\n';
 }
 
-/** The IO of the real process. */
-export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+/** The IO of the real process (a hidden prompt for passphrases when stdin is a terminal). */
+export function processIo(readSecret?: (prompt: string) => Promise<string>): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(readSecret && process.stdin.isTTY ? { readSecret } : {}) };
 }
 
 export function println(out: OutStream, text = ''): void {

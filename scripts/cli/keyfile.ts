@@ -5,14 +5,33 @@
 //   public keys); errors name the problem, never a key's value.
 // - `loadKeyFile` checks the role the command needs (member, steward, …), that the file carries
 //   its secret keys, and (when asked) that a member key has been enrolled (has a keyId).
+// - A key file encrypted with a passphrase (the page's "contamos-key-encrypted" format,
+//   crypto/keybox.ts) is opened with the passphrase (passphrase.ts) and then checked the same way;
+//   `LoadedKey.passphrase` keeps it in memory only, so a command that rewrites the file (enrol)
+//   writes it encrypted again.
 // - A key file readable by other users of the machine gets a warning on stderr.
 import { readFileSync, statSync } from 'node:fs';
-import { type KeyFile, type KeyRole, hasSecretKeys, parseKeyFile, ready } from '../../crypto/index.js';
+import { type KeyFile, type KeyRole, hasSecretKeys, isKeyBox, parseKeyFile, ready } from '../../crypto/index.js';
 import { CliError, type CliIo, usageError } from './io.js';
+import { unlockWithPassphrase } from './passphrase.js';
 
 export interface LoadedKey {
   file: string;
   key: KeyFile;
+  /** Set when the file is passphrase-encrypted: the passphrase that opened it (memory only). */
+  passphrase?: string;
+}
+
+/** A key file's text, decrypted first when it is passphrase-encrypted. */
+export async function keyFileText(io: CliIo, file: string, text: string): Promise<{ text: string; passphrase?: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { text }; // parseKeyFile says what is wrong
+  }
+  if (!isKeyBox(json)) return { text };
+  return unlockWithPassphrase(io, file, json);
 }
 
 const ROLE_ES: Record<string, string> = { member: 'organización miembro', steward: 'administradora (steward)', publisher: 'publicadora', server: 'servidor' };
@@ -42,9 +61,10 @@ export async function readKeyFile(
     if (code === 'ENOENT') throw new CliError(`No existe el archivo de clave: ${file}`, `Key file not found: ${file}`);
     throw new CliError(`No se pudo leer el archivo de clave: ${file}`, `Could not read the key file: ${file}`);
   }
+  const opened = await keyFileText(io, file, text);
   let key: KeyFile;
   try {
-    key = parseKeyFile(text);
+    key = parseKeyFile(opened.text);
   } catch (e) {
     throw new CliError(`El archivo de clave no es válido: ${file}`, `The key file is not valid: ${file}`, 1, [(e as Error).message]);
   }
@@ -61,7 +81,7 @@ export async function readKeyFile(
   if (opts.needSeal && !key.seal?.secretKey) {
     throw new CliError(`El archivo ${file} no contiene la clave secreta para abrir narraciones`, `${file} holds no secret seal key to open narratives`);
   }
-  return { file, key };
+  return { file, key, ...(opened.passphrase !== undefined ? { passphrase: opened.passphrase } : {}) };
 }
 
 /** Reads a key file and returns it with the signer (keyId + secret key) requests are signed with. */
@@ -70,7 +90,8 @@ export async function loadSigningKey(
   file: string | undefined,
   opts: { role: KeyRole; needSeal?: boolean; command: string },
 ): Promise<LoadedKey & { signer: Signer }> {
-  const { key } = await readKeyFile(io, file, opts);
+  const loaded = await readKeyFile(io, file, opts);
+  const { key } = loaded;
   const path = file!;
   if (!key.keyId) {
     if (opts.role === 'member') {
@@ -81,7 +102,7 @@ export async function loadSigningKey(
     }
     throw new CliError(`El archivo de clave ${path} no tiene keyId`, `The key file ${path} has no keyId`);
   }
-  return { file: path, key, signer: { keyId: key.keyId, secretKey: key.signing!.secretKey! } };
+  return { ...loaded, signer: { keyId: key.keyId, secretKey: key.signing!.secretKey! } };
 }
 
 /** Warns when a secret key file can be read by the group or others (POSIX only). */

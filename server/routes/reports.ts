@@ -1,5 +1,6 @@
 // Members' reports (member-signed) and the steward's download of sealed reports (steward-signed):
-// the intake route (intakeRoute, mounted on the app) and the others (reportRoutes, a router).
+// the intake route (intakeRoute, mounted on the app) and the others (reportRoutes, a router),
+// among them the inclusion proofs of all of a member's own reports in one release.
 // Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
 import { Router, type RequestHandler } from 'express';
@@ -8,7 +9,9 @@ import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { chain } from '../http/chain.js';
 import { sendJson } from '../http/json.js';
-import { pageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
+import { releaseId } from '../schemas/release.js';
+import { pageQuery, proofPageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
+import { ownProofs } from '../services/own-proofs.js';
 import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
 import { stewardReports } from '../services/steward.js';
 import type { ServiceContext } from '../services/context.js';
@@ -58,6 +61,13 @@ export function reportRoutes(ctx: ServiceContext, perKey: RequestHandler): Route
     const id = parseWith(uuidV4, req.params.id, 'invalid_path');
     jsonBody(req, withdrawRequest, { allowEmpty: true });
     res.json(await withdraw(ctx, authOf(req), id));
+  });
+
+  r.get('/releases/:id/proofs', member, perKey, async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const page = parseWith(proofPageQuery, { ...req.query }, 'invalid_query');
+    res.json(await ownProofs(ctx, authOf(req), id, page));
   });
 
   r.get('/steward/reports', steward, perKey, async (req, res) => {

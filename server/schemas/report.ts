@@ -61,6 +61,12 @@ export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** Pages of inclusion proofs are smaller: each proof is computed on request. */
+export const proofPageQuery = z.strictObject({
+  cursor: uuidV4.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
 export const stewardReport = reportBody
   .safeExtend({ id: uuidV4, status: reportStatus })
   .describe('A stored report as the steward downloads it: categorical fields and the sealed narrative, no submitter.');

@@ -1,6 +1,8 @@
 // `npm run demo` works on a fresh folder: it submits the synthetic dataset through the API and
 // publishes releases whose counts match the figures it is modelled on (35 murdered and 36 missing
-// in 2022; 36 and 39 in 2023), de-duplicated across the three organisations.
+// in 2022; 36 and 39 in 2023), de-duplicated across the three organisations; and it tells a
+// person, in Spanish and English, where the pages and demo keys are, how to invite, and gives a
+// ready invite link.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,10 +19,15 @@ describe('npm run demo', () => {
 
   it('publishes releases with the modelled counts', async () => {
     const db = path.join(dir, 'demo.db');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+    const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
       cwd: root, env: { ...process.env, DEMO_EXIT: '1', PORT: '0', DEMO_DATABASE: db, DEMO_HOME: path.join(dir, 'home') }, timeout: 240_000,
     });
-    expect(stdout).toMatch(/4 signed releases/);
+    expect(stderr).toMatch(/4 publicaciones firmadas/);
+    expect(stderr).toMatch(/4 signed releases/);
+    expect(stderr).toMatch(/Enviar un reporte \(organizaciones\) \/ Submit a report \(organisations\): +http:\/\/127\.0\.0\.1:\d+\/enviar/);
+    expect(stderr).toContain(`administración (steward):  ${path.join(dir, 'home', 'steward.key.json')}`);
+    expect(stderr).toMatch(/npm run cli -- invite --key \S+steward\.key\.json --server http:\/\/127\.0\.0\.1:\d+/);
+    expect(stderr).toMatch(/http:\/\/127\.0\.0\.1:\d+\/enviar#invitacion=[A-Za-z0-9_-]{43}/);
     const c = new Database(db, { readonly: true });
     const rows = c.prepare('SELECT id, manifest FROM "Release"').all() as Array<{ id: string; manifest: string }>;
     c.close();

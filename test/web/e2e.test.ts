@@ -105,7 +105,7 @@ describeWithBrowser('submission form (JavaScript on, 360 px)', () => {
     const narrative = `${marker}: María Fernanda, 27 años, desaparecida en la avenida Los Olivos tras negarse a pagar el cupo.`;
 
     await page.goto(`${origin}/enviar`);
-    await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toContain('Listo');
+    await expect.poll(() => page.textContent('#key-feedback-status'), { timeout: 20_000 }).toContain('Listo');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: path.join(ARTIFACTS, 'enviar-360-inicio.png'), fullPage: true });
 
@@ -113,10 +113,12 @@ describeWithBrowser('submission form (JavaScript on, 360 px)', () => {
     await page.getByRole('button', { name: 'Crear una llave nueva' }).click();
     await page.getByLabel('Invitación', { exact: true }).fill(await invite());
     await page.getByLabel('Invitación', { exact: true }).press('Enter'); // the keyboard is enough
-    await expect.poll(() => page.textContent('#key-state')).toMatch(/Llave lista\. Su organización firma como m-/);
+    await expect.poll(() => page.textContent('#key-state')).toMatch(/Llave inscrita \(m-.*todavía no está guardada/);
     const keyId = /(m-[A-Za-z0-9_-]{16})/.exec((await page.textContent('#key-state'))!)![1]!;
 
-    // 2. Saving the key: encrypted with a passphrase when the libsodium build allows it.
+    // 2. Saving the key (required before the form appears): encrypted with a passphrase when the
+    //    libsodium build allows it.
+    expect(await page.isVisible('#report-section')).toBe(false);
     if (hasSumo()) {
       await page.getByLabel('Contraseña (al menos 12 caracteres; mejor varias palabras)').fill('llama verde sobre el puente');
       await page.getByLabel('Repita la contraseña').fill('llama verde sobre el puente');
@@ -127,7 +129,9 @@ describeWithBrowser('submission form (JavaScript on, 360 px)', () => {
     } else {
       expect(await page.isVisible('#save-plain-button')).toBe(true);
       expect(await page.isVisible('#save-key-button')).toBe(false);
+      await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar la llave sin cifrar' }).click()]);
     }
+    await expect.poll(() => page.textContent('#key-state')).toMatch(/Llave lista\. Su organización firma como m-/);
 
     // 3. A report, in Spanish, every label from the taxonomy.
     await page.getByLabel('Año', { exact: true }).fill('2024');
@@ -144,7 +148,7 @@ describeWithBrowser('submission form (JavaScript on, 360 px)', () => {
 
     await expect.poll(() => page.isVisible('#receipt-section'), { timeout: 20_000 }).toBe(true);
     expect(await page.textContent('#receipt-verified')).toContain('Firma verificada');
-    expect(await page.textContent('#status')).toContain('Reporte recibido');
+    expect(await page.textContent('#submit-feedback-status')).toContain('Reporte recibido');
     expect(await page.inputValue('#f-narrative')).toBe(''); // the plaintext is cleared once stored
     const reportId = (await page.textContent('#r-id'))!;
     expect(reportId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -162,7 +166,7 @@ describeWithBrowser('submission form (JavaScript on, 360 px)', () => {
     await expect.poll(() => row.textContent()).toContain('Activo');
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: `Retirar ${reportId}` }).click();
-    await expect.poll(() => page.textContent('#status')).toContain(`Reporte ${reportId} retirado`);
+    await expect.poll(() => page.textContent('#mine-feedback-status')).toContain(`Reporte ${reportId} retirado`);
     await expect.poll(() => row.textContent()).toContain('Retirado');
     await page.screenshot({ path: path.join(ARTIFACTS, 'enviar-360-retirado.png'), fullPage: true });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -202,7 +206,7 @@ describeWithBrowser('submission form in English, with a key file from the comman
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${origin}/enviar?lang=en`);
-    await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toContain('Ready');
+    await expect.poll(() => page.textContent('#key-feedback-status'), { timeout: 20_000 }).toContain('Ready');
     await page.setInputFiles('#key-file', { name: 'member.key.json', mimeType: 'application/json', buffer: Buffer.from(keyFile) });
     await expect.poll(() => page.textContent('#key-state')).toContain(`Key ready. Your organisation signs as ${enrolled.json.keyId}`);
 
@@ -220,10 +224,10 @@ describeWithBrowser('submission form in English, with a key file from the comman
     await fill('2023', 'Extortion (protection payments)', 'Callao', 'first version, with a name: Carla Rojas');
     await page.locator('details.dedupe summary').click();
     await page.setInputFiles('#dedupe-secret', { name: 'coalition.secret.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ kind: 'contamos-dedupe-secret', version: 1, secret })) });
-    await expect.poll(() => page.textContent('#status')).toContain('Coalition secret loaded');
+    await expect.poll(() => page.textContent('#submit-feedback-status')).toContain('Coalition secret loaded');
     await page.getByLabel('Details that identify the incident (never sent)').fill(details);
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
-    await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toContain('Report received');
+    await expect.poll(() => page.textContent('#submit-feedback-status'), { timeout: 20_000 }).toContain('Report received');
     const firstId = (await page.textContent('#r-id'))!;
 
     // Amend it: the new report supersedes the first.
@@ -232,7 +236,7 @@ describeWithBrowser('submission form in English, with a key file from the comman
     expect(await page.inputValue('#f-region')).toBe('PE-CAL');
     await fill('2023', 'Kidnapping', 'Callao', 'corrected version: it was a kidnapping');
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
-    await expect.poll(() => page.textContent('#r-id'), { timeout: 20_000 }).not.toBe(firstId);
+    await expect.poll(async () => { const id = await page.textContent('#r-id'); return Boolean(id) && id !== firstId; }, { timeout: 20_000 }).toBe(true);
     const secondId = (await page.textContent('#r-id'))!;
     await expect.poll(() => page.locator('#mine-list li', { hasText: firstId }).textContent()).toContain('Replaced by an amendment');
     expect(await page.locator('#mine-list li', { hasText: secondId }).textContent()).toContain('Active');

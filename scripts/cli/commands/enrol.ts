@@ -2,15 +2,17 @@
 //
 // Guarantees: only the PUBLIC signing key and the invite are sent (unsigned; the invite is the
 // credential). The keyId the server answers is written into the key file atomically (temporary
-// file + rename, mode 0600), keeping the keys as they were. A key file that already has a keyId
-// is refused before anything is sent.
+// file + rename, mode 0600), keeping the keys as they were — and, for a passphrase-encrypted
+// file, encrypted again with the same passphrase. A key file that already has a keyId is refused
+// before anything is sent.
 import { readFileSync } from 'node:fs';
-import { parseKeyFile, serializeKeyFile } from '../../../crypto/index.js';
+import { isKeyBox, parseKeyFile, serializeKeyFile, unlockKeyFile } from '../../../crypto/index.js';
 import { requireStr } from '../args.js';
 import type { Command } from '../command.js';
 import { replacePrivateFile } from '../files.js';
 import { CliError, EXIT_OK, println } from '../io.js';
 import { readKeyFile } from '../keyfile.js';
+import { lockWithPassphrase, pwhashSodium } from '../passphrase.js';
 
 export const enrolCommand: Command = {
   name: 'enrol',
@@ -26,7 +28,7 @@ export const enrolCommand: Command = {
   options: { invite: { type: 'string' } },
   async run({ io, values, global, client }) {
     const invite = requireStr(values, 'invite').trim();
-    const { file, key } = await readKeyFile(io, global.keyFile, { role: 'member', command: 'enrol' });
+    const { file, key, passphrase } = await readKeyFile(io, global.keyFile, { role: 'member', command: 'enrol' });
     if (key.keyId) {
       throw new CliError(`Esta clave ya está inscrita (keyId ${key.keyId})`, `This key is already enrolled (keyId ${key.keyId})`);
     }
@@ -36,9 +38,12 @@ export const enrolCommand: Command = {
       throw new CliError('El servidor respondió sin un keyId válido', 'The server answered without a valid keyId');
     }
     // Re-read the file right before writing, so nothing that changed meanwhile is lost.
-    const current = parseKeyFile(readFileSync(file, 'utf8'));
+    const onDisk = readFileSync(file, 'utf8');
+    const box = passphrase === undefined ? null : (JSON.parse(onDisk) as unknown);
+    const current = parseKeyFile(box !== null && isKeyBox(box) ? unlockKeyFile(await pwhashSodium(), box, passphrase!) : onDisk);
     current.keyId = keyId;
-    replacePrivateFile(file, serializeKeyFile(current));
+    const text = serializeKeyFile(current);
+    replacePrivateFile(file, passphrase === undefined ? text : await lockWithPassphrase(text, passphrase));
     println(io.stdout, `Inscrita / Enrolled: keyId ${keyId}`);
     println(io.stdout, `El keyId se guardó en / The keyId was saved in: ${file}`);
     return EXIT_OK;

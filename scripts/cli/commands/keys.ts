@@ -3,7 +3,10 @@
 // Guarantees: the key pair is generated locally (libsodium) and written with mode 0600; an existing
 // file is never overwritten; only PUBLIC keys are printed (with, for the steward and publishers,
 // the snippet the server operator adds to server-keys.json). Members get a signing pair only and
-// their keyId later, from `enrol`; steward keys get a signing pair and a seal pair.
+// their keyId later, from `enrol`; steward keys get a signing pair and a seal pair. With
+// --encrypt the file is written encrypted with a passphrase, in the format the submission page
+// saves and opens (crypto/keybox.ts), so the same file works in the page and here.
+import { existsSync } from 'node:fs';
 import {
   type KeyFile, type KeyRole, generateSealKeyPair, generateSigningKeyPair, keyFingerprint, ready, serializeKeyFile,
 } from '../../../crypto/index.js';
@@ -11,13 +14,14 @@ import { flag, requireStr, resolvePath } from '../args.js';
 import type { Command } from '../command.js';
 import { writeNewPrivateFile } from '../files.js';
 import { EXIT_OK, println, usageError } from '../io.js';
+import { lockWithPassphrase, newPassphrase } from '../passphrase.js';
 
 const ROLES = ['steward', 'publisher', 'member'] as const;
 
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'crear un archivo de clave en este equipo / create a key file on this device',
-  help: `Uso / Usage: contamos keys --role steward|publisher|member --out FILE
+  help: `Uso / Usage: contamos keys --role steward|publisher|member --out FILE [--encrypt]
 
   Genera un par de claves en este equipo y lo guarda en FILE (permisos 0600). No sobrescribe un
   archivo existente. Muestra solo las claves públicas.
@@ -27,8 +31,12 @@ export const keysCommand: Command = {
   --role ROLE   member (organización / member organisation), steward (administración / steward:
                 firma + sellado / signing + seal), publisher (publicación / publisher)
   --out FILE    archivo a crear / file to create
+  --encrypt     cifrar el archivo con una contraseña (la misma forma que guarda la página /enviar;
+                se pide en la terminal o se lee de CONTAMOS_KEY_PASSPHRASE) / encrypt the file with
+                a passphrase (the format the /enviar page saves; asked at the terminal or read from
+                CONTAMOS_KEY_PASSPHRASE)
   --json        imprimir el resultado público como JSON / print the public result as JSON`,
-  options: { role: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  options: { role: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, encrypt: { type: 'boolean' } },
   async run({ io, values }) {
     const role = requireStr(values, 'role');
     if (!(ROLES as readonly string[]).includes(role)) {
@@ -40,7 +48,11 @@ export const keysCommand: Command = {
     const file: KeyFile = { kind: 'contamos-key', version: 1, role: role as KeyRole, signing };
     if (role === 'steward') file.seal = generateSealKeyPair();
     if (role !== 'member') file.keyId = `${role}-${keyFingerprint(signing.publicKey).slice(0, 16)}`;
-    writeNewPrivateFile(out, serializeKeyFile(file));
+    const text = serializeKeyFile(file);
+    if (flag(values, 'encrypt')) {
+      if (existsSync(out)) writeNewPrivateFile(out, ''); // refuses with the usual message, before a passphrase is asked
+      writeNewPrivateFile(out, await lockWithPassphrase(text, await newPassphrase(io, out)));
+    } else writeNewPrivateFile(out, text);
 
     const snippet =
       role === 'steward'
@@ -50,12 +62,12 @@ export const keysCommand: Command = {
           : undefined;
     if (flag(values, 'json')) {
       println(io.stdout, JSON.stringify({
-        file: out, role, ...(file.keyId ? { keyId: file.keyId } : {}), signingPublicKey: signing.publicKey,
+        file: out, role, encrypted: flag(values, 'encrypt'), ...(file.keyId ? { keyId: file.keyId } : {}), signingPublicKey: signing.publicKey,
         ...(file.seal ? { sealPublicKey: file.seal.publicKey } : {}), ...(snippet ? { serverKeys: snippet } : {}),
       }, null, 2));
       return EXIT_OK;
     }
-    println(io.stdout, `Clave creada / Key created: ${out} (0600)`);
+    println(io.stdout, `Clave creada / Key created: ${out} (0600${flag(values, 'encrypt') ? ', cifrada con contraseña / passphrase-encrypted' : ''})`);
     println(io.stdout, `  rol / role: ${role}`);
     if (file.keyId) println(io.stdout, `  keyId: ${file.keyId}`);
     println(io.stdout, `  clave pública de firma / signing public key: ${signing.publicKey}`);

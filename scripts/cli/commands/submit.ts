@@ -10,8 +10,9 @@
 //   network failure re-sends the same body under the same id and cannot create a duplicate.
 // - The receipt is accepted only if its signature verifies against the well-known receipt key
 //   and it signs the hash of exactly what was sent; it is then appended (fsync) to the receipts
-//   file before being printed.
+//   file before being printed, with its short code (crypto/receipt-code.ts).
 import { randomUUID } from 'node:crypto';
+import { receiptCode } from '../../../crypto/index.js';
 import { resolvePath, str } from '../args.js';
 import type { Command } from '../command.js';
 import { readDedupeSecret } from '../dedupe-secret.js';
@@ -192,6 +193,7 @@ export const submitCommand: Command = {
     println(io.stdout, JSON.stringify(receipt, null, 2));
     io.stderr.write(
       (res.status === 201 ? `Reporte recibido / Report received: ${id}\n` : `Ya estaba recibido / Already received: ${id}\n`) +
+        `Código de recibo / Receipt code: ${receiptCode(receipt.reportId, receipt.reportHash)}\n` +
         `Recibo verificado y guardado en / Receipt verified and saved to: ${receiptsFile}\n`,
     );
     return EXIT_OK;

@@ -1,14 +1,14 @@
-// Passphrase-encrypted key files (web/src/keybox.ts). With libsodium-wrappers-sumo installed the
+// Passphrase-encrypted key files (crypto/keybox.ts). With libsodium-wrappers-sumo installed the
 // round trip runs with the real Argon2id; without it, the container logic (format, secretbox,
 // limits, errors) is checked with a stand-in derivation that exists only in this test, and the
 // standard build is confirmed to have no crypto_pwhash (so the page offers no encryption).
 import { describe, expect, it } from 'vitest';
 import libsodium from 'libsodium-wrappers';
-import { generateSigningKeyPair, hmacSha256, ready, serializeKeyFile, utf8Encode } from '../../crypto/index.js';
-import { hasSumo } from '../../server/web/bundle.js';
 import {
-  KEYBOX_KIND, KeyBoxFormatError, type PwhashSodium, WrongPassphraseError, canLockKeys, isKeyBox, lockKeyFile, unlockKeyFile,
-} from '../../web/src/keybox.js';
+  KEYBOX_KIND, KeyBoxFormatError, type PwhashSodium, WrongPassphraseError, canLockKeys, generateSigningKeyPair, hmacSha256, isKeyBox,
+  lockKeyFile, ready, serializeKeyFile, unlockKeyFile, utf8Encode,
+} from '../../crypto/index.js';
+import { hasSumo } from '../../server/web/bundle.js';
 
 async function keyFileText(): Promise<string> {
   await ready();

@@ -1,5 +1,6 @@
-// keybox.ts — a member key file encrypted with a passphrase, so an organisation can keep its key
-// on a phone or a USB stick without the file alone being enough to sign in its name.
+// keybox.ts — a key file encrypted with a passphrase, so an organisation can keep its key on a
+// phone or a USB stick without the file alone being enough to sign in its name. The submission
+// page saves this format and the command line opens it (and writes it with `keys --encrypt`).
 //
 // Format (JSON, version 1):
 //   { "kind": "contamos-key-encrypted", "version": 1,
@@ -16,7 +17,7 @@
 // Requires a libsodium build WITH crypto_pwhash — the standard libsodium-wrappers build has none,
 // libsodium-wrappers-sumo does; `canLockKeys(sodium)` says which one is loaded. This module never
 // implements a KDF of its own.
-import { fromBase64, toBase64, utf8Decode, utf8Encode } from '../../crypto/index.js';
+import { fromBase64, toBase64, utf8Decode, utf8Encode } from './encoding.js';
 
 export const KEYBOX_KIND = 'contamos-key-encrypted';
 export const KEYBOX_VERSION = 1;
