@@ -7,15 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page, type Request as PwRequest } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request as PwRequest } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
 import { parseKeyFile, ready, signRequest } from '../../crypto/index.js';
 import { spawnServer, type ServerProcess } from '../../scripts/lib/spawn-server.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 export const VIEWPORTS = [
   { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
@@ -55,7 +54,7 @@ export async function startHarness(name: string): Promise<Harness> {
   const proxy = await tcpProxy(u.hostname, Number(u.port));
   const s = parseKeyFile(readFileSync(path.join(home, 'steward.key.json'), 'utf8'));
   const p = parseKeyFile(readFileSync(path.join(home, 'publisher.key.json'), 'utf8'));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const browser = await launchBrowser();
   return {
     dir, server, proxy, browser,
     origin: `http://127.0.0.1:${proxy.port}`,
