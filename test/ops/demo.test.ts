@@ -2,7 +2,9 @@
 // publishes releases whose counts match the figures it is modelled on (35 murdered and 36 missing
 // in 2022; 36 and 39 in 2023), de-duplicated across the three organisations; and it tells a
 // person, in Spanish and English, where the pages and demo keys are, how to invite, and gives a
-// ready invite link.
+// ready invite link. Its whole publication history (four series over the same years) then passes
+// the independent auditor's strict audit across series, talking HTTP to a real server started on
+// the demo's database, with the publisher key pinned.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +12,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { parseKeyFile } from '../../crypto/index.js';
+import { readFileSync } from 'node:fs';
+import { main as audit } from '../../scripts/audit/main.js';
+import { spawnServer } from '../../scripts/lib/spawn-server.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
 
 describe('npm run demo', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-demo-'));
@@ -38,5 +46,24 @@ describe('npm run demo', () => {
     expect(cell('peru-2022-1', { year: '2022', incidentType: 'disappearance' })).toBe(36);
     expect(cell('peru-2023-1', { year: '2023', incidentType: 'homicide' })).toBe(36);
     expect(cell('peru-2023-1', { year: '2023', incidentType: 'disappearance' })).toBe(39);
+
+    // The auditor, from public material only, across all four series (--strict: warnings fail).
+    const home = path.join(dir, 'home');
+    const server = await spawnServer({ DATABASE_URL: `file:${db}`, CONTAMOS_HOME: home, CONTAMOS_WELCOME: '0' });
+    try {
+      const publisher = parseKeyFile(readFileSync(path.join(home, 'publisher.key.json'), 'utf8'));
+      const json = path.join(dir, 'audit.json');
+      let out = '';
+      const code = await audit(['--server', server.url, '--strict', '--publisher-key', publisher.signing!.publicKey, '--json', json, '--lang', 'en'],
+        { stdout: (x) => (out += x), stderr: (x) => (out += x) });
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      expect(report.findings.filter((f: { severity: string }) => f.severity === 'fail' || f.severity === 'warn'), out).toEqual([]);
+      expect(code, out).toBe(0);
+      expect(new Set(report.entries.filter((e: { kind: string }) => e.kind === 'release').map((e: { id: string }) => e.id))).toEqual(new Set(ids(rows)));
+      expect(report.checks).toMatchObject({ signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', intervals: 'pass', changes: 'pass' });
+      expect(report.global.checked.suppressed).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+    }
   }, 300_000);
 });
