@@ -8,7 +8,8 @@ import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { draftId, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
 import { uuidV4 } from '../schemas/report.js';
-import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
+import { proofFor } from '../services/own-proofs.js';
+import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, signRelease, type Envelope } from '../services/releases.js';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
 

@@ -16,6 +16,8 @@
 //   then `inclusionProof(tree, leaf)`), not one tree per proof; the proof objects are crypto's,
 //   passed on as they are;
 // - a release that does not exist is `release_not_found`; nothing is written but the nonce.
+// `proofFor` (one report's proof, `GET /api/v1/releases/:id/proof/:reportId`) keeps the same
+// rules: another member's report is `report_not_found`, and its proof comes from the same cache.
 import { type InclusionProof, type MerkleTree, buildMerkleTree, inclusionProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import { authenticated } from './nonces.js';
@@ -88,4 +90,18 @@ export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: stri
     items.push({ reportId: r.id, reportHash: r.reportHash, status: r.status, year: r.year, proof });
   }
   return { releaseId, items, nextCursor: more ? mine[mine.length - 1]!.id : null };
+}
+
+/** A Merkle inclusion proof that the member's own report was counted in a release. */
+export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: string, reportId: string): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
+  const { reportHash, leaves, releaseHash, root } = await authenticated(ctx, auth, async (tx) => {
+    const report = await tx.report.findFirst({ where: { id: reportId, memberKeyId: auth.keyId }, select: { reportHash: true } });
+    if (!report) throw new AppError('report_not_found');
+    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, hash: true, manifest: true } });
+    if (!rel) throw new AppError('release_not_found');
+    return { reportHash: report.reportHash, leaves: rel.leaves, releaseHash: rel.hash, root: (JSON.parse(rel.manifest) as { merkle: { root: string } }).merkle.root };
+  });
+  const { proof } = cachedProof(releaseHash, new Leaves(leaves), reportHash);
+  if (!proof) throw new AppError('not_in_release');
+  return { releaseId, reportId, root, proof };
 }

@@ -16,7 +16,7 @@
 // operator's minimum and never changes within a series; the result is deterministic for the same
 // data, log and request.
 import { randomUUID } from 'node:crypto';
-import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, inclusionProof, merkleRoot, toHex, verifyDetached, type InclusionProof } from '../../crypto/index.js';
+import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, merkleRoot, toHex, verifyDetached } from '../../crypto/index.js';
 import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
 import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
@@ -398,20 +398,6 @@ export async function getPublication(ctx: ServiceContext, index: number): Promis
   if (!row) throw new AppError('publication_not_found');
   const rel = await ctx.db.prisma.release.findUnique({ where: { hash: row.hash }, select: { signature: true, keyId: true } });
   return { manifest: JSON.parse(row.manifest) as Manifest, hash: row.hash, signature: rel ? { keyId: rel.keyId, alg: 'ed25519', value: rel.signature } : null };
-}
-
-/** A Merkle inclusion proof that the member's own report was counted in a release. */
-export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: string, reportId: string): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
-  return ctx.db.prisma.$transaction(async (tx) => {
-    await consumeNonce(tx, auth);
-    const report = await tx.report.findFirst({ where: { id: reportId, memberKeyId: auth.keyId }, select: { reportHash: true } });
-    if (!report) throw new AppError('report_not_found');
-    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, manifest: true } });
-    if (!rel) throw new AppError('release_not_found');
-    const proof = inclusionProof(unpackLeaves(rel.leaves), report.reportHash);
-    if (!proof) throw new AppError('not_in_release');
-    return { releaseId, reportId, root: (JSON.parse(rel.manifest) as Manifest).merkle.root, proof };
-  });
 }
 
 export function packLeaves(leavesHex: string[]): Uint8Array<ArrayBuffer> {
