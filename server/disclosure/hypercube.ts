@@ -10,7 +10,8 @@
 // product of signs) satisfies every constraint of T. It is a valid perturbation of the whole
 // linked release iff no corner is the total of a constraint along a dimension outside T, i.e. iff
 // every table containing a corner has its dimensions within T's ("safe" corners): shared margins of
-// tables with other dimensions are avoided automatically.
+// tables with other dimensions are avoided automatically. Cells `locked` (published earlier, so
+// fixed) are never corners.
 //
 // With all corners suppressed, the attacker cannot exclude v + t·f for −t_down ≤ t ≤ t_up, where
 // t_up = min value of the −1 corners (they go down) and t_down = min value of the +1 corners
@@ -56,7 +57,7 @@ export interface ReachStore {
   proven(cell: number): boolean;
 }
 
-export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8Array, todo: Uint8Array, cost: Float64Array, rules: Rules, reach: ReachStore): { added: number } {
+export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8Array, todo: Uint8Array, cost: Float64Array, rules: Rules, reach: ReachStore, locked?: Uint8Array): { added: number } {
   const dimsOfTable = lt.tables.map((t) => new Set(t));
   const infos: TableInfo[] = lt.tables.map((t, ti) => {
     const sizes = t.map((d) => lt.codes[d]!.length);
@@ -65,7 +66,8 @@ export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8A
     const ids = lt.tableCells[ti]!;
     const safe = new Uint8Array(ids.length);
     ids.forEach((id, li) => {
-      safe[li] = lt.cells[id]!.tables.every((t2) => lt.tables[t2]!.every((d) => dimsOfTable[ti]!.has(d))) ? 1 : 0;
+      // A locked cell (published earlier) cannot move: never a corner.
+      safe[li] = !locked?.[id] && lt.cells[id]!.tables.every((t2) => lt.tables[t2]!.every((d) => dimsOfTable[ti]!.has(d))) ? 1 : 0;
     });
     return { dims: t, strides, sizes, safe, index: t.map((d) => new Map(lt.codes[d]!.map((c, i) => [c, i]))) };
   });

@@ -13,7 +13,8 @@
 //   s.t. for every constraint touching N:  Σ a·f = 0   (cells outside N stay fixed)
 //        f_i ≥ lower_i − v_i                 (no negative counts; changes may be negative)
 //        f_p ≥ u
-// Locked cells (published by an earlier release, `locked`) never move: they are left out of N.
+// Locked cells (published by an earlier release, `locked`) never move: they are left out of N;
+// so are published cells in `avoid` (the caller's first try: see secondary.ts).
 //
 // with w_i the cell's cost per unit of movement (cost/W/u), and suppress every published cell
 // that moves.
@@ -172,9 +173,10 @@ export interface Protection {
 }
 
 /** Returns the published cells to suppress so that p can rise by `up`, or null if impossible in N. */
-export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood, locked?: Uint8Array): Protection | null {
+export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood, locked?: Uint8Array, avoid?: Uint8Array): Protection | null {
   const around = neighbourhood(s, p, suppressed, nb, locked !== undefined);
-  const N = movable(s, p, locked ? around.filter((c) => c === p || !locked[c]) : around);
+  const keep = (c: number): boolean => c === p || (!locked?.[c] && (suppressed[c] === 1 || !avoid?.[c]));
+  const N = movable(s, p, locked || avoid ? around.filter(keep) : around);
   if (N === null) return null;
   const sc = scratch(s);
   const g = sc.gen;

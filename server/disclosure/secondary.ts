@@ -13,8 +13,9 @@
 //       3. for every failing cell p (ascending id; a cell whose lines gained a suppression earlier
 //          in the same round waits for the next audit), protection-lp.ts finds the cheapest
 //          published cells whose suppression lets p rise far enough (LP on neighbourhoods of p of
-//          growing size; one more unit of rise per earlier failure, since LP optima can be
-//          fractional while the rule is judged on rounded intervals);
+//          growing size, first without published zeros — a hidden zero must reach k itself, so
+//          recruiting zeros cascades — then with them; one more unit of rise per earlier failure,
+//          since LP optima can be fractional while the rule is judged on rounded intervals);
 //       4. back to 2 until the audit passes.
 //   Guaranteed termination: if no perturbation exists in any neighbourhood, or from a cell's 5th
 //   failure, the "incident ray": every cell covering one counted key under p (in every table) is
@@ -28,7 +29,9 @@
 // In the global model (global/protect.ts) there is no single table structure: the hypercube
 // pass, the MILP and the incident ray need one (`lt`) and are skipped; cells published by earlier
 // releases are `locked` (never suppressed, never moved by a repair); the last resort suppresses
-// every cell that is not locked. If even that leaves a cell failing, `UnprotectableError`.
+// every cell that is not locked. If even that leaves a cell failing, `UnprotectableError`. On one
+// release's tables with locked cells (global/protect.ts's warm start), the hypercube pass avoids
+// them as corners and the MILP is skipped.
 //
 // Guarantees: the returned pattern passes the judge-mode audit (hence the exact audit); it
 // contains every sensitive cell and no locked one; it is a deterministic function of the input.
@@ -66,6 +69,8 @@ export interface PatternOptions {
   milpLimits?: MilpLimits;
   /** 'auto': MILP when small; 'heuristic': never the MILP. */
   method?: 'auto' | 'heuristic';
+  /** Stop repairing after this many rounds (a warm start: the caller repairs what is left). */
+  maxRounds?: number;
 }
 
 export interface PatternState {
@@ -74,6 +79,8 @@ export interface PatternState {
   attempts: Map<number, number>;
   method: 'milp' | 'heuristic';
   rounds: number;
+  /** Cells failing the last audit when `maxRounds` stopped the repair (else empty). */
+  unrepaired: number[];
 }
 
 /** Initial pattern: MILP when small, else the hypercube pass. */
@@ -86,7 +93,9 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?
   let nSens = 0;
   for (const x of sensitive) nSens += x;
   const limits = o.milpLimits ?? DEFAULT_MILP_LIMITS;
-  const milpAllowed = o.method !== 'heuristic' && o.lt !== undefined && milpFits(s.n, nSens, limits);
+  // The MILP has no notion of locked cells: with any, the hypercube pass (which avoids them).
+  const anyLocked = o.locked?.some((x) => x === 1) ?? false;
+  const milpAllowed = o.method !== 'heuristic' && o.lt !== undefined && !anyLocked && milpFits(s.n, nSens, limits);
   if (nSens === 0 && milpAllowed) method = 'milp'; // nothing to hide: optimal
   else if (nSens > 0 && milpAllowed) {
     o.engine.lpSolves++;
@@ -96,7 +105,7 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?
       method = 'milp';
     }
   }
-  const state: PatternState = { suppressed, attempts: new Map(), method, rounds: 0 };
+  const state: PatternState = { suppressed, attempts: new Map(), method, rounds: 0, unrepaired: [] };
   if (method === 'heuristic') {
     extendPattern(o, sensitive, state);
   }
@@ -113,7 +122,7 @@ export function extendPattern(o: PatternOptions, sensitive: Uint8Array, state: P
   hypercubePass(o.lt, s, state.suppressed, todo, costs.cost, o.rules, {
     noteReach: (c, v) => o.engine.noteReach(c, v),
     proven: (c) => o.engine.reachHolds(c),
-  });
+  }, o.locked);
 }
 
 /** Audit–repair loop until the judge-mode audit passes (see header). Mutates `state`. */
@@ -121,9 +130,14 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
   const { s, engine, costs } = o;
   const sup = state.suppressed;
   for (let i = 0; i < s.n; i++) if (sensitive[i]) sup[i] = 1;
+  const zeros = Uint8Array.from(s.values, (v) => (v === 0 ? 1 : 0));
   for (;;) {
     const run = engine.run(sup, 'judge');
     if (run.failing.length === 0) return;
+    if (state.rounds >= (o.maxRounds ?? Infinity)) {
+      state.unrepaired = run.failing;
+      return;
+    }
     state.rounds++;
     const touched = new Uint8Array(s.n);
     let addedThisRound = 0;
@@ -156,8 +170,10 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       const v = s.values[p]!;
       const lo = Math.max(s.lower[p]!, Math.ceil(engine.reachLo[p]! - 1e-6));
       const up = Math.max(rise(o.rules, p, v, lo), 1) + attempt;
-      for (const nb of NEIGHBOURHOODS) {
-        const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb, o.locked);
+      // First without recruiting published zeros: a hidden zero must itself be able to reach k,
+      // so each one recruited asks for a repair of its own (with published margins, a cascade).
+      for (const nb of [...NEIGHBOURHOODS.map((x) => ({ nb: x, avoid: zeros })), ...NEIGHBOURHOODS.map((x) => ({ nb: x, avoid: undefined }))]) {
+        const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb.nb, o.locked, nb.avoid);
         engine.lpSolves++;
         if (r === null) continue;
         for (const c of r.cells) add(c);

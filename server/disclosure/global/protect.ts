@@ -3,13 +3,15 @@
 // Steps:
 //   1. model.ts builds the attacker's system over every earlier log entry and the new one, with
 //      each cell's rule from the true counts (small counts, holdings, changes);
-//   2. quantities the earlier entries already determine (published, or derivable from published
-//      counts alone) are fixed: the new publication shows them as published (a consistent table
-//      costs nothing), and no rule can ask more of them;
-//   3. secondary.ts chooses which of the new publication's remaining cells to hide (the single-
-//      release methods — MILP, hypercubes — when there is no earlier entry; protection LPs on the
-//      whole system otherwise), never touching an earlier entry's cells, until the judge-mode
-//      audit of the WHOLE system passes;
+//   2. quantities the earlier entries already determine (published, derivable from published
+//      counts alone, or parts of a sum fixed at 0) are fixed: the new publication shows them as
+//      published (a consistent table costs nothing), and no rule can ask more of them;
+//   3. secondary.ts chooses which of the new publication's remaining cells to hide: the single-
+//      release methods (MILP, hypercubes) on its own tables, with the fixed cells locked (never a
+//      hypercube corner) and the cells earlier entries hid starting hidden, as a warm start (a
+//      few repair rounds; secondaries it could not mend are dropped); then protection LPs on the
+//      whole system, never touching an earlier entry's cells, until the judge-mode audit of the
+//      WHOLE system passes;
 //   4. the final audit (judge mode, every verdict proven; or exact intervals).
 //
 // Guarantees: every rule of every cell of the whole system holds for the returned pattern (small
@@ -94,6 +96,14 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
       });
     }
   }
+  // Also fixed: the parts of a sum whose total is a fixed 0 (counts are non-negative, so each
+  // part is 0), transitively.
+  for (const cell of forcedZeros(s, locked)) {
+    if (s.values[cell] !== 0) throw new Error('internal: a quantity forced to 0 is not 0');
+    locked[cell] = 1;
+    if (isNew[cell]) known++;
+    if (model.sensitive[cell]) throw new UnprotectableError([cell]);
+  }
   const sensitive = new Uint8Array(n);
   const hidden = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -112,11 +122,14 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
     method: input.method ?? 'auto',
   };
   // Warm start: the new publication protected on its own tables (hypercubes, MILP: fast and
-  // usually almost right); its hidden cells that are not fixed start hidden, and the repair below
-  // fixes what the rest of the log asks for.
-  const own = protectOwnTables(input, model, highs);
+  // usually almost right), with the cells the log fixes locked (never corners) and the cells an
+  // earlier entry hid starting hidden; its hidden cells that are not fixed start hidden, and the
+  // repair below fixes what the rest of the log asks for.
+  const own = protectOwnTables(input, model, highs, locked, prev);
   const warm = new Uint8Array(n);
+  const unrepaired = new Set(own.state.unrepaired);
   model.lt.cells.forEach((_, i) => {
+    if (unrepaired.has(i) && !own.sensitive[i]) return; // a secondary the warm start could not mend
     const g = model.ltToGlobal[i]!;
     if (own.suppressed[i] && !locked[g] && !sensitive[g] && !hidden[g]) warm[g] = 1;
   });
@@ -210,25 +223,74 @@ async function protectSingle(input: GlobalProtectInput, model: GlobalModel, high
  * global model (holdings included): the whole answer when nothing else was ever published, and
  * the starting pattern otherwise.
  */
-function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>) {
+function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>, globalLocked?: Uint8Array, shownHidden?: Uint8Array) {
   const { lt, ltToGlobal } = model;
   const s = structureOf(lt.cells, lt.constraints);
   const n = s.n;
   const rules = emptyRules(n);
   const sensitive = new Uint8Array(n);
+  const locked = new Uint8Array(n);
+  const hidden = new Uint8Array(n);
+  let anyLocked = false;
   for (let i = 0; i < n; i++) {
     const g = ltToGlobal[i]!;
     rules.need[i] = model.rules.need[g]!;
     rules.lowAlt[i] = model.rules.lowAlt[g]!;
     rules.width[i] = model.rules.width[g]!;
     rules.pin[i] = model.rules.pin[g]!;
-    sensitive[i] = model.sensitive[g]! && !model.published[g] ? 1 : 0;
+    const fixed = globalLocked ? globalLocked[g]! : model.published[g]!;
+    sensitive[i] = model.sensitive[g]! && !fixed ? 1 : 0;
+    if (globalLocked && fixed) {
+      locked[i] = 1;
+      anyLocked = true;
+    } else if (shownHidden?.[g]) hidden[i] = 1;
   }
   const view = input.views[input.views.length - 1]!;
   const counts = view.years.flatMap((y) => input.records(y, view.versions[String(y)]!).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
   const engine = new AuditEngine(highs, s, rules);
-  const opts: PatternOptions = { highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
-  const state = initialPattern(opts, sensitive);
-  repairUntilProtected(opts, sensitive, state);
+  const opts: PatternOptions = {
+    highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto',
+    // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
+    ...(anyLocked ? { locked, maxRounds: 4 } : {}),
+  };
+  const state = initialPattern(opts, sensitive, hidden);
+  try {
+    repairUntilProtected(opts, sensitive, state);
+  } catch (e) {
+    // With locked cells the own tables alone may admit no pattern: the warm start is then what
+    // was found so far, and the whole-system repair decides.
+    if (!(anyLocked && e instanceof UnprotectableError)) throw e;
+  }
   return { s, engine, state, sensitive, suppressed: state.suppressed };
+}
+
+/** Cells not yet fixed that a fixed total of 0 over non-negative parts forces to 0 (transitively). */
+function forcedZeros(s: ReturnType<typeof structureOf>, fixed: Uint8Array): number[] {
+  const out: number[] = [];
+  const zero = new Uint8Array(s.n);
+  const queue: number[] = [];
+  for (let i = 0; i < s.n; i++) if (fixed[i] && s.values[i] === 0) {
+    zero[i] = 1;
+    queue.push(i);
+  }
+  while (queue.length > 0) {
+    const t = queue.pop()!;
+    for (let e = s.incStart[t]!; e < s.incStart[t + 1]!; e++) {
+      const j = s.incCons[e]!;
+      const a = s.conStart[j]!;
+      const b = s.conStart[j + 1]!;
+      if (s.conCells[a] !== t) continue; // t is a part here, not the total
+      let allNonNegative = true;
+      for (let q = a + 1; q < b; q++) if (s.lower[s.conCells[q]!]! < 0) allNonNegative = false;
+      if (!allNonNegative) continue;
+      for (let q = a + 1; q < b; q++) {
+        const c = s.conCells[q]!;
+        if (zero[c]) continue;
+        zero[c] = 1;
+        queue.push(c);
+        if (!fixed[c]) out.push(c);
+      }
+    }
+  }
+  return out;
 }
