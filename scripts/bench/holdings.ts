@@ -1,0 +1,64 @@
+// holdings.ts — what the holdings rule (issue 15: a cell is sensitive also when its count minus one
+// member's share is in 1..k−1) costs on the ~50,000-cell case of suppression.ts: the same release
+// protected twice in the same run, as the release service protects it (disclosure/global, the
+// new publication alone, every verdict of the final audit proven), once with the counts alone and
+// once with each incident's reporting members (three organisations; an incident is known to one,
+// two or three of them). Prints, for each: seconds, sensitive cells, hidden cells; then the ratios.
+// Deterministic input (seeded PRNG). Run: npx tsx scripts/bench/holdings.ts
+import type { View } from '../../server/disclosure/global/model.js';
+import { protectInLog } from '../../server/disclosure/global/protect.js';
+import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
+import { baseDomains, domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
+
+const YEARS = 20;
+const TABLES = [['year', 'region', 'incidentType', 'victimGender'], ['year', 'perpetratorType'], ['region', 'victimAgeBand']];
+const K = 5;
+
+function records(withMembers: boolean): Map<number, IncidentRecord[]> {
+  const domains = domainsFor(YEARS);
+  const rand = mulberry32(20240503);
+  const out = new Map<number, IncidentRecord[]>();
+  for (const r of synthetic(20240502, 30000, domains)) {
+    const byMember = new Map<string, number>();
+    for (let i = 0; i < r.count; i++) {
+      // One organisation knows the incident; a third of incidents are known to a second one too.
+      const first = Math.floor(rand() * 3);
+      byMember.set(`m-${first}`, (byMember.get(`m-${first}`) ?? 0) + 1);
+      if (rand() < 1 / 3) {
+        const second = `m-${(first + 1 + Math.floor(rand() * 2)) % 3}`;
+        byMember.set(second, (byMember.get(second) ?? 0) + 1);
+      }
+    }
+    const { year, ...key } = r.key;
+    const y = Number(year);
+    if (!out.has(y)) out.set(y, []);
+    out.get(y)!.push(withMembers ? { key, count: r.count, byMember } : { key, count: r.count });
+  }
+  return out;
+}
+
+async function run(withMembers: boolean) {
+  const data = records(withMembers);
+  const years = [...data.keys()].sort((a, b) => a - b);
+  const dims = [...new Set(TABLES.flat().filter((d) => d !== 'year'))];
+  const view: View = {
+    index: 1, series: 'h', tables: TABLES, years, versions: Object.fromEntries(years.map((y) => [String(y), 1])),
+    domains: Object.fromEntries(dims.map((d) => [d, baseDomains[d]!])), hierarchies, k: K, protection: K,
+  };
+  const t0 = performance.now();
+  const r = await protectInLog({
+    views: [view], since: () => 'additions', records: (y) => data.get(y) ?? [], added: () => [], minK: K, minProtection: K, finalAudit: 'verdicts',
+  });
+  const s = (performance.now() - t0) / 1000;
+  const hidden = r.cells.filter((c) => c.suppressed).length;
+  return { s, cells: r.cells.length, sensitive: r.stats.sensitive, hidden, ok: r.audit.ok };
+}
+
+const plain = await run(false);
+const holdings = await run(true);
+console.log(`holdings rule on the ~50,000-cell case (${YEARS} years, k = ${K}, 3 organisations)`);
+console.log('  rule        cells  sensitive  hidden  protect+audit  audit');
+for (const [name, x] of [['plain', plain], ['holdings', holdings]] as const) {
+  console.log(`  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}`);
+}
+console.log(`  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`);
