@@ -251,7 +251,7 @@ function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: 
   const opts: PatternOptions = {
     highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto',
     // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
-    ...(anyLocked ? { locked, maxRounds: 4 } : {}),
+    ...(anyLocked ? { locked, maxRounds: 2 } : {}),
   };
   const state = initialPattern(opts, sensitive, hidden);
   try {
