@@ -3,8 +3,10 @@
 // protected twice in the same run, as the release service protects it (disclosure/global, the
 // new publication alone, every verdict of the final audit proven), once with the counts alone and
 // once with each incident's reporting members (three organisations; an incident is known to one,
-// two or three of them). Prints, for each: seconds, sensitive cells, hidden cells; then the ratios.
+// two or three of them), after the one-release engine of suppression.ts on the same counts as the
+// baseline. Prints, for each: seconds, sensitive cells, hidden cells, LP solves; then the ratios.
 // Deterministic input (seeded PRNG). Run: npx tsx scripts/bench/holdings.ts
+import { protectRelease } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
 import { protectInLog } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
@@ -54,11 +56,19 @@ async function run(withMembers: boolean) {
   return { s, cells: r.cells.length, sensitive: r.stats.sensitive, hidden, ok: r.audit.ok, lps: r.stats.lpSolves, rounds: r.stats.rounds, method: r.stats.method };
 }
 
+// Baseline in the same run: the single-release engine (suppression.ts) on the same counts.
+const domains = domainsFor(YEARS);
+const counts = synthetic(20240502, Math.round((30000 * YEARS) / 20), domains);
+const b0 = performance.now();
+const single = await protectRelease({ counts, domains, tables: TABLES, hierarchies, k: K, method: 'auto', finalAudit: 'verdicts' });
+const baseline = { s: (performance.now() - b0) / 1000, cells: single.cells.length, sensitive: single.stats.primary, hidden: single.stats.suppressedTotal, ok: single.audit.ok, lps: single.stats.lpSolves, rounds: single.stats.rounds, method: single.method };
 const plain = await run(false);
 const holdings = await run(true);
 console.log(`holdings rule on the ~50,000-cell case (${YEARS} years, k = ${K}, 3 organisations)`);
 console.log('  rule        cells  sensitive  hidden  protect+audit  audit  LPs (rounds)');
-for (const [name, x] of [['plain', plain], ['holdings', holdings]] as const) {
+for (const [name, x] of [['single', baseline], ['plain', plain], ['holdings', holdings]] as const) {
   console.log(`  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}  ${x.lps} (${x.rounds}, ${x.method})`);
 }
+console.log('  (single: the one-release engine of suppression.ts, the baseline; plain and holdings: the whole-server engine the release service runs)');
+console.log(`  plain / single: time ×${(plain.s / baseline.s).toFixed(2)}`);
 console.log(`  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`);
