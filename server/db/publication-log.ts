@@ -37,30 +37,33 @@ export async function recordVersion(tx: Tx, row: VersionRow): Promise<void> {
   await tx.dataVersion.create({ data: { ...row, reports: Uint8Array.from(row.reports), representatives: Uint8Array.from(row.representatives) } });
 }
 
-const FACT_COLUMNS = ['id', 'memberKeyId', 'dedupeTag', 'reportHash', 'status', 'year', ...COUNTED_DIMENSIONS] as const;
-const FACTS_SQL = `SELECT ${FACT_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "Report"`;
+const FACT_COLUMNS = ['id', 'memberKeyId', 'dedupeTag', 'reportHash', 'status', 'year'] as const;
+/** The counted dimensions as one text (codeOf's spelling of nulls), so a row carries one string for its key. */
+const KEY_SQL = COUNTED_DIMENSIONS.map((d) =>
+  d === 'quarter' ? `COALESCE(CAST("quarter" AS TEXT), '${codeOf(d, null)}')` : d === 'outcome' ? `COALESCE("outcome", '${codeOf(d, null)}')` : `"${d}"`,
+).join(` || '|' || `);
+const FACTS_SQL = `SELECT ${FACT_COLUMNS.map((c) => `"${c}"`).join(', ')}, ${KEY_SQL} AS "k" FROM "Report"`;
 
 /**
  * Every report (any status) with its countable values, in one consistent read (one statement).
- * Rows come as arrays (no per-row objects from the driver) and identical value combinations share
- * one key object, so a million reports stay within a few hundred MB.
+ * Rows come as arrays (no per-row objects from the driver), the counted values as one text, and
+ * identical value combinations share one key object, so a million reports stay within a few
+ * hundred MB.
  */
 export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, ReportFacts>> {
   const rows: unknown[][] = ctx.db.fast
     ? (ctx.db.fast.db.prepare(FACTS_SQL).raw().all() as unknown[][])
-    : ((await ctx.db.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(FACTS_SQL)).map((r) => FACT_COLUMNS.map((c) => r[c])));
+    : ((await ctx.db.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(FACTS_SQL)).map((r) => [...FACT_COLUMNS.map((c) => r[c]), r.k]));
   const out = new Map<string, ReportFacts>();
   const keys = new Map<string, Record<string, string>>();
-  const nd = COUNTED_DIMENSIONS.length;
-  const codes = new Array<string>(nd);
   for (const r of rows) {
-    for (let i = 0; i < nd; i++) codes[i] = codeOf(COUNTED_DIMENSIONS[i]!, r[6 + i]);
-    const tag = codes.join('\u0001');
-    let key = keys.get(tag);
+    const text = r[6] as string;
+    let key = keys.get(text);
     if (!key) {
+      const codes = text.split('|');
       key = {};
-      for (let i = 0; i < nd; i++) key[COUNTED_DIMENSIONS[i]!] = codes[i]!;
-      keys.set(tag, key);
+      COUNTED_DIMENSIONS.forEach((d, i) => (key![d] = codes[i]!));
+      keys.set(text, key);
     }
     const id = r[0] as string;
     out.set(id, { id, memberKeyId: r[1] as string, dedupeTag: (r[2] as string | null) ?? null, reportHash: r[3] as string, status: r[4] as string, year: Number(r[5]), key });
