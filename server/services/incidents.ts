@@ -72,6 +72,7 @@ const rankOf = (secret: Uint8Array, r: ReportFacts): string =>
   dedupeRank(secret, r.dedupeTag!, r.memberKeyId) + createHmac('sha256', secret).update(r.reportHash).digest('hex');
 
 function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[]): Incident {
+  if (group.length === 1) return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [rep.memberKeyId], hashes: [rep.reportHash] };
   return {
     id, year: rep.year, key: rep.key, representative: rep.id,
     reports: group.map((r) => r.id).sort(),

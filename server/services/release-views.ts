@@ -29,8 +29,11 @@ export function viewOf(m: Manifest): View {
 
 export function recordsOf(incidents: readonly Incident[]): IncidentRecord[] {
   const by = new Map<string, { key: Record<string, string>; count: number; byMember: Map<string, number> }>();
+  // Counting shares one key object among reports with the same values: spell each object once.
+  const spelled = new Map<object, string>();
   for (const inc of incidents) {
-    const tag = JSON.stringify(inc.key);
+    let tag = spelled.get(inc.key);
+    if (tag === undefined) spelled.set(inc.key, (tag = JSON.stringify(inc.key)));
     let r = by.get(tag);
     if (!r) by.set(tag, (r = { key: inc.key, count: 0, byMember: new Map() }));
     r.count++;
