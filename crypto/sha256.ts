@@ -25,14 +25,6 @@ export function setSha256Backend(fn: Sha256Backend | null): void {
   hashFn = fn ?? ((data) => sha256(data));
 }
 
-/** SHA-256 of the concatenation of `parts`. */
-export function sha256Concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return hashFn(parts[0]!);
-  const h = sha256.create();
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
 /** SHA-256 of `data`. */
 export function sha256Bytes(data: Uint8Array): Uint8Array {
   return hashFn(data);

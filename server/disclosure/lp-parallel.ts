@@ -121,8 +121,3 @@ export class SharedExtremes {
   }
 }
 
-/** Use at most `n` helper threads from now on (0: everything on the main thread). */
-export function limitHelpers(n: number): void {
-  const list = pool();
-  helpers = list.slice(0, Math.max(0, n));
-}
