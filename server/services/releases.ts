@@ -15,7 +15,7 @@
 // transaction); series sequences have no gap and no fork among signed releases; k never below the
 // operator's minimum and never changes within a series; the result is deterministic for the same
 // data, log and request.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, merkleRoot, toHex, verifyDetached } from '../../crypto/index.js';
 import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
 import type { Since, View } from '../disclosure/global/model.js';
@@ -70,11 +70,11 @@ async function loadLog(ctx: ServiceContext): Promise<LogEntry[]> {
   return (await readLog(ctx)).map((r) => ({ logIndex: r.logIndex, hash: r.hash, manifest: JSON.parse(r.manifest) as Manifest }));
 }
 
-/** What a series has fixed by its first signed release: method, k and p. */
+/** What a series has fixed by its first publication (a draft shown counts): method, k and p. */
 async function seriesTerms(ctx: ServiceContext, series: string): Promise<{ method: string; k?: number; protection?: number } | null> {
-  const first = await ctx.db.prisma.release.findFirst({ where: { series }, orderBy: { sequence: 'asc' }, select: { manifest: true } });
+  const first = (await loadLog(ctx)).find((e) => e.manifest.series === series);
   if (!first) return null;
-  const m = JSON.parse(first.manifest) as Manifest;
+  const m = first.manifest;
   return { method: m.method, k: m.k, protection: m.protection };
 }
 
@@ -243,9 +243,9 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
   const years = yearsOf(req);
   const [log, data] = await Promise.all([loadLog(ctx), loadData(ctx)]);
   const previous = [...log].reverse().find((e) => e.manifest.series === req.series && e.manifest.method === req.method)?.manifest;
+  // No refusal on how many incidents are counted: that answer would tell a small number without
+  // a log entry. A small year is protected like any other (its small cells hidden).
   let chosen = chooseVersions(data, years, new Map());
-  const incidentsCounted = chosen.reduce((n, c) => n + c.incidents.length, 0);
-  if (incidentsCounted < k) throw new AppError('release_too_small');
 
   let result: GlobalProtected | undefined;
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
@@ -259,6 +259,9 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
         result = await protect(ctx, data, log, req, chosen, k, protection);
       }
     }
+    // A figure an earlier entry published at a smaller k is fixed, and would show here below this
+    // publication's own k: refused rather than shown.
+    if (result.cells.some((c) => !c.suppressed && c.count !== null && c.count >= 1 && c.count < k)) throw new AppError('k_conflicts_with_log');
   }
   const dataEntries: DataEntry[] = chosen.map((c) => ({ year: c.year, version: c.version, since: c.since, heldBack: c.heldBack }));
   const tablesOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
@@ -276,7 +279,10 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
 
   const domains: Record<string, string[]> = { year: years.map(String) };
   for (const d of new Set(req.tables.flat())) if (d !== 'year') domains[d] = domainOf(d as ReleaseDimension, years);
-  const leaves = chosen.flatMap((c) => c.incidents.flatMap((i) => i.hashes));
+  // One random leaf per publication besides the counted reports: two publications over the same
+  // reports (a quarantine lifted, a withdrawal replaced) never show equal roots, so a root never
+  // says that two data versions hold the same reports. Inclusion proofs are unchanged.
+  const leaves = [...chosen.flatMap((c) => c.incidents.flatMap((i) => i.hashes)), randomBytes(32).toString('hex')];
   const lastSigned = await ctx.db.prisma.release.findFirst({ where: { series: req.series }, orderBy: { sequence: 'desc' }, select: { hash: true, sequence: true } });
   const sequence = (lastSigned?.sequence ?? 0) + 1;
   const lastEntry = log[log.length - 1];
@@ -303,7 +309,10 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     manifest.k = k;
     manifest.protection = protection;
     manifest.tables = tablesOf(result!.cells);
-    stats = result!.stats;
+    // Only what the log holds may be shown: no count of sensitive quantities (it would say which
+    // hidden cells are small).
+    const { sensitive: _sensitive, ...shown } = result!.stats;
+    stats = shown;
   } else {
     const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
     dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies: manifest.hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
