@@ -35,6 +35,7 @@ export const ERRORS = {
   k_below_minimum: [400, 'k is below the minimum this server publishes with.'],
   series_k_fixed: [409, 'The k of this series was fixed by its first release and cannot change.'],
   release_unprotectable: [409, 'No suppression pattern can protect this release against what was already published; try other tables or wait for more data.'],
+  dp_total_unprotected: [409, 'The exact total (keepTotal) would give away a small count together with what was already published: publish this release without keepTotal.'],
   k_conflicts_with_log: [409, 'A figure already published with a smaller k would appear in this release below its k: publish it with the k of the earlier release, or without that table.'],
   budget_over_release_limit: [422, 'This release asks for more privacy budget than one release may spend on this server (CONTAMOS_DP_MAX_RHO); no counts were shown and nothing was stored.'],
   budget_exceeded: [409, 'This release would spend more of the server’s privacy budget (shared by every differential-privacy series) than is left; no counts were shown and nothing was stored.'],

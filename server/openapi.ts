@@ -193,7 +193,7 @@ export const ROUTES: RouteSpec[] = [
     errors: [...BODY_ERRORS, 'invalid_path', 'dedupe_choice_invalid', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
     body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
-    errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', 'release_stale', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', 'dp_total_unprotected', 'release_stale', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/releases/dry-run', who: 'publisher', summary: 'Which cells a release would hide — no counts, nothing logged, no budget spent', resumen: 'Qué celdas ocultaría una publicación — sin cifras, sin registro, sin gastar presupuesto',
     body: { schema: releaseRequest }, responses: { 200: { description: 'per table: cells, hidden cells and their keys', schema: dryRunResult } },
     errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', ...SIGNED_ERRORS] },

@@ -314,6 +314,14 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     const { sensitive: _sensitive, ...shown } = result!.stats;
     stats = shown;
   } else {
+    // An exact total is a published count of the whole log: shown only where a suppression
+    // publication of the same tables, protected against the log at the server's k, would show it.
+    if (req.keepTotal) {
+      const minK = minKOf(ctx);
+      const asSuppression: ReleaseRequest = { series: req.series, filter: req.filter, tables: req.tables, regionGroups: req.regionGroups, method: 'suppression', holdBack: 'none' };
+      const check = await protect(ctx, data, log, asSuppression, chosen, minK, minK);
+      if (check.cells.some((c) => c.suppressed && Object.values(c.key).every((v) => v === '*'))) throw new AppError('dp_total_unprotected');
+    }
     const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
     dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies: manifest.hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
     if (dpRun.stats.randomSource !== 'crypto') throw new Error('a DP release must use the cryptographic random source');
