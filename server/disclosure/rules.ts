@@ -51,17 +51,6 @@ export function setSensitive(r: Rules, i: number, need: number, width: number): 
   r.pin[i] = 1;
 }
 
-/** Sets the band rule of a change cell with true value t (|t| in 1..k−1). */
-export function setBand(r: Rules, i: number, t: number, k: number): void {
-  if (t > 0) {
-    r.need[i] = k;
-    r.lowAlt[i] = 0;
-  } else {
-    r.need[i] = 0;
-    r.lowAlt[i] = -k;
-  }
-}
-
 /**
  * The single-release rules: cells in `sensitive` (the primaries) need k and width p; every other
  * cell, if suppressed, must not be pinned and must admit k (no suppressed cell provably below k).

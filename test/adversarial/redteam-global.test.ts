@@ -9,12 +9,11 @@
 // open vulnerabilities, not accepted behaviour (see the red-team report on the `redteam` branch).
 // SQLite only and small data, to keep the run light.
 //
-// Open (it.fails): the holdings rule skipped on
-// "changes" versions and on multi-year "setchange" steps; a reused dedupe tag answered by the
+// Open (it.fails): a reused dedupe tag answered by the
 // counts and by the member's own inclusion proofs; hold-back and dry-run patterns saying a pending
 // change is small; the change between non-consecutive versions; two colluding keys.
 // Fixed since the red team found them (now plain `it`): an exact DP total (keepTotal) never
-// protected; `release_too_small` as an unlogged oracle;
+// protected; the holdings rule skipped on "changes" versions and on multi-year "setchange" steps; `release_too_small` as an unlogged oracle;
 // k fixed by signed releases only and a larger k republishing a 5; draft `stats.sensitive`; equal
 // Merkle roots across versions after a lifted quarantine; the flags answer naming a member (the
 // documentation was wrong: the steward needs the key id to quarantine).
@@ -133,6 +132,7 @@ describe('a member escapes the holdings rule on changes by amending one of its o
   });
   afterAll(async () => t?.close());
 
+  // FIXED (model.ts: holdings on every change, each member's net change taken off) — was
   // VULNERABLE. The holdings rule on a change (D − one member's additions in 1..k−1) is applied
   // only when the version's `since` is "additions" (model.ts: `p.kind === 'change' && p.lower === 0`);
   // a "changes" version gets the band rule on the NET change only. Any member can make a year's
@@ -144,7 +144,7 @@ describe('a member escapes the holdings rule on changes by amending one of its o
   // incidents in Lima. (With "additions" the same padding is refused by the holdings rule.)
   // Fix: apply the holdings rule to every change cell, whatever its `since`: for each member m,
   // protect D − (m's additions − m's removals) in the cell like a change (band rule on it).
-  it.fails('what the others added to a cell is never a published small number, even when B makes the version "changes"', async () => {
+  it('what the others added to a cell is never a published small number, even when B makes the version "changes"', async () => {
     const r1 = await publish(t, { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] });
     expect(find(r1.manifest, { year: '2023', region: 'PE-LMA' }).count).toBe(30);
     await submit(t, a, 2, { year: 2023, region: 'PE-LMA' }); // what B wants to learn
@@ -179,6 +179,7 @@ describe('a member escapes the holdings rule on a multi-year series by touching 
   });
   afterAll(async () => t?.close());
 
+  // FIXED (model.ts: holdings on setchange cells too) — was
   // VULNERABLE. A series over a year set ([2023, 2024], tables without `year`) publishes only
   // year-set sums S. When both years moved to new versions between two of its releases, the two
   // sums share no per-year quantity, so model.ts links them by a "setchange" X = S2 − S1 with the
@@ -188,7 +189,7 @@ describe('a member escapes the holdings rule on a multi-year series by touching 
   // computes 38 − 30 − 6 = 2.
   // Fix: apply the holdings rule (and the additions level rule when every year of the step is
   // "additions") to setchange cells, or always decompose year-set sums into their years' counts.
-  it.fails('what the others added to a multi-year cell is never a published small number', async () => {
+  it('what the others added to a multi-year cell is never a published small number', async () => {
     const req = { series: 'acumulado', filter: { years: [2023, 2024] }, tables: [['region']] };
     const r1 = await publish(t, req);
     expect(find(r1.manifest, { region: 'PE-LMA' }).count).toBe(30);

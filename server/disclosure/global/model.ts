@@ -21,7 +21,8 @@
 //   - value − (one member's own incidents) in 1..k−1 for some member: hi ≥ the largest such share
 //     + k, width ≥ p (holdings: what the others reported could be ≥ k, for every member);
 //   - an "additions" change in 1..k−1 (or small once one member's additions are taken off): the
-//     same level rule; a change free in sign with |value| in 1..k−1: the band rule;
+//     same level rule; a change free in sign with |value| in 1..k−1, or whose value minus one
+//     member's own net change is: the band rule (around that member's change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
@@ -33,10 +34,10 @@
 // and the structure is the new publication's own linked tables (then `lt` is that structure, cell
 // for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
 import { buildLinkedTables, identityOf } from '../linked-tables.js';
-import { emptyRules, setBand, setSensitive, type Rules } from '../rules.js';
+import { emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
-import { aggregate, ancestryOf, coordsId, type IncidentRecord } from './truth.js';
+import { aggregate, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
 
 export type Since = 'additions' | 'changes';
 
@@ -332,6 +333,9 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   // 3. True values and members' shares.
   const truth = new Float64Array(pend.length);
   const shares: number[][] = new Array(pend.length);
+  const byMember: Array<ReadonlyMap<string, number> | undefined> = new Array(pend.length);
+  /** Free-sign changes: each member's own net change (distinct non-zero values). */
+  const netShares: number[][] = new Array(pend.length);
   const wantAt = new Map<string, Map<string, Key>>();
   const want = (bucket: string, cid: string): void => {
     let m = wantAt.get(bucket);
@@ -343,7 +347,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     else if (p.kind === 'yearset') want(`S${p.at}`, p.coordsId);
     else if (p.kind === 'change' && p.lower === 0) want(`D${p.at}`, p.coordsId);
   }
-  const results = new Map<string, Map<string, { value: number; shares: number[] }>>();
+  const results = new Map<string, Map<string, Truth>>();
   for (const [bucket, coords] of wantAt) {
     const kind = bucket[0];
     const at = bucket.slice(1);
@@ -360,6 +364,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       const r = results.get(`${p.kind === 'count' ? 'A' : p.kind === 'yearset' ? 'S' : 'D'}${p.at}`)!.get(p.coordsId)!;
       truth[id] = r.value;
       shares[id] = r.shares;
+      if (r.byMember) byMember[id] = r.byMember;
     }
   });
   pend.forEach((p, id) => {
@@ -368,7 +373,11 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       const vs = sortedVersions.get(p.year!)!;
       const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
       truth[id] = truth[cur]! - truth[prev]!;
-    } else if (p.kind === 'setchange') truth[id] = truth[p.to!]! - truth[p.from!]!;
+      netShares[id] = netOf(byMember[prev], byMember[cur]);
+    } else if (p.kind === 'setchange') {
+      truth[id] = truth[p.to!]! - truth[p.from!]!;
+      netShares[id] = netOf(byMember[p.from!], byMember[p.to!]);
+    }
   });
   for (const c of constraints) {
     let sum = 0;
@@ -397,9 +406,22 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
         setSensitive(rules, id, c + kp.k, kp.p); // keeps the largest need
         sensitive[id] = 1;
       }
-    } else if (isSmall(Math.abs(v), kp.k)) {
-      setBand(rules, id, v, kp.k);
-      sensitive[id] = 1;
+    } else {
+      // A change free in sign: the band rule on the change, and on what the others changed once
+      // one member's own net change c is taken off (o = v − c with |o| in 1..k−1: hi ≥ c + k or
+      // lo ≤ c for o > 0, hi ≥ c or lo ≤ c − k for o < 0). Several such rules are kept by one
+      // stricter pair (the largest need, the smallest low alternative).
+      const bands: Array<[number, number]> = [];
+      if (isSmall(Math.abs(v), kp.k)) bands.push(v > 0 ? [kp.k, 0] : [0, -kp.k]);
+      for (const c of netShares[id] ?? []) {
+        const o = v - c;
+        if (isSmall(Math.abs(o), kp.k)) bands.push(o > 0 ? [c + kp.k, c] : [c, c - kp.k]);
+      }
+      if (bands.length > 0) {
+        rules.need[id] = Math.max(...bands.map((b) => b[0]));
+        rules.lowAlt[id] = Math.min(...bands.map((b) => b[1]));
+        sensitive[id] = 1;
+      }
     }
     if (shownSuppressed.has(id)) rules.need[id] = Math.max(rules.need[id]!, kp.k);
   });
@@ -459,3 +481,14 @@ function oneStep(a: ReadonlyArray<readonly [number, number]>, b: ReadonlyArray<r
 }
 
 export { ALL };
+
+/** Each member's net change between two cells' member counts (distinct non-zero values). */
+function netOf(before: ReadonlyMap<string, number> | undefined, after: ReadonlyMap<string, number> | undefined): number[] {
+  if (!before && !after) return [];
+  const out = new Set<number>();
+  for (const m of new Set([...(before?.keys() ?? []), ...(after?.keys() ?? [])])) {
+    const d = (after?.get(m) ?? 0) - (before?.get(m) ?? 0);
+    if (d !== 0) out.add(d);
+  }
+  return [...out];
+}

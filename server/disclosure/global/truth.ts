@@ -24,6 +24,8 @@ export interface Truth {
   value: number;
   /** Distinct numbers of the cell's incidents that one member reported, largest first. */
   shares: number[];
+  /** How many of the cell's incidents each member reported (absent without member data). */
+  byMember?: ReadonlyMap<string, number>;
 }
 
 /** dim → code → its ancestors (groups containing it, nearest first); leaves without groups absent. */
@@ -80,7 +82,11 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
       rec(0);
     }
   }
-  for (const [id, m] of members) out.get(id)!.shares = [...new Set(m.values())].sort((a, b) => b - a);
+  for (const [id, m] of members) {
+    const t = out.get(id)!;
+    t.shares = [...new Set(m.values())].sort((a, b) => b - a);
+    t.byMember = m;
+  }
   return out;
 }
 
