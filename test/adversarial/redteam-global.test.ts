@@ -11,10 +11,11 @@
 //
 // Open (it.fails): a reused dedupe tag answered by the
 // counts and by the member's own inclusion proofs; hold-back and dry-run patterns saying a pending
-// change is small; the change between non-consecutive versions; two colluding keys.
+// change is small; two colluding keys.
 // Fixed since the red team found them (now plain `it`): an exact DP total (keepTotal) never
 // protected; the holdings rule skipped on "changes" versions and on multi-year "setchange" steps; `release_too_small` as an unlogged oracle;
-// k fixed by signed releases only and a larger k republishing a 5; draft `stats.sensitive`; equal
+// k fixed by signed releases only and a larger k republishing a 5; the change between
+// non-consecutive versions; draft `stats.sensitive`; equal
 // Merkle roots across versions after a lifted quarantine; the flags answer naming a member (the
 // documentation was wrong: the steward needs the key id to quarantine).
 // Defended (it): three overlapping year sets; region groups against leaves; consecutive changes
@@ -691,7 +692,8 @@ describe('withdrawals and a quarantine between two releases (issue 14, changes; 
     noSmallChange(r2.manifest, r3.manifest);
   });
 
-  // VULNERABLE. The model links versions only step by step (D(v) = A(v) − A(v−1)), and a
+  // FIXED (model.ts: a change quantity between every two non-consecutive versions of a year) —
+  // was VULNERABLE. The model linked versions only step by step (D(v) = A(v) − A(v−1)), and a
   // "changes" step is free in sign, so the LP sees no bound on D2 or D3 alone; but their SUM is
   // published: r1 shows Lima = 30 (v1), r2 hides Lima (v2: two withdrawals), r3 (v3: B
   // quarantined, Lima untouched) shows Lima = 28. Anyone reading the log: Lima lost exactly 2
@@ -701,16 +703,18 @@ describe('withdrawals and a quarantine between two releases (issue 14, changes; 
   // Fix: add a change quantity A(v_j) − A(v_i) for every pair of versions of a year that appear in
   // the log (or at least from each new version to every earlier one with published cells), with
   // the band rule, in model.ts; the auditor's check 6 likewise.
-  it.fails('no published cell moves by 1..k−1 between two non-consecutive versions (v1 → v3)', () => {
+  it('no published cell moves by 1..k−1 between two non-consecutive versions (v1 → v3)', () => {
     expect(r3).toBeDefined();
     noSmallChange(r1.manifest, r3.manifest);
   });
 
   // The auditor catches it ("change-small": Lima from 2023 v1 to 2023 v3 = −2, exact): the server's
   // model and its auditor disagree on which changes are protected.
-  it('the independent auditor fails this log (Lima 30 → 28 from v1 to v3)', async () => {
+  // Before the fix the auditor failed this log (change-small, Lima 30 → 28 from v1 to v3); now
+  // the server protects that change too, and the log passes.
+  it('the independent auditor passes this log (no change from v1 to v3 in 1..k−1)', async () => {
     const r = await auditLog(t);
-    expect([r.code, r.checks.changes], r.failures).toEqual([1, 'fail']);
+    expect([r.code, r.checks.changes], r.failures).toEqual([0, 'pass']);
   });
 });
 

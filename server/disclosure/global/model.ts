@@ -7,8 +7,9 @@
 //                         S = Σ_Y A(Y, V[Y], c) when any of those A is in the model;
 //   change   D(Y, v, c)   A(Y, v, c) − A(Y, v−1, c): ≥ 0 when version v only added incidents
 //                         ("additions"), free in sign otherwise ("changes");
-//   setchange X(V→W, c)  S(W, c) − S(V, c) between consecutive version vectors of one year set
-//                         (free in sign), unless it is one D already.
+//   setchange X(V→W, c)  S(W, c) − S(V, c) between consecutive version vectors of one year set,
+//                         and A(Y, w, c) − A(Y, u, c) between non-consecutive versions u < w of a
+//                         year (free in sign), unless it is one D already.
 // Relations: every table relation of every publication (a margin or group = Σ its children),
 // instantiated at every (year, version) where one of its quantities is in the model. The model is
 // the closure of the publications' own cells under these relations, the year-set sums and the
@@ -306,6 +307,30 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       decomposed.add(si);
       const sc = sCells[si]!;
       addConstraint(sc.id, sc.vector.map(([yy, vv]) => grow(ensureA(yy, vv, sc.cid))), 'year');
+    }
+  }
+  // Changes between non-consecutive versions of one year (v1 → v3): the sum of the steps, but
+  // protected on its own (two steps each protected can add up to a small net change). Same rules
+  // as a change between year sets (band, and holdings with each member's net change).
+  const countsAt = new Map<string, Map<number, number>>();
+  pend.forEach((p, id) => {
+    if (p.kind !== 'count') return;
+    const key = `${p.year}|${p.coordsId}`;
+    let m = countsAt.get(key);
+    if (!m) countsAt.set(key, (m = new Map()));
+    m.set(p.version!, id);
+  });
+  for (const [key, byVersion] of countsAt) {
+    const year = Number(key.slice(0, key.indexOf('|')));
+    const vs = (sortedVersions.get(year) ?? []).filter((v) => byVersion.has(v));
+    for (let i = 0; i < vs.length; i++) {
+      for (let j = i + 2; j < vs.length; j++) {
+        const from = byVersion.get(vs[i]!)!;
+        const to = byVersion.get(vs[j]!)!;
+        const at = `${yv(year, vs[i]!)}>${yv(year, vs[j]!)}`;
+        const x = register(`X|${at}|${pend[from]!.coordsId}`, { kind: 'setchange', at, coords: pend[from]!.coords, coordsId: pend[from]!.coordsId, lower: -Infinity, from, to });
+        addConstraint(to, [from, x], 'change');
+      }
     }
   }
   // Changes between consecutive version vectors of one year set (one per coordinates).
