@@ -1,8 +1,7 @@
 // Releases: drafting, dry runs and signing (publisher-signed), publishing (public: list, JSON,
-// CSV), the publication log (public: every manifest ever shown) and inclusion proofs
+// tidy CSV, HXL CSV, Frictionless data package, one zip of all), the publication log (public: every manifest ever shown) and inclusion proofs
 // (member-signed, own reports only). No route changes or deletes a release or a log entry.
 import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
@@ -11,21 +10,17 @@ import { uuidV4 } from '../schemas/report.js';
 import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
+import { hxlCsv, tidyCsv } from '../open-data/csv.js';
+import { dataPackage } from '../open-data/datapackage.js';
+import { termsOf } from '../open-data/terms.js';
+import { releasesZip } from '../open-data/zip.js';
+import type { Response } from 'express';
 
-/** One row a cell; suppressed cells say so; DP releases carry the 90% error margin of each count. */
-export function releaseCsv(env: Envelope): string {
-  const m = env.manifest;
-  const dims = [...new Set(m.tables.flatMap((t) => t.dimensions))];
-  const dp = m.method === 'dp';
-  const rows = m.tables.flatMap((t, i) =>
-    t.cells.map((c) => [
-      String(i + 1),
-      ...dims.map((d) => (d in c.key ? (c.key[d] === '*' ? 'Total' : c.key[d]) : '')),
-      c.suppressed ? '' : String(c.count),
-      dp ? `± ${m.dp?.errorMargin90 ?? ''}` : c.suppressed ? `< ${m.k} o protegido / < ${m.k} or protected` : '',
-    ]),
-  );
-  return '\uFEFF' + stringify([['table', ...dims, 'count', dp ? 'margin90' : 'suppressed'], ...rows]);
+function sendCsv(res: Response, filename: string, body: string): void {
+  res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.send(body);
 }
 
 const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transform(Number);
@@ -71,16 +66,44 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     res.json(await listReleases(ctx));
   });
 
+  r.get('/releases.zip', async (req, res) => {
+    noBody(req);
+    const { items } = await listReleases(ctx);
+    const envelopes = await Promise.all(items.map((x) => getRelease(ctx, x.id)));
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', 'attachment; filename="contamos-releases.zip"');
+    res.send(Buffer.from(releasesZip(envelopes, ctx.terms ?? termsOf())));
+  });
+
   r.get('/releases/:file', async (req, res) => {
     noBody(req);
     const csv = req.params.file.endsWith('.csv');
     const id = parseWith(releaseId, csv ? req.params.file.slice(0, -4) : req.params.file, 'invalid_path');
     const env = await getRelease(ctx, id);
+    if (csv) return sendCsv(res, `contamos-${id}.csv`, tidyCsv(env.manifest));
     res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
-    if (!csv) return void res.json(env);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="contamos-${id}.csv"`);
-    res.send(releaseCsv(env));
+    res.json(env);
+  });
+
+  r.get('/releases/:id/datapackage.json', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const env = await getRelease(ctx, id);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.json(dataPackage(env, ctx.terms ?? termsOf()));
+  });
+
+  r.get('/releases/:id/data.csv', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    sendCsv(res, `contamos-${id}.csv`, tidyCsv((await getRelease(ctx, id)).manifest));
+  });
+
+  r.get('/releases/:id/data-hxl.csv', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    sendCsv(res, `contamos-${id}-hxl.csv`, hxlCsv((await getRelease(ctx, id)).manifest));
   });
 
   r.get('/releases/:id/proof/:reportId', member, perKey, async (req, res) => {

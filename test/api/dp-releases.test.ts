@@ -99,7 +99,7 @@ describe.each(providers)('DP releases and the server budget over the API (%s)', 
       expect(grand).toBe(total); // kept exact
     }
     const csv = await request(t.app).get(`/api/v1/releases/${m.id}.csv`);
-    expect(csv.text.split('\n')[0]).toContain('margin90');
+    expect(csv.text.split('\n')[0]).toContain('error_margin_90');
     const page = await request(t.app).get(`/estadisticas/${m.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Privacidad diferencial');
