@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ERRORS, type ErrorCode } from './errors.js';
 import { errorBody } from './schemas/errors.js';
 import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
-import { draftId, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
+import { draftId, featuredRequest, featuredResponse, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
 import { pageQuery, proofPageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
 import {
   conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
@@ -217,6 +217,11 @@ export const ROUTES: RouteSpec[] = [
     params: { id: releaseId }, responses: { 200: { description: 'CSV with HXL hashtags (hxlstandard.org)', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
   { method: 'get', path: '/api/v1/releases/{id}/datapackage.json', who: 'public', summary: 'Frictionless Tabular Data Package: Table Schema, licence, citation, hash and signature as provenance', resumen: 'Paquete de datos Frictionless: esquema, licencia, cita, hash y firma',
     params: { id: releaseId }, responses: { 200: { description: 'datapackage.json (Frictionless specs v1, profile tabular-data-package)' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'put', path: '/api/v1/featured', who: 'publisher', summary: 'Choose the series featured on the home page (its newest release is the headline)', resumen: 'Elegir la serie destacada en la portada (su publicación más reciente es la principal)',
+    body: { schema: featuredRequest }, responses: { 200: { description: 'the featured series', schema: featuredResponse } },
+    errors: [...BODY_ERRORS, 'series_not_found', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/featured', who: 'public', summary: 'The series featured on the home page and its newest release', resumen: 'La serie destacada en la portada y su publicación más reciente',
+    responses: { 200: { description: 'the featured series', schema: featuredResponse } }, errors: [] },
   { method: 'get', path: '/api/v1/releases.zip', who: 'public', summary: 'Every signed release in one zip: data packages, CSV, HXL CSV, signed JSON', resumen: 'Todas las publicaciones firmadas en un zip',
     responses: { 200: { description: 'zip archive', contentType: 'application/zip' } }, errors: [] },
   { method: 'get', path: '/api/v1/releases/{id}/proof/{reportId}', who: 'member', summary: 'Merkle inclusion proof that one of the member’s reports was counted', resumen: 'Prueba Merkle de que un reporte propio fue contado',

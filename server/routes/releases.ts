@@ -1,11 +1,13 @@
-// Releases: drafting, dry runs and signing (publisher-signed), publishing (public: list, JSON,
+// Releases: drafting, dry runs and signing (publisher-signed), the featured series (publisher-set,
+// public to read), publishing (public: list, JSON,
 // tidy CSV, HXL CSV, Frictionless data package, one zip of all), the publication log (public: every manifest ever shown) and inclusion proofs
 // (member-signed, own reports only). No route changes or deletes a release or a log entry.
 import { Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
-import { draftId, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
+import { draftId, featuredRequest, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
+import { getFeatured, setFeatured } from '../services/featured.js';
 import { uuidV4 } from '../schemas/report.js';
 import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
 import { z } from 'zod';
@@ -45,6 +47,17 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     const id = parseWith(draftId, req.params.draftId, 'invalid_path');
     const body = jsonBody(req, releaseSignature);
     res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
+  });
+
+  r.put('/featured', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, featuredRequest);
+    res.json(await setFeatured(ctx, authOf(req), body.series));
+  });
+
+  r.get('/featured', async (req, res) => {
+    noBody(req);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json(await getFeatured(ctx));
   });
 
   r.get('/publications', async (req, res) => {

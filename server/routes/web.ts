@@ -1,4 +1,5 @@
-// The people-facing pages: public statistics (/, /estadisticas, /estadisticas/:releaseId), the
+// The people-facing pages: public statistics (/, /estadisticas: the newest release of the series the
+// publisher features, services/featured.ts; /estadisticas/:releaseId), the
 // submission form (/enviar), the API reference (/api/v1/docs, /api/v1/openapi.json) and their
 // two static files (/static/contamos.css, /static/enviar.js). Mount before the API routers:
 //   app.use(webRoutes(ctx));
@@ -15,6 +16,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { AppError } from '../errors.js';
 import { openApiDocument } from '../openapi.js';
 import { getRelease, listReleases } from '../services/releases.js';
+import { getFeatured } from '../services/featured.js';
 import type { ServiceContext } from '../services/context.js';
 import { WEB_DIR, webBundle } from '../web/bundle.js';
 import { docsPage } from '../web/docs-page.js';
@@ -64,7 +66,7 @@ export function webRoutes(ctx: ServiceContext): Router {
   const stats = async (req: Request, res: Response, id: string | null) => {
     const lang = langOf(req);
     const { items } = await listReleases(ctx);
-    const wanted = id ?? latestRelease(items)?.id ?? null;
+    const wanted = id ?? (await getFeatured(ctx)).release ?? latestRelease(items)?.id ?? null;
     let current: ReleaseEnvelope | null = null;
     if (wanted !== null) {
       try {

@@ -21,8 +21,11 @@ const privacyAmount = (unit: DpUnit) =>
     if (problem) ctx.addIssue({ code: 'custom', message: `${unit} ${problem}` });
   });
 
+/** A series name: lowercase letters, digits and dashes. */
+export const seriesName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40');
+
 const common = {
-  series: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
+  series: seriesName,
   filter: z.union([z.strictObject({ year }), z.strictObject({ years: z.array(year).min(1).max(50) })]),
   tables: z.array(z.array(z.enum(RELEASE_DIMENSIONS)).min(1).max(4)).min(1).max(10),
   regionGroups: z.boolean().default(false),
@@ -75,3 +78,11 @@ export const releaseSignature = z.strictObject({
 
 export const releaseId = z.string().regex(/^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/, 'not a release id');
 export const draftId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a draft id');
+
+/** The publisher's choice of the series featured on the home page (PUT /api/v1/featured). */
+export const featuredRequest = z.strictObject({ series: seriesName });
+export const featuredResponse = z.object({
+  series: seriesName.nullable().describe('the featured series; null when nothing was published yet'),
+  chosen: z.boolean().describe('true when a publisher chose it; false when it is the default (the first series ever published)'),
+  release: releaseId.nullable().describe('its newest signed release, the home page headline'),
+});
