@@ -217,6 +217,8 @@ export const ROUTES: RouteSpec[] = [
     params: { id: releaseId }, responses: { 200: { description: 'CSV with HXL hashtags (hxlstandard.org)', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
   { method: 'get', path: '/api/v1/releases/{id}/datapackage.json', who: 'public', summary: 'Frictionless Tabular Data Package: Table Schema, licence, citation, hash and signature as provenance', resumen: 'Paquete de datos Frictionless: esquema, licencia, cita, hash y firma',
     params: { id: releaseId }, responses: { 200: { description: 'datapackage.json (Frictionless specs v1, profile tabular-data-package)' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/charts/{file}', who: 'public', summary: 'A chart of one series over the release’s years, as SVG or PNG (`?lang=en` for English); hidden values are gaps', resumen: 'Un gráfico de una serie a lo largo de los años, en SVG o PNG; las cifras ocultas son huecos',
+    params: { id: releaseId, file: z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/) }, responses: { 200: { description: 'image/svg+xml or image/png', contentType: 'image/svg+xml' } }, errors: ['invalid_path', 'release_not_found', 'not_found'] },
   { method: 'put', path: '/api/v1/featured', who: 'publisher', summary: 'Choose the series featured on the home page (its newest release is the headline)', resumen: 'Elegir la serie destacada en la portada (su publicación más reciente es la principal)',
     body: { schema: featuredRequest }, responses: { 200: { description: 'the featured series', schema: featuredResponse } },
     errors: [...BODY_ERRORS, 'series_not_found', ...SIGNED_ERRORS] },

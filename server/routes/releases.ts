@@ -17,6 +17,15 @@ import { dataPackage } from '../open-data/datapackage.js';
 import { termsOf } from '../open-data/terms.js';
 import { releasesZip } from '../open-data/zip.js';
 import type { Response } from 'express';
+import { langOf } from '../web/i18n.js';
+import { trendSpecs, trendSvgFile } from '../web/trend-charts.js';
+import { svgToPng } from '../web/png.js';
+import { AppError } from '../errors.js';
+
+const chartFile = z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/, 'not a chart file');
+/** Rendered PNGs by release, chart and language: releases never change, so neither do their charts. */
+const pngCache = new Map<string, Buffer>();
+const PNG_CACHE_MAX = 256;
 
 function sendCsv(res: Response, filename: string, body: string): void {
   res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
@@ -117,6 +126,34 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     noBody(req);
     const id = parseWith(releaseId, req.params.id, 'invalid_path');
     sendCsv(res, `contamos-${id}-hxl.csv`, hxlCsv((await getRelease(ctx, id)).manifest));
+  });
+
+  r.get('/releases/:id/charts/:file', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const file = parseWith(chartFile, req.params.file, 'invalid_path');
+    const lang = langOf(req);
+    const env = await getRelease(ctx, id);
+    const chartId = file.replace(/\.(svg|png)$/, '');
+    const spec = trendSpecs(env.manifest, lang).specs.find((s) => s.id === chartId);
+    if (!spec) throw new AppError('not_found');
+    const svg = trendSvgFile(spec, lang);
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('Content-Disposition', `inline; filename="contamos-${id}-${file}"`);
+    if (file.endsWith('.svg')) {
+      res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'none'; script-src 'none'");
+      return void res.send(svg);
+    }
+    const key = `${id}/${chartId}/${lang}`;
+    let png = pngCache.get(key);
+    if (!png) {
+      png = await svgToPng(svg);
+      if (pngCache.size >= PNG_CACHE_MAX) pngCache.delete(pngCache.keys().next().value!);
+      pngCache.set(key, png);
+    }
+    res.setHeader('Content-Type', 'image/png');
+    res.send(png);
   });
 
   r.get('/releases/:id/proof/:reportId', member, perKey, async (req, res) => {

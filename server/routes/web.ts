@@ -76,7 +76,7 @@ export function webRoutes(ctx: ServiceContext): Router {
         throw e;
       }
     }
-    sendPage(res, statsPage({ lang, path: id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas', items, current }));
+    sendPage(res, statsPage({ lang, path: id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas', items, current, ...(ctx.terms ? { terms: ctx.terms } : {}) }));
   };
 
   r.get('/', (req, res) => stats(req, res, null));
