@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
 import { hxlCsv, tidyCsv } from '../open-data/csv.js';
 import { dataPackage } from '../open-data/datapackage.js';
-import { termsOf } from '../open-data/terms.js';
+import { citationOf, termsOf } from '../open-data/terms.js';
 import { releasesZip } from '../open-data/zip.js';
 import type { Response } from 'express';
 import { langOf } from '../web/i18n.js';
@@ -27,6 +27,14 @@ const chartFile = z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png
 const pngCache = new Map<string, Buffer>();
 const PNG_CACHE_MAX = 256;
 
+/** The licence and the data package travel with every download as Link headers (RFC 8288): the CSV and the signed JSON stay as they are. */
+function setLinks(res: Response, ctx: ServiceContext, id: string): void {
+  const terms = ctx.terms ?? termsOf();
+  const links = [`</api/v1/releases/${id}/datapackage.json>; rel="describedby"; type="application/json"`];
+  if (terms.licence.url) links.unshift(`<${terms.licence.url}>; rel="license"`);
+  res.setHeader('Link', links.join(', '));
+}
+
 function sendCsv(res: Response, filename: string, body: string): void {
   res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -38,6 +46,7 @@ const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transf
 
 export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
+  let zipCache: { key: string; bytes: Buffer } | undefined;
   const publisher = requireSignature(ctx, ['publisher']);
   const member = requireSignature(ctx, ['member']);
   const perKey = limitByCredential(ctx, limits.perMinute);
@@ -91,11 +100,17 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   r.get('/releases.zip', async (req, res) => {
     noBody(req);
     const { items } = await listReleases(ctx);
-    const envelopes = await Promise.all(items.map((x) => getRelease(ctx, x.id)));
+    const terms = ctx.terms ?? termsOf();
+    // releases never change: the zip is made again only when a release is added or the terms change
+    const key = JSON.stringify([items.map((x) => x.hash), terms]);
+    if (zipCache?.key !== key) {
+      const envelopes = await Promise.all(items.map((x) => getRelease(ctx, x.id)));
+      zipCache = { key, bytes: Buffer.from(releasesZip(envelopes, terms)) };
+    }
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', 'attachment; filename="contamos-releases.zip"');
-    res.send(Buffer.from(releasesZip(envelopes, ctx.terms ?? termsOf())));
+    res.send(zipCache.bytes);
   });
 
   r.get('/releases/:file', async (req, res) => {
@@ -103,6 +118,7 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     const csv = req.params.file.endsWith('.csv');
     const id = parseWith(releaseId, csv ? req.params.file.slice(0, -4) : req.params.file, 'invalid_path');
     const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
     if (csv) return sendCsv(res, `contamos-${id}.csv`, tidyCsv(env.manifest));
     res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
     res.json(env);
@@ -119,13 +135,17 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   r.get('/releases/:id/data.csv', async (req, res) => {
     noBody(req);
     const id = parseWith(releaseId, req.params.id, 'invalid_path');
-    sendCsv(res, `contamos-${id}.csv`, tidyCsv((await getRelease(ctx, id)).manifest));
+    const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
+    sendCsv(res, `contamos-${id}.csv`, tidyCsv(env.manifest));
   });
 
   r.get('/releases/:id/data-hxl.csv', async (req, res) => {
     noBody(req);
     const id = parseWith(releaseId, req.params.id, 'invalid_path');
-    sendCsv(res, `contamos-${id}-hxl.csv`, hxlCsv((await getRelease(ctx, id)).manifest));
+    const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
+    sendCsv(res, `contamos-${id}-hxl.csv`, hxlCsv(env.manifest));
   });
 
   r.get('/releases/:id/charts/:file', async (req, res) => {
@@ -137,15 +157,20 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     const chartId = file.replace(/\.(svg|png)$/, '');
     const spec = trendSpecs(env.manifest, lang).specs.find((s) => s.id === chartId);
     if (!spec) throw new AppError('not_found');
-    const svg = trendSvgFile(spec, lang);
-    res.setHeader('Cache-Control', 'public, max-age=86400');
+    const terms = ctx.terms ?? termsOf();
+    const svg = trendSvgFile(spec, lang, {
+      credit: `${terms.licence.id} · ${terms.coalition} · ${id}`,
+      citation: citationOf(terms, { id, series: env.manifest.series, publishedOn: env.manifest.publishedOn, hash: env.hash }),
+    });
+    setLinks(res, ctx, id);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('Content-Disposition', `inline; filename="contamos-${id}-${file}"`);
     if (file.endsWith('.svg')) {
       res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'none'; script-src 'none'");
       return void res.send(svg);
     }
-    const key = `${id}/${chartId}/${lang}`;
+    const key = `${id}/${chartId}/${lang}/${svg.length}/${terms.licence.id}/${terms.coalition}`;
     let png = pngCache.get(key);
     if (!png) {
       png = await svgToPng(svg);

@@ -25,6 +25,7 @@ export const MAX_TRENDS_PER_TABLE = 12;
 export const TREND_WIDTH = 360;
 export const TREND_HEIGHT = 210;
 const M = { left: 44, right: 26, top: 26, bottom: 44 };
+const CREDIT_HEIGHT = 14;
 
 type Cells = Manifest['tables'][number]['cells'];
 const keyOf = (dims: string[], key: Record<string, string>) => dims.map((d) => key[d] ?? '*').join('\u0000');
@@ -84,8 +85,8 @@ export function hiddenWord(lang: Lang): string {
   return t(lang, 'oculta', 'hidden');
 }
 
-/** The chart as an <svg> element; `standalone` adds the XML namespace, a white background and colours for a file of its own. */
-export function trendSvg(spec: TrendSpec, lang: Lang, opts: { standalone?: boolean } = {}): SafeHtml {
+/** The chart as an <svg> element; `standalone` adds the XML namespace, a white background, colours and the credit line for a file of its own. */
+export function trendSvg(spec: TrendSpec, lang: Lang, opts: { standalone?: boolean; credit?: string; citation?: string } = {}): SafeHtml {
   const { id, title, points } = spec;
   if (!/^[a-z0-9-]{1,80}$/.test(id)) throw new TypeError('chart id must be [a-z0-9-]');
   const w = TREND_WIDTH - M.left - M.right;
@@ -114,18 +115,24 @@ export function trendSvg(spec: TrendSpec, lang: Lang, opts: { standalone?: boole
     return html`<g class="trend-point"><title>${p.year}: ${valueText(p)}</title>${year}<circle cx="${cx}" cy="${cy}" r="4.5" fill="#8a3b70"/><text class="trend-value" x="${cx}" y="${r1(cy - 9)}" font-size="13" font-weight="bold" text-anchor="middle" fill="currentColor">${formatNumber(p.value, lang)}</text></g>`;
   });
   const ns = opts.standalone ? html` xmlns="http://www.w3.org/2000/svg" color="#222222"` : '';
-  const bg = opts.standalone ? html`<rect width="${TREND_WIDTH}" height="${TREND_HEIGHT}" fill="#ffffff"/><text x="${M.left}" y="16" font-size="13" font-weight="bold" fill="currentColor">${title}</text>` : '';
-  return html`<svg class="trend"${ns} viewBox="0 0 ${TREND_WIDTH} ${TREND_HEIGHT}" width="${TREND_WIDTH}" height="${TREND_HEIGHT}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="DejaVu Sans, system-ui, sans-serif">
+  const height = TREND_HEIGHT + (opts.standalone && opts.credit ? CREDIT_HEIGHT : 0);
+  const bg = opts.standalone ? html`<rect width="${TREND_WIDTH}" height="${height}" fill="#ffffff"/><text x="${M.left}" y="16" font-size="13" font-weight="bold" fill="currentColor">${title}</text>` : '';
+  const credit = opts.standalone && opts.credit
+    ? html`<text class="trend-credit" x="${TREND_WIDTH - 4}" y="${height - 6}" font-size="10" text-anchor="end" fill="#555555">${opts.credit}</text>`
+    : '';
+  return html`<svg class="trend"${ns} viewBox="0 0 ${TREND_WIDTH} ${height}" width="${TREND_WIDTH}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="DejaVu Sans, system-ui, sans-serif">
 <title id="${id}-title">${title}</title>
-<desc id="${id}-desc">${desc}</desc>
+<desc id="${id}-desc">${desc}</desc>${opts.citation ? html`
+<metadata>${opts.citation}</metadata>` : ''}
 <defs><pattern id="${id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3e6ee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a3b70" stroke-width="1.5"/></pattern></defs>
 ${bg}${grid}
 ${segments}
 ${marks}
+${credit}
 </svg>`;
 }
 
-/** A standalone SVG file (XML declaration, namespace, background, title drawn in). */
-export function trendSvgFile(spec: TrendSpec, lang: Lang): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${trendSvg(spec, lang, { standalone: true }).value}\n`;
+/** A standalone SVG file (XML declaration, namespace, background, title drawn in, and the licence, publisher and release as a credit line, with the citation as metadata). */
+export function trendSvgFile(spec: TrendSpec, lang: Lang, credit: { credit?: string; citation?: string } = {}): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${trendSvg(spec, lang, { standalone: true, ...credit }).value}\n`;
 }

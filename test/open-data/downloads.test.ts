@@ -55,6 +55,8 @@ describe.each([['two years, region groups', () => multi], ['one year', () => sin
     const res = await request(t.app).get(`/api/v1/releases/${rel.manifest.id}.csv`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    // the licence and the data package (with the citation) are linked from the CSV itself
+    expect(res.headers.link).toBe(`<https://creativecommons.org/licenses/by/4.0/>; rel="license", </api/v1/releases/${rel.manifest.id}/datapackage.json>; rel="describedby"; type="application/json"`);
     const rows = parseCsv(res.text);
     const rebuilt = tablesFromCsv(rows, rel.manifest);
     rel.manifest.tables.forEach((tb: any, i: number) => {

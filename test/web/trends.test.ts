@@ -106,12 +106,17 @@ describe('series over the years', () => {
     const text = (svg.body as Buffer).toString('utf8');
     expect(text).toMatch(/^<\?xml[^>]*>\n<svg class="trend" xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(text).toContain('Todos los hechos registrados');
+    // the licence, the publisher and the release travel with the image; the citation as metadata
+    expect(text).toContain(`<text class="trend-credit"`);
+    expect(text).toContain(`CC-BY-4.0 · Coalición Contamos · ${multi.manifest.id}`);
+    expect(text).toMatch(new RegExp(`<metadata>Coalición Contamos \\(\\d{4}\\)\\. [^<]*${multi.hash}`));
+    expect(svg.headers.link).toContain('<https://creativecommons.org/licenses/by/4.0/>; rel="license"');
     expect(((await request(t.app).get(`${base}.svg?lang=en`).buffer(true).parse(binary)).body as Buffer).toString('utf8')).toContain('All recorded incidents');
     const png = await request(t.app).get(`${base}.png`).buffer(true).parse(binary);
     expect(png.status).toBe(200);
     expect(png.headers['content-type']).toBe('image/png');
     const facts = pngFacts(png.body as Buffer);
-    expect(facts).toMatchObject({ width: 720, height: 420 });
+    expect(facts).toMatchObject({ width: 720, height: 448 });
     expect(facts.inked).toBe(true);
   });
 
