@@ -72,7 +72,7 @@ export const releaseEnvelope = z.object({
   signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)') }),
 });
 export const releaseList = z.object({
-  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log') })),
+  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log'), years: z.array(z.string()).describe('the years the release covers') })),
 });
 export const concentrationFlagsResponse = z.object({
   share: z.number().describe('the operator\'s threshold (CONTAMOS_FLAG_SHARE)'),

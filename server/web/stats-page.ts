@@ -53,7 +53,7 @@ export interface ReleaseEnvelope {
   hash: string;
   signature: { keyId: string; alg: string; value: string };
 }
-export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string }
+export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string; years?: string[] }
 
 export const RELEASE_ID = /^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/;
 
@@ -231,7 +231,25 @@ function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
   return items.length ? html`<section class="key-figures" aria-labelledby="cifras"><h2 id="cifras">${t(lang, 'Cifras principales', 'Key figures')}</h2><div class="figures">${items}</div></section>` : null;
 }
 
-export function releaseSection(env: ReleaseEnvelope, lang: Lang, terms: Terms = termsOf()): SafeHtml {
+/** For a one-year release: where its years are followed over time (the newest release of each series covering several years, this year among them). */
+function trendElsewhere(m: ReleaseManifest, items: ReleaseListItem[], lang: Lang): SafeHtml {
+  const years = yearsOf(m);
+  const newest = new Map<string, ReleaseListItem>();
+  for (const r of items) {
+    if ((r.years?.length ?? 0) < 2 || !years.every((y) => r.years!.includes(y))) continue;
+    const have = newest.get(r.series);
+    if (!have || have.sequence < r.sequence) newest.set(r.series, r);
+  }
+  const links = [...newest.values()];
+  return html`<section aria-labelledby="tendencias">
+<h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
+<p class="note">${t(lang, `Esta publicación cubre un solo año (${years.join(', ')}).`, `This release covers a single year (${years.join(', ')}).`)} ${links.length > 0
+    ? html`${t(lang, 'La evolución por año está en', 'The trend over the years is in')} ${links.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}">${r.id}</a> (${r.years!.join('–')})`)}.`
+    : t(lang, 'Todavía no hay una publicación de varios años que la incluya.', 'No release covering several years includes it yet.')}</p>
+</section>`;
+}
+
+export function releaseSection(env: ReleaseEnvelope, lang: Lang, terms: Terms = termsOf(), items: ReleaseListItem[] = []): SafeHtml {
   const m = env.manifest;
   const years = yearsOf(m);
   const id = m.id;
@@ -279,7 +297,7 @@ ${trendSvg(spec, lang)}
 </figure>`)}
 </div>
 ${trends.omitted > 0 ? html`<p class="note">${t(lang, `Hay ${trends.omitted} series más; sus cifras están en las tablas y en las descargas.`, `There are ${trends.omitted} more series; their figures are in the tables and the downloads.`)}</p>` : ''}
-</section>` : ''}
+</section>` : yearsOf(m).length === 1 ? trendElsewhere(m, items, lang) : ''}
 
 <section aria-labelledby="graficos">
 <h2 id="graficos">${t(lang, 'Gráficos y tablas', 'Charts and tables')}</h2>
@@ -381,7 +399,7 @@ export function statsPage(input: { lang: Lang; path: string; items: ReleaseListI
     ? html`${intro}<section class="empty"><h2>${t(lang, 'Todavía no hay publicaciones', 'No releases yet')}</h2><p>${t(lang,
         'Cuando la coalición publique sus primeras cifras, aparecerán aquí con sus gráficos, sus tablas descargables y la forma de verificarlas.',
         'When the coalition publishes its first figures, they will appear here with their charts, downloadable tables and how to verify them.')}</p></section>`
-    : html`${intro}${releaseSection(current, lang, input.terms)}${releaseList(items, current.manifest.id, lang)}`;
+    : html`${intro}${releaseSection(current, lang, input.terms, items)}${releaseList(items, current.manifest.id, lang)}`;
   return page({ lang, title: current ? `${t(lang, 'Estadísticas', 'Statistics')} ${current.manifest.id}` : t(lang, 'Estadísticas', 'Statistics'), path: input.path, section: 'stats', body });
 }
 

@@ -96,6 +96,10 @@ describe('series over the years', () => {
     expect(page.match(/<span class="chart-title">Todos los hechos registrados<\/span>/g)).toHaveLength(1);
     const onePage = (await request(t.app).get(`/estadisticas/${single.manifest.id}`)).text;
     expect(onePage).not.toContain('trend-figure');
+    // a one-year release points to where its year is followed over time
+    expect(onePage).toContain(`Esta publicación cubre un solo año (2024). La evolución por año está en <a href="/estadisticas/${multi.manifest.id}">${multi.manifest.id}</a> (2023–2024).`);
+    const list = (await request(t.app).get('/api/v1/releases')).body.items;
+    expect(list.map((x: { id: string; years: string[] }) => [x.id, x.years])).toEqual([[multi.manifest.id, ['2023', '2024']], [single.manifest.id, ['2024']]]);
   });
 
   it('downloads a chart as a standalone SVG and as a PNG drawn from it', async () => {
