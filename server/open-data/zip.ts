@@ -7,7 +7,9 @@
 //   inside the folder, so the folder is a valid data package on its own.
 // - The archive is deterministic: entries in release order, each dated by its release's
 //   publication date (a zip stores local times; nothing of the request is written).
-// - Built in memory with fflate (pure JavaScript, no native code, no dependencies).
+// - Built in memory with fflate (pure JavaScript, no native code, no dependencies), synchronously:
+//   fflate's asynchronous mode starts a worker per file, which measured several times slower here
+//   (npm run bench:open-data); the route keeps the archive until a release is added.
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { Envelope } from '../services/releases.js';
 import { hxlCsv, tidyCsv } from './csv.js';

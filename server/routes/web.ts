@@ -60,8 +60,12 @@ function sendAsset(req: Request, res: Response, a: Asset): void {
   res.send(enc === 'br' ? a.br : enc === 'gzip' ? a.gzip : a.raw);
 }
 
+/** Rendered statistics pages kept in memory (see `stats`). */
+const STATS_PAGES_MAX = 64;
+
 export function webRoutes(ctx: ServiceContext): Router {
   const r = Router();
+  const statsPages = new Map<string, string>();
 
   const stats = async (req: Request, res: Response, id: string | null) => {
     const lang = langOf(req);
@@ -76,7 +80,17 @@ export function webRoutes(ctx: ServiceContext): Router {
         throw e;
       }
     }
-    sendPage(res, statsPage({ lang, path: id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas', items, current, ...(ctx.terms ? { terms: ctx.terms } : {}) }));
+    const pagePath = id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas';
+    // Releases never change: a page is rendered again only when the list of releases, the one
+    // shown, the language or the operator's terms change (a large release takes ~0.3 s to render).
+    const key = JSON.stringify([lang, pagePath, current?.hash ?? null, items.map((x) => x.hash), ctx.terms ?? null]);
+    let body = statsPages.get(key);
+    if (body === undefined) {
+      body = statsPage({ lang, path: pagePath, items, current, ...(ctx.terms ? { terms: ctx.terms } : {}) });
+      if (statsPages.size >= STATS_PAGES_MAX) statsPages.delete(statsPages.keys().next().value!);
+      statsPages.set(key, body);
+    }
+    sendPage(res, body);
   };
 
   r.get('/', (req, res) => stats(req, res, null));
