@@ -1,35 +1,27 @@
 // Releases: drafting, dry runs and signing (publisher-signed), the featured series (publisher-set,
-// public to read), publishing (public: list, JSON,
-// tidy CSV, HXL CSV, Frictionless data package, one zip of all), the publication log (public: every manifest ever shown) and inclusion proofs
-// (member-signed, own reports only). No route changes or deletes a release or a log entry.
-import { Router } from 'express';
+// public to read), publishing (public: list, JSON, tidy CSV, HXL CSV, Frictionless data package,
+// trend charts as SVG and PNG, one zip of all), the publication log (public: every manifest ever
+// shown) and inclusion proofs (member-signed, own reports only). No route changes or deletes a
+// release or a log entry. Every download links the licence and the data package (Link headers).
+import { type Response, Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { draftId, featuredRequest, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
 import { getFeatured, setFeatured } from '../services/featured.js';
 import { uuidV4 } from '../schemas/report.js';
-import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease, type Envelope } from '../services/releases.js';
+import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, proofFor, signRelease } from '../services/releases.js';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
 import { hxlCsv, tidyCsv } from '../open-data/csv.js';
-import { dataPackage } from '../open-data/datapackage.js';
-import { citationOf, termsOf } from '../open-data/terms.js';
-import { releasesZip } from '../open-data/zip.js';
-import type { Response } from 'express';
+import { allReleasesZip, releaseChart, releaseDataPackage, termsIn } from '../services/downloads.js';
 import { langOf } from '../web/i18n.js';
-import { trendSpecs, trendSvgFile } from '../web/trend-charts.js';
-import { svgToPng } from '../web/png.js';
-import { AppError } from '../errors.js';
 
 const chartFile = z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/, 'not a chart file');
-/** Rendered PNGs by release, chart and language: releases never change, so neither do their charts. */
-const pngCache = new Map<string, Buffer>();
-const PNG_CACHE_MAX = 256;
 
 /** The licence and the data package travel with every download as Link headers (RFC 8288): the CSV and the signed JSON stay as they are. */
 function setLinks(res: Response, ctx: ServiceContext, id: string): void {
-  const terms = ctx.terms ?? termsOf();
+  const terms = termsIn(ctx);
   const links = [`</api/v1/releases/${id}/datapackage.json>; rel="describedby"; type="application/json"`];
   if (terms.licence.url) links.unshift(`<${terms.licence.url}>; rel="license"`);
   res.setHeader('Link', links.join(', '));
@@ -46,7 +38,6 @@ const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transf
 
 export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
-  let zipCache: { key: string; bytes: Buffer } | undefined;
   const publisher = requireSignature(ctx, ['publisher']);
   const member = requireSignature(ctx, ['member']);
   const perKey = limitByCredential(ctx, limits.perMinute);
@@ -99,18 +90,11 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
 
   r.get('/releases.zip', async (req, res) => {
     noBody(req);
-    const { items } = await listReleases(ctx);
-    const terms = ctx.terms ?? termsOf();
-    // releases never change: the zip is made again only when a release is added or the terms change
-    const key = JSON.stringify([items.map((x) => x.hash), terms]);
-    if (zipCache?.key !== key) {
-      const envelopes = await Promise.all(items.map((x) => getRelease(ctx, x.id)));
-      zipCache = { key, bytes: Buffer.from(releasesZip(envelopes, terms)) };
-    }
+    const bytes = await allReleasesZip(ctx);
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', 'attachment; filename="contamos-releases.zip"');
-    res.send(zipCache.bytes);
+    res.send(bytes);
   });
 
   r.get('/releases/:file', async (req, res) => {
@@ -127,9 +111,9 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   r.get('/releases/:id/datapackage.json', async (req, res) => {
     noBody(req);
     const id = parseWith(releaseId, req.params.id, 'invalid_path');
-    const env = await getRelease(ctx, id);
+    const pkg = await releaseDataPackage(ctx, id);
     res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.json(dataPackage(env, ctx.terms ?? termsOf()));
+    res.json(pkg);
   });
 
   r.get('/releases/:id/data.csv', async (req, res) => {
@@ -152,33 +136,18 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     noBody(req);
     const id = parseWith(releaseId, req.params.id, 'invalid_path');
     const file = parseWith(chartFile, req.params.file, 'invalid_path');
-    const lang = langOf(req);
-    const env = await getRelease(ctx, id);
-    const chartId = file.replace(/\.(svg|png)$/, '');
-    const spec = trendSpecs(env.manifest, lang).specs.find((s) => s.id === chartId);
-    if (!spec) throw new AppError('not_found');
-    const terms = ctx.terms ?? termsOf();
-    const svg = trendSvgFile(spec, lang, {
-      credit: `${terms.licence.id} · ${terms.coalition} · ${id}`,
-      citation: citationOf(terms, { id, series: env.manifest.series, publishedOn: env.manifest.publishedOn, hash: env.hash }),
-    });
+    const format = file.endsWith('.svg') ? 'svg' : 'png';
+    const body = await releaseChart(ctx, id, file.slice(0, -4), format, langOf(req));
     setLinks(res, ctx, id);
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('Content-Disposition', `inline; filename="contamos-${id}-${file}"`);
-    if (file.endsWith('.svg')) {
+    if (format === 'svg') {
       res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'none'; script-src 'none'");
-      return void res.send(svg);
+    } else {
+      res.setHeader('Content-Type', 'image/png');
     }
-    const key = `${id}/${chartId}/${lang}/${svg.length}/${terms.licence.id}/${terms.coalition}`;
-    let png = pngCache.get(key);
-    if (!png) {
-      png = await svgToPng(svg);
-      if (pngCache.size >= PNG_CACHE_MAX) pngCache.delete(pngCache.keys().next().value!);
-      pngCache.set(key, png);
-    }
-    res.setHeader('Content-Type', 'image/png');
-    res.send(png);
+    res.send(body);
   });
 
   r.get('/releases/:id/proof/:reportId', member, perKey, async (req, res) => {
