@@ -22,7 +22,10 @@
 //   not publish one (it would be an unprotected count).
 import { barChart, suppressedText } from './charts.js';
 import { citationOf, licenceLine, type Terms, termsOf } from '../open-data/terms.js';
-import { trendSpecs, trendSvg } from './trend-charts.js';
+import { type TrendSpec, trendSpecs, trendSvg } from './trend-charts.js';
+
+/** Trend charts shown at once; the others are one click away (a <details>, no JavaScript). */
+export const TRENDS_SHOWN = 6;
 import { html, type SafeHtml, safeHref } from './html.js';
 import { codeLabel, dimensionLabel, formatNumber, type Lang, t, withLang } from './i18n.js';
 import { page } from './layout.js';
@@ -260,6 +263,11 @@ export function releaseSection(env: ReleaseEnvelope, lang: Lang, terms: Terms = 
   const citation = citationOf(terms, { id, series: m.series, publishedOn: m.publishedOn, hash: env.hash });
   const trends = trendSpecs(m as unknown as Parameters<typeof trendSpecs>[0], lang);
   const langQ = lang === 'en' ? '?lang=en' : '';
+  const trendFigure = (spec: TrendSpec) => html`<figure class="chart-figure trend-figure" id="${spec.id}">
+<figcaption><span class="chart-title">${spec.title}</span></figcaption>
+${trendSvg(spec, lang)}
+<p class="chart-downloads">${t(lang, 'Descargar', 'Download')}: <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.svg${langQ}`)}" download>SVG</a> · <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.png${langQ}`)}" download>PNG</a></p>
+</figure>`;
   const tables = m.tables.map((table, i) => {
     const { charts, omitted } = chartsOfTable(m, table, i, lang);
     return html`<section class="release-table" aria-labelledby="tabla-${i + 1}">
@@ -290,12 +298,14 @@ ${trends.specs.length > 0 ? html`<section aria-labelledby="tendencias">
 <h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
 <p class="note">${t(lang, 'Cada gráfico sigue una serie a lo largo de los años. Un año con la cifra oculta queda como un hueco rayado: la línea no lo cruza.', 'Each chart follows one series over the years. A year whose figure is hidden is a hatched gap: the line does not cross it.')}</p>
 <div class="charts trends">
-${trends.specs.map((spec) => html`<figure class="chart-figure trend-figure" id="${spec.id}">
-<figcaption><span class="chart-title">${spec.title}</span></figcaption>
-${trendSvg(spec, lang)}
-<p class="chart-downloads">${t(lang, 'Descargar', 'Download')}: <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.svg${langQ}`)}" download>SVG</a> · <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.png${langQ}`)}" download>PNG</a></p>
-</figure>`)}
+${trends.specs.slice(0, TRENDS_SHOWN).map(trendFigure)}
 </div>
+${trends.specs.length > TRENDS_SHOWN ? html`<details class="more-trends">
+<summary>${t(lang, `Ver ${trends.specs.length - TRENDS_SHOWN} series más`, `See ${trends.specs.length - TRENDS_SHOWN} more series`)}</summary>
+<div class="charts trends">
+${trends.specs.slice(TRENDS_SHOWN).map(trendFigure)}
+</div>
+</details>` : ''}
 ${trends.omitted > 0 ? html`<p class="note">${t(lang, `Hay ${trends.omitted} series más; sus cifras están en las tablas y en las descargas.`, `There are ${trends.omitted} more series; their figures are in the tables and the downloads.`)}</p>` : ''}
 </section>` : yearsOf(m).length === 1 ? trendElsewhere(m, items, lang) : ''}
 

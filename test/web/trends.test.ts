@@ -88,8 +88,13 @@ describe('series over the years', () => {
   it('are on the page of a release over several years, with SVG and PNG downloads', async () => {
     const page = (await request(t.app).get(`/estadisticas/${multi.manifest.id}`)).text;
     const charts = [...page.matchAll(/<figure class="chart-figure trend-figure" id="(tendencia-[0-9-]+)">/g)].map((m) => m[1]!);
-    expect(charts.length).toBeGreaterThan(2);
+    expect(charts.length).toBeGreaterThan(6);
     expect(charts).toContain('tendencia-1-1');
+    // six at once, the others one click away (no JavaScript needed)
+    const more = page.indexOf('<details class="more-trends">');
+    expect(more).toBeGreaterThan(0);
+    expect(charts.filter((c) => page.indexOf(`id="${c}"`) < more)).toHaveLength(6);
+    expect(page).toContain(`<summary>Ver ${charts.length - 6} series más</summary>`);
     expect(page).toContain(`href="/api/v1/releases/${multi.manifest.id}/charts/tendencia-1-1.svg"`);
     expect(page).toContain(`href="/api/v1/releases/${multi.manifest.id}/charts/tendencia-1-1.png"`);
     // the all-incidents series is drawn once, although both tables have it

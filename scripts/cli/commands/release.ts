@@ -160,13 +160,16 @@ export const releaseCommand: Command = {
     if (!flag(values, 'yes')) {
       if (!io.confirm) {
         throw new CliError(
-          'No se firmó nada: no hay terminal para confirmar. Revise la vista previa y repita con --yes para firmar',
-          'Nothing was signed: there is no terminal to confirm. Check the preview and run again with --yes to sign',
+          'No se firmó nada: no hay terminal para confirmar. Revise la vista previa y repita con --yes para firmar (el borrador queda en el registro como borrador)',
+          'Nothing was signed: there is no terminal to confirm. Check the preview and run again with --yes to sign (the draft stays in the log as a draft)',
           EXIT_USAGE,
         );
       }
       if (!(await io.confirm(`¿Firmar y publicar ${m.id}? / Sign and publish ${m.id}? [s/y, N] `))) {
-        throw new CliError(`No se firmó ni publicó ${m.id}`, `${m.id} was not signed or published`);
+        throw new CliError(
+          `No se firmó ni publicó ${m.id} (el borrador queda en el registro de publicaciones como borrador, como todo lo que se muestra a quien publica)`,
+          `${m.id} was not signed or published (the draft stays in the publication log as a draft, like everything shown to a publisher)`,
+        );
       }
     }
     const signature = signDetached(canonicalJson(m), signer.secretKey);
