@@ -61,7 +61,7 @@ function sendAsset(req: Request, res: Response, a: Asset): void {
 }
 
 /** Rendered statistics pages kept in memory (see `stats`). */
-const STATS_PAGES_MAX = 64;
+const STATS_PAGES_MAX = 16;
 
 export function webRoutes(ctx: ServiceContext): Router {
   const r = Router();
