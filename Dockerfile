@@ -30,6 +30,10 @@ ENV NODE_ENV=production \
     DATABASE_URL=file:/data/contamos.db \
     CONTAMOS_HOME=/keys
 WORKDIR /app
+# a font for the PNG charts (server/web/png.ts renders text with the system's fonts)
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 RUN mkdir -p /data /keys && chown node:node /data /keys
 USER node

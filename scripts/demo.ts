@@ -110,6 +110,8 @@ for (const year of [2022, 2023, 2024]) {
   }));
 }
 ids.push(await release({ series: 'peru-2022-2024', filter: { years: [2022, 2023, 2024] }, k: 5, tables: [['year', 'incidentType'], ['year', 'victimGender', 'incidentType']] }));
+// the publisher features the series over three years on the home page (its trend charts)
+await call('PUT', '/api/v1/featured', publisher, { series: 'peru-2022-2024' });
 
 const tryIt = (await call('POST', '/api/v1/invites', stewardKey, {})).invite as string;
 printWelcome({ url: base, home: HOME, demo: { incidents, reports, organisations: orgs.length, releases: ids, invite: tryIt } });

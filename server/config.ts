@@ -24,6 +24,16 @@ const env = z.object({
   CONTAMOS_DP_TOTAL_RHO: z.string().default(DP_DEFAULT_TOTAL_RHO),
   /** The most one DP release may spend, zCDP rho (a pure-DP release of epsilon costs epsilon²/2). */
   CONTAMOS_DP_MAX_RHO: z.string().default(DP_DEFAULT_MAX_RHO),
+  /** Who publishes the releases, as cited (open-data/terms.ts); default "Coalición Contamos". */
+  CONTAMOS_COALITION_NAME: z.string().max(200).optional(),
+  /** SPDX id of the releases' licence (default CC-BY-4.0); title and URL known for common ones. */
+  CONTAMOS_LICENSE: z.string().regex(/^[A-Za-z0-9.+-]{1,64}$/, 'an SPDX licence id, e.g. CC-BY-4.0').optional(),
+  CONTAMOS_LICENSE_TITLE: z.string().max(200).optional(),
+  CONTAMOS_LICENSE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Citation template: {coalition} {title} {id} {series} {date} {year} {hash} {url}. */
+  CONTAMOS_CITATION: z.string().max(500).optional(),
+  /** The site's public origin (https://…), for absolute links in citations and data packages. */
+  CONTAMOS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 }).transform((c, ctx) => {
   try {
     return { ...c, dpBounds: readDpBounds(c.CONTAMOS_DP_TOTAL_RHO, c.CONTAMOS_DP_MAX_RHO) };

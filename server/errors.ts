@@ -31,6 +31,7 @@ export const ERRORS = {
   not_in_release: [404, 'This report is not counted in that release.'],
   release_signature_invalid: [400, 'The signature does not verify over the draft manifest with your key.'],
   release_stale: [409, 'Another release of this series was published meanwhile; ask for the release again.'],
+  series_not_found: [404, 'No signed release of this series exists: publish one before featuring it. / No hay ninguna publicación firmada de esta serie: publique una antes de destacarla.'],
   publication_not_found: [404, 'No such entry in the publication log.'],
   k_below_minimum: [400, 'k is below the minimum this server publishes with.'],
   series_k_fixed: [409, 'The k of this series was fixed by its first release and cannot change.'],

@@ -12,6 +12,7 @@ import { migrate } from './db/migrate.js';
 import { createLogger } from './http/logger.js';
 import { loadOrCreateServerKeys } from './keys.js';
 import type { ServiceContext } from './services/context.js';
+import { termsOf } from './open-data/terms.js';
 import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
 import { purgeExpiredDrafts } from './services/releases.js';
@@ -36,7 +37,11 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const db = openDatabase(config.DATABASE_URL);
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE }, dpBounds: config.dpBounds };
+  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE }, dpBounds: config.dpBounds,
+    terms: termsOf({
+      coalition: config.CONTAMOS_COALITION_NAME, licence: config.CONTAMOS_LICENSE, licenceTitle: config.CONTAMOS_LICENSE_TITLE,
+      licenceUrl: config.CONTAMOS_LICENSE_URL, citation: config.CONTAMOS_CITATION, publicUrl: config.CONTAMOS_PUBLIC_URL,
+    }) };
   await dedupeRankSecret(ctx); // created by the first replica to start, read by the others
   const app = createApp(ctx, {
     logger,

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ERRORS, type ErrorCode } from './errors.js';
 import { errorBody } from './schemas/errors.js';
 import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
-import { draftId, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
+import { draftId, featuredRequest, featuredResponse, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
 import { pageQuery, proofPageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
 import {
   conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
@@ -72,7 +72,7 @@ export const releaseEnvelope = z.object({
   signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)') }),
 });
 export const releaseList = z.object({
-  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log') })),
+  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log'), years: z.array(z.string()).describe('the years the release covers') })),
 });
 export const concentrationFlagsResponse = z.object({
   share: z.number().describe('the operator\'s threshold (CONTAMOS_FLAG_SHARE)'),
@@ -210,7 +210,22 @@ export const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/api/v1/releases/{id}', who: 'public', summary: 'A signed release (manifest, hash, signature)', resumen: 'Una publicación firmada (manifiesto, hash, firma)',
     params: { id: releaseId }, responses: { 200: { description: 'the envelope', schema: releaseEnvelope } }, errors: ['invalid_path', 'release_not_found'] },
   { method: 'get', path: '/api/v1/releases/{id}.csv', who: 'public', summary: 'A release’s cells as CSV', resumen: 'Las celdas de una publicación en CSV',
-    params: { id: releaseId }, responses: { 200: { description: 'CSV (UTF-8 with BOM): table, dimensions…, count, suppressed', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
+    params: { id: releaseId }, responses: { 200: { description: 'Tidy CSV (UTF-8 with BOM), one row per figure: release_id, tables, then per dimension {dim}_level (total|group|item), {dim}_code, {dim}_label_es, {dim}_label_en; count (empty when hidden), status (published|hidden); the same as {id}/data.csv', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/data.csv', who: 'public', summary: 'A release’s tidy CSV (the data package’s resource)', resumen: 'El CSV ordenado de una publicación (el recurso del paquete de datos)',
+    params: { id: releaseId }, responses: { 200: { description: 'Tidy CSV, as {id}.csv', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/data-hxl.csv', who: 'public', summary: 'The tidy CSV with a row of HXL hashtags under the header', resumen: 'El CSV ordenado con una fila de etiquetas HXL bajo la cabecera',
+    params: { id: releaseId }, responses: { 200: { description: 'CSV with HXL hashtags (hxlstandard.org)', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/datapackage.json', who: 'public', summary: 'Frictionless Tabular Data Package: Table Schema, licence, citation, hash and signature as provenance', resumen: 'Paquete de datos Frictionless: esquema, licencia, cita, hash y firma',
+    params: { id: releaseId }, responses: { 200: { description: 'datapackage.json (Frictionless specs v1, profile tabular-data-package)' } }, errors: ['invalid_path', 'release_not_found'] },
+  { method: 'get', path: '/api/v1/releases/{id}/charts/{file}', who: 'public', summary: 'A chart of one series over the release’s years, as SVG or PNG (`?lang=en` for English); hidden values are gaps', resumen: 'Un gráfico de una serie a lo largo de los años, en SVG o PNG; las cifras ocultas son huecos',
+    params: { id: releaseId, file: z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/) }, responses: { 200: { description: 'image/svg+xml or image/png', contentType: 'image/svg+xml' } }, errors: ['invalid_path', 'release_not_found', 'not_found'] },
+  { method: 'put', path: '/api/v1/featured', who: 'publisher', summary: 'Choose the series featured on the home page (its newest release is the headline)', resumen: 'Elegir la serie destacada en la portada (su publicación más reciente es la principal)',
+    body: { schema: featuredRequest }, responses: { 200: { description: 'the featured series', schema: featuredResponse } },
+    errors: [...BODY_ERRORS, 'series_not_found', ...SIGNED_ERRORS] },
+  { method: 'get', path: '/api/v1/featured', who: 'public', summary: 'The series featured on the home page and its newest release', resumen: 'La serie destacada en la portada y su publicación más reciente',
+    responses: { 200: { description: 'the featured series', schema: featuredResponse } }, errors: [] },
+  { method: 'get', path: '/api/v1/releases.zip', who: 'public', summary: 'Every signed release in one zip: data packages, CSV, HXL CSV, signed JSON', resumen: 'Todas las publicaciones firmadas en un zip',
+    responses: { 200: { description: 'zip archive', contentType: 'application/zip' } }, errors: [] },
   { method: 'get', path: '/api/v1/releases/{id}/proof/{reportId}', who: 'member', summary: 'Merkle inclusion proof that one of the member’s reports was counted', resumen: 'Prueba Merkle de que un reporte propio fue contado',
     params: { id: releaseId, reportId: uuidV4 }, responses: { 200: { description: 'the proof', schema: inclusionProofResponse } },
     errors: ['invalid_path', 'report_not_found', 'release_not_found', 'not_in_release', ...SIGNED_ERRORS] },

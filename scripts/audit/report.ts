@@ -80,7 +80,7 @@ const L = {
           (g.additionsLinks ? ` y por la condición «solo altas» en ${n(g.additionsLinks, 'cambio', 'cambios')} de versión.` : '.'),
         `Se fijaron ${n(g.publishedCounts, 'cifra publicada', 'cifras publicadas')}; quedaron ${n(e.unknowns, 'cifra', 'cifras')} por acotar, con ${n(e.rows, 'ecuación', 'ecuaciones')}.`,
         `Se revisaron ${n(g.checked.suppressed, 'celda oculta', 'celdas ocultas')}, ${n(g.checked.hidden, 'cifra que nadie publicó', 'cifras que nadie publicó')} y ${n(g.checked.changes + g.checked.yearSetChanges, 'cambio', 'cambios')} entre versiones de datos.`,
-        `${e.decidedWithoutOwnLp} se decidieron sin un cálculo propio (con soluciones de prueba o con cotas); ${e.solvedExactly} necesitaron su mínimo y máximo exactos.`,
+        `${e.decidedWithoutOwnLp} ${e.decidedWithoutOwnLp === 1 ? 'se decidió' : 'se decidieron'} sin un cálculo propio (con soluciones de prueba o con cotas); ${e.solvedExactly} ${e.solvedExactly === 1 ? 'necesitó' : 'necesitaron'} su mínimo y máximo exactos.`,
         `En total se ${e.lpSolves === 1 ? 'resolvió' : 'resolvieron'} ${n(e.lpSolves, 'problema', 'problemas')} de programación lineal (PL) en ${n(e.components, 'grupo independiente', 'grupos independientes')} de cifras ligadas (el mayor: ${n(e.largestComponent, 'cifra', 'cifras')}), en ${s(g.ms)}.`,
       ];
     },
@@ -90,7 +90,7 @@ const L = {
     warn: 'AVISO',
     more: (code: string, n: number) => `… y ${n} más de «${code}» (ver el informe JSON)`,
     narrowest: (n: number, of: number, exact: boolean) =>
-      `Rangos más estrechos de celdas ocultas (mínimo y máximo que se pueden deducir; ${exact ? `todas las ${of} celdas ocultas` : `entre las ${n} de ${of} celdas ocultas cuyo rango se calculó exacto; las demás se aprobaron con soluciones de prueba, --exact los calcula todos`})`,
+      `Rangos más estrechos de celdas ocultas (mínimo y máximo que se pueden deducir; ${exact ? `todas las ${of} celdas ocultas` : `entre ${n === 1 ? 'la única' : `las ${n}`} de ${of} celdas ocultas cuyo rango se calculó exacto; las demás se aprobaron con soluciones de prueba, --exact los calcula todos`})`,
     narrowHead: ['Cifra oculta', 'Mínimo', 'Máximo', 'Ancho'],
     unbounded: 'sin límite',
     ledger: 'Presupuesto de privacidad diferencial (uno solo para todo el servidor, en rho)',

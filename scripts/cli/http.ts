@@ -26,9 +26,21 @@ export class ApiError extends CliError {
     readonly issues: Issue[] = [],
   ) {
     const [es, en] = describeApiError(status, code, serverMessage);
-    super(es, en, 1, issues.map((i) => `${i.path}: ${i.message}`));
+    super(es, en, 1, issues.map((i) => `${humanPath(i.path)}: ${i.message}`));
     this.name = 'ApiError';
   }
+}
+
+/** A body path as a person reads it: "tables.0.1" → "tabla 1, dimensión 2 / table 1, dimension 2 (tables.0.1)". */
+export function humanPath(path: string): string {
+  const t = /^tables\.(\d+)(?:\.(\d+))?$/.exec(path);
+  if (t) {
+    const table = Number(t[1]) + 1;
+    if (t[2] === undefined) return `tabla ${table} / table ${table} (${path})`;
+    const dim = Number(t[2]) + 1;
+    return `tabla ${table}, dimensión ${dim} / table ${table}, dimension ${dim} (${path})`;
+  }
+  return path;
 }
 
 /** The server could not be reached at all (after the retries). */

@@ -21,6 +21,8 @@ export interface CliIo {
   cwd?: string;
   /** Asks for a secret (a key file's passphrase) without showing it; absent when there is no terminal. */
   readSecret?: (prompt: string) => Promise<string>;
+  /** Asks a yes/no question at the terminal (the publisher's confirmation); absent when there is no terminal. */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 wrong usage (bad flags or arguments). */
@@ -53,7 +55,29 @@ export function formatError(e: CliError): string {
 
 /** The IO of the real process (a hidden prompt for passphrases when stdin is a terminal). */
 export function processIo(readSecret?: (prompt: string) => Promise<string>): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(readSecret && process.stdin.isTTY ? { readSecret } : {}) };
+  const tty = Boolean(process.stdin.isTTY);
+  return {
+    stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(),
+    ...(readSecret && tty ? { readSecret } : {}),
+    ...(tty ? { confirm: askYesNo } : {}),
+  };
+}
+
+/** "s", "si", "sí", "y", "yes" (any case) is yes; anything else, or end of input, is no. */
+export function isYes(answer: string): boolean {
+  return /^\s*(s|si|sí|y|yes)\s*$/i.test(answer);
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return isYes(await rl.question(question));
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
 }
 
 export function println(out: OutStream, text = ''): void {

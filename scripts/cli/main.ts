@@ -22,6 +22,7 @@ import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { withdrawCommand } from './commands/withdraw.js';
 import { releaseCommand } from './commands/release.js';
+import { featureCommand } from './commands/feature.js';
 import { receiptsCommand } from './commands/receipts.js';
 import { ContamosClient } from './http.js';
 import { CliError, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, formatError, println, usageError } from './io.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   conflictsResolveCommand,
   dedupeSecretCommand,
   releaseCommand,
+  featureCommand,
   receiptsCommand,
 ];
 

@@ -1,32 +1,38 @@
-// Releases: drafting, dry runs and signing (publisher-signed), publishing (public: list, JSON,
-// CSV), the publication log (public: every manifest ever shown) and inclusion proofs
-// (member-signed, own reports only). No route changes or deletes a release or a log entry.
-import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
+// Releases: drafting, dry runs and signing (publisher-signed), the featured series (publisher-set,
+// public to read), publishing (public: list, JSON, tidy CSV, HXL CSV, Frictionless data package,
+// trend charts as SVG and PNG, one zip of all), the publication log (public: every manifest ever
+// shown) and inclusion proofs (member-signed, own reports only). No route changes or deletes a
+// release or a log entry. Every download links the licence and the data package (Link headers).
+import { type Response, Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
-import { draftId, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
+import { draftId, featuredRequest, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
+import { getFeatured, setFeatured } from '../services/featured.js';
 import { uuidV4 } from '../schemas/report.js';
 import { proofFor } from '../services/own-proofs.js';
-import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, signRelease, type Envelope } from '../services/releases.js';
+import { draftRelease, dryRunRelease, getPublication, getRelease, listPublications, listReleases, signRelease } from '../services/releases.js';
 import { z } from 'zod';
 import type { ServiceContext } from '../services/context.js';
+import { hxlCsv, tidyCsv } from '../open-data/csv.js';
+import { allReleasesZip, releaseChart, releaseDataPackage, termsIn } from '../services/downloads.js';
+import { langOf } from '../web/i18n.js';
 
-/** One row a cell; suppressed cells say so; DP releases carry the 90% error margin of each count. */
-export function releaseCsv(env: Envelope): string {
-  const m = env.manifest;
-  const dims = [...new Set(m.tables.flatMap((t) => t.dimensions))];
-  const dp = m.method === 'dp';
-  const rows = m.tables.flatMap((t, i) =>
-    t.cells.map((c) => [
-      String(i + 1),
-      ...dims.map((d) => (d in c.key ? (c.key[d] === '*' ? 'Total' : c.key[d]) : '')),
-      c.suppressed ? '' : String(c.count),
-      dp ? `± ${m.dp?.errorMargin90 ?? ''}` : c.suppressed ? `< ${m.k} o protegido / < ${m.k} or protected` : '',
-    ]),
-  );
-  return '\uFEFF' + stringify([['table', ...dims, 'count', dp ? 'margin90' : 'suppressed'], ...rows]);
+const chartFile = z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/, 'not a chart file');
+
+/** The licence and the data package travel with every download as Link headers (RFC 8288): the CSV and the signed JSON stay as they are. */
+function setLinks(res: Response, ctx: ServiceContext, id: string): void {
+  const terms = termsIn(ctx);
+  const links = [`</api/v1/releases/${id}/datapackage.json>; rel="describedby"; type="application/json"`];
+  if (terms.licence.url) links.unshift(`<${terms.licence.url}>; rel="license"`);
+  res.setHeader('Link', links.join(', '));
+}
+
+function sendCsv(res: Response, filename: string, body: string): void {
+  res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.send(body);
 }
 
 const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transform(Number);
@@ -53,6 +59,17 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
   });
 
+  r.put('/featured', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, featuredRequest);
+    res.json(await setFeatured(ctx, authOf(req), body.series));
+  });
+
+  r.get('/featured', async (req, res) => {
+    noBody(req);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json(await getFeatured(ctx));
+  });
+
   r.get('/publications', async (req, res) => {
     noBody(req);
     res.setHeader('Cache-Control', 'public, max-age=60');
@@ -72,16 +89,66 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     res.json(await listReleases(ctx));
   });
 
+  r.get('/releases.zip', async (req, res) => {
+    noBody(req);
+    const bytes = await allReleasesZip(ctx);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', 'attachment; filename="contamos-releases.zip"');
+    res.send(bytes);
+  });
+
   r.get('/releases/:file', async (req, res) => {
     noBody(req);
     const csv = req.params.file.endsWith('.csv');
     const id = parseWith(releaseId, csv ? req.params.file.slice(0, -4) : req.params.file, 'invalid_path');
     const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
+    if (csv) return sendCsv(res, `contamos-${id}.csv`, tidyCsv(env.manifest));
     res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
-    if (!csv) return void res.json(env);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="contamos-${id}.csv"`);
-    res.send(releaseCsv(env));
+    res.json(env);
+  });
+
+  r.get('/releases/:id/datapackage.json', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const pkg = await releaseDataPackage(ctx, id);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.json(pkg);
+  });
+
+  r.get('/releases/:id/data.csv', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
+    sendCsv(res, `contamos-${id}.csv`, tidyCsv(env.manifest));
+  });
+
+  r.get('/releases/:id/data-hxl.csv', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const env = await getRelease(ctx, id);
+    setLinks(res, ctx, id);
+    sendCsv(res, `contamos-${id}-hxl.csv`, hxlCsv(env.manifest));
+  });
+
+  r.get('/releases/:id/charts/:file', async (req, res) => {
+    noBody(req);
+    const id = parseWith(releaseId, req.params.id, 'invalid_path');
+    const file = parseWith(chartFile, req.params.file, 'invalid_path');
+    const format = file.endsWith('.svg') ? 'svg' : 'png';
+    const body = await releaseChart(ctx, id, file.slice(0, -4), format, langOf(req));
+    setLinks(res, ctx, id);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('Content-Disposition', `inline; filename="contamos-${id}-${file}"`);
+    if (format === 'svg') {
+      res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'none'; script-src 'none'");
+    } else {
+      res.setHeader('Content-Type', 'image/png');
+    }
+    res.send(body);
   });
 
   r.get('/releases/:id/proof/:reportId', member, perKey, async (req, res) => {

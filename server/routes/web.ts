@@ -1,4 +1,5 @@
-// The people-facing pages: public statistics (/, /estadisticas, /estadisticas/:releaseId), the
+// The people-facing pages: public statistics (/, /estadisticas: the newest release of the series the
+// publisher features, services/featured.ts; /estadisticas/:releaseId), the
 // submission form (/enviar), the API reference (/api/v1/docs, /api/v1/openapi.json) and their
 // two static files (/static/contamos.css, /static/enviar.js). Mount before the API routers:
 //   app.use(webRoutes(ctx));
@@ -15,6 +16,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { AppError } from '../errors.js';
 import { openApiDocument } from '../openapi.js';
 import { getRelease, listReleases } from '../services/releases.js';
+import { getFeatured } from '../services/featured.js';
 import type { ServiceContext } from '../services/context.js';
 import { WEB_DIR, webBundle } from '../web/bundle.js';
 import { docsPage } from '../web/docs-page.js';
@@ -58,13 +60,17 @@ function sendAsset(req: Request, res: Response, a: Asset): void {
   res.send(enc === 'br' ? a.br : enc === 'gzip' ? a.gzip : a.raw);
 }
 
+/** Rendered statistics pages kept in memory (see `stats`). */
+const STATS_PAGES_MAX = 16;
+
 export function webRoutes(ctx: ServiceContext): Router {
   const r = Router();
+  const statsPages = new Map<string, string>();
 
   const stats = async (req: Request, res: Response, id: string | null) => {
     const lang = langOf(req);
     const { items } = await listReleases(ctx);
-    const wanted = id ?? latestRelease(items)?.id ?? null;
+    const wanted = id ?? (await getFeatured(ctx)).release ?? latestRelease(items)?.id ?? null;
     let current: ReleaseEnvelope | null = null;
     if (wanted !== null) {
       try {
@@ -74,7 +80,17 @@ export function webRoutes(ctx: ServiceContext): Router {
         throw e;
       }
     }
-    sendPage(res, statsPage({ lang, path: id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas', items, current }));
+    const pagePath = id ? `/estadisticas/${id}` : req.path === '/' ? '/' : '/estadisticas';
+    // Releases never change: a page is rendered again only when the list of releases, the one
+    // shown, the language or the operator's terms change (a large release takes ~0.3 s to render).
+    const key = JSON.stringify([lang, pagePath, current?.hash ?? null, items.map((x) => x.hash), ctx.terms ?? null]);
+    let body = statsPages.get(key);
+    if (body === undefined) {
+      body = statsPage({ lang, path: pagePath, items, current, ...(ctx.terms ? { terms: ctx.terms } : {}) });
+      if (statsPages.size >= STATS_PAGES_MAX) statsPages.delete(statsPages.keys().next().value!);
+      statsPages.set(key, body);
+    }
+    sendPage(res, body);
   };
 
   r.get('/', (req, res) => stats(req, res, null));

@@ -21,10 +21,21 @@ const privacyAmount = (unit: DpUnit) =>
     if (problem) ctx.addIssue({ code: 'custom', message: `${unit} ${problem}` });
   });
 
+/** A series name: lowercase letters, digits and dashes. */
+export const seriesName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'minúsculas, cifras y guiones, a lo sumo 40 / lowercase letters, digits and dashes, at most 40');
+
+const DIMENSION_LIST = RELEASE_DIMENSIONS.join(', ');
+/** A dimension of a release table, refused with a message in both languages that lists the valid ones. */
+const releaseDimension = z.enum(RELEASE_DIMENSIONS, {
+  error: () => `dimensión desconocida; use una de: ${DIMENSION_LIST} / unknown dimension; use one of: ${DIMENSION_LIST}`,
+});
+
 const common = {
-  series: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
+  series: seriesName,
   filter: z.union([z.strictObject({ year }), z.strictObject({ years: z.array(year).min(1).max(50) })]),
-  tables: z.array(z.array(z.enum(RELEASE_DIMENSIONS)).min(1).max(4)).min(1).max(10),
+  tables: z.array(
+    z.array(releaseDimension).min(1, 'una tabla necesita al menos una dimensión / a table needs at least one dimension').max(4, 'a lo sumo 4 dimensiones por tabla / at most 4 dimensions per table'),
+  ).min(1, 'pida al menos una tabla / ask for at least one table').max(10, 'a lo sumo 10 tablas / at most 10 tables'),
   regionGroups: z.boolean().default(false),
 };
 
@@ -59,7 +70,7 @@ export const releaseRequest = z
   .preprocess(withDefaultMethod, z.discriminatedUnion('method', [suppressionRequest, dpRequest]))
   .superRefine((r, ctx) => {
     r.tables.forEach((t, i) => {
-      if (new Set(t).size !== t.length) ctx.addIssue({ code: 'custom', path: ['tables', i], message: 'a dimension appears twice' });
+      if (new Set(t).size !== t.length) ctx.addIssue({ code: 'custom', path: ['tables', i], message: 'una dimensión aparece dos veces / a dimension appears twice' });
     });
     if (r.method === 'dp' && (r.rho === undefined) === (r.epsilon === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['rho'], message: 'a dp release needs exactly one of rho (zCDP) or epsilon (pure DP)' });
@@ -75,3 +86,11 @@ export const releaseSignature = z.strictObject({
 
 export const releaseId = z.string().regex(/^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/, 'not a release id');
 export const draftId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a draft id');
+
+/** The publisher's choice of the series featured on the home page (PUT /api/v1/featured). */
+export const featuredRequest = z.strictObject({ series: seriesName });
+export const featuredResponse = z.object({
+  series: seriesName.nullable().describe('the featured series; null when nothing was published yet'),
+  chosen: z.boolean().describe('true when a publisher chose it; false when it is the default (the first series ever published)'),
+  release: releaseId.nullable().describe('its newest signed release, the home page headline'),
+});

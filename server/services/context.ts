@@ -3,6 +3,7 @@
 import type { Database } from '../db/client.js';
 import type { DpBounds } from '../dp/bounds.js';
 import type { ServerKeys } from '../keys.js';
+import type { Terms } from '../open-data/terms.js';
 
 /** Operator-set rules of publication (server/config.ts). */
 export interface Policy {
@@ -20,6 +21,8 @@ export interface ServiceContext {
   now(): number;
   /** The operator's differential-privacy bounds (CONTAMOS_DP_TOTAL_RHO, CONTAMOS_DP_MAX_RHO); the defaults when absent. */
   dpBounds?: DpBounds;
+  /** The operator's licence and citation of releases (CONTAMOS_LICENSE…); CC BY 4.0 and the default coalition name when absent. */
+  terms?: Terms;
 }
 
 export type Role = 'member' | 'steward' | 'publisher';

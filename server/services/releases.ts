@@ -389,7 +389,12 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
 
 export async function listReleases(ctx: ServiceContext) {
   const rows = await ctx.db.prisma.release.findMany({ orderBy: [{ series: 'asc' }, { sequence: 'asc' }], select: { id: true, series: true, sequence: true, hash: true, publishedOn: true, manifest: true } });
-  return { items: rows.map(({ manifest, ...r }) => ({ ...r, index: (JSON.parse(manifest) as Manifest).publication.index })) };
+  return {
+    items: rows.map(({ manifest, ...r }) => {
+      const m = JSON.parse(manifest) as Manifest;
+      return { ...r, index: m.publication.index, years: m.domains.year ?? [] };
+    }),
+  };
 }
 
 export async function getRelease(ctx: ServiceContext, id: string): Promise<Envelope> {

@@ -5,8 +5,8 @@
 // - Every bar's number is written next to it as text (and in the chart's <desc> and each bar's
 //   <title>), so the figures are readable by screen readers and survive without colour.
 // - A suppressed cell is never drawn as a quantity: it gets a short hatched marker of fixed width
-//   and the words "menos de k o protegido" / "fewer than k or protected" — never a zero, never a
-//   guess. A published 0 is drawn as a true zero ("0", no bar).
+//   and the neutral words "oculta para proteger a las personas" / "hidden to protect people" (a
+//   hidden figure may be 0, small or large) — never a zero, never a guess. A published 0 is drawn as a true zero ("0", no bar).
 // - A published 0 may instead be listed in words under the chart (`zeros`), so that a long list of
 //   codes (27 regions) does not bury the non-zero bars; it is still shown, as 0.
 // - Bar lengths are proportional to the published counts of the same chart only.
@@ -40,8 +40,9 @@ const BAR_MAX = 240;
 const BAR_HEIGHT = 14;
 const SUPPRESSED_WIDTH = 30;
 
-export function suppressedText(k: number, lang: Lang): string {
-  return t(lang, `menos de ${k} o protegido`, `fewer than ${k} or protected`);
+/** The one label of a hidden figure: neutral, since it may be 0, small or large (`k` kept for callers). */
+export function suppressedText(_k: number, lang: Lang): string {
+  return t(lang, 'oculta para proteger a las personas', 'hidden to protect people');
 }
 
 export function valueText(value: number | null, k: number, lang: Lang): string {

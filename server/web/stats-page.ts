@@ -5,14 +5,27 @@
 //
 // Guarantees:
 // - Server-rendered HTML with inline SVG charts: readable with JavaScript disabled.
-// - A suppressed cell is always shown as "menos de k o protegido / fewer than k or protected",
-//   never as a number; a published 0 is shown as 0.
+// - A suppressed cell is always shown as "oculta para proteger a las personas / hidden to protect
+//   people", linked to the paragraph that says why (#por-que-ocultas), never as a number; a
+//   published 0 is shown as 0.
+// - No data table repeats a figure: the "Total" of a dimension with a single code (the year of a
+//   one-year release) is the same figure as that code's row and is not listed twice.
+// - Over two or more years, every series is also drawn as a line over the years
+//   (trend-charts.ts), hidden years as gaps, each downloadable as SVG and PNG.
+// - Tables show every column on a phone: below 40rem each row is a block whose cells carry their
+//   column's name (data-label, shown by the stylesheet), so nothing is off screen.
+// - The operator's licence and the release's citation are shown (open-data/terms.ts).
 // - Every value from the manifest (codes, series, hashes…) is escaped; links are same-origin
 //   paths built from ids that match the release id pattern.
 // - The page states what the count covers (series, years, k, protection, method, taxonomy
 //   version) and that the numbers are incomplete. It shows no number of reports: the format does
 //   not publish one (it would be an unprotected count).
-import { barChart } from './charts.js';
+import { barChart, suppressedText } from './charts.js';
+import { citationOf, licenceLine, type Terms, termsOf } from '../open-data/terms.js';
+import { type TrendSpec, trendSpecs, trendSvg } from './trend-charts.js';
+
+/** Trend charts shown at once; the others are one click away (a <details>, no JavaScript). */
+export const TRENDS_SHOWN = 6;
 import { html, type SafeHtml, safeHref } from './html.js';
 import { codeLabel, dimensionLabel, formatNumber, type Lang, t, withLang } from './i18n.js';
 import { page } from './layout.js';
@@ -43,7 +56,7 @@ export interface ReleaseEnvelope {
   hash: string;
   signature: { keyId: string; alg: string; value: string };
 }
-export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string }
+export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string; years?: string[] }
 
 export const RELEASE_ID = /^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/;
 
@@ -128,27 +141,48 @@ export function chartsOfTable(m: ReleaseManifest, table: ReleaseTable, tableInde
   return { charts, omitted };
 }
 
-function valueCell(c: Cell, k: number | undefined, lang: Lang, margin?: number): SafeHtml {
-  if (c.suppressed || c.count === null) return html`<td class="num suppressed">${t(lang, `menos de ${k} o protegido`, `fewer than ${k} or protected`)}</td>`;
+/** A hidden figure: the neutral words, linked to why figures are hidden. */
+function hiddenText(lang: Lang): SafeHtml {
+  return html`<a class="hidden-why" href="#por-que-ocultas">${suppressedText(0, lang)}</a>`;
+}
+
+function valueCell(c: Cell, lang: Lang, label: string, margin?: number): SafeHtml {
+  if (c.suppressed || c.count === null) return html`<td class="num suppressed" data-label="${label}">${hiddenText(lang)}</td>`;
   return margin === undefined
-    ? html`<td class="num">${formatNumber(c.count, lang)}</td>`
-    : html`<td class="num">${formatNumber(c.count, lang)} ± ${formatNumber(margin, lang)}</td>`;
+    ? html`<td class="num" data-label="${label}">${formatNumber(c.count, lang)}</td>`
+    : html`<td class="num" data-label="${label}">${formatNumber(c.count, lang)} ± ${formatNumber(margin, lang)}</td>`;
+}
+
+/** The cells worth a row: a "*" on a dimension with one code is that code's figure again. */
+export function distinctCells(m: Pick<ReleaseManifest, 'domains'>, table: ReleaseTable): Cell[] {
+  const single = table.dimensions.filter((d) => (m.domains[d] ?? []).length === 1);
+  if (single.length === 0) return table.cells;
+  const have = new Set(table.cells.map((c) => keyOf(table.dimensions, c.key)));
+  return table.cells.filter((c) => {
+    if (!single.some((d) => c.key[d] === '*')) return true;
+    const same = { ...c.key };
+    for (const d of single) if (same[d] === '*') same[d] = m.domains[d]![0]!;
+    return !have.has(keyOf(table.dimensions, same));
+  });
 }
 
 function dataTable(m: ReleaseManifest, table: ReleaseTable, i: number, lang: Lang): SafeHtml {
-  const rows = table.cells.slice(0, MAX_TABLE_ROWS);
+  const all = distinctCells(m, table);
+  const rows = all.slice(0, MAX_TABLE_ROWS);
+  const heads = table.dimensions.map((d) => dimensionLabel(d, lang));
+  const countHead = t(lang, 'Hechos', 'Incidents');
   return html`<details class="data">
-<summary>${t(lang, 'Tabla de datos', 'Data table')} (${formatNumber(table.cells.length, lang)} ${t(lang, 'celdas', 'cells')})</summary>
+<summary>${t(lang, 'Tabla de datos', 'Data table')} (${formatNumber(all.length, lang)} ${t(lang, 'cifras', 'figures')})</summary>
 <div class="table-scroll">
-<table>
-<caption>${t(lang, 'Tabla', 'Table')} ${i + 1}: ${table.dimensions.map((d) => dimensionLabel(d, lang)).join(' × ')}</caption>
-<thead><tr>${table.dimensions.map((d) => html`<th scope="col">${dimensionLabel(d, lang)}</th>`)}<th scope="col" class="num">${t(lang, 'Hechos', 'Incidents')}</th></tr></thead>
+<table class="stack">
+<caption>${t(lang, 'Tabla', 'Table')} ${i + 1}: ${heads.join(' × ')}</caption>
+<thead><tr>${heads.map((h) => html`<th scope="col">${h}</th>`)}<th scope="col" class="num">${countHead}</th></tr></thead>
 <tbody>
-${rows.map((c) => html`<tr>${table.dimensions.map((d) => html`<td>${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, m.k, lang, m.dp?.errorMargin90)}</tr>
+${rows.map((c) => html`<tr>${table.dimensions.map((d, j) => html`<td data-label="${heads[j]}">${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, lang, countHead, m.dp?.errorMargin90)}</tr>
 `)}</tbody>
 </table>
 </div>
-${table.cells.length > rows.length ? html`<p>${t(lang, `Se muestran ${rows.length} celdas; todas están en el CSV.`, `${rows.length} cells shown; all are in the CSV.`)}</p>` : ''}
+${all.length > rows.length ? html`<p>${t(lang, `Se muestran ${rows.length} cifras; todas están en el CSV.`, `${rows.length} figures shown; all are in the CSV.`)}</p>` : ''}
 </details>`;
 }
 
@@ -188,7 +222,7 @@ function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
     const parts: SafeHtml[] = [];
     const total = find({ year: y });
     const item = (c: Cell, what: string) => (c.suppressed || c.count === null
-      ? html`<li>${what}: <span class="fig-protected">${t(lang, `menos de ${m.k} o protegido`, `fewer than ${m.k} or protected`)}</span></li>`
+      ? html`<li>${what}: <span class="fig-protected">${hiddenText(lang)}</span></li>`
       : html`<li><span class="fig">${formatNumber(c.count, lang)}</span> ${what}</li>`);
     if (total) parts.push(item(total, t(lang, 'hechos de violencia registrados', 'incidents of violence recorded')));
     for (const [code, es, en] of [['homicide', 'asesinatos', 'murders'], ['disappearance', 'desapariciones', 'disappearances']] as const) {
@@ -200,12 +234,40 @@ function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
   return items.length ? html`<section class="key-figures" aria-labelledby="cifras"><h2 id="cifras">${t(lang, 'Cifras principales', 'Key figures')}</h2><div class="figures">${items}</div></section>` : null;
 }
 
-export function releaseSection(env: ReleaseEnvelope, lang: Lang): SafeHtml {
+/** For a one-year release: where its years are followed over time (the newest release of each series covering several years, this year among them). */
+function trendElsewhere(m: ReleaseManifest, items: ReleaseListItem[], lang: Lang): SafeHtml {
+  const years = yearsOf(m);
+  const newest = new Map<string, ReleaseListItem>();
+  for (const r of items) {
+    if ((r.years?.length ?? 0) < 2 || !years.every((y) => r.years!.includes(y))) continue;
+    const have = newest.get(r.series);
+    if (!have || have.sequence < r.sequence) newest.set(r.series, r);
+  }
+  const links = [...newest.values()];
+  return html`<section aria-labelledby="tendencias">
+<h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
+<p class="note">${t(lang, `Esta publicación cubre un solo año (${years.join(', ')}).`, `This release covers a single year (${years.join(', ')}).`)} ${links.length > 0
+    ? html`${t(lang, 'La evolución por año está en', 'The trend over the years is in')} ${links.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}">${r.id}</a> (${r.years!.join('–')})`)}.`
+    : t(lang, 'Todavía no hay una publicación de varios años que la incluya.', 'No release covering several years includes it yet.')}</p>
+</section>`;
+}
+
+export function releaseSection(env: ReleaseEnvelope, lang: Lang, terms: Terms = termsOf(), items: ReleaseListItem[] = []): SafeHtml {
   const m = env.manifest;
   const years = yearsOf(m);
   const id = m.id;
   const jsonHref = safeHref(`/api/v1/releases/${id}`);
   const csvHref = safeHref(`/api/v1/releases/${id}.csv`);
+  const pkgHref = safeHref(`/api/v1/releases/${id}/datapackage.json`);
+  const hxlHref = safeHref(`/api/v1/releases/${id}/data-hxl.csv`);
+  const citation = citationOf(terms, { id, series: m.series, publishedOn: m.publishedOn, hash: env.hash });
+  const trends = trendSpecs(m as unknown as Parameters<typeof trendSpecs>[0], lang);
+  const langQ = lang === 'en' ? '?lang=en' : '';
+  const trendFigure = (spec: TrendSpec) => html`<figure class="chart-figure trend-figure" id="${spec.id}">
+<figcaption><span class="chart-title">${spec.title}</span></figcaption>
+${trendSvg(spec, lang)}
+<p class="chart-downloads">${t(lang, 'Descargar', 'Download')}: <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.svg${langQ}`)}" download>SVG</a> · <a href="${safeHref(`/api/v1/releases/${id}/charts/${spec.id}.png${langQ}`)}" download>PNG</a></p>
+</figure>`;
   const tables = m.tables.map((table, i) => {
     const { charts, omitted } = chartsOfTable(m, table, i, lang);
     return html`<section class="release-table" aria-labelledby="tabla-${i + 1}">
@@ -232,11 +294,28 @@ ${keyFigures(m, lang)}
 
 
 
+${trends.specs.length > 0 ? html`<section aria-labelledby="tendencias">
+<h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
+<p class="note">${t(lang, 'Cada gráfico sigue una serie a lo largo de los años. Un año con la cifra oculta queda como un hueco rayado: la línea no lo cruza.', 'Each chart follows one series over the years. A year whose figure is hidden is a hatched gap: the line does not cross it.')}</p>
+<div class="charts trends">
+${trends.specs.slice(0, TRENDS_SHOWN).map(trendFigure)}
+</div>
+${trends.specs.length > TRENDS_SHOWN ? html`<details class="more-trends">
+<summary>${t(lang, `Ver ${trends.specs.length - TRENDS_SHOWN} series más`, `See ${trends.specs.length - TRENDS_SHOWN} more series`)}</summary>
+<div class="charts trends">
+${trends.specs.slice(TRENDS_SHOWN).map(trendFigure)}
+</div>
+</details>` : ''}
+${trends.omitted > 0 ? html`<p class="note">${t(lang, `Hay ${trends.omitted} series más; sus cifras están en las tablas y en las descargas.`, `There are ${trends.omitted} more series; their figures are in the tables and the downloads.`)}</p>` : ''}
+</section>` : yearsOf(m).length === 1 ? trendElsewhere(m, items, lang) : ''}
+
 <section aria-labelledby="graficos">
 <h2 id="graficos">${t(lang, 'Gráficos y tablas', 'Charts and tables')}</h2>
-<p class="legend"><span class="swatch swatch-suppressed" aria-hidden="true"></span> ${t(lang,
-    `Las barras rayadas son celdas ocultas: «menos de ${m.k} o protegido». Pueden valer 0, menos de ${m.k}, o más, y se ocultan para que nadie pueda ser identificado.`,
-    `Hatched markers are hidden cells: “fewer than ${m.k} or protected”. They may be 0, fewer than ${m.k}, or more; they are hidden so that no one can be identified.`)}</p>
+<p class="legend" id="por-que-ocultas"><span class="swatch swatch-suppressed" aria-hidden="true"></span> ${m.method === 'dp' ? t(lang,
+    'En esta publicación no se oculta ninguna cifra: todas llevan ruido aleatorio (ver el método).',
+    'No figure is hidden in this release: all carry random noise (see the method).') : t(lang,
+    `Por qué hay cifras ocultas: las marcas rayadas y las celdas «oculta para proteger a las personas» son cifras que no se publican. Se oculta toda cifra entre 1 y ${(m.k ?? 1) - 1}, y además otras cifras (que pueden ser 0, pequeñas o grandes) que permitirían deducir una cifra pequeña restando totales o comparando publicaciones. Una cifra oculta no dice nada de su tamaño.`,
+    `Why some figures are hidden: the hatched markers and the cells “hidden to protect people” are figures that are not published. Every figure between 1 and ${(m.k ?? 1) - 1} is hidden, and so are other figures (which may be 0, small or large) that would let someone work out a small figure by subtracting totals or comparing releases. A hidden figure says nothing about its size.`)}</p>
 <div class="release-tables">
 ${tables}
 </div>
@@ -260,10 +339,20 @@ ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Prote
 <section aria-labelledby="descargas">
 <h2 id="descargas">${t(lang, 'Descargas', 'Downloads')}</h2>
 <ul class="downloads">
-<li><a href="${csvHref}" download>${t(lang, 'Tabla CSV', 'CSV table')}</a> <code>${csvHref}</code></li>
+<li><a href="${csvHref}" download>${t(lang, 'Tabla CSV (una fila por cifra, con etiquetas y nivel: total, grupo o código)', 'CSV table (one row per figure, with labels and level: total, group or item)')}</a> <code>${csvHref}</code></li>
+<li><a href="${pkgHref}">${t(lang, 'Paquete de datos (Frictionless: esquema, licencia, cita, firma)', 'Data package (Frictionless: schema, licence, citation, signature)')}</a> <code>${pkgHref}</code></li>
+<li><a href="${hxlHref}" download>${t(lang, 'CSV con etiquetas HXL', 'CSV with HXL hashtags')}</a></li>
+<li><a href="${safeHref('/api/v1/releases.zip')}" download>${t(lang, 'Todas las publicaciones en un zip', 'Every release in one zip')}</a></li>
 <li><a href="${jsonHref}">${t(lang, 'Publicación firmada (JSON)', 'Signed release (JSON)')}</a> <code>${jsonHref}</code></li>
 <li><a href="${safeHref('/.well-known/contamos.json')}">${t(lang, 'Claves públicas (publicadores, recibos, administración)', 'Public keys (publishers, receipts, steward)')}</a></li>
 </ul>
+</section>
+
+<section aria-labelledby="licencia">
+<h2 id="licencia">${t(lang, 'Licencia y cómo citar', 'Licence and how to cite')}</h2>
+<p>${t(lang, 'Puede reutilizar estas cifras con la licencia', 'You may reuse these figures under the licence')} <strong>${licenceLine(terms)}</strong>, ${t(lang, 'citando a', 'crediting')} ${terms.coalition}.</p>
+<p>${t(lang, 'Cítela así:', 'Cite it as:')}</p>
+<blockquote class="citation"><p>${citation}</p></blockquote>
 </section>
 
 <section aria-labelledby="verificar">
@@ -287,13 +376,18 @@ ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Prote
 }
 
 function releaseList(items: ReleaseListItem[], currentId: string | null, lang: Lang): SafeHtml {
+  const h = {
+    release: t(lang, 'Publicación', 'Release'), series: t(lang, 'Serie', 'Series'), no: t(lang, 'N.º', 'No.'),
+    date: t(lang, 'Fecha', 'Date'), hash: 'Hash', downloads: t(lang, 'Descargas', 'Downloads'),
+  };
   return html`<section aria-labelledby="todas">
 <h2 id="todas">${t(lang, 'Todas las publicaciones', 'All releases')}</h2>
+<p><a href="${safeHref('/api/v1/releases.zip')}" download>${t(lang, 'Descargar todas en un zip (paquetes de datos, CSV, JSON firmado)', 'Download all in one zip (data packages, CSV, signed JSON)')}</a></p>
 <div class="table-scroll">
-<table class="releases">
-<thead><tr><th scope="col">${t(lang, 'Publicación', 'Release')}</th><th scope="col">${t(lang, 'Serie', 'Series')}</th><th scope="col" class="num">${t(lang, 'N.º', 'No.')}</th><th scope="col">${t(lang, 'Fecha', 'Date')}</th><th scope="col">Hash</th><th scope="col">${t(lang, 'Descargas', 'Downloads')}</th></tr></thead>
+<table class="releases stack">
+<thead><tr><th scope="col">${h.release}</th><th scope="col">${h.series}</th><th scope="col" class="num">${h.no}</th><th scope="col">${h.date}</th><th scope="col">${h.hash}</th><th scope="col">${h.downloads}</th></tr></thead>
 <tbody>
-${items.map((r) => html`<tr${r.id === currentId ? html` class="current"` : ''}><td><a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}"${r.id === currentId ? html` aria-current="page"` : ''}>${r.id}</a></td><td>${r.series}</td><td class="num">${r.sequence}</td><td><time datetime="${r.publishedOn}">${r.publishedOn}</time></td><td><code>${r.hash.slice(0, 16)}…</code></td><td><a href="${safeHref(`/api/v1/releases/${r.id}.csv`)}" download>CSV</a> · <a href="${safeHref(`/api/v1/releases/${r.id}`)}">JSON</a></td></tr>
+${items.map((r) => html`<tr${r.id === currentId ? html` class="current"` : ''}><td data-label="${h.release}"><a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}"${r.id === currentId ? html` aria-current="page"` : ''}>${r.id}</a></td><td data-label="${h.series}">${r.series}</td><td class="num" data-label="${h.no}">${r.sequence}</td><td data-label="${h.date}"><time datetime="${r.publishedOn}">${r.publishedOn}</time></td><td data-label="${h.hash}"><code>${r.hash.slice(0, 16)}…</code></td><td data-label="${h.downloads}"><a href="${safeHref(`/api/v1/releases/${r.id}.csv`)}" download>CSV</a> · <a href="${safeHref(`/api/v1/releases/${r.id}/datapackage.json`)}">datapackage.json</a> · <a href="${safeHref(`/api/v1/releases/${r.id}`)}">JSON</a></td></tr>
 `)}</tbody>
 </table>
 </div>
@@ -305,7 +399,7 @@ export function latestRelease(items: ReleaseListItem[]): ReleaseListItem | undef
   return [...items].sort((a, b) => (a.publishedOn === b.publishedOn ? a.sequence - b.sequence : a.publishedOn < b.publishedOn ? -1 : 1)).at(-1);
 }
 
-export function statsPage(input: { lang: Lang; path: string; items: ReleaseListItem[]; current: ReleaseEnvelope | null }): string {
+export function statsPage(input: { lang: Lang; path: string; items: ReleaseListItem[]; current: ReleaseEnvelope | null; terms?: Terms }): string {
   const { lang, items, current } = input;
   const intro = html`<h1>${t(lang, 'Violencia contra trabajadoras sexuales en el Perú: lo que contamos', 'Violence against sex workers in Peru: what we count')}</h1>
 <p class="lead">${t(lang,
@@ -315,7 +409,7 @@ export function statsPage(input: { lang: Lang; path: string; items: ReleaseListI
     ? html`${intro}<section class="empty"><h2>${t(lang, 'Todavía no hay publicaciones', 'No releases yet')}</h2><p>${t(lang,
         'Cuando la coalición publique sus primeras cifras, aparecerán aquí con sus gráficos, sus tablas descargables y la forma de verificarlas.',
         'When the coalition publishes its first figures, they will appear here with their charts, downloadable tables and how to verify them.')}</p></section>`
-    : html`${intro}${releaseSection(current, lang)}${releaseList(items, current.manifest.id, lang)}`;
+    : html`${intro}${releaseSection(current, lang, input.terms, items)}${releaseList(items, current.manifest.id, lang)}`;
   return page({ lang, title: current ? `${t(lang, 'Estadísticas', 'Statistics')} ${current.manifest.id}` : t(lang, 'Estadísticas', 'Statistics'), path: input.path, section: 'stats', body });
 }
 

@@ -21,6 +21,8 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/api/v1/releases/anual-1'], ['GET', '/api/v1/releases/anual-1.csv'], ['GET', '/api/v1/releases/anual-1/proof/{id}'],
   ['POST', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'], ['DELETE', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
   ['GET', '/api/v1/steward/conflicts'], ['POST', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`],
+  ['GET', '/api/v1/releases/anual-1/datapackage.json'], ['GET', '/api/v1/releases/anual-1/data-hxl.csv'], ['GET', '/api/v1/releases.zip'],
+  ['GET', '/api/v1/releases/anual-1/charts/tendencia-1-1.png'], ['PUT', '/api/v1/featured'], ['GET', '/api/v1/featured'],
 ];
 
 const hostile = fc.letrec((tie) => ({

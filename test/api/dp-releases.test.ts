@@ -7,6 +7,7 @@
 //   budget. Both are refused with a 4xx and a stable code, before anything is counted or drawn, and
 //   a refused request stores nothing;
 // - a series cannot mix methods; the total is fixed by the first charge.
+import { frictionlessValidator, readWithSchema } from '../open-data/helpers.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { dpRelease } from '../../server/dp/index.js';
@@ -99,7 +100,13 @@ describe.each(providers)('DP releases and the server budget over the API (%s)', 
       expect(grand).toBe(total); // kept exact
     }
     const csv = await request(t.app).get(`/api/v1/releases/${m.id}.csv`);
-    expect(csv.text.split('\n')[0]).toContain('margin90');
+    expect(csv.text.split('\n')[0]).toContain('error_margin_90');
+    // the data package of a DP release validates too, and its CSV reads through its schema
+    const pkg = (await request(t.app).get(`/api/v1/releases/${m.id}/datapackage.json`)).body;
+    const validate = frictionlessValidator('tabular-data-package');
+    expect(validate(pkg)).toBe(true);
+    const rows = await readWithSchema(csv.text, pkg.resources[0].schema);
+    expect(rows.every((r) => r.status === 'published' && r.error_margin_90 === m.dp.errorMargin90)).toBe(true);
     const page = await request(t.app).get(`/estadisticas/${m.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Privacidad diferencial');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ready } from '../../crypto/index.js';
 import { main } from '../../scripts/cli.js';
+import { isYes } from '../../scripts/cli/io.js';
 import type { CliIo } from '../../scripts/cli/io.js';
 import { loadConfig } from '../../server/config.js';
 import { type Running, startServer } from '../../server/main.js';
@@ -53,7 +54,7 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process; `server` is added as --server unless the argv has one. */
-export async function cli(argv: string[], opts: { server?: string; cwd?: string; env?: Record<string, string>; tty?: boolean } = {}): Promise<CliResult> {
+export async function cli(argv: string[], opts: { server?: string; cwd?: string; env?: Record<string, string>; tty?: boolean; answers?: string[]; asked?: string[] } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -61,6 +62,8 @@ export async function cli(argv: string[], opts: { server?: string; cwd?: string;
     stderr: { write: (s: string) => { stderr += s; return true; }, isTTY: opts.tty ?? false },
     env: { ...(opts.env ?? {}) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    // a terminal that answers yes/no questions from `answers`, recording each question in `asked`
+    ...(opts.answers ? { confirm: async (q: string) => { opts.asked?.push(q); stdout += q; return isYes(opts.answers!.shift() ?? ''); } } : {}),
   };
   const args = opts.server && !argv.includes('--server') ? [...argv, '--server', opts.server] : argv;
   const code = await main(args, io);

@@ -43,7 +43,7 @@ describe('contamos release and receipts verify', () => {
 
   it('cuts a release whose total is the de-duplicated number of incidents', async () => {
     const publisherKey = path.join(s.home, 'publisher.key.json');
-    const r = await run(['release', '--key', publisherKey, '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,incidentType', '--k', '3', '--json']);
+    const r = await run(['release', '--key', publisherKey, '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,incidentType', '--k', '3', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rel = JSON.parse(r.stdout);
     expect(rel.manifest.id).toBe('anual-1');
@@ -77,7 +77,7 @@ describe('contamos release and receipts verify', () => {
 
   it('cuts differential-privacy releases from the server’s one budget, whatever the series', async () => {
     const publisherKey = path.join(s.home, 'publisher.key.json');
-    const args = (series: string, rho: string) => ['release', '--key', publisherKey, '--series', series, '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', rho, '--keep-total'];
+    const args = (series: string, rho: string) => ['release', '--key', publisherKey, '--series', series, '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', rho, '--keep-total', '--yes'];
     const r = await run([...args('tendencias', '0.5'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rel = JSON.parse(r.stdout);
@@ -95,11 +95,74 @@ describe('contamos release and receipts verify', () => {
     expect(old.code).toBe(2); // the version-1 option is gone
   });
 
-  it('refuses a release request with an unknown dimension before signing anything', async () => {
-    const r = await run(['release', '--key', path.join(s.home, 'publisher.key.json'), '--series', 'anual', '--years', '2023', '--tables', 'year,victimName']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/tables/);
+  it('refuses a release request with an unknown dimension before sending anything, in Spanish and English', async () => {
+    const r = await run(['release', '--key', path.join(s.home, 'publisher.key.json'), '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,victimName', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dimensión desconocida "victimName" en la tabla 2 de --tables');
+    expect(r.stderr).toContain('unknown dimension "victimName" in table 2 of --tables');
+    expect(r.stderr).not.toMatch(/tables\.1\.1|Invalid option/);
     const list = await fetch(`${s.url}/api/v1/releases`).then((x) => x.json());
     expect(list.items).toHaveLength(3);
+  });
+
+  describe('the preview before signing', () => {
+    const publisherKey = () => path.join(s.home, 'publisher.key.json');
+    const args = () => ['release', '--key', publisherKey(), '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,incidentType'];
+    const published = async () => (await fetch(`${s.url}/api/v1/releases`).then((x) => x.json())).items.map((x: { id: string }) => x.id);
+
+    it('shows what would be published and signs nothing when the publisher says no', async () => {
+      const before = await published();
+      const asked: string[] = [];
+      const r = await cli(args(), { server: s.url, answers: ['n'], asked });
+      expect(r.code).toBe(1);
+      expect(asked).toEqual(['¿Firmar y publicar anual-2? / Sign and publish anual-2? [s/y, N] ']);
+      expect(r.stdout).toContain('Vista previa: todavía no se ha firmado ni publicado nada');
+      expect(r.stdout).toMatch(/1\. year × region: \d+ publicadas \/ published, \d+ ocultas \/ hidden/);
+      expect(r.stdout).toMatch(/2\. year × incidentType: \d+ publicadas/);
+      expect(r.stdout).toMatch(/Cifras principales \/ Headline figures:\n    2023: total 48; asesinatos \/ murders \d+/);
+      expect(r.stdout).toContain('Cambios desde / Changes since anual-1: 0 cifras cambian / figures change');
+      expect(r.stdout).toContain('Portada / Home page: anual-2 será la publicación principal');
+      expect(r.stderr).toContain('No se firmó ni publicó anual-2');
+      expect(await published()).toEqual(before);
+    });
+
+    it('without a terminal and without --yes, signs nothing and says to use --yes', async () => {
+      const before = await published();
+      const r = await run(args());
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('Vista previa');
+      expect(r.stderr).toContain('--yes');
+      expect(await published()).toEqual(before);
+    });
+
+    it('signs after a yes; --yes signs without asking', async () => {
+      const asked: string[] = [];
+      const yes = await cli(args(), { server: s.url, answers: ['sí'], asked });
+      expect(yes.code, yes.stderr).toBe(0);
+      expect(asked).toHaveLength(1);
+      expect(yes.stdout).toContain('Publicado / Published: anual-2');
+      const late = await cli(args(), { server: s.url, answers: [], asked });
+      expect(late.code).toBe(1); // no answer is no
+      const skipped: string[] = [];
+      const direct = await cli([...args(), '--yes'], { server: s.url, answers: ['n'], asked: skipped });
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(skipped).toEqual([]); // never asked
+      expect(direct.stdout).toContain('Vista previa');
+      expect(direct.stdout).toContain('Publicado / Published: anual-3');
+    });
+
+    it('says when the release will not replace the home page headline', async () => {
+      const featured = await run(['feature', '--key', publisherKey(), '--series', 'tendencias']);
+      expect(featured.code, featured.stderr).toBe(0);
+      expect(featured.stdout).toContain('Serie destacada / Featured series: tendencias');
+      const shown = await run(['feature']);
+      expect(shown.stdout).toContain('tendencias');
+      const r = await run([...args(), '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Portada / Home page: sigue mostrando la serie / keeps showing the series tendencias');
+      const unknown = await run(['feature', '--key', publisherKey(), '--series', 'no-existe']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('series_not_found');
+    });
   });
 });

@@ -48,7 +48,7 @@ describe('the auditor on releases produced by the server', () => {
     }
     const publisher = path.join(home, 'publisher.key.json');
     const release = async (extra: string[]) => {
-      const r = await run(['release', '--key', publisher, '--years', '2023', ...extra]);
+      const r = await run(['release', '--key', publisher, '--years', '2023', '--yes', ...extra]);
       expect(r.code, r.stderr).toBe(0);
     };
     await release(['--series', 'anual', '--tables', 'year,region;year,incidentType;region,victimGender', '--k', '5']);

@@ -37,6 +37,7 @@ describe('npm run demo', () => {
     expect(stderr).toMatch(/npm run cli -- invite --key \S+steward\.key\.json --server http:\/\/127\.0\.0\.1:\d+/);
     expect(stderr).toMatch(/http:\/\/127\.0\.0\.1:\d+\/enviar#invitacion=[A-Za-z0-9_-]{43}/);
     const c = new Database(db, { readonly: true });
+    expect(c.prepare('SELECT slot, series FROM "FeaturedSeries"').all()).toEqual([{ slot: 'home', series: 'peru-2022-2024' }]);
     const rows = c.prepare('SELECT id, manifest FROM "Release"').all() as Array<{ id: string; manifest: string }>;
     c.close();
     const byId = new Map(rows.map((r) => [r.id, JSON.parse(r.manifest)]));

@@ -1,5 +1,5 @@
 // SVG bar charts and the statistics page rendering: numbers appear as text, suppressed cells are
-// labelled "menos de k o protegido" (never drawn as a number), zeros are true zeros, and labels
+// labelled "oculta para proteger a las personas" (never drawn as a number), zeros are true zeros, and labels
 // are escaped.
 import { describe, expect, it } from 'vitest';
 import { barChart } from '../../server/web/charts.js';
@@ -20,8 +20,8 @@ describe('barChart', () => {
     expect(chart).toContain('Total: 121');
   });
 
-  it('labels a suppressed cell "menos de k o protegido" and draws no quantity for it', () => {
-    expect(chart).toContain('menos de 5 o protegido');
+  it('labels a suppressed cell "oculta para proteger a las personas" and draws no quantity for it', () => {
+    expect(chart).toContain('oculta para proteger a las personas');
     const row = /<g class="bar-row suppressed">[\s\S]*?<\/g>/.exec(chart)![0];
     expect(row).toContain('Secuestro');
     expect(row).toContain('fill="url(#c1-hatch)"');
@@ -42,7 +42,7 @@ describe('barChart', () => {
 
   it('is accessible: role img, title and a description listing every value', () => {
     expect(chart).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="c1-title c1-desc"/);
-    expect(chart).toContain('<desc id="c1-desc">Homicidio: 36; Secuestro: menos de 5 o protegido; Otro: 0; Desaparición: 1');
+    expect(chart).toContain('<desc id="c1-desc">Homicidio: 36; Secuestro: oculta para proteger a las personas; Otro: 0; Desaparición: 1');
   });
 
   it('has no style attribute, no script, no external reference', () => {
@@ -54,7 +54,7 @@ describe('barChart', () => {
 
   it('speaks English with lang en', () => {
     const en = barChart({ id: 'c2', title: 'Type', k: 3, lang: 'en', bars: [{ label: 'Kidnapping', value: null }, { label: 'Homicide', value: 1500 }] }).value;
-    expect(en).toContain('fewer than 3 or protected');
+    expect(en).toContain('hidden to protect people');
     expect(en).toContain('1,500');
   });
 
@@ -92,7 +92,7 @@ describe('charts of a release', () => {
   it('renders the release: coverage, numbers, suppressed cells, downloads, verification', () => {
     const env = { manifest: m, hash: 'a'.repeat(64), signature: { keyId: 'publisher-0123456789abcdef', alg: 'ed25519', value: 'c2ln' } };
     const out = releaseSection(env, 'es').value;
-    for (const text of ['anual-1', 'menos de 5 o protegido', 'Lima Metropolitana', 'Venezuela', 'Mujer trans', '2026.1',
+    for (const text of ['anual-1', 'oculta para proteger a las personas', 'Lima Metropolitana', 'Venezuela', 'Mujer trans', '2026.1',
       '/api/v1/releases/anual-1.csv', '/api/v1/releases/anual-1', 'a'.repeat(64), 'publisher-0123456789abcdef', 'npm run audit -- --server',
       'Estas cifras son incompletas']) {
       expect(out).toContain(text);
@@ -114,10 +114,10 @@ describe('charts of a release', () => {
     expect(es).toContain('aria-current="page">anual-1');
     const en = statsPage({ lang: 'en', path: '/estadisticas', items, current: env });
     expect(en).toContain('<html lang="en">');
-    expect(en).toContain('fewer than 5 or protected');
+    expect(en).toContain('hidden to protect people');
     expect(en).toContain('Metropolitan Lima');
     expect(en).toContain('href="/estadisticas/anual-1?lang=en"');
-    expect(svgOf(en)).not.toContain('menos de');
+    expect(svgOf(en)).not.toContain('oculta');
   });
 
   it('says so plainly when nothing is published yet', () => {

@@ -302,9 +302,9 @@ describeWithBrowser('statistics page (JavaScript off)', () => {
     const typeChart = page.locator('figure.chart-figure').first();
     expect(await typeChart.locator('figcaption').textContent()).toContain(`Total: ${total.count}`);
     const desc = (await typeChart.locator('desc').textContent())!;
-    expect(desc).toContain(homicides.suppressed ? 'Homicidio / asesinato: menos de 5 o protegido' : `Homicidio / asesinato: ${homicides.count}`);
-    expect(desc).toContain('Secuestro: menos de 5 o protegido'); // 2 kidnappings: suppressed
-    expect(await typeChart.locator('text.bar-value').allTextContents()).toContain(String(homicides.count ?? 'menos de 5 o protegido'));
+    expect(desc).toContain(homicides.suppressed ? 'Homicidio / asesinato: oculta para proteger a las personas' : `Homicidio / asesinato: ${homicides.count}`);
+    expect(desc).toContain('Secuestro: oculta para proteger a las personas'); // 2 kidnappings: suppressed
+    expect(await typeChart.locator('text.bar-value').allTextContents()).toContain(String(homicides.count ?? 'oculta para proteger a las personas'));
     expect(await page.textContent('.coverage')).toContain('24');
     expect(await page.getAttribute(`a[href="/api/v1/releases/${releaseId}.csv"]`, 'download')).not.toBeNull();
     expect(await page.textContent('#verificar + dl')).toContain(published.json.hash);

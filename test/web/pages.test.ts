@@ -93,7 +93,7 @@ describe('statistics page', () => {
     const res = await request(t.web).get('/estadisticas');
     expect(res.text).toContain('Publicación <code>anual-2</code>');
     expect(res.text).toMatch(/<span class="fig">36<\/span> asesinatos/);
-    expect(res.text).toContain('menos de 5 o protegido');
+    expect(res.text).toContain('oculta para proteger a las personas');
     expect(res.text).toContain('href="/api/v1/releases/anual-2.csv"');
     expect(res.text).toContain('href="/api/v1/releases/anual-2"');
     expect(res.text).toContain(hash1); // previous hash, and in the list

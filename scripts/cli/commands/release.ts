@@ -1,29 +1,54 @@
 // release.ts — `contamos release`: the publisher cuts a release.
 //
-// Guarantees: the server computes the release (counts, suppression) and returns a DRAFT; this
-// command checks the draft before signing it — it asks for exactly what was requested, chains to
-// the latest published release of the series, and publishes no count in 1..k−1 — then signs the
-// canonical manifest with the publisher's key ON THIS MACHINE (the private key never leaves it) and
-// sends only the signature. Prints the release id, hash and a summary of the cells.
+// Guarantees: the dimensions asked for are checked here first (a bilingual message naming the bad
+// one, nothing sent). The server computes the release (counts, suppression) and returns a DRAFT;
+// this command checks the draft before signing it — it asks for exactly what was requested, chains
+// to the latest published release of the series, and publishes no count in 1..k−1 — then SHOWS
+// the publisher what would be published (release-preview.ts: figures published and hidden per
+// table, headline figures, changes since the previous release, whether it becomes the home page's
+// headline) and signs only after a "yes" at the terminal or `--yes`; without a terminal and
+// without `--yes` nothing is signed. It signs the canonical manifest with the publisher's key ON
+// THIS MACHINE (the private key never leaves it) and sends only the signature. An unsigned draft
+// stays in the publication log as a draft (every manifest shown to a publisher does).
 import { canonicalJson, signDetached } from '../../../crypto/index.js';
 import { flag, intInRange, requireStr, str } from '../args.js';
 import type { Command } from '../command.js';
-import { CliError, EXIT_OK, println, usageError } from '../io.js';
+import { CliError, EXIT_OK, EXIT_USAGE, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
+import { type Featured, type PreviewManifest, previewLines } from '../release-preview.js';
 
 interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
 interface Manifest {
-  id: string; series: string; sequence: number; previousHash: string | null; k?: number;
+  id: string; series: string; sequence: number; previousHash: string | null; k?: number; domains?: Record<string, string[]>;
   request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { scheme: string; root: string };
   dp?: { ledger: { total: string; spentAfter: string; charged: string } };
   data?: Array<{ year: number; version: number; heldBack: boolean }>;
 }
 interface DryRun { k: number; tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>; data: Array<{ year: number; version: number; heldBack: boolean }> }
 
+/** The dimensions a release table may use (the server's list, server/schemas/release.ts). */
+export const RELEASE_DIMENSIONS = ['year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome'] as const;
+
 export function parseTables(spec: string): string[][] {
   const tables = spec.split(';').map((t) => t.split(/[,×x*]/).map((d) => d.trim()).filter(Boolean)).filter((t) => t.length > 0);
   if (tables.length === 0) throw usageError('--tables vacío', '--tables is empty');
-  return tables;
+  const known = new Map(RELEASE_DIMENSIONS.map((d) => [d.toLowerCase(), d] as const));
+  return tables.map((dims, i) => {
+    const out = dims.map((d) => {
+      const canonical = known.get(d.toLowerCase());
+      if (!canonical) {
+        throw usageError(
+          `dimensión desconocida "${d}" en la tabla ${i + 1} de --tables; use: ${RELEASE_DIMENSIONS.join(', ')}`,
+          `unknown dimension "${d}" in table ${i + 1} of --tables; use: ${RELEASE_DIMENSIONS.join(', ')}`,
+        );
+      }
+      return canonical;
+    });
+    const twice = out.find((d, j) => out.indexOf(d) !== j);
+    if (twice) throw usageError(`la dimensión "${twice}" aparece dos veces en la tabla ${i + 1}`, `dimension "${twice}" appears twice in table ${i + 1}`);
+    if (out.length > 4) throw usageError(`la tabla ${i + 1} tiene más de 4 dimensiones`, `table ${i + 1} has more than 4 dimensions`);
+    return out;
+  });
 }
 
 export function parseYears(spec: string): number[] {
@@ -43,7 +68,7 @@ export const releaseCommand: Command = {
   summary: 'publicar cifras protegidas / publish protected counts',
   help: `Uso / Usage: contamos release --key publisher.key.json --series NAME --years 2023[,2024|2020-2024]
                         --tables "year,region;year,incidentType" [--k 5] [--region-groups]
-                        [--hold-back] [--dry-run] [--json]
+                        [--hold-back] [--dry-run] [--yes] [--json]
 
   Pide al servidor las cifras de una serie (por ejemplo "anual"), las revisa, las firma aquí con la
   clave de publicación y las publica. Ninguna cifra entre 1 y k−1 se publica.
@@ -64,6 +89,9 @@ export const releaseCommand: Command = {
                       that year as last time until its changes can be published
   --dry-run           solo mostrar qué celdas se ocultarían (no publica nada, no muestra cifras) /
                       only show which cells would be hidden (publishes nothing, shows no counts)
+  --yes               firmar sin preguntar (sin esta opción se muestra una vista previa y se pide
+                      confirmación; sin terminal no se firma nada) / sign without asking (without it a
+                      preview is shown and confirmation asked; without a terminal nothing is signed)
   --region-groups     añadir los grupos de regiones (Lima y Callao, Costa, Sierra, Selva)
   --dp                privacidad diferencial en vez de supresión / differential privacy instead of suppression
   --rho X | --epsilon X      gasto de esta publicación (zCDP o DP pura, ε cuesta ε²/2 del presupuesto
@@ -73,7 +101,7 @@ export const releaseCommand: Command = {
   --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
   options: {
     series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' },
-    'hold-back': { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+    'hold-back': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' },
     dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'keep-total': { type: 'boolean' },
   },
   async run({ io, values, global, client }) {
@@ -123,6 +151,27 @@ export const releaseCommand: Command = {
     const small = m.k === undefined ? [] : m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k!);
     if (small.length) problems.push(`${small.length} published count(s) below k`);
     if (problems.length) throw new CliError('El borrador del servidor no es aceptable; no se firmó', `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`);
+    const previous = m.sequence > 1
+      ? (await c.request<{ manifest: PreviewManifest }>('GET', `/api/v1/releases/${m.series}-${m.sequence - 1}`)).body.manifest
+      : null;
+    const featured = (await c.request<Featured>('GET', '/api/v1/featured')).body;
+    const out = flag(values, 'json') ? io.stderr : io.stdout;
+    for (const line of previewLines(m as unknown as PreviewManifest, previous, featured)) println(out, line);
+    if (!flag(values, 'yes')) {
+      if (!io.confirm) {
+        throw new CliError(
+          'No se firmó nada: no hay terminal para confirmar. Revise la vista previa y repita con --yes para firmar (el borrador queda en el registro como borrador)',
+          'Nothing was signed: there is no terminal to confirm. Check the preview and run again with --yes to sign (the draft stays in the log as a draft)',
+          EXIT_USAGE,
+        );
+      }
+      if (!(await io.confirm(`¿Firmar y publicar ${m.id}? / Sign and publish ${m.id}? [s/y, N] `))) {
+        throw new CliError(
+          `No se firmó ni publicó ${m.id} (el borrador queda en el registro de publicaciones como borrador, como todo lo que se muestra a quien publica)`,
+          `${m.id} was not signed or published (the draft stays in the publication log as a draft, like everything shown to a publisher)`,
+        );
+      }
+    }
     const signature = signDetached(canonicalJson(m), signer.secretKey);
     const res = await c.request<{ manifest: Manifest; hash: string }>('POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, { body: { signature }, signer });
     if (flag(values, 'json')) {
