@@ -5,7 +5,7 @@
 // report intake too, which the app serves directly on Node's request and response with the same
 // handlers (http/direct-routes.ts).
 import express from 'express';
-import type { Logger } from 'pino';
+import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';

@@ -24,6 +24,8 @@ const env = z.object({
   CONTAMOS_DP_TOTAL_RHO: z.string().default(DP_DEFAULT_TOTAL_RHO),
   /** The most one DP release may spend, zCDP rho (a pure-DP release of epsilon costs epsilon²/2). */
   CONTAMOS_DP_MAX_RHO: z.string().default(DP_DEFAULT_MAX_RHO),
+  /** PostgreSQL: seconds between two mixes of the stored order of reports and members (db/mix-stored-order.ts). */
+  CONTAMOS_MIX_INTERVAL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
 }).transform((c, ctx) => {
   try {
     return { ...c, dpBounds: readDpBounds(c.CONTAMOS_DP_TOTAL_RHO, c.CONTAMOS_DP_MAX_RHO) };
