@@ -7,6 +7,8 @@
 import express from 'express';
 import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
+import { configureKnown } from './http/known-credentials.js';
+import { limitByCredential, limitGlobally } from './http/rate-limit.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
 import { chain } from './http/chain.js';
@@ -41,7 +43,13 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
   publicRateLimitPerMinute?: number;
+  /** New reports per member per UTC day (0: no limit); absent: the configuration's default. */
+  memberDailyReports?: number;
+  enrolAttemptsPerInvite?: number;
 }
+
+/** CONTAMOS_MEMBER_DAILY_REPORTS's default, also the app's when none is given. */
+export const DEFAULT_MEMBER_DAILY_REPORTS = 5000;
 
 export function createApp(ctx: ServiceContext, opts: AppOptions): express.Express {
   useNativeCrypto();
@@ -60,17 +68,21 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   // the web pages' routes. No two share a path, so the order changes nothing else (the API tests
   // cover every route).
   const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
-  const pub = publicRoutes(ctx);
+  const daily = opts.memberDailyReports ?? DEFAULT_MEMBER_DAILY_REPORTS;
+  // Global buckets of unauthenticated work and the credentials this process knows (http/known-credentials.ts).
+  const known = configureKnown(ctx, { publicPerMinute: limits.publicPerMinute, enrolPerInvitePerMinute: opts.enrolAttemptsPerInvite ?? 10 });
+  const publicWork = limitGlobally(known.publicWork);
+  const pub = publicRoutes(ctx, publicWork);
   const reportLimit = reportRateLimit(ctx, limits);
-  const intake = intakeRoute(ctx, reportLimit);
+  const intake = intakeRoute(ctx, limitByCredential(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
   app.put(INTAKE_PATH, intake);
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
-  app.use('/api/v1', releaseRoutes(ctx, limits));
+  app.use('/api/v1', releaseRoutes(ctx, limits, publicWork));
   app.use('/api/v1', stewardRoutes(ctx, limits));
   app.use('/api/v1', pub.api);
   app.use('/.well-known', pub.wellKnown);
-  app.use(webRoutes(ctx));
+  app.use(publicWork, webRoutes(ctx)); // pages, scripts, and every path no route matched
 
   app.use(notFound);
   const onError = errorHandler(opts.logger);

@@ -24,6 +24,10 @@ const env = z.object({
   CONTAMOS_DP_TOTAL_RHO: z.string().default(DP_DEFAULT_TOTAL_RHO),
   /** The most one DP release may spend, zCDP rho (a pure-DP release of epsilon costs epsilon²/2). */
   CONTAMOS_DP_MAX_RHO: z.string().default(DP_DEFAULT_MAX_RHO),
+  /** New reports one member may send per UTC day (429 daily_limit_reached beyond); 0: no limit. */
+  CONTAMOS_MEMBER_DAILY_REPORTS: z.coerce.number().int().min(0).default(5000),
+  /** Enrolment attempts per invite per minute. */
+  CONTAMOS_ENROL_ATTEMPTS_PER_INVITE: z.coerce.number().int().min(1).default(10),
   /** PostgreSQL: seconds between two mixes of the stored order of reports and members (db/mix-stored-order.ts). */
   CONTAMOS_MIX_INTERVAL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
 }).transform((c, ctx) => {

@@ -46,6 +46,7 @@ export const ERRORS = {
   payload_too_large: [413, 'The body is larger than allowed.'],
   unsupported_media_type: [415, 'The body must be application/json (UTF-8).'],
   rate_limited: [429, 'Too many requests; wait a moment and try again.'],
+  daily_limit_reached: [429, 'This member has sent as many new reports today as the operator allows (CONTAMOS_MEMBER_DAILY_REPORTS); nothing was stored. Try again tomorrow (UTC).'],
   database_unavailable: [503, 'The database is unavailable; the request was not stored. Try again shortly.'],
   internal: [500, 'Something went wrong on the server; nothing was stored.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -44,6 +44,8 @@ export async function startServer(config: Config = loadConfig(), logDestination?
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     publicRateLimitPerMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    memberDailyReports: config.CONTAMOS_MEMBER_DAILY_REPORTS,
+    enrolAttemptsPerInvite: config.CONTAMOS_ENROL_ATTEMPTS_PER_INVITE,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {

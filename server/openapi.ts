@@ -159,7 +159,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'put', path: '/api/v1/reports/{id}', who: 'member', summary: 'Submit a report (client-chosen UUIDv4; idempotent)', resumen: 'Enviar un reporte (UUIDv4 elegido por el cliente; idempotente)',
     params: { id: uuidV4 }, body: { schema: reportBody },
     responses: { 201: { description: 'stored; the signed receipt', schema: receipt }, 200: { description: 'the same body was already stored; the same receipt', schema: receipt } },
-    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', 'daily_limit_reached', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/reports/{id}', who: 'member', summary: 'State of one of the member’s own reports', resumen: 'Estado de un reporte propio',
     params: { id: uuidV4 }, responses: { 200: { description: 'the report state', schema: reportState } }, errors: ['invalid_path', 'report_not_found', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/reports', who: 'member', summary: 'The member’s own reports, page by page', resumen: 'Los reportes propios, por páginas',

@@ -17,7 +17,7 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 32);
 
 await ready();
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-soak-'));
-const env = { DATABASE_URL: `file:${path.join(dir, 'soak.db')}`, CONTAMOS_HOME: path.join(dir, 'keys'), RATE_LIMIT_PER_MINUTE: '100000000' };
+const env = { DATABASE_URL: `file:${path.join(dir, 'soak.db')}`, CONTAMOS_HOME: path.join(dir, 'keys'), RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0' };
 type Key = { keyId: string; secretKey: string };
 
 async function call(base: string, method: string, url: string, key: Key | null, body?: unknown) {

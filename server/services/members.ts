@@ -21,24 +21,26 @@ export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: nu
   return { invite: token, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
-export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string }> {
+/** `created` is false when the key was already enrolled (the answer must not say so: see header). */
+export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string; created: boolean }> {
   const keyId = `m-${randomBytes(12).toString('base64url')}`;
   const useInvite = async (tx: Tx) => {
     const used = await tx.invite.deleteMany({ where: { tokenHash: sha256Hex(invite), expiresAt: { gt: ctx.now() } } });
     if (used.count !== 1) throw new AppError('invite_invalid');
   };
   try {
-    await ctx.db.prisma.$transaction(async (tx) => {
+    return await ctx.db.prisma.$transaction(async (tx) => {
       await useInvite(tx);
-      if (await tx.member.findUnique({ where: { publicKey }, select: { keyId: true } })) return; // already enrolled: see header
+      if (await tx.member.findUnique({ where: { publicKey }, select: { keyId: true } })) return { keyId, created: false }; // see header
       await tx.member.create({ data: { keyId, publicKey } });
+      return { keyId, created: true };
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     // the same key enrolled meanwhile (a race): the invite is still used up, the answer the same
     await ctx.db.prisma.$transaction(useInvite);
+    return { keyId, created: false };
   }
-  return { keyId };
 }
 
 export async function revoke(ctx: ServiceContext, auth: Auth, keyId: string): Promise<{ keyId: string; revoked: true }> {
