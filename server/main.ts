@@ -10,7 +10,7 @@ import { type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createLogger, type LogDestination, type Logger } from './http/logger.js';
-import { loadOrCreateServerKeys } from './keys.js';
+import { serverKeysFor } from './keys.js';
 import type { ServiceContext } from './services/context.js';
 import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
@@ -30,7 +30,7 @@ export interface Running {
 export async function startServer(config: Config = loadConfig(), logDestination?: LogDestination): Promise<Running> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   await ready();
-  const { keys, created } = loadOrCreateServerKeys(config.CONTAMOS_HOME);
+  const { keys, created } = serverKeysFor({ dir: config.CONTAMOS_HOME, keyFile: config.CONTAMOS_KEY_FILE, allowDemo: config.allowDemoKeys });
   if (created) {
     logger.warn({ keyDir: config.CONTAMOS_HOME }, 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder; move the steward and publisher private keys off this machine for real use');
   }
