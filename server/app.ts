@@ -8,7 +8,8 @@ import express from 'express';
 import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
 import { configureKnown } from './http/known-credentials.js';
-import { limitByCredential, limitGlobally } from './http/rate-limit.js';
+import { limitByCredential } from './http/rate-limit.js';
+import { shedUnauthenticated } from './http/shed.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
 import { chain } from './http/chain.js';
@@ -71,18 +72,17 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   const daily = opts.memberDailyReports ?? DEFAULT_MEMBER_DAILY_REPORTS;
   // Global buckets of unauthenticated work and the credentials this process knows (http/known-credentials.ts).
   const known = configureKnown(ctx, { publicPerMinute: limits.publicPerMinute, enrolPerInvitePerMinute: opts.enrolAttemptsPerInvite ?? 10 });
-  const publicWork = limitGlobally(known.publicWork);
-  const pub = publicRoutes(ctx, publicWork);
+  const pub = publicRoutes(ctx);
   const reportLimit = reportRateLimit(ctx, limits);
   const intake = intakeRoute(ctx, limitByCredential(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
   app.put(INTAKE_PATH, intake);
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
-  app.use('/api/v1', releaseRoutes(ctx, limits, publicWork));
+  app.use('/api/v1', releaseRoutes(ctx, limits));
   app.use('/api/v1', stewardRoutes(ctx, limits));
   app.use('/api/v1', pub.api);
   app.use('/.well-known', pub.wellKnown);
-  app.use(publicWork, webRoutes(ctx)); // pages, scripts, and every path no route matched
+  app.use(webRoutes(ctx));
 
   app.use(notFound);
   const onError = errorHandler(opts.logger);
@@ -90,5 +90,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   // Report intake, the busiest route, is served without express's per-request machinery: the same
   // handlers, run directly on Node's request and response (http/direct-routes.ts).
   serveDirectly(app, { method: 'PUT', template: INTAKE_PATH, pattern: INTAKE_PATTERN, handler: chain(...everyRequest, intake) }, onError);
+  // Outermost: unsigned requests beyond the global bounds are refused before anything else runs.
+  shedUnauthenticated(app, known);
   return app;
 }

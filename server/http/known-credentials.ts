@@ -1,14 +1,12 @@
-// What each process knows of the credentials in the database, so that requests under credentials
-// nobody holds can be bounded without touching the database, and requests under real ones never
-// are (issue 16):
-// - members' public keys (keyId → public key): a signature under a cached key is checked with no
-//   database read; only one that verifies reads the member's row (revocation holds at once);
-// - the hashes of open invites: an enrolment presenting one is never refused by the global bound.
-// Each is loaded on first use and merged with the database again at most once a minute (so a
-// member enrolled, or an invite made, on another replica is known here within a minute; the
-// ones made here at once). Entries are only added (and an invite removed when used here): a stale
-// entry only means a database read, never a wrong answer. The global buckets of unauthenticated
-// work for an app (http/rate-limit.ts) are kept here too, per service context.
+// What each process knows of the members in the database, so that requests under key ids nobody
+// holds can be bounded without touching the database, and requests under real ones never are
+// (issue 16): members' public keys (keyId → public key). A signature under a known key is checked
+// with no database read; only one that verifies reads the member's row (revocation holds at once).
+// Loaded on first use and merged with the database again at most once a minute (so a member
+// enrolled on another replica is known here within a minute; one enrolled here at once). Entries
+// are only added: a stale entry only means a database read, never a wrong answer. The global
+// buckets of unauthenticated work for an app (http/rate-limit.ts, http/shed.ts) are kept here too,
+// per service context.
 import type { ServiceContext } from '../services/context.js';
 import { GlobalBucket } from './rate-limit.js';
 
@@ -37,14 +35,13 @@ export class KnownSet<V> {
 
 export interface Known {
   memberKeys: KnownSet<string>;
-  invites: KnownSet<true>;
   /** database look-ups of member key ids not known here (forged requests under made-up ids) */
   unknownKeyLookups: GlobalBucket;
-  /** public routes: pages, downloads, health, taxonomy, unmatched paths */
+  /** requests without a signature, enrolment aside: pages, downloads, health, taxonomy, unmatched paths */
   publicWork: GlobalBucket;
-  /** enrolment attempts whose invite is not known here */
-  unknownInvites: GlobalBucket;
-  /** attempts per invite (keyed by the invite's hash) */
+  /** enrolment attempts */
+  enrolWork: GlobalBucket;
+  /** attempts per invite per minute (keyed by the invite's hash) */
   perInvite: GlobalBucket;
 }
 
@@ -56,11 +53,10 @@ export interface UnauthenticatedLimits { publicPerMinute: number; enrolPerInvite
 export function configureKnown(ctx: ServiceContext, limits: UnauthenticatedLimits): Known {
   const k: Known = {
     memberKeys: new KnownSet(async () => (await ctx.db.prisma.member.findMany({ select: { keyId: true, publicKey: true } })).map((m) => [m.keyId, m.publicKey])),
-    invites: new KnownSet(async () => (await ctx.db.prisma.invite.findMany({ where: { expiresAt: { gt: ctx.now() } }, select: { tokenHash: true } })).map((i) => [i.tokenHash, true as const])),
-    unknownKeyLookups: new GlobalBucket(limits.publicPerMinute, 'unknown-keys'),
-    publicWork: new GlobalBucket(limits.publicPerMinute, 'public'),
-    unknownInvites: new GlobalBucket(limits.publicPerMinute, 'unknown-invites'),
-    perInvite: new GlobalBucket(limits.enrolPerInvitePerMinute ?? 10, 'invite'),
+    unknownKeyLookups: GlobalBucket.perMinute(limits.publicPerMinute),
+    publicWork: GlobalBucket.perMinute(limits.publicPerMinute),
+    enrolWork: GlobalBucket.perMinute(limits.publicPerMinute),
+    perInvite: new GlobalBucket(limits.enrolPerInvitePerMinute ?? 10, 60),
   };
   known.set(ctx, k);
   return k;

@@ -7,18 +7,18 @@
 //   imitate. RATE_LIMIT_PER_MINUTE per key; on intake also the operator's daily bound of new
 //   reports per member (CONTAMOS_MEMBER_DAILY_REPORTS, 429 `daily_limit_reached`), whose point is
 //   given back unless a report was created (201).
-// - Unauthenticated work (limitGlobally): public pages, downloads, health, taxonomy, unmatched
-//   routes, and database look-ups of key ids no member holds (http/auth.ts), each one bucket per
-//   process; enrolment has a bucket per invite and a global one of its own (routes/members.ts), so
-//   a flood of pages cannot stop an organisation from enrolling, nor junk enrolments from enrolling
-//   with a real invite.
+// - Unauthenticated work (http/shed.ts, before express does anything): every request without a
+//   signature — public pages, downloads, health, taxonomy, unmatched paths — spends from one global
+//   bucket per process, enrolment attempts from another, each PUBLIC_RATE_LIMIT_PER_MINUTE spent per
+//   second; beyond them a 429 costs almost nothing. Enrolment also has a bucket per invite
+//   (routes/members.ts), and database look-ups of key ids no member holds one more (http/auth.ts).
+//   Signed requests never spend from these: a flood of them cannot refuse a member.
 // Counting: on PostgreSQL (the scale-out set-up) the per-credential buckets live in the RateWindow
 // table, so the limits hold across every replica at once — one statement per request, which also
 // looks for the nonce; on SQLite (one process) in memory. A stored bucket is sha256(server secret,
 // keyId, minute or day): the table links no pseudonym to a time without the server's key file, and
 // rows are purged when their window is over. Global buckets are per process.
 import type { NextFunction, Request, Response } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
@@ -134,22 +134,28 @@ export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits 
   };
 }
 
-/** A per-process bucket of `perMinute` units; `take()` is synchronous-cheap and never touches the database. */
+/**
+ * A per-process bucket: `points` units per fixed window of `windowS` seconds, per key (one key by
+ * default). Synchronous and in memory: it can refuse a request before anything else is done.
+ */
 export class GlobalBucket {
-  private readonly limiter: RateLimiterMemory;
-  constructor(readonly perMinute: number, private readonly name: string) {
-    this.limiter = new RateLimiterMemory({ points: perMinute, duration: MINUTE_S });
+  private window = -1;
+  private readonly used = new Map<string, number>();
+  constructor(readonly points: number, private readonly windowS = 1) {}
+  /** Per-minute bound spent per second (a sixtieth each second, at least one): no burst takes a minute's work at once. */
+  static perMinute(perMinute: number): GlobalBucket {
+    return new GlobalBucket(Math.max(1, Math.ceil(perMinute / 60)), 1);
   }
-  take(key = this.name): Promise<boolean> {
-    return this.limiter.consume(key).then(() => true, () => false);
+  takeSync(key = ''): boolean {
+    const w = Math.floor(Date.now() / 1000 / this.windowS);
+    if (w !== this.window) { this.used.clear(); this.window = w; }
+    const n = (this.used.get(key) ?? 0) + 1;
+    this.used.set(key, n);
+    return n <= this.points;
   }
-}
-
-/** Express middleware: 429 `rate_limited` once `bucket` is empty for this minute. */
-export function limitGlobally(bucket: GlobalBucket, key?: (req: Request) => string | undefined) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    bucket.take(key?.(req)).then((ok) => next(ok ? undefined : new AppError('rate_limited')), next);
-  };
+  take(key = ''): Promise<boolean> {
+    return Promise.resolve(this.takeSync(key));
+  }
 }
 
 export async function purgeRateWindows(ctx: ServiceContext): Promise<number> {

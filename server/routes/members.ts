@@ -1,7 +1,6 @@
 // Enrolment (public), invitations and revocation (steward-signed). Enrolment is bounded per invite
-// (the invite is the credential: a few attempts a minute each) and, for invites this process does
-// not know (junk, or made on another replica in the last minute), by a generous global bucket; an
-// attempt with a known invite is never refused by the global bound (http/known-credentials.ts).
+// (the invite is the credential: a few attempts a minute each) and by a generous global bound on
+// all attempts (http/shed.ts, before any work).
 import { Router } from 'express';
 import { z } from 'zod';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
@@ -24,18 +23,14 @@ export function memberRoutes(ctx: ServiceContext, limits: { perMinute: number; p
 
   r.post('/invites', (req, _res, next) => { requireJsonType(req, true); next(); }, steward, perKey, async (req, res) => {
     const body = jsonBody(req, inviteRequest, { allowEmpty: true });
-    const made = await createInvite(ctx, authOf(req), body.ttlHours);
-    known.invites.add(sha256Hex(made.invite), true);
-    res.status(201).json(made);
+    res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
   });
 
   r.post('/enrol', async (req, res) => {
     const body = jsonBody(req, enrolRequest);
     const invite = sha256Hex(body.invite);
-    if (!(await known.perInvite.take(invite))) throw new AppError('rate_limited');
-    if ((await known.invites.get(invite)) === undefined && !(await known.unknownInvites.take())) throw new AppError('rate_limited');
+    if (!known.perInvite.takeSync(invite)) throw new AppError('rate_limited');
     const { keyId, created } = await enrol(ctx, body.invite, body.publicKey);
-    known.invites.delete(invite);
     if (created) known.memberKeys.add(keyId, body.publicKey);
     res.status(201).json({ keyId });
   });

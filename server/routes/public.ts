@@ -1,13 +1,12 @@
-// Public, unauthenticated routes: health, taxonomy and the well-known key document, all under the
-// global bound of unauthenticated work (http/rate-limit.ts).
-import { Router, type RequestHandler } from 'express';
+// Public, unauthenticated routes: health, taxonomy and the well-known key document (bounded with
+// every unsigned request, http/shed.ts).
+import { Router } from 'express';
 import { TAXONOMY_VERSION, taxonomyDocument } from '../taxonomy/taxonomy.js';
 import type { ServiceContext } from '../services/context.js';
 import { AppError } from '../errors.js';
 
-export function publicRoutes(ctx: ServiceContext, publicWork: RequestHandler): { api: Router; wellKnown: Router } {
+export function publicRoutes(ctx: ServiceContext): { api: Router; wellKnown: Router } {
   const api = Router();
-  api.use(publicWork); // every public request, and every /api/v1 path no route matched
   api.get('/health', async (_req, res) => {
     try {
       await ctx.db.prisma.$queryRawUnsafe('SELECT 1');
@@ -23,7 +22,6 @@ export function publicRoutes(ctx: ServiceContext, publicWork: RequestHandler): {
   });
 
   const wellKnown = Router();
-  wellKnown.use(publicWork);
   wellKnown.get('/contamos.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json({

@@ -1,7 +1,7 @@
 // Releases: drafting, dry runs and signing (publisher-signed), publishing (public: list, JSON,
 // CSV), the publication log (public: every manifest ever shown) and inclusion proofs
 // (member-signed, own reports only). No route changes or deletes a release or a log entry.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
@@ -30,12 +30,11 @@ export function releaseCsv(env: Envelope): string {
 
 const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transform(Number);
 
-export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }, publicWork: RequestHandler): Router {
+export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
   const publisher = requireSignature(ctx, ['publisher']);
   const member = requireSignature(ctx, ['member']);
   const perKey = limitByCredential(ctx, limits.perMinute);
-  const pw = publicWork as RequestHandler<{ file: string; index: string }>;
 
   r.post('/releases', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
     const body = jsonBody(req, releaseRequest);
@@ -53,26 +52,26 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
     res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
   });
 
-  r.get('/publications', pw, async (req, res) => {
+  r.get('/publications', async (req, res) => {
     noBody(req);
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.json(await listPublications(ctx));
   });
 
-  r.get('/publications/:index', pw, async (req, res) => {
+  r.get('/publications/:index', async (req, res) => {
     noBody(req);
     const index = parseWith(logIndex, req.params.index, 'invalid_path');
     res.setHeader('Cache-Control', 'public, max-age=86400, immutable');
     res.json(await getPublication(ctx, index));
   });
 
-  r.get('/releases', pw, async (req, res) => {
+  r.get('/releases', async (req, res) => {
     noBody(req);
     res.setHeader('Cache-Control', 'public, max-age=60');
     res.json(await listReleases(ctx));
   });
 
-  r.get('/releases/:file', pw, async (req, res) => {
+  r.get('/releases/:file', async (req, res) => {
     noBody(req);
     const csv = req.params.file.endsWith('.csv');
     const id = parseWith(releaseId, csv ? req.params.file.slice(0, -4) : req.params.file, 'invalid_path');
