@@ -9,8 +9,10 @@
 // and unsigned submissions; prints intake throughput and p99 of both runs and their ratio.
 // Target: intake p99 under 50 ms and throughput at least half of the undisturbed run.
 // Options (env): SOAK_SECONDS (default 60), SOAK_ROUND_SECONDS (10), SOAK_CONNECTIONS (32),
-// FLOOD_SECONDS (10), FLOOD_RATE (2000), FLOOD_INTAKE_CONNECTIONS (4); SOAK_SECONDS=0 runs the flood
-// phase only.
+// FLOOD_SECONDS (10), FLOOD_RATE (2000), FLOOD_INTAKE_CONNECTIONS (4), FLOOD_KINDS (e.g. "0,1" for
+// forged signatures only: 0 forged under members' key ids, 1 under made-up ones, 2 unsigned
+// submissions, 3 the statistics page, 4 a release's JSON, 5 its CSV, 6 junk enrolments, 7 health);
+// SOAK_SECONDS=0 runs the flood phase only.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,8 @@ const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 32);
 const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
 const FLOOD_RATE = Number(process.env.FLOOD_RATE ?? 2000);
 const FLOOD_INTAKE_CONNECTIONS = Number(process.env.FLOOD_INTAKE_CONNECTIONS ?? 4);
+/** Which kinds of flood request, in turn (numbers of the list in floodPool); all eight by default. */
+const KINDS = (process.env.FLOOD_KINDS ?? '0,1,2,3,4,5,6,7').split(',').map(Number);
 
 await ready();
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-soak-'));
@@ -120,7 +124,7 @@ try {
     const forger = generateSigningKeyPair();
     const out: PreparedRequest[] = [];
     for (let i = 0; i < n; i++) {
-      const kind = process.env.FLOOD_KINDS ? Number(process.env.FLOOD_KINDS.split(",")[i % process.env.FLOOD_KINDS.split(",").length]) : i % 8;
+      const kind = KINDS[i % KINDS.length]!;
       const url = `/api/v1/reports/${randomUUID()}`;
       const text = JSON.stringify(body());
       const put = (h: Record<string, string>) => ({ method: 'PUT', path: url, body: text, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...h } });
