@@ -76,6 +76,6 @@ export async function startServer(config: Config = loadConfig(), logDestination?
       await new Promise<void>((r) => server.close(() => r()));
       await db.close();
     })());
-  logger.info({ url }, 'contamos listening');
+  logger.notice({ url }, 'contamos listening');
   return { url, server, ctx, logger, close };
 }

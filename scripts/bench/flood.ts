@@ -9,4 +9,5 @@ const [base, file, rate, seconds] = process.argv.slice(2);
 const pool = JSON.parse(readFileSync(file!, 'utf8')) as PreparedRequest[];
 let i = 0;
 const res = await openLoop(base!, () => pool[i++ % pool.length]!, Number(rate), Number(seconds));
-process.stdout.write(`${JSON.stringify(res)}\n`);
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ ...res, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);

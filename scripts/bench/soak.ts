@@ -142,7 +142,15 @@ try {
     return out;
   };
   const perRun = 3000 * FLOOD_SECONDS;
-  const calm = await intake(await intakePool(perRun));
+  /** CPU seconds the server process has used so far (all its threads), from /proc. */
+  const serverCpu = () => {
+    const f = readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  };
+  const calmPool = await intakePool(perRun);
+  const cpu0 = serverCpu();
+  const calm = await intake(calmPool);
+  const calmCpu = serverCpu() - cpu0;
   const floodFile = path.join(dir, 'flood.json');
   writeFileSync(floodFile, JSON.stringify(await floodPool(4000)));
   const loaded = await intakePool(perRun);
@@ -151,9 +159,11 @@ try {
   flooder.stdout!.on('data', (d: Buffer) => { floodOut += d.toString(); });
   const floodDone = new Promise<void>((r) => flooder.once('exit', () => r()));
   await new Promise((r) => setTimeout(r, 300)); // the flood is under way before intake starts
+  const cpu1 = serverCpu();
   const busy = await intake(loaded);
+  const busyCpu = serverCpu() - cpu1;
   await floodDone;
-  const flood = JSON.parse(floodOut.trim().split('\n').pop()!) as { rps: number; statuses: Record<string, number>; p99: number; errors: number };
+  const flood = JSON.parse(floodOut.trim().split('\n').pop()!) as { rps: number; statuses: Record<string, number>; p99: number; errors: number; cpuSeconds: number };
   const created = (r: { statuses: Record<number, number>; seconds: number }) => (r.statuses[201] ?? 0) / r.seconds;
   console.log(`\nflood phase: intake (${FLOOD_INTAKE_CONNECTIONS} connections, fresh signed submissions) for ${FLOOD_SECONDS} s, alone and beside a flood offered at ${FLOOD_RATE}/s`);
   console.log('run             created/s   p50 ms   p99 ms   non-201');
@@ -162,6 +172,7 @@ try {
     console.log(`${name.padEnd(14)}  ${created(r).toFixed(0).padStart(9)}   ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(7)}   ${String(other).padStart(7)}`);
   }
   console.log(`flood: ${flood.rps.toFixed(0)} answered/s, statuses ${JSON.stringify(flood.statuses)}, ${flood.errors} errors, flood p99 ${flood.p99.toFixed(1)} ms`);
+  console.log(`CPU: server ${(calmCpu / FLOOD_SECONDS).toFixed(2)} cores alone, ${(busyCpu / FLOOD_SECONDS).toFixed(2)} with the flood; the flood generator itself ${(flood.cpuSeconds / FLOOD_SECONDS).toFixed(2)} cores (same machine; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
   const ratio = created(busy) / created(calm);
   console.log(`throughput with flood / without: ${ratio.toFixed(2)} (target ≥ 0.5); intake p99 with flood ${busy.p99.toFixed(1)} ms (target < 50 ms): ${ratio >= 0.5 && busy.p99 < 50 ? 'MET' : 'NOT MET'}`);
   await server.stop();

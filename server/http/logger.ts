@@ -12,10 +12,11 @@ import type { NextFunction, Request, Response } from 'express';
 /** The fields of an access-log line, exactly (tests parse every line against this). */
 export const ACCESS_LOG_FIELDS = ['method', 'ms', 'msg', 'route', 'status'] as const;
 
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
+const LEVELS = { debug: 20, info: 30, notice: 35, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
 export type LogLevel = keyof typeof LEVELS;
 type LogFn = (fieldsOrMsg: Record<string, unknown> | string, msg?: string) => void;
-export interface Logger { debug: LogFn; info: LogFn; warn: LogFn; error: LogFn; fatal: LogFn }
+/** `notice`: the few lines an operator always needs (where the server listens), at any level but `silent`. */
+export interface Logger { debug: LogFn; info: LogFn; notice: LogFn; warn: LogFn; error: LogFn; fatal: LogFn }
 /** Where lines go: standard output by default; tests pass a stream that keeps them. */
 export interface LogDestination { write(line: string): unknown }
 
@@ -26,14 +27,14 @@ export interface LogDestination { write(line: string): unknown }
 export function createLogger(level: string = 'info', destination: LogDestination = process.stdout): Logger {
   const min = LEVELS[level as LogLevel] ?? LEVELS.info;
   const at = (name: Exclude<LogLevel, 'silent'>): LogFn => {
-    if (LEVELS[name] < min) return () => undefined;
+    if (LEVELS[name] < min && !(name === 'notice' && min !== Infinity)) return () => undefined;
     return (fieldsOrMsg, msg) => {
       const fields = typeof fieldsOrMsg === 'string' ? {} : fieldsOrMsg;
       const line = { ...(name === 'info' || name === 'debug' ? {} : { level: name }), ...fields, msg: typeof fieldsOrMsg === 'string' ? fieldsOrMsg : msg };
       destination.write(`${JSON.stringify(line)}\n`);
     };
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
+  return { debug: at('debug'), info: at('info'), notice: at('notice'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
 }
 
 /**

@@ -24,6 +24,11 @@ export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: nu
 /** `created` is false when the key was already enrolled (the answer must not say so: see header). */
 export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string; created: boolean }> {
   const keyId = `m-${randomBytes(12).toString('base64url')}`;
+  // An unknown or expired invite is refused on a read, without a write transaction: junk
+  // enrolments must not queue for the database's write lock (on SQLite, the one the report
+  // writer needs). Only an invite that exists goes on to be used up, atomically, below.
+  const open = await ctx.db.prisma.invite.findUnique({ where: { tokenHash: sha256Hex(invite) }, select: { expiresAt: true } });
+  if (!open || open.expiresAt <= ctx.now()) throw new AppError('invite_invalid');
   const useInvite = async (tx: Tx) => {
     const used = await tx.invite.deleteMany({ where: { tokenHash: sha256Hex(invite), expiresAt: { gt: ctx.now() } } });
     if (used.count !== 1) throw new AppError('invite_invalid');

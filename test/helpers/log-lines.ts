@@ -25,7 +25,7 @@ export function logLineFaults(lines: string[]): string[] {
     let line: Record<string, unknown>;
     try { line = JSON.parse(raw) as Record<string, unknown>; } catch { faults.push(`not JSON: ${raw.slice(0, 200)}`); continue; }
     walk(line, 'line', faults);
-    if ('level' in line && !['warn', 'error', 'fatal'].includes(String(line.level))) faults.push(`level noise: ${raw}`);
+    if ('level' in line && !['notice', 'warn', 'error', 'fatal'].includes(String(line.level))) faults.push(`level noise: ${raw}`);
     if (line.msg === 'request') {
       const keys = Object.keys(line).sort();
       if (keys.join() !== [...ACCESS_LOG_FIELDS].sort().join()) faults.push(`access line with fields ${keys.join()}: ${raw}`);
