@@ -20,7 +20,7 @@ const HOME = process.env.DEMO_HOME ?? './.contamos-demo';
 rmSync(DB, { force: true }); rmSync(`${DB}-wal`, { force: true }); rmSync(`${DB}-shm`, { force: true });
 
 await ready();
-const running = await startServer(loadConfig({ ...process.env, DATABASE_URL: `file:${DB}`, CONTAMOS_HOME: HOME, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RATE_LIMIT_PER_MINUTE: '100000' }));
+const running = await startServer(loadConfig({ ...process.env, DATABASE_URL: `file:${DB}`, CONTAMOS_HOME: HOME, CONTAMOS_DEMO: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RATE_LIMIT_PER_MINUTE: '100000' }));
 const base = running.url;
 type Key = { keyId: string; secretKey: string };
 

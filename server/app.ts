@@ -5,8 +5,11 @@
 // report intake too, which the app serves directly on Node's request and response with the same
 // handlers (http/direct-routes.ts).
 import express from 'express';
-import type { Logger } from 'pino';
+import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
+import { configureKnown } from './http/known-credentials.js';
+import { limitByCredential } from './http/rate-limit.js';
+import { shedUnauthenticated } from './http/shed.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
 import { chain } from './http/chain.js';
@@ -41,7 +44,13 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
   publicRateLimitPerMinute?: number;
+  /** New reports per member per UTC day (0: no limit); absent: the configuration's default. */
+  memberDailyReports?: number;
+  enrolAttemptsPerInvite?: number;
 }
+
+/** CONTAMOS_MEMBER_DAILY_REPORTS's default, also the app's when none is given. */
+export const DEFAULT_MEMBER_DAILY_REPORTS = 5000;
 
 export function createApp(ctx: ServiceContext, opts: AppOptions): express.Express {
   useNativeCrypto();
@@ -60,9 +69,12 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   // the web pages' routes. No two share a path, so the order changes nothing else (the API tests
   // cover every route).
   const limits = { perMinute: opts.rateLimitPerMinute ?? 600, publicPerMinute: opts.publicRateLimitPerMinute ?? 6000 };
+  const daily = opts.memberDailyReports ?? DEFAULT_MEMBER_DAILY_REPORTS;
+  // Global buckets of unauthenticated work and the credentials this process knows (http/known-credentials.ts).
+  const known = configureKnown(ctx, { publicPerMinute: limits.publicPerMinute, enrolPerInvitePerMinute: opts.enrolAttemptsPerInvite ?? 10 });
   const pub = publicRoutes(ctx);
   const reportLimit = reportRateLimit(ctx, limits);
-  const intake = intakeRoute(ctx, reportLimit);
+  const intake = intakeRoute(ctx, limitByCredential(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
   app.put(INTAKE_PATH, intake);
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
@@ -78,5 +90,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   // Report intake, the busiest route, is served without express's per-request machinery: the same
   // handlers, run directly on Node's request and response (http/direct-routes.ts).
   serveDirectly(app, { method: 'PUT', template: INTAKE_PATH, pattern: INTAKE_PATTERN, handler: chain(...everyRequest, intake) }, onError);
+  // Outermost: unsigned requests beyond the global bounds are refused before anything else runs.
+  shedUnauthenticated(app, known);
   return app;
 }

@@ -3,6 +3,7 @@
 // the differential-privacy bounds of dp/bounds.ts (a server that would start with bounds it
 // cannot honour — not exact decimals, a per-release bound above the total or above the ceiling —
 // refuses to start).
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DP_DEFAULT_MAX_RHO, DP_DEFAULT_TOTAL_RHO, readDpBounds } from './dp/bounds.js';
 import { DEFAULT_DATABASE_URL } from './db/url.js';
@@ -12,6 +13,14 @@ const env = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
   CONTAMOS_HOME: z.string().min(1).default('.contamos'),
+  /** The server's key file itself (e.g. a compose secret); default `<CONTAMOS_HOME>/server-keys.json`. */
+  CONTAMOS_KEY_FILE: z.string().min(1).optional(),
+  /** `1`: make demo keys even in production (NODE_ENV=production) when none are configured. */
+  CONTAMOS_DEMO: z.enum(['0', '1']).default('0'),
+  /** `production` (the image sets it): never make demo keys unless CONTAMOS_DEMO=1. */
+  NODE_ENV: z.string().default('development'),
+  /** A file holding the PostgreSQL password (e.g. a compose secret), put into DATABASE_URL. */
+  DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(128 * 1024),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -34,9 +43,22 @@ const env = z.object({
   CONTAMOS_CITATION: z.string().max(500).optional(),
   /** The site's public origin (https://…), for absolute links in citations and data packages. */
   CONTAMOS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** New reports one member may send per UTC day (429 daily_limit_reached beyond); 0: no limit. */
+  CONTAMOS_MEMBER_DAILY_REPORTS: z.coerce.number().int().min(0).default(5000),
+  /** Enrolment attempts per invite per minute. */
+  CONTAMOS_ENROL_ATTEMPTS_PER_INVITE: z.coerce.number().int().min(1).default(10),
+  /** PostgreSQL: seconds between two mixes of the stored order of reports and members (db/mix-stored-order.ts). */
+  CONTAMOS_MIX_INTERVAL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
 }).transform((c, ctx) => {
+  let url: string;
   try {
-    return { ...c, dpBounds: readDpBounds(c.CONTAMOS_DP_TOTAL_RHO, c.CONTAMOS_DP_MAX_RHO) };
+    url = withPasswordFile(c.DATABASE_URL, c.DATABASE_PASSWORD_FILE);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message, path: ['DATABASE_PASSWORD_FILE'] });
+    return z.NEVER;
+  }
+  try {
+    return { ...c, DATABASE_URL: url, allowDemoKeys: c.NODE_ENV !== 'production' || c.CONTAMOS_DEMO === '1', dpBounds: readDpBounds(c.CONTAMOS_DP_TOTAL_RHO, c.CONTAMOS_DP_MAX_RHO) };
   } catch (e) {
     // readDpBounds's messages start with the variable at fault
     const message = (e as Error).message;
@@ -46,6 +68,17 @@ const env = z.object({
 });
 
 export type Config = z.output<typeof env>;
+
+/** DATABASE_URL with the password read from `file` (trailing newline dropped); unchanged without one. */
+export function withPasswordFile(url: string, file: string | undefined): string {
+  if (!file) return url;
+  const password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  if (!password) throw new Error('DATABASE_PASSWORD_FILE is empty');
+  const u = new URL(url);
+  if (!/^postgres(ql)?:$/.test(u.protocol)) throw new Error('DATABASE_PASSWORD_FILE is only for a postgresql:// DATABASE_URL');
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return env.parse(source);

@@ -13,6 +13,7 @@ export const ERRORS = {
   signature_malformed: [401, 'The request signature is malformed or does not cover the required components.'],
   digest_mismatch: [401, 'The Content-Digest does not match the body.'],
   signature_expired: [401, 'The signature is too old or dated in the future; sign the request again.'],
+  /** no longer sent (issue 16): an unknown key is answered as signature_invalid; kept for older clients */
   unknown_key: [401, 'The signing key is not known.'],
   signature_invalid: [401, 'The signature does not verify.'],
   replayed_nonce: [401, 'This signed request was already used (replay); sign it again with a new nonce.'],
@@ -22,6 +23,7 @@ export const ERRORS = {
   member_not_found: [404, 'No member with this key id.'],
   report_not_found: [404, 'No such report among your own.'],
   invite_invalid: [400, 'The invite is unknown, used or expired.'],
+  /** no longer sent (issue 16): an enrolled key is answered as a new enrolment; kept for older clients */
   key_already_enrolled: [409, 'This public key is already enrolled.'],
   report_conflict: [409, 'A different report already exists under this id.'],
   report_not_active: [409, 'The report is not active (withdrawn or superseded).'],
@@ -46,6 +48,7 @@ export const ERRORS = {
   payload_too_large: [413, 'The body is larger than allowed.'],
   unsupported_media_type: [415, 'The body must be application/json (UTF-8).'],
   rate_limited: [429, 'Too many requests; wait a moment and try again.'],
+  daily_limit_reached: [429, 'This member has sent as many new reports today as the operator allows (CONTAMOS_MEMBER_DAILY_REPORTS); nothing was stored. Try again tomorrow (UTC).'],
   database_unavailable: [503, 'The database is unavailable; the request was not stored. Try again shortly.'],
   internal: [500, 'Something went wrong on the server; nothing was stored.'],
 } as const satisfies Record<string, readonly [number, string]>;

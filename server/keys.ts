@@ -54,6 +54,27 @@ export function createKeySet(dir: string): DemoKeySet {
   return files;
 }
 
+/** Why a server refuses to start: production (NODE_ENV=production, as in the image) and no keys. */
+export class NoKeysConfigured extends Error {
+  constructor(dir: string) {
+    super(`no server keys configured: neither CONTAMOS_KEY_FILE nor ${path.join(dir, 'server-keys.json')} exists. ` +
+      'In production (NODE_ENV=production) the server does not make demo keys: make a key set with the CLI on the steward\'s machine ' +
+      'and give the server its server-keys.json (compose: the server_keys secret), or set CONTAMOS_DEMO=1 to start with demo keys.');
+    this.name = 'NoKeysConfigured';
+  }
+}
+
+/**
+ * The server's keys: from `keyFile` if given (compose mounts a secret there), else from
+ * `<dir>/server-keys.json`; if there is none, a demo set is created only when `allowDemo`
+ * (development, or CONTAMOS_DEMO=1), otherwise NoKeysConfigured is thrown.
+ */
+export function serverKeysFor(opts: { dir: string; keyFile?: string; allowDemo: boolean }): { keys: ServerKeys; created?: DemoKeySet } {
+  if (opts.keyFile) return { keys: loadServerKeys(opts.keyFile) };
+  if (!opts.allowDemo && !existsSync(path.join(opts.dir, 'server-keys.json'))) throw new NoKeysConfigured(opts.dir);
+  return loadOrCreateServerKeys(opts.dir);
+}
+
 /** Loads the key configuration, creating a demo set first if there is none. */
 export function loadOrCreateServerKeys(dir: string): { keys: ServerKeys; created?: DemoKeySet } {
   const file = path.join(dir, 'server-keys.json');

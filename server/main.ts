@@ -1,22 +1,23 @@
 // Starts Contamos: validates configuration, loads (or on first start creates) the key set,
 // applies pending migrations, opens the database, makes sure the server's own secrets exist (in the
 // database, shared by every replica) and listens. Housekeeping (purging expired
-// nonces and invites) runs on a timer. SIGTERM/SIGINT close the listener, then the database.
+// nonces and invites) runs on a timer; on PostgreSQL so does the mix of the stored order of
+// reports and members (db/mix-stored-order.ts), once at start and every CONTAMOS_MIX_INTERVAL_S. SIGTERM/SIGINT close the listener, then the database.
 import type { Server } from 'node:http';
-import type { DestinationStream, Logger } from 'pino';
 import { ready } from '../crypto/index.js';
 import { createApp } from './app.js';
 import { type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
-import { createLogger } from './http/logger.js';
-import { loadOrCreateServerKeys } from './keys.js';
+import { createLogger, type LogDestination, type Logger } from './http/logger.js';
+import { serverKeysFor } from './keys.js';
 import type { ServiceContext } from './services/context.js';
 import { termsOf } from './open-data/terms.js';
 import { purgeExpiredInvites } from './services/members.js';
 import { purgeExpiredNonces } from './services/nonces.js';
 import { purgeExpiredDrafts } from './services/releases.js';
 import { purgeRateWindows } from './http/rate-limit.js';
+import { mixStoredOrder } from './db/mix-stored-order.js';
 import { dedupeRankSecret } from './services/server-secrets.js';
 
 export interface Running {
@@ -27,10 +28,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config = loadConfig(), logDestination?: DestinationStream): Promise<Running> {
+export async function startServer(config: Config = loadConfig(), logDestination?: LogDestination): Promise<Running> {
   const logger = createLogger(config.LOG_LEVEL, logDestination);
   await ready();
-  const { keys, created } = loadOrCreateServerKeys(config.CONTAMOS_HOME);
+  const { keys, created } = serverKeysFor({ dir: config.CONTAMOS_HOME, keyFile: config.CONTAMOS_KEY_FILE, allowDemo: config.allowDemoKeys });
   if (created) {
     logger.warn({ keyDir: config.CONTAMOS_HOME }, 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder; move the steward and publisher private keys off this machine for real use');
   }
@@ -48,6 +49,8 @@ export async function startServer(config: Config = loadConfig(), logDestination?
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     publicRateLimitPerMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    memberDailyReports: config.CONTAMOS_MEMBER_DAILY_REPORTS,
+    enrolAttemptsPerInvite: config.CONTAMOS_ENROL_ATTEMPTS_PER_INVITE,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -65,14 +68,19 @@ export async function startServer(config: Config = loadConfig(), logDestination?
     Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
   }, 60_000);
   housekeeping.unref();
+  const mix = () => { mixStoredOrder(ctx).catch(() => logger.warn('mixing the stored order skipped: database unavailable')); };
+  if (db.provider === 'postgres') mix();
+  const mixing = setInterval(mix, config.CONTAMOS_MIX_INTERVAL_S * 1000);
+  mixing.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       clearInterval(housekeeping);
+      clearInterval(mixing);
       await new Promise<void>((r) => server.close(() => r()));
       await db.close();
     })());
-  logger.info({ url }, 'contamos listening');
+  logger.notice({ url }, 'contamos listening');
   return { url, server, ctx, logger, close };
 }

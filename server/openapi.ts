@@ -139,7 +139,7 @@ export interface RouteSpec {
   errors: ErrorCode[];
 }
 
-const SIGNED_ERRORS: ErrorCode[] = ['signature_missing', 'signature_malformed', 'digest_mismatch', 'signature_expired', 'unknown_key', 'signature_invalid', 'replayed_nonce', 'key_revoked', 'forbidden_role', 'rate_limited'];
+const SIGNED_ERRORS: ErrorCode[] = ['signature_missing', 'signature_malformed', 'digest_mismatch', 'signature_expired', 'signature_invalid', 'replayed_nonce', 'key_revoked', 'forbidden_role', 'rate_limited'];
 const BODY_ERRORS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_body', 'payload_too_large'];
 const keyIdParam = z.string().regex(/^m-[A-Za-z0-9_-]{16}$/).describe('member key id');
 
@@ -153,13 +153,13 @@ export const ROUTES: RouteSpec[] = [
   { method: 'post', path: '/api/v1/invites', who: 'steward', summary: 'Create a one-time invite for an organisation', resumen: 'Crear una invitación de un solo uso para una organización',
     body: { schema: inviteRequest, optional: true }, responses: { 201: { description: 'the invite', schema: inviteResponse } }, errors: [...BODY_ERRORS, ...SIGNED_ERRORS] },
   { method: 'post', path: '/api/v1/enrol', who: 'public', summary: 'Enrol a member public key with an invite', resumen: 'Inscribir la clave pública de una organización con una invitación',
-    body: { schema: enrolRequest }, responses: { 201: { description: 'the member key id (a random pseudonym)', schema: enrolResponse } }, errors: [...BODY_ERRORS, 'invite_invalid', 'key_already_enrolled', 'rate_limited'] },
+    body: { schema: enrolRequest }, responses: { 201: { description: 'the member key id (a random pseudonym)', schema: enrolResponse } }, errors: [...BODY_ERRORS, 'invite_invalid', 'rate_limited'] },
   { method: 'delete', path: '/api/v1/members/{keyId}', who: 'steward', summary: 'Revoke a member key at once', resumen: 'Revocar de inmediato la clave de una organización',
     params: { keyId: keyIdParam }, responses: { 200: { description: 'revoked', schema: revokeResponse } }, errors: ['invalid_path', 'not_found', ...SIGNED_ERRORS] },
   { method: 'put', path: '/api/v1/reports/{id}', who: 'member', summary: 'Submit a report (client-chosen UUIDv4; idempotent)', resumen: 'Enviar un reporte (UUIDv4 elegido por el cliente; idempotente)',
     params: { id: uuidV4 }, body: { schema: reportBody },
     responses: { 201: { description: 'stored; the signed receipt', schema: receipt }, 200: { description: 'the same body was already stored; the same receipt', schema: receipt } },
-    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
+    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', 'daily_limit_reached', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/reports/{id}', who: 'member', summary: 'State of one of the member’s own reports', resumen: 'Estado de un reporte propio',
     params: { id: uuidV4 }, responses: { 200: { description: 'the report state', schema: reportState } }, errors: ['invalid_path', 'report_not_found', ...SIGNED_ERRORS] },
   { method: 'get', path: '/api/v1/reports', who: 'member', summary: 'The member’s own reports, page by page', resumen: 'Los reportes propios, por páginas',

@@ -27,7 +27,7 @@ useNativeCrypto();
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-bench-'));
 const env = {
   DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, CONTAMOS_HOME: path.join(dir, 'keys'),
-  LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000',
+  LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0',
 };
 
 async function post(base: string, url: string, body: unknown, key?: { keyId: string; secretKey: string }) {

@@ -80,6 +80,7 @@ const MESSAGES_ES: Record<string, string> = {
   payload_too_large: 'El envío es más grande de lo permitido',
   unsupported_media_type: 'El servidor no aceptó el tipo de contenido',
   rate_limited: 'Demasiadas solicitudes; espere un momento y vuelva a intentarlo',
+  daily_limit_reached: 'Esta organización ya envió hoy tantos reportes nuevos como permite el servidor; vuelva a intentarlo mañana',
   database_unavailable: 'La base de datos del servidor no está disponible; no se guardó nada. Intente más tarde',
   internal: 'Error interno del servidor; no se guardó nada',
 };

@@ -21,7 +21,9 @@ export interface ReportRow {
 }
 
 export type RefusalCode =
-  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found';
+  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found'
+  /** the id is another member's report: answered exactly as a report that does not exist (404) */
+  | 'report_id_taken';
 
 /** `receipt` is present when the writer signed it itself (the SQLite writer thread, after the commit). */
 export type WriteOutcome = { created: boolean; receipt?: Receipt } | { error: RefusalCode };

@@ -34,6 +34,7 @@ export class SqliteFastPath {
   /** The main thread's read connection. */
   readonly db: Database.Database;
   private readonly memberStmt: Statement;
+  private readonly nonceStmt: Statement;
   private worker: Worker | null = null;
   private readonly checkpointer: Worker;
   private readonly pending = new Map<number, Pending>();
@@ -44,6 +45,7 @@ export class SqliteFastPath {
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     this.memberStmt = this.db.prepare('SELECT publicKey, revoked FROM "Member" WHERE keyId = ?');
+    this.nonceStmt = this.db.prepare('SELECT 1 FROM "Nonce" WHERE hash = ?');
     this.writer();
     this.checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.mjs', import.meta.url), {
       workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: [],
@@ -51,6 +53,11 @@ export class SqliteFastPath {
     // If it ever stops, the writer's own safety-net checkpoint bounds the WAL (sqlite-report-batch.ts).
     this.checkpointer.on('error', () => undefined);
     this.checkpointer.unref();
+  }
+
+  /** Whether a nonce row exists (a replay), read without writing: see http/rate-limit.ts. */
+  nonceSeen(hash: string): boolean {
+    return this.nonceStmt.get(hash) !== undefined;
   }
 
   memberKey(keyId: string): { publicKey: string; revoked: boolean } | null {

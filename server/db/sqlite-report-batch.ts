@@ -63,7 +63,8 @@ export class SqliteReportBatch {
       if (!m || m.revoked) refuse('key_revoked');
       const existing = this.q.existing.get(row.id) as { memberKeyId: string; reportHash: string } | undefined;
       if (existing) {
-        if (existing.memberKeyId === row.memberKeyId && existing.reportHash === row.reportHash) return { created: false };
+        if (existing.memberKeyId !== row.memberKeyId) refuse('report_id_taken');
+        if (existing.reportHash === row.reportHash) return { created: false };
         refuse('report_conflict');
       }
       if (row.supersedes !== null && this.q.supersede.run(row.supersedes, row.memberKeyId).changes !== 1) {

@@ -5,10 +5,19 @@
 // transaction (see services/nonces.ts). Never reads anything about the client's connection.
 // The Ed25519 check runs here, on the event loop (libsodium's native build, ~51 µs: see
 // native-crypto.ts), before any other answer than a 401 and before anything is written.
+// No existence oracle: a key id nobody holds is checked against a stand-in public key whose secret
+// key was never kept (made once per process), so it fails as a bad signature under a real key id
+// does — same code (401 signature_invalid), same signature check.
+// Bounded work (issue 16): members' public keys are known to the process (http/known-credentials.ts),
+// so a forged signature under a member's key id costs no database read — only a request whose
+// signature verifies reads the member's row, for revocation. A key id the process does not know is
+// looked up in the database only while the global bucket of such look-ups lasts; after that, until
+// the minute is over, it is answered from the stand-in key (the same 401).
 import type { NextFunction, Request, Response } from 'express';
-import { SignatureError, verifyRequest } from '../../crypto/index.js';
+import { SignatureError, generateSigningKeyPair, verifyRequest } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { Auth, Role, ServiceContext } from '../services/context.js';
+import { knownOf } from './known-credentials.js';
 import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
 import { bodyBytes } from './body.js';
 
@@ -22,18 +31,30 @@ export function authOf(req: Request): Auth {
   return req.auth;
 }
 
+let standIn: string | undefined;
+/** A valid Ed25519 public key whose secret key is dropped at once: no signature verifies under it. */
+function standInKey(): string {
+  return (standIn ??= generateSigningKeyPair().publicKey);
+}
+
 export function requireSignature(ctx: ServiceContext, roles: Role[]) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    let found: { role: Role; revoked: boolean } | undefined;
+    let found: { role: Role; revoked: boolean; checkMember?: string } | undefined;
+    const known = knownOf(ctx);
+    const memberRow = async (keyId: string) => ctx.db.fast
+      ? ctx.db.fast.memberKey(keyId)
+      : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
     const keyLookup = async (keyId: string): Promise<string | null> => {
       if (keyId === ctx.keys.steward.keyId) { found = { role: 'steward', revoked: false }; return ctx.keys.steward.publicKey; }
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);
       if (pub) { found = { role: 'publisher', revoked: false }; return pub.publicKey; }
-      if (!keyId.startsWith('m-') || keyId.length > 64) return null;
-      const m = ctx.db.fast
-        ? ctx.db.fast.memberKey(keyId)
-        : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
-      if (!m) return null;
+      if (!keyId.startsWith('m-') || keyId.length > 64) return standInKey();
+      const cached = await known.memberKeys.get(keyId);
+      if (cached !== undefined) { found = { role: 'member', revoked: false, checkMember: cached }; return cached; }
+      if (!(await known.unknownKeyLookups.take())) return standInKey();
+      const m = await memberRow(keyId);
+      if (!m) return standInKey();
+      known.memberKeys.add(keyId, m.publicKey);
       found = { role: 'member', revoked: m.revoked };
       return m.publicKey;
     };
@@ -44,13 +65,19 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
         { method: req.method, url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
-      if (!found) throw new AppError('unknown_key');
+      if (!found) throw new AppError('signature_invalid'); // unreachable: nothing signs for the stand-in
+      if (found.checkMember !== undefined) {
+        // verified under a key known to this process: now read the member's state (revocation)
+        const m = await memberRow(v.keyId);
+        if (!m || m.publicKey !== found.checkMember) throw new AppError('signature_invalid');
+        found.revoked = m.revoked;
+      }
       if (found.revoked) throw new AppError('key_revoked');
       if (!roles.includes(found.role)) throw new AppError('forbidden_role');
       req.auth = { keyId: v.keyId, role: found.role, nonce: v.nonce, created: v.created };
       next();
     } catch (e) {
-      if (e instanceof SignatureError) return next(new AppError(e.code));
+      if (e instanceof SignatureError) return next(new AppError(e.code === 'unknown_key' ? 'signature_invalid' : e.code));
       next(e);
     }
   };

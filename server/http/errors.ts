@@ -2,7 +2,7 @@
 // AppErrors keep their code, database outages become 503 and anything else 500. The log line
 // carries only the error's class name and code — never its message, which could quote data.
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
+import type { Logger } from './logger.js';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 import { isUnavailable, prismaCode } from '../services/db-errors.js';
 import { sendJson } from './json.js';

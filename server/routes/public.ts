@@ -1,4 +1,5 @@
-// Public, unauthenticated routes: health, taxonomy and the well-known key document.
+// Public, unauthenticated routes: health, taxonomy and the well-known key document (bounded with
+// every unsigned request, http/shed.ts).
 import { Router } from 'express';
 import { TAXONOMY_VERSION, taxonomyDocument } from '../taxonomy/taxonomy.js';
 import type { ServiceContext } from '../services/context.js';

@@ -1,6 +1,9 @@
 // Enrolment and revocation. Guarantees: an invite is a random one-time token of which only the
 // sha256 is stored; it is consumed atomically with the member's creation (used once, never after
-// expiry); a member is a random pseudonym plus its public key and nothing else; a revoked key can
+// expiry); an attempt that presents a valid invite uses it up, whatever else happens; a public key
+// that is already enrolled is answered exactly as a new one (201 and a fresh random key id, which
+// names no member and under which nothing verifies), so no invite tells whether some key is
+// enrolled; a member is a random pseudonym plus its public key and nothing else; a revoked key can
 // no longer sign anything (checked on every request against the database, so it holds across
 // replicas at once).
 import { randomBytes } from 'node:crypto';
@@ -8,6 +11,7 @@ import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import { authenticated } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
+import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: number): Promise<{ invite: string; expiresAt: string }> {
@@ -17,19 +21,31 @@ export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: nu
   return { invite: token, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
-export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string }> {
+/** `created` is false when the key was already enrolled (the answer must not say so: see header). */
+export async function enrol(ctx: ServiceContext, invite: string, publicKey: string): Promise<{ keyId: string; created: boolean }> {
   const keyId = `m-${randomBytes(12).toString('base64url')}`;
+  // An unknown or expired invite is refused on a read, without a write transaction: junk
+  // enrolments must not queue for the database's write lock (on SQLite, the one the report
+  // writer needs). Only an invite that exists goes on to be used up, atomically, below.
+  const open = await ctx.db.prisma.invite.findUnique({ where: { tokenHash: sha256Hex(invite) }, select: { expiresAt: true } });
+  if (!open || open.expiresAt <= ctx.now()) throw new AppError('invite_invalid');
+  const useInvite = async (tx: Tx) => {
+    const used = await tx.invite.deleteMany({ where: { tokenHash: sha256Hex(invite), expiresAt: { gt: ctx.now() } } });
+    if (used.count !== 1) throw new AppError('invite_invalid');
+  };
   try {
-    await ctx.db.prisma.$transaction(async (tx) => {
-      const used = await tx.invite.deleteMany({ where: { tokenHash: sha256Hex(invite), expiresAt: { gt: ctx.now() } } });
-      if (used.count !== 1) throw new AppError('invite_invalid');
+    return await ctx.db.prisma.$transaction(async (tx) => {
+      await useInvite(tx);
+      if (await tx.member.findUnique({ where: { publicKey }, select: { keyId: true } })) return { keyId, created: false }; // see header
       await tx.member.create({ data: { keyId, publicKey } });
+      return { keyId, created: true };
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError('key_already_enrolled');
-    throw e;
+    if (!isUniqueViolation(e)) throw e;
+    // the same key enrolled meanwhile (a race): the invite is still used up, the answer the same
+    await ctx.db.prisma.$transaction(useInvite);
+    return { keyId, created: false };
   }
-  return { keyId };
 }
 
 export async function revoke(ctx: ServiceContext, auth: Auth, keyId: string): Promise<{ keyId: string; revoked: true }> {

@@ -1,6 +1,6 @@
 // Writes one submitted report: consumes the request's nonce, re-checks that the key is not
 // revoked, decides idempotency (same id + same hash by the same member → not created; otherwise
-// a conflict), applies an amendment's `supersedes`, and inserts — all in one transaction, so a
+// a conflict; another member's id is refused as if it did not exist), applies an amendment's `supersedes`, and inserts — all in one transaction, so a
 // refusal writes nothing. On SQLite it runs on the prepared-statement fast path
 // (db/sqlite-fast-path.ts), whose writer thread also signs the receipt after the commit;
 // elsewhere through a Prisma interactive transaction with the same steps. The request's signature
@@ -26,7 +26,8 @@ export async function writeReport(ctx: ServiceContext, auth: Auth, row: ReportRo
     // Two submissions of the same id raced (e.g. on two replicas) and the other one won: the same
     // report is an idempotent success (nothing new to write), a different one a conflict.
     const winner = await ctx.db.prisma.report.findUnique({ where: { id: row.id }, select: { memberKeyId: true, reportHash: true } });
-    if (winner && winner.memberKeyId === row.memberKeyId && winner.reportHash === row.reportHash) return { created: false };
+    if (winner && winner.memberKeyId !== row.memberKeyId) return { error: 'report_id_taken' };
+    if (winner && winner.reportHash === row.reportHash) return { created: false };
     return { error: 'report_conflict' };
   }
 }
@@ -39,7 +40,8 @@ async function prismaSteps(tx: Tx, auth: Auth, row: ReportRow): Promise<WriteOut
   if (!m || m.revoked) throw new Refusal('key_revoked');
   const existing = await tx.report.findUnique({ where: { id: row.id }, select: { memberKeyId: true, reportHash: true } });
   if (existing) {
-    if (existing.memberKeyId === row.memberKeyId && existing.reportHash === row.reportHash) return { created: false };
+    if (existing.memberKeyId !== row.memberKeyId) throw new Refusal('report_id_taken');
+    if (existing.reportHash === row.reportHash) return { created: false };
     throw new Refusal('report_conflict');
   }
   if (row.supersedes !== null) {

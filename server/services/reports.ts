@@ -4,7 +4,8 @@
 //   receipt (200), a different body under an existing id is refused (409) and changes nothing;
 // - an amendment (`supersedes`) replaces one of the member's own active reports, atomically;
 // - withdrawal and amendment only by the credential that submitted the report; another member's
-//   report is indistinguishable from a missing one (404);
+//   report is indistinguishable from a missing one (404), also when a submission uses its id: 404
+//   report_not_found, as GET answers (409 report_conflict only for one's own id with another body);
 // - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
 //   dedupe tag, the status and the report hash — no time of any kind;
 // - every write happens in the transaction that consumes the request's nonce.
@@ -54,7 +55,8 @@ export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: 
     supersedes: body.supersedes ?? null,
     reportHash: hash,
   });
-  if ('error' in outcome) throw new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
+  // another member's id: the answer of GET /reports/:id for an id that is not among one's own
+  if ('error' in outcome) throw outcome.error === 'report_id_taken' ? new AppError('report_not_found') : new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
   return { created: outcome.created, receipt: outcome.receipt ?? receiptFor(ctx, id, hash) };
 }
 

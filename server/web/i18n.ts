@@ -65,6 +65,10 @@ export function t(lang: Lang, es: string, en: string): string {
 }
 
 /** A number written the reader's way (es-PE: 1 234; en: 1,234). */
+// One formatter per language: making an Intl.NumberFormat costs far more than using one, and the
+// statistics page formats every cell (measured in bench:soak's flood phase, issue 16).
+const NUMBER_FORMATS = { en: new Intl.NumberFormat('en-GB'), es: new Intl.NumberFormat('es-PE') };
+
 export function formatNumber(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'es-PE').format(n);
+  return (lang === 'en' ? NUMBER_FORMATS.en : NUMBER_FORMATS.es).format(n);
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
+import { logLineFaults } from '../helpers/log-lines.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { tableContents } from '../helpers/databases.js';
 import { forbidden, markerHeaders } from '../helpers/markers.js';
@@ -63,7 +64,10 @@ describe('fuzzing every route (sqlite)', () => {
   });
   afterAll(async () => {
     console.log(`fuzz: ${cases} requests sent`);
+    // every log line of the run: access lines exactly as promised, no time anywhere (issue 16)
+    const faults = t ? logLineFaults(t.logs) : [];
     await t?.close();
+    expect(faults).toEqual([]);
   });
 
   it('never answers 5xx, never changes the database, never logs a marker', async () => {

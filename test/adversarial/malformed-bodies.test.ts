@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
+import { logLineFaults } from '../helpers/log-lines.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { tableContents } from '../helpers/databases.js';
 import { reportBody } from '../../server/schemas/report.js';
@@ -15,7 +16,12 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
   let t: TestApp;
   let org: SigningKey;
   beforeAll(async () => { t = await startTestApp('sqlite'); org = await enrolMember(t); });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    // every log line of the run: access lines exactly as promised, no time anywhere (issue 16)
+    const faults = t ? logLineFaults(t.logs) : [];
+    await t?.close();
+    expect(faults).toEqual([]);
+  });
 
   it('signed PUT /reports with a corrupted report body', async () => {
     const before = await tableContents(t.testDb);

@@ -1,0 +1,104 @@
+// A copy of the disk must not show the order reports were submitted or members enrolled in
+// (issue 16). Written from the side of someone holding the database files: on PostgreSQL they read
+// each row's heap position (ctid) and writing transaction (xmin); on SQLite, each table's storage
+// order (a rowid table is stored in insertion order; a WITHOUT ROWID table in key order).
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mixStoredOrder } from '../../server/db/mix-stored-order.js';
+import { sqlitePath } from '../../server/db/url.js';
+import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
+import { providers } from '../helpers/databases.js';
+
+/** Spearman's rank correlation of a permutation of 0..n-1 against 0..n-1. */
+function spearman(ranks: number[]): number {
+  const n = ranks.length;
+  const d2 = ranks.reduce((s, r, i) => s + (r - i) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+/** Where each submitted id sits in the stored order, relative to the others (0 = first stored). */
+function storedRanks(submitted: string[], stored: string[]): number[] {
+  const ours = stored.filter((id) => submitted.includes(id));
+  expect(ours.length).toBe(submitted.length);
+  return submitted.map((id) => ours.indexOf(id));
+}
+
+async function submitInOrder(t: TestApp, n: number): Promise<string[]> {
+  const members = [await enrolMember(t), await enrolMember(t), await enrolMember(t)];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = newId();
+    const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, members[i % 3]!, sampleReport(t, { year: 2020 + (i % 4) }));
+    expect(res.status).toBe(201);
+    ids.push(id);
+  }
+  return ids;
+}
+
+describe.each(providers)('stored order does not follow submission order (%s)', (provider) => {
+  let t: TestApp | undefined;
+  afterEach(async () => { await t?.close(); t = undefined; });
+
+  if (provider === 'postgres') {
+    it('after a mix, heap positions of reports and members are uncorrelated with arrival and share one xmin; only new rows are mixed again', async () => {
+      t = await startTestApp(provider);
+      const c = new pg.Client({ connectionString: t.testDb.url });
+      await c.connect();
+      try {
+        const stored = async (table: 'Report' | 'Member', col: string) => (await c.query(`SELECT "${col}" AS id, xmin::text AS xmin FROM "${table}" ORDER BY ctid`)).rows as Array<{ id: string; xmin: string }>;
+        const enrolled: string[] = [];
+        for (let i = 0; i < 40; i++) enrolled.push((await enrolMember(t)).keyId);
+        const first = await submitInOrder(t, 60);
+        // the threat is real: without the mix, the heap is in submission order
+        expect(spearman(storedRanks(first, (await stored('Report', 'id')).map((r) => r.id)))).toBeGreaterThan(0.95);
+        const before = (await c.query('SELECT * FROM "Report" ORDER BY id')).rows;
+
+        expect(spearman(storedRanks(enrolled, (await stored('Member', 'keyId')).map((r) => r.id)))).toBeGreaterThan(0.95);
+        expect(await mixStoredOrder(t.ctx)).toEqual({ reports: 60, members: 43 });
+        const reports = await stored('Report', 'id');
+        expect(Math.abs(spearman(storedRanks(first, reports.map((r) => r.id))))).toBeLessThan(0.5);
+        expect(new Set(reports.map((r) => r.xmin)).size).toBe(1);
+        const members = await stored('Member', 'keyId');
+        expect(new Set(members.map((r) => r.xmin)).size).toBe(1);
+        expect(Math.abs(spearman(storedRanks(enrolled, members.map((m) => m.id))))).toBeLessThan(0.6);
+        // nothing changed but the order
+        expect((await c.query('SELECT * FROM "Report" ORDER BY id')).rows).toEqual(before);
+
+        // later submissions are mixed by the next run, and only they are rewritten
+        const second = await submitInOrder(t, 40);
+        const oldXmin = reports[0]!.xmin;
+        expect((await mixStoredOrder(t.ctx)).reports).toBe(40);
+        const after = await stored('Report', 'id');
+        expect(Math.abs(spearman(storedRanks(second, after.map((r) => r.id))))).toBeLessThan(0.5);
+        expect(after.filter((r) => first.includes(r.id)).every((r) => r.xmin === oldXmin)).toBe(true);
+        expect(new Set(after.filter((r) => second.includes(r.id)).map((r) => r.xmin)).size).toBe(1);
+        expect(after).toHaveLength(100);
+      } finally {
+        await c.end();
+      }
+    });
+  } else {
+    it('members, reports, invites, nonces and rate windows are WITHOUT ROWID tables, stored in random-key order', async () => {
+      t = await startTestApp(provider);
+      const enrolled: string[] = [];
+      for (let i = 0; i < 30; i++) enrolled.push((await enrolMember(t)).keyId);
+      const ids = await submitInOrder(t, 60);
+      const db = new Database(sqlitePath(t.testDb.url), { readonly: true });
+      try {
+        for (const table of ['Member', 'Report', 'Invite', 'Nonce', 'RateWindow']) {
+          const { sql } = db.prepare('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?').get('table', table) as { sql: string };
+          expect(sql, table).toMatch(/\)\s*WITHOUT ROWID$/);
+          expect(() => db.prepare(`SELECT rowid FROM "${table}"`).all(), table).toThrow(/no such column: rowid/);
+        }
+        // the storage order a file reader sees is the primary-key B-tree's: a full scan in it
+        const scan = (table: string, col: string) => (db.prepare(`SELECT "${col}" AS k FROM "${table}" NOT INDEXED`).all() as Array<{ k: string }>).map((r) => r.k);
+        expect(Math.abs(spearman(storedRanks(ids, scan('Report', 'id'))))).toBeLessThan(0.5);
+        expect(Math.abs(spearman(storedRanks(enrolled, scan('Member', 'keyId'))))).toBeLessThan(0.5);
+        expect(await mixStoredOrder(t.ctx)).toEqual({ reports: 0, members: 0 });
+      } finally {
+        db.close();
+      }
+    });
+  }
+});
