@@ -35,7 +35,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; minK?: number; dpBounds?: DpBounds } = {}): Promise<TestApp> {
+export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; publicRateLimitPerMinute?: number; minK?: number; dpBounds?: DpBounds } = {}): Promise<TestApp> {
   await ready();
   const keyDir = mkdtempSync(path.join(tmpdir(), 'contamos-keys-'));
   const files = createKeySet(keyDir);
