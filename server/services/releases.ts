@@ -34,7 +34,7 @@ import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionInciden
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { consumeNonce, nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
-import { commitPoint } from './test-hooks.js';
+import { commitPoint } from '../test-hooks.js';
 import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
