@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests a mutation-testing run (`npm run test:mutation`, StrykerJS) runs against each mutant,
+// per scope (CONTAMOS_MUTATION_SCOPE): the fast tests of the folder being mutated, SQLite only
+// (the scripts set CONTAMOS_SKIP_PG=1). Not part of `npm test`.
+const SCOPES: Record<string, string[]> = {
+  crypto: ['test/crypto/**/*.test.ts'],
+  // the request-security core of server/http (auth.ts, body.ts, rate-limit.ts: see stryker.http.json)
+  http: [
+    'test/api/intake.test.ts', 'test/api/enrol-keys.test.ts', 'test/api/revocation-race.test.ts', 'test/api/limits.test.ts',
+    'test/adversarial/malformed-bodies.test.ts', 'test/unit/direct-routes.test.ts',
+  ],
+  disclosure: ['test/disclosure/**/*.test.ts'],
+};
+const scope = process.env.CONTAMOS_MUTATION_SCOPE ?? 'crypto';
+if (!SCOPES[scope]) throw new Error(`unknown CONTAMOS_MUTATION_SCOPE ${scope}`);
+
+export default defineConfig({
+  test: {
+    include: SCOPES[scope],
+    // merkle.test.ts's property test takes over a minute once instrumented (merkle.ts is left out);
+    // isomorphic.test.ts reads the source files, which Stryker has instrumented
+    exclude: ['test/crypto/merkle.test.ts', 'test/crypto/isomorphic.test.ts', 'node_modules/**'],
+    globalSetup: ['test/setup/postgres.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
