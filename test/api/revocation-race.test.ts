@@ -59,4 +59,17 @@ describe.each(providers)('revocation inside the write transaction on %s', (provi
     expect([after.status, after.body.error.code]).toEqual([403, 'key_revoked']);
     expect(await reportIds()).not.toContain(late);
   });
+
+  it('a revoked key is refused at the middleware on every signed route, reads included', async () => {
+    const org = await enrolMember(t);
+    const id = newId();
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${id}`, org, sampleReport(t))).status).toBe(201);
+    expect((await signed(t.app, 'GET', '/api/v1/reports', org)).status).toBe(200);
+    expect((await signed(t.app, 'DELETE', `/api/v1/members/${org.keyId}`, t.steward)).status).toBe(200);
+    for (const [method, url] of [['GET', '/api/v1/reports'], ['GET', `/api/v1/reports/${id}`], ['POST', `/api/v1/reports/${id}/withdraw`]] as const) {
+      const res = await signed(t.app, method, url, org);
+      expect([res.status, res.body.error?.code], `${method} ${url}`).toEqual([403, 'key_revoked']);
+    }
+    expect((await t.db.prisma.report.findUnique({ where: { id }, select: { status: true } }))?.status).toBe('active');
+  });
 });
