@@ -12,7 +12,7 @@ const SCOPES: Record<string, string[]> = {
   ],
   // the definition of "protected" (primary.ts, rules.ts: see stryker.disclosure.json); the LP
   // engines themselves take minutes per mutant on 2 shared cores
-  disclosure: ['test/disclosure/known-answers.test.ts', 'test/disclosure/audit.test.ts', 'test/disclosure/verdict-audit.test.ts'],
+  disclosure: ['test/disclosure/protection-rules.test.ts', 'test/disclosure/known-answers.test.ts', 'test/disclosure/audit.test.ts', 'test/disclosure/verdict-audit.test.ts'],
 };
 const scope = process.env.CONTAMOS_MUTATION_SCOPE ?? 'crypto';
 if (!SCOPES[scope]) throw new Error(`unknown CONTAMOS_MUTATION_SCOPE ${scope}`);
