@@ -53,6 +53,11 @@ describe('verifyRequest refuses each broken rule with its own code', () => {
     const req = await base();
     const h = { ...req.headers, signature: req.headers.signature!.replace(/^sig1=/, 'sig2='), 'signature-input': req.headers['signature-input']!.replace(/^sig1=/, 'sig2=') };
     expect(await outcome({ ...req, headers: h })).toBe('signature_missing');
+    // only one of the two under another label
+    for (const name of ['signature', 'signature-input'] as const) {
+      const one = { ...req.headers, [name]: req.headers[name]!.replace(/^sig1=/, 'sig2=') };
+      expect(await outcome({ ...req, headers: one }), name).toBe('signature_missing');
+    }
   });
 
   it.each([
