@@ -9,6 +9,7 @@ const SCOPES: Record<string, string[]> = {
   http: [
     'test/api/intake.test.ts', 'test/api/enrol-keys.test.ts', 'test/api/revocation-race.test.ts', 'test/api/limits.test.ts',
     'test/adversarial/malformed-bodies.test.ts', 'test/unit/direct-routes.test.ts',
+    'test/api/security-headers.test.ts', 'test/adversarial/no-identifiers.test.ts',
   ],
   // the definition of "protected" (primary.ts, rules.ts: see stryker.disclosure.json); the LP
   // engines themselves take minutes per mutant on 2 shared cores; verdict-audit.test.ts's
