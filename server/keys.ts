@@ -9,7 +9,10 @@ import { z } from 'zod';
 import { generateSealKeyPair, generateSigningKeyPair, keyFingerprint, serializeKeyFile } from '../crypto/index.js';
 import { base64Key32 } from './schemas/members.js';
 
-const publicSigningKey = z.object({ keyId: z.string().min(1), publicKey: base64Key32 });
+// Strict: a steward's or publisher's entry holding anything more than its public key (a
+// `secretKey`, a whole key file's `signing`/`seal` pairs) is refused, not silently dropped, so a
+// private key pasted into the server's file is noticed (test/unit/server-keys.test.ts).
+const publicSigningKey = z.strictObject({ keyId: z.string().min(1), publicKey: base64Key32 });
 
 export const serverKeysFile = z.strictObject({
   kind: z.literal('contamos-server-keys'),

@@ -14,6 +14,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
+import { commitPointSync } from '../test-hooks.js';
 
 /** WAL size (pages) past which the writer checkpoints itself (see the constructor). */
 export const WRITER_SAFETY_CHECKPOINT_PAGES = 100_000;
@@ -92,6 +93,7 @@ export class SqliteReportBatch {
           results.push(e instanceof Rollback ? { ok: { error: e.code } } : { failed: e });
         }
       }
+      commitPointSync('report-batch'); // test-only pause before the COMMIT (off in production)
     }).immediate();
     return results;
   }

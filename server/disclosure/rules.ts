@@ -51,6 +51,22 @@ export function setSensitive(r: Rules, i: number, need: number, width: number): 
   r.pin[i] = 1;
 }
 
+/** Sets the band rule of a change cell with true value t (|t| in 1..k−1). */
+export function setBand(r: Rules, i: number, t: number, k: number): void {
+  const [need, lowAlt] = band(t, 0, k);
+  r.need[i] = need;
+  r.lowAlt[i] = lowAlt;
+}
+
+/**
+ * The band rule around a member's own net change c, for a change whose others' part o = t − c
+ * has |o| in 1..k−1: [need, lowAlt] = [c + k, c] when o > 0, [c, c − k] when o < 0 (c = 0: the
+ * plain band rule).
+ */
+export function band(t: number, c: number, k: number): [number, number] {
+  return t - c > 0 ? [c + k, c] : [c, c - k];
+}
+
 /**
  * The single-release rules: cells in `sensitive` (the primaries) need k and width p; every other
  * cell, if suppressed, must not be pinned and must admit k (no suppressed cell provably below k).

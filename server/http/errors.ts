@@ -29,6 +29,8 @@ export function errorHandler(logger: Logger) {
     else {
       const code = fromBodyParser(e);
       if (code) err = new AppError(code);
+      // express could not percent-decode a path parameter (e.g. `/api/v1/releases/%ff.csv`)
+      else if (e instanceof URIError) err = new AppError('invalid_path');
       else if (isUnavailable(e)) err = new AppError('database_unavailable');
       else {
         err = new AppError('internal');

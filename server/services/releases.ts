@@ -34,6 +34,7 @@ import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionInciden
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { consumeNonce, nonceRow } from './nonces.js';
 import { isUniqueViolation } from './db-errors.js';
+import { commitPoint } from '../test-hooks.js';
 import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
@@ -378,6 +379,7 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
         },
       });
       await tx.releaseDraft.delete({ where: { id: draftId } });
+      await commitPoint('release');
       return { manifest, hash: draft.hash, signature: { keyId: publisher.keyId, alg: 'ed25519' as const, value: signature } };
     });
   } catch (e) {

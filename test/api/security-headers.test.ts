@@ -1,8 +1,13 @@
 // The precomputed security headers (server/http/security-headers.ts) must be exactly what helmet
-// itself sets with the same options, on API routes, web pages and errors alike.
+// itself sets with the same options, on API routes, web pages and errors alike. Comparing with
+// helmet on the same options cannot catch a weakened option (both sides change), so the values
+// SECURITY.md promises are also pinned literally: every CSP directive it lists, Referrer-Policy,
+// Cross-Origin-Resource-Policy, HSTS, nosniff, frame refusal, no X-Powered-By, cookies or ETags.
+// Shown to fail: docs/test-evidence.md.
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELMET_OPTIONS } from '../../server/app.js';
 import { recordedHelmetHeaders } from '../../server/http/security-headers.js';
@@ -57,5 +62,27 @@ describe('security headers', () => {
     expect(res.status).toBe(status);
     expect(helmetOf(res.headers)).toEqual(reference);
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it.each([
+    ['an API route', 'get', '/api/v1/health'],
+    ['an error', 'get', '/no-such-page'],
+    ['report intake (direct route)', 'put', '/api/v1/reports/0b0f3c34-7b43-4d0e-9d4c-0f9f4b7f1c11'],
+  ] as const)('%s carries the literal values SECURITY.md promises', async (_what, method, url) => {
+    const res = await request(t.app)[method](url).set('content-type', 'application/json').send('{}');
+    const promised = /`Content-Security-Policy: ([^`]+)`/.exec(readFileSync('SECURITY.md', 'utf8'))![1]!;
+    const directives = promised.split(';').map((d) => d.trim()).filter(Boolean);
+    expect(directives.length).toBeGreaterThanOrEqual(7);
+    const sent = String(res.headers['content-security-policy']).split(';').map((d) => d.trim());
+    for (const d of directives) expect(sent, d).toContain(d);
+    expect(sent.some((d) => d.includes('unsafe'))).toBe(false);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers.etag).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // Durability: the real server process is killed with SIGKILL while submissions are in flight,
 // restarted on the same SQLite file, and every report it acknowledged (2xx received) is there.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -75,4 +75,52 @@ describe('an acknowledged report survives kill -9 (sqlite)', () => {
     // the server prints its own listening address, so loopback is not a marker here
     for (const m of markerValues) expect(all).not.toContain(m);
   });
+
+  it('a kill inside the writer thread\'s commit: nothing it held was acknowledged, everything acknowledged is there', async () => {
+    // The writer pauses before each COMMIT (server/test-hooks.ts, test-only switch) and says so in
+    // `pauseFile`; the kill lands while a batch is held there, with its submissions unanswered.
+    const pauseFile = path.join(dir, 'writer-commit-point');
+    const pausing = { ...env, DATABASE_URL: `file:${path.join(dir, 'db2.sqlite')}`, CONTAMOS_TEST_PAUSE_AT_COMMIT: pauseFile, CONTAMOS_TEST_PAUSE_MS: '400' };
+    server = await spawnServer(pausing);
+    const stewardFile = parseKeyFile(readFileSync(path.join(env.CONTAMOS_HOME, 'steward.key.json'), 'utf8'));
+    const steward = { keyId: stewardFile.keyId!, secretKey: stewardFile.signing!.secretKey! };
+    const inv = await call(server.url, 'POST', '/api/v1/invites', steward, {});
+    const kp = generateSigningKeyPair();
+    const en = await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.body.invite, publicKey: kp.publicKey });
+    const org = { keyId: en.body.keyId as string, secretKey: kp.secretKey };
+    const seal = stewardFile.seal!.publicKey;
+    const acked: string[] = [];
+    const pending = new Set<string>();
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        const id = randomUUID();
+        pending.add(id);
+        try {
+          const r = await call(server!.url, 'PUT', `/api/v1/reports/${id}`, org, sampleReport({ steward: { sealPublicKey: seal } }));
+          if (r.status === 201) acked.push(id);
+          pending.delete(id);
+        } catch {
+          return; // cut by the kill: never acknowledged
+        }
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    while (acked.length < 12) await new Promise((r) => setTimeout(r, 10));
+    rmSync(pauseFile, { force: true });
+    for (let i = 0; i < 400 && !existsSync(pauseFile); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(existsSync(pauseFile)).toBe(true);
+    const inFlight = pending.size;
+    server.proc.kill('SIGKILL');
+    stop = true;
+    await Promise.all(workers);
+    const proc = server.proc;
+    if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
+    expect(inFlight).toBeGreaterThan(0); // the kill landed with submissions held in the commit
+    server = await spawnServer({ ...pausing, CONTAMOS_TEST_PAUSE_AT_COMMIT: '' });
+    const missing: string[] = [];
+    for (const id of acked) if ((await call(server.url, 'GET', `/api/v1/reports/${id}`, org)).status !== 200) missing.push(id);
+    expect(missing).toEqual([]);
+    await server.stop();
+  }, 120_000);
 });

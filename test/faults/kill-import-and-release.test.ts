@@ -1,7 +1,10 @@
 // SIGKILL of the real server in the middle of a bulk import and in the middle of publishing
 // releases. After a restart on the same SQLite file: the import resumes and ends with every row
 // stored exactly once; no release is half-written (every stored release verifies, the chain has
-// no gap) and publishing goes on.
+// no gap) and publishing goes on. The release kills are made to land inside the signing
+// transaction (a test-only pause at its commit point, services/test-hooks.ts): killed there, the
+// release is absent and its draft still signable; killed after the 201, it is stored; at least
+// one release is stored across the rounds. Shown to fail: docs/test-evidence.md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -60,7 +63,15 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
     expect(reportCount()).toBe(ROWS);
   });
 
-  it('no half-written release after SIGKILLs while publishing', async () => {
+  it('no half-written release after SIGKILLs while publishing, with kills landing inside the commit', async () => {
+    // The server pauses at the commit point of signing a release (services/test-hooks.ts: it writes
+    // `pauseFile` once the release row is written and the draft deleted, then waits PAUSE_MS before
+    // the transaction commits), so a kill can be made to land with the transaction open.
+    const pauseFile = path.join(dir, 'commit-point');
+    const PAUSE_MS = 400;
+    const killEnv = { ...env, CONTAMOS_TEST_PAUSE_AT_COMMIT: pauseFile, CONTAMOS_TEST_PAUSE_MS: String(PAUSE_MS) };
+    await server!.stop('SIGKILL');
+    server = await spawnServer(killEnv);
     const pf = parseKeyFile(readFileSync(path.join(env.CONTAMOS_HOME, 'publisher.key.json'), 'utf8'));
     const publisher = { keyId: pf.keyId!, secretKey: pf.signing!.secretKey! };
     const post = async (url: string, body: unknown) => {
@@ -68,19 +79,76 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
       const headers = { 'content-type': 'application/json', ...(await signRequest({ method: 'POST', url, body: text }, publisher)) };
       return fetch(server!.url + url, { method: 'POST', headers, body: text });
     };
-    const req = { series: 'anual', filter: { year: 2023 }, tables: [['year', 'quarter']], k: 5 };
-    for (let round = 0; round < 6; round++) {
-      const draft = await (await post('/api/v1/releases', req)).json() as any;
-      const signing = post(`/api/v1/releases/drafts/${draft.draftId}/signature`, { signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey) }).catch(() => null);
-      await new Promise((r) => setTimeout(r, round * 3));
+    const sign = (draft: { draftId: string; manifest: unknown }) =>
+      post(`/api/v1/releases/drafts/${draft.draftId}/signature`, { signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey) });
+    const stateOf = (draftId: string, releaseId: string) => {
+      const c = new Database(env.DATABASE_URL.slice(5), { readonly: true });
+      try {
+        return {
+          release: !!c.prepare('SELECT 1 FROM "Release" WHERE id = ?').get(releaseId),
+          draft: !!c.prepare('SELECT 1 FROM "ReleaseDraft" WHERE id = ?').get(draftId),
+        };
+      } finally { c.close(); }
+    };
+    const killAndRestart = async () => {
       server!.proc.kill('SIGKILL');
-      await signing;
       await new Promise((r) => server!.proc.exitCode !== null || server!.proc.signalCode !== null ? r(null) : server!.proc.once('exit', r));
-      server = await spawnServer(env);
+      server = await spawnServer(killEnv);
+    };
+    const waitFor = async (cond: () => boolean) => {
+      for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      return cond();
+    };
+    const req = { series: 'anual', filter: { year: 2023 }, tables: [['year', 'quarter']], k: 5 };
+    // 'mid': kill while paused at the commit point (transaction open); 'near': kill around the end
+    // of the pause (during or just after the COMMIT); 'after': kill once the 201 has arrived.
+    const plan = ['mid', 'after', 'mid', 'near', 'near', 'after', 'mid', 'near'] as const;
+    let killedMidCommit = 0;
+    let stored = 0;
+    for (const [round, kind] of plan.entries()) {
+      rmSync(pauseFile, { force: true });
+      const draftRes = await post('/api/v1/releases', req);
+      expect(draftRes.status, `round ${round}`).toBe(201);
+      const draft = await draftRes.json() as { draftId: string; manifest: { id: string } };
+      let answered: number | null = null;
+      const signing = sign(draft).then((r) => { answered = r.status; }, () => undefined);
+      if (kind === 'after') {
+        await signing;
+        expect(answered).toBe(201);
+        await killAndRestart();
+        expect(stateOf(draft.draftId, draft.manifest.id)).toEqual({ release: true, draft: false });
+        stored++;
+        continue;
+      }
+      expect(await waitFor(() => existsSync(pauseFile)), `round ${round}: the commit point was never reached`).toBe(true);
+      if (kind === 'near') await new Promise((r) => setTimeout(r, PAUSE_MS - 20 + round * 10));
+      const stillOpen = answered === null;
+      await killAndRestart();
+      await signing;
+      const after = stateOf(draft.draftId, draft.manifest.id);
+      if (kind === 'mid') {
+        // killed with the transaction open: nothing of it is stored, the draft is still there
+        expect(stillOpen && answered === null).toBe(true);
+        killedMidCommit++;
+        expect(after, `round ${round}`).toEqual({ release: false, draft: true });
+      } else {
+        // all or nothing: either the release is stored and its draft consumed, or neither
+        expect(after.release, `round ${round}`).toBe(!after.draft);
+        if (answered === 201) expect(after.release).toBe(true);
+      }
+      if (after.release) { stored++; continue; }
+      // the publisher's signature was not lost with the kill: the same draft can be signed again
+      const again = await sign(draft);
+      expect(again.status, `round ${round}`).toBe(201);
+      expect(stateOf(draft.draftId, draft.manifest.id)).toEqual({ release: true, draft: false });
+      stored++;
     }
+    expect(killedMidCommit).toBeGreaterThanOrEqual(3);
     const c = new Database(env.DATABASE_URL.slice(5), { readonly: true });
     const rows = c.prepare('SELECT * FROM "Release" ORDER BY sequence').all() as Array<{ sequence: number; hash: string; manifest: string; signature: string }>;
     c.close();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBe(stored);
     let previous: string | null = null;
     rows.forEach((r, i) => {
       expect(r.sequence).toBe(i + 1);
@@ -91,9 +159,10 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
       previous = r.hash;
     });
     // publishing goes on from where the chain stands
+    rmSync(pauseFile, { force: true });
     const draft = await (await post('/api/v1/releases', req)).json() as any;
     expect(draft.manifest.sequence).toBe(rows.length + 1);
-    const done = await post(`/api/v1/releases/drafts/${draft.draftId}/signature`, { signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey) });
+    const done = await sign(draft);
     expect(done.status).toBe(201);
-  });
+  }, 300_000);
 });

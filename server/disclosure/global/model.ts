@@ -35,7 +35,7 @@
 // and the structure is the new publication's own linked tables (then `lt` is that structure, cell
 // for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
 import { buildLinkedTables, identityOf } from '../linked-tables.js';
-import { emptyRules, setSensitive, type Rules } from '../rules.js';
+import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
 import { aggregate, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
@@ -437,11 +437,8 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       // lo ≤ c for o > 0, hi ≥ c or lo ≤ c − k for o < 0). Several such rules are kept by one
       // stricter pair (the largest need, the smallest low alternative).
       const bands: Array<[number, number]> = [];
-      if (isSmall(Math.abs(v), kp.k)) bands.push(v > 0 ? [kp.k, 0] : [0, -kp.k]);
-      for (const c of netShares[id] ?? []) {
-        const o = v - c;
-        if (isSmall(Math.abs(o), kp.k)) bands.push(o > 0 ? [c + kp.k, c] : [c, c - kp.k]);
-      }
+      if (isSmall(Math.abs(v), kp.k)) bands.push(band(v, 0, kp.k));
+      for (const c of netShares[id] ?? []) if (isSmall(Math.abs(v - c), kp.k)) bands.push(band(v, c, kp.k));
       if (bands.length > 0) {
         rules.need[id] = Math.max(...bands.map((b) => b[0]));
         rules.lowAlt[id] = Math.min(...bands.map((b) => b[1]));
