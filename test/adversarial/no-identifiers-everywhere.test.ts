@@ -80,7 +80,7 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
         .replace('/reports/{id}', `/reports/${r.method === 'put' ? newId() : own[0]}`)
         .replace('{id}', releaseId).replace('{reportId}', own[1]!)
         .replace('/members/{keyId}/quarantine', `/members/${quarantined.keyId}/quarantine`).replace('{keyId}', spare.keyId)
-        .replace('{tag}', tag).replace('{index}', '0');
+        .replace('{tag}', tag).replace('{index}', '1').replace('{file}', 'tendencia-1-1.svg');
       let url = fill(r.path);
       let body: unknown;
       if (r.path === '/api/v1/invites') body = {};
@@ -103,6 +103,7 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
         body = { signature: signDetached(canonicalJson(d.body.manifest), t.publisher.secretKey) };
       }
       if (r.path.endsWith('/quarantine') && r.method === 'post') body = {};
+      if (r.path === '/api/v1/featured' && r.method === 'put') body = { series: 'marcas' };
       const key = who(r.who);
       await call(route, r.method, url, key, body);
       // the same route with a marker query string, and (for signed routes) unsigned
@@ -144,8 +145,8 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
 
     const dump = await dumpDatabase(t.testDb);
     expect(dump.length).toBeGreaterThan(2000);
-    expect(t.logs.length).toBeGreaterThan(3 * routes.length);
-    expect(responses.length).toBeGreaterThan(3 * routes.length);
+    expect(t.logs.length).toBeGreaterThanOrEqual(2 * routes.length);
+    expect(responses.length).toBeGreaterThanOrEqual(3 * routes.length);
     expect(found(dump, forbidden), 'database').toEqual([]);
     expect(t.logs.filter((l) => found(l, forbidden).length > 0), 'log lines').toEqual([]);
     expect(responses.filter((r) => found(r, forbidden).length > 0).map((r) => r.slice(0, 300)), 'responses').toEqual([]);
@@ -159,7 +160,7 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
     }
     for (const line of t.logs.map((l) => JSON.parse(l))) {
       if (line.msg !== 'request') continue;
-      expect(Object.keys(line).sort()).toEqual(['level', 'method', 'ms', 'msg', 'route', 'status', 'time']);
+      expect(Object.keys(line).sort()).toEqual(['method', 'ms', 'msg', 'route', 'status']); // no time, no level (issue 16)
     }
   }, 180_000);
 });

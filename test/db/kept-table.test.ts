@@ -5,7 +5,8 @@
 // mention fails here. Shown to fail: docs/test-evidence.md.
 // The table is read loosely, so that its wording can change: its rows are the lines of the first
 // markdown table under the heading that starts "What is kept"; the first cell names one or more
-// tables (words starting with a capital letter, backticks optional); column names are the
+// tables (words starting with a capital letter, backticks optional), or is empty to continue the
+// tables of the row above; column names are the
 // identifiers in backticks in the second cell, either bare (`keyId`: a column of one of the row's
 // tables) or qualified (`Release.keyId`). Backticked text that is not an identifier (`m-…`,
 // `sha256(keyId, nonce)`) is ignored.
@@ -25,12 +26,15 @@ export function keptTable(markdown: string): KeptRow[] {
   const lines = markdown.slice(at).split('\n').slice(1);
   const start = lines.findIndex((l) => l.trimStart().startsWith('|'));
   const rows: KeptRow[] = [];
+  let header = true;
   for (const line of lines.slice(start)) {
     if (!line.trimStart().startsWith('|')) break;
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
     if (cells.length < 2 || /^:?-+:?$/.test(cells[0]!)) continue;
-    const tables = [...cells[0]!.replace(/`/g, '').matchAll(/\b[A-Z][A-Za-z0-9]*\b/g)].map((m) => m[0]);
-    if (tables.length === 0) continue; // the header row ("table | columns | why")
+    if (header) { header = false; continue; } // the header row ("table | columns | why")
+    // a row whose first cell is empty continues the table of the row above
+    const tables = cells[0] === '' && rows.length > 0 ? rows[rows.length - 1]!.tables : [...cells[0]!.replace(/`/g, '').matchAll(/\b[A-Z][A-Za-z0-9]*\b/g)].map((m) => m[0]);
+    if (tables.length === 0) continue;
     const columns = [...cells[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim()).filter((c) => /^([A-Z]\w*\.)?[a-z]\w*$/.test(c));
     rows.push({ tables, columns });
   }
@@ -86,7 +90,7 @@ describe('SECURITY.md lists exactly what the database keeps', () => {
   it('the table is read: several rows, each naming a table and columns', () => {
     const rows = keptTable(SECURITY);
     expect(rows.length).toBeGreaterThanOrEqual(8);
-    expect(rows.find((r) => r.tables.includes('Member'))?.columns).toEqual(expect.arrayContaining(['keyId', 'publicKey']));
+    expect(rows.filter((r) => r.tables.includes('Member')).flatMap((r) => r.columns)).toEqual(expect.arrayContaining(['keyId', 'publicKey']));
   });
 
   it('the parser sees a missing column, a missing table and a column that does not exist', () => {

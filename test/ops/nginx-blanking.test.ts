@@ -4,7 +4,7 @@
 // or case — and nginx writes no access log. The upstream here is a small server that records
 // every header it receives; the config is deploy/nginx.conf with only the upstream address, the
 // listening port and the file locations changed. Shown to fail: docs/test-evidence.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,10 +45,17 @@ describeIfFound(nginx)('deploy/nginx.conf blanks every identifying header (real 
     const up = (upstream.address() as AddressInfo).port;
     port = await freePort();
     mkdirSync(path.join(dir, 'logs'));
+    // The TLS listeners (80, 443) get a throwaway certificate and ports of their own; requests go
+    // through the onion listener, which is plain HTTP and includes the same proxy rules.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const [httpPort, httpsPort] = [await freePort(), await freePort()];
     const conf = readFileSync('deploy/nginx.conf', 'utf8')
+      .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem')).replace('/run/secrets/tls_key', path.join(dir, 'k.pem'))
+      .replace(/\/etc\/nginx\/contamos-proxy\.conf/g, path.resolve('deploy/nginx-proxy.conf'))
       .replace(/server app1:8080; server app2:8080;/, `server 127.0.0.1:${up};`)
-      .replace(/listen 8080;/, `listen 127.0.0.1:${port};`)
-      .replace('error_log /dev/stderr crit;', 'error_log stderr crit;') // /dev/stderr cannot be opened when stderr is a socket
+      .replace('listen 80;', `listen 127.0.0.1:${httpPort};`).replace('listen [::]:80;', '')
+      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`).replace('listen [::]:443 ssl http2;', '')
+      .replace('listen 8081;', `listen 127.0.0.1:${port};`)
       .replace(/^worker_processes auto;/m, `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;`)
       .replace(/http \{/, `http {\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`);
     expect(conf).toContain(`server 127.0.0.1:${up};`);
