@@ -131,6 +131,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
   const sup = state.suppressed;
   for (let i = 0; i < s.n; i++) if (sensitive[i]) sup[i] = 1;
   const zeros = Uint8Array.from(s.values, (v) => (v === 0 ? 1 : 0));
+  const tries = [...NEIGHBOURHOODS.map((nb) => ({ nb, avoid: zeros })), ...NEIGHBOURHOODS.map((nb) => ({ nb, avoid: undefined }))];
   for (;;) {
     const run = engine.run(sup, 'judge');
     if (run.failing.length === 0) return;
@@ -172,7 +173,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       const up = Math.max(rise(o.rules, p, v, lo), 1) + attempt;
       // First without recruiting published zeros: a hidden zero must itself be able to reach k,
       // so each one recruited asks for a repair of its own (with published margins, a cascade).
-      for (const nb of [...NEIGHBOURHOODS.map((x) => ({ nb: x, avoid: zeros })), ...NEIGHBOURHOODS.map((x) => ({ nb: x, avoid: undefined }))]) {
+      for (const nb of tries) {
         const r = protectionCells(o.highs, s, p, sup, costs.cost, costs.W, up, nb.nb, o.locked, nb.avoid);
         engine.lpSolves++;
         if (r === null) continue;

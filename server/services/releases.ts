@@ -72,19 +72,19 @@ async function loadLog(ctx: ServiceContext): Promise<LogEntry[]> {
 }
 
 /** What a series has fixed by its first publication (a draft shown counts): method, k and p. */
-async function seriesTerms(ctx: ServiceContext, series: string): Promise<{ method: string; k?: number; protection?: number } | null> {
-  const first = (await loadLog(ctx)).find((e) => e.manifest.series === series);
+function seriesTerms(log: readonly LogEntry[], series: string): { method: string; k?: number; protection?: number } | null {
+  const first = log.find((e) => e.manifest.series === series);
   if (!first) return null;
   const m = first.manifest;
   return { method: m.method, k: m.k, protection: m.protection };
 }
 
 /** Checks everything that can refuse a request without counting; returns k and p. */
-async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<{ k: number; protection: number }> {
+async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean, log: readonly LogEntry[]): Promise<{ k: number; protection: number }> {
   if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
   const seen = await ctx.db.prisma.nonce.findUnique({ where: { hash: nonceRow(auth).hash }, select: { hash: true } });
   if (seen) throw new AppError('replayed_nonce');
-  const terms = await seriesTerms(ctx, req.series);
+  const terms = seriesTerms(log, req.series);
   if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
   const minK = minKOf(ctx);
   if (req.method !== 'suppression') {
@@ -239,10 +239,11 @@ export async function dryRunRelease(ctx: ServiceContext, auth: Auth, req: Releas
 }
 
 async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<DraftResult | DryRunResult> {
-  const { k, protection } = await refuseEarly(ctx, auth, req, dryRun);
+  const log = await loadLog(ctx); // read once: the series' terms, then the model (a race is release_stale)
+  const { k, protection } = await refuseEarly(ctx, auth, req, dryRun, log);
   if (req.method === 'dp' && dryRun) throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
   const years = yearsOf(req);
-  const [log, data] = await Promise.all([loadLog(ctx), loadData(ctx)]);
+  const data = await loadData(ctx);
   const previous = [...log].reverse().find((e) => e.manifest.series === req.series && e.manifest.method === req.method)?.manifest;
   // No refusal on how many incidents are counted: that answer would tell a small number without
   // a log entry. A small year is protected like any other (its small cells hidden).

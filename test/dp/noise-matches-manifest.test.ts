@@ -49,20 +49,27 @@ async function noiseSamples(budget: { rho: number } | { epsilon: number }, runs:
   return { samples, params: params! };
 }
 
+/** The samples fit the pmf: chi-squared and Kolmogorov–Smirnov below their critical values, and
+ *  the share within one and two standard deviations as expected. */
+function expectFits(samples: number[], pmf: Parameters<typeof fit>[1]): ReturnType<typeof fit> {
+  const f = fit(samples, pmf);
+  expect(f.chi2, `chi2 ${f.chi2} (critical ${f.critical})`).toBeLessThan(f.critical);
+  expect(f.ks, `ks ${f.ks}`).toBeLessThan(f.ksCritical);
+  const sd = Math.sqrt(variance(pmf));
+  for (const w of [Math.floor(sd), Math.floor(2 * sd)]) {
+    const { expected, seen } = within(pmf, samples, w);
+    expect(Math.abs(seen - expected), `±${w}: ${seen} seen, ${expected} expected`).toBeLessThan(0.07);
+  }
+  return f;
+}
+
 describe('DP noise matches the parameters the release states', () => {
   it('rho: published − true fits the discrete Gaussian of the stated σ²', async () => {
     const { samples, params } = await noiseSamples({ rho: 0.0625 }, 10);
     expect(params.m).toBe(2); // the total and the region: two cells per incident
     expect(params.sigma2).toBe(16); // m / (2ρ)
     const pmf = pmfOf((y) => Math.exp(-(y * y) / (2 * params.sigma2!)));
-    const f = fit(samples, pmf);
-    expect(f.chi2, `chi2 ${f.chi2} (critical ${f.critical})`).toBeLessThan(f.critical);
-    expect(f.ks, `ks ${f.ks}`).toBeLessThan(f.ksCritical);
-    const sd = Math.sqrt(variance(pmf));
-    for (const w of [Math.floor(sd), Math.floor(2 * sd)]) {
-      const { expected, seen } = within(pmf, samples, w);
-      expect(Math.abs(seen - expected), `±${w}: ${seen} seen, ${expected} expected`).toBeLessThan(0.07);
-    }
+    const f = expectFits(samples, pmf);
     expect(Math.abs(f.mean)).toBeLessThan(1.5);
   });
 
@@ -70,14 +77,7 @@ describe('DP noise matches the parameters the release states', () => {
     const { samples, params } = await noiseSamples({ epsilon: 0.5 }, 10);
     expect(params.scale).toBe(4); // m / ε
     const pmf = pmfOf((y) => Math.exp(-y / params.scale!));
-    const f = fit(samples, pmf);
-    expect(f.chi2, `chi2 ${f.chi2} (critical ${f.critical})`).toBeLessThan(f.critical);
-    expect(f.ks, `ks ${f.ks}`).toBeLessThan(f.ksCritical);
-    const sd = Math.sqrt(variance(pmf));
-    for (const w of [Math.floor(sd), Math.floor(2 * sd)]) {
-      const { expected, seen } = within(pmf, samples, w);
-      expect(Math.abs(seen - expected), `±${w}: ${seen} seen, ${expected} expected`).toBeLessThan(0.07);
-    }
+    expectFits(samples, pmf);
   });
 
   it('published counts differ from the true ones (production random source)', async () => {

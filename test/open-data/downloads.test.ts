@@ -10,17 +10,11 @@ import { canonicalJson } from '../../crypto/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { publish } from '../helpers/releases.js';
 import { termsOf } from '../../server/open-data/terms.js';
-import { frictionlessValidator, parseCsv, readWithSchema, seedTwoYears } from './helpers.js';
+import { binary, frictionlessValidator, parseCsv, readWithSchema, seedTwoYears } from './helpers.js';
 
 let t: TestApp;
 let multi: Awaited<ReturnType<typeof publish>>;
 let single: Awaited<ReturnType<typeof publish>>;
-
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 beforeAll(async () => {
   t = await startTestApp('sqlite');

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import AjvModule from 'ajv-draft-04';
 import { parse } from 'csv-parse/sync';
+import type request from 'supertest';
 import { enrolMember, newId, sampleReport, signed, type SigningKey, type TestApp } from '../helpers/app.js';
 
 const require = createRequire(import.meta.url);
@@ -45,3 +46,10 @@ export async function readWithSchema(csvText: string, schema: unknown): Promise<
 export function parseCsv(text: string): Array<Record<string, string>> {
   return parse(text, { bom: true, columns: true });
 }
+
+/** A supertest parser that keeps a binary body (zip, PNG) as one Buffer. */
+export const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void): void => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};

@@ -12,18 +12,12 @@ import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { publish } from '../helpers/releases.js';
 import { describeWithBrowser, launchBrowser } from '../helpers/browser.js';
-import { seedTwoYears } from '../open-data/helpers.js';
+import { binary, seedTwoYears } from '../open-data/helpers.js';
 import { trendSpecs, trendSvg } from '../../server/web/trend-charts.js';
 
 let t: TestApp;
 let multi: Awaited<ReturnType<typeof publish>>;
 let single: Awaited<ReturnType<typeof publish>>;
-
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 beforeAll(async () => {
   t = await startTestApp('sqlite');
