@@ -1,29 +1,30 @@
 // Starts Contamos: validates configuration, loads (or on first start creates) the key set,
 // applies pending migrations, opens the database, makes sure the server's own secrets exist (in the
 // database, shared by every replica) and listens. Housekeeping (purging expired
-// nonces and invites) runs on a timer; on PostgreSQL so does the mix of the stored order of
-// reports and members (db/mix-stored-order.ts), once at start and every CONTAMOS_MIX_INTERVAL_S. SIGTERM/SIGINT close the listener, then the database.
+// nonces, invites, drafts, rate windows) runs on a timer; so does the Store's mix of the stored order
+// of reports and members (PostgreSQL: db/mix-stored-order.ts; nothing to do on SQLite), once at
+// start and every CONTAMOS_MIX_INTERVAL_S. SIGTERM/SIGINT close the listener, then the database.
 import type { Server } from 'node:http';
 import { ready } from '../crypto/index.js';
 import { createApp } from './app.js';
 import { type Config, loadConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createLogger, type LogDestination, type Logger } from './http/logger.js';
 import { serverKeysFor } from './keys.js';
 import type { ServiceContext } from './services/context.js';
 import { termsOf } from './open-data/terms.js';
 import { purgeExpiredInvites } from './services/members.js';
-import { purgeExpiredNonces } from './services/nonces.js';
 import { purgeExpiredDrafts } from './services/releases.js';
 import { purgeRateWindows } from './http/rate-limit.js';
-import { mixStoredOrder } from './db/mix-stored-order.js';
 import { dedupeRankSecret } from './services/server-secrets.js';
 
 export interface Running {
   url: string;
   server: Server;
   ctx: ServiceContext;
+  /** The concrete Store (its Prisma client is there for tests and operations). */
+  db: Database;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -65,11 +66,11 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpiredNonces(ctx), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
+    Promise.all([db.nonces.purgeExpired(ctx.now()), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
   }, 60_000);
   housekeeping.unref();
-  const mix = () => { mixStoredOrder(ctx).catch(() => logger.warn('mixing the stored order skipped: database unavailable')); };
-  if (db.provider === 'postgres') mix();
+  const mix = () => { db.mixStoredOrder().catch(() => logger.warn('mixing the stored order skipped: database unavailable')); };
+  mix();
   const mixing = setInterval(mix, config.CONTAMOS_MIX_INTERVAL_S * 1000);
   mixing.unref();
 
@@ -82,5 +83,5 @@ export async function startServer(config: Config = loadConfig(), logDestination?
       await db.close();
     })());
   logger.notice({ url }, 'contamos listening');
-  return { url, server, ctx, logger, close };
+  return { url, server, ctx, db, logger, close };
 }

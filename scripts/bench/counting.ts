@@ -16,7 +16,7 @@ import { buildMerkleTree, merkleRoot, ready, setSha256Backend, sha256, verifyInc
 import { nativeSha256 } from '../../server/native-crypto.js';
 import { openDatabase } from '../../server/db/client.js';
 import { migrate } from '../../server/db/migrate.js';
-import { readReportFacts } from '../../server/db/publication-log.js';
+import { readReportFacts } from '../../server/services/report-facts.js';
 import { excludedMembers } from '../../server/services/quarantine.js';
 import { aggregate, coordsId } from '../../server/disclosure/global/truth.js';
 import { currentIncidents } from '../../server/services/incidents.js';

@@ -1,41 +1,18 @@
-// Opens the Prisma client for DATABASE_URL through a driver adapter (better-sqlite3 for SQLite,
-// pg for PostgreSQL). Both generated clients come from schemas with identical models (a test
-// checks it), so the rest of the server sees a single `Db` type.
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
-import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
-import { type Provider, providerOf, sqlitePath } from './url.js';
-import { SqliteFastPath } from './sqlite-fast-path.js';
+// Opens the Store for DATABASE_URL (store.ts): sqlite-store.ts for a `file:` URL, postgres-store.ts
+// for a postgres:// one. Both generated Prisma clients come from schemas with identical models (a
+// test checks it), so server/db sees a single `Db` type. The concrete store (`Database`) also
+// exposes its Prisma client (and on SQLite its fast path) for tests and operations; the server's
+// code holds it as a `Store`.
+import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { openPostgresStore, type PostgresStore } from './postgres-store.js';
+import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { providerOf } from './url.js';
 
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-export interface Database {
-  prisma: Db;
-  provider: Provider;
-  /** SQLite only: prepared-statement hot path for authentication and submissions. */
-  fast?: SqliteFastPath;
-  close(): Promise<void>;
-}
+export type Database = SqliteStore | PostgresStore;
 
 export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
-  const provider = providerOf(url);
-  let prisma: Db;
-  let fast: SqliteFastPath | undefined;
-  if (provider === 'postgres') {
-    const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
-    prisma = new PostgresClient({ adapter }) as unknown as Db;
-  } else {
-    const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 5000 });
-    prisma = new SqliteClient({ adapter });
-    fast = new SqliteFastPath(sqlitePath(url));
-  }
-  return {
-    prisma, provider, fast,
-    close: async () => {
-      await fast?.close();
-      await prisma.$disconnect();
-    },
-  };
+  return providerOf(url) === 'postgres' ? openPostgresStore(url, opts) : openSqliteStore(url);
 }

@@ -10,15 +10,15 @@
 // interval, CONTAMOS_MIX_INTERVAL_S, default one hour, is the granularity a disk copy can give),
 // and PostgreSQL's write-ahead log holds recent writes in order until it is recycled (SECURITY.md).
 // SQLite needs none of this: its tables are WITHOUT ROWID, ordered by random keys (migration 0011).
-import type { ServiceContext } from '../services/context.js';
+// The PostgreSQL Store's `mixStoredOrder` (postgres-store.ts) runs it.
+import type { Db } from './client.js';
 
 const lastMix = new WeakMap<object, string>();
 
-/** Mixes the stored order of reports and members (PostgreSQL; a no-op on SQLite). */
-export async function mixStoredOrder(ctx: ServiceContext): Promise<{ reports: number; members: number }> {
-  if (ctx.db.provider !== 'postgres') return { reports: 0, members: 0 };
-  const since = lastMix.get(ctx.db);
-  const out = await ctx.db.prisma.$transaction(async (tx) => {
+/** Mixes the stored order of reports and members on PostgreSQL (see header). */
+export async function mixStoredOrder(prisma: Db): Promise<{ reports: number; members: number }> {
+  const since = lastMix.get(prisma);
+  const out = await prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe('LOCK TABLE "Report", "Member" IN SHARE ROW EXCLUSIVE MODE');
     await tx.$executeRawUnsafe('SET CONSTRAINTS "Report_memberKeyId_fkey" DEFERRED');
     const members = await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Member" RETURNING *) INSERT INTO "Member" SELECT * FROM gone ORDER BY random()');
@@ -30,6 +30,6 @@ export async function mixStoredOrder(ctx: ServiceContext): Promise<{ reports: nu
     // the 64-bit id's low 32 bits are the xid stored in xmin
     return { reports, members, xid: String(BigInt(rows[0]!.xid) & 0xffffffffn) };
   }, { timeout: 600_000, maxWait: 60_000 });
-  lastMix.set(ctx.db, out.xid);
+  lastMix.set(prisma, out.xid);
   return { reports: out.reports, members: out.members };
 }

@@ -1,6 +1,5 @@
-// The row a submission writes, and the outcomes of writing it — shared by the two report writers
-// (Prisma on PostgreSQL, better-sqlite3 on SQLite) so both decide the same way.
-import type { Receipt } from '../../crypto/index.js';
+// The row a submission writes, and the outcomes of writing it — shared by every Store's intake
+// (store.ts, intake.ts), so all decide the same way.
 
 export interface ReportRow {
   id: string;
@@ -25,10 +24,11 @@ export type RefusalCode =
   /** the id is another member's report: answered exactly as a report that does not exist (404) */
   | 'report_id_taken';
 
-/** `receipt` is present when the writer signed it itself (the SQLite writer thread, after the commit). */
-export type WriteOutcome = { created: boolean; receipt?: Receipt } | { error: RefusalCode };
+/** The outcome of one submission: stored (`created`), stored already (the same report), or refused. */
+export type WriteOutcome = { created: boolean } | { error: RefusalCode };
 
-/** What the SQLite writer thread does besides writing: the receipt, after the commit. */
-export interface WriteExtras {
-  receiptKey?: { keyId: string; secretKey: string };
-}
+/** The fields a release counts, on which the reports under one dedupe tag must agree. */
+export const COUNTABLE_FIELDS = [
+  'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome',
+] as const;
+export type CountableField = (typeof COUNTABLE_FIELDS)[number];

@@ -2,19 +2,18 @@
 // connection of its own (WAL readers never wait for the writer), and report writes handed to the
 // writer thread (sqlite-writer-worker.ts, SqliteReportBatch), which commits them in groups, and
 // WAL checkpoints to a checkpointer thread (sqlite-checkpointer-thread.mjs) so that the writer
-// never pauses for one.
+// never pauses for one. It is the fast half of sqlite-store.ts.
 // Why a thread: with synchronous=FULL every commit waits for an fsync, measured at ~18% of the
-// main thread's time per submission when done inline (`npm run bench:intake`). The writer also
-// signs each stored submission's receipt after the commit, so a submission crosses threads once.
+// main thread's time per submission when done inline (`npm run bench:intake`).
 // Guarantees: `submit` resolves only once the report's transaction is durable on disk, with the
-// same outcomes as the Prisma path used on PostgreSQL; it rejects with an error that
-// services/db-errors.ts classifies (SQLite's own code and message, nothing else) when the write
+// outcomes of intake.ts's steps (those of every Store); it rejects with an error that
+// db/errors.ts classifies (SQLite's own code and message, nothing else) when the write
 // failed — nothing of that submission is stored then. If the writer thread dies, every pending
 // submission is rejected (none was acknowledged) and the next one starts a new thread.
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import type { ReportRow, WriteExtras, WriteOutcome } from './report-row.js';
+import type { ReportRow, WriteOutcome } from './report-row.js';
 
 
 /** How often the checkpointer thread copies the WAL into the database file. */
@@ -65,13 +64,9 @@ export class SqliteFastPath {
     return r ? { publicKey: r.publicKey, revoked: r.revoked !== 0 } : null;
   }
 
-  /**
-   * Consumes the nonce and writes the report; resolves only once its commit is durable. With
-   * `extras.receiptKey`, the writer signs the receipt of a stored (or already stored, identical)
-   * report after the commit.
-   */
-  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, extras: WriteExtras = {}): Promise<WriteOutcome> {
-    return this.call({ op: 'submit', nonce, row, receiptKey: extras.receiptKey ?? null }) as Promise<WriteOutcome>;
+  /** Consumes the nonce and writes the report (intake.ts's steps); resolves only once its commit is durable. */
+  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
+    return this.call({ op: 'submit', nonce, row }) as Promise<WriteOutcome>;
   }
 
   /** Runs a pragma on the writer's connection (fault-injection tests: max_page_count, query_only). */

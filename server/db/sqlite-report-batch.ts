@@ -1,8 +1,8 @@
 // The intake write path on SQLite, through better-sqlite3 directly (the driver Prisma's adapter
 // itself uses) instead of the Prisma client. Measured here: a Prisma interactive transaction costs
 // ~480 µs and a compiled findUnique ~360 µs of main-thread time, against ~20 µs for the same work
-// with prepared statements (see `npm run bench:intake`). Same schema, same semantics as the
-// Prisma path used on PostgreSQL (services/report-writer.ts); the API tests run on both.
+// with prepared statements (see `npm run bench:intake`). The steps and their statements are
+// intake.ts's, shared with the PostgreSQL store; test/db/store-contract.test.ts runs on both.
 // This class is synchronous: it runs on the writer thread (sqlite-writer-worker.ts), which the
 // main thread talks to through sqlite-fast-path.ts.
 // Guarantees: each submission is all or nothing (nonce consumed, revocation re-checked,
@@ -13,21 +13,22 @@
 // it is stored).
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
+import type { ReportRow, WriteOutcome } from './report-row.js';
+import type { NonceRow } from './store.js';
+import { INTAKE_SQL, IntakeRefusal, runIntakeSync, reportValues, type IntakeOps } from './intake.js';
 import { commitPointSync } from '../test-hooks.js';
 
 /** WAL size (pages) past which the writer checkpoints itself (see the constructor). */
 export const WRITER_SAFETY_CHECKPOINT_PAGES = 100_000;
 
-export interface Submission { nonce: { hash: string; expiresAt: number }; row: ReportRow }
+export interface Submission { nonce: NonceRow; row: ReportRow }
 /** Per submission: its outcome, or the error that failed it. */
 export type BatchResult = { ok: WriteOutcome } | { failed: unknown };
 
 export class SqliteReportBatch {
   /** The writer's own connection. */
   readonly db: Database.Database;
-  private readonly q: Record<'member' | 'nonce' | 'existing' | 'insert' | 'supersede' | 'ownStatus', Statement>;
-  private readonly submitOne: (nonce: { hash: string; expiresAt: number }, row: ReportRow) => WriteOutcome;
+  private readonly submitOne: (nonce: NonceRow, row: ReportRow) => WriteOutcome;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 5000 });
@@ -42,38 +43,22 @@ export class SqliteReportBatch {
     // connection does not stop writing to run one. This is only a safety net, should that thread
     // fall behind or fail: past ~400 MB of WAL the writer checkpoints itself.
     this.db.pragma(`wal_autocheckpoint = ${WRITER_SAFETY_CHECKPOINT_PAGES}`);
-    this.q = {
-      member: this.db.prepare('SELECT publicKey, revoked FROM "Member" WHERE keyId = ?'),
-      nonce: this.db.prepare('INSERT INTO "Nonce" (hash, expiresAt) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-      existing: this.db.prepare('SELECT memberKeyId, reportHash FROM "Report" WHERE id = ?'),
-      insert: this.db.prepare(
-        `INSERT INTO "Report" (id, memberKeyId, year, quarter, region, incidentType, victimGender, victimNationality,
-          victimAgeBand, perpetratorType, outcome, sealedNarrative, dedupeTag, supersedes, status, reportHash)
-         VALUES (@id, @memberKeyId, @year, @quarter, @region, @incidentType, @victimGender, @victimNationality,
-          @victimAgeBand, @perpetratorType, @outcome, @sealedNarrative, @dedupeTag, @supersedes, 'active', @reportHash)`,
-      ),
-      supersede: this.db.prepare(`UPDATE "Report" SET status = 'superseded' WHERE id = ? AND memberKeyId = ? AND status = 'active'`),
-      ownStatus: this.db.prepare('SELECT status FROM "Report" WHERE id = ? AND memberKeyId = ?'),
+    const q = Object.fromEntries(Object.entries(INTAKE_SQL).map(([op, sql]) => [op, this.db.prepare(sql)])) as Record<keyof typeof INTAKE_SQL, Statement>;
+    // The steps of intake.ts over these statements (one per step).
+    const ops: IntakeOps<'sync'> = {
+      consumeNonce: (n) => q.consumeNonce.run(n.hash, n.expiresAt).changes === 1,
+      memberRevoked: (keyId) => {
+        const m = q.memberRevoked.get(keyId) as { revoked: number } | undefined;
+        return m ? m.revoked !== 0 : null;
+      },
+      existing: (id) => (q.existing.get(id) as { memberKeyId: string; reportHash: string } | undefined) ?? null,
+      supersede: (id, keyId) => q.supersede.run(id, keyId).changes === 1,
+      ownReportExists: (id, keyId) => q.ownReportExists.get(id, keyId) !== undefined,
+      insert: (row) => { q.insert.run(...reportValues(row)); },
     };
-    // Refusals throw Rollback inside the (nested) transaction function, so better-sqlite3 rolls
-    // back to this submission's savepoint only.
-    this.submitOne = this.db.transaction((nonce, row): WriteOutcome => {
-      const refuse = (error: RefusalCode): never => { throw new Rollback(error); };
-      if (this.q.nonce.run(nonce.hash, nonce.expiresAt).changes !== 1) refuse('replayed_nonce');
-      const m = this.q.member.get(row.memberKeyId) as { revoked: number } | undefined;
-      if (!m || m.revoked) refuse('key_revoked');
-      const existing = this.q.existing.get(row.id) as { memberKeyId: string; reportHash: string } | undefined;
-      if (existing) {
-        if (existing.memberKeyId !== row.memberKeyId) refuse('report_id_taken');
-        if (existing.reportHash === row.reportHash) return { created: false };
-        refuse('report_conflict');
-      }
-      if (row.supersedes !== null && this.q.supersede.run(row.supersedes, row.memberKeyId).changes !== 1) {
-        refuse(this.q.ownStatus.get(row.supersedes, row.memberKeyId) ? 'report_not_active' : 'report_not_found');
-      }
-      this.q.insert.run(row);
-      return { created: true };
-    });
+    // A refusal throws IntakeRefusal inside the (nested) transaction function, so better-sqlite3
+    // rolls back to this submission's savepoint only.
+    this.submitOne = this.db.transaction((nonce: NonceRow, row: ReportRow): WriteOutcome => runIntakeSync(ops, nonce, row));
   }
 
   /** Writes a batch in one transaction (see header). Throws only if the batch as a whole failed. */
@@ -88,9 +73,9 @@ export class SqliteReportBatch {
         } catch (e) {
           // SQLite may roll back the whole transaction on some errors (disk full, I/O): then
           // nothing of the batch is stored and every submission in it fails with that error.
-          if (!(e instanceof Rollback) && !this.db.inTransaction) throw e;
+          if (!(e instanceof IntakeRefusal) && !this.db.inTransaction) throw e;
           // otherwise only its savepoint is rolled back and the rest of the batch goes on
-          results.push(e instanceof Rollback ? { ok: { error: e.code } } : { failed: e });
+          results.push(e instanceof IntakeRefusal ? { ok: { error: e.code } } : { failed: e });
         }
       }
       commitPointSync('report-batch'); // test-only pause before the COMMIT (off in production)
@@ -101,8 +86,4 @@ export class SqliteReportBatch {
   close(): void {
     this.db.close();
   }
-}
-
-class Rollback extends Error {
-  constructor(readonly code: RefusalCode) { super(code); }
 }

@@ -1,19 +1,16 @@
 // The SQLite writer thread: owns the connection that writes reports, so the commits and their
 // fsyncs (synchronous=FULL) never block the event loop that parses and answers requests.
-// Protocol (parentPort): { op: 'submit', seq, nonce, row, receiptKey } → { seq, ok } | { seq, error };
+// Protocol (parentPort): { op: 'submit', seq, nonce, row } → { seq, ok } | { seq, error };
 // { op: 'pragma', seq, sql } → { seq, value } | { seq, error } (fault-injection tests only);
 // { op: 'close', seq } → writes what is queued, closes the connection, then { seq, value: true }.
 // Guarantees: submissions that arrive while a commit is running are written together in the next
-// batch (group commit); a submission is answered only after the commit that holds it is durable,
-// with the receipt signed here when `receiptKey` is given; an error is sent as { name, message,
-// code } (no row data, no request data).
+// batch (group commit); a submission is answered only after the commit that holds it is durable
+// (nothing is signed here: the receipt is signed by services/reports.ts); an error is sent as
+// { name, message, code } (no row data, no request data).
 import { parentPort, workerData } from 'node:worker_threads';
-import { signReceipt } from '../../crypto/index.js';
-import { useNativeCrypto } from '../native-crypto.js';
-import type { WriteExtras, WriteOutcome } from './report-row.js';
 import { SqliteReportBatch, type BatchResult, type Submission } from './sqlite-report-batch.js';
 
-interface SubmitMsg extends Submission { op: 'submit'; seq: number; receiptKey: WriteExtras['receiptKey'] | null }
+interface SubmitMsg extends Submission { op: 'submit'; seq: number }
 interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
 interface CloseMsg { op: 'close'; seq: number }
 
@@ -23,7 +20,6 @@ export function serialisedError(e: unknown): { name: string; message: string; co
   return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
 }
 
-useNativeCrypto();
 const port = parentPort!;
 const store = new SqliteReportBatch((workerData as { file: string }).file);
 let queue: SubmitMsg[] = [];
@@ -31,15 +27,7 @@ let scheduled = false;
 
 function answer(m: SubmitMsg, r: BatchResult): void {
   if (!('ok' in r)) return port.postMessage({ seq: m.seq, error: serialisedError(r.failed) });
-  let ok: WriteOutcome = r.ok;
-  if (m.receiptKey && 'created' in ok) {
-    try {
-      ok = { ...ok, receipt: signReceipt(m.row.id, m.row.reportHash, m.receiptKey) };
-    } catch (e) {
-      return port.postMessage({ seq: m.seq, error: serialisedError(e) });
-    }
-  }
-  port.postMessage({ seq: m.seq, ok });
+  port.postMessage({ seq: m.seq, ok: r.ok });
 }
 
 function flush(): void {

@@ -2,7 +2,7 @@
 // path, query and body digest against the key named by `keyid`: the steward's and publishers'
 // keys from the server's key file, members' keys from the database (so revocation holds at once,
 // on every replica). Attaches `req.auth`; the nonce is consumed later, inside the service's
-// transaction (see services/nonces.ts). Never reads anything about the client's connection.
+// transaction, by the Store (db/nonces.ts, db/store.ts). Never reads anything about the client's connection.
 // The Ed25519 check runs here, on the event loop (libsodium's native build, ~51 µs: see
 // native-crypto.ts), before any other answer than a 401 and before anything is written.
 // No existence oracle: a key id nobody holds is checked against a stand-in public key whose secret
@@ -18,7 +18,7 @@ import { SignatureError, generateSigningKeyPair, verifyRequest } from '../../cry
 import { AppError } from '../errors.js';
 import type { Auth, Role, ServiceContext } from '../services/context.js';
 import { knownOf } from './known-credentials.js';
-import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../services/nonces.js';
+import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../db/nonces.js';
 import { bodyBytes } from './body.js';
 
 declare module 'express-serve-static-core' {
@@ -41,9 +41,7 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     let found: { role: Role; revoked: boolean; checkMember?: string } | undefined;
     const known = knownOf(ctx);
-    const memberRow = async (keyId: string) => ctx.db.fast
-      ? ctx.db.fast.memberKey(keyId)
-      : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
+    const memberRow = (keyId: string) => ctx.db.members.key(keyId);
     const keyLookup = async (keyId: string): Promise<string | null> => {
       if (keyId === ctx.keys.steward.keyId) { found = { role: 'steward', revoked: false }; return ctx.keys.steward.publicKey; }
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);

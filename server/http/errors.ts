@@ -4,7 +4,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
-import { isUnavailable, prismaCode } from '../services/db-errors.js';
+import { errorCode, isUnavailable } from '../db/errors.js';
 import { sendJson } from './json.js';
 
 function fromBodyParser(e: unknown): ErrorCode | undefined {
@@ -34,7 +34,7 @@ export function errorHandler(logger: Logger) {
       else if (isUnavailable(e)) err = new AppError('database_unavailable');
       else {
         err = new AppError('internal');
-        logger.error({ error: e instanceof Error ? e.constructor.name : typeof e, code: prismaCode(e) }, 'unhandled error');
+        logger.error({ error: e instanceof Error ? e.constructor.name : typeof e, code: errorCode(e) }, 'unhandled error');
       }
     }
     if (res.headersSent) return;

@@ -52,7 +52,7 @@ export interface UnauthenticatedLimits { publicPerMinute: number; enrolPerInvite
 
 export function configureKnown(ctx: ServiceContext, limits: UnauthenticatedLimits): Known {
   const k: Known = {
-    memberKeys: new KnownSet(async () => (await ctx.db.prisma.member.findMany({ select: { keyId: true, publicKey: true } })).map((m) => [m.keyId, m.publicKey])),
+    memberKeys: new KnownSet(() => ctx.db.members.allKeys()),
     unknownKeyLookups: GlobalBucket.perMinute(limits.publicPerMinute),
     publicWork: GlobalBucket.perMinute(limits.publicPerMinute),
     enrolWork: GlobalBucket.perMinute(limits.publicPerMinute),

@@ -13,16 +13,16 @@
 //   second; beyond them a 429 costs almost nothing. Enrolment also has a bucket per invite
 //   (routes/members.ts), and database look-ups of key ids no member holds one more (http/auth.ts).
 //   Signed requests never spend from these: a flood of them cannot refuse a member.
-// Counting: on PostgreSQL (the scale-out set-up) the per-credential buckets live in the RateWindow
-// table, so the limits hold across every replica at once — one statement per request, which also
-// looks for the nonce; on SQLite (one process) in memory. A stored bucket is sha256(server secret,
-// keyId, minute or day): the table links no pseudonym to a time without the server's key file, and
-// rows are purged when their window is over. Global buckets are per process.
+// Counting: in the Store's rate windows (db/rate-windows.ts): on PostgreSQL (the scale-out set-up)
+// in the RateWindow table, so the limits hold across every replica at once — one statement per
+// request, which also looks for the nonce; on SQLite (one process) in memory. A bucket is
+// sha256(server secret, keyId, minute or day): the table links no pseudonym to a time without the
+// server's key file, and rows are purged when their window is over. Global buckets are per process.
 import type { NextFunction, Request, Response } from 'express';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
-import { nonceRow } from '../services/nonces.js';
+import { nonceRow } from '../db/nonces.js';
 
 const MINUTE_S = 60;
 const DAY_S = 86_400;
@@ -35,77 +35,28 @@ export interface CredentialLimits {
 
 interface Charged { replay: boolean; minute: number; day?: number }
 
-/** Charges a request's minute bucket (and its day bucket) unless its nonce was already used. */
-type Charger = (ctx: ServiceContext, keyId: string, nonceHash: string, daily: boolean) => Promise<Charged>;
-type Refund = (keyId: string, which: 'minute' | 'day') => Promise<void>;
-
-function postgresCounters(ctx: ServiceContext): { charge: Charger; refund: Refund } {
+/** The Store's rate windows, with this server's bucket names (see header). */
+function counters(ctx: ServiceContext) {
   const secret = ctx.keys.receipt.secretKey;
   const minuteBucket = (keyId: string, w: number) => sha256Hex(`${secret}\n${keyId}\n${w}`);
   const dayBucket = (keyId: string, d: number) => sha256Hex(`${secret}\n${keyId}\nday\n${d}`);
-  const charge: Charger = async (c, keyId, nonceHash, daily) => {
-    const now = c.now();
+  /** Charges a request's minute bucket (and its day bucket) unless its nonce was already used. */
+  const charge = async (keyId: string, nonceHash: string, daily: boolean): Promise<Charged> => {
+    const now = ctx.now();
     const w = Math.floor(now / MINUTE_S);
     const d = Math.floor(now / DAY_S);
     const mb = minuteBucket(keyId, w);
     const db = dayBucket(keyId, d);
-    // One round trip: nothing is charged when the nonce is already in the table.
-    const rows = daily
-      ? await c.db.prisma.$queryRaw<Array<{ bucket: string; count: number }>>`INSERT INTO "RateWindow" (bucket, count, "expiresAt")
-          SELECT v.b, 1, v.e FROM (VALUES (${mb}, ${(w + 1) * MINUTE_S}::int), (${db}, ${(d + 1) * DAY_S}::int)) AS v(b, e)
-          WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE hash = ${nonceHash})
-          ON CONFLICT (bucket) DO UPDATE SET count = "RateWindow".count + 1 RETURNING bucket, count`
-      : await c.db.prisma.$queryRaw<Array<{ bucket: string; count: number }>>`INSERT INTO "RateWindow" (bucket, count, "expiresAt")
-          SELECT ${mb}, 1, ${(w + 1) * MINUTE_S}::int WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE hash = ${nonceHash})
-          ON CONFLICT (bucket) DO UPDATE SET count = "RateWindow".count + 1 RETURNING bucket, count`;
-    if (rows.length === 0) return { replay: true, minute: 0 };
-    const count = (b: string) => Number(rows.find((r) => r.bucket === b)?.count ?? 0);
-    return { replay: false, minute: count(mb), ...(daily ? { day: count(db) } : {}) };
+    const counts = await ctx.db.rateWindows.charge(nonceHash, [
+      { bucket: mb, expiresAt: (w + 1) * MINUTE_S },
+      ...(daily ? [{ bucket: db, expiresAt: (d + 1) * DAY_S }] : []),
+    ]);
+    if (counts === null) return { replay: true, minute: 0 };
+    return { replay: false, minute: counts.get(mb) ?? 0, ...(daily ? { day: counts.get(db) ?? 0 } : {}) };
   };
-  const refund: Refund = async (keyId, which) => {
+  const refund = async (keyId: string, which: 'minute' | 'day') => {
     const now = ctx.now();
-    const b = which === 'minute' ? minuteBucket(keyId, Math.floor(now / MINUTE_S)) : dayBucket(keyId, Math.floor(now / DAY_S));
-    await ctx.db.prisma.$executeRaw`UPDATE "RateWindow" SET count = count - 1 WHERE bucket = ${b} AND count > 0`;
-  };
-  return { charge, refund };
-}
-
-const memory = new WeakMap<object, { charge: Charger; refund: Refund }>();
-
-/** One set of counters per process and database, shared by every signed route. */
-function memoryCounters(ctx: ServiceContext): { charge: Charger; refund: Refund } {
-  let c = memory.get(ctx.db);
-  if (!c) memory.set(ctx.db, (c = newMemoryCounters()));
-  return c;
-}
-
-function newMemoryCounters(): { charge: Charger; refund: Refund } {
-  const minutes = new Map<string, number>();
-  const days = new Map<string, number>();
-  let minuteNow = -1;
-  let dayNow = -1;
-  const roll = (now: number) => {
-    const w = Math.floor(now / MINUTE_S);
-    const d = Math.floor(now / DAY_S);
-    if (w !== minuteNow) { minutes.clear(); minuteNow = w; }
-    if (d !== dayNow) { days.clear(); dayNow = d; }
-  };
-  const seen = async (c: ServiceContext, nonceHash: string) =>
-    c.db.fast ? c.db.fast.nonceSeen(nonceHash) : (await c.db.prisma.nonce.findUnique({ where: { hash: nonceHash }, select: { hash: true } })) !== null;
-  const charge: Charger = async (c, keyId, nonceHash, daily) => {
-    if (await seen(c, nonceHash)) return { replay: true, minute: 0 };
-    roll(c.now());
-    const minute = (minutes.get(keyId) ?? 0) + 1;
-    minutes.set(keyId, minute);
-    if (!daily) return { replay: false, minute };
-    const day = (days.get(keyId) ?? 0) + 1;
-    days.set(keyId, day);
-    return { replay: false, minute, day };
-  };
-  const refund: Refund = async (keyId, which) => {
-    const m = which === 'minute' ? minutes : days;
-    const v = m.get(keyId);
-    if (v) m.set(keyId, v - 1);
+    await ctx.db.rateWindows.refund(which === 'minute' ? minuteBucket(keyId, Math.floor(now / MINUTE_S)) : dayBucket(keyId, Math.floor(now / DAY_S)));
   };
   return { charge, refund };
 }
@@ -114,12 +65,12 @@ function newMemoryCounters(): { charge: Charger; refund: Refund } {
 export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits | number) {
   const { perMinute, dailyReports = Infinity } = typeof limits === 'number' ? { perMinute: limits } : limits;
   const daily = Number.isFinite(dailyReports);
-  const { charge, refund } = ctx.db.provider === 'postgres' ? postgresCounters(ctx) : memoryCounters(ctx);
+  const { charge, refund } = counters(ctx);
   const giveBack = (keyId: string, which: 'minute' | 'day') => { refund(keyId, which).catch(() => undefined); };
   return (req: Request, res: Response, next: NextFunction) => {
     const auth = req.auth;
     if (!auth) return next(new AppError('signature_missing'));
-    charge(ctx, auth.keyId, nonceRow(auth).hash, daily).then((c) => {
+    charge(auth.keyId, nonceRow(auth).hash, daily).then((c) => {
       if (c.replay) return next(new AppError('replayed_nonce'));
       const overMinute = c.minute > perMinute;
       const overDay = c.day !== undefined && c.day > dailyReports;
@@ -159,5 +110,5 @@ export class GlobalBucket {
 }
 
 export async function purgeRateWindows(ctx: ServiceContext): Promise<number> {
-  return (await ctx.db.prisma.rateWindow.deleteMany({ where: { expiresAt: { lt: ctx.now() } } })).count;
+  return ctx.db.rateWindows.purgeExpired(ctx.now());
 }

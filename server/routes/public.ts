@@ -9,7 +9,7 @@ export function publicRoutes(ctx: ServiceContext): { api: Router; wellKnown: Rou
   const api = Router();
   api.get('/health', async (_req, res) => {
     try {
-      await ctx.db.prisma.$queryRawUnsafe('SELECT 1');
+      await ctx.db.ping();
     } catch {
       throw new AppError('database_unavailable');
     }

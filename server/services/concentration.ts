@@ -7,13 +7,12 @@
 // Guarantees: steward-only (the route checks the role; the nonce is consumed here); computed from
 // the same counting rules as releases (excluded members left out, one incident per dedupe tag);
 // nothing is stored; the list is sorted by cell, then member, so it does not follow arrival order.
-import { readReportFacts } from '../db/publication-log.js';
-import { readVersions } from '../db/publication-log.js';
+import { readReportFacts } from './report-facts.js';
+import { nonceRow } from '../db/nonces.js';
 import { dedupeChoices } from './conflicts.js';
 import { currentIncidents, unpackIds } from './incidents.js';
 import { excludedMembers } from './quarantine.js';
 import { dedupeRankSecret } from './server-secrets.js';
-import { authenticated } from './nonces.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export const DEFAULT_FLAG_SHARE = 0.75;
@@ -22,7 +21,7 @@ export interface ConcentrationFlag { year: number; region: string; incidentType:
 
 export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promise<{ share: number; items: ConcentrationFlag[] }> {
   const share = ctx.policy?.flagShare ?? DEFAULT_FLAG_SHARE;
-  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
+  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), ctx.db.log.versions(), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
   const latest = new Map<number, (typeof versions)[number]>();
   for (const v of versions) latest.set(v.year, v);
   const sticky = new Set([...latest.values()].flatMap((v) => unpackIds(v.representatives)));
@@ -43,6 +42,6 @@ export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promi
     for (const [memberKeyId, n] of c.by) if (n / c.n > share) items.push({ year: c.year, region: c.region, incidentType: c.incidentType, incidents: c.n, memberKeyId, memberIncidents: n });
   }
   items.sort((a, b) => a.year - b.year || a.region.localeCompare(b.region) || a.incidentType.localeCompare(b.incidentType) || a.memberKeyId.localeCompare(b.memberKeyId));
-  await authenticated(ctx, auth, async () => undefined);
+  await ctx.db.signed(nonceRow(auth), async () => undefined);
   return { share, items };
 }

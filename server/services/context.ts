@@ -1,6 +1,6 @@
-// What every service needs: the database and the server's keys (built once at start), and who
-// signed the request (`Auth`).
-import type { Database } from '../db/client.js';
+// What every service needs: the Store (db/store.ts, the only way to the database) and the server's
+// keys (built once at start), and who signed the request (`Auth`).
+import type { Store } from '../db/store.js';
 import type { DpBounds } from '../dp/bounds.js';
 import type { ServerKeys } from '../keys.js';
 import type { Terms } from '../open-data/terms.js';
@@ -14,7 +14,7 @@ export interface Policy {
 }
 
 export interface ServiceContext {
-  db: Database;
+  db: Store;
   keys: ServerKeys;
   policy?: Partial<Policy>;
   /** Seconds since the epoch; replaceable in tests. */

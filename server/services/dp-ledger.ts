@@ -20,12 +20,12 @@
 // - The entry returned is what the manifest records: { scope: 'server', unit: 'rho', total,
 //   spentBefore, spentAfter, charged } with spentAfter = spentBefore + charged ≤ total, and
 //   spentBefore the previous charge's spentAfter ("0" for the first).
-import type { Db, Tx } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { StoreData } from '../db/store.js';
 import { DEFAULT_DP_BOUNDS, rhoCharge, type DpAmount, type DpBounds } from '../dp/bounds.js';
 import { add, compare, formatDecimal, sub, toRational, type Rational } from '../dp/rational.js';
 import { AppError } from '../errors.js';
 import type { ServiceContext } from './context.js';
-import { isUniqueViolation } from './db-errors.js';
 
 export type { DpAmount, DpBounds } from '../dp/bounds.js';
 export { DEFAULT_DP_BOUNDS } from '../dp/bounds.js';
@@ -47,15 +47,16 @@ export interface DpBudgetState {
   spent: string;
 }
 
-type Reader = Pick<Db, 'dpLedger'> | Pick<Tx, 'dpLedger'>;
+/** The Store, or the transaction that stores the draft. */
+type Ledger = Pick<StoreData, 'dp'>;
 
 /** The operator's bounds of this server (the defaults when the context sets none). */
 export function dpBoundsOf(ctx: Pick<ServiceContext, 'dpBounds'>): DpBounds {
   return ctx.dpBounds ?? DEFAULT_DP_BOUNDS;
 }
 
-export async function dpBudgetState(db: Reader): Promise<DpBudgetState> {
-  const last = await db.dpLedger.findFirst({ orderBy: { sequence: 'desc' } });
+export async function dpBudgetState(db: Ledger): Promise<DpBudgetState> {
+  const last = await db.dp.last();
   return last ? { sequence: last.sequence, total: last.total, spent: last.spentAfter } : { sequence: 0, total: null, spent: '0' };
 }
 
@@ -83,7 +84,7 @@ function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLed
 }
 
 /** Refuses, before anything is computed, a request the budget cannot pay for now. */
-export async function checkDpBudget(db: Reader, bounds: DpBounds, amount: DpAmount): Promise<void> {
+export async function checkDpBudget(db: Ledger, bounds: DpBounds, amount: DpAmount): Promise<void> {
   decide(await dpBudgetState(db), bounds, amount);
 }
 
@@ -91,13 +92,11 @@ export async function checkDpBudget(db: Reader, bounds: DpBounds, amount: DpAmou
  * Charges `amount` to the server's budget inside `tx` (the transaction that stores the draft) and
  * returns the manifest's ledger entry, or refuses (AppError) writing nothing.
  */
-export async function chargeDpBudget(tx: Tx, bounds: DpBounds, amount: DpAmount): Promise<DpLedgerEntry> {
+export async function chargeDpBudget(tx: Ledger, bounds: DpBounds, amount: DpAmount): Promise<DpLedgerEntry> {
   const state = await dpBudgetState(tx);
   const entry = decide(state, bounds, amount);
   try {
-    await tx.dpLedger.create({
-      data: { sequence: state.sequence + 1, total: entry.total, spentBefore: entry.spentBefore, charged: entry.charged, spentAfter: entry.spentAfter },
-    });
+    await tx.dp.append({ sequence: state.sequence + 1, total: entry.total, spentBefore: entry.spentBefore, charged: entry.charged, spentAfter: entry.spentAfter });
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppError('budget_conflict');
     throw e;

@@ -10,7 +10,7 @@
 //   (lowest publication index): stable, and not taken over by whatever is published next.
 import { AppError } from '../errors.js';
 import type { Manifest } from '../schemas/manifest.js';
-import { authenticated } from './nonces.js';
+import { nonceRow } from '../db/nonces.js';
 import type { Auth, ServiceContext } from './context.js';
 
 const HOME = 'home';
@@ -18,12 +18,11 @@ const HOME = 'home';
 export interface Featured { series: string | null; chosen: boolean; release: string | null }
 
 async function newestOf(ctx: ServiceContext, series: string): Promise<string | null> {
-  const r = await ctx.db.prisma.release.findFirst({ where: { series }, orderBy: { sequence: 'desc' }, select: { id: true } });
-  return r?.id ?? null;
+  return (await ctx.db.releases.latest(series))?.id ?? null;
 }
 
 async function firstSeries(ctx: ServiceContext): Promise<string | null> {
-  const rows = await ctx.db.prisma.release.findMany({ where: { sequence: 1 }, select: { series: true, manifest: true } });
+  const rows = await ctx.db.releases.firsts();
   const first = rows
     .map((r) => ({ series: r.series, index: (JSON.parse(r.manifest) as Manifest).publication.index }))
     .sort((a, b) => a.index - b.index)[0];
@@ -31,10 +30,10 @@ async function firstSeries(ctx: ServiceContext): Promise<string | null> {
 }
 
 export async function getFeatured(ctx: ServiceContext): Promise<Featured> {
-  const row = await ctx.db.prisma.featuredSeries.findUnique({ where: { slot: HOME } });
-  if (row) {
-    const release = await newestOf(ctx, row.series);
-    if (release) return { series: row.series, chosen: true, release };
+  const chosen = await ctx.db.featured.get(HOME);
+  if (chosen !== null) {
+    const release = await newestOf(ctx, chosen);
+    if (release) return { series: chosen, chosen: true, release };
   }
   const series = await firstSeries(ctx);
   return { series, chosen: false, release: series ? await newestOf(ctx, series) : null };
@@ -42,10 +41,10 @@ export async function getFeatured(ctx: ServiceContext): Promise<Featured> {
 
 export async function setFeatured(ctx: ServiceContext, auth: Auth, series: string): Promise<Featured> {
   if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
-  const release = await authenticated(ctx, auth, async (tx) => {
-    const newest = await tx.release.findFirst({ where: { series }, orderBy: { sequence: 'desc' }, select: { id: true } });
+  const release = await ctx.db.signed(nonceRow(auth), async (tx) => {
+    const newest = await tx.releases.latest(series);
     if (!newest) throw new AppError('series_not_found');
-    await tx.featuredSeries.upsert({ where: { slot: HOME }, create: { slot: HOME, series }, update: { series } });
+    await tx.featured.set(HOME, series);
     return newest.id;
   });
   return { series, chosen: true, release };

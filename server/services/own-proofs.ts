@@ -20,7 +20,7 @@
 // rules: another member's report is `report_not_found`, and its proof comes from the same cache.
 import { type InclusionProof, type MerkleTree, buildMerkleTree, inclusionProof } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
-import { authenticated } from './nonces.js';
+import { nonceRow } from '../db/nonces.js';
 import { unpackLeaves } from './releases.js';
 import type { Auth, ServiceContext } from './context.js';
 
@@ -69,15 +69,10 @@ function cachedProof(releaseHash: string, leaves: Leaves, leaf: string): { proof
 }
 
 export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: string, page: { cursor?: string; limit: number }): Promise<OwnProofsPage> {
-  const { leaves, releaseHash, rows } = await authenticated(ctx, auth, async (tx) => {
-    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, hash: true } });
+  const { leaves, releaseHash, rows } = await ctx.db.signed(nonceRow(auth), async (tx) => {
+    const rel = await tx.releases.byId(releaseId);
     if (!rel) throw new AppError('release_not_found');
-    const own = await tx.report.findMany({
-      where: { memberKeyId: auth.keyId, ...(page.cursor ? { id: { gt: page.cursor } } : {}) },
-      orderBy: { id: 'asc' },
-      take: page.limit + 1,
-      select: { id: true, reportHash: true, status: true, year: true },
-    });
+    const own = await tx.reports.listOwn(auth.keyId, page.cursor, page.limit + 1);
     return { leaves: rel.leaves, releaseHash: rel.hash, rows: own };
   });
   const more = rows.length > page.limit;
@@ -94,10 +89,10 @@ export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: stri
 
 /** A Merkle inclusion proof that the member's own report was counted in a release. */
 export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: string, reportId: string): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
-  const { reportHash, leaves, releaseHash, root } = await authenticated(ctx, auth, async (tx) => {
-    const report = await tx.report.findFirst({ where: { id: reportId, memberKeyId: auth.keyId }, select: { reportHash: true } });
+  const { reportHash, leaves, releaseHash, root } = await ctx.db.signed(nonceRow(auth), async (tx) => {
+    const report = await tx.reports.own(auth.keyId, reportId);
     if (!report) throw new AppError('report_not_found');
-    const rel = await tx.release.findUnique({ where: { id: releaseId }, select: { leaves: true, hash: true, manifest: true } });
+    const rel = await tx.releases.byId(releaseId);
     if (!rel) throw new AppError('release_not_found');
     return { reportHash: report.reportHash, leaves: rel.leaves, releaseHash: rel.hash, root: (JSON.parse(rel.manifest) as { merkle: { root: string } }).merkle.root };
   });

@@ -21,7 +21,8 @@ import { protectInLog, type GlobalProtected } from '../disclosure/global/protect
 import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
-import { appendToLog, lastLogIndex, readLog, readLogEntry, readReportFacts, readVersions, recordVersion, type VersionRow } from '../db/publication-log.js';
+import type { VersionRow } from '../db/store.js';
+import { readReportFacts } from './report-facts.js';
 import { dedupeChoices } from './conflicts.js';
 import { excludedMembers } from './quarantine.js';
 import { dedupeRankSecret } from './server-secrets.js';
@@ -32,10 +33,9 @@ import type { DataEntry, Manifest, ManifestCell } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
-import { consumeNonce, nonceRow } from './nonces.js';
-import { isUniqueViolation } from './db-errors.js';
+import { nonceRow } from '../db/nonces.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { commitPoint } from '../test-hooks.js';
-import type { Tx } from '../db/client.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
@@ -68,7 +68,7 @@ interface LogEntry { logIndex: number; hash: string; manifest: Manifest }
 const dpAmountOf = (req: ReleaseRequest) => (req.method !== 'dp' ? undefined : req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! });
 
 async function loadLog(ctx: ServiceContext): Promise<LogEntry[]> {
-  return (await readLog(ctx)).map((r) => ({ logIndex: r.logIndex, hash: r.hash, manifest: JSON.parse(r.manifest) as Manifest }));
+  return (await ctx.db.log.read()).map((r) => ({ logIndex: r.logIndex, hash: r.hash, manifest: JSON.parse(r.manifest) as Manifest }));
 }
 
 /** What a series has fixed by its first publication (a draft shown counts): method, k and p. */
@@ -82,13 +82,12 @@ function seriesTerms(log: readonly LogEntry[], series: string): { method: string
 /** Checks everything that can refuse a request without counting; returns k and p. */
 async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean, log: readonly LogEntry[]): Promise<{ k: number; protection: number }> {
   if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
-  const seen = await ctx.db.prisma.nonce.findUnique({ where: { hash: nonceRow(auth).hash }, select: { hash: true } });
-  if (seen) throw new AppError('replayed_nonce');
+  if (await ctx.db.nonces.seen(nonceRow(auth).hash)) throw new AppError('replayed_nonce');
   const terms = seriesTerms(log, req.series);
   if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
   const minK = minKOf(ctx);
   if (req.method !== 'suppression') {
-    await checkDpBudget(ctx.db.prisma, dpBoundsOf(ctx), dpAmountOf(req)!); // refused before anything is computed
+    await checkDpBudget(ctx.db, dpBoundsOf(ctx), dpAmountOf(req)!); // refused before anything is computed
     return { k: minK, protection: minK };
   }
   const asked = req.k;
@@ -111,7 +110,7 @@ interface DataState {
 }
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
-  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), readVersions(ctx), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
+  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), ctx.db.log.versions(), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
   const latest = new Map<number, VersionRow>();
   for (const v of versions) latest.set(v.year, v);
   const sticky = new Set<string>();
@@ -285,7 +284,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
   // reports (a quarantine lifted, a withdrawal replaced) never show equal roots, so a root never
   // says that two data versions hold the same reports. Inclusion proofs are unchanged.
   const leaves = [...chosen.flatMap((c) => c.incidents.flatMap((i) => i.hashes)), randomBytes(32).toString('hex')];
-  const lastSigned = await ctx.db.prisma.release.findFirst({ where: { series: req.series }, orderBy: { sequence: 'desc' }, select: { hash: true, sequence: true } });
+  const lastSigned = await ctx.db.releases.latest(req.series);
   const sequence = (lastSigned?.sequence ?? 0) + 1;
   const lastEntry = log[log.length - 1];
   const manifest: Manifest = {
@@ -332,10 +331,9 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
   }
   const draftId = randomUUID();
   try {
-    const hash = await ctx.db.prisma.$transaction(async (tx) => {
-      await consumeNonce(tx, auth);
-      if ((await lastLogIndex(tx)) !== log.length) throw new AppError('release_stale');
-      for (const c of chosen) if (c.fresh) await recordVersion(tx, c.fresh);
+    const hash = await ctx.db.signed(nonceRow(auth), async (tx) => {
+      if ((await tx.log.lastIndex()) !== log.length) throw new AppError('release_stale');
+      for (const c of chosen) if (c.fresh) await tx.log.recordVersion(c.fresh);
       if (req.method === 'dp' && dpRun) {
         const ledger = await chargeDpBudget(tx, dpBoundsOf(ctx), dpAmountOf(req)!);
         const p = dpRun.params;
@@ -346,10 +344,8 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
         };
       }
       const h = hashCanonical(manifest);
-      await appendToLog(tx, { logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
-      await tx.releaseDraft.create({
-        data: { id: draftId, series: req.series, sequence, hash: h, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S },
-      });
+      await tx.log.append({ logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
+      await tx.drafts.create({ id: draftId, series: req.series, sequence, hash: h, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S });
       return h;
     });
     return { draftId, hash, manifest, stats };
@@ -365,21 +361,18 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
   const publisher = ctx.keys.publishers.find((p) => p.keyId === auth.keyId);
   if (!publisher) throw new AppError('forbidden_role');
   try {
-    return await ctx.db.prisma.$transaction(async (tx: Tx) => {
-      await consumeNonce(tx, auth);
-      const draft = await tx.releaseDraft.findUnique({ where: { id: draftId } });
+    return await ctx.db.signed(nonceRow(auth), async (tx) => {
+      const draft = await tx.drafts.get(draftId);
       if (!draft || draft.expiresAt < ctx.now()) throw new AppError('draft_not_found');
       if (!verifyDetached(signature, draft.manifest, publisher.publicKey)) throw new AppError('release_signature_invalid');
       const manifest = JSON.parse(draft.manifest) as Manifest;
-      const latest = await tx.release.findFirst({ where: { series: draft.series }, orderBy: { sequence: 'desc' }, select: { hash: true, sequence: true } });
+      const latest = await tx.releases.latest(draft.series);
       if ((latest?.hash ?? null) !== manifest.previousHash || (latest?.sequence ?? 0) + 1 !== draft.sequence) throw new AppError('release_stale');
-      await tx.release.create({
-        data: {
-          id: manifest.id, series: draft.series, sequence: draft.sequence, hash: draft.hash, manifest: draft.manifest,
-          signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: draft.leaves,
-        },
+      await tx.releases.create({
+        id: manifest.id, series: draft.series, sequence: draft.sequence, hash: draft.hash, manifest: draft.manifest,
+        signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: draft.leaves,
       });
-      await tx.releaseDraft.delete({ where: { id: draftId } });
+      await tx.drafts.delete(draftId);
       await commitPoint('release');
       return { manifest, hash: draft.hash, signature: { keyId: publisher.keyId, alg: 'ed25519' as const, value: signature } };
     });
@@ -391,7 +384,7 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
 }
 
 export async function listReleases(ctx: ServiceContext) {
-  const rows = await ctx.db.prisma.release.findMany({ orderBy: [{ series: 'asc' }, { sequence: 'asc' }], select: { id: true, series: true, sequence: true, hash: true, publishedOn: true, manifest: true } });
+  const rows = await ctx.db.releases.list();
   return {
     items: rows.map(({ manifest, ...r }) => {
       const m = JSON.parse(manifest) as Manifest;
@@ -401,15 +394,15 @@ export async function listReleases(ctx: ServiceContext) {
 }
 
 export async function getRelease(ctx: ServiceContext, id: string): Promise<Envelope> {
-  const r = await ctx.db.prisma.release.findUnique({ where: { id }, select: { manifest: true, hash: true, signature: true, keyId: true } });
+  const r = await ctx.db.releases.byId(id);
   if (!r) throw new AppError('release_not_found');
   return { manifest: JSON.parse(r.manifest) as Manifest, hash: r.hash, signature: { keyId: r.keyId, alg: 'ed25519', value: r.signature } };
 }
 
 /** The publication log: every manifest ever shown, signed or not, in index order. */
 export async function listPublications(ctx: ServiceContext) {
-  const [log, signed] = await Promise.all([readLog(ctx), ctx.db.prisma.release.findMany({ select: { hash: true } })]);
-  const isSigned = new Set(signed.map((r) => r.hash));
+  const [log, signed] = await Promise.all([ctx.db.log.read(), ctx.db.releases.hashes()]);
+  const isSigned = new Set(signed);
   return {
     items: log.map((r) => {
       const m = JSON.parse(r.manifest) as Manifest;
@@ -419,9 +412,9 @@ export async function listPublications(ctx: ServiceContext) {
 }
 
 export async function getPublication(ctx: ServiceContext, index: number): Promise<{ manifest: Manifest; hash: string; signature: Envelope['signature'] | null }> {
-  const row = await readLogEntry(ctx, index);
+  const row = await ctx.db.log.entry(index);
   if (!row) throw new AppError('publication_not_found');
-  const rel = await ctx.db.prisma.release.findUnique({ where: { hash: row.hash }, select: { signature: true, keyId: true } });
+  const rel = await ctx.db.releases.byHash(row.hash);
   return { manifest: JSON.parse(row.manifest) as Manifest, hash: row.hash, signature: rel ? { keyId: rel.keyId, alg: 'ed25519', value: rel.signature } : null };
 }
 
@@ -439,5 +432,5 @@ export function unpackLeaves(bytes: Uint8Array): string[] {
 }
 
 export async function purgeExpiredDrafts(ctx: ServiceContext): Promise<number> {
-  return (await ctx.db.prisma.releaseDraft.deleteMany({ where: { expiresAt: { lt: ctx.now() } } })).count;
+  return ctx.db.drafts.purgeExpired(ctx.now());
 }

@@ -8,14 +8,14 @@
 //   report_not_found, as GET answers (409 report_conflict only for one's own id with another body);
 // - the stored row holds only the pseudonym, taxonomy codes, the sealed narrative, the optional
 //   dedupe tag, the status and the report hash — no time of any kind;
-// - every write happens in the transaction that consumes the request's nonce.
+// - every write happens in the transaction that consumes the request's nonce (the Store's intake,
+//   db/intake.ts, for a submission; `signed` for the rest);
+// - the receipt is signed here, by `receiptFor`, and nowhere else, after the Store has answered.
 import { reportHash as hashReport, signReceipt, type Receipt } from '../../crypto/index.js';
-import type { Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
-import { authenticated } from './nonces.js';
-import { writeReport } from './report-writer.js';
-import type { RefusalCode } from '../db/report-row.js';
+import { nonceRow } from '../db/nonces.js';
+import type { RefusalCode, StoreTx } from '../db/store.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export type { Receipt };
@@ -34,11 +34,11 @@ const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
   report_not_active: 'The report to amend is not active (already withdrawn or amended).',
 };
 
-/** Stores a submission (see header); the receipt comes signed from the writer or is signed here. */
+/** Stores a submission (see header) and signs its receipt. */
 export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
   if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
   const hash = hashOf(id, body);
-  const outcome = await writeReport(ctx, auth, {
+  const outcome = await ctx.db.intake.submit(nonceRow(auth), {
     id,
     memberKeyId: auth.keyId,
     year: body.year,
@@ -57,30 +57,24 @@ export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: 
   });
   // another member's id: the answer of GET /reports/:id for an id that is not among one's own
   if ('error' in outcome) throw outcome.error === 'report_id_taken' ? new AppError('report_not_found') : new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
-  return { created: outcome.created, receipt: outcome.receipt ?? receiptFor(ctx, id, hash) };
+  return { created: outcome.created, receipt: receiptFor(ctx, id, hash) };
 }
 
 export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }
 
-async function stateOf(tx: Tx, keyId: string, id: string): Promise<ReportState> {
-  const r = await tx.report.findFirst({ where: { id, memberKeyId: keyId }, select: { id: true, status: true, reportHash: true, supersedes: true } });
+async function stateOf(tx: StoreTx, keyId: string, id: string): Promise<ReportState> {
+  const r = await tx.reports.own(keyId, id);
   if (!r) throw new AppError('report_not_found');
-  const next = await tx.report.findFirst({ where: { supersedes: id }, select: { id: true } });
-  return { ...r, supersededBy: next?.id ?? null };
+  return { ...r, supersededBy: await tx.reports.supersededBy(id) };
 }
 
 export function getOwn(ctx: ServiceContext, auth: Auth, id: string): Promise<ReportState> {
-  return authenticated(ctx, auth, (tx) => stateOf(tx, auth.keyId, id));
+  return ctx.db.signed(nonceRow(auth), (tx) => stateOf(tx, auth.keyId, id));
 }
 
 export async function listOwn(ctx: ServiceContext, auth: Auth, page: { cursor?: string; limit: number }) {
-  return authenticated(ctx, auth, async (tx) => {
-    const rows = await tx.report.findMany({
-      where: { memberKeyId: auth.keyId, ...(page.cursor ? { id: { gt: page.cursor } } : {}) },
-      orderBy: { id: 'asc' },
-      take: page.limit + 1,
-      select: { id: true, status: true, reportHash: true, supersedes: true, year: true, incidentType: true, region: true },
-    });
+  return ctx.db.signed(nonceRow(auth), async (tx) => {
+    const rows = await tx.reports.listOwn(auth.keyId, page.cursor, page.limit + 1);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: more ? items[items.length - 1]!.id : null };
@@ -88,11 +82,11 @@ export async function listOwn(ctx: ServiceContext, auth: Auth, page: { cursor?: 
 }
 
 export function withdraw(ctx: ServiceContext, auth: Auth, id: string): Promise<ReportState> {
-  return authenticated(ctx, auth, async (tx) => {
+  return ctx.db.signed(nonceRow(auth), async (tx) => {
     const current = await stateOf(tx, auth.keyId, id);
     if (current.status === 'withdrawn') return current;
     if (current.status !== 'active') throw new AppError('report_not_active', 'This report was amended; withdraw its latest version.');
-    await tx.report.update({ where: { id }, data: { status: 'withdrawn' } });
+    await tx.reports.withdraw(id);
     return { ...current, status: 'withdrawn' };
   });
 }

@@ -11,20 +11,18 @@
 //   under a tag ranks first.
 import { randomBytes } from 'node:crypto';
 import { hmacSha256 } from '../../crypto/index.js';
-import type { Database } from '../db/client.js';
+import type { Store } from '../db/store.js';
 import type { ServiceContext } from './context.js';
 
 const DEDUPE_RANK = 'dedupe-rank';
 const HEX32 = /^[0-9a-f]{64}$/;
 
-const cache = new WeakMap<Database, Map<string, Promise<Uint8Array>>>();
+const cache = new WeakMap<Store, Map<string, Promise<Uint8Array>>>();
 
-async function loadOrCreate(db: Database, name: string): Promise<Uint8Array> {
-  const fresh = randomBytes(32).toString('hex');
-  await db.prisma.$executeRaw`INSERT INTO "ServerSecret" ("name", "value") VALUES (${name}, ${fresh}) ON CONFLICT ("name") DO NOTHING`;
-  const row = await db.prisma.serverSecret.findUnique({ where: { name } });
-  if (!row || !HEX32.test(row.value)) throw new Error(`server secret ${name} is missing or malformed`);
-  return Uint8Array.from(Buffer.from(row.value, 'hex'));
+async function loadOrCreate(db: Store, name: string): Promise<Uint8Array> {
+  const value = await db.secrets.getOrCreate(name, randomBytes(32).toString('hex'));
+  if (value === null || !HEX32.test(value)) throw new Error(`server secret ${name} is missing or malformed`);
+  return Uint8Array.from(Buffer.from(value, 'hex'));
 }
 
 /** The named secret (created on first use), read once per database handle. */

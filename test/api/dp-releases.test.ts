@@ -11,7 +11,7 @@ import { frictionlessValidator, readWithSchema } from '../open-data/helpers.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { dpRelease } from '../../server/dp/index.js';
-import { readReportFacts } from '../../server/db/publication-log.js';
+import { readReportFacts } from '../../server/services/report-facts.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { providers, tableContents } from '../helpers/databases.js';
 import { publish } from '../helpers/releases.js';
@@ -22,8 +22,8 @@ vi.mock('../../server/dp/index.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../server/dp/index.js')>();
   return { ...m, dpRelease: vi.fn(m.dpRelease) };
 });
-vi.mock('../../server/db/publication-log.js', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../../server/db/publication-log.js')>();
+vi.mock('../../server/services/report-facts.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../server/services/report-facts.js')>();
   return { ...m, readReportFacts: vi.fn(m.readReportFacts) };
 });
 

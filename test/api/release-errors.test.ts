@@ -18,7 +18,7 @@ describe('release request errors', () => {
       expect(res.body.error.issues[0].message).toContain('/ unknown dimension; use one of: year, quarter, region');
       expect(res.body.error.issues[0].message).not.toMatch(/Invalid option/);
     }
-    expect(await t.ctx.db.prisma.publication.count()).toBe(0);
+    expect(await t.db.prisma.publication.count()).toBe(0);
   });
 
   it('a bad series name, a repeated dimension, too many dimensions: bilingual too', async () => {

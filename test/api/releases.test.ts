@@ -85,7 +85,7 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     }
     // every leaf: each organisation's reports, duplicates included, and one random leaf (so equal
     // report sets never give equal roots); no count of them is published
-    const stored = await t.ctx.db.prisma.release.findUniqueOrThrow({ where: { id: 'anual-1' }, select: { leaves: true } });
+    const stored = await t.db.prisma.release.findUniqueOrThrow({ where: { id: 'anual-1' }, select: { leaves: true } });
     const leaves = unpackLeaves(stored.leaves);
     const reportHashes = new Set([...receipts.values()].map((r) => r.reportHash));
     expect(leaves.filter((l) => !reportHashes.has(l))).toHaveLength(1);

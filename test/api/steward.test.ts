@@ -11,7 +11,8 @@ import { openDatabase } from '../../server/db/client.js';
 import { createLogger } from '../../server/http/logger.js';
 import type { ServiceContext } from '../../server/services/context.js';
 import { COUNTABLE_FIELDS, dedupeChoices } from '../../server/services/conflicts.js';
-import { countedMemberSql, excludedMembers } from '../../server/services/quarantine.js';
+import { excludedMembers } from '../../server/services/quarantine.js';
+import { countedMemberSql } from '../../server/db/prisma-data.js';
 import { dedupeRank, dedupeRankSecret } from '../../server/services/server-secrets.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { providers, tableContents } from '../helpers/databases.js';
@@ -132,7 +133,7 @@ describe.each(providers)('steward API on %s', (provider) => {
       expect(ex).not.toContain(fine.keyId);
       for (const m of [a, b, c]) expect(ex).not.toContain(m.keyId);
       // inside a transaction, as counting would call it
-      expect(await t.db.prisma.$transaction((tx) => excludedMembers(t.ctx, tx))).toEqual(ex);
+      expect(await t.db.transaction((tx) => excludedMembers(t.ctx, tx))).toEqual(ex);
       // the SQL form counts exactly the reports of members not in the set
       const rows = await t.db.prisma.$queryRawUnsafe<Array<{ k: string }>>(`SELECT DISTINCT "memberKeyId" AS k FROM "Report" WHERE ${countedMemberSql()}`);
       const counted = new Set(rows.map((r) => r.k));
@@ -400,7 +401,7 @@ describe.each(providers)('steward API on %s', (provider) => {
       // the member quarantined: the choice no longer applies; lifted: it applies again
       expect((await call('POST', `/api/v1/steward/members/${q.keyId}/quarantine`, t.steward)).status).toBe(200);
       expect((await dedupeChoices(t.ctx)).has(tg)).toBe(false);
-      await t.db.prisma.$transaction(async (tx) => expect((await dedupeChoices(t.ctx, tx)).has(tg)).toBe(false));
+      await t.db.transaction(async (tx) => expect((await dedupeChoices(t.ctx, tx)).has(tg)).toBe(false));
       const refused = await call('POST', `/api/v1/steward/conflicts/${tg}/resolve`, t.steward, { reportId: rq });
       expect(refused.status).toBe(409);
       expect((await call('DELETE', `/api/v1/steward/members/${q.keyId}/quarantine`, t.steward)).status).toBe(200);

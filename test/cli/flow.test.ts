@@ -17,7 +17,7 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
   const submitted = new Map<string, string>(); // id → narrative
 
   const run = (argv: string[]) => cli(argv, { server: s.url });
-  const count = () => s.running.ctx.db.prisma.report.count();
+  const count = () => s.running.db.prisma.report.count();
 
   beforeAll(async () => {
     s = await startCliServer();
@@ -83,7 +83,7 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
     expect(file.keyId).toMatch(/^m-[A-Za-z0-9_-]{16}$/);
     expect(en.stdout).toContain(file.keyId);
     expect(statSync(memberKey).mode & 0o777).toBe(0o600);
-    const row = await s.running.ctx.db.prisma.member.findUnique({ where: { keyId: file.keyId! } });
+    const row = await s.running.db.prisma.member.findUnique({ where: { keyId: file.keyId! } });
     expect(row?.publicKey).toBe(file.signing!.publicKey);
 
     const twice = await run(['enrol', '--invite', token, '--key', memberKey]);
@@ -122,7 +122,7 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
     expect(JSON.parse(lines[0]!)).toEqual(receipt);
 
     expect(await count()).toBe(before + 1);
-    const row = await s.running.ctx.db.prisma.report.findUnique({ where: { id: receipt.reportId } });
+    const row = await s.running.db.prisma.report.findUnique({ where: { id: receipt.reportId } });
     expect(row).toMatchObject({ region: 'PE-LMA', victimNationality: 'VE', quarter: 2, status: 'active' });
     expect(row?.dedupeTag).toMatch(/^[0-9a-f]{64}$/);
     // Sealed: neither the plaintext nor its base64 is in the stored value (a check for a short

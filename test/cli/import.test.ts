@@ -51,7 +51,7 @@ describe('contamos import', () => {
   const progressFile = () => `${csv}.progress.jsonl`;
   const receiptsFile = () => path.join(work, 'receipts.jsonl');
   const run = (argv: string[], opts: { tty?: boolean } = {}) => cli(argv, { server: s.url, ...opts });
-  const ownCount = () => s.running.ctx.db.prisma.report.count({ where: { memberKeyId: keyId } });
+  const ownCount = () => s.running.db.prisma.report.count({ where: { memberKeyId: keyId } });
   const importArgs = () => ['import', '--key', key, '--csv', csv, '--dedupe-secret', secret];
 
   beforeAll(async () => {
@@ -90,7 +90,7 @@ describe('contamos import', () => {
     expect(progress.map((p) => p.row).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
 
     // Ids are UUIDv4-shaped and deterministic; codes given as labels or in lower case were canonicalised.
-    const rows = await s.running.ctx.db.prisma.report.findMany({ where: { memberKeyId: keyId } });
+    const rows = await s.running.db.prisma.report.findMany({ where: { memberKeyId: keyId } });
     expect(rows.every((x) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(x.id))).toBe(true);
     expect(new Set(rows.map((x) => x.region))).toContain('PE-MDD');
     expect(new Set(rows.map((x) => x.region))).toContain('PE-CUS');
@@ -145,7 +145,7 @@ describe('contamos import', () => {
     writeFileSync(`${more}.progress.jsonl`, lines.slice(0, 2).join('\n') + '\n');
     // Simulate the server never having received the third row either.
     const lostId = JSON.parse(lines[2]!).id as string;
-    await s.running.ctx.db.prisma.report.delete({ where: { id: lostId } });
+    await s.running.db.prisma.report.delete({ where: { id: lostId } });
     const r = await run(['import', '--key', key, '--csv', more, '--dedupe-secret', secret]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/enviadas \/ sent: 1/);
@@ -160,7 +160,7 @@ describe('contamos import', () => {
     rows[3]![0] = 'dos mil'; // data row 4 → line 4 + 2 (row(5) has a 3-line narrative) = line 7
     rows[4]![3] = 'robbery'; // line 8
     writeFileSync(bad, stringify([HEADER, ...rows]));
-    const before = await s.running.ctx.db.prisma.report.count();
+    const before = await s.running.db.prisma.report.count();
     const r = await run(['import', '--key', key, '--csv', bad, '--dedupe-secret', secret]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/3 fila\(s\) del CSV tienen errores; no se envió nada \/ 3 CSV row\(s\) have errors; nothing was sent/);
@@ -168,7 +168,7 @@ describe('contamos import', () => {
     expect(r.stderr).toMatch(/línea \/ line 7: year .*"dos mil" no es un año/);
     expect(r.stderr).toMatch(/línea \/ line 8: incidentType .*"robbery"/);
     expect(r.stderr).toMatch(/valid codes for region: PE-LMA/);
-    expect(await s.running.ctx.db.prisma.report.count()).toBe(before);
+    expect(await s.running.db.prisma.report.count()).toBe(before);
     expect(existsSync(`${bad}.progress.jsonl`)).toBe(false);
   });
 
@@ -186,11 +186,11 @@ describe('contamos import', () => {
 
     const fresh = path.join(work, 'nuevo.csv');
     writeFileSync(fresh, stringify([HEADER, row(201)]));
-    const before = await s.running.ctx.db.prisma.report.count();
+    const before = await s.running.db.prisma.report.count();
     const check = await run(['import', '--key', key, '--csv', fresh, '--check']);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/1 filas listas/);
-    expect(await s.running.ctx.db.prisma.report.count()).toBe(before);
+    expect(await s.running.db.prisma.report.count()).toBe(before);
   });
 
   it('reads ";"-delimited spreadsheets exports with an id column; a terminal gets a \\r progress line', async () => {
@@ -202,7 +202,7 @@ describe('contamos import', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ rows: 2, sent: 2, alreadyDone: 0, failed: 0 });
     expect(r.stderr).toContain('\r');
-    for (const id of ids) expect(await s.running.ctx.db.prisma.report.findUnique({ where: { id } })).toBeTruthy();
+    for (const id of ids) expect(await s.running.db.prisma.report.findUnique({ where: { id } })).toBeTruthy();
   });
 
   it('open (steward) returns exactly the narratives imported', async () => {
@@ -228,7 +228,7 @@ describe('contamos import', () => {
     expect(r.stdout).toMatch(/sin intentar \/ not attempted: 4/);
     expect(r.stderr).toMatch(/key_revoked/);
     expect(r.stderr).toMatch(/Importación detenida.*\n.*Import stopped/);
-    expect(await s.running.ctx.db.prisma.report.count({ where: { memberKeyId: otherId } })).toBe(0);
+    expect(await s.running.db.prisma.report.count({ where: { memberKeyId: otherId } })).toBe(0);
   });
 
   it('deterministic ids: stable, UUIDv4-shaped, bound to the key', () => {

@@ -16,7 +16,7 @@ describe('contamos CLI: quarantine, conflicts, conflicts resolve', () => {
   const members: Array<{ file: string; keyId: string; secretKey: string }> = [];
 
   const run = (argv: string[]) => cli(argv, { server: s.url });
-  const db = () => s.running.ctx.db.prisma;
+  const db = () => s.running.db.prisma;
 
   async function submit(m: (typeof members)[number], over: Record<string, unknown>): Promise<string> {
     const id = newId();

@@ -7,27 +7,21 @@ import { openDatabase, type Database, type Tx } from '../../server/db/client.js'
 import { migrate } from '../../server/db/migrate.js';
 import type { DpBounds } from '../../server/dp/bounds.js';
 import { AppError } from '../../server/errors.js';
-import { isUnavailable } from '../../server/services/db-errors.js';
+import { isUnavailable } from '../../server/db/errors.js';
+import { storeData } from '../../server/db/prisma-store.js';
+import type { StoreTx } from '../../server/db/store.js';
 import { chargeDpBudget, dpBudgetState, type DpAmount } from '../../server/services/dp-ledger.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 
 /** `tx`, except that its first read of the ledger, once done, waits for `gate` before returning. */
-function pausedAfterRead(tx: Tx, reached: () => void, gate: Promise<void>): Tx {
-  const ledger = new Proxy(tx.dpLedger, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop) as unknown;
-      if (prop === 'findFirst') {
-        return async (...args: unknown[]) => {
-          const r = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          reached();
-          await gate;
-          return r;
-        };
-      }
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-  return new Proxy(tx, { get: (target, prop) => (prop === 'dpLedger' ? ledger : Reflect.get(target, prop)) });
+function pausedAfterRead(tx: StoreTx, reached: () => void, gate: Promise<void>): StoreTx {
+  const last = async () => {
+    const r = await tx.dp.last();
+    reached();
+    await gate;
+    return r;
+  };
+  return { ...tx, dp: { ...tx.dp, last } };
 }
 
 /** A marker row written in the same transaction as the charge, to see whether it was rolled back. */
@@ -51,10 +45,10 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
     await testDb?.drop();
   });
 
-  const charge = (db: Database, amount: DpAmount, bnds: DpBounds = bounds) => db.prisma.$transaction((tx) => chargeDpBudget(tx, bnds, amount));
+  const charge = (db: Database, amount: DpAmount, bnds: DpBounds = bounds) => db.transaction((tx) => chargeDpBudget(tx, bnds, amount));
 
   it('charges exactly, epsilon as epsilon²/2, and chains each entry to the previous one', async () => {
-    expect(await dpBudgetState(a.prisma)).toEqual({ sequence: 0, total: null, spent: '0' });
+    expect(await dpBudgetState(a)).toEqual({ sequence: 0, total: null, spent: '0' });
     expect(await charge(a, { rho: 0.1 })).toEqual({ scope: 'server', unit: 'rho', total: '1', spentBefore: '0', spentAfter: '0.1', charged: '0.1' });
     expect(await charge(b, { rho: '0.2' })).toMatchObject({ spentBefore: '0.1', spentAfter: '0.3', charged: '0.2' }); // not 0.30000000000000004
     expect(await charge(a, { epsilon: '0.2' })).toMatchObject({ spentBefore: '0.3', spentAfter: '0.32', charged: '0.02' });
@@ -69,7 +63,7 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
     await expect(charge(a, { rho: '0.01' }, { totalRho: '1/1', maxRho: '0.001' })).rejects.toMatchObject({ code: 'budget_over_release_limit' });
     await expect(charge(a, { epsilon: '0.6' }, { totalRho: '1', maxRho: '0.17' })).rejects.toMatchObject({ code: 'budget_over_release_limit' }); // 0.18 > 0.17
     await expect(charge(a, { rho: '0.4' })).rejects.toMatchObject({ code: 'budget_exceeded' }); // 49/75 + 30/75 > 1
-    expect((await dpBudgetState(a.prisma)).sequence).toBe(4);
+    expect((await dpBudgetState(a)).sequence).toBe(4);
     // exactly the rest fits: 1 − 49/75 = 26/75
     expect(await charge(a, { rho: '26/75' })).toMatchObject({ spentAfter: '1' });
     await expect(charge(b, { rho: '0.000001' })).rejects.toMatchObject({ code: 'budget_exceeded' });
@@ -82,7 +76,7 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
     const r1 = openDatabase(db.url);
     const r2 = openDatabase(db.url);
     try {
-      await r1.prisma.$transaction((tx) => chargeDpBudget(tx, bounds, { rho: '0.6' }));
+      await r1.prisma.$transaction((tx) => chargeDpBudget(storeData(tx), bounds, { rho: '0.6' }));
       let arrived = 0;
       let open!: () => void;
       const gate = new Promise<void>((resolve) => { open = resolve; });
@@ -95,7 +89,7 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
       const attempt = (r: Database, name: string) =>
         r.prisma.$transaction(async (tx) => {
           if (provider === 'postgres') await marker(tx, name);
-          const entry = await chargeDpBudget(pausedAfterRead(tx, reached, gate), bounds, { rho: '0.3' });
+          const entry = await chargeDpBudget(pausedAfterRead(storeData(tx), reached, gate), bounds, { rho: '0.3' });
           if (provider === 'sqlite') await marker(tx, name);
           return entry;
         }, { timeout: 20_000 });
@@ -117,7 +111,7 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
       expect(rows.map((r) => [r.spentBefore, r.spentAfter])).toEqual([['0', '0.6'], ['0.6', '0.9']]);
       expect(await r1.prisma.nonce.count({ where: { hash: { startsWith: 'marker-' } } })).toBe(1);
       // asked again, the loser sees the winner's spending and is refused: 0.9 + 0.3 > 1
-      await expect(r2.prisma.$transaction((tx) => chargeDpBudget(tx, bounds, { rho: '0.3' }))).rejects.toMatchObject({ code: 'budget_exceeded' });
+      await expect(r2.prisma.$transaction((tx) => chargeDpBudget(storeData(tx), bounds, { rho: '0.3' }))).rejects.toMatchObject({ code: 'budget_exceeded' });
     } finally {
       await r1.close();
       await r2.close();
@@ -131,7 +125,7 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
     const r1 = openDatabase(db.url);
     const r2 = openDatabase(db.url);
     try {
-      const tries = Array.from({ length: 8 }, (_, i) => (i % 2 ? r2 : r1).prisma.$transaction((tx) => chargeDpBudget(tx, bounds, { rho: '0.3' })));
+      const tries = Array.from({ length: 8 }, (_, i) => (i % 2 ? r2 : r1).prisma.$transaction((tx) => chargeDpBudget(storeData(tx), bounds, { rho: '0.3' })));
       const results = await Promise.allSettled(tries);
       const won = results.filter((x) => x.status === 'fulfilled').length;
       expect(won).toBeGreaterThanOrEqual(1);

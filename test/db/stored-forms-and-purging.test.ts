@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../crypto/index.js';
 import { purgeRateWindows } from '../../server/http/rate-limit.js';
 import { purgeExpiredInvites } from '../../server/services/members.js';
-import { purgeExpiredNonces } from '../../server/services/nonces.js';
 import { purgeExpiredDrafts } from '../../server/services/releases.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { dumpDatabase, providers } from '../helpers/databases.js';
@@ -77,13 +76,13 @@ describe.each(providers)('stored forms of nonces, invites and rate windows, and 
     expect(before.invites).toBeGreaterThan(0);
     expect(before.drafts).toBe(1);
     // nothing has expired yet: purging now removes nothing
-    await Promise.all([purgeExpiredNonces(t.ctx), purgeExpiredInvites(t.ctx), purgeExpiredDrafts(t.ctx), purgeRateWindows(t.ctx)]);
+    await Promise.all([t.db.nonces.purgeExpired(t.ctx.now()), purgeExpiredInvites(t.ctx), purgeExpiredDrafts(t.ctx), purgeRateWindows(t.ctx)]);
     expect(await count()).toEqual(before);
     // eight days later (invites last up to a week), with one fresh nonce and window of that day
     t.clock.offset = 8 * 24 * 3600;
     const fresh = randomBytes(18).toString('base64url');
     expect((await signed(t.app, 'GET', '/api/v1/reports', org, undefined, { nonce: fresh, created: t.ctx.now() })).status).toBe(200);
-    await Promise.all([purgeExpiredNonces(t.ctx), purgeExpiredInvites(t.ctx), purgeExpiredDrafts(t.ctx), purgeRateWindows(t.ctx)]);
+    await Promise.all([t.db.nonces.purgeExpired(t.ctx.now()), purgeExpiredInvites(t.ctx), purgeExpiredDrafts(t.ctx), purgeRateWindows(t.ctx)]);
     const after = await count();
     expect(after).toEqual({ ...before, nonces: 1, invites: 0, drafts: 0, windows: provider === 'postgres' ? 1 : 0 });
     expect(await t.db.prisma.nonce.findUnique({ where: { hash: sha256Hex(`${org.keyId}\n${fresh}`) } })).not.toBeNull();

@@ -5,7 +5,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mixStoredOrder } from '../../server/db/mix-stored-order.js';
 import { sqlitePath } from '../../server/db/url.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { providers } from '../helpers/databases.js';
@@ -55,7 +54,7 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
         const before = (await c.query('SELECT * FROM "Report" ORDER BY id')).rows;
 
         expect(spearman(storedRanks(enrolled, (await stored('Member', 'keyId')).map((r) => r.id)))).toBeGreaterThan(0.95);
-        expect(await mixStoredOrder(t.ctx)).toEqual({ reports: 60, members: 43 });
+        expect(await t.db.mixStoredOrder()).toEqual({ reports: 60, members: 43 });
         const reports = await stored('Report', 'id');
         expect(Math.abs(spearman(storedRanks(first, reports.map((r) => r.id))))).toBeLessThan(0.5);
         expect(new Set(reports.map((r) => r.xmin)).size).toBe(1);
@@ -68,7 +67,7 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
         // later submissions are mixed by the next run, and only they are rewritten
         const second = await submitInOrder(t, 40);
         const oldXmin = reports[0]!.xmin;
-        expect((await mixStoredOrder(t.ctx)).reports).toBe(40);
+        expect((await t.db.mixStoredOrder()).reports).toBe(40);
         const after = await stored('Report', 'id');
         expect(Math.abs(spearman(storedRanks(second, after.map((r) => r.id))))).toBeLessThan(0.5);
         expect(after.filter((r) => first.includes(r.id)).every((r) => r.xmin === oldXmin)).toBe(true);
@@ -95,7 +94,7 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
         const scan = (table: string, col: string) => (db.prepare(`SELECT "${col}" AS k FROM "${table}" NOT INDEXED`).all() as Array<{ k: string }>).map((r) => r.k);
         expect(Math.abs(spearman(storedRanks(ids, scan('Report', 'id'))))).toBeLessThan(0.5);
         expect(Math.abs(spearman(storedRanks(enrolled, scan('Member', 'keyId'))))).toBeLessThan(0.5);
-        expect(await mixStoredOrder(t.ctx)).toEqual({ reports: 0, members: 0 });
+        expect(await t.db.mixStoredOrder()).toEqual({ reports: 0, members: 0 });
       } finally {
         db.close();
       }

@@ -73,11 +73,9 @@ export async function insertRelease(ctx: ServiceContext, publisher: { keyId: str
   const hash = hashCanonical(manifest);
   const signature = signDetached(text, publisher.secretKey);
   const leaves = Array.from({ length: 8 }, () => randomBytes(32).toString('hex'));
-  await ctx.db.prisma.release.create({
-    data: {
-      id: manifest.id, series: manifest.series, sequence: manifest.sequence, hash, manifest: text,
-      signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: packLeaves(leaves),
-    },
+  await ctx.db.releases.create({
+    id: manifest.id, series: manifest.series, sequence: manifest.sequence, hash, manifest: text,
+    signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: packLeaves(leaves),
   });
   return { manifest, hash, signature: { keyId: publisher.keyId, alg: 'ed25519', value: signature } };
 }

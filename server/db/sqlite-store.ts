@@ -1,0 +1,48 @@
+// sqlite-store.ts — the Store on SQLite (the single-node default). Intake goes to the writer
+// thread (sqlite-fast-path.ts: intake.ts's steps on prepared statements, group commit), member
+// look-ups, nonce look-ups and the counting facts are prepared statements on a read connection
+// of its own; everything else goes through Prisma (prisma-store.ts). Rate windows are counted in
+// memory (one process). Guarantees: those of store.ts.
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import type { Db } from './client.js';
+import { factsSql } from './prisma-data.js';
+import { prismaStoreParts } from './prisma-store.js';
+import { memoryRateWindows } from './rate-windows.js';
+import { SqliteFastPath } from './sqlite-fast-path.js';
+import type { Store } from './store.js';
+import { sqlitePath } from './url.js';
+
+/** The SQLite Store, with its Prisma client and fast path exposed for tests and operations. */
+export interface SqliteStore extends Store { prisma: Db; fast: SqliteFastPath }
+
+export function openSqliteStore(url: string): SqliteStore {
+  const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 5000 });
+  const prisma = new SqliteClient({ adapter });
+  const fast = new SqliteFastPath(sqlitePath(url));
+  const parts = prismaStoreParts(prisma, 'sqlite');
+  const nonces = { ...parts.nonces, seen: async (hash: string) => fast.nonceSeen(hash) };
+  return {
+    ...parts,
+    provider: 'sqlite',
+    prisma,
+    fast,
+    members: {
+      ...parts.members,
+      key: async (keyId) => fast.memberKey(keyId),
+    },
+    reports: {
+      ...parts.reports,
+      // Rows as arrays from the driver (no per-row objects): a million reports stay within a few hundred MB.
+      factRows: async (columns) => fast.db.prepare(factsSql(columns)).raw().all() as unknown[][],
+    },
+    intake: { submit: (nonce, row) => fast.submit(nonce, row) },
+    nonces,
+    rateWindows: memoryRateWindows(nonces),
+    mixStoredOrder: async () => ({ reports: 0, members: 0 }), // WITHOUT ROWID tables ordered by random keys (migration 0011)
+    close: async () => {
+      await fast.close();
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// report-facts.ts — every report's countable values, read from the Store for counting
+// (releases.ts, concentration.ts). Guarantees: one consistent read (one statement); rows come
+// as arrays, the counted values as one text, and identical value combinations share one key
+// object, so a million reports stay within a few hundred MB. Nothing here decides what is counted.
+import { codeOf, COUNTED_DIMENSIONS, type ReportFacts } from './incidents.js';
+import type { ServiceContext } from './context.js';
+
+/** The counted dimensions as one text, spelled as codeOf spells nulls. */
+const KEY_COLUMNS = COUNTED_DIMENSIONS.map((d) => (d === 'quarter' || d === 'outcome' ? { column: d, nullAs: codeOf(d, null) } : { column: d }));
+
+export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, ReportFacts>> {
+  const rows = await ctx.db.reports.factRows(KEY_COLUMNS);
+  const out = new Map<string, ReportFacts>();
+  const keys = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    const text = r[6] as string;
+    let key = keys.get(text);
+    if (!key) {
+      const codes = text.split('|');
+      key = {};
+      COUNTED_DIMENSIONS.forEach((d, i) => (key![d] = codes[i]!));
+      keys.set(text, key);
+    }
+    const id = r[0] as string;
+    out.set(id, { id, memberKeyId: r[1] as string, dedupeTag: (r[2] as string | null) ?? null, reportHash: r[3] as string, status: r[4] as string, year: Number(r[5]), key });
+  }
+  return out;
+}
