@@ -7,8 +7,13 @@ export function errorCode(e: unknown): string | undefined {
     : undefined;
 }
 
+/** A unique violation: Prisma's P2002, or a raw statement's (P2010) that the driver adapter classified so. */
 export function isUniqueViolation(e: unknown): boolean {
-  return errorCode(e) === 'P2002';
+  const code = errorCode(e);
+  if (code === 'P2002') return true;
+  if (code !== 'P2010') return false;
+  const cause = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause;
+  return cause?.kind === 'UniqueConstraintViolation';
 }
 
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);

@@ -1,8 +1,8 @@
 // The SQLite writer thread (db/sqlite-fast-path.ts → sqlite-writer-worker.ts): submissions sent
 // together are committed together, each decided on its own (a refused one leaves the others
 // stored); nothing is acknowledged that is not in the database; if the thread dies, the pending
-// submissions are rejected and the next one starts a new thread. Receipts are signed after the
-// commit, and the checkpointer thread copies the WAL into the database file without the writer.
+// submissions are rejected and the next one starts a new thread; nothing is signed there (the
+// receipt is services/reports.ts's), and the checkpointer thread copies the WAL into the file alone.
 // Revocation is re-checked inside the submission's transaction (a key revoked after the
 // middleware's lookup writes nothing). The Ed25519 check of a request runs before, in
 // http/auth.ts (test/api/intake.test.ts); test/api/revocation-race.test.ts covers the same race

@@ -1,0 +1,333 @@
+// The Store contract (server/db/store.ts): the same cases, run against the SQLite store (a temp
+// file) and the PostgreSQL store (a fresh database on this run's cluster). Written from the side
+// of a client that replays, races and lies: every refusal code of the intake, with nothing stored
+// by a refused submission (its nonce included); idempotency; a replayed nonce; supersedes; a
+// revoked or unknown key; the same id or the same nonce submitted on two replicas at once; nonces
+// consumed by `signed` and rolled back with its work; rate windows; releases, drafts, the log,
+// the DP ledger and purging.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../server/db/client.js';
+import { isUniqueViolation } from '../../server/db/errors.js';
+import { migrate } from '../../server/db/migrate.js';
+import type { NonceRow, ReportRow, Store } from '../../server/db/store.js';
+import { AppError } from '../../server/errors.js';
+import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
+
+const FAR = 2_000_000_000; // expiries are 32-bit integers
+const nonce = (expiresAt = FAR): NonceRow => ({ hash: randomBytes(32).toString('hex'), expiresAt });
+const hash = () => randomBytes(32).toString('hex');
+
+describe.each(providers)('the Store contract (%s)', (provider) => {
+  let tdb: TestDatabase;
+  let store: Database;
+  let replica: Database; // a second Store on the same database (another replica)
+  let member: string;
+  let other: string;
+
+  const row = (over: Partial<ReportRow> = {}): ReportRow => ({
+    id: randomUUID(), memberKeyId: member, year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'extortion',
+    victimGender: 'cis-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'police', outcome: null,
+    sealedNarrative: randomBytes(48).toString('base64'), dedupeTag: null, supersedes: null, reportHash: hash(), ...over,
+  });
+  const enrol = async (s: Store = store) => {
+    const keyId = `m-${randomBytes(9).toString('base64url')}`;
+    await s.members.create(keyId, `pk-${keyId}`);
+    return keyId;
+  };
+  const nonceStored = async (n: NonceRow) => (await store.prisma.nonce.count({ where: { hash: n.hash } })) === 1;
+  const reportOf = (id: string) => store.prisma.report.findUnique({ where: { id }, select: { status: true, reportHash: true, memberKeyId: true } });
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(provider);
+    await migrate(tdb.url);
+    store = openDatabase(tdb.url);
+    replica = openDatabase(tdb.url);
+    member = await enrol();
+    other = await enrol();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await replica?.close();
+    await tdb?.drop();
+  });
+
+  it('says which provider it is and answers the health check', async () => {
+    expect(store.provider).toBe(provider);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  describe('intake', () => {
+    it('stores a report with its nonce; the same report again is stored already, and keeps its nonce consumed', async () => {
+      const r = row();
+      const n1 = nonce();
+      expect(await store.intake.submit(n1, r)).toEqual({ created: true });
+      expect(await reportOf(r.id)).toEqual({ status: 'active', reportHash: r.reportHash, memberKeyId: member });
+      expect(await nonceStored(n1)).toBe(true);
+      const n2 = nonce();
+      expect(await store.intake.submit(n2, { ...r })).toEqual({ created: false });
+      expect(await nonceStored(n2)).toBe(true);
+      expect(await store.nonces.seen(n2.hash)).toBe(true);
+    });
+
+    it('refuses a replayed nonce before anything else, storing nothing', async () => {
+      const n = nonce();
+      expect(await store.intake.submit(n, row())).toEqual({ created: true });
+      const replay = row();
+      expect(await store.intake.submit(n, replay)).toEqual({ error: 'replayed_nonce' });
+      expect(await reportOf(replay.id)).toBeNull();
+      // even when the replay names a revoked key or a taken id, the nonce is what refuses it
+      expect(await store.intake.submit(n, row({ memberKeyId: 'm-nobody' }))).toEqual({ error: 'replayed_nonce' });
+    });
+
+    it('refuses another body under an existing id (report_conflict) and another member\'s id (report_id_taken), storing nothing', async () => {
+      const r = row();
+      expect(await store.intake.submit(nonce(), r)).toEqual({ created: true });
+      const n1 = nonce();
+      expect(await store.intake.submit(n1, { ...r, reportHash: hash() })).toEqual({ error: 'report_conflict' });
+      expect(await nonceStored(n1)).toBe(false);
+      const n2 = nonce();
+      expect(await store.intake.submit(n2, { ...r, memberKeyId: other })).toEqual({ error: 'report_id_taken' });
+      expect(await store.intake.submit(nonce(), { ...r, memberKeyId: other, reportHash: hash() })).toEqual({ error: 'report_id_taken' });
+      expect(await nonceStored(n2)).toBe(false);
+      expect(await reportOf(r.id)).toEqual({ status: 'active', reportHash: r.reportHash, memberKeyId: member });
+    });
+
+    it('refuses a revoked or unknown key (key_revoked), storing nothing', async () => {
+      const gone = await enrol();
+      expect(await store.intake.submit(nonce(), row({ memberKeyId: gone }))).toEqual({ created: true });
+      expect(await store.members.revoke(gone)).toBe(true);
+      const n = nonce();
+      const late = row({ memberKeyId: gone });
+      expect(await store.intake.submit(n, late)).toEqual({ error: 'key_revoked' });
+      expect(await reportOf(late.id)).toBeNull();
+      expect(await nonceStored(n)).toBe(false);
+      expect(await store.intake.submit(nonce(), row({ memberKeyId: 'm-nobody-at-all' }))).toEqual({ error: 'key_revoked' });
+    });
+
+    it('applies supersedes to one\'s own active report only (report_not_active, report_not_found), atomically', async () => {
+      const first = row();
+      expect(await store.intake.submit(nonce(), first)).toEqual({ created: true });
+      const amended = row({ supersedes: first.id });
+      expect(await store.intake.submit(nonce(), amended)).toEqual({ created: true });
+      expect((await reportOf(first.id))?.status).toBe('superseded');
+      expect((await reportOf(amended.id))?.status).toBe('active');
+      // amending the superseded one again: not active, and nothing of the attempt stays
+      const again = row({ supersedes: first.id });
+      const n = nonce();
+      expect(await store.intake.submit(n, again)).toEqual({ error: 'report_not_active' });
+      expect(await reportOf(again.id)).toBeNull();
+      expect(await nonceStored(n)).toBe(false);
+      // a report that does not exist, and another member's report, are both not found
+      expect(await store.intake.submit(nonce(), row({ supersedes: randomUUID() }))).toEqual({ error: 'report_not_found' });
+      const theirs = row({ memberKeyId: other });
+      expect(await store.intake.submit(nonce(), theirs)).toEqual({ created: true });
+      expect(await store.intake.submit(nonce(), row({ supersedes: theirs.id }))).toEqual({ error: 'report_not_found' });
+      expect((await reportOf(theirs.id))?.status).toBe('active');
+    });
+
+    it('two replicas submitting one id at once end as if one came second', async () => {
+      const same = row();
+      const results = await Promise.all([store.intake.submit(nonce(), same), replica.intake.submit(nonce(), { ...same })]);
+      expect(results).toEqual(expect.arrayContaining([{ created: true }, { created: false }]));
+      const clash = row();
+      const clashing = await Promise.all([store.intake.submit(nonce(), clash), replica.intake.submit(nonce(), { ...clash, reportHash: hash() })]);
+      expect(clashing).toEqual(expect.arrayContaining([{ created: true }, { error: 'report_conflict' }]));
+      const taken = row();
+      const stolen = await Promise.all([store.intake.submit(nonce(), taken), replica.intake.submit(nonce(), { ...taken, memberKeyId: other })]);
+      expect(stolen.filter((o) => 'created' in o)).toEqual([{ created: true }]);
+      expect(stolen.filter((o) => 'error' in o)).toEqual([{ error: 'report_id_taken' }]);
+    });
+
+    it('two replicas using one nonce at once: exactly one is stored', async () => {
+      const n = nonce();
+      const [a, b] = [row(), row()];
+      const results = await Promise.all([store.intake.submit(n, a), replica.intake.submit(n, b)]);
+      expect(results).toEqual(expect.arrayContaining([{ created: true }, { error: 'replayed_nonce' }]));
+      const stored = [await reportOf(a.id), await reportOf(b.id)].filter((x) => x !== null);
+      expect(stored).toHaveLength(1);
+    });
+
+    it('a burst of submissions, some refused, leaves exactly the accepted ones', async () => {
+      const rows = Array.from({ length: 20 }, (_, i) => row(i % 5 === 0 ? { memberKeyId: 'm-nobody' } : {}));
+      const results = await Promise.all(rows.map((r) => store.intake.submit(nonce(), r)));
+      for (const [i, r] of rows.entries()) {
+        expect(results[i]).toEqual(i % 5 === 0 ? { error: 'key_revoked' } : { created: true });
+        expect((await reportOf(r.id)) !== null).toBe(i % 5 !== 0);
+      }
+    });
+  });
+
+  describe('signed requests and nonces', () => {
+    it('consumes the nonce with the work; a replay is refused; a failed work consumes nothing', async () => {
+      const n = nonce();
+      const inv = hash();
+      await store.signed(n, (tx) => tx.invites.create(inv, FAR));
+      expect(await store.invites.expiry(inv)).toBe(FAR);
+      expect(await store.nonces.seen(n.hash)).toBe(true);
+      await expect(store.signed(n, async () => 'again')).rejects.toMatchObject({ code: 'replayed_nonce' });
+      await expect(replica.signed(n, async () => 'again')).rejects.toBeInstanceOf(AppError);
+      // a nonce used by the intake is used for signed requests too, and the other way round
+      const m = nonce();
+      expect(await store.intake.submit(m, row())).toEqual({ created: true });
+      await expect(store.signed(m, async () => undefined)).rejects.toMatchObject({ code: 'replayed_nonce' });
+      // work that throws rolls back its writes and the nonce
+      const f = nonce();
+      const inv2 = hash();
+      await expect(store.signed(f, async (tx) => { await tx.invites.create(inv2, FAR); throw new AppError('not_found'); })).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.invites.expiry(inv2)).toBeNull();
+      expect(await store.nonces.seen(f.hash)).toBe(false);
+      expect(await store.signed(f, async () => 'now')).toBe('now');
+    });
+
+    it('purges nonces past expiry, and only those', async () => {
+      const old = nonce(1000);
+      const fresh = nonce(FAR);
+      await store.signed(old, async () => undefined);
+      await store.signed(fresh, async () => undefined);
+      expect(await store.nonces.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
+      expect(await store.nonces.seen(old.hash)).toBe(false);
+      expect(await store.nonces.seen(fresh.hash)).toBe(true);
+    });
+  });
+
+  describe('rate windows', () => {
+    it('count per bucket, charge nothing for a consumed nonce, refund never below zero, purge by expiry', async () => {
+      const [b1, b2] = [hash(), hash()];
+      const first = await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }, { bucket: b2, expiresAt: FAR }]);
+      expect(first).toEqual(new Map([[b1, 1], [b2, 1]]));
+      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(2);
+      const used = nonce();
+      await store.signed(used, async () => undefined);
+      expect(await store.rateWindows.charge(used.hash, [{ bucket: b1, expiresAt: 1000 }])).toBeNull();
+      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(3);
+      await store.rateWindows.refund(b2);
+      await store.rateWindows.refund(b2);
+      expect((await store.rateWindows.charge(hash(), [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(1);
+      expect(await store.rateWindows.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
+      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(1);
+      expect((await store.rateWindows.charge(hash(), [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(2);
+    });
+  });
+
+  describe('members and invites', () => {
+    it('looks keys up, enrols once per public key, revokes and quarantines', async () => {
+      const k = await enrol();
+      expect(await store.members.key(k)).toEqual({ publicKey: `pk-${k}`, revoked: false });
+      expect(await replica.members.key('m-unknown')).toBeNull();
+      expect(await store.members.allKeys()).toContainEqual([k, `pk-${k}`]);
+      expect(await store.members.isEnrolled(`pk-${k}`)).toBe(true);
+      await expect(store.members.create(`m-${hash().slice(0, 10)}`, `pk-${k}`)).rejects.toSatisfy(isUniqueViolation);
+      expect(await store.members.setQuarantined(k, true)).toBe(true);
+      expect(await store.members.excluded()).toContain(k);
+      expect(await store.members.setQuarantined(k, false)).toBe(true);
+      expect(await store.members.excluded()).not.toContain(k);
+      expect(await store.members.revoke('m-unknown')).toBe(false);
+      expect(await store.members.revoke(k)).toBe(true);
+      expect(await store.members.key(k)).toEqual({ publicKey: `pk-${k}`, revoked: true });
+    });
+
+    it('uses an invite once and only before expiry; purges expired ones', async () => {
+      const [open, late] = [hash(), hash()];
+      await store.invites.create(open, 5000);
+      await store.invites.create(late, 1000);
+      expect(await store.invites.use(late, 2000)).toBe(false);
+      expect(await store.invites.use(open, 2000)).toBe(true);
+      expect(await store.invites.use(open, 2000)).toBe(false);
+      expect(await store.invites.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
+      expect(await store.invites.expiry(late)).toBeNull();
+    });
+  });
+
+  describe('releases, drafts, the log and the ledger', () => {
+    it('stores drafts until signed or expired', async () => {
+      const id = randomUUID();
+      const draft = { id, series: 's', sequence: 1, hash: hash(), manifest: '{}', leaves: Uint8Array.from(randomBytes(64)), expiresAt: 1000 };
+      await store.drafts.create(draft);
+      const got = await replica.drafts.get(id);
+      expect({ ...got, leaves: Buffer.from(got!.leaves).toString('hex') }).toEqual({ ...draft, leaves: Buffer.from(draft.leaves).toString('hex') });
+      const kept = { ...draft, id: randomUUID(), expiresAt: FAR };
+      await store.drafts.create(kept);
+      expect(await store.drafts.purgeExpired(2000)).toBe(1);
+      expect(await store.drafts.get(id)).toBeNull();
+      await store.drafts.delete(kept.id);
+      expect(await store.drafts.get(kept.id)).toBeNull();
+    });
+
+    it('stores releases: a series\' sequence and a hash are taken once', async () => {
+      const mk = (series: string, sequence: number) => ({
+        id: `${series}-${sequence}`, series, sequence, hash: hash(), manifest: `{"series":"${series}"}`, signature: 'sig', keyId: 'p-1', publishedOn: '2024-01-01', leaves: Uint8Array.from(randomBytes(32)),
+      });
+      const a1 = mk('a', 1);
+      const a2 = mk('a', 2);
+      await store.releases.create(a1);
+      await store.releases.create(a2);
+      await expect(replica.releases.create({ ...mk('a', 2), id: 'a-2b' })).rejects.toSatisfy(isUniqueViolation);
+      await expect(replica.releases.create({ ...mk('b', 1), hash: a1.hash })).rejects.toSatisfy(isUniqueViolation);
+      expect(await store.releases.latest('a')).toEqual({ id: 'a-2', hash: a2.hash, sequence: 2 });
+      expect(await store.releases.latest('none')).toBeNull();
+      expect((await store.releases.firsts()).map((r) => r.series)).toEqual(['a']);
+      expect((await store.releases.list()).map((r) => r.id)).toEqual(['a-1', 'a-2']);
+      expect((await store.releases.byId('a-1'))?.hash).toBe(a1.hash);
+      expect(await store.releases.byHash(a2.hash)).toEqual({ signature: 'sig', keyId: 'p-1' });
+      expect((await store.releases.hashes()).sort()).toEqual([a1.hash, a2.hash].sort());
+    });
+
+    it('appends to the log at the next index only, and records data versions once', async () => {
+      expect(await store.log.lastIndex()).toBe(0);
+      const e1 = { logIndex: 1, hash: hash(), manifest: '{"i":1}' };
+      await store.signed(nonce(), (tx) => tx.log.append(e1));
+      await expect(replica.log.append({ logIndex: 1, hash: hash(), manifest: '{}' })).rejects.toSatisfy(isUniqueViolation);
+      expect(await replica.log.lastIndex()).toBe(1);
+      expect(await store.log.read()).toEqual([e1]);
+      expect(await store.log.entry(1)).toEqual(e1);
+      expect(await store.log.entry(2)).toBeNull();
+      const v = { year: 2023, version: 1, since: null, digest: hash(), reports: Uint8Array.from(randomBytes(16)), representatives: Uint8Array.from(randomBytes(16)) };
+      await store.log.recordVersion(v);
+      await expect(replica.log.recordVersion(v)).rejects.toSatisfy(isUniqueViolation);
+      expect((await store.log.versions()).map((r) => [r.year, r.version, r.digest])).toEqual([[2023, 1, v.digest]]);
+    });
+
+    it('keeps the DP ledger in order: a place in it is taken once', async () => {
+      expect(await store.dp.last()).toBeNull();
+      const r1 = { sequence: 1, total: '1', spentBefore: '0', charged: '0.1', spentAfter: '0.1' };
+      await store.dp.append(r1);
+      await expect(replica.dp.append({ ...r1, charged: '0.2', spentAfter: '0.2' })).rejects.toSatisfy(isUniqueViolation);
+      expect(await replica.dp.last()).toEqual(r1);
+    });
+
+    it('keeps one value per secret and one featured series per slot', async () => {
+      const [x, y] = [hash(), hash()];
+      expect(await store.secrets.getOrCreate('contract', x)).toBe(x);
+      expect(await replica.secrets.getOrCreate('contract', y)).toBe(x);
+      expect(await store.featured.get('home')).toBeNull();
+      await store.featured.set('home', 'a');
+      await replica.featured.set('home', 'b');
+      expect(await store.featured.get('home')).toBe('b');
+    });
+  });
+
+  describe('counting reads and conflicts', () => {
+    it('reads every report\'s facts with NULLs spelled as asked, and finds disagreeing dedupe tags of counted members', async () => {
+      const tag = 'a'.repeat(64);
+      const x = row({ dedupeTag: tag, quarter: 2 });
+      const y = row({ dedupeTag: tag, memberKeyId: other, quarter: null, outcome: 'reported' });
+      for (const r of [x, y]) expect(await store.intake.submit(nonce(), r)).toEqual({ created: true });
+      const facts = await store.reports.factRows([{ column: 'quarter', nullAs: 'unknown' }, { column: 'region' }, { column: 'outcome', nullAs: 'not-applicable' }]);
+      const byId = new Map(facts.map((f) => [f[0], f]));
+      expect(byId.get(x.id)).toEqual([x.id, member, tag, x.reportHash, 'active', 2023, '2|PE-LMA|not-applicable']);
+      expect(byId.get(y.id)?.[6]).toBe('unknown|PE-LMA|reported');
+      expect(await store.conflicts.candidateTags(undefined, 10)).toContain(tag);
+      expect(await store.conflicts.confirmTags([tag])).toEqual([tag]);
+      expect((await store.conflicts.countedUnder([tag])).map((r) => r.id).sort()).toEqual([x.id, y.id].sort());
+      expect(await store.conflicts.isCountedUnder(x.id, tag)).toBe(true);
+      await store.conflicts.setChoice(tag, x.id);
+      expect(await store.conflicts.choices([tag])).toEqual([{ tag, reportId: x.id }]);
+      // once the other member is quarantined the tag no longer disagrees among counted members
+      await store.members.setQuarantined(other, true);
+      expect(await store.conflicts.confirmTags([tag])).toEqual([]);
+      await store.members.setQuarantined(other, false);
+      await expect(store.conflicts.confirmTags(["x' OR 1=1 --"])).rejects.toThrow();
+    });
+  });
+});
