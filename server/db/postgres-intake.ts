@@ -9,6 +9,7 @@
 import type { Db } from './client.js';
 import { isUniqueViolation } from './errors.js';
 import { INTAKE_SQL, IntakeRefusal, numbered, reportValues, runIntakeAsync, type IntakeOps } from './intake.js';
+import { consumeNonce } from './prisma-store.js';
 import type { ReportRow, WriteOutcome } from './report-row.js';
 import type { NonceRow } from './store.js';
 
@@ -16,7 +17,7 @@ const SQL = Object.fromEntries(Object.entries(INTAKE_SQL).map(([op, sql]) => [op
 
 export function postgresIntake(prisma: Db): (nonce: NonceRow, row: ReportRow) => Promise<WriteOutcome> {
   const steps = (tx: Pick<Db, '$executeRawUnsafe' | '$queryRawUnsafe'>): IntakeOps<'async'> => ({
-    consumeNonce: async (n) => (await tx.$executeRawUnsafe(SQL.consumeNonce, n.hash, n.expiresAt)) === 1,
+    consumeNonce: (n) => consumeNonce(tx, 'postgres', n),
     memberRevoked: async (keyId) => (await tx.$queryRawUnsafe<Array<{ revoked: boolean }>>(SQL.memberRevoked, keyId))[0]?.revoked ?? null,
     existing: async (id) => (await tx.$queryRawUnsafe<Array<{ memberKeyId: string; reportHash: string }>>(SQL.existing, id))[0] ?? null,
     supersede: async (id, keyId) => (await tx.$executeRawUnsafe(SQL.supersede, id, keyId)) === 1,

@@ -1,8 +1,9 @@
 // prisma-store.ts — what both Stores share over their Prisma client: the data of store.ts's
 // `StoreData` (prisma-data.ts, prisma-release-data.ts), transactions, the consumption of a signed
 // request's nonce, nonce look-ups and purging, and the health check.
-// Guarantees: `signed` consumes the nonce with intake.ts's own statement as the transaction's first
-// write (a replay: AppError `replayed_nonce`, nothing written); an error thrown by the work rolls
+// Guarantees: `consumeNonce` is the one function that consumes a nonce through Prisma (`signed`
+// and the PostgreSQL intake), with intake.ts's statement, which the SQLite writer prepares too;
+// `signed` consumes it as the transaction's first write (a replay: AppError `replayed_nonce`, nothing written); an error thrown by the work rolls
 // the whole transaction back, the nonce included.
 import { AppError } from '../errors.js';
 import type { Db, Tx } from './client.js';
@@ -21,12 +22,12 @@ export function storeData(db: Client): StoreData {
 }
 
 /** One of intake.ts's statements through Prisma, with the provider's placeholders. */
-export function execute(db: Client, provider: Provider, sql: string, ...args: unknown[]): Promise<number> {
+export function execute(db: Pick<Client, '$executeRawUnsafe'>, provider: Provider, sql: string, ...args: unknown[]): Promise<number> {
   return db.$executeRawUnsafe(provider === 'postgres' ? numbered(sql) : sql, ...args);
 }
 
 /** Consumes a nonce (intake.ts's statement); false when it was consumed already. */
-export async function consumeNonce(db: Client, provider: Provider, nonce: NonceRow): Promise<boolean> {
+export async function consumeNonce(db: Pick<Client, '$executeRawUnsafe'>, provider: Provider, nonce: NonceRow): Promise<boolean> {
   return (await execute(db, provider, INTAKE_SQL.consumeNonce, nonce.hash, nonce.expiresAt)) === 1;
 }
 
