@@ -110,7 +110,10 @@ export interface ReleaseStore {
   firsts(): Promise<Array<{ series: string; manifest: string }>>;
   /** Every release, by series then sequence (no leaves). */
   list(): Promise<Array<Omit<ReleaseRow, 'leaves' | 'signature' | 'keyId'>>>;
-  byId(id: string): Promise<ReleaseRow | null>;
+  /** A release without its leaves (they can be megabytes). */
+  byId(id: string): Promise<Omit<ReleaseRow, 'leaves'> | null>;
+  /** A release's hash, manifest and packed Merkle leaves (inclusion proofs). */
+  leaves(id: string): Promise<{ hash: string; manifest: string; leaves: Uint8Array } | null>;
   byHash(hash: string): Promise<{ signature: string; keyId: string } | null>;
   hashes(): Promise<string[]>;
   /** Fails with a unique violation when the series' sequence or the hash is taken. */

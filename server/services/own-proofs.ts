@@ -70,7 +70,7 @@ function cachedProof(releaseHash: string, leaves: Leaves, leaf: string): { proof
 
 export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: string, page: { cursor?: string; limit: number }): Promise<OwnProofsPage> {
   const { leaves, releaseHash, rows } = await ctx.db.signed(nonceRow(auth), async (tx) => {
-    const rel = await tx.releases.byId(releaseId);
+    const rel = await tx.releases.leaves(releaseId);
     if (!rel) throw new AppError('release_not_found');
     const own = await tx.reports.listOwn(auth.keyId, page.cursor, page.limit + 1);
     return { leaves: rel.leaves, releaseHash: rel.hash, rows: own };
@@ -92,7 +92,7 @@ export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: strin
   const { reportHash, leaves, releaseHash, root } = await ctx.db.signed(nonceRow(auth), async (tx) => {
     const report = await tx.reports.own(auth.keyId, reportId);
     if (!report) throw new AppError('report_not_found');
-    const rel = await tx.releases.byId(releaseId);
+    const rel = await tx.releases.leaves(releaseId);
     if (!rel) throw new AppError('release_not_found');
     return { reportHash: report.reportHash, leaves: rel.leaves, releaseHash: rel.hash, root: (JSON.parse(rel.manifest) as { merkle: { root: string } }).merkle.root };
   });

@@ -268,7 +268,11 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.releases.latest('none')).toBeNull();
       expect((await store.releases.firsts()).map((r) => r.series)).toEqual(['a']);
       expect((await store.releases.list()).map((r) => r.id)).toEqual(['a-1', 'a-2']);
-      expect((await store.releases.byId('a-1'))?.hash).toBe(a1.hash);
+      const { leaves: _leaves, ...a1Row } = a1;
+      expect(await store.releases.byId('a-1')).toEqual(a1Row);
+      const withLeaves = await replica.releases.leaves('a-1');
+      expect(Buffer.from(withLeaves!.leaves).toString('hex')).toBe(Buffer.from(a1.leaves).toString('hex'));
+      expect(await store.releases.byId('none')).toBeNull();
       expect(await store.releases.byHash(a2.hash)).toEqual({ signature: 'sig', keyId: 'p-1' });
       expect((await store.releases.hashes()).sort()).toEqual([a1.hash, a2.hash].sort());
     });
