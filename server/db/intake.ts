@@ -7,6 +7,8 @@
 // runs exactly these (the SQLite writer prepares them; the PostgreSQL driver numbers the `?`).
 // Guarantees: a refusal is returned as `{ error }` and the driver rolls the whole submission back
 // (nonce included); `{ created: false }` (the same report again) commits the consumed nonce only.
+// A Store may instead run these steps as one statement or stored function (fewer round trips), as
+// long as it gives the same outcome for every case: test/db/store-contract.test.ts is the judge.
 import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 import type { NonceRow } from './store.js';
 
