@@ -2,8 +2,9 @@
 // imports the Prisma client, its generated code or a database driver, reaches a Prisma client
 // (`.prisma`, `$queryRaw`, `$executeRaw`, `$transaction`), branches on the database provider, or
 // holds an SQL statement. Outside server/db/ only the entry point (main.ts) opens and migrates
-// the database, and config.ts reads the default URL. The scanner is shown to catch each rule on
-// a sample first, so a rule that matched nothing could not pass unnoticed.
+// the database, and config.ts reads the default URL; and server/db/ imports nothing from the
+// layers above it. The scanner is shown to catch each rule on a sample first, so a rule that
+// matched nothing could not pass unnoticed.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +63,14 @@ describe('storage stays behind the Store', () => {
     for (const s of ['// select the series you want', '<select name="year">', "import type { Store } from '../db/store.js';", "import { nonceRow } from '../db/nonces.js';"]) {
       expect(violations('services/x.ts', s), s).toEqual([]);
     }
+  });
+
+  it('server/db/ imports nothing from the layers above it (services, http, routes, web)', () => {
+    const up = /from\s+['"]\.\.\/(services|http|routes|web)\//;
+    const files = tsFiles(path.join(SERVER, 'db')).filter((f) => !f.includes(`${path.sep}generated${path.sep}`));
+    expect(files.length).toBeGreaterThan(10);
+    expect(files.filter((f) => up.test(readFileSync(f, 'utf8'))).map((f) => path.relative(SERVER, f))).toEqual([]);
+    expect(up.test("import { codeOf } from '../services/incidents.js';")).toBe(true);
   });
 
   it('no server file outside server/db/ reaches the database but through the Store', () => {
