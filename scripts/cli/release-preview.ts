@@ -6,13 +6,10 @@
 // signed release of the series and the featured series (all already shown to this publisher or
 // public); it computes no count of its own and never prints a hidden figure's value (a hidden cell
 // has none). Every line is Spanish / English.
-interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
-export interface PreviewManifest {
-  id: string; series: string; sequence: number; k?: number; method?: string;
-  domains?: Record<string, string[]>;
-  tables: Array<{ dimensions: string[]; cells: Cell[] }>;
-  data?: Array<{ year: number; version: number; heldBack: boolean }>;
-}
+import type { Manifest, ManifestCell as Cell } from '../../server/schemas/manifest.js';
+
+/** What the preview reads of a manifest (the server's schema, schemas/manifest.ts). */
+export type PreviewManifest = Pick<Manifest, 'id' | 'series' | 'sequence' | 'k' | 'method' | 'domains' | 'tables' | 'data'>;
 export interface Featured { series: string | null; chosen: boolean; release: string | null }
 
 /** Most changed figures listed one by one (the rest are counted). */

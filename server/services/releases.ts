@@ -28,7 +28,7 @@ import { dedupeRankSecret } from './server-secrets.js';
 import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
-import type { DataEntry, Manifest, ManifestCell } from '../schemas/manifest.js';
+import { releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
@@ -41,7 +41,8 @@ import type { Auth, ServiceContext } from './context.js';
 export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
 
 export type { DataEntry, DpInfo, Manifest, ManifestCell } from '../schemas/manifest.js';
-export interface Envelope { manifest: Manifest; hash: string; signature: { keyId: string; alg: 'ed25519'; value: string } }
+/** A signed release as served: the envelope of schemas/manifest.ts. */
+export type Envelope = ReleaseEnvelope;
 
 const DRAFT_TTL_S = 3600;
 const DEFAULT_MIN_K = 5;
@@ -345,6 +346,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
           m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
         };
       }
+      assertManifestShape(manifest);
       const h = hashCanonical(manifest);
       await appendToLog(tx, { logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
       await tx.releaseDraft.create({
@@ -358,6 +360,12 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     if (isUniqueViolation(e)) throw new AppError('release_stale');
     throw e;
   }
+}
+
+/** A manifest that does not match its own published schema is never logged. */
+function assertManifestShape(manifest: Manifest): void {
+  const shape = releaseManifest.safeParse(manifest);
+  if (!shape.success) throw new Error(`internal: the manifest does not match its schema (${shape.error.issues[0]?.path.join('.')}: ${shape.error.issues[0]?.message})`);
 }
 
 /** Stores a draft as a release once its publisher's signature verifies. */
