@@ -2,8 +2,9 @@
 //
 // Guarantees: the dimensions asked for are checked here first (a bilingual message naming the bad
 // one, nothing sent). The server computes the release (counts, suppression) and returns a DRAFT;
-// this command checks the draft before signing it — it is a release manifest (the server's zod
-// schema, server/schemas/manifest.ts), it asks for exactly what was requested, chains
+// this command checks the draft before signing it — it is exactly a release manifest of the server's
+// zod schema (server/schemas/manifest.ts; no field the format lacks), it asks for exactly what was
+// requested, chains
 // to the latest published release of the series, and publishes no count in 1..k−1 — then SHOWS
 // the publisher what would be published (release-preview.ts: figures published and hidden per
 // table, headline figures, changes since the previous release, whether it becomes the home page's
@@ -138,14 +139,17 @@ export const releaseCommand: Command = {
       return EXIT_OK;
     }
     const draft = await c.request<{ draftId: string; hash: string; manifest: Manifest }>('POST', '/api/v1/releases', { body: request, signer });
-    // The draft is checked against the manifest schema, but what is signed is the manifest exactly
-    // as received (parsing would drop fields this version of the tool does not know).
+    // The draft must be exactly a manifest of the server's schema: nothing missing or malformed, and
+    // nothing this tool does not know (the publisher would sign it unseen — a report count, say).
     const m = draft.body.manifest;
     const shape = releaseManifest.safeParse(m);
+    if (!shape.success || canonicalJson(shape.data) !== canonicalJson(m)) {
+      const why = shape.success ? 'it holds fields the manifest format does not have' : shape.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CliError('El borrador del servidor no es un manifiesto de publicación válido; no se firmó', `The server's draft is not a release manifest; it was not signed: ${why}`);
+    }
     const list = await c.request<{ items: Array<{ series: string; sequence: number; hash: string }> }>('GET', '/api/v1/releases');
     const latest = list.body.items.filter((x) => x.series === request.series).sort((a, b) => b.sequence - a.sequence)[0];
     const problems: string[] = [];
-    if (!shape.success) problems.push(`the draft is not a release manifest (${shape.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`);
     if (canonicalJson(m.request) !== canonicalJson(request)) problems.push('the draft is not for the request sent');
     if ((latest?.hash ?? null) !== m.previousHash || (latest?.sequence ?? 0) + 1 !== m.sequence) problems.push('the draft does not chain to the latest release');
     const small = m.k === undefined ? [] : m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k!);
