@@ -20,6 +20,7 @@
 // operator's minimum and never changes within a series; the result is deterministic for the same
 // data, log and request.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, merkleRoot, toHex, verifyDetached } from '../../crypto/index.js';
 import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
 import type { Since, View } from '../disclosure/global/model.js';
@@ -32,7 +33,7 @@ import { dedupeRankSecret } from './server-secrets.js';
 import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
-import { releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
+import { dpInfo, releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
@@ -365,6 +366,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     stats = { ...dpRun.stats, trace: undefined };
   }
   const draftId = randomUUID();
+  assertShape(releaseManifest, manifest); // outside the transaction, which large tables would hold open
   try {
     const hash = await ctx.db.prisma.$transaction(async (tx) => {
       await consumeNonce(tx, auth);
@@ -379,7 +381,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
           m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
         };
       }
-      assertManifestShape(manifest);
+      if (manifest.dp) assertShape(dpInfo, manifest.dp); // the rest was checked above
       const h = hashCanonical(manifest);
       await appendToLog(tx, { logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
       await tx.releaseDraft.create({
@@ -396,8 +398,8 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
 }
 
 /** A manifest that does not match its own published schema is never logged. */
-function assertManifestShape(manifest: Manifest): void {
-  const shape = releaseManifest.safeParse(manifest);
+function assertShape(schema: z.ZodType, value: unknown): void {
+  const shape = schema.safeParse(value);
   if (!shape.success) throw new Error(`internal: the manifest does not match its schema (${shape.error.issues[0]?.path.join('.')}: ${shape.error.issues[0]?.message})`);
 }
 
