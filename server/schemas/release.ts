@@ -93,3 +93,4 @@ export const featuredResponse = z.object({
   chosen: z.boolean().describe('true when a publisher chose it; false when it is the default (the first series ever published)'),
   release: releaseId.nullable().describe('its newest signed release, the home page headline'),
 });
+export type FeaturedResponse = z.infer<typeof featuredResponse>;
