@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { ERRORS, type ErrorCode } from './errors.js';
 import { errorBody } from './schemas/errors.js';
 import { enrolRequest, enrolResponse, inviteRequest, inviteResponse } from './schemas/members.js';
-import { draftId, featuredRequest, featuredResponse, releaseId, releaseRequest, releaseSignature } from './schemas/release.js';
+import { draftId, featuredRequest, featuredResponse, releaseRequest, releaseSignature } from './schemas/release.js';
+import { releaseEnvelope, releaseId, releaseManifest, releaseSignatureInfo, seriesName } from './schemas/manifest.js';
 import { pageQuery, proofPageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
 import {
   conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
@@ -64,27 +65,21 @@ export const ownReport = z.object({
 export const ownReportsPage = z.object({ items: z.array(ownReport), nextCursor: uuidV4.nullable() });
 export const stewardReportsPage = z.object({ items: z.array(stewardReport), nextCursor: uuidV4.nullable() });
 
-export { manifestCell, releaseManifest } from './schemas/manifest.js';
-import { releaseManifest } from './schemas/manifest.js';
-export const releaseEnvelope = z.object({
-  manifest: releaseManifest,
-  hash: hex64.describe('SHA-256 of canonicalJson(manifest), RFC 8785'),
-  signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)') }),
-});
+export { manifestCell, releaseEnvelope, releaseManifest } from './schemas/manifest.js';
 export const releaseList = z.object({
-  items: z.array(z.object({ id: z.string(), series: z.string(), sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log'), years: z.array(z.string()).describe('the years the release covers') })),
+  items: z.array(z.object({ id: releaseId, series: seriesName, sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log'), years: z.array(z.string()).describe('the years the release covers') })),
 });
 export const concentrationFlagsResponse = z.object({
   share: z.number().describe('the operator\'s threshold (CONTAMOS_FLAG_SHARE)'),
   items: z.array(z.object({ year: z.number().int(), region: z.string(), incidentType: z.string(), incidents: z.number().int(), memberKeyId: z.string(), memberIncidents: z.number().int() })),
 });
 export const publicationList = z.object({
-  items: z.array(z.object({ index: z.number().int(), id: z.string(), series: z.string(), sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 })),
+  items: z.array(z.object({ index: z.number().int(), id: releaseId, series: seriesName, sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 })),
 });
 export const publicationEntry = z.object({
   manifest: releaseManifest,
   hash: hex64,
-  signature: z.object({ keyId: z.string(), alg: z.literal('ed25519'), value: z.string() }).nullable().describe('null for a draft that was shown but never signed'),
+  signature: releaseSignatureInfo.nullable().describe('null for a draft that was shown but never signed'),
 });
 export const dryRunResult = z.object({
   dryRun: z.literal(true),
@@ -100,7 +95,7 @@ export const releaseDraft = z.object({
   stats: z.unknown().describe('Suppression statistics (informative)'),
 });
 export const inclusionProofResponse = z.object({
-  releaseId: z.string(),
+  releaseId,
   reportId: uuidV4,
   root: hex64,
   proof: z.object({
@@ -110,7 +105,7 @@ export const inclusionProofResponse = z.object({
   }),
 });
 export const ownProofsPage = z.object({
-  releaseId: z.string(),
+  releaseId,
   items: z.array(z.object({
     reportId: uuidV4,
     reportHash: hex64,
@@ -324,7 +319,8 @@ export function openApiDocument(): Json {
     ],
     paths,
     components: {
-      schemas: { Error: schemaOf(errorBody, 'output') },
+      // The manifest as a component too (the responses above embed the same generated schema).
+      schemas: { Error: schemaOf(errorBody, 'output'), ReleaseManifest: schemaOf(releaseManifest, 'output') },
       securitySchemes: Object.fromEntries(Object.entries(SCHEMES).map(([who, whose]) => [`${who}Signature`, {
         type: 'apiKey',
         in: 'header',

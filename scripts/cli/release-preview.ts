@@ -6,14 +6,13 @@
 // signed release of the series and the featured series (all already shown to this publisher or
 // public); it computes no count of its own and never prints a hidden figure's value (a hidden cell
 // has none). Every line is Spanish / English.
-interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
-export interface PreviewManifest {
-  id: string; series: string; sequence: number; k?: number; method?: string;
-  domains?: Record<string, string[]>;
-  tables: Array<{ dimensions: string[]; cells: Cell[] }>;
-  data?: Array<{ year: number; version: number; heldBack: boolean }>;
-}
-export interface Featured { series: string | null; chosen: boolean; release: string | null }
+import type { Manifest, ManifestCell as Cell } from '../../server/schemas/manifest.js';
+import type { FeaturedResponse } from '../../server/schemas/release.js';
+
+/** What the preview reads of a manifest (the server's schema, schemas/manifest.ts). */
+export type PreviewManifest = Pick<Manifest, 'id' | 'series' | 'sequence' | 'k' | 'method' | 'domains' | 'tables' | 'data'>;
+/** The featured series as GET /api/v1/featured answers (schemas/release.ts). */
+export type Featured = FeaturedResponse;
 
 /** Most changed figures listed one by one (the rest are counted). */
 export const MAX_CHANGES_LISTED = 15;

@@ -13,7 +13,7 @@
 //   them anyone can check that the CSV's numbers are the signed ones (`npm run audit`).
 // - The resource's `path` is relative to the data package's own URL
 //   (/api/v1/releases/{id}/datapackage.json → /api/v1/releases/{id}/data.csv), as in the zip.
-import type { Envelope } from '../services/releases.js';
+import type { ReleaseEnvelope as Envelope } from '../schemas/manifest.js';
 import { columnStem, tidyColumns } from './csv.js';
 import { tidyDimensions } from './tidy.js';
 import { citationOf, releaseTitle, releaseUrl, type Terms } from './terms.js';

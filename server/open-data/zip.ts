@@ -11,7 +11,7 @@
 //   fflate's asynchronous mode starts a worker per file, which measured several times slower here
 //   (npm run bench:open-data); the route keeps the archive until a release is added.
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { Envelope } from '../services/releases.js';
+import type { ReleaseEnvelope as Envelope } from '../schemas/manifest.js';
 import { hxlCsv, tidyCsv } from './csv.js';
 import { DATA_FILE, HXL_FILE, dataPackage } from './datapackage.js';
 import { citationOf, licenceLine, type Terms } from './terms.js';

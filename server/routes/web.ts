@@ -21,7 +21,8 @@ import type { ServiceContext } from '../services/context.js';
 import { WEB_DIR, webBundle } from '../web/bundle.js';
 import { docsPage } from '../web/docs-page.js';
 import { langOf } from '../web/i18n.js';
-import { type ReleaseEnvelope, RELEASE_ID, latestRelease, notFoundPage, statsPage } from '../web/stats-page.js';
+import { latestRelease, notFoundPage, statsPage } from '../web/stats-page.js';
+import { releaseId, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { submitPage } from '../web/submit-page.js';
 
 const CSP_BASE = ["default-src 'none'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "font-src 'self'",
@@ -74,7 +75,7 @@ export function webRoutes(ctx: ServiceContext): Router {
     let current: ReleaseEnvelope | null = null;
     if (wanted !== null) {
       try {
-        current = (await getRelease(ctx, wanted)) as unknown as ReleaseEnvelope;
+        current = await getRelease(ctx, wanted);
       } catch (e) {
         if (e instanceof AppError && e.code === 'release_not_found') return sendPage(res, notFoundPage(lang, '/estadisticas'), { status: 404 });
         throw e;
@@ -97,7 +98,7 @@ export function webRoutes(ctx: ServiceContext): Router {
   r.get('/estadisticas', (req, res) => stats(req, res, null));
   r.get('/estadisticas/:releaseId', (req, res) => {
     const id = req.params.releaseId;
-    if (!RELEASE_ID.test(id)) return sendPage(res, notFoundPage(langOf(req), '/estadisticas'), { status: 404 });
+    if (!releaseId.safeParse(id).success) return sendPage(res, notFoundPage(langOf(req), '/estadisticas'), { status: 404 });
     return stats(req, res, id);
   });
 

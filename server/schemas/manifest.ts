@@ -1,9 +1,18 @@
-// The release manifest (docs/release-format.md, version 2): the one zod schema the server, the
-// OpenAPI document, the pages and the CLI use (the independent auditor keeps its own copy on
-// purpose). Types come from it.
+// The release manifest (docs/release-format.md, version 2) and its signed envelope: the one zod
+// schema the server, the OpenAPI document, the pages and the CLI use (the independent auditor
+// keeps its own copy on purpose, scripts/audit/format.ts). Types come from it, and so do the
+// series name and release id patterns (a release id is `<series>-<sequence>`).
+// Guarantees: every manifest the release service logs parses with `releaseManifest` (the service
+// checks it before the log entry is written; test/web/manifest-schema.test.ts checks the OpenAPI
+// component against real releases); imports nothing but zod.
 import { z } from 'zod';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'lowercase 64-hex sha256');
+
+/** A series name: lowercase letters, digits and dashes. */
+export const seriesName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'minúsculas, cifras y guiones, a lo sumo 40 / lowercase letters, digits and dashes, at most 40');
+/** A release id: its series name, a dash and its sequence number in the series (from 1). */
+export const releaseId = z.string().regex(/^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/, 'not a release id');
 
 export const manifestCell = z.object({
   key: z.record(z.string(), z.string()).describe('dimension → code, or "*" for the margin (all codes)'),
@@ -44,8 +53,8 @@ export const dpInfo = z.object({
 export const releaseManifest = z.object({
   type: z.literal('contamos-release'),
   formatVersion: z.literal(2),
-  id: z.string(),
-  series: z.string(),
+  id: releaseId,
+  series: seriesName,
   sequence: z.number().int().min(1),
   previousHash: hex64.nullable(),
   publication: z.object({ index: z.number().int().min(1), previousHash: hex64.nullable() }),
@@ -63,7 +72,22 @@ export const releaseManifest = z.object({
   tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
 }).describe('A release manifest (docs/release-format.md, version 2).');
 
+/** The publisher's Ed25519 signature over canonicalJson(manifest). */
+export const releaseSignatureInfo = z.object({
+  keyId: z.string(),
+  alg: z.literal('ed25519'),
+  value: z.string().describe('base64 Ed25519 signature of canonicalJson(manifest)'),
+});
+
+/** A signed release as served (GET /api/v1/releases/{id}). */
+export const releaseEnvelope = z.object({
+  manifest: releaseManifest,
+  hash: hex64.describe('SHA-256 of canonicalJson(manifest), RFC 8785'),
+  signature: releaseSignatureInfo,
+});
+
 export type Manifest = z.infer<typeof releaseManifest>;
+export type ReleaseEnvelope = z.infer<typeof releaseEnvelope>;
 export type ManifestCell = z.infer<typeof manifestCell>;
 export type DataEntry = z.infer<typeof dataEntry>;
 export type DpInfo = z.infer<typeof dpInfo>;

@@ -1,5 +1,5 @@
-// Shapes of release requests and signatures. The published manifest format itself is described in
-// docs/release-format.md (and checked by the independent auditor, which does not use this file).
+// Shapes of release requests and signatures. The published manifest (docs/release-format.md) is
+// schemas/manifest.ts, which also holds the series name and release id patterns used here.
 // Two methods: "suppression" (k-anonymous counts with complementary suppression) and "dp"
 // (differentially private noisy counts, charged to the server's one budget).
 // A DP request's rho or epsilon is bounded here, as a number or as a string alike, before anything
@@ -7,6 +7,9 @@
 // the operator's own per-release and total bounds are the ledger's (services/dp-ledger.ts).
 import { z } from 'zod';
 import { requestProblem, type DpUnit } from '../dp/bounds.js';
+import { releaseId, seriesName } from './manifest.js';
+
+export { releaseId, seriesName };
 
 /** The dimensions a release table may use. */
 export const RELEASE_DIMENSIONS = [
@@ -20,9 +23,6 @@ const privacyAmount = (unit: DpUnit) =>
     const problem = requestProblem(unit, x);
     if (problem) ctx.addIssue({ code: 'custom', message: `${unit} ${problem}` });
   });
-
-/** A series name: lowercase letters, digits and dashes. */
-export const seriesName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'minúsculas, cifras y guiones, a lo sumo 40 / lowercase letters, digits and dashes, at most 40');
 
 const DIMENSION_LIST = RELEASE_DIMENSIONS.join(', ');
 /** A dimension of a release table, refused with a message in both languages that lists the valid ones. */
@@ -84,7 +84,6 @@ export const releaseSignature = z.strictObject({
   signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'a 64-byte Ed25519 signature in base64'),
 });
 
-export const releaseId = z.string().regex(/^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/, 'not a release id');
 export const draftId = z.string().regex(/^[0-9a-f-]{36}$/, 'not a draft id');
 
 /** The publisher's choice of the series featured on the home page (PUT /api/v1/featured). */
@@ -94,3 +93,4 @@ export const featuredResponse = z.object({
   chosen: z.boolean().describe('true when a publisher chose it; false when it is the default (the first series ever published)'),
   release: releaseId.nullable().describe('its newest signed release, the home page headline'),
 });
+export type FeaturedResponse = z.infer<typeof featuredResponse>;

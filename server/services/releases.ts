@@ -1,14 +1,18 @@
 // Releases: the only way counts leave the server.
 // Flow: the publisher asks for a release (signed request). Everything that can refuse it without
-// counting is checked first (role, replayed nonce, k against the server's minimum and the series'
-// fixed k, the method of the series, the DP budget). Then the server counts the data of each year
+// counting is checked first (role, replayed nonce, a DP dry run, the method of the series, k
+// against the server's minimum and the series' fixed k, the DP budget); whether an earlier, smaller-k
+// figure could show below this k (`k_conflicts_with_log`) is decided from the log and the chosen
+// data versions before any linear program runs. Then the server counts the data of each year
 // at its data version, protects the new publication against the WHOLE publication log
 // (disclosure/global: every release of every series, every draft shown, DP invariants), builds
 // the manifest (docs/release-format.md, version 2) and, in one transaction that also consumes the
 // nonce, appends it to the log as a draft, records any new data version and spends DP budget →
 // the publisher signs the canonical manifest on their own machine → the server verifies the
 // signature and stores the release, immutably. A dry run stops before the log: it returns which
-// cells would be hidden and nothing else.
+// cells would be hidden and nothing else, and consumes its nonce (a replayed dry run is refused).
+// The nonce is checked before anything is computed and consumed in the transaction that stores the
+// result, so a refused request writes nothing.
 // Guarantees: a release is stored only with a valid publisher signature over exactly a logged
 // manifest; every manifest the server returns with counts is in the log first (drafts count as
 // seen); log indices have no gap and no fork (the append checks the last index in the
@@ -16,6 +20,7 @@
 // operator's minimum and never changes within a series; the result is deterministic for the same
 // data, log and request.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { MERKLE_SCHEME, canonicalJson, fromHex, hashCanonical, merkleRoot, toHex, verifyDetached } from '../../crypto/index.js';
 import { protectInLog, type GlobalProtected } from '../disclosure/global/protect.js';
 import type { Since, View } from '../disclosure/global/model.js';
@@ -29,19 +34,21 @@ import { dedupeRankSecret } from './server-secrets.js';
 import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
-import type { DataEntry, Manifest, ManifestCell } from '../schemas/manifest.js';
+import { dpInfo, releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
 import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { nonceRow } from '../db/nonces.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { commitPoint } from '../test-hooks.js';
+import { commitPoint, workPoint } from '../test-hooks.js';
+import { buildGlobalModel, type GlobalInput } from '../disclosure/global/model.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
 
 export type { DataEntry, DpInfo, Manifest, ManifestCell } from '../schemas/manifest.js';
-export interface Envelope { manifest: Manifest; hash: string; signature: { keyId: string; alg: 'ed25519'; value: string } }
+/** A signed release as served: the envelope of schemas/manifest.ts. */
+export type Envelope = ReleaseEnvelope;
 
 const DRAFT_TTL_S = 3600;
 const DEFAULT_MIN_K = 5;
@@ -83,6 +90,7 @@ function seriesTerms(log: readonly LogEntry[], series: string): { method: string
 async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean, log: readonly LogEntry[]): Promise<{ k: number; protection: number }> {
   if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
   if (await ctx.db.nonces.seen(nonceRow(auth).hash)) throw new AppError('replayed_nonce');
+  if (req.method === 'dp' && dryRun) throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
   const terms = seriesTerms(log, req.series);
   if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
   const minK = minKOf(ctx);
@@ -110,6 +118,7 @@ interface DataState {
 }
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
+  workPoint('count');
   const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), ctx.db.log.versions(), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
   const latest = new Map<number, VersionRow>();
   for (const v of versions) latest.set(v.year, v);
@@ -169,7 +178,27 @@ function hierarchiesOf(req: ReleaseRequest): Record<string, Record<string, strin
   return { region: Object.fromEntries(regionGroups.filter((g) => g.code !== 'unknown').map((g) => [g.code, g.members])) };
 }
 
-async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], req: ReleaseRequest, chosen: Chosen[], k: number, protection: number): Promise<GlobalProtected> {
+/**
+ * Whether an earlier entry published an exact count in 1..k−1: only then can this publication's k
+ * make a figure the log fixes show below it (read from the log alone, before counting).
+ */
+function smallPublishedFigures(log: readonly LogEntry[], k: number): boolean {
+  return log.some((e) => viewOf(e.manifest).cells!.some((c) => c.count !== null && c.count >= 1 && c.count < k));
+}
+
+/**
+ * Refuses (`k_conflicts_with_log`) a publication whose own tables hold a quantity an earlier entry
+ * published with a count in 1..k−1: the engine keeps every published quantity published, so the
+ * figure would show below this k. Decided on the model alone (no linear program).
+ */
+function refuseKConflicts(input: GlobalInput, k: number): void {
+  const model = buildGlobalModel(input);
+  model.lt.cells.forEach((cell, i) => {
+    if (model.published[model.ltToGlobal[i]!] && cell.value >= 1 && cell.value < k) throw new AppError('k_conflicts_with_log');
+  });
+}
+
+async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], req: ReleaseRequest, chosen: Chosen[], k: number, protection: number, checkConflicts = false): Promise<GlobalProtected> {
   const incidentsOf = (year: number, version: number): Incident[] => chosen.find((c) => c.year === year && c.version === version)?.incidents ?? data.at(year, version);
   const versionsOf = (year: number): number[] => [...new Set([...data.versions.filter((v) => v.year === year).map((v) => v.version), ...chosen.filter((c) => c.year === year).map((c) => c.version)])].sort((a, b) => a - b);
   const since = (year: number, version: number): Since => {
@@ -178,18 +207,21 @@ async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], re
     return data.versions.find((v) => v.year === year && v.version === version)!.since as Since;
   };
   const views = [...log.map((e) => viewOf(e.manifest)), newView(req, chosen, k, protection, log.length + 1)];
+  const input: GlobalInput = {
+    views,
+    since,
+    records: (y, v) => recordsOf(incidentsOf(y, v)),
+    added: (y, v) => {
+      const vs = versionsOf(y);
+      return recordsOf(addedOf(incidentsOf(y, vs[vs.indexOf(v) - 1]!), incidentsOf(y, v)));
+    },
+    minK: minKOf(ctx),
+    minProtection: minKOf(ctx),
+  };
+  if (checkConflicts) refuseKConflicts(input, k);
   try {
-    return await protectInLog({
-      views,
-      since,
-      records: (y, v) => recordsOf(incidentsOf(y, v)),
-      added: (y, v) => {
-        const vs = versionsOf(y);
-        return recordsOf(addedOf(incidentsOf(y, vs[vs.indexOf(v) - 1]!), incidentsOf(y, v)));
-      },
-      minK: minKOf(ctx),
-      minProtection: minKOf(ctx),
-    });
+    workPoint('lp');
+    return await protectInLog(input);
   } catch (e) {
     if (e instanceof UnprotectableError) throw new AppError('release_unprotectable');
     throw e;
@@ -240,7 +272,7 @@ export async function dryRunRelease(ctx: ServiceContext, auth: Auth, req: Releas
 async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<DraftResult | DryRunResult> {
   const log = await loadLog(ctx); // read once: the series' terms, then the model (a race is release_stale)
   const { k, protection } = await refuseEarly(ctx, auth, req, dryRun, log);
-  if (req.method === 'dp' && dryRun) throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
+  const conflictsPossible = req.method === 'suppression' && smallPublishedFigures(log, k);
   const years = yearsOf(req);
   const data = await loadData(ctx);
   const previous = [...log].reverse().find((e) => e.manifest.series === req.series && e.manifest.method === req.method)?.manifest;
@@ -251,17 +283,18 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
   let result: GlobalProtected | undefined;
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
-    result = await protect(ctx, data, log, req, chosen, k, protection);
+    result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
     if ((req.holdBack ?? 'none') === 'auto' && previous) {
       const lost = headlinesLost(previous, result, chosen);
       if (lost.length > 0) {
         const hold = new Map(lost.map((y) => [y, previous.data.find((d) => d.year === y)!.version]));
         chosen = chooseVersions(data, years, hold);
-        result = await protect(ctx, data, log, req, chosen, k, protection);
+        result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
       }
     }
     // A figure an earlier entry published at a smaller k is fixed, and would show here below this
-    // publication's own k: refused rather than shown.
+    // publication's own k: refused rather than shown (refuseKConflicts already refused it before the
+    // linear programs; this check stays as the guarantee's last line).
     if (result.cells.some((c) => !c.suppressed && c.count !== null && c.count >= 1 && c.count < k)) throw new AppError('k_conflicts_with_log');
   }
   const dataEntries: DataEntry[] = chosen.map((c) => ({ year: c.year, version: c.version, since: c.since, heldBack: c.heldBack }));
@@ -272,6 +305,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     }));
   if (dryRun) {
     const tables = tablesOf(result!.cells);
+    await ctx.db.signed(nonceRow(auth), async () => undefined); // the nonce, so the same request is not answered twice
     return {
       dryRun: true, series: req.series, k, data: dataEntries,
       tables: tables.map((t) => ({ dimensions: t.dimensions, cells: t.cells.length, hidden: t.cells.filter((c) => c.suppressed).length, hiddenCells: t.cells.filter((c) => c.suppressed).map((c) => c.key) })),
@@ -324,12 +358,14 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
       if (check.cells.some((c) => c.suppressed && Object.values(c.key).every((v) => v === '*'))) throw new AppError('dp_total_unprotected');
     }
     const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
+    workPoint('lp');
     dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies: manifest.hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
     if (dpRun.stats.randomSource !== 'crypto') throw new Error('a DP release must use the cryptographic random source');
     manifest.tables = tablesOf(dpRun.cells.map((c) => ({ ...c, suppressed: false })), { errorMargin90: dpRun.errorMargin90 });
     stats = { ...dpRun.stats, trace: undefined };
   }
   const draftId = randomUUID();
+  assertShape(releaseManifest, manifest); // outside the transaction, which large tables would hold open
   try {
     const hash = await ctx.db.signed(nonceRow(auth), async (tx) => {
       if ((await tx.log.lastIndex()) !== log.length) throw new AppError('release_stale');
@@ -343,6 +379,7 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
           m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
         };
       }
+      if (manifest.dp) assertShape(dpInfo, manifest.dp); // the rest was checked above
       const h = hashCanonical(manifest);
       await tx.log.append({ logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
       await tx.drafts.create({ id: draftId, series: req.series, sequence, hash: h, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S });
@@ -354,6 +391,12 @@ async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dry
     if (isUniqueViolation(e)) throw new AppError('release_stale');
     throw e;
   }
+}
+
+/** A manifest that does not match its own published schema is never logged. */
+function assertShape(schema: z.ZodType, value: unknown): void {
+  const shape = schema.safeParse(value);
+  if (!shape.success) throw new Error(`internal: the manifest does not match its schema (${shape.error.issues[0]?.path.join('.')}: ${shape.error.issues[0]?.message})`);
 }
 
 /** Stores a draft as a release once its publisher's signature verifies. */

@@ -16,7 +16,7 @@
 //   column's name (data-label, shown by the stylesheet), so nothing is off screen.
 // - The operator's licence and the release's citation are shown (open-data/terms.ts).
 // - Every value from the manifest (codes, series, hashes…) is escaped; links are same-origin
-//   paths built from ids that match the release id pattern.
+//   paths built from release ids (`releaseId` of schemas/manifest.ts, which the manifest's id matches).
 // - The page states what the count covers (series, years, k, protection, method, taxonomy
 //   version) and that the numbers are incomplete. It shows no number of reports: the format does
 //   not publish one (it would be an unprotected count).
@@ -29,36 +29,11 @@ export const TRENDS_SHOWN = 6;
 import { html, type SafeHtml, safeHref } from './html.js';
 import { codeLabel, dimensionLabel, formatNumber, type Lang, t, withLang } from './i18n.js';
 import { page } from './layout.js';
+import type { Manifest, ManifestCell, ReleaseEnvelope } from '../schemas/manifest.js';
 
-export interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
-export interface ReleaseTable { dimensions: string[]; cells: Cell[] }
-export interface ReleaseManifest {
-  id: string;
-  series: string;
-  sequence: number;
-  previousHash: string | null;
-  publishedOn: string;
-  taxonomyVersion: string;
-  request?: { filter?: { year?: number; years?: number[] } } & Record<string, unknown>;
-  method: string;
-  /** Suppression releases only. */
-  k?: number;
-  protection?: number;
-  /** Differential-privacy releases only. */
-  dp?: { mechanism: string; rho?: string; epsilon?: string; keepTotal: boolean; errorMargin90: number; invariants: string[]; ledger: { scope?: string; unit: string; total: string; spentAfter: string } };
-  hierarchies?: Record<string, Record<string, string[]>>;
-  domains: Record<string, string[]>;
-  merkle: { scheme: string; root: string };
-  tables: ReleaseTable[];
-}
-export interface ReleaseEnvelope {
-  manifest: ReleaseManifest;
-  hash: string;
-  signature: { keyId: string; alg: string; value: string };
-}
+type Cell = ManifestCell;
+type ReleaseTable = Manifest['tables'][number];
 export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string; years?: string[] }
-
-export const RELEASE_ID = /^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/;
 
 /** Most charts drawn per table; every cell is still in the data table and the downloads. */
 export const MAX_CHARTS_PER_TABLE = 12;
@@ -86,7 +61,7 @@ interface ChartSpec { title: string; bars: Array<{ label: string; value: number 
 export const MAX_BARS_WITH_ZEROS = 12;
 
 /** The charts of one table: one per combination of the other dimensions (margins first). */
-export function chartsOfTable(m: ReleaseManifest, table: ReleaseTable, tableIndex: number, lang: Lang): { charts: ChartSpec[]; omitted: number } {
+export function chartsOfTable(m: Manifest, table: ReleaseTable, tableIndex: number, lang: Lang): { charts: ChartSpec[]; omitted: number } {
   const dims = table.dimensions;
   const cells = new Map<string, Cell>();
   for (const c of table.cells) cells.set(keyOf(dims, c.key), c);
@@ -154,7 +129,7 @@ function valueCell(c: Cell, lang: Lang, label: string, margin?: number): SafeHtm
 }
 
 /** The cells worth a row: a "*" on a dimension with one code is that code's figure again. */
-export function distinctCells(m: Pick<ReleaseManifest, 'domains'>, table: ReleaseTable): Cell[] {
+export function distinctCells(m: Pick<Manifest, 'domains'>, table: ReleaseTable): Cell[] {
   const single = table.dimensions.filter((d) => (m.domains[d] ?? []).length === 1);
   if (single.length === 0) return table.cells;
   const have = new Set(table.cells.map((c) => keyOf(table.dimensions, c.key)));
@@ -166,7 +141,7 @@ export function distinctCells(m: Pick<ReleaseManifest, 'domains'>, table: Releas
   });
 }
 
-function dataTable(m: ReleaseManifest, table: ReleaseTable, i: number, lang: Lang): SafeHtml {
+function dataTable(m: Manifest, table: ReleaseTable, i: number, lang: Lang): SafeHtml {
   const all = distinctCells(m, table);
   const rows = all.slice(0, MAX_TABLE_ROWS);
   const heads = table.dimensions.map((d) => dimensionLabel(d, lang));
@@ -186,11 +161,11 @@ ${all.length > rows.length ? html`<p>${t(lang, `Se muestran ${rows.length} cifra
 </details>`;
 }
 
-function yearsOf(m: ReleaseManifest): string[] {
-  return m.domains.year ?? (m.request?.filter?.years ?? (m.request?.filter?.year !== undefined ? [m.request.filter.year] : [])).map(String);
+function yearsOf(m: Manifest): string[] {
+  return m.domains.year ?? m.data.map((d) => String(d.year));
 }
 
-function methodText(m: ReleaseManifest, lang: Lang): string {
+function methodText(m: Manifest, lang: Lang): string {
   if (m.method === 'suppression' && m.k !== undefined) {
     return t(lang,
       `Supresión de celdas: ninguna cifra publicada está entre 1 y ${m.k - 1}; se ocultan además otras celdas para que las ocultas no puedan deducirse restando totales ni comparando con publicaciones anteriores de la serie.`,
@@ -206,7 +181,7 @@ function methodText(m: ReleaseManifest, lang: Lang): string {
 }
 
 /** Headline figures: per year, the total and (when the release has them) homicides and disappearances. */
-function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
+function keyFigures(m: Manifest, lang: Lang): SafeHtml | null {
   const years = yearsOf(m);
   const find = (key: Record<string, string>): Cell | undefined => {
     for (const tb of m.tables) {
@@ -235,7 +210,7 @@ function keyFigures(m: ReleaseManifest, lang: Lang): SafeHtml | null {
 }
 
 /** For a one-year release: where its years are followed over time (the newest release of each series covering several years, this year among them). */
-function trendElsewhere(m: ReleaseManifest, items: ReleaseListItem[], lang: Lang): SafeHtml {
+function trendElsewhere(m: Manifest, items: ReleaseListItem[], lang: Lang): SafeHtml {
   const years = yearsOf(m);
   const newest = new Map<string, ReleaseListItem>();
   for (const r of items) {

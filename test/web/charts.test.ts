@@ -90,7 +90,7 @@ describe('charts of a release', () => {
   });
 
   it('renders the release: coverage, numbers, suppressed cells, downloads, verification', () => {
-    const env = { manifest: m, hash: 'a'.repeat(64), signature: { keyId: 'publisher-0123456789abcdef', alg: 'ed25519', value: 'c2ln' } };
+    const env = { manifest: m, hash: 'a'.repeat(64), signature: { keyId: 'publisher-0123456789abcdef', alg: 'ed25519' as const, value: 'c2ln' } };
     const out = releaseSection(env, 'es').value;
     for (const text of ['anual-1', 'oculta para proteger a las personas', 'Lima Metropolitana', 'Venezuela', 'Mujer trans', '2026.1',
       '/api/v1/releases/anual-1.csv', '/api/v1/releases/anual-1', 'a'.repeat(64), 'publisher-0123456789abcdef', 'npm run audit -- --server',
@@ -106,7 +106,7 @@ describe('charts of a release', () => {
   });
 
   it('renders a whole page with the list of releases, in English too', () => {
-    const env = { manifest: m, hash: 'b'.repeat(64), signature: { keyId: 'publisher-x', alg: 'ed25519', value: 'c2ln' } };
+    const env = { manifest: m, hash: 'b'.repeat(64), signature: { keyId: 'publisher-x', alg: 'ed25519' as const, value: 'c2ln' } };
     const items = [{ id: 'anual-1', series: 'anual', sequence: 1, hash: 'b'.repeat(64), publishedOn: '2026-11-28' }];
     const es = statsPage({ lang: 'es', path: '/estadisticas', items, current: env });
     expect(es).toContain('<html lang="es">');

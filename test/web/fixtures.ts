@@ -7,7 +7,7 @@ import { canonicalJson, hashCanonical, signDetached } from '../../crypto/index.j
 import { packLeaves } from '../../server/services/releases.js';
 import type { ServiceContext } from '../../server/services/context.js';
 import { codesOf, incidentTypes, regions, victimGenders, victimNationalities } from '../../server/taxonomy/taxonomy.js';
-import type { ReleaseEnvelope, ReleaseManifest } from '../../server/web/stats-page.js';
+import type { Manifest, ReleaseEnvelope } from '../../server/schemas/manifest.js';
 
 type Counts = Record<string, number>;
 
@@ -31,7 +31,7 @@ function table(dim: string, year: string, codes: string[], counts: Counts, k: nu
   return { dimensions: ['year', dim], cells };
 }
 
-export function sampleManifest(opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number; index?: number } = {}): ReleaseManifest & Record<string, unknown> {
+export function sampleManifest(opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number; index?: number } = {}): Manifest {
   const series = opts.series ?? 'anual';
   const sequence = opts.sequence ?? 1;
   const k = opts.k ?? 5;
@@ -68,7 +68,7 @@ export function sampleManifest(opts: { series?: string; sequence?: number; previ
 }
 
 /** Signs and stores a release as the release service does; returns its envelope. */
-export async function insertRelease(ctx: ServiceContext, publisher: { keyId: string; secretKey: string }, manifest: ReleaseManifest): Promise<ReleaseEnvelope> {
+export async function insertRelease(ctx: ServiceContext, publisher: { keyId: string; secretKey: string }, manifest: Manifest): Promise<ReleaseEnvelope> {
   const text = canonicalJson(manifest);
   const hash = hashCanonical(manifest);
   const signature = signDetached(text, publisher.secretKey);

@@ -9,8 +9,10 @@ import { str } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
+import { seriesName } from '../../../server/schemas/manifest.js';
+import type { FeaturedResponse } from '../../../server/schemas/release.js';
 
-interface Featured { series: string | null; chosen: boolean; release: string | null }
+type Featured = FeaturedResponse;
 
 export const featureCommand: Command = {
   name: 'feature',
@@ -39,7 +41,7 @@ export const featureCommand: Command = {
         : `Serie destacada / Featured series: ${f.series}${f.chosen ? '' : ' (por defecto: la primera publicada / default: the first published)'}; portada / home page: ${f.release}`);
       return EXIT_OK;
     }
-    if (!/^[a-z0-9-]{1,40}$/.test(series)) {
+    if (!seriesName.safeParse(series).success) {
       throw usageError(`"${series}" no es un nombre de serie (minúsculas, cifras y guiones)`, `"${series}" is not a series name (lowercase letters, digits and dashes)`);
     }
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'feature' });

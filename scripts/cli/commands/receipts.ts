@@ -14,6 +14,7 @@ import { CliError, EXIT_FAILURE, EXIT_OK, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
 import { defaultReceiptsFile, readReceipts } from '../receipts.js';
 import { fetchWellKnown } from '../server-info.js';
+import type { ReleaseEnvelope } from '../../../server/schemas/manifest.js';
 
 export const receiptsCommand: Command = {
   name: 'receipts verify',
@@ -33,7 +34,7 @@ export const receiptsCommand: Command = {
     if (receipts.length === 0) throw usageError(`no hay recibos en ${file}`, `no receipts in ${file}`);
     const c = client();
     const wk = await fetchWellKnown(c);
-    const rel = await c.request<{ manifest: { merkle: { scheme: string; root: string } } }>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}`);
+    const rel = await c.request<ReleaseEnvelope>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}`);
     const { root, scheme } = rel.body.manifest.merkle;
     if (scheme !== MERKLE_SCHEME) {
       throw new CliError(`la publicación ${releaseId} no usa el árbol ${MERKLE_SCHEME}`, `release ${releaseId} does not use the ${MERKLE_SCHEME} tree`);

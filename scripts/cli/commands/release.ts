@@ -2,7 +2,9 @@
 //
 // Guarantees: the dimensions asked for are checked here first (a bilingual message naming the bad
 // one, nothing sent). The server computes the release (counts, suppression) and returns a DRAFT;
-// this command checks the draft before signing it — it asks for exactly what was requested, chains
+// this command checks the draft before signing it — it is exactly a release manifest of the server's
+// zod schema (server/schemas/manifest.ts; no field the format lacks), it asks for exactly what was
+// requested, chains
 // to the latest published release of the series, and publishes no count in 1..k−1 — then SHOWS
 // the publisher what would be published (release-preview.ts: figures published and hidden per
 // table, headline figures, changes since the previous release, whether it becomes the home page's
@@ -15,19 +17,14 @@ import { flag, intInRange, requireStr, str } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT_OK, EXIT_USAGE, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
-import { type Featured, type PreviewManifest, previewLines } from '../release-preview.js';
+import { type Featured, previewLines } from '../release-preview.js';
+import { releaseManifest, type Manifest, type ReleaseEnvelope } from '../../../server/schemas/manifest.js';
+import { RELEASE_DIMENSIONS } from '../../../server/schemas/release.js';
 
-interface Cell { key: Record<string, string>; count: number | null; suppressed: boolean }
-interface Manifest {
-  id: string; series: string; sequence: number; previousHash: string | null; k?: number; domains?: Record<string, string[]>;
-  request: unknown; tables: Array<{ dimensions: string[]; cells: Cell[] }>; merkle: { scheme: string; root: string };
-  dp?: { ledger: { total: string; spentAfter: string; charged: string } };
-  data?: Array<{ year: number; version: number; heldBack: boolean }>;
-}
 interface DryRun { k: number; tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>; data: Array<{ year: number; version: number; heldBack: boolean }> }
 
-/** The dimensions a release table may use (the server's list, server/schemas/release.ts). */
-export const RELEASE_DIMENSIONS = ['year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome'] as const;
+/** The dimensions a release table may use (the server's list). */
+export { RELEASE_DIMENSIONS };
 
 export function parseTables(spec: string): string[][] {
   const tables = spec.split(';').map((t) => t.split(/[,×x*]/).map((d) => d.trim()).filter(Boolean)).filter((t) => t.length > 0);
@@ -142,7 +139,14 @@ export const releaseCommand: Command = {
       return EXIT_OK;
     }
     const draft = await c.request<{ draftId: string; hash: string; manifest: Manifest }>('POST', '/api/v1/releases', { body: request, signer });
+    // The draft must be exactly a manifest of the server's schema: nothing missing or malformed, and
+    // nothing this tool does not know (the publisher would sign it unseen — a report count, say).
     const m = draft.body.manifest;
+    const shape = releaseManifest.safeParse(m);
+    if (!shape.success || canonicalJson(shape.data) !== canonicalJson(m)) {
+      const why = shape.success ? 'it holds fields the manifest format does not have' : shape.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CliError('El borrador del servidor no es un manifiesto de publicación válido; no se firmó', `The server's draft is not a release manifest; it was not signed: ${why}`);
+    }
     const list = await c.request<{ items: Array<{ series: string; sequence: number; hash: string }> }>('GET', '/api/v1/releases');
     const latest = list.body.items.filter((x) => x.series === request.series).sort((a, b) => b.sequence - a.sequence)[0];
     const problems: string[] = [];
@@ -152,11 +156,11 @@ export const releaseCommand: Command = {
     if (small.length) problems.push(`${small.length} published count(s) below k`);
     if (problems.length) throw new CliError('El borrador del servidor no es aceptable; no se firmó', `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`);
     const previous = m.sequence > 1
-      ? (await c.request<{ manifest: PreviewManifest }>('GET', `/api/v1/releases/${m.series}-${m.sequence - 1}`)).body.manifest
+      ? (await c.request<ReleaseEnvelope>('GET', `/api/v1/releases/${m.series}-${m.sequence - 1}`)).body.manifest
       : null;
     const featured = (await c.request<Featured>('GET', '/api/v1/featured')).body;
     const out = flag(values, 'json') ? io.stderr : io.stdout;
-    for (const line of previewLines(m as unknown as PreviewManifest, previous, featured)) println(out, line);
+    for (const line of previewLines(m, previous, featured)) println(out, line);
     if (!flag(values, 'yes')) {
       if (!io.confirm) {
         throw new CliError(
@@ -173,7 +177,7 @@ export const releaseCommand: Command = {
       }
     }
     const signature = signDetached(canonicalJson(m), signer.secretKey);
-    const res = await c.request<{ manifest: Manifest; hash: string }>('POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, { body: { signature }, signer });
+    const res = await c.request<ReleaseEnvelope>('POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, { body: { signature }, signer });
     if (flag(values, 'json')) {
       println(io.stdout, JSON.stringify(res.body, null, 2));
       return EXIT_OK;
