@@ -41,7 +41,8 @@
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
-import { ExtremeSolver, loadHighs, solveOnce, type SparseSystem } from './lp.js';
+import { loadHighs } from '../tables/highs.js';
+import { ExtremeSolver, solveOnce, type SparseSystem } from './lp.js';
 import { helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
 import { holds, thresholdRules, type Rules } from './rules.js';

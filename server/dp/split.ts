@@ -25,7 +25,7 @@
 //   fitting of the prior Π P_guide(leaf | the class's codes in those tables), then rounded with
 //   exact margins — so that tables no step chooses (e.g. [r,a,p] after [y,r,a,g] and [y,r,t,p])
 //   still follow their guide.
-import type { LinkedTables } from '../disclosure/types.js';
+import type { LinkedTables } from '../tables/types.js';
 
 interface Table {
   dims: number[];

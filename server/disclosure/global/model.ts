@@ -34,7 +34,7 @@
 // true table is a feasible point; `single` is true exactly when there is no earlier publication
 // and the structure is the new publication's own linked tables (then `lt` is that structure, cell
 // for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
-import { buildLinkedTables, identityOf } from '../linked-tables.js';
+import { buildLinkedTables, identityOf } from '../../tables/linked-tables.js';
 import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
