@@ -18,13 +18,13 @@
 // is deterministic (table order, then key order — see types.ts); the same input gives the same
 // output (no randomness; the MILP is used only when it proves optimality within a deterministic
 // node limit, the time budget being a safety net).
-import { AuditEngine, auditIntervals } from './interval-audit.js';
+import { AuditEngine } from './interval-audit.js';
 import { cellCosts } from './cost.js';
 import { loadHighs } from '../tables/highs.js';
 import { buildLinkedTables, keyInTable } from '../tables/linked-tables.js';
 import { isPrimary, validateParams } from './primary.js';
 import { thresholdRules } from './rules.js';
-import { extendPattern, initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
+import { initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
 import { structureOf } from './structure.js';
 import type { AuditResult, Key, LinkedTablesInput, SuppressionReason } from './types.js';
 

@@ -121,7 +121,7 @@ export class AuditEngine {
     /** What each cell needs (rules.ts); fixed for the engine's life (the cache relies on it). */
     readonly rules: Rules,
     /** False when the true values are unknown (auditing an earlier release from what it published). */
-    private readonly truthKnown = true,
+    truthKnown = true,
   ) {
     this.reachLo = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(Infinity);
     this.reachHi = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(-Infinity);
@@ -415,7 +415,6 @@ export class AuditEngine {
         if (nc > 64) {
           let left = countUnsettled();
           for (let round = 0; round < 200; round++) {
-            let settled = 0;
             let tried = 0;
             const lpBefore = this.lpSolves;
             for (const sense of [-1, 1] as const) {
@@ -428,7 +427,6 @@ export class AuditEngine {
               this.lpSolves += solverSolves() - before;
               if (!x) continue;
               absorb(x);
-              for (const i of batch) if (!unsettled(i, end)) settled++;
             }
             const now = countUnsettled();
             const gain = left - now;
