@@ -5,13 +5,6 @@
 
 export { ALL } from '../tables/types.js';
 export type { Cell, Constraint, CountRecord, Domains, Hierarchies, Key, LinkedTables, LinkedTablesInput } from '../tables/types.js';
-import type { Key } from '../tables/types.js';
-
-/** A cell as published by an earlier release of the same series (key spelled with "*"). */
-export interface PublishedCell {
-  readonly key: Readonly<Key>;
-  readonly count: number | null;
-}
 
 /** One suppressed cell's attacker interval, rounded to integers (lo up, hi down, 1e-6 slack). */
 export interface CellInterval {
