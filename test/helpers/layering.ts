@@ -21,8 +21,10 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   app: ['routes', 'http', 'web', 'services', 'schemas', 'errors', 'config', 'crypto', 'native-crypto', 'openapi'],
   // routes → services → db: routes never reach the database, disclosure control or DP themselves
   routes: ['http', 'web', 'services', 'schemas', 'errors', 'crypto', 'taxonomy', 'open-data', 'openapi', 'config'],
-  // request plumbing (auth, limits, errors): the context it is handed, never the service logic
-  http: ['services/context', 'schemas', 'errors', 'crypto', 'native-crypto', 'config'],
+  // request plumbing (auth, limits, errors): the context it is handed, never the service logic;
+  // of storage only the Store's public pure parts (its types, the 503 classification of database
+  // errors, a nonce's stored form), never a client
+  http: ['services/context', 'db/store', 'db/errors', 'db/nonces', 'schemas', 'errors', 'crypto', 'native-crypto', 'config'],
   web: ['services', 'schemas', 'errors', 'taxonomy', 'open-data', 'openapi', 'crypto'],
   openapi: ['schemas', 'errors'],
   // the open-data files of a release: labels come from the pages' translations
