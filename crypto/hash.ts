@@ -12,9 +12,6 @@ import { canonicalJson } from './canonical-json.js';
 import { isBytes, toHex, utf8Encode } from './encoding.js';
 import { hmacSha256Bytes, sha256Bytes } from './sha256.js';
 
-/** Length in hex characters of a SHA-256 digest. */
-export const SHA256_HEX_LENGTH = 64;
-
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** True for a lowercase 64-character hex string (the form of every hash Contamos stores). */

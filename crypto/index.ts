@@ -10,7 +10,7 @@ export {
   utf8Decode, utf8Encode,
 } from './encoding.js';
 export { CanonicalJsonError, canonicalJson } from './canonical-json.js';
-export { SHA256_HEX_LENGTH, hashCanonical, hmacSha256, isSha256Hex, reportHash, sha256, sha256Hex } from './hash.js';
+export { hashCanonical, hmacSha256, isSha256Hex, reportHash, sha256, sha256Hex } from './hash.js';
 export { setSha256Backend, type Sha256Backend } from './sha256.js';
 export {
   KEY_FILE_KIND, KEY_FILE_VERSION, KEY_ID_PATTERN, KEY_ROLES, KeyFileError, generateSealKeyPair,

@@ -100,10 +100,10 @@ function parseBox(value: unknown): KeyBox {
   if (!v || typeof v !== 'object' || v.kind !== KEYBOX_KIND) throw bad('kind');
   if (v.version !== KEYBOX_VERSION) throw bad('version');
   const { kdf, box } = v;
-  if (!kdf || kdf.alg !== 'argon2id13' || typeof kdf.salt !== 'string') throw bad('kdf');
+  if (kdf?.alg !== 'argon2id13' || typeof kdf.salt !== 'string') throw bad('kdf');
   if (!Number.isInteger(kdf.opslimit) || kdf.opslimit < 1 || kdf.opslimit > MAX_OPSLIMIT) throw bad('opslimit');
   if (!Number.isInteger(kdf.memlimit) || kdf.memlimit < MIN_MEMLIMIT || kdf.memlimit > MAX_MEMLIMIT) throw bad('memlimit');
-  if (!box || box.alg !== 'xsalsa20poly1305' || typeof box.nonce !== 'string' || typeof box.ciphertext !== 'string') throw bad('box');
+  if (box?.alg !== 'xsalsa20poly1305' || typeof box.nonce !== 'string' || typeof box.ciphertext !== 'string') throw bad('box');
   return v as KeyBox;
 }
 

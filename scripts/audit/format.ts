@@ -85,13 +85,11 @@ export const cellSchema = z
     errorMargin90: z.number().nonnegative().optional(),
   })
   .refine((c) => (c.count === null) === c.suppressed, { message: 'count must be null exactly when suppressed' });
-export type Cell = z.infer<typeof cellSchema>;
 
 export const tableSchema = z.object({
   dimensions: z.array(z.string().min(1)).min(1),
   cells: z.array(cellSchema),
 });
-export type Table = z.infer<typeof tableSchema>;
 
 export const dataEntrySchema = z.object({
   year: z.number().int().min(1900).max(9999),
@@ -99,7 +97,6 @@ export const dataEntrySchema = z.object({
   since: z.enum(['additions', 'changes']).nullable(),
   heldBack: z.boolean(),
 });
-export type DataEntry = z.infer<typeof dataEntrySchema>;
 
 export const dpSchema = z.object({
   mechanism: z.enum(['discrete-gaussian', 'discrete-laplace']),

@@ -70,7 +70,7 @@ export async function checkInclusion(
     let ok = true;
     for (const p of proofs) {
       const rel = releases.get(p.releaseId);
-      if (!rel || !rel.authentic) {
+      if (!rel?.authentic) {
         findings.add('inclusion-release-unverified', { reportId: r.reportId, releaseId: p.releaseId }, p.releaseId);
         ok = false;
       } else if (p.proof.leaf !== r.reportHash) {

@@ -155,6 +155,12 @@ interface Part {
 
 const snap = (v: number) => (Math.abs(v - Math.round(v)) < 1e-9 ? Math.round(v) : v);
 
+/**
+ * The ranges of `targets` over `system` (see the header), in the steps its guarantees name:
+ * 1. reduction, 2. outer bounds by propagation, 3. components, 4. targets as parts over the
+ * components, 5. one LP per component (witnesses, then the targets inside it), 6. the targets
+ * spanning several components.
+ */
 export async function computeIntervals(
   system: System,
   targets: readonly Expr[],
@@ -166,18 +172,57 @@ export async function computeIntervals(
   const stats: EngineStats = {
     variables: n, unknowns: 0, rows: 0, components: 0, largestComponent: 0, lpSolves: 0, witnessSolves: 0, decidedWithoutOwnLp: 0, solvedExactly: 0, ms: 0,
   };
-  const errors = new Map<number, string>();
   const inconsistentTags: number[] = [];
-  let lastProgress = performance.now();
-  const progress = (status: () => string, force = false) => {
-    if (!opts.progress) return;
-    const now = performance.now();
-    if (!force && now - lastProgress < 5000) return;
-    lastProgress = now;
-    opts.progress(status());
-  };
 
   // 1. Reduction: substitute, fix, merge x − y = c, turn one-unknown inequalities into bounds.
+  const red = reduceSystem(system, inconsistentTags);
+  stats.rows = red.rows.length;
+  for (let i = 0; i < n; i++) if (red.uf.find(i) === i && Number.isNaN(red.value[i]!)) stats.unknowns++;
+  // 2. Outer bounds by propagation over the rows (a relaxation: every feasible point obeys them).
+  const outer = outerBounds(red);
+  // 3. Components over the roots that remain unknown.
+  const comps = componentsOf(n, red.rows);
+  stats.components = comps.compRows.size;
+  for (const list of comps.compVars.values()) stats.largestComponent = Math.max(stats.largestComponent, list.length);
+  // 4. Targets as parts over components (a root in no row is a part solved from its bounds).
+  const split = splitTargets(targets, red, outer, comps);
+  const book = new TargetBook(split, decided, opts.exact);
+  for (let ti = 0; ti < targets.length; ti++) if (book.isDone(ti)) stats.decidedWithoutOwnLp++;
+
+  // 5. and 6.: the LPs.
+  const solver = await LpSolver.create();
+  const lps = new ComponentLps(solver, system, red, outer, comps, split, book, stats, opts, started);
+  try {
+    lps.solveComponents();
+    lps.solveSpanningTargets();
+  } finally {
+    stats.lpSolves = solver.solves;
+    solver.dispose();
+  }
+
+  const infeasible = new Uint8Array(targets.length);
+  const ranges: Range[] = [];
+  for (let ti = 0; ti < targets.length; ti++) {
+    if (split.targetParts[ti]!.some((pi) => split.parts[pi]!.comp >= 0 && lps.compInfeasible.has(split.parts[pi]!.comp))) infeasible[ti] = 1;
+    ranges.push(book.rangeOf(ti));
+  }
+  stats.ms = Math.round(performance.now() - started);
+  return { ranges, infeasible, errors: lps.errors, inconsistentTags, stats };
+}
+
+/** The system after step 1: x_i = x_root(i) + off_i; per root its value (NaN: unknown) and bounds. */
+interface ReducedSystem {
+  uf: OffsetUnion;
+  value: Float64Array;
+  L: Float64Array;
+  U: Float64Array;
+  /** The rows left, over current roots, each with at least one unknown. */
+  rows: RootRow[];
+}
+
+/** Step 1. Rows left without unknowns that do not hold go to `inconsistentTags`. */
+function reduceSystem(system: System, inconsistentTags: number[]): ReducedSystem {
+  const { n } = system;
   const uf = new OffsetUnion(n);
   const value = Float64Array.from(system.fixed); // per root: NaN unknown
   const L = new Float64Array(n); // per root, in terms of the root
@@ -272,16 +317,24 @@ export async function computeIntervals(
       if (r.ge ? r.rhs > TOL : Math.abs(r.rhs) > TOL) inconsistentTags.push(r.tag);
       return false;
     });
-  stats.rows = rows.length;
-  for (let i = 0; i < n; i++) if (uf.find(i) === i && Number.isNaN(value[i]!)) stats.unknowns++;
+  return { uf, value, L, U, rows };
+}
 
-  // 2. Outer bounds by propagation over the rows (a relaxation: every feasible point obeys them).
-  const oL = Float64Array.from(L);
-  const oU = Float64Array.from(U);
+/** Step 2's outer bounds per root, and whether propagation found some root's bounds crossed. */
+interface OuterBounds {
+  oL: Float64Array;
+  oU: Float64Array;
+  propInfeasible: boolean;
+}
+
+/** Step 2. Outer bounds by propagation over the rows (a relaxation: every feasible point obeys them). */
+function outerBounds(red: ReducedSystem): OuterBounds {
+  const oL = Float64Array.from(red.L);
+  const oU = Float64Array.from(red.U);
   let propInfeasible = false;
   for (let round = 0; round < 30; round++) {
     let changed = false;
-    for (const r of rows) {
+    for (const r of red.rows) {
       let minF = 0, maxF = 0, minInf = 0, maxInf = 0;
       for (let t = 0; t < r.vars.length; t++) {
         const a = r.coefs[t]!;
@@ -330,8 +383,18 @@ export async function computeIntervals(
     }
     if (!changed) break;
   }
+  return { oL, oU, propInfeasible };
+}
 
-  // 3. Components over the roots that remain unknown.
+/** Step 3's components: each one's rows and its (distinct) roots, keyed by the component's root. */
+interface Components {
+  comp: UnionFind;
+  compRows: Map<number, RootRow[]>;
+  compVars: Map<number, number[]>;
+}
+
+/** Step 3. Components over the roots that remain unknown (linked by some row). */
+function componentsOf(n: number, rows: readonly RootRow[]): Components {
   const comp = new UnionFind(n);
   for (const r of rows) for (let t = 1; t < r.vars.length; t++) comp.union(r.vars[0]!, r.vars[t]!);
   const compRows = new Map<number, RootRow[]>();
@@ -349,16 +412,30 @@ export async function computeIntervals(
     list.push(v);
   }
   for (const [c, list] of compVars) compVars.set(c, [...new Set(list)]);
-  stats.components = compRows.size;
-  for (const list of compVars.values()) stats.largestComponent = Math.max(stats.largestComponent, list.length);
+  return { comp, compRows, compVars };
+}
 
-  // 4. Targets as parts over components (a root in no row is a part solved from its bounds).
-  const touched = new Uint8Array(n);
-  for (const r of rows) for (const v of r.vars) touched[v] = 1;
+/** Step 4's targets as parts: each target's constant and part indices, and the parts of each component. */
+interface SplitTargets {
+  parts: Part[];
+  targetParts: number[][];
+  targetConst: Float64Array;
+  compParts: Map<number, number[]>;
+  /** Targets per component, and whether each lies in several components. */
+  compTargets: Map<number, number[]>;
+  multi: Uint8Array;
+}
+
+/** Step 4. Targets as parts over components; the same piece in several targets is one part. */
+function splitTargets(targets: readonly Expr[], red: ReducedSystem, outer: OuterBounds, comps: Components): SplitTargets {
+  const { uf, value, L, U } = red;
+  const { oL, oU } = outer;
+  const { comp } = comps;
+  const touched = new Uint8Array(red.uf.parent.length);
+  for (const r of red.rows) for (const v of r.vars) touched[v] = 1;
   const parts: Part[] = [];
   const targetParts: number[][] = [];
   const targetConst = new Float64Array(targets.length);
-  const infeasible = new Uint8Array(targets.length);
   const compParts = new Map<number, number[]>();
   const partIndex = new Map<string, number>();
   targets.forEach((e, ti) => {
@@ -420,8 +497,35 @@ export async function computeIntervals(
     }
     targetParts.push(mine);
   });
+  // Targets per component, and whether each lies in one component only.
+  const compTargets = new Map<number, number[]>();
+  const multi = new Uint8Array(targets.length);
+  targetParts.forEach((ps, ti) => {
+    const cs = new Set(ps.map((pi) => parts[pi]!.comp).filter((c) => c >= 0));
+    if (cs.size > 1) multi[ti] = 1;
+    for (const c of cs) {
+      let list = compTargets.get(c);
+      if (!list) compTargets.set(c, (list = []));
+      list.push(ti);
+    }
+  });
+  return { parts, targetParts, targetConst, compParts, compTargets, multi };
+}
 
-  const rangeOf = (ti: number): Range => {
+/** What is proven of each target from its parts, and which targets are done. */
+class TargetBook {
+  readonly done: Uint8Array;
+
+  constructor(
+    private readonly split: SplitTargets,
+    private readonly decided: (t: number, r: Range) => boolean,
+    private readonly exact: boolean,
+  ) {
+    this.done = new Uint8Array(split.targetParts.length);
+  }
+
+  rangeOf(ti: number): Range {
+    const { targetConst, targetParts, parts } = this.split;
     let loO = targetConst[ti]!, loI = targetConst[ti]!, hiI = targetConst[ti]!, hiO = targetConst[ti]!;
     for (const pi of targetParts[ti]!) {
       const p = parts[pi]!;
@@ -433,49 +537,72 @@ export async function computeIntervals(
     if (Number.isNaN(loI)) loI = Infinity;
     if (Number.isNaN(hiI)) hiI = -Infinity;
     return { loMin: roundUp(loO), loMax: roundUp(loI), hiMin: roundDown(hiI), hiMax: roundDown(hiO) };
-  };
+  }
 
-  const done = new Uint8Array(targets.length);
-  const isDone = (ti: number): boolean => {
-    if (done[ti]) return true;
-    const r = rangeOf(ti);
+  /** Whether target ti is done: both ends exact, or (unless exact) its range decides the verdict. */
+  isDone(ti: number): boolean {
+    if (this.done[ti]) return true;
+    const r = this.rangeOf(ti);
+    const { targetParts, parts } = this.split;
     const exactBoth = targetParts[ti]!.every((pi) => parts[pi]!.exactMin && parts[pi]!.exactMax);
-    if (exactBoth || (!opts.exact && decided(ti, r))) {
-      done[ti] = 1;
+    if (exactBoth || (!this.exact && this.decided(ti, r))) {
+      this.done[ti] = 1;
       return true;
     }
     return false;
-  };
-  for (let ti = 0; ti < targets.length; ti++) if (isDone(ti)) stats.decidedWithoutOwnLp++;
+  }
+}
 
-  // Targets per component, and whether each lies in one component only.
-  const compTargets = new Map<number, number[]>();
-  const multi = new Uint8Array(targets.length);
-  targetParts.forEach((ps, ti) => {
-    const comps = new Set(ps.map((pi) => parts[pi]!.comp).filter((c) => c >= 0));
-    if (comps.size > 1) multi[ti] = 1;
-    for (const c of comps) {
-      let list = compTargets.get(c);
-      if (!list) compTargets.set(c, (list = []));
-      list.push(ti);
-    }
-  });
+/** Steps 5 and 6: one persistent LP per component, loaded in turn. */
+class ComponentLps {
+  readonly compInfeasible = new Set<number>();
+  readonly errors = new Map<number, string>();
+  private readonly witnessCap: number;
+  /** When progress was last reported (the start of the computation at first). */
+  private lastProgress: number;
+  private rnd = 0x9e3779b9;
 
-  // 5. One LP per component.
-  const solver = await LpSolver.create();
-  const compInfeasible = new Set<number>();
-  const witnessCap = (() => {
+  constructor(
+    private readonly solver: LpSolver,
+    system: System,
+    private readonly red: ReducedSystem,
+    private readonly outer: OuterBounds,
+    private readonly comps: Components,
+    private readonly split: SplitTargets,
+    private readonly book: TargetBook,
+    private readonly stats: EngineStats,
+    private readonly opts: EngineOptions,
+    started: number,
+  ) {
+    this.lastProgress = started;
     let s = 0;
     for (const r of system.rows) s += Math.abs(r.rhs);
-    for (let i = 0; i < n; i++) if (!Number.isNaN(system.fixed[i]!)) s += Math.abs(system.fixed[i]!);
-    return Math.max(1000, 4 * s + 1000);
-  })();
+    for (let i = 0; i < system.n; i++) if (!Number.isNaN(system.fixed[i]!)) s += Math.abs(system.fixed[i]!);
+    this.witnessCap = Math.max(1000, 4 * s + 1000);
+  }
 
-  const loadComp = (c: number): { local: Map<number, number>; vars: number[] } => {
-    const vars = compVars.get(c)!;
+  private progress(status: () => string, force = false): void {
+    if (!this.opts.progress) return;
+    const now = performance.now();
+    if (!force && now - this.lastProgress < 5000) return;
+    this.lastProgress = now;
+    this.opts.progress(status());
+  }
+
+  private random(): number {
+    this.rnd ^= this.rnd << 13;
+    this.rnd ^= this.rnd >>> 17;
+    this.rnd ^= this.rnd << 5;
+    return (this.rnd >>> 0) / 4294967296;
+  }
+
+  /** Loads component c into the solver; its roots and their local column indices. */
+  private loadComp(c: number): { local: Map<number, number>; vars: number[] } {
+    const { L, U } = this.red;
+    const vars = this.comps.compVars.get(c)!;
     const local = new Map<number, number>();
     vars.forEach((v, j) => local.set(v, j));
-    const crows = compRows.get(c)!;
+    const crows = this.comps.compRows.get(c)!;
     const starts = new Int32Array(crows.length + 1);
     let nnz = 0;
     crows.forEach((r, i) => {
@@ -496,29 +623,29 @@ export async function computeIntervals(
       upper[i] = r.ge ? Infinity : r.rhs;
     });
     const sr: SparseRows = { starts, index, value: val, lower, upper };
-    solver.load(vars.length, Float64Array.from(vars, (v) => L[v]!), Float64Array.from(vars, (v) => U[v]!), sr);
+    this.solver.load(vars.length, Float64Array.from(vars, (v) => L[v]!), Float64Array.from(vars, (v) => U[v]!), sr);
     return { local, vars };
-  };
+  }
 
   /** Records a feasible point of component c in every part of its undecided targets. */
-  const observe = (c: number, local: Map<number, number>, x: Float64Array) => {
-    for (const pi of compParts.get(c) ?? []) {
-      const p = parts[pi]!;
+  private observe(c: number, local: Map<number, number>, x: Float64Array): void {
+    for (const pi of this.split.compParts.get(c) ?? []) {
+      const p = this.split.parts[pi]!;
       if (p.exactMin && p.exactMax) continue;
       let s = 0;
       for (let t = 0; t < p.vars.length; t++) s += p.coefs[t]! * x[local.get(p.vars[t]!)!]!;
       if (s < p.wMin) p.wMin = s;
       if (s > p.wMax) p.wMax = s;
     }
-  };
+  }
 
   /** Exact minimum or maximum of one part (its component loaded). */
-  const solvePart = (pi: number, local: Map<number, number>, sense: 'min' | 'max', ti: number): boolean => {
-    const p = parts[pi]!;
+  private solvePart(pi: number, local: Map<number, number>, sense: 'min' | 'max', ti: number): boolean {
+    const p = this.split.parts[pi]!;
     if (sense === 'min' ? p.exactMin : p.exactMax) return true;
-    const res = solver.optimise(p.vars.map((v) => local.get(v)!), p.coefs, sense);
+    const res = this.solver.optimise(p.vars.map((v) => local.get(v)!), p.coefs, sense);
     if (res.status === 'optimal') {
-      observe(p.comp, local, res.solution);
+      this.observe(p.comp, local, res.solution);
       if (sense === 'min') {
         p.wMin = res.value;
         p.exactMin = true;
@@ -539,47 +666,54 @@ export async function computeIntervals(
       return true;
     }
     if (res.status === 'infeasible') {
-      compInfeasible.add(p.comp);
+      this.compInfeasible.add(p.comp);
       return false;
     }
-    errors.set(ti, res.detail);
+    this.errors.set(ti, res.detail);
     return false;
-  };
+  }
 
-  const comps = [...compTargets.keys()].filter((c) => compTargets.get(c)!.some((ti) => !done[ti]));
-  let compDone = 0;
-  let rnd = 0x9e3779b9;
-  const random = () => {
-    rnd ^= rnd << 13;
-    rnd ^= rnd >>> 17;
-    rnd ^= rnd << 5;
-    return (rnd >>> 0) / 4294967296;
-  };
-  try {
+  /** The part of target ti on component c. */
+  private partOn(ti: number, c: number): number {
+    return this.split.targetParts[ti]!.find((x) => this.split.parts[x]!.comp === c)!;
+  }
+
+  /**
+   * Step 5. Per component with an undecided target: witnesses (unless exact), then its targets
+   * inside it alone, then (exact mode) its part of the targets spanning several components.
+   */
+  solveComponents(): void {
+    const { compTargets, multi } = this.split;
+    const { done } = this.book;
+    const { stats, opts, solver } = this;
+    const { U, L } = this.red;
+    const { oL, oU, propInfeasible } = this.outer;
+    const comps = [...compTargets.keys()].filter((c) => compTargets.get(c)!.some((ti) => !done[ti]));
+    let compDone = 0;
     for (const c of comps) {
       compDone++;
-      const { local, vars } = loadComp(c);
+      const { local, vars } = this.loadComp(c);
       const nv = vars.length;
-      progress(() => `component ${compDone}/${comps.length}: ${nv} unknowns, ${compRows.get(c)!.length} equations`, nv > 2000);
+      this.progress(() => `component ${compDone}/${comps.length}: ${nv} unknowns, ${this.comps.compRows.get(c)!.length} equations`, nv > 2000);
       if (propInfeasible && vars.some((v) => oL[v]! > oU[v]! + TOL)) {
-        compInfeasible.add(c);
+        this.compInfeasible.add(c);
         continue;
       }
       const solvesBefore = solver.solves;
       // Witnesses: feasible points that push every unknown down, up, and in random directions.
       if (!opts.exact) {
-        const capped = Float64Array.from(vars, (v) => Math.min(U[v]!, Math.max(L[v]! + witnessCap, witnessCap)));
+        const capped = Float64Array.from(vars, (v) => Math.min(U[v]!, Math.max(L[v]! + this.witnessCap, this.witnessCap)));
         solver.setUpper(capped);
         const all = Array.from({ length: nv }, (_, j) => j);
         const objectives: Array<[number[], 'min' | 'max']> = [
           [all.map(() => 1), 'min'],
           [all.map(() => 1), 'max'],
         ];
-        for (let w = 0; w < (opts.randomWitnesses ?? 2); w++) objectives.push([all.map(() => (random() < 0.5 ? -1 : 1)), 'max']);
+        for (let w = 0; w < (opts.randomWitnesses ?? 2); w++) objectives.push([all.map(() => (this.random() < 0.5 ? -1 : 1)), 'max']);
         for (const [coefs, sense] of objectives) {
           const res = solver.optimise(all, coefs, sense);
           stats.witnessSolves++;
-          if (res.status === 'optimal') observe(c, local, res.solution);
+          if (res.status === 'optimal') this.observe(c, local, res.solution);
           else if (res.status === 'infeasible') break; // the capped model; the exact LPs will tell
         }
         solver.setUpper(Float64Array.from(vars, (v) => U[v]!));
@@ -590,42 +724,47 @@ export async function computeIntervals(
       for (const ti of mine) {
         k++;
         if (done[ti] || multi[ti]) continue;
-        if (isDone(ti)) {
+        if (this.book.isDone(ti)) {
           stats.decidedWithoutOwnLp++;
           continue;
         }
-        progress(() => `component ${compDone}/${comps.length} (${nv} unknowns): ${k}/${mine.length} quantities, ${solver.solves - solvesBefore} LPs`);
-        const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
+        this.progress(() => `component ${compDone}/${comps.length} (${nv} unknowns): ${k}/${mine.length} quantities, ${solver.solves - solvesBefore} LPs`);
+        const pi = this.partOn(ti, c);
         stats.solvedExactly++;
-        let ok = solvePart(pi, local, 'min', ti);
-        if (ok && !isDone(ti)) ok = solvePart(pi, local, 'max', ti);
+        let ok = this.solvePart(pi, local, 'min', ti);
+        if (ok && !this.book.isDone(ti)) ok = this.solvePart(pi, local, 'max', ti);
         if (!ok) {
-          if (compInfeasible.has(c)) break;
+          if (this.compInfeasible.has(c)) break;
           done[ti] = 1;
           continue;
         }
-        isDone(ti);
+        this.book.isDone(ti);
       }
-      if (compInfeasible.has(c)) continue;
+      if (this.compInfeasible.has(c)) continue;
       // Targets spanning several components: in exact mode, their part here exactly.
       if (opts.exact) {
         for (const ti of mine) {
           if (!multi[ti]) continue;
-          const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
-          if (!solvePart(pi, local, 'min', ti) || !solvePart(pi, local, 'max', ti)) break;
+          const pi = this.partOn(ti, c);
+          if (!this.solvePart(pi, local, 'min', ti) || !this.solvePart(pi, local, 'max', ti)) break;
         }
       }
     }
-    // 6. Targets spanning several components, not decided by what is known of their parts.
+  }
+
+  /** Step 6. Targets spanning several components, not decided by what is known of their parts. */
+  solveSpanningTargets(): void {
+    const { targetParts, parts, multi } = this.split;
+    const { done } = this.book;
     const pending = new Map<number, Set<number>>();
-    for (let ti = 0; ti < targets.length; ti++) {
+    for (let ti = 0; ti < targetParts.length; ti++) {
       if (!multi[ti] || done[ti]) continue;
-      if (targetParts[ti]!.some((pi) => compInfeasible.has(parts[pi]!.comp))) continue;
-      if (isDone(ti)) {
-        stats.decidedWithoutOwnLp++;
+      if (targetParts[ti]!.some((pi) => this.compInfeasible.has(parts[pi]!.comp))) continue;
+      if (this.book.isDone(ti)) {
+        this.stats.decidedWithoutOwnLp++;
         continue;
       }
-      stats.solvedExactly++;
+      this.stats.solvedExactly++;
       for (const pi of targetParts[ti]!) {
         const p = parts[pi]!;
         if (p.comp < 0 || (p.exactMin && p.exactMax)) continue;
@@ -635,24 +774,13 @@ export async function computeIntervals(
       }
     }
     for (const [c, tis] of pending) {
-      const { local } = loadComp(c);
+      const { local } = this.loadComp(c);
       for (const ti of tis) {
-        const pi = targetParts[ti]!.find((x) => parts[x]!.comp === c)!;
-        if (!solvePart(pi, local, 'min', ti) || !solvePart(pi, local, 'max', ti)) {
-          if (compInfeasible.has(c)) break;
+        const pi = this.partOn(ti, c);
+        if (!this.solvePart(pi, local, 'min', ti) || !this.solvePart(pi, local, 'max', ti)) {
+          if (this.compInfeasible.has(c)) break;
         }
       }
     }
-  } finally {
-    stats.lpSolves = solver.solves;
-    solver.dispose();
   }
-
-  const ranges: Range[] = [];
-  for (let ti = 0; ti < targets.length; ti++) {
-    if (targetParts[ti]!.some((pi) => parts[pi]!.comp >= 0 && compInfeasible.has(parts[pi]!.comp))) infeasible[ti] = 1;
-    ranges.push(rangeOf(ti));
-  }
-  stats.ms = Math.round(performance.now() - started);
-  return { ranges, infeasible, errors, inconsistentTags, stats };
 }

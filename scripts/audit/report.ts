@@ -281,7 +281,7 @@ export function renderText(report: AuditReport, lang: Lang): string {
     out.push(...table([t.narrowHead, ...narrow.map((c) => [c.quantity, String(c.lo), c.hi === null ? t.unbounded : String(c.hi), c.width === null ? '∞' : String(c.width)])], new Set([1, 2, 3])));
   }
 
-  if (report.dp && report.dp.ledger.length) {
+  if (report.dp?.ledger.length) {
     out.push('', `${t.ledger}:`);
     out.push(...table([t.ledgerHead, ...report.dp.ledger.map((l) => [String(l.index), l.label, l.series, l.charged ?? '?', l.spentBefore ?? '?', l.spentAfter ?? '?', l.total ?? '?'])], new Set([0, 3, 4, 5, 6])));
   }

@@ -177,22 +177,7 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
   let maxK = 0;
   let maxP = 0;
 
-  // Slices, in (year, version) order, whatever order entries name them in.
-  const sliceList: Slice[] = [];
-  const seenSlice = new Set<string>();
-  for (const { manifest } of entries) {
-    for (const d of manifest.data) {
-      const key = `${d.year}@${d.version}`;
-      if (seenSlice.has(key)) continue;
-      seenSlice.add(key);
-      sliceList.push({ year: String(d.year), version: d.version, since: d.since });
-    }
-  }
-  sliceList.sort((a, b) => (a.year < b.year ? -1 : a.year > b.year ? 1 : a.version - b.version));
-  sliceList.forEach((s, i) => {
-    model.slices.push(s);
-    model.sliceIndex.set(`${s.year}@${s.version}`, i);
-  });
+  addSlices(entries, model);
   const idOf = (slices: readonly number[], coord: string) =>
     `${slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${coord}`;
 
@@ -340,7 +325,32 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
     if (report && invalid > MAX_LISTED) findings.add('structure-invalid', { table: 0, problem: 'more', count: invalid - MAX_LISTED }, label);
     model.cellsOf.set(index, { cells: cellsHere, suppressed: suppressedHere });
   }
-  model.defaultK = maxK > 0 ? maxK : opts.minK;
+  setProtection(model, maxK, maxP, opts.minK);
+  return model;
+}
+
+/** Every (year, version) slice the entries count, in (year, version) order, whatever order entries name them in. */
+function addSlices(entries: readonly LogManifest[], model: GlobalModel): void {
+  const sliceList: Slice[] = [];
+  const seenSlice = new Set<string>();
+  for (const { manifest } of entries) {
+    for (const d of manifest.data) {
+      const key = `${d.year}@${d.version}`;
+      if (seenSlice.has(key)) continue;
+      seenSlice.add(key);
+      sliceList.push({ year: String(d.year), version: d.version, since: d.since });
+    }
+  }
+  sliceList.sort((a, b) => (a.year < b.year ? -1 : a.year > b.year ? 1 : a.version - b.version));
+  sliceList.forEach((s, i) => {
+    model.slices.push(s);
+    model.sliceIndex.set(`${s.year}@${s.version}`, i);
+  });
+}
+
+/** The default k and p (the largest of the suppression entries, else the minimum), and each suppressed quantity's. */
+function setProtection(model: GlobalModel, maxK: number, maxP: number, minK: number): void {
+  model.defaultK = maxK > 0 ? maxK : minK;
   model.defaultP = maxP > 0 ? maxP : model.defaultK;
   for (const q of model.suppressed.values()) {
     // One year: the variable x(slice, c), protected at the k of any entry showing c; a year set:
@@ -349,7 +359,6 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
     q.k = qk?.k || model.defaultK;
     q.p = qk?.p || model.defaultP;
   }
-  return model;
 }
 
 /** k and p that protect x(slice, c): the largest of suppression entries showing c, else the default. */

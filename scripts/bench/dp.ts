@@ -15,7 +15,7 @@
 import { buildLinkedTables } from '../../server/disclosure/index.js';
 import { budgetFor, checkConsistent, discreteGaussian, discreteLaplace, dpRelease, seededRandomSource } from '../../server/dp/index.js';
 
-import { domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
+import { domainsFor, hierarchies, synthetic } from './synthetic-tables.js';
 
 /** The benchmark's six years (2019–2024) over the shared dimensions. */
 const domains = domainsFor(6);

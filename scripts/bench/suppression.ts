@@ -9,7 +9,7 @@
 // primaries, HiGHS solves, peak RSS and whether both audits passed. Run: npx tsx scripts/bench/suppression.ts [small|large|all] [--heuristic]
 import { auditIntervals, buildLinkedTables, protectRelease } from '../../server/disclosure/index.js';
 
-import { domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
+import { domainsFor, hierarchies, synthetic } from './synthetic-tables.js';
 
 interface Scenario {
   name: string;

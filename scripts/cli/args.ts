@@ -80,7 +80,7 @@ function joinDashValues(argv: string[], options: OptionSpecs): string[] {
     const tok = argv[i]!;
     const next = argv[i + 1];
     const name = tok.startsWith('--') && !tok.includes('=') ? tok.slice(2) : undefined;
-    if (name && options[name]?.type === 'string' && next !== undefined && next.startsWith('-') && next !== '--' && !isKnown(next)) {
+    if (name && options[name]?.type === 'string' && next?.startsWith('-') && next !== '--' && !isKnown(next)) {
       out.push(`${tok}=${next}`);
       i++;
     } else out.push(tok);

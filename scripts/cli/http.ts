@@ -165,7 +165,7 @@ export class ContamosClient {
         continue;
       }
       const raw = await res.text().catch(() => '');
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       if (raw.length > 0) {
         try {
           parsed = JSON.parse(raw);

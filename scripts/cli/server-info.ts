@@ -7,7 +7,7 @@
 // - Keys taken from the well-known document are 32-byte standard base64, as the crypto expects.
 import { z } from 'zod';
 import { CliError } from './io.js';
-import { ContamosClient } from './http.js';
+import type { ContamosClient } from './http.js';
 
 const key32 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
 

@@ -3,7 +3,7 @@
 // global/protect.ts, built on the same engine.)
 //
 // Pipeline (all pure functions over plain data, HiGHS for the optimisation):
-//   1. linked-tables.ts   counts → linked cells (margins, hierarchy groups) + additive constraints
+//   1. tables/linked-tables.ts  counts → linked cells (margins, hierarchy groups) + additive constraints
 //   2. primary.ts         primary cells: 1 ≤ count < k (zeros are published); rules.ts says what
 //                         each cell needs (a primary: hi ≥ k and width ≥ p; any suppressed cell:
 //                         not pinned and hi ≥ k)
@@ -18,22 +18,22 @@
 // is deterministic (table order, then key order — see types.ts); the same input gives the same
 // output (no randomness; the MILP is used only when it proves optimality within a deterministic
 // node limit, the time budget being a safety net).
-import { AuditEngine, auditIntervals } from './interval-audit.js';
+import { AuditEngine } from './interval-audit.js';
 import { cellCosts } from './cost.js';
-import { buildLinkedTables, keyInTable } from './linked-tables.js';
-import { loadHighs } from './lp.js';
+import { loadHighs } from '../tables/highs.js';
+import { buildLinkedTables, keyInTable } from '../tables/linked-tables.js';
 import { isPrimary, validateParams } from './primary.js';
 import { thresholdRules } from './rules.js';
-import { extendPattern, initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
+import { initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
 import { structureOf } from './structure.js';
 import type { AuditResult, Key, LinkedTablesInput, SuppressionReason } from './types.js';
 
 export { auditIntervals, AuditEngine } from './interval-audit.js';
-export { buildLinkedTables, keyInTable, identityOf } from './linked-tables.js';
+export { buildLinkedTables, keyInTable, identityOf } from '../tables/linked-tables.js';
 export { primaryCells, ruleHolds } from './primary.js';
 export { holds, thresholdRules, type Rules } from './rules.js';
 export { UnprotectableError } from './secondary.js';
-export { loadHighs } from './lp.js';
+export { loadHighs } from '../tables/highs.js';
 export type * from './types.js';
 
 export interface ProtectReleaseInput extends LinkedTablesInput {

@@ -41,7 +41,8 @@
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
-import { ExtremeSolver, loadHighs, solveOnce, type SparseSystem } from './lp.js';
+import { loadHighs } from '../tables/highs.js';
+import { ExtremeSolver, solveOnce, type SparseSystem } from './lp.js';
 import { helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
 import { holds, thresholdRules, type Rules } from './rules.js';
@@ -120,7 +121,7 @@ export class AuditEngine {
     /** What each cell needs (rules.ts); fixed for the engine's life (the cache relies on it). */
     readonly rules: Rules,
     /** False when the true values are unknown (auditing an earlier release from what it published). */
-    private readonly truthKnown = true,
+    truthKnown = true,
   ) {
     this.reachLo = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(Infinity);
     this.reachHi = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(-Infinity);
@@ -236,7 +237,7 @@ export class AuditEngine {
     for (const sub of subComponents(red)) {
       const classes = sub.classes;
       if (sub.rows.length > 0) {
-        this.settleSubComponent(red, sub, iLo, iHi, oLo, oHi, membersOf, memberInterval, judge, floorOf, mode);
+        this.settleSubComponent(red, sub, { iLo, iHi, oLo, oHi }, membersOf, memberInterval, judge, floorOf, mode);
       } else {
         // No coupling row: the box is the exact interval.
         for (const c of classes) {
@@ -265,28 +266,92 @@ export class AuditEngine {
     return out;
   }
 
+  /**
+   * Settles the open ends of one sub-component (header, step 3). Exact mode: (a) unbounded maxima,
+   * (b) batch LPs, (c) one LP per remaining end. Judge mode: batch LPs, then one LP per end that
+   * still leaves a verdict uncertain. Every LP counts in `lpSolves`; the LP models are freed.
+   */
   private settleSubComponent(
     red: Reduced,
     sub: SubComponent,
-    iLo: Float64Array,
-    iHi: Float64Array,
-    oLo: Float64Array,
-    oHi: Float64Array,
+    bounds: ClassBounds,
     membersOf: number[][],
     memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
     judge: (v: number, l: number, h: number) => boolean,
     floorOf: (v: number) => number,
     mode: AuditMode,
   ): void {
+    const settler = new SubComponentSettler(this.highs, red, sub, bounds, membersOf, memberInterval, judge, floorOf, mode);
+    try {
+      if (mode === 'exact') {
+        settler.closeUnboundedMaxima();
+        settler.batchOpenEnds();
+        settler.solveOpenEnds();
+      } else {
+        settler.batchUncertainClasses();
+        settler.solveUncertainEnds();
+      }
+    } finally {
+      this.lpSolves += settler.lpSolves;
+      settler.dispose();
+    }
+  }
+}
+
+/** A component's class intervals, indexed by class: inner (reachable) and outer (bounds). */
+interface ClassBounds {
+  iLo: Float64Array;
+  iHi: Float64Array;
+  oLo: Float64Array;
+  oHi: Float64Array;
+}
+
+/**
+ * The state of settling one sub-component: its rows over local class indices, its propagated
+ * bounds, which ends are exact, and its LP solver (plus helper threads in exact mode on large
+ * ones). Writes the component's inner and outer intervals of its classes in place.
+ */
+class SubComponentSettler {
+  /** HiGHS runs performed so far. */
+  lpSolves = 0;
+  private readonly classes: readonly number[];
+  private readonly nc: number;
+  // Local CSR rows: Σ rowVal·x_rowIdx = rhs.
+  private readonly rowStart: number[] = [0];
+  private readonly rowIdx: number[] = [];
+  private readonly rowVal: number[] = [];
+  private readonly rhs: number[] = [];
+  /** Upper bounds after propagation (local index). */
+  private readonly lHi: Float64Array;
+  /** The classes' boxes before propagation: the LP's column bounds. */
+  private readonly boxLo: Float64Array;
+  private readonly boxHi: Float64Array;
+  private readonly rowsOfClass: number[][];
+  private readonly exactLo: Uint8Array;
+  private readonly exactHi: Uint8Array;
+  private sys: SparseSystem | undefined;
+  private solver: ExtremeSolver | undefined;
+  private readonly shared: SharedExtremes | undefined;
+
+  constructor(
+    private readonly highs: Highs,
+    private readonly red: Reduced,
+    sub: SubComponent,
+    private readonly bounds: ClassBounds,
+    private readonly membersOf: number[][],
+    private readonly memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
+    private readonly judge: (v: number, l: number, h: number) => boolean,
+    private readonly floorOf: (v: number) => number,
+    mode: AuditMode,
+  ) {
     const { classes, rows } = sub;
+    const { oLo, oHi } = bounds;
+    this.classes = classes;
     const localOf = new Map<number, number>();
     classes.forEach((c, i) => localOf.set(c, i));
     const nc = classes.length;
-    // Local CSR rows.
-    const rowStart: number[] = [0];
-    const rowIdx: number[] = [];
-    const rowVal: number[] = [];
-    const rhs: number[] = [];
+    this.nc = nc;
+    const { rowStart, rowIdx, rowVal, rhs } = this;
     for (const r of rows) {
       for (let q = red.rowStart[r]!; q < red.rowStart[r + 1]!; q++) {
         rowIdx.push(localOf.get(red.rowIdx[q]!)!);
@@ -297,246 +362,291 @@ export class AuditEngine {
     }
     const lLo = Float64Array.from(classes, (c) => oLo[c]!);
     const lHi = Float64Array.from(classes, (c) => oHi[c]!);
-    const boxLo = Float64Array.from(lLo);
-    const boxHi = Float64Array.from(lHi);
+    this.boxLo = Float64Array.from(lLo);
+    this.boxHi = Float64Array.from(lHi);
     propagate(lLo, lHi, rowStart, rowIdx, rowVal, rhs);
+    this.lHi = lHi;
     classes.forEach((c, i) => {
       oLo[c] = lLo[i]!;
       oHi[c] = lHi[i]!;
     });
-    // The sub-component's LP system, built once for the main-thread solver and the helpers.
-    let sys: SparseSystem | undefined;
-    const system = (): SparseSystem => (sys ??= {
-      numCols: nc,
-      colLower: boxLo,
-      colUpper: boxHi,
-      rowStart: Int32Array.from(rowStart),
-      rowIndex: Int32Array.from(rowIdx),
-      rowValue: Float64Array.from(rowVal),
-      rowLower: Float64Array.from(rhs),
-      rowUpper: Float64Array.from(rhs),
-    });
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
-    const shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(system(), nc > ExtremeSolver.IPM_START) : undefined;
-    const exactLo = new Uint8Array(nc);
-    const exactHi = new Uint8Array(nc);
-    let solver: ExtremeSolver | undefined;
-    const absorb = (x: Float64Array): void => {
+    this.shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(this.system(), nc > ExtremeSolver.IPM_START) : undefined;
+    this.exactLo = new Uint8Array(nc);
+    this.exactHi = new Uint8Array(nc);
+    this.rowsOfClass = Array.from({ length: nc }, () => []);
+    for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) this.rowsOfClass[rowIdx[q]!]!.push(r);
+  }
+
+  /** The sub-component's LP system, built once for the main-thread solver and the helpers. */
+  private system(): SparseSystem {
+    this.sys ??= {
+      numCols: this.nc,
+      colLower: this.boxLo,
+      colUpper: this.boxHi,
+      rowStart: Int32Array.from(this.rowStart),
+      rowIndex: Int32Array.from(this.rowIdx),
+      rowValue: Float64Array.from(this.rowVal),
+      rowLower: Float64Array.from(this.rhs),
+      rowUpper: Float64Array.from(this.rhs),
+    };
+    return this.sys;
+  }
+
+  /** A feasible point: widens the inner interval of every class whose end is not exact. */
+  private absorb(x: Float64Array): void {
+    const { classes, exactLo, exactHi } = this;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    for (let i = 0; i < this.nc; i++) {
+      const c = classes[i]!;
+      const xi = x[i]!;
+      if (xi < iLo[c]! && !exactLo[i]) iLo[c] = Math.max(xi, oLo[c]!);
+      if (xi > iHi[c]! && !exactHi[i]) iHi[c] = Math.min(xi, oHi[c]!);
+    }
+  }
+
+  private ensureSolver(): ExtremeSolver {
+    this.solver ??= new ExtremeSolver(this.highs, this.system());
+    return this.solver;
+  }
+
+  private solverSolves(): number {
+    return this.solver?.solves ?? 0;
+  }
+
+  /** One LP: the exact minimum (sense 1) or maximum (−1) of local class i. */
+  private solve(i: number, sense: 1 | -1): void {
+    const solver = this.ensureSolver();
+    const before = solver.solves;
+    const r = solver.extreme(i, sense);
+    this.lpSolves += solver.solves - before;
+    if (r.x) this.absorb(r.x);
+    this.setExact(i, sense, r.value);
+  }
+
+  /** Records an LP optimum as the exact end of local class i. */
+  private setExact(i: number, sense: 1 | -1, value: number): void {
+    const c = this.classes[i]!;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    if (sense === 1) {
+      iLo[c] = oLo[c] = value;
+      this.exactLo[i] = 1;
+    } else {
+      iHi[c] = oHi[c] = value;
+      this.exactHi[i] = 1;
+    }
+  }
+
+  /** Does the class end (lo or hi of the class variable) still matter for some member? */
+  private unsettled(i: number, end: 'lo' | 'hi'): boolean {
+    if (end === 'lo' ? this.exactLo[i] : this.exactHi[i]) return false;
+    const c = this.classes[i]!;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    for (const v of this.membersOf[c]!) {
+      const inner = this.memberInterval(v, iLo[c]!, iHi[c]!);
+      const outer = this.memberInterval(v, oLo[c]!, oHi[c]!);
+      const a = this.red.alpha[v]!;
+      // The class lo drives the member lo when a > 0, the member hi when a < 0.
+      const idx = (end === 'lo') === a > 0 ? 0 : 1;
+      if (inner[idx] !== outer[idx]) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The class value from which an end counts as settled (see `unsettled`): for the upper end the
+   * smallest value whose members all round like the outer bound, for the lower end the largest.
+   * NaN when only an LP can settle it. Helpers use it to skip LPs their own points already cover.
+   */
+  private settleThreshold(i: number, sense: 1 | -1): number {
+    const c = this.classes[i]!;
+    const bound = sense === -1 ? this.bounds.oHi[c]! : this.bounds.oLo[c]!;
+    if (!Number.isFinite(bound)) return NaN;
+    let thr = sense === -1 ? -Infinity : Infinity;
+    for (const v of this.membersOf[c]!) {
+      const a = this.red.alpha[v]!;
+      const b = this.red.beta[v]!;
+      // The member end driven by this class end, and the integer it must round to.
+      const drivesHi = (sense === -1) === a > 0;
+      const target = drivesHi ? Math.max(this.floorOf(v), roundHi(a * bound + b)) : Math.max(this.floorOf(v), roundLo(a * bound + b));
+      // drivesHi: floor(a·x + b + 1e-6) ≥ target; else ceil(a·x + b − 1e-6) ≤ target.
+      const edge = drivesHi ? (target - b - 1e-6) / a : (target - b + 1e-6) / a;
+      if (sense === -1) thr = Math.max(thr, edge + 1e-9);
+      else thr = Math.min(thr, edge - 1e-9);
+    }
+    return thr;
+  }
+
+  private countUnsettled(): number {
+    let u = 0;
+    for (let i = 0; i < this.nc; i++) u += (this.unsettled(i, 'hi') ? 1 : 0) + (this.unsettled(i, 'lo') ? 1 : 0);
+    return u;
+  }
+
+  /** Exact mode, a. Unbounded maxima, all at once: the largest-support ray (see `unboundedClasses`). */
+  closeUnboundedMaxima(): void {
+    const candidates: number[] = [];
+    for (let i = 0; i < this.nc; i++) if (this.lHi[i] === Infinity && this.unsettled(i, 'hi')) candidates.push(i);
+    if (candidates.length === 0) return;
+    this.lpSolves++;
+    const rays = unboundedClasses(this.highs, this.nc, this.boxLo, this.boxHi, this.rowStart, this.rowIdx, this.rowVal, candidates);
+    for (const i of candidates) {
+      if (!rays.has(i)) continue;
+      const c = this.classes[i]!;
+      this.bounds.iHi[c] = this.bounds.oHi[c] = Infinity;
+      this.exactHi[i] = 1;
+    }
+  }
+
+  /**
+   * Exact mode, b. Filtering by batches of classes at least three steps apart (no shared row, no
+   * common neighbour): one LP pushes them all to their extremes at once; its optimal vertex has
+   * most classes at a bound, which settles many ends (not only the batch's). Repeated while each
+   * LP settles at least 4 ends (measured on a 6,000-class component: 32 batch LPs settle ~7,700 of
+   * ~11,200 open ends).
+   */
+  batchOpenEnds(): void {
+    const nc = this.nc;
+    if (nc <= 64) return;
+    let left = this.countUnsettled();
+    for (let round = 0; round < 200; round++) {
+      let tried = 0;
+      const lpBefore = this.lpSolves;
+      for (const sense of [-1, 1] as const) {
+        const end = sense === -1 ? 'hi' : 'lo';
+        const batch = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, (i) => this.unsettled(i, end) && !(sense === -1 && this.lHi[i] === Infinity && !this.exactHi[i]));
+        if (batch.length < 8) continue;
+        tried += batch.length;
+        const before = this.solverSolves();
+        const x = this.ensureSolver().batch(batch, sense);
+        this.lpSolves += this.solverSolves() - before;
+        if (!x) continue;
+        this.absorb(x);
+      }
+      const now = this.countUnsettled();
+      const gain = left - now;
+      left = now;
+      if (tried === 0 || gain < 4 * Math.max(1, this.lpSolves - lpBefore)) break;
+    }
+  }
+
+  /** Exact mode, c. What is left, one LP per end — shared with helper threads when there are many. */
+  solveOpenEnds(): void {
+    const open: Array<[number, 1 | -1]> = [];
+    for (const sense of [-1, 1] as const) for (let i = 0; i < this.nc; i++) if (this.unsettled(i, sense === -1 ? 'hi' : 'lo')) open.push([i, sense]);
+    if (this.shared && this.shared.helpers > 0 && open.length >= 64) this.shareOpenEnds(this.shared, open);
+    for (const [i, sense] of open) if (this.unsettled(i, sense === -1 ? 'hi' : 'lo')) this.solve(i, sense);
+  }
+
+  /**
+   * Solves the first share of `open` here and hands the others to the helpers, then takes their
+   * optima and feasible points; what a helper did not answer is left to the caller's loop.
+   */
+  private shareOpenEnds(shared: SharedExtremes, open: Array<[number, 1 | -1]>): void {
+    const { classes, nc, exactLo, exactHi } = this;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    const parts = shared.helpers + 1;
+    const share = Math.ceil(open.length / parts);
+    const innerLo = Float64Array.from(classes, (c) => iLo[c]!);
+    const innerHi = Float64Array.from(classes, (c) => iHi[c]!);
+    const slices: Array<Array<[number, 1 | -1]>> = [];
+    for (let h = 0; h < shared.helpers; h++) {
+      const slice = open.slice((h + 1) * share, (h + 2) * share);
+      slices.push(slice);
+      shared.send(
+        h,
+        Int32Array.from(slice, ([i, sense]) => 2 * i + (sense === -1 ? 1 : 0)),
+        Float64Array.from(slice, ([i, sense]) => this.settleThreshold(i, sense)),
+        innerLo,
+        innerHi,
+      );
+    }
+    for (const [i, sense] of open.slice(0, share)) if (this.unsettled(i, sense === -1 ? 'hi' : 'lo')) this.solve(i, sense);
+    for (let h = 0; h < shared.helpers; h++) {
+      const ans = shared.receive(h);
+      if (!ans) continue; // the caller's loop does its share
+      this.lpSolves += ans.solves;
+      slices[h]!.forEach(([i, sense], t) => {
+        const value = ans.values[t]!;
+        if (Number.isNaN(value)) return;
+        this.setExact(i, sense, value);
+      });
       for (let i = 0; i < nc; i++) {
         const c = classes[i]!;
-        const xi = x[i]!;
-        if (xi < iLo[c]! && !exactLo[i]) iLo[c] = Math.max(xi, oLo[c]!);
-        if (xi > iHi[c]! && !exactHi[i]) iHi[c] = Math.min(xi, oHi[c]!);
+        if (!exactLo[i] && ans.poolLo[i]! < iLo[c]!) iLo[c] = Math.max(ans.poolLo[i]!, oLo[c]!);
+        if (!exactHi[i] && ans.poolHi[i]! > iHi[c]!) iHi[c] = Math.min(ans.poolHi[i]!, oHi[c]!);
       }
-    };
-    const ensureSolver = (): ExtremeSolver => {
-      solver ??= new ExtremeSolver(this.highs, system());
-      return solver;
-    };
-    const solverSolves = (): number => solver?.solves ?? 0;
-    const solve = (i: number, sense: 1 | -1): void => {
-      ensureSolver();
-      const before = solver!.solves;
-      const r = solver!.extreme(i, sense);
-      this.lpSolves += solver!.solves - before;
-      if (r.x) absorb(r.x);
-      const c = classes[i]!;
-      if (sense === 1) {
-        iLo[c] = oLo[c] = r.value;
-        exactLo[i] = 1;
-      } else {
-        iHi[c] = oHi[c] = r.value;
-        exactHi[i] = 1;
-      }
-    };
-    // Does the class end (lo or hi of the class variable) still matter for some member?
-    const unsettled = (i: number, end: 'lo' | 'hi'): boolean => {
-      if (end === 'lo' ? exactLo[i] : exactHi[i]) return false;
-      const c = classes[i]!;
-      for (const v of membersOf[c]!) {
-        const inner = memberInterval(v, iLo[c]!, iHi[c]!);
-        const outer = memberInterval(v, oLo[c]!, oHi[c]!);
-        const a = red.alpha[v]!;
-        // The class lo drives the member lo when a > 0, the member hi when a < 0.
-        const idx = (end === 'lo') === a > 0 ? 0 : 1;
-        if (inner[idx] !== outer[idx]) return true;
-      }
-      return false;
-    };
-    // The class value from which an end counts as settled (see `unsettled`): for the upper end the
-    // smallest value whose members all round like the outer bound, for the lower end the largest.
-    // NaN when only an LP can settle it. Helpers use it to skip LPs their own points already cover.
-    const settleThreshold = (i: number, sense: 1 | -1): number => {
-      const c = classes[i]!;
-      const bound = sense === -1 ? oHi[c]! : oLo[c]!;
-      if (!Number.isFinite(bound)) return NaN;
-      let thr = sense === -1 ? -Infinity : Infinity;
-      for (const v of membersOf[c]!) {
-        const a = red.alpha[v]!;
-        const b = red.beta[v]!;
-        // The member end driven by this class end, and the integer it must round to.
-        const drivesHi = (sense === -1) === a > 0;
-        const target = drivesHi ? Math.max(floorOf(v), roundHi(a * bound + b)) : Math.max(floorOf(v), roundLo(a * bound + b));
-        // drivesHi: floor(a·x + b + 1e-6) ≥ target; else ceil(a·x + b − 1e-6) ≤ target.
-        const edge = drivesHi ? (target - b - 1e-6) / a : (target - b + 1e-6) / a;
-        if (sense === -1) thr = Math.max(thr, edge + 1e-9);
-        else thr = Math.min(thr, edge - 1e-9);
-      }
-      return thr;
-    };
-    const rowsOfClass: number[][] = Array.from({ length: nc }, () => []);
-    for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) rowsOfClass[rowIdx[q]!]!.push(r);
-    try {
-      if (mode === 'exact') {
-        // 1. Unbounded maxima, all at once: the largest-support ray (see `unboundedClasses`).
-        const candidates: number[] = [];
-        for (let i = 0; i < nc; i++) if (lHi[i] === Infinity && unsettled(i, 'hi')) candidates.push(i);
-        if (candidates.length > 0) {
-          this.lpSolves++;
-          const rays = unboundedClasses(this.highs, nc, boxLo, boxHi, rowStart, rowIdx, rowVal, candidates);
-          for (const i of candidates) {
-            if (!rays.has(i)) continue;
-            const c = classes[i]!;
-            iHi[c] = oHi[c] = Infinity;
-            exactHi[i] = 1;
-          }
-        }
-        // 2. Filtering by batches of classes at least three steps apart (no shared row, no common
-        //    neighbour): one LP pushes them all to their extremes at once; its optimal vertex has
-        //    most classes at a bound, which settles many ends (not only the batch's). Repeated
-        //    while each LP settles at least 4 ends (measured on a 6,000-class component: 32 batch
-        //    LPs settle ~7,700 of ~11,200 open ends).
-        const countUnsettled = (): number => {
-          let u = 0;
-          for (let i = 0; i < nc; i++) u += (unsettled(i, 'hi') ? 1 : 0) + (unsettled(i, 'lo') ? 1 : 0);
-          return u;
-        };
-        if (nc > 64) {
-          let left = countUnsettled();
-          for (let round = 0; round < 200; round++) {
-            let settled = 0;
-            let tried = 0;
-            const lpBefore = this.lpSolves;
-            for (const sense of [-1, 1] as const) {
-              const end = sense === -1 ? 'hi' : 'lo';
-              const batch = spacedBatch(nc, rowsOfClass, rowStart, rowIdx, (i) => unsettled(i, end) && !(sense === -1 && lHi[i] === Infinity && !exactHi[i]));
-              if (batch.length < 8) continue;
-              tried += batch.length;
-              const before = solverSolves();
-              const x = ensureSolver().batch(batch, sense);
-              this.lpSolves += solverSolves() - before;
-              if (!x) continue;
-              absorb(x);
-              for (const i of batch) if (!unsettled(i, end)) settled++;
-            }
-            const now = countUnsettled();
-            const gain = left - now;
-            left = now;
-            if (tried === 0 || gain < 4 * Math.max(1, this.lpSolves - lpBefore)) break;
-          }
-        }
-        // 3. What is left, one LP per end — shared with helper threads when there are many.
-        const open: Array<[number, 1 | -1]> = [];
-        for (const sense of [-1, 1] as const) for (let i = 0; i < nc; i++) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) open.push([i, sense]);
-        if (shared && shared.helpers > 0 && open.length >= 64) {
-          const parts = shared.helpers + 1;
-          const share = Math.ceil(open.length / parts);
-          const innerLo = Float64Array.from(classes, (c) => iLo[c]!);
-          const innerHi = Float64Array.from(classes, (c) => iHi[c]!);
-          const slices: Array<Array<[number, 1 | -1]>> = [];
-          for (let h = 0; h < shared.helpers; h++) {
-            const slice = open.slice((h + 1) * share, (h + 2) * share);
-            slices.push(slice);
-            shared.send(
-              h,
-              Int32Array.from(slice, ([i, sense]) => 2 * i + (sense === -1 ? 1 : 0)),
-              Float64Array.from(slice, ([i, sense]) => settleThreshold(i, sense)),
-              innerLo,
-              innerHi,
-            );
-          }
-          for (const [i, sense] of open.slice(0, share)) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) solve(i, sense);
-          for (let h = 0; h < shared.helpers; h++) {
-            const ans = shared.receive(h);
-            if (!ans) continue; // the loop below does its share
-            this.lpSolves += ans.solves;
-            slices[h]!.forEach(([i, sense], t) => {
-              const value = ans.values[t]!;
-              if (Number.isNaN(value)) return;
-              const c = classes[i]!;
-              if (sense === 1) {
-                iLo[c] = oLo[c] = value;
-                exactLo[i] = 1;
-              } else {
-                iHi[c] = oHi[c] = value;
-                exactHi[i] = 1;
-              }
-            });
-            for (let i = 0; i < nc; i++) {
-              const c = classes[i]!;
-              if (!exactLo[i] && ans.poolLo[i]! < iLo[c]!) iLo[c] = Math.max(ans.poolLo[i]!, oLo[c]!);
-              if (!exactHi[i] && ans.poolHi[i]! > iHi[c]!) iHi[c] = Math.min(ans.poolHi[i]!, oHi[c]!);
-            }
-          }
-        }
-        for (const [i, sense] of open) if (unsettled(i, sense === -1 ? 'hi' : 'lo')) solve(i, sense);
-      } else {
-        // Judge mode. A class is uncertain when some member's inner interval does not yet prove
-        // the rule while its outer interval does not yet refute it.
-        const uncertain = (i: number): boolean => {
-          const c = classes[i]!;
-          for (const v of membersOf[c]!) {
-            const [il, ih] = memberInterval(v, iLo[c]!, iHi[c]!);
-            if (judge(v, il, ih)) continue;
-            const [ol, oh] = memberInterval(v, oLo[c]!, oHi[c]!);
-            if (judge(v, ol, oh)) return true;
-          }
-          return false;
-        };
-        // 1. Batches first, as in exact mode: one LP pushes many far-apart uncertain classes to
-        //    their maxima at once, and its optimal vertex is a feasible table that proves every
-        //    class it raises high enough (measured on the 50,000-cell benchmark without
-        //    construction certificates: 1,221 single LPs → a few dozen batches and a few singles).
-        if (nc > 64) {
-          let left = 0;
-          for (let i = 0; i < nc; i++) if (uncertain(i)) left++;
-          for (let round = 0; round < 100 && left >= 16; round++) {
-            // (a class that may be unbounded above would make the batch LP unbounded: alone below)
-            const batch = spacedBatch(nc, rowsOfClass, rowStart, rowIdx, (i) => !exactHi[i] && oHi[classes[i]!] !== Infinity && uncertain(i));
-            if (batch.length < 8) break;
-            const before = solverSolves();
-            const x = ensureSolver().batch(batch, -1);
-            this.lpSolves += solverSolves() - before;
-            if (!x) break;
-            absorb(x);
-            let now = 0;
-            for (let i = 0; i < nc; i++) if (uncertain(i)) now++;
-            const gain = left - now;
-            left = now;
-            if (gain < 4) break;
-          }
-        }
-        // 2. One LP per end for what is left.
-        for (let i = 0; i < nc; i++) {
-          const c = classes[i]!;
-          for (const v of membersOf[c]!) {
-            for (let guard = 0; guard < 3; guard++) {
-              const [il, ih] = memberInterval(v, iLo[c]!, iHi[c]!);
-              if (judge(v, il, ih)) break;
-              const [ol, oh] = memberInterval(v, oLo[c]!, oHi[c]!);
-              if (!judge(v, ol, oh)) break;
-              // Uncertain: settle the class's upper end first (most failures are a low maximum).
-              if (!exactHi[i]) solve(i, -1);
-              else if (!exactLo[i]) solve(i, 1);
-              else break;
-            }
-          }
-        }
-      }
-    } finally {
-      solver?.dispose();
-      shared?.release();
     }
+  }
+
+  /**
+   * Judge mode: a class is uncertain when some member's inner interval does not yet prove the rule
+   * while its outer interval does not yet refute it.
+   */
+  private uncertain(i: number): boolean {
+    const c = this.classes[i]!;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    for (const v of this.membersOf[c]!) {
+      const [il, ih] = this.memberInterval(v, iLo[c]!, iHi[c]!);
+      if (this.judge(v, il, ih)) continue;
+      const [ol, oh] = this.memberInterval(v, oLo[c]!, oHi[c]!);
+      if (this.judge(v, ol, oh)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Judge mode, 1. Batches first, as in exact mode: one LP pushes many far-apart uncertain classes
+   * to their maxima at once, and its optimal vertex is a feasible table that proves every class it
+   * raises high enough (measured on the 50,000-cell benchmark without construction certificates:
+   * 1,221 single LPs → a few dozen batches and a few singles).
+   */
+  batchUncertainClasses(): void {
+    const { nc, classes } = this;
+    if (nc <= 64) return;
+    let left = 0;
+    for (let i = 0; i < nc; i++) if (this.uncertain(i)) left++;
+    for (let round = 0; round < 100 && left >= 16; round++) {
+      // (a class that may be unbounded above would make the batch LP unbounded: alone below)
+      const batch = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, (i) => !this.exactHi[i] && this.bounds.oHi[classes[i]!] !== Infinity && this.uncertain(i));
+      if (batch.length < 8) break;
+      const before = this.solverSolves();
+      const x = this.ensureSolver().batch(batch, -1);
+      this.lpSolves += this.solverSolves() - before;
+      if (!x) break;
+      this.absorb(x);
+      let now = 0;
+      for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
+      const gain = left - now;
+      left = now;
+      if (gain < 4) break;
+    }
+  }
+
+  /** Judge mode, 2. One LP per end for what is left. */
+  solveUncertainEnds(): void {
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    for (let i = 0; i < this.nc; i++) {
+      const c = this.classes[i]!;
+      for (const v of this.membersOf[c]!) {
+        for (let guard = 0; guard < 3; guard++) {
+          const [il, ih] = this.memberInterval(v, iLo[c]!, iHi[c]!);
+          if (this.judge(v, il, ih)) break;
+          const [ol, oh] = this.memberInterval(v, oLo[c]!, oHi[c]!);
+          if (!this.judge(v, ol, oh)) break;
+          // Uncertain: settle the class's upper end first (most failures are a low maximum).
+          if (!this.exactHi[i]) this.solve(i, -1);
+          else if (!this.exactLo[i]) this.solve(i, 1);
+          else break;
+        }
+      }
+    }
+  }
+
+  /** Frees the LP model and the helper threads' share. */
+  dispose(): void {
+    this.solver?.dispose();
+    this.shared?.release();
   }
 }
 

@@ -1,7 +1,7 @@
-// lp.ts — the only place that talks to HiGHS (WebAssembly).
+// lp.ts — the disclosure modules' only contact with HiGHS models (WebAssembly).
 //
 // Guarantees:
-// - HiGHS is loaded once per process (`loadHighs()` memoises the promise) and reused.
+// - HiGHS itself is loaded once per process by server/tables/highs.ts (`loadHighs()`), shared with dp/.
 // - `ExtremeSolver` keeps ONE persistent HiGHS model per system of equations and answers
 //   "minimise / maximise column j" repeatedly by changing only the objective, warm-starting the
 //   primal simplex from the previous basis (an objective change keeps the basis primal feasible,
@@ -15,19 +15,6 @@
 // - `solveOnce` solves one model (LP or MILP) from scratch and always frees the native memory.
 // - Models are always disposed (try/finally): no WebAssembly memory leak across solves.
 import type { Highs, Model, ModelData, VariableType } from 'highs';
-
-let highsPromise: Promise<Highs> | undefined;
-
-/** Loads the HiGHS WebAssembly runtime once and returns the shared instance. */
-export function loadHighs(): Promise<Highs> {
-  highsPromise ??= (async () => {
-    const mod = (await import('highs')) as unknown as { default: unknown };
-    let loader = mod.default as unknown;
-    if (typeof loader !== 'function') loader = (loader as { default: unknown }).default;
-    return (loader as () => Promise<Highs>)();
-  })();
-  return highsPromise;
-}
 
 const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9, unbounded: 10 } as const;
 

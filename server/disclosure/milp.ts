@@ -99,7 +99,6 @@ export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cos
   //   (b) if p is a part: the other parts that can fall make room for p's rise, unless the total
   //       itself is suppressed: Σ v_q·y_q + (k − v_p)·y_total ≥ k − v_p.
   for (const p of P) {
-    const vp = s.values[p]!;
     for (let e = s.incStart[p]!; e < s.incStart[p + 1]!; e++) {
       const j = s.incCons[e]!;
       const s0 = s.conStart[j]!;

@@ -47,11 +47,53 @@ export interface Reduced {
 
 const EPS = 1e-9;
 
+/**
+ * Reduces one component's attacker system (see the header): (1) its rows over the component's
+ * local variables, (2) pinning and affine substitution to a fixpoint, (3) classes numbered by first
+ * member, (4) class boxes from the members' lower bounds, (5) the remaining rows in class space.
+ */
 export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: readonly number[], cons: readonly number[]): Reduced {
+  const rows = componentRows(s, suppressed, cells, cons);
+  const sub = new AffineSubstitution(rows);
+  sub.reduceToFixpoint();
+  const classes = numberClasses(sub);
+  const nc = classes.rootOfClass.length;
+  const { lower, upper } = classBoxes(s, cells, classes, nc);
+  const truth = new Float64Array(nc);
+  for (let c = 0; c < nc; c++) truth[c] = s.values[cells[classes.rootOfClass[c]!]!]!;
+  const remaining = remainingRows(sub, classes.classOfRoot);
+  return {
+    vars: [...cells],
+    pinned: classes.pinned,
+    cls: classes.cls,
+    alpha: classes.alpha,
+    beta: classes.beta,
+    nClasses: nc,
+    lower,
+    upper,
+    truth,
+    ...remaining,
+  };
+}
+
+/** The component's rows over local variables: Σ coef·x_var = rhs, CSR, with each row's scale. */
+interface LocalRows {
+  nv: number;
+  nr: number;
+  rStart: Int32Array;
+  rVar: number[];
+  rCoef: number[];
+  rRhs: Float64Array;
+  /** Sum of the row's true values: the scale of its consistency tolerance. */
+  rScale: Float64Array;
+  rowsOfVar: number[][];
+}
+
+/** Step 1: each constraint as a row over the suppressed cells, published cells moved to the right. */
+function componentRows(s: Structure, suppressed: Uint8Array, cells: readonly number[], cons: readonly number[]): LocalRows {
   const nv = cells.length;
   const local = new Map<number, number>();
   cells.forEach((c, i) => local.set(c, i));
-  // Rows over local variables.
   const nr = cons.length;
   const rStart = new Int32Array(nr + 1);
   const rVar: number[] = [];
@@ -77,15 +119,43 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
   }
   const rowsOfVar: number[][] = Array.from({ length: nv }, () => []);
   for (let r = 0; r < nr; r++) for (let q = rStart[r]!; q < rStart[r + 1]!; q++) rowsOfVar[rVar[q]!]!.push(r);
+  return { nv, nr, rStart, rVar, rCoef, rRhs, rScale, rowsOfVar };
+}
 
-  // Weighted union-find: x_i = alpha[i]·x_parent + beta[i].
-  const parent = new Int32Array(nv);
-  const alpha = new Float64Array(nv).fill(1);
-  const beta = new Float64Array(nv);
-  const known = new Float64Array(nv).fill(NaN); // meaningful on roots
-  const members: number[][] = Array.from({ length: nv }, (_, i) => [i]);
-  for (let i = 0; i < nv; i++) parent[i] = i;
-  const find = (i: number): number => {
+/**
+ * Step 2: a weighted union-find over the local variables, x_i = alpha[i]·x_parent + beta[i], with
+ * pinned roots (`known`), and the rows it reduces: one unknown class pins it, two substitute one.
+ */
+class AffineSubstitution {
+  readonly parent: Int32Array;
+  readonly alpha: Float64Array;
+  readonly beta: Float64Array;
+  /** Pinned value of a root, NaN when unknown (meaningful on roots). */
+  readonly known: Float64Array;
+  readonly members: number[][];
+  readonly alive: Uint8Array;
+  /** The classes and coefficients of the row last reduced by `reduceRow`. */
+  readonly roots: number[] = [];
+  readonly coefs: number[] = [];
+  private readonly inQueue: Uint8Array;
+  private readonly queue: number[] = [];
+
+  constructor(readonly rows: LocalRows) {
+    const { nv, nr } = rows;
+    this.parent = new Int32Array(nv);
+    this.alpha = new Float64Array(nv).fill(1);
+    this.beta = new Float64Array(nv);
+    this.known = new Float64Array(nv).fill(NaN);
+    this.members = Array.from({ length: nv }, (_, i) => [i]);
+    for (let i = 0; i < nv; i++) this.parent[i] = i;
+    this.alive = new Uint8Array(nr).fill(1);
+    this.inQueue = new Uint8Array(nr).fill(1);
+    for (let r = 0; r < nr; r++) this.queue.push(r);
+  }
+
+  /** The root of i's class, composing alpha/beta along the path (path compression). */
+  find(i: number): number {
+    const { parent, alpha, beta } = this;
     let root = i;
     while (parent[root] !== root) root = parent[root]!;
     // Compose along the path (iteratively, from the top down).
@@ -101,32 +171,19 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
       }
     }
     return root;
-  };
+  }
 
-  const alive = new Uint8Array(nr).fill(1);
-  const inQueue = new Uint8Array(nr).fill(1);
-  const queue: number[] = [];
-  for (let r = 0; r < nr; r++) queue.push(r);
-  const touch = (root: number): void => {
-    for (const v of members[root]!) {
-      for (const r of rowsOfVar[v]!) {
-        if (alive[r] && !inQueue[r]) {
-          inQueue[r] = 1;
-          queue.push(r);
-        }
-      }
-    }
-  };
-  const roots: number[] = [];
-  const coefs: number[] = [];
-  const reduceRow = (r: number): number => {
+  /** Row r in terms of the current unknown classes (`roots`, `coefs`); returns its right-hand side. */
+  reduceRow(r: number): number {
+    const { rStart, rVar, rCoef, rRhs } = this.rows;
+    const { alpha, beta, known, roots, coefs } = this;
     roots.length = 0;
     coefs.length = 0;
     let rhs = rRhs[r]!;
     for (let q = rStart[r]!; q < rStart[r + 1]!; q++) {
       const v = rVar[q]!;
       const a = rCoef[q]!;
-      const root = find(v);
+      const root = this.find(v);
       const av = a * alpha[v]!;
       rhs -= a * beta[v]!;
       if (!Number.isNaN(known[root]!)) {
@@ -152,42 +209,71 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
     roots.length = w;
     coefs.length = w;
     return rhs;
-  };
+  }
 
-  let head = 0;
-  while (head < queue.length) {
-    const r = queue[head++]!;
-    inQueue[r] = 0;
-    if (!alive[r]) continue;
-    const rhs = reduceRow(r);
-    if (roots.length === 0) {
-      if (Math.abs(rhs) > 1e-6 * (1 + rScale[r]!)) throw new InconsistentSystemError('published values contradict an additive constraint');
-      alive[r] = 0;
-    } else if (roots.length === 1) {
-      const root = roots[0]!;
-      known[root] = rhs / coefs[0]!;
-      alive[r] = 0;
-      touch(root);
-    } else if (roots.length === 2) {
-      // a1·x1 + a2·x2 = rhs. Attach the smaller class under the larger one.
-      let [r1, r2] = [roots[0]!, roots[1]!];
-      let [a1, a2] = [coefs[0]!, coefs[1]!];
-      if (members[r2]!.length > members[r1]!.length || (members[r2]!.length === members[r1]!.length && r2 < r1)) {
-        [r1, r2] = [r2, r1];
-        [a1, a2] = [a2, a1];
+  /** Requeues every live row that mentions a member of `root`'s class. */
+  private touch(root: number): void {
+    for (const v of this.members[root]!) {
+      for (const r of this.rows.rowsOfVar[v]!) {
+        if (this.alive[r] && !this.inQueue[r]) {
+          this.inQueue[r] = 1;
+          this.queue.push(r);
+        }
       }
-      // x_r2 = (rhs − a1·x_r1)/a2
-      parent[r2] = r1;
-      alpha[r2] = -a1 / a2;
-      beta[r2] = rhs / a2;
-      alive[r] = 0;
-      touch(r2);
-      for (const v of members[r2]!) members[r1]!.push(v);
-      members[r2] = [];
     }
   }
 
-  // Number the classes by first member; derive per-variable data.
+  /** Applies both reductions until no row has fewer than 3 unknown classes. */
+  reduceToFixpoint(): void {
+    const { queue, inQueue, alive, known, members, parent, alpha, beta, roots, coefs } = this;
+    let head = 0;
+    while (head < queue.length) {
+      const r = queue[head++]!;
+      inQueue[r] = 0;
+      if (!alive[r]) continue;
+      const rhs = this.reduceRow(r);
+      if (roots.length === 0) {
+        if (Math.abs(rhs) > 1e-6 * (1 + this.rows.rScale[r]!)) throw new InconsistentSystemError('published values contradict an additive constraint');
+        alive[r] = 0;
+      } else if (roots.length === 1) {
+        const root = roots[0]!;
+        known[root] = rhs / coefs[0]!;
+        alive[r] = 0;
+        this.touch(root);
+      } else if (roots.length === 2) {
+        // a1·x1 + a2·x2 = rhs. Attach the smaller class under the larger one.
+        let [r1, r2] = [roots[0]!, roots[1]!];
+        let [a1, a2] = [coefs[0]!, coefs[1]!];
+        if (members[r2]!.length > members[r1]!.length || (members[r2]!.length === members[r1]!.length && r2 < r1)) {
+          [r1, r2] = [r2, r1];
+          [a1, a2] = [a2, a1];
+        }
+        // x_r2 = (rhs − a1·x_r1)/a2
+        parent[r2] = r1;
+        alpha[r2] = -a1 / a2;
+        beta[r2] = rhs / a2;
+        alive[r] = 0;
+        this.touch(r2);
+        for (const v of members[r2]!) members[r1]!.push(v);
+        members[r2] = [];
+      }
+    }
+  }
+}
+
+interface Classes {
+  classOfRoot: Int32Array;
+  rootOfClass: number[];
+  pinned: Float64Array;
+  cls: Int32Array;
+  alpha: Float64Array;
+  beta: Float64Array;
+}
+
+/** Step 3: classes numbered by first member; each variable pinned or affine in its class. */
+function numberClasses(sub: AffineSubstitution): Classes {
+  const nv = sub.rows.nv;
+  const { known, alpha, beta } = sub;
   const classOfRoot = new Int32Array(nv).fill(-1);
   const pinned = new Float64Array(nv).fill(NaN);
   const cls = new Int32Array(nv).fill(-1);
@@ -195,7 +281,7 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
   const vb = new Float64Array(nv);
   const rootOfClass: number[] = [];
   for (let i = 0; i < nv; i++) {
-    const root = find(i);
+    const root = sub.find(i);
     if (!Number.isNaN(known[root]!)) {
       pinned[i] = root === i ? known[root]! : alpha[i]! * known[root]! + beta[i]!;
       continue;
@@ -210,48 +296,45 @@ export function reduceComponent(s: Structure, suppressed: Uint8Array, cells: rea
     va[i] = root === i ? 1 : alpha[i]!;
     vb[i] = root === i ? 0 : beta[i]!;
   }
-  const nc = rootOfClass.length;
+  return { classOfRoot, rootOfClass, pinned, cls, alpha: va, beta: vb };
+}
+
+/** Step 4: each member's lower bound as a box on its class variable. */
+function classBoxes(s: Structure, cells: readonly number[], classes: Classes, nc: number): { lower: Float64Array; upper: Float64Array } {
   const lower = new Float64Array(nc).fill(-Infinity);
   const upper = new Float64Array(nc).fill(Infinity);
-  const truth = new Float64Array(nc);
-  for (let c = 0; c < nc; c++) truth[c] = s.values[cells[rootOfClass[c]!]!]!;
-  for (let i = 0; i < nv; i++) {
-    const c = cls[i]!;
+  for (let i = 0; i < cells.length; i++) {
+    const c = classes.cls[i]!;
     if (c < 0) continue;
     const li = s.lower[cells[i]!]!;
     if (li === -Infinity) continue;
-    const a = va[i]!;
-    const b = vb[i]!;
+    const a = classes.alpha[i]!;
+    const b = classes.beta[i]!;
     const bound = (li - b) / a;
     if (a > 0) {
       if (bound > lower[c]!) lower[c] = bound;
     } else if (bound < upper[c]!) upper[c] = bound;
   }
-  // Remaining rows in class space.
+  return { lower, upper };
+}
+
+/** Step 5: the rows still alive (≥ 3 classes each), CSR over classes. */
+function remainingRows(sub: AffineSubstitution, classOfRoot: Int32Array): Pick<Reduced, 'rowStart' | 'rowIdx' | 'rowVal' | 'rowRhs'> {
   const oStart: number[] = [0];
   const oIdx: number[] = [];
   const oVal: number[] = [];
   const oRhs: number[] = [];
-  for (let r = 0; r < nr; r++) {
-    if (!alive[r]) continue;
-    const rhs = reduceRow(r);
-    for (let t = 0; t < roots.length; t++) {
-      oIdx.push(classOfRoot[roots[t]!]!);
-      oVal.push(coefs[t]!);
+  for (let r = 0; r < sub.rows.nr; r++) {
+    if (!sub.alive[r]) continue;
+    const rhs = sub.reduceRow(r);
+    for (let t = 0; t < sub.roots.length; t++) {
+      oIdx.push(classOfRoot[sub.roots[t]!]!);
+      oVal.push(sub.coefs[t]!);
     }
     oRhs.push(rhs);
     oStart.push(oIdx.length);
   }
   return {
-    vars: [...cells],
-    pinned,
-    cls,
-    alpha: va,
-    beta: vb,
-    nClasses: nc,
-    lower,
-    upper,
-    truth,
     rowStart: Int32Array.from(oStart),
     rowIdx: Int32Array.from(oIdx),
     rowVal: Float64Array.from(oVal),

@@ -42,7 +42,7 @@ import type { AuditEngine } from './interval-audit.js';
 import { DEFAULT_MILP_LIMITS, milpFits, solveMilp, type MilpLimits } from './milp.js';
 import { NEIGHBOURHOODS, protectionCells } from './protection-lp.js';
 import type { Structure } from './structure.js';
-import { coveringCells } from './linked-tables.js';
+import { coveringCells } from '../tables/linked-tables.js';
 import { rise, type Rules } from './rules.js';
 import type { CountRecord, Key, LinkedTables } from './types.js';
 

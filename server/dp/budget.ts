@@ -26,7 +26,7 @@
 //   total. An ε-DP release may be charged to a ρ ledger as ρ = ε²/2 (Bun & Steinke 2016,
 //   Prop. 1.4); a ρ release cannot be charged to an ε ledger ('unit_mismatch').
 // - Pure: no I/O (the lead stores the ledger).
-import type { LinkedTables } from '../disclosure/types.js';
+import type { LinkedTables } from '../tables/types.js';
 import { add, compare, div, formatDecimal, mul, rational, sub, toNumber, toRational, type Rational, type RationalInput } from './rational.js';
 
 /** What `sensitivityCells` needs from a LinkedTables. */

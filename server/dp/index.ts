@@ -1,7 +1,7 @@
 // index.ts — differential-privacy release of linked tables: the entry point `dpRelease`.
 //
 // Pipeline (pure apart from consuming the random source; HiGHS for the post-processing):
-//   1. linked-tables (server/disclosure)  counts → distinct cells + additive constraints
+//   1. linked-tables (server/tables)  counts → distinct cells + additive constraints
 //   2. budget.ts        m = distinct cells per incident (exact); σ² = m/(2ρ) or scale = m/ε
 //   3. discrete-*.ts    one exact discrete Gaussian / Laplace draw per DISTINCT cell (a margin
 //                       shared by several tables is measured once), in cell-id order
@@ -22,8 +22,9 @@
 //   caller can refuse a seeded source in production.
 // - Rejects bad input (throws): both or neither of rho/epsilon, non-positive budget, anything
 //   `buildLinkedTables` rejects.
-import { buildLinkedTables, keyInTable, loadHighs } from '../disclosure/index.js';
-import type { Key, LinkedTablesInput } from '../disclosure/types.js';
+import { loadHighs } from '../tables/highs.js';
+import { buildLinkedTables, keyInTable } from '../tables/linked-tables.js';
+import type { Key, LinkedTablesInput } from '../tables/types.js';
 import { budgetFor, type Budget } from './budget.js';
 import { discreteGaussianHalfWidth, discreteGaussianRaw } from './discrete-gaussian.js';
 import { discreteLaplaceHalfWidth, discreteLaplaceRaw } from './discrete-laplace.js';

@@ -32,7 +32,7 @@
 // - Deterministic for given inputs (HiGHS runs single-threaded), except that a stage cut short by
 //   its time limit depends on machine speed.
 import type { Highs } from 'highs';
-import type { LinkedTables } from '../disclosure/types.js';
+import type { LinkedTables } from '../tables/types.js';
 import { splitRepair } from './split.js';
 import { roundByTables } from './table-rounding.js';
 

@@ -18,8 +18,8 @@
 //   margins [a,b], [b,c], [a,c] were all fixed by other tables); the caller then uses the global
 //   microdata repair.
 // - Deterministic; pure.
-import { buildLinkedTables, identityOf } from '../disclosure/linked-tables.js';
-import type { Hierarchies, LinkedTables } from '../disclosure/types.js';
+import { buildLinkedTables, identityOf } from '../tables/linked-tables.js';
+import type { Hierarchies, LinkedTables } from '../tables/types.js';
 import { splitRepair } from './split.js';
 
 /** Domains and hierarchies that rebuild the same code trees as `lt` (same code order). */

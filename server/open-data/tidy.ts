@@ -71,7 +71,7 @@ export function tidyRows(m: Manifest): TidyRow[] {
       if (have) {
         if (!have.tables.includes(i + 1)) have.tables.push(i + 1);
         if (!hidden && have.status === 'published' && have.count !== c.count) {
-          throw new Error(`release ${m.id}: one quantity with two counts (${id.replace(/\u0000/g, ', ')})`);
+          throw new Error(`release ${m.id}: one quantity with two counts (${id.replaceAll('\u0000', ', ')})`);
         }
         if (!hidden && have.status === 'hidden') Object.assign(have, { count: c.count, status: 'published' });
         continue;

@@ -78,7 +78,6 @@ export const releaseRequest = z
   });
 
 export type ReleaseRequest = z.infer<typeof releaseRequest>;
-export type DpReleaseRequest = z.infer<typeof dpRequest>;
 
 export const releaseSignature = z.strictObject({
   signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'a 64-byte Ed25519 signature in base64'),

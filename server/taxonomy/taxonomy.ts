@@ -130,8 +130,6 @@ export const dimensions = {
   outcome: outcomes,
 } as const;
 
-export type Dimension = keyof typeof dimensions;
-
 export const codesOf = (list: Code[]): [string, ...string[]] => list.map((x) => x.code) as [string, ...string[]];
 
 export const MIN_YEAR = 1990;

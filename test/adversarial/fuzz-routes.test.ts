@@ -32,7 +32,7 @@ const ROUTES = Object.entries((openApiDocument() as { paths: Record<string, Reco
 const hostile = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -0, 0.1, 99999999999999999999, Number.MIN_VALUE, '1e999', '__proto__', 'constructor', 'prototype', '', '\u0000', '\ud800', '1/0', '0/0', '-1', 'NaN'),
+    fc.constantFrom(1e308, -1e308, 2 ** 53 + 1, -0, 0.1, 1e20, Number.MIN_VALUE, '1e999', '__proto__', 'constructor', 'prototype', '', '\u0000', '\ud800', '1/0', '0/0', '-1', 'NaN'),
     fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
     tie('object'), tie('array'),
   ),

@@ -628,7 +628,7 @@ describe('a quarantine lifted: the Merkle root says two data versions are the sa
     }
     // and with the groups of r3 (a group total minus its other members)
     for (const cell of cellsOf(r3.manifest)) {
-      const members = (r3.manifest.hierarchies.region ?? {})[cell.key.region!] as string[] | undefined;
+      const members = r3.manifest.hierarchies.region?.[cell.key.region!] as string[] | undefined;
       if (!members || cell.count === null || cell.key.year !== '2023') continue;
       const open = members.filter((m) => value(m) === null);
       if (open.length !== 1) continue;

@@ -292,11 +292,6 @@ export function world(dims: Record<string, string[]>, years: World['years'], hie
   return { dims, years, ...(hierarchies ? { hierarchies } : {}) };
 }
 
-/** Counts over one dimension: { 'PE-LMA': 120, … } with the key order of `world`. */
-export function byRegion(counts: Record<string, number>): Record<string, number> {
-  return { ...counts };
-}
-
 /** The same counts plus additions (additions only ever add). */
 export function plus(base: Record<string, number>, add: Record<string, number>): Record<string, number> {
   const out = { ...base };

@@ -40,7 +40,7 @@ describe('ContamosClient', () => {
   });
 
   it('gives up after the retries with a NetworkError, and maps refusals to ApiError', async () => {
-    const url = await serve((req, n, res) => {
+    const url = await serve((req, _n, res) => {
       if (req.url === '/refuse') {
         res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":{"code":"report_conflict","message":"A different report already exists under this id."}}');
         return;

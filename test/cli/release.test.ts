@@ -119,7 +119,7 @@ describe('contamos release and receipts verify', () => {
       expect(r.stdout).toContain('Vista previa: todavía no se ha firmado ni publicado nada');
       expect(r.stdout).toMatch(/1\. year × region: \d+ publicadas \/ published, \d+ ocultas \/ hidden/);
       expect(r.stdout).toMatch(/2\. year × incidentType: \d+ publicadas/);
-      expect(r.stdout).toMatch(/Cifras principales \/ Headline figures:\n    2023: total 48; asesinatos \/ murders \d+/);
+      expect(r.stdout).toMatch(/Cifras principales \/ Headline figures:\n {4}2023: total 48; asesinatos \/ murders \d+/);
       expect(r.stdout).toContain('Cambios desde / Changes since anual-1: 0 cifras cambian / figures change');
       expect(r.stdout).toContain('Portada / Home page: anual-2 será la publicación principal');
       expect(r.stderr).toContain('No se firmó ni publicó anual-2');

@@ -61,9 +61,9 @@ describe('verifyRequest refuses each broken rule with its own code', () => {
   });
 
   it.each([
-    ['a token instead of bytes', (v: string) => 'sig1=abc'],
-    ['32 bytes instead of 64', (v: string) => `sig1=:${Buffer.alloc(32, 1).toString('base64')}:`],
-    ['an inner list', (v: string) => 'sig1=(1 2)'],
+    ['a token instead of bytes', (_v: string) => 'sig1=abc'],
+    ['32 bytes instead of 64', (_v: string) => `sig1=:${Buffer.alloc(32, 1).toString('base64')}:`],
+    ['an inner list', (_v: string) => 'sig1=(1 2)'],
   ])('a Signature that is %s → signature_malformed', async (_what, rewrite) => {
     expect(await outcome(await withHeader('signature', rewrite))).toBe('signature_malformed');
   });

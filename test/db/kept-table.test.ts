@@ -17,10 +17,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 
-export interface KeptRow { tables: string[]; columns: string[] }
+interface KeptRow { tables: string[]; columns: string[] }
 
 /** The rows of SECURITY.md's "What is kept" table. */
-export function keptTable(markdown: string): KeptRow[] {
+function keptTable(markdown: string): KeptRow[] {
   const at = markdown.search(/^#{2,3} What is kept/m);
   if (at < 0) throw new Error('SECURITY.md has no "What is kept" section');
   const lines = markdown.slice(at).split('\n').slice(1);
@@ -63,7 +63,7 @@ async function migratedColumns(db: TestDatabase): Promise<Record<string, string[
 }
 
 /** What the table says, as table → columns, resolved against the database; and what it names that does not exist. */
-export function documented(rows: KeptRow[], actual: Record<string, string[]>): { kept: Record<string, string[]>; unknown: string[] } {
+function documented(rows: KeptRow[], actual: Record<string, string[]>): { kept: Record<string, string[]>; unknown: string[] } {
   const kept: Record<string, Set<string>> = {};
   const unknown: string[] = [];
   for (const row of rows) {

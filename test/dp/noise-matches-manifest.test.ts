@@ -9,7 +9,7 @@
 // not the true ones (the production random source). Shown to fail: docs/test-evidence.md.
 import { describe, expect, it } from 'vitest';
 import { dpRelease, seededRandomSource } from '../../server/dp/index.js';
-import { fit } from './stats.js';
+import { goodnessOfFit } from './stats.js';
 
 const REGIONS = Array.from({ length: 60 }, (_, i) => `R${String(i).padStart(2, '0')}`);
 const TRUE = 5000;
@@ -51,8 +51,8 @@ async function noiseSamples(budget: { rho: number } | { epsilon: number }, runs:
 
 /** The samples fit the pmf: chi-squared and Kolmogorov–Smirnov below their critical values, and
  *  the share within one and two standard deviations as expected. */
-function expectFits(samples: number[], pmf: Parameters<typeof fit>[1]): ReturnType<typeof fit> {
-  const f = fit(samples, pmf);
+function expectFits(samples: number[], pmf: Parameters<typeof goodnessOfFit>[1]): ReturnType<typeof goodnessOfFit> {
+  const f = goodnessOfFit(samples, pmf);
   expect(f.chi2, `chi2 ${f.chi2} (critical ${f.critical})`).toBeLessThan(f.critical);
   expect(f.ks, `ks ${f.ks}`).toBeLessThan(f.ksCritical);
   const sd = Math.sqrt(variance(pmf));

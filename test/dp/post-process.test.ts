@@ -6,8 +6,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Highs } from 'highs';
-import { buildLinkedTables, keyInTable, loadHighs } from '../../server/disclosure/index.js';
-import type { LinkedTables } from '../../server/disclosure/types.js';
+import { loadHighs } from '../../server/tables/highs.js';
+import { buildLinkedTables, keyInTable } from '../../server/tables/linked-tables.js';
+import type { LinkedTables } from '../../server/tables/types.js';
 import { checkConsistent, discreteGaussian, largestRemainder, postProcess, seededRandomSource, splitRepair, totalCellOf } from '../../server/dp/index.js';
 import { checkPublished, structureArb } from './structures.js';
 

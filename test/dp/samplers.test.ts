@@ -16,7 +16,7 @@ import {
   seededRandomSource,
   toRational,
 } from '../../server/dp/index.js';
-import { fit, moments } from './stats.js';
+import { goodnessOfFit, moments } from './stats.js';
 
 const N = 20000;
 
@@ -53,7 +53,7 @@ describe('geometric step', () => {
     const scale = 3;
     const p = Math.exp(-1 / scale);
     const samples = Array.from({ length: N }, () => Number(geometricExp(src, scale)));
-    const r = fit(samples, (y) => (y < 0 ? 0 : (1 - p) * Math.pow(p, y)));
+    const r = goodnessOfFit(samples, (y) => (y < 0 ? 0 : (1 - p) * Math.pow(p, y)));
     expect(r.chi2).toBeLessThan(r.critical);
     expect(r.ks).toBeLessThan(r.ksCritical);
   });
@@ -70,7 +70,7 @@ describe('discrete Laplace (Algorithm 2)', () => {
       const { variance, m4 } = moments(pmf);
       expect(variance).toBeCloseTo(discreteLaplaceVariance(scale), 9);
       checkMoments(samples, variance, m4);
-      const r = fit(samples, pmf);
+      const r = goodnessOfFit(samples, pmf);
       expect(r.chi2, `chi2 ${r.chi2} df ${r.df}`).toBeLessThan(r.critical);
       expect(r.ks).toBeLessThan(r.ksCritical);
     });
@@ -110,7 +110,7 @@ describe('discrete Gaussian (Algorithm 3)', () => {
       expect(variance).toBeCloseTo(discreteGaussianVariance(v), 9);
       expect(variance).toBeLessThanOrEqual(v + 1e-9); // the discrete Gaussian's variance is ≤ σ²
       checkMoments(samples, variance, m4);
-      const r = fit(samples, pmf);
+      const r = goodnessOfFit(samples, pmf);
       expect(r.chi2, `chi2 ${r.chi2} df ${r.df}`).toBeLessThan(r.critical);
       expect(r.ks).toBeLessThan(r.ksCritical);
     });

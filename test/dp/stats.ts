@@ -48,7 +48,7 @@ export interface GoodnessOfFit {
  * chi-square over bins with expected count ≥ 5 (tails merged into the outermost bins), KS
  * distance between the empirical and exact CDFs, and the sample mean and variance.
  */
-export function fit(samples: readonly number[], pmf: (y: number) => number, alpha = 1e-3): GoodnessOfFit {
+export function goodnessOfFit(samples: readonly number[], pmf: (y: number) => number, alpha = 1e-3): GoodnessOfFit {
   const n = samples.length;
   const counts = new Map<number, number>();
   let sum = 0;

@@ -4,7 +4,7 @@
 // Guarantees: the checker recomputes additivity from the request (domains, hierarchies, tables)
 // and the published cells alone — it does not use the constraint list of server/disclosure.
 import fc from 'fast-check';
-import type { CountRecord } from '../../server/disclosure/types.js';
+import type { CountRecord } from '../../server/tables/types.js';
 
 export interface Structure {
   domains: Record<string, string[]>;

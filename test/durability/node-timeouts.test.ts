@@ -17,7 +17,7 @@ function watch(port: number, feed: (s: net.Socket) => () => void): Promise<{ clo
     const start = Date.now();
     const s = net.connect(port, '127.0.0.1');
     let said = '';
-    let stop = () => undefined as void;
+    let stop: () => void = () => undefined;
     s.on('connect', () => { stop = feed(s); });
     s.on('data', (d) => { said += d; });
     s.on('error', () => undefined);

@@ -31,7 +31,7 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
       client.on('data', (chunk: Buffer) => {
         const line = chunk.subarray(0, Math.min(chunk.length, 200)).toString('latin1').split('\r\n')[0]!;
-        if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) doomed.push(drop !== null && drop.test(line));
+        if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) doomed.push(drop?.test(line) === true);
         upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {

@@ -74,7 +74,7 @@ describe('compose.yaml and the proxy configuration, as text', () => {
     expect([...conf.matchAll(/error_log ([^;]+);/g)].map((m) => m[1])).toEqual(['stderr emerg', '/dev/null emerg']);
     expect(conf).toMatch(/add_header Strict-Transport-Security "max-age=\d{8,}; includeSubDomains" always;/);
     expect(conf).toMatch(/ssl_certificate \/run\/secrets\/tls_cert;/);
-    const plain = /server \{\s*listen 80;[\s\S]*?\n  \}/.exec(conf)![0];
+    const plain = /server \{\s*listen 80;[\s\S]*?\n {2}\}/.exec(conf)![0];
     expect(plain).toMatch(/return 301 https:\/\/\$host\$request_uri;/);
     expect(plain).not.toMatch(/proxy_pass/);
     expect(`${conf}\n${proxyConf}`).not.toMatch(/\$remote_addr|\$proxy_add_x_forwarded_for|\$http_x_forwarded_for|\$binary_remote_addr/);

@@ -34,11 +34,11 @@
 // true table is a feasible point; `single` is true exactly when there is no earlier publication
 // and the structure is the new publication's own linked tables (then `lt` is that structure, cell
 // for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
-import { buildLinkedTables, identityOf } from '../linked-tables.js';
+import { buildLinkedTables, identityOf } from '../../tables/linked-tables.js';
 import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
-import { aggregate, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
+import { aggregate, type Ancestry, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
 
 export type Since = 'additions' | 'changes';
 
@@ -120,57 +120,138 @@ interface Pending {
   to?: number;
 }
 
+/**
+ * The attacker's system over the publication log (see the header), in its steps: 1. every view's
+ * own cells and relation templates, 2. the closure (relations, version links, year-set sums, then
+ * the changes between non-consecutive versions and between year sets), 3. true values and
+ * members' shares, 4. rules; then the new publication's own linked tables.
+ */
 export function buildGlobalModel(input: GlobalInput): GlobalModel {
   const views = input.views;
   if (views.length === 0 || views[views.length - 1]!.cells !== undefined) throw new Error('the last view must be the publication being made (no cells)');
   const ancestry = ancestryOf(views.map((v) => v.hierarchies));
+  const reg = new Registry();
+  const own = addViews(input, reg);
+  const sortedVersions = versionsByYear(views);
+  const decomposed = closeModel(input, reg, own, sortedVersions);
+  addNonConsecutiveChanges(reg, sortedVersions);
+  addYearSetChanges(reg, own.sCells, decomposed, sortedVersions);
+  const values = trueValues(input, reg, own.published, sortedVersions, ancestry);
+  const { rules, sensitive } = rulesOf(input, reg, values, own.shownSuppressed);
 
-  // Registry of cells by identity.
-  const pend: Pending[] = [];
-  const byIdent = new Map<string, number>();
-  const register = (ident: string, p: Pending): number => {
-    let id = byIdent.get(ident);
+  // The new publication: its cells, in its own linked-table order.
+  const { pend, constraints } = reg;
+  const n = pend.length;
+  const newIndex = views.length - 1;
+  const newView = views[newIndex]!;
+  const newDomains: Record<string, readonly string[]> = { ...newView.domains, year: newView.years.map(String) };
+  const counts = newView.years.flatMap((y) => input.records(y, versionOf(newView, y)).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
+  const lt = buildLinkedTables({ counts, domains: newDomains, tables: newView.tables, hierarchies: newView.hierarchies });
+  const ltToGlobal = own.viewIds[newIndex]!;
+  lt.cells.forEach((c, i) => {
+    const g = ltToGlobal[i]!;
+    if (c.value !== values.truth[g]) throw new Error('internal: the new publication disagrees with the model');
+    const kp = reg.kOf.get(pend[g]!.coordsId)!;
+    rules.pin[g] = 1;
+    rules.need[g] = Math.max(rules.need[g]!, kp.k);
+  });
+
+  const cells: Cell[] = pend.map((p, id) => ({
+    id, key: p.coords, tables: [], value: values.truth[id]!,
+    ...(p.lower === -Infinity ? { lower: -Infinity } : {}),
+  }));
+  // No earlier entry and nothing beyond the new publication's own tables: its linked tables are
+  // the whole system (a single-year margin and its year are one quantity there as here).
+  const single = views.length === 1 && constraints.length === own.ownConstraints && new Set(ltToGlobal).size === pend.length;
+  const s = structureOf(cells, constraints);
+  const pub = new Uint8Array(n);
+  for (const id of own.published.keys()) pub[id] = 1;
+  const shown = new Uint8Array(n);
+  for (const id of own.shownSuppressed) shown[id] = 1;
+  return {
+    cells, constraints, s, rules, sensitive, published: pub, shownSuppressed: shown, lt, ltToGlobal, single,
+    meta: pend.map((p) => ({ kind: p.kind, at: p.at, coords: p.coords })),
+  };
+}
+
+const identA = (year: number, version: number, cid: string) => `A|${yv(year, version)}|${cid}`;
+
+/** The model's cells by identity, its coordinates, its constraints (deduplicated), and k and p per coordinates. */
+class Registry {
+  readonly pend: Pending[] = [];
+  readonly byIdent = new Map<string, number>();
+  readonly coordsKeys = new Map<string, Key>();
+  readonly constraints: Constraint[] = [];
+  private readonly seenCon = new Set<string>();
+  /** k and p per coordinates: the strictest publication showing them. */
+  readonly kOf = new Map<string, { k: number; p: number }>();
+
+  register(ident: string, p: Pending): number {
+    let id = this.byIdent.get(ident);
     if (id === undefined) {
-      id = pend.length;
-      byIdent.set(ident, id);
-      pend.push(p);
+      id = this.pend.length;
+      this.byIdent.set(ident, id);
+      this.pend.push(p);
     }
     return id;
-  };
-  const coordsKeys = new Map<string, Key>();
-  const noteCoords = (key: Key): string => {
-    const id = coordsId(key);
-    if (!coordsKeys.has(id)) coordsKeys.set(id, key);
-    return id;
-  };
-  const identA = (year: number, version: number, cid: string) => `A|${yv(year, version)}|${cid}`;
-  const ensureA = (year: number, version: number, cid: string): number =>
-    register(identA(year, version, cid), { kind: 'count', at: yv(year, version), coords: coordsKeys.get(cid)!, coordsId: cid, year, version });
+  }
 
-  // Constraints, deduplicated on (total, parts).
-  const constraints: Constraint[] = [];
-  const seenCon = new Set<string>();
-  let ownConstraints = -1; // constraints of the new publication's own tables (−1: not yet known)
-  const addConstraint = (total: number, parts: number[], dim: string): void => {
+  noteCoords(key: Key): string {
+    const id = coordsId(key);
+    if (!this.coordsKeys.has(id)) this.coordsKeys.set(id, key);
+    return id;
+  }
+
+  ensureA(year: number, version: number, cid: string): number {
+    return this.register(identA(year, version, cid), { kind: 'count', at: yv(year, version), coords: this.coordsKeys.get(cid)!, coordsId: cid, year, version });
+  }
+
+  /** Constraints, deduplicated on (total, parts). */
+  addConstraint(total: number, parts: number[], dim: string): void {
     if (parts.length === 1 && parts[0] === total) return; // a single-year margin is its year
     const tag = `${total}:${[...parts].sort((a, b) => a - b).join(',')}`;
-    if (seenCon.has(tag)) return;
-    seenCon.add(tag);
-    constraints.push({ id: constraints.length, total, parts, dim });
-  };
+    if (this.seenCon.has(tag)) return;
+    this.seenCon.add(tag);
+    this.constraints.push({ id: this.constraints.length, total, parts, dim });
+  }
 
-  // k and p per coordinates: the strictest publication showing them.
-  const kOf = new Map<string, { k: number; p: number }>();
-  const noteK = (cid: string, k: number, p: number): void => {
-    const had = kOf.get(cid);
-    kOf.set(cid, had ? { k: Math.max(had.k, k), p: Math.max(had.p, p) } : { k, p });
-  };
+  noteK(cid: string, k: number, p: number): void {
+    const had = this.kOf.get(cid);
+    this.kOf.set(cid, had ? { k: Math.max(had.k, k), p: Math.max(had.p, p) } : { k, p });
+  }
+}
 
-  // 1. Every view's own cells, and its relation templates (over coordinates, year left out).
+/** A year-set cell: its id, version vector, coordinates and the view that showed it. */
+interface YearSetCell {
+  id: number;
+  vector: Array<[number, number]>;
+  cid: string;
+  view: number;
+}
+
+/** What step 1 learns from the views. */
+interface ViewsSeen {
+  /** Relation templates over coordinates (year left out), by tag, and the tags of each coordinates. */
+  templates: Map<string, { total: string; parts: string[]; dim: string }>;
+  templatesOf: Map<string, string[]>;
+  sCells: YearSetCell[];
+  /** Per view: global id of each of its linked-table cells. */
+  viewIds: Int32Array[];
+  /** Counts published by earlier entries, by id. */
+  published: Map<number, number>;
+  shownSuppressed: Set<number>;
+  /** Constraints of the new publication's own tables (−1: not known, there are earlier entries). */
+  ownConstraints: number;
+}
+
+/** Step 1. Every view's own cells, and its relation templates (over coordinates, year left out). */
+function addViews(input: GlobalInput, reg: Registry): ViewsSeen {
+  const { views } = input;
+  const { pend, constraints } = reg;
+  let ownConstraints = -1; // constraints of the new publication's own tables (−1: not yet known)
   const templates = new Map<string, { total: string; parts: string[]; dim: string }>();
   const templatesOf = new Map<string, string[]>();
-  const sCells: Array<{ id: number; vector: Array<[number, number]>; cid: string; view: number }> = [];
-  const viewLt: LinkedTables[] = [];
+  const sCells: YearSetCell[] = [];
   const viewIds: Int32Array[] = [];
   const published = new Map<number, number>();
   const shownSuppressed = new Set<number>();
@@ -178,33 +259,32 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   views.forEach((view, vi) => {
     const domains: Record<string, readonly string[]> = { ...view.domains, year: view.years.map(String) };
     const lt = buildLinkedTables({ counts: [], domains, tables: view.tables, hierarchies: view.hierarchies });
-    viewLt.push(lt);
     const vector: Array<[number, number]> = view.years.map((y) => [y, versionOf(view, y)]);
     const ids = new Int32Array(lt.cells.length);
     lt.cells.forEach((cell, i) => {
       const { year, ...rest } = cell.key;
-      const cid = noteCoords(rest);
-      noteK(cid, view.k || input.minK, view.protection || input.minProtection); // a DP entry has no k
+      const cid = reg.noteCoords(rest);
+      reg.noteK(cid, view.k || input.minK, view.protection || input.minProtection); // a DP entry has no k
       if (year !== undefined || view.years.length === 1) {
         const y = year !== undefined ? Number(year) : view.years[0]!;
-        ids[i] = ensureA(y, versionOf(view, y), cid);
+        ids[i] = reg.ensureA(y, versionOf(view, y), cid);
       } else {
         const at = vector.map(([y, v]) => yv(y, v)).join('+');
         const before = pend.length;
-        ids[i] = register(`S|${at}|${cid}`, { kind: 'yearset', at, coords: rest, coordsId: cid, vector });
+        ids[i] = reg.register(`S|${at}|${cid}`, { kind: 'yearset', at, coords: rest, coordsId: cid, vector });
         if (pend.length > before) sCells.push({ id: ids[i]!, vector, cid, view: vi });
       }
     });
     viewIds.push(ids);
     // The view's own relations, at its own versions (year-set margins included) …
-    for (const con of lt.constraints) addConstraint(ids[con.total]!, con.parts.map((q) => ids[q]!), con.dim);
+    for (const con of lt.constraints) reg.addConstraint(ids[con.total]!, con.parts.map((q) => ids[q]!), con.dim);
     if (vi === newIndex && vi === 0) ownConstraints = constraints.length;
     // … and, as templates over coordinates, for every (year, version) the closure reaches.
     for (const con of lt.constraints) {
       if (con.dim === 'year') continue; // year-set sums: step 2
       const strip = (id: number): string => {
         const { year: _y, ...rest } = lt.cells[id]!.key;
-        return noteCoords(rest);
+        return reg.noteCoords(rest);
       };
       const total = strip(con.total);
       const parts = con.parts.map(strip);
@@ -235,8 +315,11 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     }
   });
   for (const id of published.keys()) shownSuppressed.delete(id);
+  return { templates, templatesOf, sCells, viewIds, published, shownSuppressed, ownConstraints };
+}
 
-  // Versions of each year in the model.
+/** The versions of each year in the model, ascending. */
+function versionsByYear(views: readonly View[]): Map<number, number[]> {
   const versionsOf = new Map<number, Set<number>>();
   for (const view of views) for (const y of view.years) {
     let s = versionsOf.get(y);
@@ -245,9 +328,17 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   }
   const sortedVersions = new Map<number, number[]>();
   for (const [y, s] of versionsOf) sortedVersions.set(y, [...s].sort((a, b) => a - b));
+  return sortedVersions;
+}
 
-  // 2. Closure. A year-set sum is decomposed once any of its A is in the model; an A is in the
-  // model when a publication shows it, or when two year-set sums share it.
+/**
+ * Step 2. Closure. A year-set sum is decomposed once any of its A is in the model; an A is in the
+ * model when a publication shows it, or when two year-set sums share it. Returns the year-set
+ * cells (indices into `sCells`) that were decomposed.
+ */
+function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVersions: ReadonlyMap<number, number[]>): Set<number> {
+  const { pend } = reg;
+  const { templates, templatesOf, sCells } = own;
   const sByA = new Map<string, number[]>();
   sCells.forEach((sc, i) => {
     for (const [y, v] of sc.vector) {
@@ -261,15 +352,15 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   const expanded = new Set<number>();
   for (let id = 0; id < pend.length; id++) if (pend[id]!.kind === 'count') work.push(id);
   for (const [key, l] of sByA) {
-    if (l.length < 2 || byIdent.has(key)) continue;
+    if (l.length < 2 || reg.byIdent.has(key)) continue;
     const [, at, cid] = key.split('|') as [string, string, string];
     const [y, v] = at.split('@').map(Number) as [number, number];
-    work.push(ensureA(y, v, cid));
+    work.push(reg.ensureA(y, v, cid));
   }
   const decomposed = new Set<number>();
   const changeId = (year: number, version: number, cid: string): number =>
-    register(`D|${yv(year, version)}|${cid}`, {
-      kind: 'change', at: yv(year, version), coords: coordsKeys.get(cid)!, coordsId: cid, year, version,
+    reg.register(`D|${yv(year, version)}|${cid}`, {
+      kind: 'change', at: yv(year, version), coords: reg.coordsKeys.get(cid)!, coordsId: cid, year, version,
       lower: input.since(year, version) === 'additions' ? 0 : -Infinity,
     });
   while (work.length > 0) {
@@ -286,32 +377,39 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     // Relations at (y, v).
     for (const tag of templatesOf.get(p.coordsId) ?? []) {
       const t = templates.get(tag)!;
-      const total = grow(ensureA(y, v, t.total));
-      const parts = t.parts.map((c) => grow(ensureA(y, v, c)));
-      addConstraint(total, parts, t.dim);
+      const total = grow(reg.ensureA(y, v, t.total));
+      const parts = t.parts.map((c) => grow(reg.ensureA(y, v, c)));
+      reg.addConstraint(total, parts, t.dim);
     }
     // Version links.
     const vs = sortedVersions.get(y)!;
     const at = vs.indexOf(v);
     if (at > 0) {
-      const prev = grow(ensureA(y, vs[at - 1]!, p.coordsId));
-      addConstraint(id, [prev, changeId(y, v, p.coordsId)], 'version');
+      const prev = grow(reg.ensureA(y, vs[at - 1]!, p.coordsId));
+      reg.addConstraint(id, [prev, changeId(y, v, p.coordsId)], 'version');
     }
     if (at >= 0 && at < vs.length - 1) {
-      const next = grow(ensureA(y, vs[at + 1]!, p.coordsId));
-      addConstraint(next, [id, changeId(y, vs[at + 1]!, p.coordsId)], 'version');
+      const next = grow(reg.ensureA(y, vs[at + 1]!, p.coordsId));
+      reg.addConstraint(next, [id, changeId(y, vs[at + 1]!, p.coordsId)], 'version');
     }
     // Year-set sums holding it.
     for (const si of sByA.get(identA(y, v, p.coordsId)) ?? []) {
       if (decomposed.has(si)) continue;
       decomposed.add(si);
       const sc = sCells[si]!;
-      addConstraint(sc.id, sc.vector.map(([yy, vv]) => grow(ensureA(yy, vv, sc.cid))), 'year');
+      reg.addConstraint(sc.id, sc.vector.map(([yy, vv]) => grow(reg.ensureA(yy, vv, sc.cid))), 'year');
     }
   }
-  // Changes between non-consecutive versions of one year (v1 → v3): the sum of the steps, but
-  // protected on its own (two steps each protected can add up to a small net change). Same rules
-  // as a change between year sets (band, and holdings with each member's net change).
+  return decomposed;
+}
+
+/**
+ * Step 2, continued. Changes between non-consecutive versions of one year (v1 → v3): the sum of
+ * the steps, but protected on its own (two steps each protected can add up to a small net change).
+ * Same rules as a change between year sets (band, and holdings with each member's net change).
+ */
+function addNonConsecutiveChanges(reg: Registry, sortedVersions: ReadonlyMap<number, number[]>): void {
+  const { pend } = reg;
   const countsAt = new Map<string, Map<number, number>>();
   pend.forEach((p, id) => {
     if (p.kind !== 'count') return;
@@ -328,12 +426,16 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
         const from = byVersion.get(vs[i]!)!;
         const to = byVersion.get(vs[j]!)!;
         const at = `${yv(year, vs[i]!)}>${yv(year, vs[j]!)}`;
-        const x = register(`X|${at}|${pend[from]!.coordsId}`, { kind: 'setchange', at, coords: pend[from]!.coords, coordsId: pend[from]!.coordsId, lower: -Infinity, from, to });
-        addConstraint(to, [from, x], 'change');
+        const x = reg.register(`X|${at}|${pend[from]!.coordsId}`, { kind: 'setchange', at, coords: pend[from]!.coords, coordsId: pend[from]!.coordsId, lower: -Infinity, from, to });
+        reg.addConstraint(to, [from, x], 'change');
       }
     }
   }
-  // Changes between consecutive version vectors of one year set (one per coordinates).
+}
+
+/** Step 2, continued. Changes between consecutive version vectors of one year set (one per coordinates). */
+function addYearSetChanges(reg: Registry, sCells: readonly YearSetCell[], decomposed: ReadonlySet<number>, sortedVersions: ReadonlyMap<number, number[]>): void {
+  const { pend } = reg;
   const chains = new Map<string, Array<{ si: number; vector: Array<[number, number]> }>>();
   sCells.forEach((sc, si) => {
     const key = `${sc.vector.map(([y]) => y).join('+')}|${sc.cid}`;
@@ -350,22 +452,33 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       const sa = sCells[a.si]!;
       const sb = sCells[b.si]!;
       const at = `${pend[sa.id]!.at}>${pend[sb.id]!.at}`;
-      const x = register(`X|${at}|${sa.cid}`, { kind: 'setchange', at, coords: pend[sa.id]!.coords, coordsId: sa.cid, lower: -Infinity, from: sa.id, to: sb.id });
-      addConstraint(sb.id, [sa.id, x], 'change');
+      const x = reg.register(`X|${at}|${sa.cid}`, { kind: 'setchange', at, coords: pend[sa.id]!.coords, coordsId: sa.cid, lower: -Infinity, from: sa.id, to: sb.id });
+      reg.addConstraint(sb.id, [sa.id, x], 'change');
     }
   }
+}
 
-  // 3. True values and members' shares.
+/** Step 3's true values, and what each member holds of them. */
+interface TrueValues {
+  truth: Float64Array;
+  /** Counts, year sets and additions: each member's own incidents in it. */
+  shares: number[][];
+  /** Free-sign changes: each member's own net change (distinct non-zero values). */
+  netShares: number[][];
+}
+
+/** Step 3. True values and members' shares; checks every relation and every published count against them. */
+function trueValues(input: GlobalInput, reg: Registry, published: ReadonlyMap<number, number>, sortedVersions: ReadonlyMap<number, number[]>, ancestry: Ancestry): TrueValues {
+  const { pend, byIdent } = reg;
   const truth = new Float64Array(pend.length);
   const shares: number[][] = new Array(pend.length);
   const byMember: Array<ReadonlyMap<string, number> | undefined> = new Array(pend.length);
-  /** Free-sign changes: each member's own net change (distinct non-zero values). */
   const netShares: number[][] = new Array(pend.length);
   const wantAt = new Map<string, Map<string, Key>>();
   const want = (bucket: string, cid: string): void => {
     let m = wantAt.get(bucket);
     if (!m) wantAt.set(bucket, (m = new Map()));
-    m.set(cid, coordsKeys.get(cid)!);
+    m.set(cid, reg.coordsKeys.get(cid)!);
   };
   for (const p of pend) {
     if (p.kind === 'count') want(`A${p.at}`, p.coordsId);
@@ -404,7 +517,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
       netShares[id] = netOf(byMember[p.from!], byMember[p.to!]);
     }
   });
-  for (const c of constraints) {
+  for (const c of reg.constraints) {
     let sum = 0;
     for (const q of c.parts) sum += truth[q]!;
     if (Math.abs(sum - truth[c.total]!) > 1e-9) throw new Error(`internal: true values break a ${c.dim} relation`);
@@ -412,8 +525,13 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   for (const [id, v] of published) {
     if (truth[id] !== v) throw new Error(`a published count (${pend[id]!.at} ${pend[id]!.coordsId}) differs from the data of its version`);
   }
+  return { truth, shares, netShares };
+}
 
-  // 4. Rules.
+/** Step 4. Rules (see the header), and which cells are sensitive. */
+function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSuppressed: ReadonlySet<number>): { rules: Rules; sensitive: Uint8Array } {
+  const { pend, kOf } = reg;
+  const { truth, shares, netShares } = values;
   const n = pend.length;
   const rules = emptyRules(n);
   const sensitive = new Uint8Array(n);
@@ -447,37 +565,7 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     }
     if (shownSuppressed.has(id)) rules.need[id] = Math.max(rules.need[id]!, kp.k);
   });
-
-  // The new publication: its cells, in its own linked-table order.
-  const newView = views[newIndex]!;
-  const newDomains: Record<string, readonly string[]> = { ...newView.domains, year: newView.years.map(String) };
-  const counts = newView.years.flatMap((y) => input.records(y, versionOf(newView, y)).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
-  const lt = buildLinkedTables({ counts, domains: newDomains, tables: newView.tables, hierarchies: newView.hierarchies });
-  const ltToGlobal = viewIds[newIndex]!;
-  lt.cells.forEach((c, i) => {
-    const g = ltToGlobal[i]!;
-    if (c.value !== truth[g]) throw new Error('internal: the new publication disagrees with the model');
-    const kp = kOf.get(pend[g]!.coordsId)!;
-    rules.pin[g] = 1;
-    rules.need[g] = Math.max(rules.need[g]!, kp.k);
-  });
-
-  const cells: Cell[] = pend.map((p, id) => ({
-    id, key: p.coords, tables: [], value: truth[id]!,
-    ...(p.lower === -Infinity ? { lower: -Infinity } : {}),
-  }));
-  // No earlier entry and nothing beyond the new publication's own tables: its linked tables are
-  // the whole system (a single-year margin and its year are one quantity there as here).
-  const single = views.length === 1 && constraints.length === ownConstraints && new Set(ltToGlobal).size === pend.length;
-  const s = structureOf(cells, constraints);
-  const pub = new Uint8Array(n);
-  for (const id of published.keys()) pub[id] = 1;
-  const shown = new Uint8Array(n);
-  for (const id of shownSuppressed) shown[id] = 1;
-  return {
-    cells, constraints, s, rules, sensitive, published: pub, shownSuppressed: shown, lt, ltToGlobal, single,
-    meta: pend.map((p) => ({ kind: p.kind, at: p.at, coords: p.coords })),
-  };
+  return { rules, sensitive };
 }
 
 function versionOf(view: View, year: number): number {

@@ -23,8 +23,8 @@
 import { AuditEngine } from '../interval-audit.js';
 import { cellCosts } from '../cost.js';
 import { rawComponents } from '../components.js';
-import { keyInTable } from '../linked-tables.js';
-import { loadHighs } from '../lp.js';
+import { keyInTable } from '../../tables/linked-tables.js';
+import { loadHighs } from '../../tables/highs.js';
 import { reduceComponent } from '../reduce.js';
 import { emptyRules } from '../rules.js';
 import { structureOf } from '../structure.js';

@@ -1,7 +1,6 @@
 // buildLinkedTables: margins, hierarchy groups, shared cells across linked tables, constraints.
 import { describe, expect, it } from 'vitest';
-import { buildLinkedTables, keyInTable } from '../../server/disclosure/index.js';
-import { coveringCells } from '../../server/disclosure/linked-tables.js';
+import { buildLinkedTables, coveringCells, keyInTable } from '../../server/tables/linked-tables.js';
 
 const counts = [
   { key: { year: '2022', region: 'A', type: 't1' }, count: 3 },
