@@ -8,24 +8,9 @@ import { importSpecifiers, layerOf, MAY_IMPORT, repositoryImports, violations, t
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-// Imports that break the rules today, tolerated until the branches of issue 20 that own those
-// files change them; the integrator empties this list after merging. An entry whose import is gone
-// fails the test, so none can linger, and no new entry belongs here.
-const ALLOWED: AllowedImport[] = [
-  // branch `store` (assigned): the nonce is consumed through the Store, database errors are classified in db/
-  { from: 'server/http/auth', to: 'server/services/nonces', why: 'branch store: nonces behind the Store' },
-  { from: 'server/http/rate-limit', to: 'server/services/nonces', why: 'branch store: nonces behind the Store' },
-  { from: 'server/http/errors', to: 'server/services/db-errors', why: 'branch store: database errors classified in db/' },
-  // found by this test, not assigned to a branch: db/ reaching up into services/ (expected to go
-  // with the Store in db/, branch `store`; else move ServiceContext's db part and codeOf down)
-  { from: 'server/db/publication-log', to: 'server/services/context', why: 'db/ behind one Store interface' },
-  { from: 'server/db/publication-log', to: 'server/services/incidents', why: 'db/ behind one Store interface' },
-  { from: 'server/db/mix-stored-order', to: 'server/services/context', why: 'db/ behind one Store interface' },
-  // found by this test, not assigned: the open-data files take the release envelope's type from
-  // services/releases.ts (its home is schemas/, beside the one manifest schema of branch `manifest`)
-  { from: 'server/open-data/datapackage', to: 'server/services/releases', why: 'Envelope type in schemas/' },
-  { from: 'server/open-data/zip', to: 'server/services/releases', why: 'Envelope type in schemas/' },
-];
+// Imports that break the rules and are tolerated, each with its reason. Empty: an entry whose import
+// is gone fails the test, so none can linger; a new entry needs a reason a reviewer accepts.
+const ALLOWED: AllowedImport[] = [];
 
 describe('layering of server/', () => {
   it('has no import the rules forbid (beyond the commented allow-list)', () => {
