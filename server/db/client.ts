@@ -7,6 +7,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { type Provider, providerOf, sqlitePath } from './url.js';
 import { SqliteFastPath } from './sqlite-fast-path.js';
+import { PgIntake } from './pg-intake.js';
 
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -16,6 +17,8 @@ export interface Database {
   provider: Provider;
   /** SQLite only: prepared-statement hot path for authentication and submissions. */
   fast?: SqliteFastPath;
+  /** PostgreSQL only: submissions in one statement each, on a plain `pg` pool (db/pg-intake.ts). */
+  pgIntake?: PgIntake;
   close(): Promise<void>;
 }
 
@@ -23,18 +26,21 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   const provider = providerOf(url);
   let prisma: Db;
   let fast: SqliteFastPath | undefined;
+  let pgIntake: PgIntake | undefined;
   if (provider === 'postgres') {
     const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
     prisma = new PostgresClient({ adapter }) as unknown as Db;
+    pgIntake = new PgIntake(url, { poolSize: opts.poolSize });
   } else {
     const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 5000 });
     prisma = new SqliteClient({ adapter });
     fast = new SqliteFastPath(sqlitePath(url));
   }
   return {
-    prisma, provider, fast,
+    prisma, provider, fast, pgIntake,
     close: async () => {
       await fast?.close();
+      await pgIntake?.close();
       await prisma.$disconnect();
     },
   };
