@@ -1,4 +1,7 @@
-// The intake transaction on PostgreSQL, in one round trip: each submission is one call of the
+// The intake hot path on PostgreSQL, on a plain `pg` pool of its own (the ORM's per-query cost was
+// most of a submission's): the member-key lookup of http/auth.ts, the rate-window charge of
+// http/rate-limit.ts, and the intake transaction, each one prepared statement, one round trip.
+// The intake transaction: each submission is one call of the
 // stored function `contamos_submit_report` (migration 0013), on a plain `pg` pool of its own, in
 // the statement's own transaction. The steps, in order, are the intake transaction's (the same as
 // SQLite's writer, db/sqlite-report-batch.ts):
@@ -28,6 +31,16 @@ import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 export const REFUSAL_SQLSTATE = 'CT001';
 const REFUSALS = new Set<string>(['replayed_nonce', 'key_revoked', 'report_id_taken', 'report_conflict', 'report_not_active', 'report_not_found'] satisfies RefusalCode[]);
 
+const MEMBER_KEY = { name: 'contamos_member_key', text: 'SELECT "publicKey", "revoked" FROM "Member" WHERE "keyId" = $1' };
+// Nothing is charged when the nonce is already in the table (a replay).
+const CHARGE = {
+  name: 'contamos_charge_rate_windows',
+  text: `INSERT INTO "RateWindow" ("bucket", "count", "expiresAt")
+    SELECT v.b, 1, v.e FROM unnest($2::text[], $3::int[]) AS v(b, e)
+    WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
+    ON CONFLICT ("bucket") DO UPDATE SET "count" = "RateWindow"."count" + 1 RETURNING "bucket", "count"`,
+};
+
 const SUBMIT = {
   // a named statement: parsed once per connection, then only bound and executed
   name: 'contamos_submit_report',
@@ -43,6 +56,23 @@ export class PgIntake {
     this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
     // an idle connection that drops is replaced on the next query; nothing to do here
     this.pool.on('error', () => undefined);
+  }
+
+  /** A member's public key and revocation state, or null (http/auth.ts). */
+  async memberKey(keyId: string): Promise<{ publicKey: string; revoked: boolean } | null> {
+    return (await this.pool.query<{ publicKey: string; revoked: boolean }>({ ...MEMBER_KEY, values: [keyId] })).rows[0] ?? null;
+  }
+
+  /**
+   * Adds one to each window's counter (created with its expiry if new) unless `nonceHash` was
+   * already consumed: the counts after charging, or null for a replay, in one statement
+   * (http/rate-limit.ts).
+   */
+  async chargeRateWindows(nonceHash: string, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
+    const { rows } = await this.pool.query<{ bucket: string; count: number }>({
+      ...CHARGE, values: [nonceHash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt)],
+    });
+    return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
   }
 
   /** Consumes the nonce and writes the report (see header); resolves once the commit is done. */

@@ -43,7 +43,9 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
     const known = knownOf(ctx);
     const memberRow = async (keyId: string) => ctx.db.fast
       ? ctx.db.fast.memberKey(keyId)
-      : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
+      : ctx.db.pgIntake
+        ? await ctx.db.pgIntake.memberKey(keyId)
+        : await ctx.db.prisma.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } });
     const keyLookup = async (keyId: string): Promise<string | null> => {
       if (keyId === ctx.keys.steward.keyId) { found = { role: 'steward', revoked: false }; return ctx.keys.steward.publicKey; }
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);

@@ -49,17 +49,14 @@ function postgresCounters(ctx: ServiceContext): { charge: Charger; refund: Refun
     const d = Math.floor(now / DAY_S);
     const mb = minuteBucket(keyId, w);
     const db = dayBucket(keyId, d);
-    // One round trip: nothing is charged when the nonce is already in the table.
-    const rows = daily
-      ? await c.db.prisma.$queryRaw<Array<{ bucket: string; count: number }>>`INSERT INTO "RateWindow" (bucket, count, "expiresAt")
-          SELECT v.b, 1, v.e FROM (VALUES (${mb}, ${(w + 1) * MINUTE_S}::int), (${db}, ${(d + 1) * DAY_S}::int)) AS v(b, e)
-          WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE hash = ${nonceHash})
-          ON CONFLICT (bucket) DO UPDATE SET count = "RateWindow".count + 1 RETURNING bucket, count`
-      : await c.db.prisma.$queryRaw<Array<{ bucket: string; count: number }>>`INSERT INTO "RateWindow" (bucket, count, "expiresAt")
-          SELECT ${mb}, 1, ${(w + 1) * MINUTE_S}::int WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE hash = ${nonceHash})
-          ON CONFLICT (bucket) DO UPDATE SET count = "RateWindow".count + 1 RETURNING bucket, count`;
-    if (rows.length === 0) return { replay: true, minute: 0 };
-    const count = (b: string) => Number(rows.find((r) => r.bucket === b)?.count ?? 0);
+    // One round trip (db/pg-intake.ts): nothing is charged when the nonce is already in the table.
+    const pgi = c.db.pgIntake;
+    if (!pgi) throw new Error('rate windows on PostgreSQL need the plain pool (db/pg-intake.ts)');
+    const counts = await pgi.chargeRateWindows(nonceHash, [
+      { bucket: mb, expiresAt: (w + 1) * MINUTE_S }, ...(daily ? [{ bucket: db, expiresAt: (d + 1) * DAY_S }] : []),
+    ]);
+    if (counts === null) return { replay: true, minute: 0 };
+    const count = (b: string) => counts.get(b) ?? 0;
     return { replay: false, minute: count(mb), ...(daily ? { day: count(db) } : {}) };
   };
   const refund: Refund = async (keyId, which) => {

@@ -1,8 +1,8 @@
-// The PostgreSQL intake path (server/db/pg-intake.ts, migration 0013) on its own: every outcome of
-// the intake transaction, each refusal shown to write nothing (not even its nonce), the race of one
-// id between two replicas (two pools) made deterministic by holding the winner's transaction open,
-// a submission held back by the stored-order mix's lock, and an unreachable database classified as
-// unavailable. The API suites (test/api/intake.test.ts, revocation-race.test.ts) run the same path
+// The PostgreSQL intake path (server/db/pg-intake.ts, migration 0013) on its own: the member-key
+// lookup, the rate-window charge, every outcome of the intake transaction, each refusal shown to
+// write nothing (not even its nonce), the race of one id between two replicas (two pools) made
+// deterministic by holding the winner's transaction open, a submission held back by the
+// stored-order mix's lock, and an unreachable database classified as unavailable. The API suites (test/api/intake.test.ts, revocation-race.test.ts) run the same path
 // through HTTP.
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -229,6 +229,26 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     } finally {
       await m.end();
     }
+  });
+
+  it('reads a member\'s key and revocation state, null for an unknown key id', async () => {
+    const [a, r] = await Promise.all([intake.memberKey(alice), intake.memberKey(revoked)]);
+    expect(a).toEqual({ publicKey: expect.stringMatching(/^[0-9a-f]{64}$/), revoked: false });
+    expect(r?.revoked).toBe(true);
+    expect(await intake.memberKey('m-nobody')).toBeNull();
+  });
+
+  it('charges rate windows in one statement, and nothing for a nonce already consumed', async () => {
+    const minute = hex();
+    const day = hex();
+    const n = nonce();
+    expect(await intake.chargeRateWindows(n.hash, [{ bucket: minute, expiresAt: 60 }, { bucket: day, expiresAt: 86_400 }])).toEqual(new Map([[minute, 1], [day, 1]]));
+    expect(await replica.chargeRateWindows(nonce().hash, [{ bucket: minute, expiresAt: 60 }])).toEqual(new Map([[minute, 2]]));
+    expect(await intake.submit(n, row(alice))).toEqual({ created: true });
+    // a replay of that request is charged nothing
+    expect(await intake.chargeRateWindows(n.hash, [{ bucket: minute, expiresAt: 60 }, { bucket: day, expiresAt: 86_400 }])).toBeNull();
+    const counts = (await c.query('SELECT bucket, count, "expiresAt" FROM "RateWindow" WHERE bucket = ANY($1) ORDER BY "expiresAt"', [[minute, day]])).rows;
+    expect(counts).toEqual([{ bucket: minute, count: 2, expiresAt: 60 }, { bucket: day, count: 1, expiresAt: 86_400 }]);
   });
 
   it('an unreachable database rejects with an error classified as unavailable (503), nothing stored', async () => {
