@@ -1,5 +1,6 @@
 // The row a submission writes, and the outcomes of writing it — shared by the two report writers
-// (Prisma on PostgreSQL, better-sqlite3 on SQLite) so both decide the same way.
+// (a stored function on PostgreSQL, db/pg-intake.ts; better-sqlite3 on SQLite) so both decide the
+// same way.
 import type { Receipt } from '../../crypto/index.js';
 
 export interface ReportRow {

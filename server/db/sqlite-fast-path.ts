@@ -7,7 +7,7 @@
 // main thread's time per submission when done inline (`npm run bench:intake`). The writer also
 // signs each stored submission's receipt after the commit, so a submission crosses threads once.
 // Guarantees: `submit` resolves only once the report's transaction is durable on disk, with the
-// same outcomes as the Prisma path used on PostgreSQL; it rejects with an error that
+// same outcomes as the PostgreSQL path (db/pg-intake.ts); it rejects with an error that
 // services/db-errors.ts classifies (SQLite's own code and message, nothing else) when the write
 // failed — nothing of that submission is stored then. If the writer thread dies, every pending
 // submission is rejected (none was acknowledged) and the next one starts a new thread.
