@@ -150,7 +150,7 @@ try {
 
   const us = (s: number) => `${(s * 1e6).toFixed(0)} µs`;
   const store = POSTGRES ? 'PostgreSQL (local cluster, its own settings; its processes\' CPU is not counted below)' : 'SQLite (WAL, synchronous=FULL)';
-  const others = POSTGRES ? 'pg driver, GC' : 'SQLite writer with its Ed25519 work, checkpointer, GC';
+  const others = POSTGRES ? 'GC, libuv threads' : 'SQLite writer with its Ed25519 work, checkpointer, GC';
   console.log(`\nintake benchmark — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s each, ${store}, loopback`);
   rounds.forEach((r, k) => {
     console.log(`round ${k + 1}`);

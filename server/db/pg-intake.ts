@@ -1,10 +1,9 @@
-// The intake hot path on PostgreSQL, on a plain `pg` pool of its own (the ORM's per-query cost was
-// most of a submission's): the member-key lookup of http/auth.ts, the rate-window charge of
-// http/rate-limit.ts, and the intake transaction, each one prepared statement, one round trip.
-// The intake transaction: each submission is one call of the
-// stored function `contamos_submit_report` (migration 0013), on a plain `pg` pool of its own, in
-// the statement's own transaction. The steps, in order, are the intake transaction's (the same as
-// SQLite's writer, db/sqlite-report-batch.ts):
+// The intake hot path on PostgreSQL, on a plain `pg` pool of its own rather than the ORM: the
+// member-key lookup of http/auth.ts, the rate-window charge of http/rate-limit.ts, and the intake
+// transaction, each one prepared statement, one round trip.
+// The intake transaction is one call of the stored function `contamos_submit_report` (migration
+// 0013) per submission, in the statement's own transaction. Its steps, in order, are those of
+// SQLite's writer (db/sqlite-report-batch.ts):
 //   1. consume the request's nonce (a row in Nonce; an existing one → replayed_nonce);
 //   2. re-check the member: missing or revoked → key_revoked (a revocation committed after the
 //      signature was verified still wins);

@@ -1,8 +1,8 @@
 // Routes declared once and served two ways: registered on express, and run by the app's own entry
 // point directly on Node's request and response for the URLs that match them exactly, without
 // express's per-request machinery (new prototypes for every request and response, its layer walk,
-// res.send): for report intake, the busiest route, that machinery was most of the main thread's
-// time per submission (README, benchmark section).
+// res.send), which costs report intake, the busiest route, a large share of its main-thread time
+// (DEVELOPERS.md).
 // One declaration (`declareRoute`: method, path, handlers) gives both: `mountDeclaredRoutes`
 // registers the app's common middlewares as one express layer, then each declared route, and
 // builds the direct dispatcher from the same declarations (the same handler chain, a pattern
