@@ -2,8 +2,8 @@
 // the client's address; no cookies are set or read; security headers (helmet) with a strict CSP
 // and no referrer; every body is read raw under a size limit; every error has the JSON shape;
 // the access log carries method, route template, status and latency only. All of this holds for
-// report intake too, which the app serves directly on Node's request and response with the same
-// handlers (http/direct-routes.ts).
+// report intake too, a declared route that the app also serves directly on Node's request and
+// response, with the same handlers (http/direct-routes.ts).
 import express from 'express';
 import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
@@ -12,13 +12,12 @@ import { limitByCredential } from './http/rate-limit.js';
 import { shedUnauthenticated } from './http/shed.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
-import { chain } from './http/chain.js';
 import type { HelmetOptions } from 'helmet';
 import { errorHandler, notFound } from './http/errors.js';
 import { publicRoutes } from './routes/public.js';
 import { memberRoutes } from './routes/members.js';
-import { INTAKE_PATH, INTAKE_PATTERN, intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
-import { serveDirectly } from './http/direct-routes.js';
+import { intakeRoute, reportRateLimit, reportRoutes } from './routes/reports.js';
+import { mountDeclaredRoutes } from './http/direct-routes.js';
 import { releaseRoutes } from './routes/releases.js';
 import { stewardRoutes } from './routes/steward.js';
 import { webRoutes } from './routes/web.js';
@@ -60,11 +59,12 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  // One layer for the three that every request passes (see http/chain.ts).
+  // The three that every request passes, mounted as one layer (see http/chain.ts) with the
+  // declared routes below.
   const everyRequest = [accessLog(opts.logger), securityHeaders(HELMET_OPTIONS), rawBody(opts.bodyLimitBytes ?? 128 * 1024)];
-  app.use(chain(...everyRequest));
+  const onError = errorHandler(opts.logger);
 
-  // The API routes come first, the busiest (report intake, on the app itself) first of all:
+  // The API routes come first, the busiest (report intake, a declared route) first of all:
   // express tries layers in order, so a submission matches without walking the other routers or
   // the web pages' routes. No two share a path, so the order changes nothing else (the API tests
   // cover every route).
@@ -75,7 +75,9 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   const pub = publicRoutes(ctx);
   const reportLimit = reportRateLimit(ctx, limits);
   const intake = intakeRoute(ctx, limitByCredential(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
-  app.put(INTAKE_PATH, intake);
+  // Report intake is served by express and, for its exact URLs, without express's per-request
+  // machinery, both from the one declaration (http/direct-routes.ts).
+  mountDeclaredRoutes(app, [intake], { common: everyRequest, onError });
   app.use('/api/v1', reportRoutes(ctx, reportLimit));
   app.use('/api/v1', memberRoutes(ctx, limits));
   app.use('/api/v1', releaseRoutes(ctx, limits));
@@ -85,11 +87,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   app.use(webRoutes(ctx));
 
   app.use(notFound);
-  const onError = errorHandler(opts.logger);
   app.use(onError);
-  // Report intake, the busiest route, is served without express's per-request machinery: the same
-  // handlers, run directly on Node's request and response (http/direct-routes.ts).
-  serveDirectly(app, { method: 'PUT', template: INTAKE_PATH, pattern: INTAKE_PATTERN, handler: chain(...everyRequest, intake) }, onError);
   // Outermost: unsigned requests beyond the global bounds are refused before anything else runs.
   shedUnauthenticated(app, known);
   return app;

@@ -1,32 +1,30 @@
-// intake.ts — the intake transaction's steps, defined once for every Store (store.ts, header).
-// `intakeSteps` is the decision: the order of the steps and the refusal each one can give. It
-// asks for each database operation by name (an `IntakeOp`) and gets its answer back, so it runs
-// unchanged on the SQLite writer thread, synchronously inside a better-sqlite3 transaction
-// (`runIntakeSync`), and on PostgreSQL, asynchronously inside a Prisma transaction
-// (`runIntakeAsync`, postgres-intake.ts). `INTAKE_SQL` is the one statement per step; a driver
-// runs exactly these (the SQLite writer prepares them; the PostgreSQL driver numbers the `?`).
+// intake.ts — the intake transaction's steps: their order and the refusal each one can give, for
+// every Store (store.ts, header). `intakeSteps` is the decision; it asks for each database
+// operation by name and gets its answer back. SQLite runs it on the writer thread, synchronously
+// inside a better-sqlite3 transaction (`runIntakeSync`, with `INTAKE_SQL`, one statement per step).
+// PostgreSQL runs the same steps, in the same order with the same refusals, as one stored function
+// (migration 0013, called by pg-intake.ts), so a submission is one round trip there.
 // Guarantees: a refusal is returned as `{ error }` and the driver rolls the whole submission back
 // (nonce included); `{ created: false }` (the same report again) commits the consumed nonce only.
-// A Store may instead run these steps as one statement or stored function (fewer round trips), as
-// long as it gives the same outcome for every case: test/db/store-contract.test.ts is the judge.
+// test/db/store-contract.test.ts runs every case on both Stores, so the two cannot drift apart.
 import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 import type { NonceRow } from './store.js';
 
 /** The operations the steps ask for, with their answers. */
-export interface IntakeOps<R> {
+export interface IntakeOps {
   /** Inserts the nonce; true when it was not there (fresh). */
-  consumeNonce(nonce: NonceRow): R extends 'sync' ? boolean : Promise<boolean>;
+  consumeNonce(nonce: NonceRow): boolean;
   /** The member's revocation flag, or null when there is no such member. */
-  memberRevoked(keyId: string): R extends 'sync' ? boolean | null : Promise<boolean | null>;
-  existing(id: string): R extends 'sync' ? { memberKeyId: string; reportHash: string } | null : Promise<{ memberKeyId: string; reportHash: string } | null>;
+  memberRevoked(keyId: string): boolean | null;
+  existing(id: string): { memberKeyId: string; reportHash: string } | null;
   /** Marks the member's active report `id` superseded; true when one row changed. */
-  supersede(id: string, keyId: string): R extends 'sync' ? boolean : Promise<boolean>;
+  supersede(id: string, keyId: string): boolean;
   /** Whether `id` is one of the member's reports, whatever its status. */
-  ownReportExists(id: string, keyId: string): R extends 'sync' ? boolean : Promise<boolean>;
-  insert(row: ReportRow): R extends 'sync' ? void : Promise<void>;
+  ownReportExists(id: string, keyId: string): boolean;
+  insert(row: ReportRow): void;
 }
 
-type Call = { [K in keyof IntakeOps<'sync'>]: { op: K; args: Parameters<IntakeOps<'sync'>[K]> } }[keyof IntakeOps<'sync'>];
+type Call = { [K in keyof IntakeOps]: { op: K; args: Parameters<IntakeOps[K]> } }[keyof IntakeOps];
 
 /** The steps, in order (see header); each `yield` is one operation, its result sent back. */
 export function* intakeSteps(nonce: NonceRow, row: ReportRow): Generator<Call, WriteOutcome, unknown> {
@@ -60,19 +58,10 @@ function invoke(ops: object, call: Call): unknown {
 }
 
 /** Runs the steps with synchronous operations; throws IntakeRefusal on a refusal (to roll back). */
-export function runIntakeSync(ops: IntakeOps<'sync'>, nonce: NonceRow, row: ReportRow): WriteOutcome {
+export function runIntakeSync(ops: IntakeOps, nonce: NonceRow, row: ReportRow): WriteOutcome {
   const steps = intakeSteps(nonce, row);
   let next = steps.next();
   while (!next.done) next = steps.next(invoke(ops, next.value));
-  if ('error' in next.value) throw new IntakeRefusal(next.value.error);
-  return next.value;
-}
-
-/** Runs the steps with asynchronous operations; throws IntakeRefusal on a refusal (to roll back). */
-export async function runIntakeAsync(ops: IntakeOps<'async'>, nonce: NonceRow, row: ReportRow): Promise<WriteOutcome> {
-  const steps = intakeSteps(nonce, row);
-  let next = steps.next();
-  while (!next.done) next = steps.next(await invoke(ops, next.value));
   if ('error' in next.value) throw new IntakeRefusal(next.value.error);
   return next.value;
 }
@@ -84,7 +73,7 @@ export const REPORT_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof ReportRow>;
 
 /** One statement per operation, valid on SQLite and PostgreSQL (positional `?` parameters). */
-export const INTAKE_SQL: Record<keyof IntakeOps<'sync'>, string> = {
+export const INTAKE_SQL: Record<keyof IntakeOps, string> = {
   consumeNonce: 'INSERT INTO "Nonce" ("hash", "expiresAt") VALUES (?, ?) ON CONFLICT DO NOTHING',
   memberRevoked: 'SELECT "revoked" FROM "Member" WHERE "keyId" = ?',
   existing: 'SELECT "memberKeyId", "reportHash" FROM "Report" WHERE "id" = ?',

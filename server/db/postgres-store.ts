@@ -1,13 +1,15 @@
 // postgres-store.ts — the Store on PostgreSQL (the scale-out set-up: several replicas on one
-// database). Everything goes through Prisma (prisma-store.ts) over the pg driver adapter; the
-// intake is one function (postgres-intake.ts), the rate windows one statement per request
-// (rate-windows.ts), and the stored order of reports and members is mixed on request
-// (mix-stored-order.ts). Guarantees: those of store.ts, across replicas.
+// database). The three queries of every submission — the member's key (authentication), the
+// rate-window charge and the intake itself — run on a plain `pg` pool as one prepared statement
+// each (pg-intake.ts; the intake is one call of migration 0013's stored function); everything
+// else goes through Prisma (prisma-store.ts) over the pg driver adapter. The stored order of
+// reports and members is mixed on request (mix-stored-order.ts).
+// Guarantees: those of store.ts, across replicas.
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import type { Db } from './client.js';
 import { mixStoredOrder } from './mix-stored-order.js';
-import { postgresIntake } from './postgres-intake.js';
+import { PgIntake } from './pg-intake.js';
 import { prismaStoreParts } from './prisma-store.js';
 import { postgresRateWindows } from './rate-windows.js';
 import type { Store } from './store.js';
@@ -18,13 +20,19 @@ export interface PostgresStore extends Store { prisma: Db; fast?: undefined }
 export function openPostgresStore(url: string, opts: { poolSize?: number } = {}): PostgresStore {
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
+  const plain = new PgIntake(url, opts);
+  const parts = prismaStoreParts(prisma, 'postgres');
   return {
-    ...prismaStoreParts(prisma, 'postgres'),
+    ...parts,
     provider: 'postgres',
     prisma,
-    intake: { submit: postgresIntake(prisma) },
-    rateWindows: postgresRateWindows(prisma),
+    members: { ...parts.members, key: (keyId) => plain.memberKey(keyId) },
+    intake: { submit: (nonce, row) => plain.submit(nonce, row) },
+    rateWindows: postgresRateWindows(prisma, plain),
     mixStoredOrder: () => mixStoredOrder(prisma),
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await plain.close();
+      await prisma.$disconnect();
+    },
   };
 }

@@ -1,28 +1,18 @@
 // rate-windows.ts — the per-credential request counters of http/rate-limit.ts, per Store: in the
 // RateWindow table on PostgreSQL (the scale-out set-up: the limits hold across every replica,
-// one statement per request), in memory on SQLite (one process). Buckets are named by the caller
+// one prepared statement per request on the plain pool of pg-intake.ts), in memory on SQLite (one process). Buckets are named by the caller
 // (sha256 of a server secret, the key id and the window, so the table links no pseudonym to a
 // time); each carries its expiry, after which `purgeExpired` removes it.
 // Guarantees: `charge` adds one to every bucket, atomically, unless the nonce was consumed
 // already — then it charges nothing and answers null (one round trip on PostgreSQL); `refund`
 // never takes a count below zero.
 import type { Db } from './client.js';
+import type { PgIntake } from './pg-intake.js';
 import type { NonceStore, RateBucket, RateWindowStore } from './store.js';
 
-export function postgresRateWindows(prisma: Db): RateWindowStore {
+export function postgresRateWindows(prisma: Db, plain: Pick<PgIntake, 'chargeRateWindows'>): RateWindowStore {
   return {
-    charge: async (nonceHash, buckets) => {
-      const values = buckets.map((_, i) => `($${2 * i + 1}::text, $${2 * i + 2}::int)`).join(', ');
-      const args = [...buckets.flatMap((b) => [b.bucket, b.expiresAt]), nonceHash];
-      const rows = await prisma.$queryRawUnsafe<Array<{ bucket: string; count: number }>>(
-        `INSERT INTO "RateWindow" (bucket, count, "expiresAt")
-         SELECT v.b, 1, v.e FROM (VALUES ${values}) AS v(b, e)
-         WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE hash = $${args.length})
-         ON CONFLICT (bucket) DO UPDATE SET count = "RateWindow".count + 1 RETURNING bucket, count`,
-        ...args,
-      );
-      return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
-    },
+    charge: (nonceHash, buckets) => plain.chargeRateWindows(nonceHash, buckets),
     refund: async (bucket) => {
       await prisma.$executeRaw`UPDATE "RateWindow" SET count = count - 1 WHERE bucket = ${bucket} AND count > 0`;
     },

@@ -45,7 +45,7 @@ export class SqliteReportBatch {
     this.db.pragma(`wal_autocheckpoint = ${WRITER_SAFETY_CHECKPOINT_PAGES}`);
     const q = Object.fromEntries(Object.entries(INTAKE_SQL).map(([op, sql]) => [op, this.db.prepare(sql)])) as Record<keyof typeof INTAKE_SQL, Statement>;
     // The steps of intake.ts over these statements (one per step).
-    const ops: IntakeOps<'sync'> = {
+    const ops: IntakeOps = {
       consumeNonce: (n) => q.consumeNonce.run(n.hash, n.expiresAt).changes === 1,
       memberRevoked: (keyId) => {
         const m = q.memberRevoked.get(keyId) as { revoked: number } | undefined;

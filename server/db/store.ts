@@ -2,8 +2,8 @@
 // routes reach storage only through a `Store` (ServiceContext.db); nothing outside server/db/
 // imports the Prisma client or writes SQL (test/db/store-boundary.test.ts scans for it). Two
 // implementations: sqlite-store.ts (prepared statements and a writer thread for intake and
-// member look-ups, Prisma for the rest) and postgres-store.ts (Prisma; its intake behind one
-// function, postgres-intake.ts). test/db/store-contract.test.ts runs the same cases on both.
+// member look-ups, Prisma for the rest) and postgres-store.ts (a plain pg pool for the three queries
+// of every submission, pg-intake.ts; Prisma for the rest). test/db/store-contract.test.ts runs the same cases on both.
 //
 // Guarantees every implementation gives:
 // - Intake (`intake.submit`) runs the steps of intake.ts, in that order, all or nothing: consume

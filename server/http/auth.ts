@@ -13,7 +13,7 @@
 // signature verifies reads the member's row, for revocation. A key id the process does not know is
 // looked up in the database only while the global bucket of such look-ups lasts; after that, until
 // the minute is over, it is answered from the stand-in key (the same 401).
-import type { NextFunction, Request, Response } from 'express';
+import type { PlainHandler } from './direct-routes.js';
 import { SignatureError, generateSigningKeyPair, verifyRequest } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { Auth, Role, ServiceContext } from '../services/context.js';
@@ -26,7 +26,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** The verified credential of a request (401 if there is none). */
-export function authOf(req: Request): Auth {
+export function authOf(req: { auth?: Auth }): Auth {
   if (!req.auth) throw new AppError('signature_missing');
   return req.auth;
 }
@@ -37,8 +37,8 @@ function standInKey(): string {
   return (standIn ??= generateSigningKeyPair().publicKey);
 }
 
-export function requireSignature(ctx: ServiceContext, roles: Role[]) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+export function requireSignature(ctx: ServiceContext, roles: Role[]): PlainHandler {
+  return async (req, _res, next) => {
     let found: { role: Role; revoked: boolean; checkMember?: string } | undefined;
     const known = knownOf(ctx);
     const memberRow = (keyId: string) => ctx.db.members.key(keyId);
@@ -60,7 +60,7 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]) {
       // The signature is checked (last of verifyRequest's checks) before the key's state is looked
       // at, so a revoked or wrong-role key is told so only by a request it really signed.
       const v = await verifyRequest(
-        { method: req.method, url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
+        { method: req.method ?? '', url: req.originalUrl, headers: req.headers, body: bodyBytes(req) },
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
       if (!found) throw new AppError('signature_invalid'); // unreachable: nothing signs for the stand-in

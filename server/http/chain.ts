@@ -5,10 +5,12 @@
 // `next(err)`, thrown error or rejected promise skips the rest and reaches express's error
 // handling, exactly as if the handlers were registered one by one (test/unit/chain.test.ts);
 // `next('route')`/`next('router')` are passed to express unchanged.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+// It runs express's handlers and the plain ones of declared routes (http/direct-routes.ts) alike.
 
-export function chain(...handlers: RequestHandler[]): RequestHandler {
-  return (req: Request, res: Response, done: NextFunction) => {
+type Handler<Req, Res> = (req: Req, res: Res, next: (err?: unknown) => void) => unknown;
+
+export function chain<Req, Res>(...handlers: Array<Handler<Req, Res>>): Handler<Req, Res> {
+  return (req: Req, res: Res, done: (err?: unknown) => void) => {
     let i = 0;
     const next = (err?: unknown): void => {
       // express's rule: any truthy value is an error (or 'route'/'router'), falsy goes on

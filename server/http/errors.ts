@@ -2,6 +2,7 @@
 // AppErrors keep their code, database outages become 503 and anything else 500. The log line
 // carries only the error's class name and code — never its message, which could quote data.
 import type { NextFunction, Request, Response } from 'express';
+import type { PlainErrorHandler } from './direct-routes.js';
 import type { Logger } from './logger.js';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 import { errorCode, isUnavailable } from '../db/errors.js';
@@ -21,9 +22,10 @@ function fromBodyParser(e: unknown): ErrorCode | undefined {
   }
 }
 
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger): PlainErrorHandler {
+  // four parameters: express tells an error handler by its arity
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  return (e: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (e, _req, res, _next) => {
     let err: AppError;
     if (e instanceof AppError) err = e;
     else {

@@ -7,7 +7,7 @@
 // no `level` (it would be the same on every line); warnings and errors say theirs. There is no
 // serializer for requests, headers or errors: nothing else is ever passed to the logger except
 // an error's class name and stable code.
-import type { NextFunction, Request, Response } from 'express';
+import type { PlainHandler, PlainRequest } from './direct-routes.js';
 
 /** The fields of an access-log line, exactly (tests parse every line against this). */
 export const ACCESS_LOG_FIELDS = ['method', 'ms', 'msg', 'route', 'status'] as const;
@@ -42,8 +42,8 @@ export function createLogger(level: string = 'info', destination: LogDestination
  * paths case-insensitively and `req.baseUrl` is the client's spelling of the mount path; every
  * mount path of the app is a lower-case literal, so lower-casing it gives the registered one.
  */
-export function routeTemplate(req: Request): string {
-  const route = (req as Request & { route?: { path?: unknown } }).route;
+export function routeTemplate(req: Pick<PlainRequest, 'baseUrl'> & { route?: { path?: unknown } }): string {
+  const route = req.route;
   if (route && typeof route.path === 'string') return `${req.baseUrl.toLowerCase()}${route.path}`;
   return '(unmatched)';
 }
@@ -53,8 +53,8 @@ export function routeTemplate(req: Request): string {
  * `req.baseUrl` only then: express restores it when an error leaves a router, so reading it at the
  * end would log `/enrol` for a refused `/api/v1/enrol`).
  */
-export function accessLog(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function accessLog(logger: Logger): PlainHandler {
+  return (req, res, next) => {
     const start = process.hrtime.bigint();
     let route: unknown = (req as { route?: unknown }).route;
     let template = route ? routeTemplate(req) : '(unmatched)';

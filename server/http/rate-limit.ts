@@ -18,7 +18,7 @@
 // request, which also looks for the nonce; on SQLite (one process) in memory. A bucket is
 // sha256(server secret, keyId, minute or day): the table links no pseudonym to a time without the
 // server's key file, and rows are purged when their window is over. Global buckets are per process.
-import type { NextFunction, Request, Response } from 'express';
+import type { PlainHandler } from './direct-routes.js';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
@@ -62,12 +62,12 @@ function counters(ctx: ServiceContext) {
 }
 
 /** Per-credential limits of signed routes (see header); `dailyReports` only on report intake. */
-export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits | number) {
+export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits | number): PlainHandler {
   const { perMinute, dailyReports = Infinity } = typeof limits === 'number' ? { perMinute: limits } : limits;
   const daily = Number.isFinite(dailyReports);
   const { charge, refund } = counters(ctx);
   const giveBack = (keyId: string, which: 'minute' | 'day') => { refund(keyId, which).catch(() => undefined); };
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, res, next) => {
     const auth = req.auth;
     if (!auth) return next(new AppError('signature_missing'));
     charge(auth.keyId, nonceRow(auth).hash, daily).then((c) => {

@@ -4,7 +4,7 @@
 // byte, as `app.use(helmet(options))`, for one `setHeader` loop instead of thirteen middlewares
 // (measured at ~5% of the intake route's main-thread time). test/api/security-headers.test.ts
 // checks the replay against helmet itself.
-import type { NextFunction, Request, Response } from 'express';
+import type { PlainHandler } from './direct-routes.js';
 import helmet, { type HelmetOptions } from 'helmet';
 
 export function recordedHelmetHeaders(options: HelmetOptions): Array<[string, string]> {
@@ -24,9 +24,9 @@ export function recordedHelmetHeaders(options: HelmetOptions): Array<[string, st
   return [...set];
 }
 
-export function securityHeaders(options: HelmetOptions) {
+export function securityHeaders(options: HelmetOptions): PlainHandler {
   const headers = recordedHelmetHeaders(options);
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };

@@ -1,13 +1,14 @@
 // Members' reports (member-signed) and the steward's download of sealed reports (steward-signed):
-// the intake route (intakeRoute, mounted on the app) and the others (reportRoutes, a router),
+// the intake route (intakeRoute, a declared route: http/direct-routes.ts) and the others
+// (reportRoutes, a router),
 // among them the inclusion proofs of all of a member's own reports in one release.
 // Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
-import { chain } from '../http/chain.js';
+import { declareRoute, type DeclaredRoute, type PlainHandler } from '../http/direct-routes.js';
 import { sendJson } from '../http/json.js';
 import { releaseId } from '../schemas/release.js';
 import { pageQuery, proofPageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
@@ -16,18 +17,13 @@ import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
 import { stewardReports } from '../services/steward.js';
 import type { ServiceContext } from '../services/context.js';
 
-/** Where the intake route is mounted: on the app itself (see intakeRoute). */
-export const INTAKE_PATH = '/api/v1/reports/:id';
-/** The URLs the app serves directly at INTAKE_PATH (http/direct-routes.ts); others reach express. */
-export const INTAKE_PATTERN = /^\/api\/v1\/reports\/(?<id>[^/?#%]+)(?:\?.*)?$/;
-
 /**
- * `PUT /api/v1/reports/:id`, the busiest route: the app serves it directly, without express's
- * per-request machinery (http/direct-routes.ts), and registers it at INTAKE_PATH too for the URLs
- * it leaves to express. So it uses only what Node's request and response have, plus `req.params`.
+ * `PUT /api/v1/reports/:id`, the busiest route, declared once (http/direct-routes.ts): express
+ * serves it, and the app serves its exact URLs directly with the same handlers, which are typed to
+ * use only Node's request and response plus the fields both paths set.
  */
-export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): RequestHandler {
-  return chain((req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member']), perKey, async (req, res) => {
+export function intakeRoute(ctx: ServiceContext, perKey: PlainHandler): DeclaredRoute {
+  return declareRoute('PUT', '/api/v1/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member']), perKey, async (req, res) => {
     const id = parseWith(uuidV4, req.params.id, 'invalid_path');
     const body = jsonBody(req, reportBody);
     const { created, receipt } = await submit(ctx, authOf(req), id, body);
@@ -36,11 +32,11 @@ export function intakeRoute(ctx: ServiceContext, perKey: RequestHandler): Reques
 }
 
 /** The per-credential rate limit shared by the intake route and the other report routes. */
-export function reportRateLimit(ctx: ServiceContext, limits: { perMinute: number }): RequestHandler {
+export function reportRateLimit(ctx: ServiceContext, limits: { perMinute: number }): PlainHandler {
   return limitByCredential(ctx, limits.perMinute);
 }
 
-export function reportRoutes(ctx: ServiceContext, perKey: RequestHandler): Router {
+export function reportRoutes(ctx: ServiceContext, perKey: PlainHandler): Router {
   const r = Router();
   const member = requireSignature(ctx, ['member']);
   const steward = requireSignature(ctx, ['steward']);

@@ -1,0 +1,4 @@
+-- Hand-written (issue 20): nothing on SQLite. PostgreSQL's 0013 creates the function that takes a
+-- submission in one statement (server/db/pg-intake.ts); SQLite's writer thread runs the same steps
+-- with prepared statements (server/db/sqlite-report-batch.ts). This file keeps both providers'
+-- migrations numbered alike (scripts/db/generate.ts numbers the next one by count).

@@ -1,0 +1,109 @@
+// The intake hot path on PostgreSQL, on a plain `pg` pool of its own rather than the ORM: the
+// member-key lookup of http/auth.ts, the rate-window charge of http/rate-limit.ts, and the intake
+// transaction, each one prepared statement, one round trip.
+// The intake transaction is one call of the stored function `contamos_submit_report` (migration
+// 0013) per submission, in the statement's own transaction. Its steps, in order, are those of
+// db/intake.ts (run on SQLite's writer thread):
+//   1. consume the request's nonce (a row in Nonce; an existing one → replayed_nonce);
+//   2. re-check the member: missing or revoked → key_revoked (a revocation committed after the
+//      signature was verified still wins);
+//   3. idempotency: the id already stored by another member → report_id_taken (answered as a
+//      report that does not exist); by this member with the same hash → not created (the nonce is
+//      consumed); with another hash → report_conflict;
+//   4. an amendment marks the member's own active report `superseded` (not active →
+//      report_not_active; not among the member's → report_not_found);
+//   5. insert the report, `active`.
+// Guarantees: `submit` resolves only after the statement's transaction committed, as durable as
+// the cluster's synchronous_commit makes it (on by default; nothing here lowers it). A refusal is
+// raised inside the function, so its transaction rolls back and it writes nothing, not even the
+// nonce. Two submissions of the same id racing on two connections or replicas: the loser's insert
+// fails on the primary key after the winner committed (its transaction rolls back) and it is
+// answered from the winner's row: the same report → not created, another member's →
+// report_id_taken, else report_conflict. Any other failure rejects with the driver's error
+// (db/errors.ts classifies it); nothing of that submission is stored then.
+// Reports land in the heap in arrival order, as any insert; db/mix-stored-order.ts mixes them (its
+// table lock holds submissions back while it runs).
+import pg from 'pg';
+import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
+
+/** The SQLSTATE migration 0013's function raises its refusals with; the message is the code. */
+export const REFUSAL_SQLSTATE = 'CT001';
+const REFUSALS = new Set<string>(['replayed_nonce', 'key_revoked', 'report_id_taken', 'report_conflict', 'report_not_active', 'report_not_found'] satisfies RefusalCode[]);
+
+const MEMBER_KEY = { name: 'contamos_member_key', text: 'SELECT "publicKey", "revoked" FROM "Member" WHERE "keyId" = $1' };
+// Nothing is charged when the nonce is already in the table (a replay).
+const CHARGE = {
+  name: 'contamos_charge_rate_windows',
+  text: `INSERT INTO "RateWindow" ("bucket", "count", "expiresAt")
+    SELECT v.b, 1, v.e FROM unnest($2::text[], $3::int[]) AS v(b, e)
+    WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
+    ON CONFLICT ("bucket") DO UPDATE SET "count" = "RateWindow"."count" + 1 RETURNING "bucket", "count"`,
+};
+
+const SUBMIT = {
+  // a named statement: parsed once per connection, then only bound and executed
+  name: 'contamos_submit_report',
+  text: 'SELECT contamos_submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS created',
+};
+
+interface DriverError { code?: string; message?: string; constraint?: string }
+
+export class PgIntake {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, opts: { poolSize?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
+    // an idle connection that drops is replaced on the next query; nothing to do here
+    this.pool.on('error', () => undefined);
+  }
+
+  /** A member's public key and revocation state, or null (http/auth.ts). */
+  async memberKey(keyId: string): Promise<{ publicKey: string; revoked: boolean } | null> {
+    return (await this.pool.query<{ publicKey: string; revoked: boolean }>({ ...MEMBER_KEY, values: [keyId] })).rows[0] ?? null;
+  }
+
+  /**
+   * Adds one to each window's counter (created with its expiry if new) unless `nonceHash` was
+   * already consumed: the counts after charging, or null for a replay, in one statement
+   * (http/rate-limit.ts).
+   */
+  async chargeRateWindows(nonceHash: string, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
+    const { rows } = await this.pool.query<{ bucket: string; count: number }>({
+      ...CHARGE, values: [nonceHash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt)],
+    });
+    return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
+  }
+
+  /** Consumes the nonce and writes the report (see header); resolves once the commit is done. */
+  async submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
+    try {
+      const r = await this.pool.query<{ created: boolean }>({
+        ...SUBMIT,
+        values: [
+          nonce.hash, nonce.expiresAt,
+          row.id, row.memberKeyId, row.year, row.quarter, row.region, row.incidentType,
+          row.victimGender, row.victimNationality, row.victimAgeBand, row.perpetratorType,
+          row.outcome, row.sealedNarrative, row.dedupeTag, row.supersedes, row.reportHash,
+        ],
+      });
+      return { created: r.rows[0]!.created };
+    } catch (e) {
+      const err = e as DriverError;
+      if (err.code === REFUSAL_SQLSTATE && REFUSALS.has(err.message ?? '')) return { error: err.message as RefusalCode };
+      if (err.code !== '23505') throw e;
+      if (err.constraint === 'Nonce_pkey') return { error: 'replayed_nonce' };
+      // Another transaction stored this id first (it committed before our insert failed): the same
+      // report is an idempotent success, another member's id is answered as missing, else a conflict.
+      const winner = (await this.pool.query<{ memberKeyId: string; reportHash: string }>(
+        'SELECT "memberKeyId", "reportHash" FROM "Report" WHERE "id" = $1', [row.id],
+      )).rows[0];
+      if (winner && winner.memberKeyId !== row.memberKeyId) return { error: 'report_id_taken' };
+      if (winner && winner.reportHash === row.reportHash) return { created: false };
+      return { error: 'report_conflict' };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
