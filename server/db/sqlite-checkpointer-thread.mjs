@@ -1,8 +1,6 @@
 // The SQLite checkpointer thread: copies committed WAL frames into the database file on a
 // connection of its own, so the writer thread never stops accepting submissions to do it.
-// (A checkpoint run by the writer itself, SQLite's default, stalled every submission queued
-// behind it: p99 at 500 reports/s went from ~26 ms to ~15 ms with checkpoints moved here; see
-// DEVELOPERS.md.) Plain JavaScript: it needs nothing but better-sqlite3.
+// (Why, and what was measured: docs/performance.md.) Plain JavaScript: it needs nothing but better-sqlite3.
 // Guarantees: checkpoints are PASSIVE, so they never block the writer or a reader and never
 // touch a frame that is not committed; with synchronous=FULL the database file is fsynced before
 // the WAL may be reused, so durability is the WAL's (an acknowledged report is in the WAL, fsynced,

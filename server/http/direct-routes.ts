@@ -2,7 +2,7 @@
 // point directly on Node's request and response for the URLs that match them exactly, without
 // express's per-request machinery (new prototypes for every request and response, its layer walk,
 // res.send), which costs report intake, the busiest route, a large share of its main-thread time
-// (DEVELOPERS.md).
+// (docs/performance.md).
 // One declaration (`declareRoute`: method, path, handlers) gives both: `mountDeclaredRoutes`
 // registers the app's common middlewares as one express layer, then each declared route, and
 // builds the direct dispatcher from the same declarations (the same handler chain, a pattern
