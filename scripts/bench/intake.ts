@@ -10,10 +10,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
 import { spawnServer } from '../lib/spawn-server.js';
+import { benchDatabase, benchProvider } from './bench-database.js';
 import { useNativeCrypto } from '../../server/native-crypto.js';
 import { closedLoop, cpuByThread, cpuSeconds, openLoop, rssMiB, type LoadResult, type PreparedRequest } from './load.js';
 
@@ -22,8 +22,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_SECONDS = 3;
-const POSTGRES = process.env.BENCH_DB === 'postgres';
-if (process.env.BENCH_DB !== undefined && !['sqlite', 'postgres'].includes(process.env.BENCH_DB)) throw new Error('BENCH_DB is sqlite or postgres');
+const POSTGRES = benchProvider() === 'postgres';
 // the ratio each provider is held to (issue 20); the p99 target at the fixed load is the same
 const TARGET_RATIO = POSTGRES ? 0.3 : 0.4;
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -32,20 +31,8 @@ await ready();
 // Requests are signed with Node's native Ed25519, as the server verifies them: same signatures.
 useNativeCrypto();
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-bench-'));
-const pgAdmin = process.env.CONTAMOS_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const pgName = `contamos_bench_${randomBytes(6).toString('hex')}`;
-async function onPgAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgAdmin });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
-let databaseUrl = `file:${path.join(dir, 'bench.db')}`;
-if (POSTGRES) {
-  await onPgAdmin(`CREATE DATABASE ${pgName}`);
-  const u = new URL(pgAdmin);
-  u.pathname = `/${pgName}`;
-  databaseUrl = u.toString();
-}
+const database = await benchDatabase(dir, 'bench.db');
+const databaseUrl = database.url;
 const env = {
   DATABASE_URL: databaseUrl, CONTAMOS_HOME: path.join(dir, 'keys'),
   LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0',
@@ -174,5 +161,5 @@ try {
   console.log(`contamos p99 at ${RATE}/s         median ${median(p99s).toFixed(1)} ms (rounds ${p99s.map((x) => x.toFixed(1)).join(', ')})  (target < 25 ms)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  if (POSTGRES) await onPgAdmin(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+  await database.drop();
 }

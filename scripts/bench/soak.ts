@@ -1,4 +1,5 @@
-// `npm run bench:soak`: bounded load on loopback against the real server (SQLite) with a mix of
+// `npm run bench:soak`: bounded load on loopback against the real server (SQLite, or PostgreSQL with
+// BENCH_DB=postgres: a fresh database on the local cluster, bench-database.ts) with a mix of
 // signed submissions (50%), signed status reads (30%) and public release reads (20%) for a set
 // time, in rounds. Prints throughput and p99 per round and the server's RSS at the start and the
 // end of every round: memory must level off, not grow with the number of requests served.
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signDetached, signRequest } from '../../crypto/index.js';
 import { spawnServer } from '../lib/spawn-server.js';
+import { benchDatabase } from './bench-database.js';
 import { closedLoop, rssMiB, type PreparedRequest } from './load.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -33,7 +35,8 @@ const KINDS = (process.env.FLOOD_KINDS ?? '0,1,2,3,4,5,6,7').split(',').map(Numb
 
 await ready();
 const dir = mkdtempSync(path.join(tmpdir(), 'contamos-soak-'));
-const env = { DATABASE_URL: `file:${path.join(dir, 'soak.db')}`, CONTAMOS_HOME: path.join(dir, 'keys'), RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0' };
+const database = await benchDatabase(dir, 'soak.db');
+const env = { DATABASE_URL: database.url, CONTAMOS_HOME: path.join(dir, 'keys'), RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0' };
 type Key = { keyId: string; secretKey: string };
 
 async function call(base: string, method: string, url: string, key: Key | null, body?: unknown) {
@@ -179,4 +182,5 @@ try {
   await server.stop();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 }
