@@ -37,7 +37,13 @@ function standInKey(): string {
   return (standIn ??= generateSigningKeyPair().publicKey);
 }
 
-export function requireSignature(ctx: ServiceContext, roles: Role[]): PlainHandler {
+/**
+ * Verifies the request's signature and the key's role (see header). `revocationInWrite`: the route
+ * only writes, and its Store write re-checks revocation in its own transaction (report intake,
+ * store.ts) — so a key known to this process is not read here (one database round trip less on
+ * PostgreSQL); a revoked key's request is refused `key_revoked` by that write, writing nothing.
+ */
+export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { revocationInWrite?: boolean } = {}): PlainHandler {
   return async (req, _res, next) => {
     let found: { role: Role; revoked: boolean; checkMember?: string } | undefined;
     const known = knownOf(ctx);
@@ -64,7 +70,7 @@ export function requireSignature(ctx: ServiceContext, roles: Role[]): PlainHandl
         { keyLookup, now: ctx.now(), maxAgeSeconds: SIGNATURE_MAX_AGE_S, maxFutureSeconds: SIGNATURE_MAX_FUTURE_S },
       );
       if (!found) throw new AppError('signature_invalid'); // unreachable: nothing signs for the stand-in
-      if (found.checkMember !== undefined) {
+      if (found.checkMember !== undefined && !opts.revocationInWrite) {
         // verified under a key known to this process: now read the member's state (revocation)
         const m = await memberRow(v.keyId);
         if (!m || m.publicKey !== found.checkMember) throw new AppError('signature_invalid');

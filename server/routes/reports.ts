@@ -3,7 +3,9 @@
 // (reportRoutes, a router),
 // among them the inclusion proofs of all of a member's own reports in one release.
 // Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
-// (400) → service (404/409) → write. Routes only parse, call a service and answer.
+// (400) → service (404/409) → write; on intake a revoked key is refused (403) by the write itself,
+// which re-checks revocation in its transaction, so intake reads no member row before it.
+// Routes only parse, call a service and answer.
 import { Router } from 'express';
 import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
@@ -23,7 +25,7 @@ import type { ServiceContext } from '../services/context.js';
  * use only Node's request and response plus the fields both paths set.
  */
 export function intakeRoute(ctx: ServiceContext, perKey: PlainHandler): DeclaredRoute {
-  return declareRoute('PUT', '/api/v1/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member']), perKey, async (req, res) => {
+  return declareRoute('PUT', '/api/v1/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member'], { revocationInWrite: true }), perKey, async (req, res) => {
     const id = parseWith(uuidV4, req.params.id, 'invalid_path');
     const body = jsonBody(req, reportBody);
     const { created, receipt } = await submit(ctx, authOf(req), id, body);
