@@ -18,8 +18,9 @@
 // raised inside the function, so its transaction rolls back and it writes nothing, not even the
 // nonce. Two submissions of the same id racing on two connections or replicas: the loser's insert
 // fails on the primary key after the winner committed (its transaction rolls back) and it is
-// answered from the winner's row: the same report → not created, another member's →
-// report_id_taken, else report_conflict. Any other failure rejects with the driver's error
+// answered from the winner's row: the same report → not created, its nonce then consumed by a
+// statement of its own (as when the two come one after the other; a replay that took it
+// meanwhile → replayed_nonce), another member's → report_id_taken, else report_conflict. Any other failure rejects with the driver's error
 // (db/errors.ts classifies it); nothing of that submission is stored then.
 // Reports land in the heap in arrival order, as any insert; db/mix-stored-order.ts mixes them (its
 // table lock holds submissions back while it runs).
@@ -38,6 +39,11 @@ const CHARGE = {
     SELECT v.b, 1, v.e FROM unnest($2::text[], $3::int[]) AS v(b, e)
     WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
     ON CONFLICT ("bucket") DO UPDATE SET "count" = "RateWindow"."count" + 1 RETURNING "bucket", "count"`,
+};
+
+const CONSUME_NONCE = {
+  name: 'contamos_consume_nonce',
+  text: 'INSERT INTO "Nonce" ("hash", "expiresAt") VALUES ($1, $2) ON CONFLICT DO NOTHING',
 };
 
 const SUBMIT = {
@@ -98,7 +104,12 @@ export class PgIntake {
         'SELECT "memberKeyId", "reportHash" FROM "Report" WHERE "id" = $1', [row.id],
       )).rows[0];
       if (winner && winner.memberKeyId !== row.memberKeyId) return { error: 'report_id_taken' };
-      if (winner && winner.reportHash === row.reportHash) return { created: false };
+      if (winner && winner.reportHash === row.reportHash) {
+        // answered as "stored already", so the request is spent as it is when the two come one after
+        // the other: its nonce is consumed now (the rollback took it back); taken meanwhile → a replay
+        const consumed = await this.pool.query({ ...CONSUME_NONCE, values: [nonce.hash, nonce.expiresAt] });
+        return consumed.rowCount === 1 ? { created: false } : { error: 'replayed_nonce' };
+      }
       return { error: 'report_conflict' };
     }
   }
