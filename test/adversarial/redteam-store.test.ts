@@ -1,17 +1,22 @@
 // Red team against the Store refactor (issue 20), from the attacker's side (docs/design.md, "One
 // attacker model"): someone who can replay and race signed requests across two replicas on one
-// PostgreSQL database, and who may hold a member key that the steward revokes.
-// 1. The same report submitted twice at once under two nonces, on two replicas: the loser is answered
-//    "stored already" (200), so its nonce must stay consumed, as it does when the two arrive one after
-//    the other (store.ts: `{ created: false }` keeps the nonce consumed); otherwise the loser's signed
-//    bytes can be replayed for another 200 and charged again.
+// PostgreSQL database, who may hold a member key that the steward revokes, and who may copy the
+// operator's logs (PostgreSQL's own server log included).
+// 1. One report id raced on two replicas (the PostgreSQL Store, two pools), held back by a table lock
+//    so that every submission has passed its idempotency read before any inserts:
+//    - the same report under two nonces: the loser is answered "stored already", so its nonce stays
+//      consumed (store.ts: `{ created: false }` keeps it), else its bytes replay for another 200;
+//    - the same amendment twice (a client retrying): both answered as stored, not 409
+//      report_not_active because the winner had just superseded the same report;
+//    - no statement ends in a database error carrying a value: PostgreSQL logs each failed
+//      statement's DETAIL (`Key (id)=(<report id>) already exists.`) with a timestamp.
+//    All three held only once migration 0014 resolved the race inside the intake function.
 // 2. A member key known to both replicas (the key cache that lets intake skip the member row,
-//    `revocationInWrite`) revoked through one replica: the other answers key_revoked and stores nothing.
-// 3. The same signed release request (a dry run, a draft) sent several times at once, and to two apps
-//    on one database: one answer, the others replayed_nonce, one draft written.
-// 4. Replays racing their original each count and solve the linear programs before being refused
-//    (it.fails below: the nonce is read before computing but consumed only after, so a race passes
-//    the read).
+//    `revocationInWrite`) revoked through one replica: the other answers key_revoked, stores nothing.
+// 3. The same signed draft request sent at once to two apps on one database: one draft.
+// 4. it.fails: replays racing their original dry run each count and solve the linear programs before
+//    being refused (the nonce is read before computing but consumed only after, so a race passes
+//    the read): one captured publisher request sent N times at once costs N computations.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
@@ -93,6 +98,62 @@ describe.runIf(providers.includes('postgres'))('red team: one report raced on tw
     const loser = outcomes[0] && (outcomes[0] as { created: boolean }).created ? nb : na;
     expect(await a.submit(loser, { ...r })).toEqual({ error: 'replayed_nonce' });
     expect((await c.query('SELECT count(*)::int AS n FROM "Report" WHERE id = $1', [r.id])).rows[0].n).toBe(1);
+  });
+
+  /** Runs `submissions` with the Report table's writes held back until all have passed their idempotency read. */
+  async function heldBack<T>(submissions: Array<() => Promise<T>>): Promise<T[]> {
+    const lock = new pg.Client({ connectionString: db.url });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE "Report" IN SHARE ROW EXCLUSIVE MODE');
+      const pending = Promise.all(submissions.map((f) => f()));
+      for (let i = 0; i < 200; i++) {
+        const waiting = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`);
+        if (waiting.rows[0].n === submissions.length) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      await lock.query('COMMIT');
+      return await pending;
+    } finally {
+      await lock.end();
+    }
+  }
+
+  it('the same amendment raced on two replicas (a client retrying): stored once, both answered as stored', async () => {
+    const old = row(alice);
+    expect(await a.submit(nonce(), old)).toEqual({ created: true });
+    const amend = row(alice, { supersedes: old.id });
+    const outcomes = await heldBack([() => a.submit(nonce(), { ...amend }), () => b.submit(nonce(), { ...amend })]);
+    // as one after the other: the second finds the id stored with the same hash (200), not a 409
+    // report_not_active because the first had already superseded `old`
+    expect(outcomes).toEqual(expect.arrayContaining([{ created: true }, { created: false }]));
+  });
+
+  it('a race of one id leaves no database error carrying a value (the server log keeps every ERROR with its DETAIL and time)', async () => {
+    // PostgreSQL logs each failed statement (log_min_messages = warning) with its DETAIL: for a
+    // unique violation, `Key (id)=(<report id>) already exists.`, next to a timestamp — a report
+    // tied to when it arrived, in the operator's logs (docs/design.md: never kept, anywhere).
+    const details: string[] = [];
+    for (const intake of [a, b]) {
+      const pool = (intake as unknown as { pool: pg.Pool }).pool;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+      (pool as unknown as { query: unknown }).query = (...args: unknown[]) => query(...args).catch((e: { detail?: string }) => {
+        if (e?.detail) details.push(e.detail);
+        throw e;
+      });
+    }
+    const r = row(alice);
+    const mine = row(alice);
+    const bobs = row(`m-${randomBytes(9).toString('base64url')}`);
+    await c.query('INSERT INTO "Member" ("keyId", "publicKey", "revoked") VALUES ($1, $2, false)', [bobs.memberKeyId, hex()]);
+    const outcomes = await heldBack([
+      () => a.submit(nonce(), { ...r }), () => b.submit(nonce(), { ...r }),
+      () => a.submit(nonce(), { ...mine }), () => b.submit(nonce(), { ...mine, reportHash: hex() }),
+      () => a.submit(nonce(), { ...bobs }), () => b.submit(nonce(), { ...bobs, memberKeyId: alice }),
+    ]);
+    expect(outcomes.filter((o) => 'created' in o && o.created)).toHaveLength(3);
+    expect(details).toEqual([]);
   });
 });
 
