@@ -14,9 +14,11 @@
 // 2. A member key known to both replicas (the key cache that lets intake skip the member row,
 //    `revocationInWrite`) revoked through one replica: the other answers key_revoked, stores nothing.
 // 3. The same signed draft request sent at once to two apps on one database: one draft.
-// 4. it.fails: replays racing their original dry run each count and solve the linear programs before
-//    being refused (the nonce is read before computing but consumed only after, so a race passes
-//    the read): one captured publisher request sent N times at once costs N computations.
+// 4. Replays racing their original dry run each counted and solved the linear programs before being
+//    refused (the nonce is read before computing but consumed only after, so a race passes the
+//    read): one captured publisher request sent N times at once cost N computations. Within one
+//    process they are now refused before counting (services/releases.ts, `computing`); across
+//    replicas each still computes once per replica (it.fails below).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
@@ -218,18 +220,44 @@ describe.runIf(providers.includes('postgres'))('red team: two replicas on one Po
     }
   });
 
-  // LEAKS WORK: each replay that races its original passes `nonces.seen` (read before computing) and
-  // counts every report and runs the linear programs before `signed` refuses it at the end, so one
-  // captured publisher request sent N times at once costs N computations (up to seconds each).
-  it.fails('the same signed dry run sent several times at once: computed once (replays refused before counting)', async () => {
+  it('the same signed dry run sent several times at once to one replica: computed once, the replays refused before counting', async () => {
+    await seedForReleases();
+    const body = { series: 'prueba-una', filter: { year: 2023 }, tables: [['year', 'region']], k: 2 };
+    const opts = { nonce: randomBytes(16).toString('base64url'), created: Math.floor(Date.now() / 1000) };
+    resetWorkTally();
+    const answers = await Promise.all([1, 2, 3, 4].map(() => signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, body, opts)));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(answers.filter((r) => r.body?.error?.code === 'replayed_nonce')).toHaveLength(3);
+    expect(workTally()).toEqual({ count: 1, lp: 1 });
+  });
+
+  // LEAKS WORK (across replicas): a replay that reaches another replica while its original is being
+  // computed passes `nonces.seen` (read before computing) and counts every report and runs the
+  // linear programs before `signed` refuses it at the end: one captured publisher request sent to N
+  // replicas at once costs N computations (up to seconds each). The nonce table is held here (a
+  // SHARE lock: reads pass, the consuming insert waits) so both requests are computing at once.
+  it.fails('the same signed dry run sent at once to both replicas: computed once (the replay refused before counting)', async () => {
     await seedForReleases();
     const body = { series: 'prueba-carrera', filter: { year: 2023 }, tables: [['year', 'region']], k: 2 };
     const opts = { nonce: randomBytes(16).toString('base64url'), created: Math.floor(Date.now() / 1000) };
-    resetWorkTally();
-    const answers = await Promise.all([t.app, other.app, t.app, other.app].map((app) => signed(app, 'POST', '/api/v1/releases/dry-run', t.publisher, body, opts)));
+    const lock = new pg.Client({ connectionString: t.testDb.url });
+    await lock.connect();
+    let answers: Array<{ status: number; body: any }>;
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE "Nonce" IN SHARE MODE');
+      resetWorkTally();
+      const pending = Promise.all([t.app, other.app].map((app) => signed(app, 'POST', '/api/v1/releases/dry-run', t.publisher, body, opts)));
+      // both computed, both now waiting to consume the nonce (or one already refused, as it should be)
+      for (let i = 0; i < 300 && workTally().count < 2; i++) await new Promise((res) => setTimeout(res, 20));
+      await lock.query('COMMIT');
+      answers = await pending;
+    } finally {
+      await lock.end();
+    }
     expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(answers.filter((r) => r.body?.error?.code === 'replayed_nonce')).toHaveLength(3);
-    // observed: one 200, three 401 replayed_nonce, and work { count: 4, lp: 4 }
+    expect(answers.filter((r) => r.body?.error?.code === 'replayed_nonce')).toHaveLength(1);
+    // observed: { count: 2, lp: 2 } (before the in-process guard, four requests to two replicas: { count: 4, lp: 4 })
     expect(workTally()).toEqual({ count: 1, lp: 1 });
   });
 });
