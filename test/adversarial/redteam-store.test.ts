@@ -132,6 +132,16 @@ describe.runIf(providers.includes('postgres'))('red team: one report raced on tw
     expect(outcomes).toEqual(expect.arrayContaining([{ created: true }, { created: false }]));
   });
 
+  it('one nonce raced on two replicas with two reports (a replay racing its original): one stored, the other replayed_nonce and absent', async () => {
+    const n = nonce();
+    const first = row(alice);
+    const second = row(alice);
+    const outcomes = await heldBack([() => a.submit(n, first), () => b.submit(n, second)]);
+    expect(outcomes).toEqual(expect.arrayContaining([{ created: true }, { error: 'replayed_nonce' }]));
+    const ids = (await c.query('SELECT id FROM "Report" WHERE id = ANY($1)', [[first.id, second.id]])).rows;
+    expect(ids).toHaveLength(1);
+  });
+
   it('a race of one id leaves no database error carrying a value (the server log keeps every ERROR with its DETAIL and time)', async () => {
     // PostgreSQL logs each failed statement (log_min_messages = warning) with its DETAIL: for a
     // unique violation, `Key (id)=(<report id>) already exists.`, next to a timestamp — a report
