@@ -3,7 +3,7 @@
 // operation by name and gets its answer back. SQLite runs it on the writer thread, synchronously
 // inside a better-sqlite3 transaction (`runIntakeSync`, with `INTAKE_SQL`, one statement per step).
 // PostgreSQL runs the same steps, in the same order with the same refusals, as one stored function
-// (migration 0013, called by pg-intake.ts), so a submission is one round trip there.
+// (migrations 0013 and 0014, called by pg-intake.ts), so a submission is one round trip there.
 // Guarantees: a refusal is returned as `{ error }` and the driver rolls the whole submission back
 // (nonce included); `{ created: false }` (the same report again) commits the consumed nonce only.
 // test/db/store-contract.test.ts runs every case on both Stores, so the two cannot drift apart.

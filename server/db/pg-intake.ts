@@ -1,8 +1,8 @@
 // The intake hot path on PostgreSQL, on a plain `pg` pool of its own rather than the ORM: the
 // member-key lookup of http/auth.ts, the rate-window charge of http/rate-limit.ts, and the intake
 // transaction, each one prepared statement, one round trip.
-// The intake transaction is one call of the stored function `contamos_submit_report` (migration
-// 0013) per submission, in the statement's own transaction. Its steps, in order, are those of
+// The intake transaction is one call of the stored function `contamos_submit_report` (migrations
+// 0013, 0014) per submission, in the statement's own transaction. Its steps, in order, are those of
 // db/intake.ts (run on SQLite's writer thread):
 //   1. consume the request's nonce (a row in Nonce; an existing one → replayed_nonce);
 //   2. re-check the member: missing or revoked → key_revoked (a revocation committed after the
@@ -17,10 +17,12 @@
 // the cluster's synchronous_commit makes it (on by default; nothing here lowers it). A refusal is
 // raised inside the function, so its transaction rolls back and it writes nothing, not even the
 // nonce. Two submissions of the same id racing on two connections or replicas: the loser's insert
-// fails on the primary key after the winner committed (its transaction rolls back) and it is
-// answered from the winner's row: the same report → not created, another member's →
-// report_id_taken, else report_conflict. Any other failure rejects with the driver's error
-// (db/errors.ts classifies it); nothing of that submission is stored then.
+// (or its amendment's update) waits for the winner's commit and the function answers it from the
+// winner's row, in the loser's own transaction (migration 0014): the same report → not created,
+// its nonce consumed, as when the two come in turn; another member's → report_id_taken, else
+// report_conflict. No unique violation reaches the server, whose log would keep its DETAIL (the
+// report id) with a timestamp. Any failure rejects with the driver's error (db/errors.ts
+// classifies it); nothing of that submission is stored then.
 // Reports land in the heap in arrival order, as any insert; db/mix-stored-order.ts mixes them (its
 // table lock holds submissions back while it runs).
 import pg from 'pg';
@@ -46,7 +48,7 @@ const SUBMIT = {
   text: 'SELECT contamos_submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS created',
 };
 
-interface DriverError { code?: string; message?: string; constraint?: string }
+interface DriverError { code?: string; message?: string }
 
 export class PgIntake {
   private readonly pool: pg.Pool;
@@ -90,16 +92,7 @@ export class PgIntake {
     } catch (e) {
       const err = e as DriverError;
       if (err.code === REFUSAL_SQLSTATE && REFUSALS.has(err.message ?? '')) return { error: err.message as RefusalCode };
-      if (err.code !== '23505') throw e;
-      if (err.constraint === 'Nonce_pkey') return { error: 'replayed_nonce' };
-      // Another transaction stored this id first (it committed before our insert failed): the same
-      // report is an idempotent success, another member's id is answered as missing, else a conflict.
-      const winner = (await this.pool.query<{ memberKeyId: string; reportHash: string }>(
-        'SELECT "memberKeyId", "reportHash" FROM "Report" WHERE "id" = $1', [row.id],
-      )).rows[0];
-      if (winner && winner.memberKeyId !== row.memberKeyId) return { error: 'report_id_taken' };
-      if (winner && winner.reportHash === row.reportHash) return { created: false };
-      return { error: 'report_conflict' };
+      throw e;
     }
   }
 

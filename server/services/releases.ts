@@ -269,7 +269,29 @@ export async function dryRunRelease(ctx: ServiceContext, auth: Auth, req: Releas
   return (await compute(ctx, auth, req, true)) as DryRunResult;
 }
 
+/**
+ * Nonces of the release requests this process is computing, per Store: the same signed request
+ * again while its original is still being computed is refused `replayed_nonce` before anything
+ * is counted (the nonce is consumed only once the result is stored, so the read in refuseEarly
+ * does not see a replay that races its original). Across replicas that read and the consuming
+ * transaction still decide: one answer, the others refused, each computed once per replica.
+ */
+const computing = new WeakMap<object, Set<string>>();
+
 async function compute(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<DraftResult | DryRunResult> {
+  const hash = nonceRow(auth).hash;
+  let inFlight = computing.get(ctx.db);
+  if (!inFlight) computing.set(ctx.db, (inFlight = new Set()));
+  if (inFlight.has(hash)) throw new AppError('replayed_nonce');
+  inFlight.add(hash);
+  try {
+    return await computeOnce(ctx, auth, req, dryRun);
+  } finally {
+    inFlight.delete(hash);
+  }
+}
+
+async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean): Promise<DraftResult | DryRunResult> {
   const log = await loadLog(ctx); // read once: the series' terms, then the model (a race is release_stale)
   const { k, protection } = await refuseEarly(ctx, auth, req, dryRun, log);
   const conflictsPossible = req.method === 'suppression' && smallPublishedFigures(log, k);

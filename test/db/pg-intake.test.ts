@@ -172,10 +172,10 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
       }
     }
 
-    it('the same report: not created, and nothing of the loser written (today\'s rollback)', async () => {
+    it('the same report: not created, nothing of the loser written but its nonce (spent, as in turn)', async () => {
       const r = row(alice);
       const res = await race(r, { ...r }, 'COMMIT');
-      expect(res).toEqual({ outcome: { created: false }, nonceConsumed: false });
+      expect(res).toEqual({ outcome: { created: false }, nonceConsumed: true });
       expect(await stored(r.id)).toEqual({ ...r, status: 'active' });
     });
 

@@ -1,0 +1,3 @@
+-- Hand-written: nothing on SQLite. PostgreSQL's 0014 makes its intake function resolve a race of
+-- one report id itself; SQLite's writer thread takes submissions one at a time, so none race there.
+-- This file keeps both providers' migrations numbered alike.
