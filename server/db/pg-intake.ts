@@ -28,7 +28,7 @@
 import pg from 'pg';
 import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 
-/** The SQLSTATE migration 0013's function raises its refusals with; the message is the code. */
+/** The SQLSTATE the intake function (migrations 0013–0014) raises its refusals with; the message is the code. */
 export const REFUSAL_SQLSTATE = 'CT001';
 const REFUSALS = new Set<string>(['replayed_nonce', 'key_revoked', 'report_id_taken', 'report_conflict', 'report_not_active', 'report_not_found'] satisfies RefusalCode[]);
 

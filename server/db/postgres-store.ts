@@ -1,7 +1,7 @@
 // postgres-store.ts — the Store on PostgreSQL (the scale-out set-up: several replicas on one
 // database). The three queries of every submission — the member's key (authentication), the
 // rate-window charge and the intake itself — run on a plain `pg` pool as one prepared statement
-// each (pg-intake.ts; the intake is one call of migration 0013's stored function); everything
+// each (pg-intake.ts; the intake is one call of the stored function of migrations 0013–0014); everything
 // else goes through Prisma (prisma-store.ts) over the pg driver adapter. The stored order of
 // reports and members is mixed on request (mix-stored-order.ts).
 // Guarantees: those of store.ts, across replicas.
