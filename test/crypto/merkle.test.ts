@@ -51,6 +51,8 @@ const hashes = (n: number, salt = '') => Array.from({ length: n }, (_, i) => sha
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((u) => Buffer.from(u).toString('hex'));
 /** Leaves that share long prefixes: a random 64-hex with its first 40–63 digits forced to zero. */
 const clustered = fc.tuple(hex64, fc.integer({ min: 40, max: 63 })).map(([h, z]) => '0'.repeat(z) + h.slice(z));
+/** Fewer random cases under a mutation run (`npm run test:mutation`), where each runs instrumented. */
+const runs = (n: number) => (process.env.CONTAMOS_MUTATION_SCOPE ? Math.ceil(n / 5) : n);
 const leafSets = fc.array(fc.oneof(hex64, clustered), { minLength: 1, maxLength: 40 });
 const flipHexDigit = (h: string, i: number) => h.slice(0, i) + ((parseInt(h[i]!, 16) ^ 1).toString(16)) + h.slice(i + 1);
 
@@ -133,7 +135,7 @@ describe('properties', () => {
           expect(naiveVerify(x, p.path, root)).toBe(true);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -149,7 +151,7 @@ describe('properties', () => {
         expect(buildMerkleTree(shuffled).root()).toBe(merkleRoot(d));
         if (!d.includes(extra)) expect(merkleRoot([...d, extra])).not.toBe(merkleRoot(d));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -169,7 +171,7 @@ describe('properties', () => {
         const n = withY.path.length;
         for (const k of new Set([0, 1, n >> 1, n - 1, n])) if (k >= 0 && k <= n) expect(verifyInclusion({ ...withY, path: withY.path.slice(0, k) }, root)).toBe(false);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -199,7 +201,7 @@ describe('properties', () => {
         expect(verifyInclusion(p, merkleRoot([...d, sha(`more ${where}`)]))).toBe(false);
         expect(verifyInclusion(p, root)).toBe(true);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });
