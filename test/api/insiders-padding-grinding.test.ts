@@ -30,7 +30,7 @@ describe.each(providers)('a hostile member: padding before the first release, gr
   let c: SigningKey;
   const own = new Map<string, Array<{ year: number; region: string }>>();
 
-  async function submit(key: SigningKey, over: Record<string, unknown>, id = newId()) {
+  async function submit(key: SigningKey, over: Record<string, unknown>, id: string = newId()) {
     const body = sampleReport(t, over);
     const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, body);
     expect(res.status).toBe(201);
