@@ -11,7 +11,7 @@ const SCOPES: Record<string, string[]> = {
     'test/api/intake.test.ts', 'test/api/enrol-keys.test.ts', 'test/api/revocation-race.test.ts', 'test/api/limits.test.ts',
     'test/adversarial/malformed-bodies.test.ts', 'test/unit/direct-routes.test.ts',
     'test/api/security-headers.test.ts', 'test/adversarial/no-identifiers.test.ts',
-    'test/adversarial/abuse-limits.test.ts', 'test/unit/http-*.test.ts',
+    'test/adversarial/abuse-limits.test.ts', 'test/adversarial/unauthenticated-buckets.test.ts',
   ],
   // server/disclosure: the definition of "protected" (primary.ts, rules.ts), and the engines
   // (LP, interval audit, secondary suppression, the whole-server model) through their known
