@@ -271,6 +271,21 @@ describe('verifyInclusion never throws', () => {
   });
 });
 
+describe('proofs of what is not a leaf', () => {
+  it('no proof for a string that is not lowercase hex, even one whose bytes would match a member', () => {
+    // 'F', 'z' and the like are no hex digit: read as one, each would give the byte 0xff, the
+    // bytes of the member 'ff…f'
+    const f = 'f'.repeat(64);
+    const leaves = [f, ...hashes(3)];
+    const tree = buildMerkleTree(leaves);
+    for (const bad of ['F'.repeat(64), 'z'.repeat(64), 'fF'.repeat(32), `${f}0`, f.slice(1)]) {
+      expect(inclusionProof(leaves, bad), bad).toBeNull();
+      expect(tree.proof(bad), bad).toBeNull();
+    }
+    expect(verifyInclusion(tree.proof(f), tree.root())).toBe(true);
+  });
+});
+
 describe('scale', () => {
   // Correctness at a size with ~17-level paths; timing is in `npm run bench:release`.
   // Left out of a mutation run (`npm run test:mutation`): instrumented, it takes minutes per mutant,
