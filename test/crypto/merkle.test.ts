@@ -113,7 +113,21 @@ describe('known answers', () => {
       expect(() => f([...good, 'abc'])).toThrow(TypeError);
       expect(() => f([...good, `${good[0]!.slice(0, 63)}g`])).toThrow(TypeError);
       expect(() => f([1 as unknown as string])).toThrow(TypeError);
+      // one character too many, and characters outside ASCII (whose table lookup would be undefined)
+      expect(() => f([...good, `${good[0]!}0`])).toThrow(TypeError);
+      for (const ch of ['\u0080', '\u00e9', '\u0130']) {
+        expect(() => f([...good, `${good[0]!.slice(0, 63)}${ch}`])).toThrow(TypeError); // a byte's low digit
+        expect(() => f([...good, `${good[0]!.slice(0, 62)}${ch}0`])).toThrow(TypeError); // a byte's high digit
+      }
     }
+  });
+
+  it('equals the reference when leaves share the last two-byte bucket (ffff…) and repeat', () => {
+    const tails = hashes(6).map((h) => h.slice(4));
+    const last = tails.map((t) => `ffff${t}`);
+    const leaves = [...last, last[2]!, `0000${tails[0]!}`, last[0]!, `fffe${tails[1]!}`];
+    expect(merkleRoot(leaves)).toBe(naiveRoot(leaves).toString('hex'));
+    expect(buildMerkleTree(leaves).root()).toBe(naiveRoot(leaves).toString('hex'));
   });
 });
 
