@@ -51,6 +51,8 @@ const hashes = (n: number, salt = '') => Array.from({ length: n }, (_, i) => sha
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((u) => Buffer.from(u).toString('hex'));
 /** Leaves that share long prefixes: a random 64-hex with its first 40–63 digits forced to zero. */
 const clustered = fc.tuple(hex64, fc.integer({ min: 40, max: 63 })).map(([h, z]) => '0'.repeat(z) + h.slice(z));
+/** Fewer random cases under a mutation run (`npm run test:mutation`), where each runs instrumented. */
+const runs = (n: number) => (process.env.CONTAMOS_MUTATION_SCOPE ? Math.ceil(n / 5) : n);
 const leafSets = fc.array(fc.oneof(hex64, clustered), { minLength: 1, maxLength: 40 });
 const flipHexDigit = (h: string, i: number) => h.slice(0, i) + ((parseInt(h[i]!, 16) ^ 1).toString(16)) + h.slice(i + 1);
 
@@ -111,7 +113,21 @@ describe('known answers', () => {
       expect(() => f([...good, 'abc'])).toThrow(TypeError);
       expect(() => f([...good, `${good[0]!.slice(0, 63)}g`])).toThrow(TypeError);
       expect(() => f([1 as unknown as string])).toThrow(TypeError);
+      // one character too many, and characters outside ASCII (whose table lookup would be undefined)
+      expect(() => f([...good, `${good[0]!}0`])).toThrow(TypeError);
+      for (const ch of ['\u0080', '\u00e9', '\u0130']) {
+        expect(() => f([...good, `${good[0]!.slice(0, 63)}${ch}`])).toThrow(TypeError); // a byte's low digit
+        expect(() => f([...good, `${good[0]!.slice(0, 62)}${ch}0`])).toThrow(TypeError); // a byte's high digit
+      }
     }
+  });
+
+  it('equals the reference when leaves share the last two-byte bucket (ffff…) and repeat', () => {
+    const tails = hashes(6).map((h) => h.slice(4));
+    const last = tails.map((t) => `ffff${t}`);
+    const leaves = [...last, last[2]!, `0000${tails[0]!}`, last[0]!, `fffe${tails[1]!}`];
+    expect(merkleRoot(leaves)).toBe(naiveRoot(leaves).toString('hex'));
+    expect(buildMerkleTree(leaves).root()).toBe(naiveRoot(leaves).toString('hex'));
   });
 });
 
@@ -133,7 +149,7 @@ describe('properties', () => {
           expect(naiveVerify(x, p.path, root)).toBe(true);
         }
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -149,7 +165,7 @@ describe('properties', () => {
         expect(buildMerkleTree(shuffled).root()).toBe(merkleRoot(d));
         if (!d.includes(extra)) expect(merkleRoot([...d, extra])).not.toBe(merkleRoot(d));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -169,7 +185,7 @@ describe('properties', () => {
         const n = withY.path.length;
         for (const k of new Set([0, 1, n >> 1, n - 1, n])) if (k >= 0 && k <= n) expect(verifyInclusion({ ...withY, path: withY.path.slice(0, k) }, root)).toBe(false);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -199,7 +215,7 @@ describe('properties', () => {
         expect(verifyInclusion(p, merkleRoot([...d, sha(`more ${where}`)]))).toBe(false);
         expect(verifyInclusion(p, root)).toBe(true);
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });
@@ -269,9 +285,26 @@ describe('verifyInclusion never throws', () => {
   });
 });
 
+describe('proofs of what is not a leaf', () => {
+  it('no proof for a string that is not lowercase hex, even one whose bytes would match a member', () => {
+    // 'F', 'z' and the like are no hex digit: read as one, each would give the byte 0xff, the
+    // bytes of the member 'ff…f'
+    const f = 'f'.repeat(64);
+    const leaves = [f, ...hashes(3)];
+    const tree = buildMerkleTree(leaves);
+    for (const bad of ['F'.repeat(64), 'z'.repeat(64), 'fF'.repeat(32), `${f}0`, f.slice(1)]) {
+      expect(inclusionProof(leaves, bad), bad).toBeNull();
+      expect(tree.proof(bad), bad).toBeNull();
+    }
+    expect(verifyInclusion(tree.proof(f), tree.root())).toBe(true);
+  });
+});
+
 describe('scale', () => {
   // Correctness at a size with ~17-level paths; timing is in `npm run bench:release`.
-  it('100,000 leaves: the tree kept for proofs has the same root, and its proofs verify', () => {
+  // Left out of a mutation run (`npm run test:mutation`): instrumented, it takes minutes per mutant,
+  // and the reference comparisons above reach every line it does.
+  it.skipIf(process.env.CONTAMOS_MUTATION_SCOPE)('100,000 leaves: the tree kept for proofs has the same root, and its proofs verify', () => {
     const pool = randomBytes(32 * 100_000).toString('hex');
     const leaves = Array.from({ length: 100_000 }, (_, i) => pool.slice(i * 64, i * 64 + 64));
     const root = merkleRoot(leaves);
