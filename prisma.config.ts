@@ -12,6 +12,5 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   schema: path.join('prisma', provider, 'schema.prisma'),
-  adapter: async () =>
-    provider === 'postgres' ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url }),
+  adapter: async () => (provider === 'postgres' ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url })),
 });

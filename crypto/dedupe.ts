@@ -24,13 +24,7 @@ const WHITESPACE = /\s+/gu;
 /** Canonical form of identifying details before tagging (see header). */
 export function normaliseDetails(s: string): string {
   if (typeof s !== 'string') throw new TypeError('details must be a string');
-  return s
-    .normalize('NFKD')
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(MARKS, '')
-    .replace(WHITESPACE, ' ')
-    .trim();
+  return s.normalize('NFKD').toLowerCase().normalize('NFKD').replace(MARKS, '').replace(WHITESPACE, ' ').trim();
 }
 
 /** Lowercase hex HMAC-SHA-256 of the normalised details under the coalition secret. */

@@ -49,7 +49,10 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   for (let i = 0; i < full; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
     chunk += alphabet[n >>> 18]! + alphabet[(n >>> 12) & 63]! + alphabet[(n >>> 6) & 63]! + alphabet[n & 63]!;
-    if (chunk.length >= 4096) { parts.push(chunk); chunk = ''; }
+    if (chunk.length >= 4096) {
+      parts.push(chunk);
+      chunk = '';
+    }
   }
   const rest = bytes.length - full;
   if (rest === 1) {

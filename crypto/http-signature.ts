@@ -47,10 +47,7 @@ import { sha256 } from './hash.js';
 import { KEY_ID_PATTERN } from './keys.js';
 import { randomBytes } from './sodium.js';
 import { signDetached, verifyDetachedBytes } from './sign.js';
-import {
-  type BareItem, type Dictionary, type InnerList, type Item, StructuredFieldError,
-  parseDictionary, serializeInnerList,
-} from './structured-fields.js';
+import { type BareItem, type Dictionary, type InnerList, type Item, StructuredFieldError, parseDictionary, serializeInnerList } from './structured-fields.js';
 
 export const SIGNATURE_LABEL = 'sig1';
 export const SIGNATURE_ALG = 'ed25519';
@@ -59,17 +56,14 @@ export const DEFAULT_MAX_FUTURE_SECONDS = 30;
 const NONCE_MIN = 16;
 const NONCE_MAX = 128;
 
-export type SignatureErrorCode =
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'digest_mismatch'
-  | 'signature_expired'
-  | 'unknown_key'
-  | 'signature_invalid';
+export type SignatureErrorCode = 'signature_missing' | 'signature_malformed' | 'digest_mismatch' | 'signature_expired' | 'unknown_key' | 'signature_invalid';
 
 /** A refused request signature. `code` is stable and safe to return to the client. */
 export class SignatureError extends Error {
-  constructor(readonly code: SignatureErrorCode, message: string) {
+  constructor(
+    readonly code: SignatureErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'SignatureError';
   }
@@ -184,7 +178,10 @@ export async function signRequest(
   const signatureParams =
     `(${components.map((c) => `"${c}"`).join(' ')})` +
     `;created=${created};nonce=${sfString(nonce, 'nonce')};keyid=${sfString(key.keyId, 'keyId')};alg="${SIGNATURE_ALG}"`;
-  const base = signatureBase(components.map((c) => [c, values[c]!]), signatureParams);
+  const base = signatureBase(
+    components.map((c) => [c, values[c]!]),
+    signatureParams,
+  );
   const signature = signDetached(utf8Encode(base), key.secretKey);
   return {
     'content-digest': digest,
@@ -235,7 +232,10 @@ export async function verifyRequest(req: VerifiableRequest, opts: VerifyOptions)
  * Every check of `verifyRequest` (same codes, same order) except the last: the Ed25519 signature,
  * the exact bytes it must cover (the RFC 9421 signature base) and the signer's key are returned.
  */
-async function checkAllButSignature(req: VerifiableRequest, opts: VerifyOptions): Promise<VerifiedRequest & { proof: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array } }> {
+async function checkAllButSignature(
+  req: VerifiableRequest,
+  opts: VerifyOptions,
+): Promise<VerifiedRequest & { proof: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array } }> {
   const headers = headerMap(req.headers);
   const inputField = headers.get('signature-input');
   const sigField = headers.get('signature');

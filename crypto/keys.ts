@@ -101,8 +101,7 @@ function decodedLength(b64: string): number | null {
   }
 }
 
-const b64Key = (bytes: number) =>
-  z.string().refine((s) => decodedLength(s) === bytes, { message: `must be ${bytes} bytes, base64` });
+const b64Key = (bytes: number) => z.string().refine((s) => decodedLength(s) === bytes, { message: `must be ${bytes} bytes, base64` });
 
 const keyFileSchema = z
   .strictObject({
@@ -142,7 +141,8 @@ function validate(value: unknown): KeyFile {
   const f = r.data;
   const out: KeyFile = { kind: f.kind, version: f.version, role: f.role };
   if (f.keyId !== undefined) out.keyId = f.keyId;
-  if (f.signing) out.signing = f.signing.secretKey === undefined ? { publicKey: f.signing.publicKey } : { publicKey: f.signing.publicKey, secretKey: f.signing.secretKey };
+  if (f.signing)
+    out.signing = f.signing.secretKey === undefined ? { publicKey: f.signing.publicKey } : { publicKey: f.signing.publicKey, secretKey: f.signing.secretKey };
   if (f.seal) out.seal = f.seal.secretKey === undefined ? { publicKey: f.seal.publicKey } : { publicKey: f.seal.publicKey, secretKey: f.seal.secretKey };
   return out;
 }

@@ -24,8 +24,16 @@ export type BareItem =
   | { type: 'boolean'; value: boolean };
 
 export type Params = Map<string, BareItem>;
-export interface Item { kind: 'item'; value: BareItem; params: Params }
-export interface InnerList { kind: 'innerList'; items: Item[]; params: Params }
+export interface Item {
+  kind: 'item';
+  value: BareItem;
+  params: Params;
+}
+export interface InnerList {
+  kind: 'innerList';
+  items: Item[];
+  params: Params;
+}
 export type Dictionary = Map<string, Item | InnerList>;
 
 export class StructuredFieldError extends Error {

@@ -12,6 +12,8 @@ for (const [name, contents] of bundle.files) {
   writeFileSync(path.join(DIST_DIR, name), contents);
   console.log(`${path.relative(process.cwd(), path.join(DIST_DIR, name))}  ${(contents.length / 1024).toFixed(0)} KiB`);
 }
-console.log(bundle.sumo
-  ? 'libsodium: libsodium-wrappers-sumo (key files can be encrypted with a passphrase)'
-  : 'libsodium: standard build, without crypto_pwhash: install libsodium-wrappers-sumo to encrypt key files with a passphrase');
+console.log(
+  bundle.sumo
+    ? 'libsodium: libsodium-wrappers-sumo (key files can be encrypted with a passphrase)'
+    : 'libsodium: standard build, without crypto_pwhash: install libsodium-wrappers-sumo to encrypt key files with a passphrase',
+);

@@ -9,7 +9,17 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, dedupeTag, generateDedupeSecret, generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signDetached, signRequest } from '../crypto/index.js';
+import {
+  canonicalJson,
+  dedupeTag,
+  generateDedupeSecret,
+  generateSigningKeyPair,
+  parseKeyFile,
+  ready,
+  sealNarrative,
+  signDetached,
+  signRequest,
+} from '../crypto/index.js';
 import { loadConfig } from '../server/config.js';
 import { startServer } from '../server/main.js';
 import { readFileSync } from 'node:fs';
@@ -17,10 +27,21 @@ import { printWelcome } from './lib/welcome.js';
 
 const DB = process.env.DEMO_DATABASE ?? './data/demo.db';
 const HOME = process.env.DEMO_HOME ?? './.contamos-demo';
-rmSync(DB, { force: true }); rmSync(`${DB}-wal`, { force: true }); rmSync(`${DB}-shm`, { force: true });
+rmSync(DB, { force: true });
+rmSync(`${DB}-wal`, { force: true });
+rmSync(`${DB}-shm`, { force: true });
 
 await ready();
-const running = await startServer(loadConfig({ ...process.env, DATABASE_URL: `file:${DB}`, CONTAMOS_HOME: HOME, CONTAMOS_DEMO: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RATE_LIMIT_PER_MINUTE: '100000' }));
+const running = await startServer(
+  loadConfig({
+    ...process.env,
+    DATABASE_URL: `file:${DB}`,
+    CONTAMOS_HOME: HOME,
+    CONTAMOS_DEMO: '1',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  }),
+);
 const base = running.url;
 type Key = { keyId: string; secretKey: string };
 
@@ -37,7 +58,7 @@ async function call(method: string, url: string, key: Key | null, body?: unknown
 
 // deterministic pseudo-random numbers, so every demo shows the same picture
 let seed = 2022;
-const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 function pick<T>(weighted: Array<[T, number]>): T {
   const total = weighted.reduce((s, [, w]) => s + w, 0);
   let x = rnd() * total;
@@ -60,11 +81,48 @@ for (let i = 0; i < 3; i++) {
   orgs.push({ keyId, secretKey: kp.secretKey });
 }
 
-const REGION: Array<[string, number]> = [['PE-LMA', 58], ['PE-CAL', 9], ['PE-LIM', 3], ['PE-MDD', 7], ['PE-ARE', 6], ['PE-CUS', 4], ['PE-PUN', 4], ['PE-LOR', 4], ['PE-CAJ', 2], ['PE-LAL', 2], ['unknown', 1]];
-const NATIONALITY: Array<[string, number]> = [['VE', 50], ['PE', 30], ['CO', 12], ['EC', 5], ['unknown', 3]];
-const GENDER: Array<[string, number]> = [['cis-woman', 68], ['trans-woman', 27], ['non-binary', 2], ['unknown', 3]];
-const AGE: Array<[string, number]> = [['18-24', 30], ['25-34', 40], ['35-44', 15], ['45-plus', 5], ['under-18', 3], ['unknown', 7]];
-const PERP: Array<[string, number]> = [['criminal-organisation', 55], ['client', 12], ['partner-acquaintance', 8], ['police', 6], ['municipal-security', 3], ['unknown', 16]];
+const REGION: Array<[string, number]> = [
+  ['PE-LMA', 58],
+  ['PE-CAL', 9],
+  ['PE-LIM', 3],
+  ['PE-MDD', 7],
+  ['PE-ARE', 6],
+  ['PE-CUS', 4],
+  ['PE-PUN', 4],
+  ['PE-LOR', 4],
+  ['PE-CAJ', 2],
+  ['PE-LAL', 2],
+  ['unknown', 1],
+];
+const NATIONALITY: Array<[string, number]> = [
+  ['VE', 50],
+  ['PE', 30],
+  ['CO', 12],
+  ['EC', 5],
+  ['unknown', 3],
+];
+const GENDER: Array<[string, number]> = [
+  ['cis-woman', 68],
+  ['trans-woman', 27],
+  ['non-binary', 2],
+  ['unknown', 3],
+];
+const AGE: Array<[string, number]> = [
+  ['18-24', 30],
+  ['25-34', 40],
+  ['35-44', 15],
+  ['45-plus', 5],
+  ['under-18', 3],
+  ['unknown', 7],
+];
+const PERP: Array<[string, number]> = [
+  ['criminal-organisation', 55],
+  ['client', 12],
+  ['partner-acquaintance', 8],
+  ['police', 6],
+  ['municipal-security', 3],
+  ['unknown', 16],
+];
 
 /** Incident counts per year and type: the published figures for homicides and disappearances. */
 const PLAN: Record<number, Record<string, number>> = {
@@ -79,11 +137,34 @@ for (const [year, types] of Object.entries(PLAN)) {
   for (const [incidentType, n] of Object.entries(types)) {
     for (let i = 0; i < n; i++) {
       incidents++;
-      const perp = incidentType === 'state-abuse' ? pick<string>([['police', 70], ['municipal-security', 30]]) : incidentType === 'extortion' ? 'criminal-organisation' : pick(PERP);
+      const perp =
+        incidentType === 'state-abuse'
+          ? pick<string>([
+              ['police', 70],
+              ['municipal-security', 30],
+            ])
+          : incidentType === 'extortion'
+            ? 'criminal-organisation'
+            : pick(PERP);
       const fields = {
-        year: Number(year), quarter: 1 + Math.floor(rnd() * 4), region: pick(REGION), incidentType,
-        victimGender: pick(GENDER), victimNationality: pick(NATIONALITY), victimAgeBand: pick(AGE), perpetratorType: perp,
-        ...(incidentType === 'disappearance' ? { outcome: pick<string>([['still-missing', 70], ['found-dead', 15], ['found-alive', 10], ['unknown', 5]]) } : {}),
+        year: Number(year),
+        quarter: 1 + Math.floor(rnd() * 4),
+        region: pick(REGION),
+        incidentType,
+        victimGender: pick(GENDER),
+        victimNationality: pick(NATIONALITY),
+        victimAgeBand: pick(AGE),
+        perpetratorType: perp,
+        ...(incidentType === 'disappearance'
+          ? {
+              outcome: pick<string>([
+                ['still-missing', 70],
+                ['found-dead', 15],
+                ['found-alive', 10],
+                ['unknown', 5],
+              ]),
+            }
+          : {}),
       };
       const tag = dedupeTag(coalitionSecret, `demo ${year} ${incidentType} ${i}`);
       const r = rnd();
@@ -100,22 +181,46 @@ for (const [year, types] of Object.entries(PLAN)) {
 
 async function release(request: Record<string, unknown>): Promise<string> {
   const draft = await call('POST', '/api/v1/releases', publisher, request);
-  const signed = await call('POST', `/api/v1/releases/drafts/${draft.draftId}/signature`, publisher, { signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey) });
+  const signed = await call('POST', `/api/v1/releases/drafts/${draft.draftId}/signature`, publisher, {
+    signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey),
+  });
   return signed.manifest.id as string;
 }
 const ids: string[] = [];
 for (const year of [2022, 2023, 2024]) {
-  ids.push(await release({
-    series: `peru-${year}`, filter: { year }, k: 5,
-    tables: [['year', 'incidentType'], ['year', 'region'], ['year', 'victimGender'], ['year', 'victimNationality']],
-  }));
+  ids.push(
+    await release({
+      series: `peru-${year}`,
+      filter: { year },
+      k: 5,
+      tables: [
+        ['year', 'incidentType'],
+        ['year', 'region'],
+        ['year', 'victimGender'],
+        ['year', 'victimNationality'],
+      ],
+    }),
+  );
 }
-ids.push(await release({ series: 'peru-2022-2024', filter: { years: [2022, 2023, 2024] }, k: 5, tables: [['year', 'incidentType'], ['year', 'victimGender', 'incidentType']] }));
+ids.push(
+  await release({
+    series: 'peru-2022-2024',
+    filter: { years: [2022, 2023, 2024] },
+    k: 5,
+    tables: [
+      ['year', 'incidentType'],
+      ['year', 'victimGender', 'incidentType'],
+    ],
+  }),
+);
 // the publisher features the series over three years on the home page (its trend charts)
 await call('PUT', '/api/v1/featured', publisher, { series: 'peru-2022-2024' });
 
 const tryIt = (await call('POST', '/api/v1/invites', stewardKey, {})).invite as string;
 printWelcome({ url: base, home: HOME, demo: { incidents, reports, organisations: orgs.length, releases: ids, invite: tryIt } });
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { running.close().then(() => process.exit(0)); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    running.close().then(() => process.exit(0));
+  });
 if (process.env.DEMO_EXIT === '1') await running.close();

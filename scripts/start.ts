@@ -18,6 +18,9 @@ const running = await startServer(config).catch((e: unknown) => {
 printWelcome({ url: running.url, home: config.CONTAMOS_HOME });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }

@@ -28,7 +28,11 @@ export function loadServerKeys(file: string): ServerKeys {
   return serverKeysFile.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-export interface DemoKeySet { serverFile: string; stewardFile: string; publisherFile: string }
+export interface DemoKeySet {
+  serverFile: string;
+  stewardFile: string;
+  publisherFile: string;
+}
 
 /** Creates a fresh key set in `dir` (files written 0600). Requires `await ready()` first. */
 export function createKeySet(dir: string): DemoKeySet {
@@ -51,8 +55,14 @@ export function createKeySet(dir: string): DemoKeySet {
     stewardFile: path.join(dir, 'steward.key.json'),
     publisherFile: path.join(dir, 'publisher.key.json'),
   };
-  writeFileSync(files.stewardFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'steward', keyId: stewardKeyId, signing: stewardSigning, seal: stewardSeal }), { mode: 0o600 });
-  writeFileSync(files.publisherFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'publisher', keyId: publisherKeyId, signing: publisher }), { mode: 0o600 });
+  writeFileSync(
+    files.stewardFile,
+    serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'steward', keyId: stewardKeyId, signing: stewardSigning, seal: stewardSeal }),
+    { mode: 0o600 },
+  );
+  writeFileSync(files.publisherFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'publisher', keyId: publisherKeyId, signing: publisher }), {
+    mode: 0o600,
+  });
   writeFileSync(files.serverFile, JSON.stringify(server, null, 2) + '\n', { mode: 0o600 });
   return files;
 }
@@ -60,9 +70,11 @@ export function createKeySet(dir: string): DemoKeySet {
 /** Why a server refuses to start: production (NODE_ENV=production, as in the image) and no keys. */
 export class NoKeysConfigured extends Error {
   constructor(dir: string) {
-    super(`no server keys configured: neither CONTAMOS_KEY_FILE nor ${path.join(dir, 'server-keys.json')} exists. ` +
-      'In production (NODE_ENV=production) the server does not make demo keys: make a key set with the CLI on the steward\'s machine ' +
-      'and give the server its server-keys.json (compose: the server_keys secret), or set CONTAMOS_DEMO=1 to start with demo keys.');
+    super(
+      `no server keys configured: neither CONTAMOS_KEY_FILE nor ${path.join(dir, 'server-keys.json')} exists. ` +
+        "In production (NODE_ENV=production) the server does not make demo keys: make a key set with the CLI on the steward's machine " +
+        'and give the server its server-keys.json (compose: the server_keys secret), or set CONTAMOS_DEMO=1 to start with demo keys.',
+    );
     this.name = 'NoKeysConfigured';
   }
 }

@@ -34,16 +34,29 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   await ready();
   const { keys, created } = serverKeysFor({ dir: config.CONTAMOS_HOME, keyFile: config.CONTAMOS_KEY_FILE, allowDemo: config.allowDemoKeys });
   if (created) {
-    logger.warn({ keyDir: config.CONTAMOS_HOME }, 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder; move the steward and publisher private keys off this machine for real use');
+    logger.warn(
+      { keyDir: config.CONTAMOS_HOME },
+      'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder; move the steward and publisher private keys off this machine for real use',
+    );
   }
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const db = openDatabase(config.DATABASE_URL);
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000), policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE }, dpBounds: config.dpBounds,
+  const ctx: ServiceContext = {
+    db,
+    keys,
+    now: () => Math.floor(Date.now() / 1000),
+    policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE },
+    dpBounds: config.dpBounds,
     terms: termsOf({
-      coalition: config.CONTAMOS_COALITION_NAME, licence: config.CONTAMOS_LICENSE, licenceTitle: config.CONTAMOS_LICENSE_TITLE,
-      licenceUrl: config.CONTAMOS_LICENSE_URL, citation: config.CONTAMOS_CITATION, publicUrl: config.CONTAMOS_PUBLIC_URL,
-    }) };
+      coalition: config.CONTAMOS_COALITION_NAME,
+      licence: config.CONTAMOS_LICENSE,
+      licenceTitle: config.CONTAMOS_LICENSE_TITLE,
+      licenceUrl: config.CONTAMOS_LICENSE_URL,
+      citation: config.CONTAMOS_CITATION,
+      publicUrl: config.CONTAMOS_PUBLIC_URL,
+    }),
+  };
   await dedupeRankSecret(ctx); // created by the first replica to start, read by the others
   const app = createApp(ctx, {
     logger,
@@ -66,10 +79,14 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
   const housekeeping = setInterval(() => {
-    Promise.all([db.nonces.purgeExpired(ctx.now()), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() => logger.warn('housekeeping skipped: database unavailable'));
+    Promise.all([db.nonces.purgeExpired(ctx.now()), purgeExpiredInvites(ctx), purgeExpiredDrafts(ctx), purgeRateWindows(ctx)]).catch(() =>
+      logger.warn('housekeeping skipped: database unavailable'),
+    );
   }, 60_000);
   housekeeping.unref();
-  const mix = () => { db.mixStoredOrder().catch(() => logger.warn('mixing the stored order skipped: database unavailable')); };
+  const mix = () => {
+    db.mixStoredOrder().catch(() => logger.warn('mixing the stored order skipped: database unavailable'));
+  };
   mix();
   const mixing = setInterval(mix, config.CONTAMOS_MIX_INTERVAL_S * 1000);
   mixing.unref();

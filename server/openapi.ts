@@ -17,7 +17,14 @@ import { draftId, featuredRequest, featuredResponse, releaseRequest, releaseSign
 import { releaseEnvelope, releaseId, releaseManifest, releaseSignatureInfo, seriesName } from './schemas/manifest.js';
 import { pageQuery, proofPageQuery, receipt, reportBody, reportState, reportStatus, stewardReport, uuidV4, withdrawRequest } from './schemas/report.js';
 import {
-  conflictsPage, conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, quarantineResponse, resolveRequest, resolveResponse,
+  conflictsPage,
+  conflictsQuery,
+  dedupeTag,
+  memberKeyId,
+  quarantineRequest,
+  quarantineResponse,
+  resolveRequest,
+  resolveResponse,
 } from './schemas/steward.js';
 
 // --- response shapes without a schema elsewhere ---------------------------------------------------
@@ -29,27 +36,38 @@ const base64Key = z.string().describe('32-byte key, standard base64');
 
 export const healthResponse = z.object({ status: z.literal('ok') });
 
-export const taxonomyResponse = z.object({
-  version: z.string(),
-  fields: z.record(z.string(), z.object({
-    label,
-    codes: z.array(code).optional(),
-    groups: z.array(code.extend({ members: z.array(z.string()) })).optional(),
-    optional: z.boolean().optional(),
-    onlyFor: z.record(z.string(), z.string()).optional(),
-    min: z.number().int().optional(),
-    max: z.union([z.number().int(), z.string()]).optional(),
-  })),
-}).describe('The versioned taxonomy: every code a countable field can take, with Spanish and English labels.');
+export const taxonomyResponse = z
+  .object({
+    version: z.string(),
+    fields: z.record(
+      z.string(),
+      z.object({
+        label,
+        codes: z.array(code).optional(),
+        groups: z.array(code.extend({ members: z.array(z.string()) })).optional(),
+        optional: z.boolean().optional(),
+        onlyFor: z.record(z.string(), z.string()).optional(),
+        min: z.number().int().optional(),
+        max: z.union([z.number().int(), z.string()]).optional(),
+      }),
+    ),
+  })
+  .describe('The versioned taxonomy: every code a countable field can take, with Spanish and English labels.');
 
-export const wellKnownResponse = z.object({
-  service: z.literal('contamos'),
-  taxonomyVersion: z.string(),
-  steward: z.object({ keyId: z.string(), signingPublicKey: base64Key, sealPublicKey: base64Key.describe('X25519 key narratives are sealed to (crypto_box_seal)') }),
-  publishers: z.array(z.object({ keyId: z.string(), publicKey: base64Key })),
-  receipt: z.object({ keyId: z.string(), publicKey: base64Key }),
-  signatures: z.object({ algorithm: z.string(), httpSignatures: z.string(), contentDigest: z.string() }),
-}).describe('Public keys: the steward seal key, the publishers’ release keys and the server’s receipt key.');
+export const wellKnownResponse = z
+  .object({
+    service: z.literal('contamos'),
+    taxonomyVersion: z.string(),
+    steward: z.object({
+      keyId: z.string(),
+      signingPublicKey: base64Key,
+      sealPublicKey: base64Key.describe('X25519 key narratives are sealed to (crypto_box_seal)'),
+    }),
+    publishers: z.array(z.object({ keyId: z.string(), publicKey: base64Key })),
+    receipt: z.object({ keyId: z.string(), publicKey: base64Key }),
+    signatures: z.object({ algorithm: z.string(), httpSignatures: z.string(), contentDigest: z.string() }),
+  })
+  .describe('Public keys: the steward seal key, the publishers’ release keys and the server’s receipt key.');
 
 export const revokeResponse = z.object({ keyId: z.string(), revoked: z.literal(true) });
 
@@ -67,14 +85,35 @@ export const stewardReportsPage = z.object({ items: z.array(stewardReport), next
 
 export { manifestCell, releaseEnvelope, releaseManifest } from './schemas/manifest.js';
 export const releaseList = z.object({
-  items: z.array(z.object({ id: releaseId, series: seriesName, sequence: z.number().int(), hash: hex64, publishedOn: z.string(), index: z.number().int().describe('place in the publication log'), years: z.array(z.string()).describe('the years the release covers') })),
+  items: z.array(
+    z.object({
+      id: releaseId,
+      series: seriesName,
+      sequence: z.number().int(),
+      hash: hex64,
+      publishedOn: z.string(),
+      index: z.number().int().describe('place in the publication log'),
+      years: z.array(z.string()).describe('the years the release covers'),
+    }),
+  ),
 });
 export const concentrationFlagsResponse = z.object({
-  share: z.number().describe('the operator\'s threshold (CONTAMOS_FLAG_SHARE)'),
-  items: z.array(z.object({ year: z.number().int(), region: z.string(), incidentType: z.string(), incidents: z.number().int(), memberKeyId: z.string(), memberIncidents: z.number().int() })),
+  share: z.number().describe("the operator's threshold (CONTAMOS_FLAG_SHARE)"),
+  items: z.array(
+    z.object({
+      year: z.number().int(),
+      region: z.string(),
+      incidentType: z.string(),
+      incidents: z.number().int(),
+      memberKeyId: z.string(),
+      memberIncidents: z.number().int(),
+    }),
+  ),
 });
 export const publicationList = z.object({
-  items: z.array(z.object({ index: z.number().int(), id: releaseId, series: seriesName, sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 })),
+  items: z.array(
+    z.object({ index: z.number().int(), id: releaseId, series: seriesName, sequence: z.number().int(), kind: z.enum(['release', 'draft']), hash: hex64 }),
+  ),
 });
 export const publicationEntry = z.object({
   manifest: releaseManifest,
@@ -86,7 +125,9 @@ export const dryRunResult = z.object({
   series: z.string(),
   k: z.number().int(),
   data: z.array(z.object({ year: z.number().int(), version: z.number().int(), since: z.string().nullable(), heldBack: z.boolean() })),
-  tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.number().int(), hidden: z.number().int(), hiddenCells: z.array(z.record(z.string(), z.string())) })),
+  tables: z.array(
+    z.object({ dimensions: z.array(z.string()), cells: z.number().int(), hidden: z.number().int(), hiddenCells: z.array(z.record(z.string(), z.string())) }),
+  ),
 });
 export const releaseDraft = z.object({
   draftId: z.string(),
@@ -104,17 +145,23 @@ export const inclusionProofResponse = z.object({
     path: z.array(hex64).max(256).describe('roots of the sibling subtrees from depth 1 down to the depth where the leaf is alone'),
   }),
 });
-export const ownProofsPage = z.object({
-  releaseId,
-  items: z.array(z.object({
-    reportId: uuidV4,
-    reportHash: hex64,
-    status: z.string(),
-    year: z.number().int(),
-    proof: inclusionProofResponse.shape.proof.nullable().describe('the inclusion proof, as for one report; null when the report is not counted in this release'),
-  })),
-  nextCursor: uuidV4.nullable(),
-}).describe('Inclusion proofs of the member’s own reports in one release; verify each against the release’s signed merkle.root.');
+export const ownProofsPage = z
+  .object({
+    releaseId,
+    items: z.array(
+      z.object({
+        reportId: uuidV4,
+        reportHash: hex64,
+        status: z.string(),
+        year: z.number().int(),
+        proof: inclusionProofResponse.shape.proof
+          .nullable()
+          .describe('the inclusion proof, as for one report; null when the report is not counted in this release'),
+      }),
+    ),
+    nextCursor: uuidV4.nullable(),
+  })
+  .describe('Inclusion proofs of the member’s own reports in one release; verify each against the release’s signed merkle.root.');
 
 // --- routes --------------------------------------------------------------------------------------
 
@@ -134,103 +181,402 @@ export interface RouteSpec {
   errors: ErrorCode[];
 }
 
-const SIGNED_ERRORS: ErrorCode[] = ['signature_missing', 'signature_malformed', 'digest_mismatch', 'signature_expired', 'signature_invalid', 'replayed_nonce', 'key_revoked', 'forbidden_role', 'rate_limited'];
+const SIGNED_ERRORS: ErrorCode[] = [
+  'signature_missing',
+  'signature_malformed',
+  'digest_mismatch',
+  'signature_expired',
+  'signature_invalid',
+  'replayed_nonce',
+  'key_revoked',
+  'forbidden_role',
+  'rate_limited',
+];
 const BODY_ERRORS: ErrorCode[] = ['unsupported_media_type', 'invalid_json', 'invalid_body', 'payload_too_large'];
-const keyIdParam = z.string().regex(/^m-[A-Za-z0-9_-]{16}$/).describe('member key id');
+const keyIdParam = z
+  .string()
+  .regex(/^m-[A-Za-z0-9_-]{16}$/)
+  .describe('member key id');
 
 export const ROUTES: RouteSpec[] = [
-  { method: 'get', path: '/api/v1/health', who: 'public', summary: 'Health: the database answers', resumen: 'Estado: la base de datos responde',
-    responses: { 200: { description: 'ok', schema: healthResponse } }, errors: ['database_unavailable'] },
-  { method: 'get', path: '/api/v1/taxonomy', who: 'public', summary: 'The versioned taxonomy, Spanish and English labels', resumen: 'La taxonomía versionada, con etiquetas en español e inglés',
-    responses: { 200: { description: 'the taxonomy', schema: taxonomyResponse } }, errors: [] },
-  { method: 'get', path: '/.well-known/contamos.json', who: 'public', summary: 'Public keys: steward seal key, publisher keys, receipt key', resumen: 'Claves públicas: sellado de la administración, publicadores, recibos',
-    responses: { 200: { description: 'the key document', schema: wellKnownResponse } }, errors: [] },
-  { method: 'post', path: '/api/v1/invites', who: 'steward', summary: 'Create a one-time invite for an organisation', resumen: 'Crear una invitación de un solo uso para una organización',
-    body: { schema: inviteRequest, optional: true }, responses: { 201: { description: 'the invite', schema: inviteResponse } }, errors: [...BODY_ERRORS, ...SIGNED_ERRORS] },
-  { method: 'post', path: '/api/v1/enrol', who: 'public', summary: 'Enrol a member public key with an invite', resumen: 'Inscribir la clave pública de una organización con una invitación',
-    body: { schema: enrolRequest }, responses: { 201: { description: 'the member key id (a random pseudonym)', schema: enrolResponse } }, errors: [...BODY_ERRORS, 'invite_invalid', 'rate_limited'] },
-  { method: 'delete', path: '/api/v1/members/{keyId}', who: 'steward', summary: 'Revoke a member key at once', resumen: 'Revocar de inmediato la clave de una organización',
-    params: { keyId: keyIdParam }, responses: { 200: { description: 'revoked', schema: revokeResponse } }, errors: ['invalid_path', 'not_found', ...SIGNED_ERRORS] },
-  { method: 'put', path: '/api/v1/reports/{id}', who: 'member', summary: 'Submit a report (client-chosen UUIDv4; idempotent)', resumen: 'Enviar un reporte (UUIDv4 elegido por el cliente; idempotente)',
-    params: { id: uuidV4 }, body: { schema: reportBody },
-    responses: { 201: { description: 'stored; the signed receipt', schema: receipt }, 200: { description: 'the same body was already stored; the same receipt', schema: receipt } },
-    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', 'daily_limit_reached', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/reports/{id}', who: 'member', summary: 'State of one of the member’s own reports', resumen: 'Estado de un reporte propio',
-    params: { id: uuidV4 }, responses: { 200: { description: 'the report state', schema: reportState } }, errors: ['invalid_path', 'report_not_found', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/reports', who: 'member', summary: 'The member’s own reports, page by page', resumen: 'Los reportes propios, por páginas',
-    query: pageQuery, responses: { 200: { description: 'a page of own reports', schema: ownReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
-  { method: 'post', path: '/api/v1/reports/{id}/withdraw', who: 'member', summary: 'Withdraw one of the member’s own reports', resumen: 'Retirar un reporte propio',
-    params: { id: uuidV4 }, body: { schema: withdrawRequest, optional: true },
-    responses: { 200: { description: 'the report state (withdrawn)', schema: reportState } }, errors: [...BODY_ERRORS, 'invalid_path', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/steward/reports', who: 'steward', summary: 'Sealed reports (no submitter) for the steward to open offline', resumen: 'Reportes sellados (sin remitente) para abrirlos fuera de línea',
-    query: pageQuery, responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } }, errors: ['invalid_query', ...SIGNED_ERRORS] },
-  { method: 'post', path: '/api/v1/steward/members/{keyId}/quarantine', who: 'steward',
+  {
+    method: 'get',
+    path: '/api/v1/health',
+    who: 'public',
+    summary: 'Health: the database answers',
+    resumen: 'Estado: la base de datos responde',
+    responses: { 200: { description: 'ok', schema: healthResponse } },
+    errors: ['database_unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/taxonomy',
+    who: 'public',
+    summary: 'The versioned taxonomy, Spanish and English labels',
+    resumen: 'La taxonomía versionada, con etiquetas en español e inglés',
+    responses: { 200: { description: 'the taxonomy', schema: taxonomyResponse } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/contamos.json',
+    who: 'public',
+    summary: 'Public keys: steward seal key, publisher keys, receipt key',
+    resumen: 'Claves públicas: sellado de la administración, publicadores, recibos',
+    responses: { 200: { description: 'the key document', schema: wellKnownResponse } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/invites',
+    who: 'steward',
+    summary: 'Create a one-time invite for an organisation',
+    resumen: 'Crear una invitación de un solo uso para una organización',
+    body: { schema: inviteRequest, optional: true },
+    responses: { 201: { description: 'the invite', schema: inviteResponse } },
+    errors: [...BODY_ERRORS, ...SIGNED_ERRORS],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/enrol',
+    who: 'public',
+    summary: 'Enrol a member public key with an invite',
+    resumen: 'Inscribir la clave pública de una organización con una invitación',
+    body: { schema: enrolRequest },
+    responses: { 201: { description: 'the member key id (a random pseudonym)', schema: enrolResponse } },
+    errors: [...BODY_ERRORS, 'invite_invalid', 'rate_limited'],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/members/{keyId}',
+    who: 'steward',
+    summary: 'Revoke a member key at once',
+    resumen: 'Revocar de inmediato la clave de una organización',
+    params: { keyId: keyIdParam },
+    responses: { 200: { description: 'revoked', schema: revokeResponse } },
+    errors: ['invalid_path', 'not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reports/{id}',
+    who: 'member',
+    summary: 'Submit a report (client-chosen UUIDv4; idempotent)',
+    resumen: 'Enviar un reporte (UUIDv4 elegido por el cliente; idempotente)',
+    params: { id: uuidV4 },
+    body: { schema: reportBody },
+    responses: {
+      201: { description: 'stored; the signed receipt', schema: receipt },
+      200: { description: 'the same body was already stored; the same receipt', schema: receipt },
+    },
+    errors: [...BODY_ERRORS, 'invalid_path', 'report_conflict', 'report_not_found', 'report_not_active', 'daily_limit_reached', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/{id}',
+    who: 'member',
+    summary: 'State of one of the member’s own reports',
+    resumen: 'Estado de un reporte propio',
+    params: { id: uuidV4 },
+    responses: { 200: { description: 'the report state', schema: reportState } },
+    errors: ['invalid_path', 'report_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports',
+    who: 'member',
+    summary: 'The member’s own reports, page by page',
+    resumen: 'Los reportes propios, por páginas',
+    query: pageQuery,
+    responses: { 200: { description: 'a page of own reports', schema: ownReportsPage } },
+    errors: ['invalid_query', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/withdraw',
+    who: 'member',
+    summary: 'Withdraw one of the member’s own reports',
+    resumen: 'Retirar un reporte propio',
+    params: { id: uuidV4 },
+    body: { schema: withdrawRequest, optional: true },
+    responses: { 200: { description: 'the report state (withdrawn)', schema: reportState } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'report_not_found', 'report_not_active', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/steward/reports',
+    who: 'steward',
+    summary: 'Sealed reports (no submitter) for the steward to open offline',
+    resumen: 'Reportes sellados (sin remitente) para abrirlos fuera de línea',
+    query: pageQuery,
+    responses: { 200: { description: 'a page of sealed reports', schema: stewardReportsPage } },
+    errors: ['invalid_query', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/steward/members/{keyId}/quarantine',
+    who: 'steward',
     summary: 'Quarantine a member: its reports stop counting from the next release (the key may still sign); idempotent',
     resumen: 'Poner en cuarentena a una organización: sus reportes dejan de contarse desde la próxima publicación (la clave aún puede firmar); idempotente',
-    params: { keyId: memberKeyId }, body: { schema: quarantineRequest, optional: true },
-    responses: { 200: { description: 'quarantined', schema: quarantineResponse } }, errors: [...BODY_ERRORS, 'invalid_path', 'member_not_found', ...SIGNED_ERRORS] },
-  { method: 'delete', path: '/api/v1/steward/members/{keyId}/quarantine', who: 'steward',
+    params: { keyId: memberKeyId },
+    body: { schema: quarantineRequest, optional: true },
+    responses: { 200: { description: 'quarantined', schema: quarantineResponse } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'member_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/steward/members/{keyId}/quarantine',
+    who: 'steward',
     summary: 'Lift a member’s quarantine: its reports count again from the next release (unless it is revoked); idempotent',
     resumen: 'Levantar la cuarentena: sus reportes vuelven a contarse desde la próxima publicación (salvo si la clave está revocada); idempotente',
-    params: { keyId: memberKeyId }, responses: { 200: { description: 'no longer quarantined', schema: quarantineResponse } }, errors: ['invalid_body', 'invalid_path', 'member_not_found', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/steward/conflicts', who: 'steward',
-    summary: 'Dedupe conflicts: tags whose active reports (of members whose reports count) disagree on a countable field; report ids and fields, never the submitter',
-    resumen: 'Conflictos de deduplicación: etiquetas cuyos reportes activos (de organizaciones que cuentan) difieren en un campo contado; ids y campos, nunca el remitente',
-    query: conflictsQuery, responses: { 200: { description: 'a page of conflicts, by tag', schema: conflictsPage } }, errors: ['invalid_body', 'invalid_query', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/steward/flags', who: 'steward',
-    summary: 'Cells (year × region × incident type) where one member organisation reported more than the operator\'s share of the incidents — the sign of a member padding a cell',
-    resumen: 'Celdas (año × región × tipo) donde una organización reportó más que la proporción fijada de los incidentes — señal de que alguien infla una celda',
-    responses: { 200: { description: 'the flags', schema: concentrationFlagsResponse } }, errors: SIGNED_ERRORS },
-  { method: 'post', path: '/api/v1/steward/conflicts/{tag}/resolve', who: 'steward',
+    params: { keyId: memberKeyId },
+    responses: { 200: { description: 'no longer quarantined', schema: quarantineResponse } },
+    errors: ['invalid_body', 'invalid_path', 'member_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/steward/conflicts',
+    who: 'steward',
+    summary:
+      'Dedupe conflicts: tags whose active reports (of members whose reports count) disagree on a countable field; report ids and fields, never the submitter',
+    resumen:
+      'Conflictos de deduplicación: etiquetas cuyos reportes activos (de organizaciones que cuentan) difieren en un campo contado; ids y campos, nunca el remitente',
+    query: conflictsQuery,
+    responses: { 200: { description: 'a page of conflicts, by tag', schema: conflictsPage } },
+    errors: ['invalid_body', 'invalid_query', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/steward/flags',
+    who: 'steward',
+    summary:
+      "Cells (year × region × incident type) where one member organisation reported more than the operator's share of the incidents — the sign of a member padding a cell",
+    resumen:
+      'Celdas (año × región × tipo) donde una organización reportó más que la proporción fijada de los incidentes — señal de que alguien infla una celda',
+    responses: { 200: { description: 'the flags', schema: concentrationFlagsResponse } },
+    errors: SIGNED_ERRORS,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/steward/conflicts/{tag}/resolve',
+    who: 'steward',
     summary: 'Choose which active report’s values count for a dedupe tag; the choice lapses if that report stops being active or counted',
     resumen: 'Elegir qué reporte activo da los valores de una etiqueta; la elección deja de valer si ese reporte deja de estar activo o de contarse',
-    params: { tag: dedupeTag }, body: { schema: resolveRequest }, responses: { 200: { description: 'the choice recorded', schema: resolveResponse } },
-    errors: [...BODY_ERRORS, 'invalid_path', 'dedupe_choice_invalid', ...SIGNED_ERRORS] },
-  { method: 'post', path: '/api/v1/releases', who: 'publisher', summary: 'Compute a release draft (counts, suppression, manifest) to sign', resumen: 'Calcular un borrador de publicación para firmar',
-    body: { schema: releaseRequest }, responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
-    errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', 'dp_total_unprotected', 'release_stale', 'budget_over_release_limit', 'budget_exceeded', 'budget_fixed', 'budget_conflict', ...SIGNED_ERRORS] },
-  { method: 'post', path: '/api/v1/releases/dry-run', who: 'publisher', summary: 'Which cells a release would hide — no counts, nothing logged, no budget spent', resumen: 'Qué celdas ocultaría una publicación — sin cifras, sin registro, sin gastar presupuesto',
-    body: { schema: releaseRequest }, responses: { 200: { description: 'per table: cells, hidden cells and their keys', schema: dryRunResult } },
-    errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/publications', who: 'public', summary: 'The publication log: every manifest ever shown (signed releases and drafts)', resumen: 'El registro de publicaciones: todo manifiesto mostrado (publicaciones firmadas y borradores)',
-    responses: { 200: { description: 'the log, in index order', schema: publicationList } }, errors: [] },
-  { method: 'get', path: '/api/v1/publications/{index}', who: 'public', summary: 'One entry of the publication log', resumen: 'Una entrada del registro de publicaciones',
-    params: { index: z.string().regex(/^[1-9][0-9]{0,8}$/).describe('log index') }, responses: { 200: { description: 'the manifest, its hash and the publisher signature (null for a draft)', schema: publicationEntry } },
-    errors: ['invalid_path', 'publication_not_found'] },
-  { method: 'post', path: '/api/v1/releases/drafts/{draftId}/signature', who: 'publisher', summary: 'Publish a draft with the publisher’s signature over its canonical manifest', resumen: 'Publicar un borrador con la firma del publicador',
-    params: { draftId }, body: { schema: releaseSignature }, responses: { 201: { description: 'the published release', schema: releaseEnvelope } },
-    errors: [...BODY_ERRORS, 'invalid_path', 'draft_not_found', 'release_signature_invalid', 'release_stale', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/releases', who: 'public', summary: 'Every published release, by series and sequence', resumen: 'Todas las publicaciones, por serie y número',
-    responses: { 200: { description: 'the list', schema: releaseList } }, errors: [] },
-  { method: 'get', path: '/api/v1/releases/{id}', who: 'public', summary: 'A signed release (manifest, hash, signature)', resumen: 'Una publicación firmada (manifiesto, hash, firma)',
-    params: { id: releaseId }, responses: { 200: { description: 'the envelope', schema: releaseEnvelope } }, errors: ['invalid_path', 'release_not_found'] },
-  { method: 'get', path: '/api/v1/releases/{id}.csv', who: 'public', summary: 'A release’s cells as CSV', resumen: 'Las celdas de una publicación en CSV',
-    params: { id: releaseId }, responses: { 200: { description: 'Tidy CSV (UTF-8 with BOM), one row per figure: release_id, tables, then per dimension {dim}_level (total|group|item), {dim}_code, {dim}_label_es, {dim}_label_en; count (empty when hidden), status (published|hidden); the same as {id}/data.csv', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
-  { method: 'get', path: '/api/v1/releases/{id}/data.csv', who: 'public', summary: 'A release’s tidy CSV (the data package’s resource)', resumen: 'El CSV ordenado de una publicación (el recurso del paquete de datos)',
-    params: { id: releaseId }, responses: { 200: { description: 'Tidy CSV, as {id}.csv', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
-  { method: 'get', path: '/api/v1/releases/{id}/data-hxl.csv', who: 'public', summary: 'The tidy CSV with a row of HXL hashtags under the header', resumen: 'El CSV ordenado con una fila de etiquetas HXL bajo la cabecera',
-    params: { id: releaseId }, responses: { 200: { description: 'CSV with HXL hashtags (hxlstandard.org)', contentType: 'text/csv' } }, errors: ['invalid_path', 'release_not_found'] },
-  { method: 'get', path: '/api/v1/releases/{id}/datapackage.json', who: 'public', summary: 'Frictionless Tabular Data Package: Table Schema, licence, citation, hash and signature as provenance', resumen: 'Paquete de datos Frictionless: esquema, licencia, cita, hash y firma',
-    params: { id: releaseId }, responses: { 200: { description: 'datapackage.json (Frictionless specs v1, profile tabular-data-package)' } }, errors: ['invalid_path', 'release_not_found'] },
-  { method: 'get', path: '/api/v1/releases/{id}/charts/{file}', who: 'public', summary: 'A chart of one series over the release’s years, as SVG or PNG (`?lang=en` for English); hidden values are gaps', resumen: 'Un gráfico de una serie a lo largo de los años, en SVG o PNG; las cifras ocultas son huecos',
-    params: { id: releaseId, file: z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/) }, responses: { 200: { description: 'image/svg+xml or image/png', contentType: 'image/svg+xml' } }, errors: ['invalid_path', 'release_not_found', 'not_found'] },
-  { method: 'put', path: '/api/v1/featured', who: 'publisher', summary: 'Choose the series featured on the home page (its newest release is the headline)', resumen: 'Elegir la serie destacada en la portada (su publicación más reciente es la principal)',
-    body: { schema: featuredRequest }, responses: { 200: { description: 'the featured series', schema: featuredResponse } },
-    errors: [...BODY_ERRORS, 'series_not_found', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/featured', who: 'public', summary: 'The series featured on the home page and its newest release', resumen: 'La serie destacada en la portada y su publicación más reciente',
-    responses: { 200: { description: 'the featured series', schema: featuredResponse } }, errors: [] },
-  { method: 'get', path: '/api/v1/releases.zip', who: 'public', summary: 'Every signed release in one zip: data packages, CSV, HXL CSV, signed JSON', resumen: 'Todas las publicaciones firmadas en un zip',
-    responses: { 200: { description: 'zip archive', contentType: 'application/zip' } }, errors: [] },
-  { method: 'get', path: '/api/v1/releases/{id}/proof/{reportId}', who: 'member', summary: 'Merkle inclusion proof that one of the member’s reports was counted', resumen: 'Prueba Merkle de que un reporte propio fue contado',
-    params: { id: releaseId, reportId: uuidV4 }, responses: { 200: { description: 'the proof', schema: inclusionProofResponse } },
-    errors: ['invalid_path', 'report_not_found', 'release_not_found', 'not_in_release', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/releases/{id}/proofs', who: 'member', summary: 'Inclusion proofs of all the member’s own reports in a release, page by page', resumen: 'Pruebas de inclusión de todos los reportes propios en una publicación, por páginas',
-    params: { id: releaseId }, query: proofPageQuery, responses: { 200: { description: 'a page of own reports with their proofs', schema: ownProofsPage } },
-    errors: ['invalid_path', 'invalid_query', 'release_not_found', ...SIGNED_ERRORS] },
-  { method: 'get', path: '/api/v1/openapi.json', who: 'public', summary: 'This OpenAPI 3.1 document', resumen: 'Este documento OpenAPI 3.1',
-    responses: { 200: { description: 'OpenAPI 3.1 (JSON)' } }, errors: [] },
-  { method: 'get', path: '/api/v1/docs', who: 'public', summary: 'Readable API documentation (HTML)', resumen: 'Documentación legible de la API (HTML)',
-    responses: { 200: { description: 'HTML page', contentType: 'text/html' } }, errors: [] },
+    params: { tag: dedupeTag },
+    body: { schema: resolveRequest },
+    responses: { 200: { description: 'the choice recorded', schema: resolveResponse } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'dedupe_choice_invalid', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/releases',
+    who: 'publisher',
+    summary: 'Compute a release draft (counts, suppression, manifest) to sign',
+    resumen: 'Calcular un borrador de publicación para firmar',
+    body: { schema: releaseRequest },
+    responses: { 201: { description: 'the draft and its manifest hash', schema: releaseDraft } },
+    errors: [
+      ...BODY_ERRORS,
+      'k_below_minimum',
+      'series_k_fixed',
+      'series_method_mismatch',
+      'release_unprotectable',
+      'k_conflicts_with_log',
+      'dp_total_unprotected',
+      'release_stale',
+      'budget_over_release_limit',
+      'budget_exceeded',
+      'budget_fixed',
+      'budget_conflict',
+      ...SIGNED_ERRORS,
+    ],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/releases/dry-run',
+    who: 'publisher',
+    summary: 'Which cells a release would hide — no counts, nothing logged, no budget spent',
+    resumen: 'Qué celdas ocultaría una publicación — sin cifras, sin registro, sin gastar presupuesto',
+    body: { schema: releaseRequest },
+    responses: { 200: { description: 'per table: cells, hidden cells and their keys', schema: dryRunResult } },
+    errors: [...BODY_ERRORS, 'k_below_minimum', 'series_k_fixed', 'series_method_mismatch', 'release_unprotectable', 'k_conflicts_with_log', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/publications',
+    who: 'public',
+    summary: 'The publication log: every manifest ever shown (signed releases and drafts)',
+    resumen: 'El registro de publicaciones: todo manifiesto mostrado (publicaciones firmadas y borradores)',
+    responses: { 200: { description: 'the log, in index order', schema: publicationList } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/publications/{index}',
+    who: 'public',
+    summary: 'One entry of the publication log',
+    resumen: 'Una entrada del registro de publicaciones',
+    params: {
+      index: z
+        .string()
+        .regex(/^[1-9][0-9]{0,8}$/)
+        .describe('log index'),
+    },
+    responses: { 200: { description: 'the manifest, its hash and the publisher signature (null for a draft)', schema: publicationEntry } },
+    errors: ['invalid_path', 'publication_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/releases/drafts/{draftId}/signature',
+    who: 'publisher',
+    summary: 'Publish a draft with the publisher’s signature over its canonical manifest',
+    resumen: 'Publicar un borrador con la firma del publicador',
+    params: { draftId },
+    body: { schema: releaseSignature },
+    responses: { 201: { description: 'the published release', schema: releaseEnvelope } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'draft_not_found', 'release_signature_invalid', 'release_stale', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases',
+    who: 'public',
+    summary: 'Every published release, by series and sequence',
+    resumen: 'Todas las publicaciones, por serie y número',
+    responses: { 200: { description: 'the list', schema: releaseList } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}',
+    who: 'public',
+    summary: 'A signed release (manifest, hash, signature)',
+    resumen: 'Una publicación firmada (manifiesto, hash, firma)',
+    params: { id: releaseId },
+    responses: { 200: { description: 'the envelope', schema: releaseEnvelope } },
+    errors: ['invalid_path', 'release_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}.csv',
+    who: 'public',
+    summary: 'A release’s cells as CSV',
+    resumen: 'Las celdas de una publicación en CSV',
+    params: { id: releaseId },
+    responses: {
+      200: {
+        description:
+          'Tidy CSV (UTF-8 with BOM), one row per figure: release_id, tables, then per dimension {dim}_level (total|group|item), {dim}_code, {dim}_label_es, {dim}_label_en; count (empty when hidden), status (published|hidden); the same as {id}/data.csv',
+        contentType: 'text/csv',
+      },
+    },
+    errors: ['invalid_path', 'release_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/data.csv',
+    who: 'public',
+    summary: 'A release’s tidy CSV (the data package’s resource)',
+    resumen: 'El CSV ordenado de una publicación (el recurso del paquete de datos)',
+    params: { id: releaseId },
+    responses: { 200: { description: 'Tidy CSV, as {id}.csv', contentType: 'text/csv' } },
+    errors: ['invalid_path', 'release_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/data-hxl.csv',
+    who: 'public',
+    summary: 'The tidy CSV with a row of HXL hashtags under the header',
+    resumen: 'El CSV ordenado con una fila de etiquetas HXL bajo la cabecera',
+    params: { id: releaseId },
+    responses: { 200: { description: 'CSV with HXL hashtags (hxlstandard.org)', contentType: 'text/csv' } },
+    errors: ['invalid_path', 'release_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/datapackage.json',
+    who: 'public',
+    summary: 'Frictionless Tabular Data Package: Table Schema, licence, citation, hash and signature as provenance',
+    resumen: 'Paquete de datos Frictionless: esquema, licencia, cita, hash y firma',
+    params: { id: releaseId },
+    responses: { 200: { description: 'datapackage.json (Frictionless specs v1, profile tabular-data-package)' } },
+    errors: ['invalid_path', 'release_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/charts/{file}',
+    who: 'public',
+    summary: 'A chart of one series over the release’s years, as SVG or PNG (`?lang=en` for English); hidden values are gaps',
+    resumen: 'Un gráfico de una serie a lo largo de los años, en SVG o PNG; las cifras ocultas son huecos',
+    params: { id: releaseId, file: z.string().regex(/^tendencia-[1-9][0-9]?-[1-9][0-9]?\.(svg|png)$/) },
+    responses: { 200: { description: 'image/svg+xml or image/png', contentType: 'image/svg+xml' } },
+    errors: ['invalid_path', 'release_not_found', 'not_found'],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/featured',
+    who: 'publisher',
+    summary: 'Choose the series featured on the home page (its newest release is the headline)',
+    resumen: 'Elegir la serie destacada en la portada (su publicación más reciente es la principal)',
+    body: { schema: featuredRequest },
+    responses: { 200: { description: 'the featured series', schema: featuredResponse } },
+    errors: [...BODY_ERRORS, 'series_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/featured',
+    who: 'public',
+    summary: 'The series featured on the home page and its newest release',
+    resumen: 'La serie destacada en la portada y su publicación más reciente',
+    responses: { 200: { description: 'the featured series', schema: featuredResponse } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases.zip',
+    who: 'public',
+    summary: 'Every signed release in one zip: data packages, CSV, HXL CSV, signed JSON',
+    resumen: 'Todas las publicaciones firmadas en un zip',
+    responses: { 200: { description: 'zip archive', contentType: 'application/zip' } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/proof/{reportId}',
+    who: 'member',
+    summary: 'Merkle inclusion proof that one of the member’s reports was counted',
+    resumen: 'Prueba Merkle de que un reporte propio fue contado',
+    params: { id: releaseId, reportId: uuidV4 },
+    responses: { 200: { description: 'the proof', schema: inclusionProofResponse } },
+    errors: ['invalid_path', 'report_not_found', 'release_not_found', 'not_in_release', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/releases/{id}/proofs',
+    who: 'member',
+    summary: 'Inclusion proofs of all the member’s own reports in a release, page by page',
+    resumen: 'Pruebas de inclusión de todos los reportes propios en una publicación, por páginas',
+    params: { id: releaseId },
+    query: proofPageQuery,
+    responses: { 200: { description: 'a page of own reports with their proofs', schema: ownProofsPage } },
+    errors: ['invalid_path', 'invalid_query', 'release_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    who: 'public',
+    summary: 'This OpenAPI 3.1 document',
+    resumen: 'Este documento OpenAPI 3.1',
+    responses: { 200: { description: 'OpenAPI 3.1 (JSON)' } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/docs',
+    who: 'public',
+    summary: 'Readable API documentation (HTML)',
+    resumen: 'Documentación legible de la API (HTML)',
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+    errors: [],
+  },
 ];
 
 // --- document ------------------------------------------------------------------------------------
@@ -273,7 +619,10 @@ export function openApiDocument(): Json {
     const responses: Record<string, Json> = {};
     for (const [status, res] of Object.entries(r.responses)) {
       const type = res.contentType ?? 'application/json';
-      responses[status] = { description: res.description, ...(res.schema || type !== 'application/json' ? { content: { [type]: res.schema ? { schema: schemaOf(res.schema, 'output') } : {} } } : {}) };
+      responses[status] = {
+        description: res.description,
+        ...(res.schema || type !== 'application/json' ? { content: { [type]: res.schema ? { schema: schemaOf(res.schema, 'output') } : {} } } : {}),
+      };
     }
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of new Set(r.errors)) {
@@ -308,7 +657,8 @@ export function openApiDocument(): Json {
       description:
         'Pseudonymous, client-side-encrypted reports of violence against sex workers, and k-anonymised signed releases of counts. ' +
         'Every refusal is `{ "error": { "code", "message", "issues?" } }` with a stable code (see `x-error-codes`). ' +
-        'The server keeps no IP address, user agent or cookie. Member, steward and publisher requests are signed: ' + SIGNATURE_SCHEME_TEXT,
+        'The server keeps no IP address, user agent or cookie. Member, steward and publisher requests are signed: ' +
+        SIGNATURE_SCHEME_TEXT,
     },
     servers: [{ url: '/' }],
     tags: [
@@ -321,18 +671,27 @@ export function openApiDocument(): Json {
     components: {
       // The manifest as a component too (the responses above embed the same generated schema).
       schemas: { Error: schemaOf(errorBody, 'output'), ReleaseManifest: schemaOf(releaseManifest, 'output') },
-      securitySchemes: Object.fromEntries(Object.entries(SCHEMES).map(([who, whose]) => [`${who}Signature`, {
-        type: 'apiKey',
-        in: 'header',
-        name: 'Signature',
-        description: `Signed with ${whose}. ${SIGNATURE_SCHEME_TEXT}`,
-        'x-http-message-signatures': {
-          rfc: 'RFC 9421', algorithm: 'ed25519', label: 'sig1',
-          coveredComponents: ['@method', '@path', '@query (when the URL has a query)', 'content-digest'],
-          parameters: ['created', 'nonce', 'keyid', 'alg'], contentDigest: 'RFC 9530 sha-256', maxAgeSeconds: 300,
-          otherHeaders: ['Signature-Input', 'Content-Digest'],
-        },
-      }])),
+      securitySchemes: Object.fromEntries(
+        Object.entries(SCHEMES).map(([who, whose]) => [
+          `${who}Signature`,
+          {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Signature',
+            description: `Signed with ${whose}. ${SIGNATURE_SCHEME_TEXT}`,
+            'x-http-message-signatures': {
+              rfc: 'RFC 9421',
+              algorithm: 'ed25519',
+              label: 'sig1',
+              coveredComponents: ['@method', '@path', '@query (when the URL has a query)', 'content-digest'],
+              parameters: ['created', 'nonce', 'keyid', 'alg'],
+              contentDigest: 'RFC 9530 sha-256',
+              maxAgeSeconds: 300,
+              otherHeaders: ['Signature-Input', 'Content-Digest'],
+            },
+          },
+        ]),
+      ),
     },
     'x-error-codes': Object.fromEntries(Object.entries(ERRORS).map(([code, [status, message]]) => [code, { status, message }])),
   };

@@ -110,21 +110,27 @@ export interface AuditReport {
   legend: Record<string, string>;
 }
 
-function readJsonLines<T>(file: string, parse: (v: unknown) => { success: true; data: T } | { success: false; error: Parameters<typeof issuesOf>[0] }, findings: Findings): T[] {
+function readJsonLines<T>(
+  file: string,
+  parse: (v: unknown) => { success: true; data: T } | { success: false; error: Parameters<typeof issuesOf>[0] },
+  findings: Findings,
+): T[] {
   const out: T[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      findings.add('source-invalid', { origin: `${file}:${i + 1}`, problem: 'not JSON' });
-      return;
-    }
-    const r = parse(raw);
-    if (r.success) out.push(r.data);
-    else findings.add('source-invalid', { origin: `${file}:${i + 1}`, problem: issuesOf(r.error) });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        findings.add('source-invalid', { origin: `${file}:${i + 1}`, problem: 'not JSON' });
+        return;
+      }
+      const r = parse(raw);
+      if (r.success) out.push(r.data);
+      else findings.add('source-invalid', { origin: `${file}:${i + 1}`, problem: issuesOf(r.error) });
+    });
   return out;
 }
 

@@ -43,9 +43,48 @@ function rng(seed: number) {
 
 const K = 5;
 const DIMS: Record<string, string[]> = {
-  incidentType: ['homicide', 'disappearance', 'attempted-homicide', 'kidnapping', 'extortion', 'threat', 'physical-assault', 'sexual-violence', 'trafficking', 'state-abuse', 'other'],
+  incidentType: [
+    'homicide',
+    'disappearance',
+    'attempted-homicide',
+    'kidnapping',
+    'extortion',
+    'threat',
+    'physical-assault',
+    'sexual-violence',
+    'trafficking',
+    'state-abuse',
+    'other',
+  ],
   perpetratorType: ['criminal-organisation', 'client', 'police', 'municipal-security', 'partner-acquaintance', 'other', 'unknown'],
-  region: ['PE-LMA', 'PE-CAL', 'PE-LIM', 'PE-AMA', 'PE-ANC', 'PE-APU', 'PE-ARE', 'PE-AYA', 'PE-CAJ', 'PE-CUS', 'PE-HUV', 'PE-HUC', 'PE-ICA', 'PE-JUN', 'PE-LAL', 'PE-LAM', 'PE-LOR', 'PE-MDD', 'PE-MOQ', 'PE-PAS', 'PE-PIU', 'PE-PUN', 'PE-SAM', 'PE-TAC', 'PE-TUM', 'PE-UCA'],
+  region: [
+    'PE-LMA',
+    'PE-CAL',
+    'PE-LIM',
+    'PE-AMA',
+    'PE-ANC',
+    'PE-APU',
+    'PE-ARE',
+    'PE-AYA',
+    'PE-CAJ',
+    'PE-CUS',
+    'PE-HUV',
+    'PE-HUC',
+    'PE-ICA',
+    'PE-JUN',
+    'PE-LAL',
+    'PE-LAM',
+    'PE-LOR',
+    'PE-MDD',
+    'PE-MOQ',
+    'PE-PAS',
+    'PE-PIU',
+    'PE-PUN',
+    'PE-SAM',
+    'PE-TAC',
+    'PE-TUM',
+    'PE-UCA',
+  ],
   victimAgeBand: ['under-18', '18-24', '25-34', '35-44', '45-plus', 'unknown'],
   victimGender: ['cis-woman', 'trans-woman', 'man', 'non-binary', 'unknown'],
 };
@@ -184,16 +223,30 @@ export function syntheticLog(seed = 1): { entries: Array<{ manifest: Record<stri
     const tables = s.tables.map((t) => table(data, s.years, t, !!s.dp));
     cells += tables.reduce((n, t) => n + t.cells.length, 0);
     const manifest: Record<string, unknown> = {
-      type: 'contamos-release', formatVersion: 2, series: s.series, publication: { index: i + 1 },
+      type: 'contamos-release',
+      formatVersion: 2,
+      series: s.series,
+      publication: { index: i + 1 },
       publishedOn: `2026-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
-      taxonomyVersion: '2026.1', request: { series: s.series, filter: { years: years.map(Number) }, tables: s.tables },
-      method: s.dp ? 'dp' : 'suppression', ...(s.dp ? {} : { k: K, protection: K }),
+      taxonomyVersion: '2026.1',
+      request: { series: s.series, filter: { years: years.map(Number) }, tables: s.tables },
+      method: s.dp ? 'dp' : 'suppression',
+      ...(s.dp ? {} : { k: K, protection: K }),
       data: years.map((y) => ({ year: Number(y), version: s.years[y]!, since: since[y]![s.years[y]! - 1]!, heldBack: false })),
-      hierarchies: {}, domains: { year: years, ...DIMS }, merkle: { scheme: 'contamos-smt-sha256', root: sha256Hex(`bench-${i}`) }, tables,
+      hierarchies: {},
+      domains: { year: years, ...DIMS },
+      merkle: { scheme: 'contamos-smt-sha256', root: sha256Hex(`bench-${i}`) },
+      tables,
     };
     if (s.dp) {
       manifest.dp = {
-        mechanism: 'discrete-gaussian', rho: '1/2', sigma2: 8, m: 8, keepTotal: true, invariants: ['total'], errorMargin90: 5,
+        mechanism: 'discrete-gaussian',
+        rho: '1/2',
+        sigma2: 8,
+        m: 8,
+        keepTotal: true,
+        invariants: ['total'],
+        errorMargin90: 5,
         ledger: { scope: 'server', unit: 'rho', total: '2', spentBefore: '0', spentAfter: '1/2', charged: '1/2' },
       };
     }
@@ -215,7 +268,11 @@ function writeFolder(dir: string, log: ReturnType<typeof syntheticLog>): void {
   log.entries.forEach(({ manifest: m, draft }, i) => {
     const s = signed.get(m.series as string) ?? { n: 0, hash: null };
     const full: Record<string, unknown> = {
-      ...m, id: `${m.series}-${s.n + 1}`, sequence: s.n + 1, previousHash: s.hash, publication: { index: i + 1, previousHash: previous },
+      ...m,
+      id: `${m.series}-${s.n + 1}`,
+      sequence: s.n + 1,
+      previousHash: s.hash,
+      publication: { index: i + 1, previousHash: previous },
     };
     const canonical = canonicalJson(full);
     const hash = sha256Hex(canonical);
@@ -251,20 +308,50 @@ async function bench(): Promise<void> {
   }
   const t2 = performance.now();
   const report = await runAudit({
-    dir, lang: 'en', strict: false, exact: process.argv.includes('--exact'), narrowest: 10, minK: K, publisherKeys: [], logs: [],
+    dir,
+    lang: 'en',
+    strict: false,
+    exact: process.argv.includes('--exact'),
+    narrowest: 10,
+    minK: K,
+    publisherKeys: [],
+    logs: [],
     progress: (s) => console.error(`[${Math.round(performance.now() - t2)} ms] ${s}`),
   });
   const t3 = performance.now();
   const g = report.global;
   const byCode: Record<string, number> = {};
   for (const f of report.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-  console.log(JSON.stringify({
-    dir, entries: report.log.entries, series: report.series.length, cells: cells ?? report.entries.reduce((n, e) => n + e.cells, 0),
-    hiddenCells: report.entries.reduce((n, e) => n + e.suppressed, 0),
-    generateMs: Math.round(generateMs), writeMs: Math.round(writeMs), auditMs: Math.round(t3 - t2), globalMs: g?.ms ?? null,
-    model: g && { dataVersions: g.slices.length, coordinates: g.coordinates, variables: g.variables, unknowns: g.engine.unknowns, equations: g.engine.rows, checked: g.checked },
-    engine: g?.engine, failures: report.failures, warnings: report.warnings, findings: byCode, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        dir,
+        entries: report.log.entries,
+        series: report.series.length,
+        cells: cells ?? report.entries.reduce((n, e) => n + e.cells, 0),
+        hiddenCells: report.entries.reduce((n, e) => n + e.suppressed, 0),
+        generateMs: Math.round(generateMs),
+        writeMs: Math.round(writeMs),
+        auditMs: Math.round(t3 - t2),
+        globalMs: g?.ms ?? null,
+        model: g && {
+          dataVersions: g.slices.length,
+          coordinates: g.coordinates,
+          variables: g.variables,
+          unknowns: g.engine.unknowns,
+          equations: g.engine.rows,
+          checked: g.checked,
+        },
+        engine: g?.engine,
+        failures: report.failures,
+        warnings: report.warnings,
+        findings: byCode,
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('audit', 'bench.ts'))) await bench();

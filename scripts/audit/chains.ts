@@ -76,7 +76,15 @@ export function checkChains(pub: Published, findings: Findings): ChainResult {
   }
 
   // Series, in log order.
-  interface State { signed: number; lastHash: string | null; lastDate: string | null; releases: number; drafts: number; unbroken: boolean; method: string | null }
+  interface State {
+    signed: number;
+    lastHash: string | null;
+    lastDate: string | null;
+    releases: number;
+    drafts: number;
+    unbroken: boolean;
+    method: string | null;
+  }
   const states = new Map<string, State>();
   for (const e of pub.entries) {
     const m = e.manifest;
@@ -98,7 +106,8 @@ export function checkChains(pub: Published, findings: Findings): ChainResult {
     }
     if (signed) {
       s.releases++;
-      if (s.lastDate !== null && m.publishedOn < s.lastDate) findings.add('chain-date-order', { series: m.series, sequence: m.sequence, publishedOn: m.publishedOn, previousPublishedOn: s.lastDate }, label);
+      if (s.lastDate !== null && m.publishedOn < s.lastDate)
+        findings.add('chain-date-order', { series: m.series, sequence: m.sequence, publishedOn: m.publishedOn, previousPublishedOn: s.lastDate }, label);
       s.signed = Math.max(s.signed, m.sequence);
       s.lastHash = e.computedHash ?? null;
       s.lastDate = m.publishedOn;

@@ -25,9 +25,7 @@
 //   quantities in a part of the system without solution are reported as interval-infeasible.
 import type { Findings } from './findings.js';
 import { type EngineStats, type Expr, type Range, type Row, type System, computeIntervals } from './intervals.js';
-import {
-  type GlobalModel, type LogManifest, type SuppressedQuantity, buildModel, coordRecord, displayCoord, displaySlices, protectionOf,
-} from './system.js';
+import { type GlobalModel, type LogManifest, type SuppressedQuantity, buildModel, coordRecord, displayCoord, displaySlices, protectionOf } from './system.js';
 
 export interface NarrowInterval {
   quantity: string;
@@ -117,7 +115,10 @@ export function buildSystem(model: GlobalModel): BuiltSystem {
       const sl = model.slices[t.slices[0]!]!;
       return `${coord}: ${sl.year} v${sl.version - 1} → v${sl.version}`;
     }
-    const q = t.kind === 'published' ? model.published.get(`${t.slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${model.coords[t.coord]}`) : undefined;
+    const q =
+      t.kind === 'published'
+        ? model.published.get(`${t.slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${model.coords[t.coord]}`)
+        : undefined;
     return `${displaySlices(model, t.slices)} · ${coord}${q ? ` = ${q.value}` : ''}`;
   };
   // Relations at every slice.
@@ -207,8 +208,12 @@ function targetsOf(model: GlobalModel, built: BuiltSystem): { targets: Target[];
     counts.suppressed++;
     if (q.slices.length === 1) suppressedVar.add(varOf(q.slices[0]!, q.coord));
     targets.push({
-      kind: 'suppressed', expr: { vars: q.slices.map((s) => varOf(s, q.coord)), coefs: q.slices.map(() => 1) }, k: q.k, p: q.p,
-      what: `${displaySlices(model, q.slices)} · ${displayCoord(model.coords[q.coord]!)}`, cell: q,
+      kind: 'suppressed',
+      expr: { vars: q.slices.map((s) => varOf(s, q.coord)), coefs: q.slices.map(() => 1) },
+      k: q.k,
+      p: q.p,
+      what: `${displaySlices(model, q.slices)} · ${displayCoord(model.coords[q.coord]!)}`,
+      cell: q,
     });
   }
   for (let s = 0; s < S; s++) {
@@ -233,7 +238,10 @@ function targetsOf(model: GlobalModel, built: BuiltSystem): { targets: Target[];
           const { k, p } = protectionOf(model, c);
           const coord = displayCoord(model.coords[c]!);
           targets.push({
-            kind: 'change', expr: { vars: [varOf(b, c), varOf(a, c)], coefs: [1, -1] }, k, p,
+            kind: 'change',
+            expr: { vars: [varOf(b, c), varOf(a, c)], coefs: [1, -1] },
+            k,
+            p,
             what: `${coord}: ${year} v${model.slices[a]!.version} → v${model.slices[b]!.version}`,
             change: { coord, from: `${year} v${model.slices[a]!.version}`, to: `${year} v${model.slices[b]!.version}` },
           });
@@ -260,7 +268,9 @@ function targetsOf(model: GlobalModel, built: BuiltSystem): { targets: Target[];
           targets.push({
             kind: 'change',
             expr: { vars: differ.flatMap(([x, y]) => [varOf(y, c), varOf(x, c)]), coefs: differ.flatMap(() => [1, -1]) },
-            k, p, what: `${coord}: ${displaySlices(model, a)} → ${displaySlices(model, b)}`,
+            k,
+            p,
+            what: `${coord}: ${displaySlices(model, a)} → ${displaySlices(model, b)}`,
             change: { coord, from: displaySlices(model, a), to: displaySlices(model, b) },
           });
         }
@@ -274,7 +284,11 @@ export interface GlobalResult {
   summary: GlobalSummary;
   /** With keepAll: every target's kind, display, range, and its terms Σ coef · x(year, version, coord). */
   all?: Array<{
-    kind: Kind; what: string; range: Range; k: number; infeasible: boolean;
+    kind: Kind;
+    what: string;
+    range: Range;
+    k: number;
+    infeasible: boolean;
     terms: Array<{ year: string; version: number; coord: Record<string, string>; coef: number }>;
   }>;
 }
@@ -285,10 +299,18 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
   const model = buildModel(entries, findings, { minK: opts.minK });
   const built = buildSystem(model);
   const { targets, counts } = targetsOf(model, built);
-  opts.progress?.(`global model: ${model.slices.length} data versions × ${model.coords.length} coordinates, ${built.system.rows.length} equations, ${targets.length} quantities to check`);
-  const result = await computeIntervals(built.system, targets.map((t) => t.expr), (i, r) => decide(targets[i]!, r), {
-    exact: opts.exact, progress: opts.progress,
-  });
+  opts.progress?.(
+    `global model: ${model.slices.length} data versions × ${model.coords.length} coordinates, ${built.system.rows.length} equations, ${targets.length} quantities to check`,
+  );
+  const result = await computeIntervals(
+    built.system,
+    targets.map((t) => t.expr),
+    (i, r) => decide(targets[i]!, r),
+    {
+      exact: opts.exact,
+      progress: opts.progress,
+    },
+  );
   for (const tagIndex of result.inconsistentTags.slice(0, 20)) {
     const t = built.tags[tagIndex]!;
     findings.add('structure-inconsistent', { cell: built.tagText(t), problem: t.kind });
@@ -336,14 +358,19 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
     const exact = r.loMin === r.loMax && r.hiMin === r.hiMax;
     if (t.kind === 'suppressed') {
       const v = suppressedVerdict(t, r);
-      if (exact) narrowCandidates.push({ quantity: t.what, lo: r.loMin, hi: hiOf(r.hiMax), width: Number.isFinite(r.hiMax) ? r.hiMax - r.loMin : null, exact: true });
+      if (exact)
+        narrowCandidates.push({ quantity: t.what, lo: r.loMin, hi: hiOf(r.hiMax), width: Number.isFinite(r.hiMax) ? r.hiMax - r.loMin : null, exact: true });
       if (v.small) {
         summary.failed.suppressed++;
         findings.add('interval-small', { cell: t.what, lo: r.loMin, hi: r.hiMax, k: t.k, exact, hiddenBy: hiddenBy(t.cell!) }, entryLabel(t.cell!));
       } else if (v.pinned) pinnedLater.push(t);
       else if (v.narrow) {
         summary.narrow++;
-        findings.add('interval-narrow', { cell: t.what, lo: r.loMin, hi: hiOf(r.hiMax), width: r.hiMax - r.loMin, protection: t.p, hiddenBy: hiddenBy(t.cell!) }, entryLabel(t.cell!));
+        findings.add(
+          'interval-narrow',
+          { cell: t.what, lo: r.loMin, hi: hiOf(r.hiMax), width: r.hiMax - r.loMin, protection: t.p, hiddenBy: hiddenBy(t.cell!) },
+          entryLabel(t.cell!),
+        );
       }
       return;
     }
@@ -391,22 +418,28 @@ export async function auditGlobal(entries: readonly LogManifest[], findings: Fin
       if (r.loMin === r.hiMax) {
         summary.failed.pinned++;
         const elsewhere = pm.published.has(t.cell!.id);
-        findings.add('interval-pinned', { cell: t.what, lo: r.loMin, hi: r.hiMax, reason: elsewhere ? 'published-elsewhere' : 'derived' }, labelOf.get(index) ?? `#${index}`);
+        findings.add(
+          'interval-pinned',
+          { cell: t.what, lo: r.loMin, hi: r.hiMax, reason: elsewhere ? 'published-elsewhere' : 'derived' },
+          labelOf.get(index) ?? `#${index}`,
+        );
       }
     });
   }
 
   summary.exactRanges = narrowCandidates.length;
   const width = (c: NarrowInterval) => (c.width === null ? Infinity : c.width);
-  summary.narrowest = narrowCandidates
-    .sort((a, b) => width(a) - width(b) || a.lo - b.lo || (a.quantity < b.quantity ? -1 : 1))
-    .slice(0, opts.narrowest);
+  summary.narrowest = narrowCandidates.sort((a, b) => width(a) - width(b) || a.lo - b.lo || (a.quantity < b.quantity ? -1 : 1)).slice(0, opts.narrowest);
   summary.ms = Math.round(performance.now() - started);
   const out: GlobalResult = { summary };
   if (opts.keepAll) {
     const C = model.coords.length;
     out.all = targets.map((t, i) => ({
-      kind: t.kind, what: t.what, range: result.ranges[i]!, k: t.k, infeasible: !!result.infeasible[i],
+      kind: t.kind,
+      what: t.what,
+      range: result.ranges[i]!,
+      k: t.k,
+      infeasible: !!result.infeasible[i],
       terms: t.expr.vars.map((v, j) => {
         const sl = model.slices[Math.floor(v / C)]!;
         return { year: sl.year, version: sl.version, coord: coordRecord(model.coords[v % C]!), coef: t.expr.coefs[j]! };

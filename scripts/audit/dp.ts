@@ -24,11 +24,20 @@ import { computeIntervals } from './intervals.js';
 import { buildSystem } from './disclosure.js';
 import { buildModel } from './system.js';
 
-interface Q { n: bigint; d: bigint }
+interface Q {
+  n: bigint;
+  d: bigint;
+}
 const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
-const q = (n: bigint, d: bigint): Q => { const g = gcd(n, d) || 1n; return d < 0n ? { n: -n / g, d: -d / g } : { n: n / g, d: d / g }; };
+const q = (n: bigint, d: bigint): Q => {
+  const g = gcd(n, d) || 1n;
+  return d < 0n ? { n: -n / g, d: -d / g } : { n: n / g, d: d / g };
+};
 const add = (a: Q, b: Q) => q(a.n * b.d + b.n * a.d, a.d * b.d);
-const cmp = (a: Q, b: Q) => { const x = a.n * b.d - b.n * a.d; return x < 0n ? -1 : x > 0n ? 1 : 0; };
+const cmp = (a: Q, b: Q) => {
+  const x = a.n * b.d - b.n * a.d;
+  return x < 0n ? -1 : x > 0n ? 1 : 0;
+};
 const show = (a: Q) => (a.d === 1n ? `${a.n}` : `${a.n}/${a.d}`);
 const ZERO: Q = { n: 0n, d: 1n };
 
@@ -84,11 +93,12 @@ export interface DpSummary {
 export async function checkDpEntry(m: Manifest, index: number, label: string, findings: Findings): Promise<void> {
   const dp = m.dp as DpInfo;
   let bad = 0;
-  for (const t of m.tables) for (const c of t.cells) {
-    if (c.suppressed || c.count === null) {
-      if (bad++ === 0) findings.add('dp-inconsistent', { cell: JSON.stringify(c.key), problem: 'suppressed' }, label);
-    } else if (c.errorMargin90 === undefined && bad++ === 0) findings.add('dp-parameters', { problem: 'no-margin' }, label);
-  }
+  for (const t of m.tables)
+    for (const c of t.cells) {
+      if (c.suppressed || c.count === null) {
+        if (bad++ === 0) findings.add('dp-inconsistent', { cell: JSON.stringify(c.key), problem: 'suppressed' }, label);
+      } else if (c.errorMargin90 === undefined && bad++ === 0) findings.add('dp-parameters', { problem: 'no-margin' }, label);
+    }
   // Every relation of its own structure holds exactly.
   const model = buildModel([{ index, label, manifest: m }], findings, { minK: 1, report: false, allCounts: true, conflictCode: 'dp-inconsistent' });
   const built = buildSystem(model);
@@ -96,17 +106,22 @@ export async function checkDpEntry(m: Manifest, index: number, label: string, fi
   for (const tag of res.inconsistentTags.slice(0, 5)) findings.add('dp-inconsistent', { cell: built.tagText(built.tags[tag]!), problem: 'sum' }, label);
   // Repeated quantities with different counts (conflicts are reported by buildModel when `report`).
   const seen = new Map<string, number>();
-  outer: for (const t of m.tables) for (const c of t.cells) {
-    if (c.count === null) continue;
-    const years = c.key.year && c.key.year !== '*' ? c.key.year : m.domains.year!.join('+');
-    const id = `${years}|${Object.keys(c.key).filter((d) => d !== 'year' && c.key[d] !== '*').sort().map((d) => `${d}=${c.key[d]}`).join(',')}`;
-    const had = seen.get(id);
-    if (had !== undefined && had !== c.count) {
-      findings.add('dp-inconsistent', { cell: id, problem: 'twice', first: had, second: c.count }, label);
-      break outer;
+  outer: for (const t of m.tables)
+    for (const c of t.cells) {
+      if (c.count === null) continue;
+      const years = c.key.year && c.key.year !== '*' ? c.key.year : m.domains.year!.join('+');
+      const id = `${years}|${Object.keys(c.key)
+        .filter((d) => d !== 'year' && c.key[d] !== '*')
+        .sort()
+        .map((d) => `${d}=${c.key[d]}`)
+        .join(',')}`;
+      const had = seen.get(id);
+      if (had !== undefined && had !== c.count) {
+        findings.add('dp-inconsistent', { cell: id, problem: 'twice', first: had, second: c.count }, label);
+        break outer;
+      }
+      seen.set(id, c.count);
     }
-    seen.set(id, c.count);
-  }
 
   // Noise scale.
   const mMin = minimumSensitivity(m);
@@ -117,12 +132,14 @@ export async function checkDpEntry(m: Manifest, index: number, label: string, fi
     if (!rho || rho.n === 0n) findings.add('dp-parameters', { problem: 'rho-missing' }, label);
     else {
       const expected = dp.m / (2 * (Number(rho.n) / Number(rho.d)));
-      if (dp.sigma2 === undefined || Math.abs(dp.sigma2 - expected) > 1e-9 * Math.max(1, expected)) findings.add('dp-parameters', { problem: 'sigma2', value: dp.sigma2 ?? null, expected }, label);
+      if (dp.sigma2 === undefined || Math.abs(dp.sigma2 - expected) > 1e-9 * Math.max(1, expected))
+        findings.add('dp-parameters', { problem: 'sigma2', value: dp.sigma2 ?? null, expected }, label);
     }
   } else if (!eps || eps.n === 0n) findings.add('dp-parameters', { problem: 'epsilon-missing' }, label);
   else {
     const expected = dp.m / (Number(eps.n) / Number(eps.d));
-    if (dp.scale === undefined || Math.abs(dp.scale - expected) > 1e-9 * Math.max(1, expected)) findings.add('dp-parameters', { problem: 'scale', value: dp.scale ?? null, expected }, label);
+    if (dp.scale === undefined || Math.abs(dp.scale - expected) > 1e-9 * Math.max(1, expected))
+      findings.add('dp-parameters', { problem: 'scale', value: dp.scale ?? null, expected }, label);
   }
   for (const inv of dp.invariants) if (inv !== 'total') findings.add('dp-invariant-unknown', { invariant: inv }, label);
   if (dp.keepTotal !== dp.invariants.includes('total')) findings.add('dp-parameters', { problem: 'keep-total' }, label);
@@ -138,9 +155,18 @@ export function checkDpLedger(entries: ReadonlyArray<{ index: number; label: str
     if (m.method !== 'dp' || !m.dp) continue;
     out.entries++;
     const l = m.dp.ledger;
-    const t = parseRational(l.total), before = parseRational(l.spentBefore), after = parseRational(l.spentAfter), charged = parseRational(l.charged);
+    const t = parseRational(l.total),
+      before = parseRational(l.spentBefore),
+      after = parseRational(l.spentAfter),
+      charged = parseRational(l.charged);
     out.ledger.push({
-      index, label, series: m.series, charged: charged ? show(charged) : null, spentBefore: before ? show(before) : null, spentAfter: after ? show(after) : null, total: t ? show(t) : null,
+      index,
+      label,
+      series: m.series,
+      charged: charged ? show(charged) : null,
+      spentBefore: before ? show(before) : null,
+      spentAfter: after ? show(after) : null,
+      total: t ? show(t) : null,
     });
     if (!t || !before || !after || !charged) {
       findings.add('dp-ledger', { problem: 'unreadable' }, label);

@@ -12,7 +12,18 @@ export type CheckId = 'source' | 'signatures' | 'chains' | 'versions' | 'thresho
 export type Severity = 'fail' | 'warn';
 
 /** The checks in the order of docs/release-format.md, "Guarantees a valid log keeps". */
-export const CHECK_IDS: readonly CheckId[] = ['source', 'signatures', 'chains', 'versions', 'threshold', 'intervals', 'changes', 'privacy', 'inclusion', 'inventory'];
+export const CHECK_IDS: readonly CheckId[] = [
+  'source',
+  'signatures',
+  'chains',
+  'versions',
+  'threshold',
+  'intervals',
+  'changes',
+  'privacy',
+  'inclusion',
+  'inventory',
+];
 
 const f = (check: CheckId, severity: Severity = 'fail') => ({ check, severity });
 
@@ -50,7 +61,7 @@ export const FINDING_CODES = {
   'series-method': f('versions'),
   'k-below-minimum': f('versions'),
   // 4. Threshold.
-  'threshold': f('threshold'),
+  threshold: f('threshold'),
   // 5. Global intervals (and the table structure they rest on).
   'structure-invalid': f('intervals'),
   'structure-inconsistent': f('intervals'),

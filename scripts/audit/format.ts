@@ -142,9 +142,15 @@ export const manifestSchema = z
     tables: z.array(tableSchema),
     dp: dpSchema.optional(),
   })
-  .refine((m) => (m.method === 'suppression' ? m.k !== undefined && m.protection !== undefined && m.dp === undefined : m.dp !== undefined && m.k === undefined && m.protection === undefined), {
-    message: 'a suppression manifest has k and protection and no dp; a dp manifest has dp and neither k nor protection',
-  });
+  .refine(
+    (m) =>
+      m.method === 'suppression'
+        ? m.k !== undefined && m.protection !== undefined && m.dp === undefined
+        : m.dp !== undefined && m.k === undefined && m.protection === undefined,
+    {
+      message: 'a suppression manifest has k and protection and no dp; a dp manifest has dp and neither k nor protection',
+    },
+  );
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export const receiptLineSchema = z.object({

@@ -170,7 +170,16 @@ export async function computeIntervals(
   const started = performance.now();
   const { n } = system;
   const stats: EngineStats = {
-    variables: n, unknowns: 0, rows: 0, components: 0, largestComponent: 0, lpSolves: 0, witnessSolves: 0, decidedWithoutOwnLp: 0, solvedExactly: 0, ms: 0,
+    variables: n,
+    unknowns: 0,
+    rows: 0,
+    components: 0,
+    largestComponent: 0,
+    lpSolves: 0,
+    witnessSolves: 0,
+    decidedWithoutOwnLp: 0,
+    solvedExactly: 0,
+    ms: 0,
   };
   const inconsistentTags: number[] = [];
 
@@ -247,10 +256,11 @@ function reduceSystem(system: System, inconsistentTags: number[]): ReducedSystem
     }
     const vars: number[] = [];
     const coefs: number[] = [];
-    for (const [v, a] of coef) if (Math.abs(a) > 1e-12) {
-      vars.push(v);
-      coefs.push(a);
-    }
+    for (const [v, a] of coef)
+      if (Math.abs(a) > 1e-12) {
+        vars.push(v);
+        coefs.push(a);
+      }
     return { vars, coefs, rhs: snap(rhs) };
   };
   const fixRoot = (root: number, v: number): boolean => {
@@ -335,19 +345,26 @@ function outerBounds(red: ReducedSystem): OuterBounds {
   for (let round = 0; round < 30; round++) {
     let changed = false;
     for (const r of red.rows) {
-      let minF = 0, maxF = 0, minInf = 0, maxInf = 0;
+      let minF = 0,
+        maxF = 0,
+        minInf = 0,
+        maxInf = 0;
       for (let t = 0; t < r.vars.length; t++) {
         const a = r.coefs[t]!;
-        const lo = oL[r.vars[t]!]!, hi = oU[r.vars[t]!]!;
+        const lo = oL[r.vars[t]!]!,
+          hi = oU[r.vars[t]!]!;
         const cMin = a > 0 ? a * lo : a * hi;
         const cMax = a > 0 ? a * hi : a * lo;
-        if (Number.isFinite(cMin)) minF += cMin; else minInf++;
-        if (Number.isFinite(cMax)) maxF += cMax; else maxInf++;
+        if (Number.isFinite(cMin)) minF += cMin;
+        else minInf++;
+        if (Number.isFinite(cMax)) maxF += cMax;
+        else maxInf++;
       }
       for (let t = 0; t < r.vars.length; t++) {
         const v = r.vars[t]!;
         const a = r.coefs[t]!;
-        const lo = oL[v]!, hi = oU[v]!;
+        const lo = oL[v]!,
+          hi = oU[v]!;
         const cMin = a > 0 ? a * lo : a * hi;
         const cMax = a > 0 ? a * hi : a * lo;
         // others' max and min activity
@@ -358,7 +375,8 @@ function outerBounds(red: ReducedSystem): OuterBounds {
         // a·x ≥ rhs − othersMax (always); a·x ≤ rhs − othersMin (equations)
         const low = r.rhs - othersMax;
         const high = r.ge ? Infinity : r.rhs - othersMin;
-        let nlo = lo, nhi = hi;
+        let nlo = lo,
+          nhi = hi;
         if (a > 0) {
           if (Number.isFinite(low)) nlo = Math.max(nlo, low / a);
           if (Number.isFinite(high)) nhi = Math.min(nhi, high / a);
@@ -371,10 +389,14 @@ function outerBounds(red: ReducedSystem): OuterBounds {
           // update the running sums
           const ncMin = a > 0 ? a * nlo : a * nhi;
           const ncMax = a > 0 ? a * nhi : a * nlo;
-          if (Number.isFinite(cMin)) minF -= cMin; else minInf--;
-          if (Number.isFinite(cMax)) maxF -= cMax; else maxInf--;
-          if (Number.isFinite(ncMin)) minF += ncMin; else minInf++;
-          if (Number.isFinite(ncMax)) maxF += ncMax; else maxInf++;
+          if (Number.isFinite(cMin)) minF -= cMin;
+          else minInf--;
+          if (Number.isFinite(cMax)) maxF -= cMax;
+          else maxInf--;
+          if (Number.isFinite(ncMin)) minF += ncMin;
+          else minInf++;
+          if (Number.isFinite(ncMax)) maxF += ncMax;
+          else maxInf++;
           oL[v] = nlo;
           oU[v] = nhi;
           changed = true;
@@ -405,12 +427,13 @@ function componentsOf(n: number, rows: readonly RootRow[]): Components {
     else compRows.set(c, [r]);
   }
   const compVars = new Map<number, number[]>();
-  for (const r of rows) for (const v of r.vars) {
-    const c = comp.find(v);
-    let list = compVars.get(c);
-    if (!list) compVars.set(c, (list = []));
-    list.push(v);
-  }
+  for (const r of rows)
+    for (const v of r.vars) {
+      const c = comp.find(v);
+      let list = compVars.get(c);
+      if (!list) compVars.set(c, (list = []));
+      list.push(v);
+    }
   for (const [c, list] of compVars) compVars.set(c, [...new Set(list)]);
   return { comp, compRows, compVars };
 }
@@ -479,15 +502,23 @@ function splitTargets(targets: readonly Expr[], red: ReducedSystem, outer: Outer
       if (pi === undefined) {
         pi = parts.length;
         partIndex.set(key, pi);
-        let oMin = 0, oMax = 0;
+        let oMin = 0,
+          oMax = 0;
         vars.forEach((v, i) => {
           const a = coefs[i]!;
           oMin += a > 0 ? a * oL[v]! : a * oU[v]!;
           oMax += a > 0 ? a * oU[v]! : a * oL[v]!;
         });
         parts.push({
-          comp: c, vars, coefs, wMin: Infinity, wMax: -Infinity, oMin: Number.isNaN(oMin) ? -Infinity : oMin, oMax: Number.isNaN(oMax) ? Infinity : oMax,
-          exactMin: false, exactMax: false,
+          comp: c,
+          vars,
+          coefs,
+          wMin: Infinity,
+          wMax: -Infinity,
+          oMin: Number.isNaN(oMin) ? -Infinity : oMin,
+          oMax: Number.isNaN(oMax) ? Infinity : oMax,
+          exactMin: false,
+          exactMax: false,
         });
         let list = compParts.get(c);
         if (!list) compParts.set(c, (list = []));
@@ -526,7 +557,10 @@ class TargetBook {
 
   rangeOf(ti: number): Range {
     const { targetConst, targetParts, parts } = this.split;
-    let loO = targetConst[ti]!, loI = targetConst[ti]!, hiI = targetConst[ti]!, hiO = targetConst[ti]!;
+    let loO = targetConst[ti]!,
+      loI = targetConst[ti]!,
+      hiI = targetConst[ti]!,
+      hiO = targetConst[ti]!;
     for (const pi of targetParts[ti]!) {
       const p = parts[pi]!;
       loO += p.exactMin ? p.wMin : p.oMin;
@@ -623,7 +657,12 @@ class ComponentLps {
       upper[i] = r.ge ? Infinity : r.rhs;
     });
     const sr: SparseRows = { starts, index, value: val, lower, upper };
-    this.solver.load(vars.length, Float64Array.from(vars, (v) => L[v]!), Float64Array.from(vars, (v) => U[v]!), sr);
+    this.solver.load(
+      vars.length,
+      Float64Array.from(vars, (v) => L[v]!),
+      Float64Array.from(vars, (v) => U[v]!),
+      sr,
+    );
     return { local, vars };
   }
 
@@ -643,7 +682,11 @@ class ComponentLps {
   private solvePart(pi: number, local: Map<number, number>, sense: 'min' | 'max', ti: number): boolean {
     const p = this.split.parts[pi]!;
     if (sense === 'min' ? p.exactMin : p.exactMax) return true;
-    const res = this.solver.optimise(p.vars.map((v) => local.get(v)!), p.coefs, sense);
+    const res = this.solver.optimise(
+      p.vars.map((v) => local.get(v)!),
+      p.coefs,
+      sense,
+    );
     if (res.status === 'optimal') {
       this.observe(p.comp, local, res.solution);
       if (sense === 'min') {

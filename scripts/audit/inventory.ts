@@ -47,10 +47,14 @@ const CODE_OF: Record<DetectKind, FindingCode> = {
   narrative: 'inventory-narrative',
 };
 
-const SUSPICIOUS_COLUMN = /(^|_)(ip|ip_?addr(ess)?|remote_?addr(ess)?|client_?ip|x_?forwarded(_for)?|forwarded|real_?ip|user_?agent|ua|e_?mail|mail|phone|phone_?number|telefono|celular|mobile|cookie|cookies|session_?id|created_?at|updated_?at|received_?at|submitted_?at|timestamp)($|_)/;
+const SUSPICIOUS_COLUMN =
+  /(^|_)(ip|ip_?addr(ess)?|remote_?addr(ess)?|client_?ip|x_?forwarded(_for)?|forwarded|real_?ip|user_?agent|ua|e_?mail|mail|phone|phone_?number|telefono|celular|mobile|cookie|cookies|session_?id|created_?at|updated_?at|received_?at|submitted_?at|timestamp)($|_)/;
 
 function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_');
 }
 
 /** Collects hits per place and kind, keeping only counts and the first positions. */
@@ -152,7 +156,10 @@ function scanSqlite(url: string, findings: Findings, report: InventoryReport): v
     const tables: TableInventory[] = [];
     const hits = new Hits();
     for (const name of names) {
-      const cols = (db.prepare(`PRAGMA table_info(${q(name)})`).all() as Array<{ name: string; type: string }>).map((c) => ({ name: c.name, type: c.type || 'ANY' }));
+      const cols = (db.prepare(`PRAGMA table_info(${q(name)})`).all() as Array<{ name: string; type: string }>).map((c) => ({
+        name: c.name,
+        type: c.type || 'ANY',
+      }));
       const rows = Number((db.prepare(`SELECT count(*) AS n FROM ${q(name)}`).get() as { n: number | bigint }).n);
       const table: TableInventory = { name, rows, columns: cols };
       tables.push(table);

@@ -90,7 +90,11 @@ export class LpSolver {
     const inf = this.highs.infinity;
     const m = this.instance();
     const lower = m.getLp().colLower;
-    m.changeColsBounds({ kind: 'range', from: 0, to: this.numCols - 1 }, lower, colUpper.map((v) => (v === Infinity ? inf : v)));
+    m.changeColsBounds(
+      { kind: 'range', from: 0, to: this.numCols - 1 },
+      lower,
+      colUpper.map((v) => (v === Infinity ? inf : v)),
+    );
   }
 
   /** Sets the objective to Σ coef·x (every other cost 0). */

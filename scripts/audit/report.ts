@@ -20,10 +20,17 @@ import type { Lang } from './messages.js';
 export function table(rows: string[][], right: ReadonlySet<number> = new Set(), indent = '  '): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  return rows.map((r) => (indent + r.map((c, i) => {
-    const pad = ' '.repeat((widths[i] ?? 0) - [...c].length);
-    return right.has(i) ? pad + c : i === r.length - 1 ? c : c + pad;
-  }).join('  ')).trimEnd());
+  return rows.map((r) =>
+    (
+      indent +
+      r
+        .map((c, i) => {
+          const pad = ' '.repeat((widths[i] ?? 0) - [...c].length);
+          return right.has(i) ? pad + c : i === r.length - 1 ? c : c + pad;
+        })
+        .join('  ')
+    ).trimEnd(),
+  );
 }
 
 const L = {
@@ -116,7 +123,8 @@ const L = {
     keysPinned: 'Publisher keys (pinned with --publisher-key; the ones the server announces are not used)',
     keysDocument: 'Publisher keys (the ones the server announces in /.well-known/contamos.json)',
     noKeys: 'none',
-    log: (n: number, r: number, d: number) => `Publication log: ${n} ${n === 1 ? 'entry' : 'entries'} (${r} released and signed, ${d} ${d === 1 ? 'draft' : 'drafts'} never signed)`,
+    log: (n: number, r: number, d: number) =>
+      `Publication log: ${n} ${n === 1 ? 'entry' : 'entries'} (${r} released and signed, ${d} ${d === 1 ? 'draft' : 'drafts'} never signed)`,
     noEntries: '(empty)',
     head: ['No.', 'Kind', 'Identifier', 'Date', 'Data (year and version)', 'Method', 'k', 'p', 'Cells', 'Hidden', 'Signature'],
     release: 'release',
@@ -219,20 +227,28 @@ export function renderText(report: AuditReport, lang: Lang): string {
     if (report.entries.length === 0) out.push(`  ${t.noEntries}`);
     else {
       const data = (e: EntryReport) =>
-        e.data.map((d) => `${d.year} v${d.version}${d.since ? ` (${d.since === 'additions' ? t.additions : t.changes}${d.heldBack ? `, ${t.held}` : ''})` : d.heldBack ? ` (${t.held})` : ''}`).join(' + ');
-      const rows = [t.head, ...report.entries.map((e) => [
-        String(e.index),
-        e.kind === 'release' ? t.release : e.kind === 'draft' ? t.draft : t.unreadable,
-        e.id ?? '?',
-        e.publishedOn ?? '',
-        data(e),
-        e.method === 'suppression' ? t.suppression : e.method === 'dp' ? t.dp : '',
-        e.k === null ? '' : String(e.k),
-        e.protection === null ? '' : String(e.protection),
-        String(e.cells),
-        String(e.suppressed),
-        (e.signatureValid === null ? t.sigNone : e.signatureValid ? t.sigOk : t.sigBad) + (e.hashValid || e.hash === null ? '' : t.hashBad),
-      ])];
+        e.data
+          .map(
+            (d) =>
+              `${d.year} v${d.version}${d.since ? ` (${d.since === 'additions' ? t.additions : t.changes}${d.heldBack ? `, ${t.held}` : ''})` : d.heldBack ? ` (${t.held})` : ''}`,
+          )
+          .join(' + ');
+      const rows = [
+        t.head,
+        ...report.entries.map((e) => [
+          String(e.index),
+          e.kind === 'release' ? t.release : e.kind === 'draft' ? t.draft : t.unreadable,
+          e.id ?? '?',
+          e.publishedOn ?? '',
+          data(e),
+          e.method === 'suppression' ? t.suppression : e.method === 'dp' ? t.dp : '',
+          e.k === null ? '' : String(e.k),
+          e.protection === null ? '' : String(e.protection),
+          String(e.cells),
+          String(e.suppressed),
+          (e.signatureValid === null ? t.sigNone : e.signatureValid ? t.sigOk : t.sigBad) + (e.hashValid || e.hash === null ? '' : t.hashBad),
+        ]),
+      ];
       out.push(...table(rows, new Set([0, 6, 7, 8, 9])));
     }
     if (report.series.length) {
@@ -242,7 +258,9 @@ export function renderText(report: AuditReport, lang: Lang): string {
     if (report.versions.length) {
       out.push('', `${t.versions}:`);
       for (const y of report.versions) {
-        out.push(`  ${y.year}: ${y.versions.map((v) => `v${v.version}${v.since ? ` (${v.since === 'additions' ? t.additions : t.changes})` : ''}`).join(', ')}`);
+        out.push(
+          `  ${y.year}: ${y.versions.map((v) => `v${v.version}${v.since ? ` (${v.since === 'additions' ? t.additions : t.changes})` : ''}`).join(', ')}`,
+        );
       }
     }
   }
@@ -278,12 +296,25 @@ export function renderText(report: AuditReport, lang: Lang): string {
   const narrow = report.global?.narrowest ?? [];
   if (narrow.length) {
     out.push('', `${t.narrowest(report.global!.exactRanges, report.global!.checked.suppressed, report.options.exact)}:`);
-    out.push(...table([t.narrowHead, ...narrow.map((c) => [c.quantity, String(c.lo), c.hi === null ? t.unbounded : String(c.hi), c.width === null ? '∞' : String(c.width)])], new Set([1, 2, 3])));
+    out.push(
+      ...table(
+        [t.narrowHead, ...narrow.map((c) => [c.quantity, String(c.lo), c.hi === null ? t.unbounded : String(c.hi), c.width === null ? '∞' : String(c.width)])],
+        new Set([1, 2, 3]),
+      ),
+    );
   }
 
   if (report.dp?.ledger.length) {
     out.push('', `${t.ledger}:`);
-    out.push(...table([t.ledgerHead, ...report.dp.ledger.map((l) => [String(l.index), l.label, l.series, l.charged ?? '?', l.spentBefore ?? '?', l.spentAfter ?? '?', l.total ?? '?'])], new Set([0, 3, 4, 5, 6])));
+    out.push(
+      ...table(
+        [
+          t.ledgerHead,
+          ...report.dp.ledger.map((l) => [String(l.index), l.label, l.series, l.charged ?? '?', l.spentBefore ?? '?', l.spentAfter ?? '?', l.total ?? '?']),
+        ],
+        new Set([0, 3, 4, 5, 6]),
+      ),
+    );
   }
 
   const inv = report.inventory;

@@ -86,9 +86,12 @@ export function checkSignatures(pub: Published, pinned: readonly PinnedKey[], fi
     // The log entry's signature is checked with the entry; check this copy only if it differs.
     const index = r.manifest?.publication.index ?? r.index;
     const e = index !== undefined ? byIndex.get(index) : undefined;
-    const sameSignature = e?.envelope?.signature && e.envelope.signature.value === r.envelope.signature.value && e.envelope.signature.keyId === r.envelope.signature.keyId;
-    out.signatureValid = sameSignature && e.canonical === r.canonical ? (entries.get(e)?.signatureValid ?? false) : verify(r.envelope.signature, r.canonical, label);
-    if (r.manifest && r.listedAs !== r.manifest.id) findings.add('release-listing-mismatch', { id: r.listedAs, problem: 'manifest-id', manifestId: r.manifest.id }, label);
+    const sameSignature =
+      e?.envelope?.signature && e.envelope.signature.value === r.envelope.signature.value && e.envelope.signature.keyId === r.envelope.signature.keyId;
+    out.signatureValid =
+      sameSignature && e.canonical === r.canonical ? (entries.get(e)?.signatureValid ?? false) : verify(r.envelope.signature, r.canonical, label);
+    if (r.manifest && r.listedAs !== r.manifest.id)
+      findings.add('release-listing-mismatch', { id: r.listedAs, problem: 'manifest-id', manifestId: r.manifest.id }, label);
     if (index === undefined) continue;
     inReleases.add(index);
     if (!e) findings.add('release-log-mismatch', { index, problem: 'no-entry' }, label);
@@ -101,7 +104,8 @@ export function checkSignatures(pub: Published, pinned: readonly PinnedKey[], fi
   const haveReleases = pub.releases.length > 0 || pub.releaseListing !== undefined;
   for (const e of pub.entries) {
     if (!e.envelope?.signature || inReleases.has(e.index)) continue;
-    if (haveReleases) findings.add('release-listing-mismatch', { id: e.manifest?.id ?? `#${e.index}`, problem: 'not-among-releases', index: e.index }, entryLabel(e));
+    if (haveReleases)
+      findings.add('release-listing-mismatch', { id: e.manifest?.id ?? `#${e.index}`, problem: 'not-among-releases', index: e.index }, entryLabel(e));
   }
   if (pub.releaseListing) {
     const byId = new Map(pub.releases.map((r) => [r.listedAs, r] as const));

@@ -24,8 +24,19 @@ import path from 'node:path';
 import { canonicalJson, sha256Hex } from '../../crypto/index.js';
 import type { Findings } from './findings.js';
 import {
-  type LogEntryEnvelope, type LogListing, type Manifest, type ReleaseEnvelope, type ReleaseListing, type WellKnown, issuesOf, logEntrySchema,
-  logListingSchema, parseManifest, releaseEnvelopeSchema, releaseListingSchema, wellKnownSchema,
+  type LogEntryEnvelope,
+  type LogListing,
+  type Manifest,
+  type ReleaseEnvelope,
+  type ReleaseListing,
+  type WellKnown,
+  issuesOf,
+  logEntrySchema,
+  logListingSchema,
+  parseManifest,
+  releaseEnvelopeSchema,
+  releaseListingSchema,
+  wellKnownSchema,
 } from './format.js';
 
 /** What every published manifest (log entry or signed release) carries once read. */
@@ -64,13 +75,21 @@ export interface Published {
   releases: SignedRelease[];
 }
 
-export type FetchLike = (url: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init?: { headers?: Record<string, string>; signal?: AbortSignal },
+) => Promise<{ status: number; text(): Promise<string> }>;
 
 export const WELL_KNOWN_PATH = '/.well-known/contamos.json';
 export const PUBLICATIONS_PATH = '/api/v1/publications';
 export const RELEASES_PATH = '/api/v1/releases';
 
-function parseJson(text: string, origin: string, findings: Findings, code: 'source-invalid' | 'publication-invalid' | 'well-known-invalid'): { ok: true; value: unknown } | { ok: false } {
+function parseJson(
+  text: string,
+  origin: string,
+  findings: Findings,
+  code: 'source-invalid' | 'publication-invalid' | 'well-known-invalid',
+): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -84,7 +103,11 @@ function readManifest(into: Read, rawManifest: unknown, findings: Findings, labe
     into.canonical = canonicalJson(rawManifest);
     into.computedHash = sha256Hex(into.canonical);
   } catch (e) {
-    findings.add('publication-invalid', { origin: into.origin, problem: `manifest is not canonicalisable JSON (${e instanceof Error ? e.message : 'error'})` }, label);
+    findings.add(
+      'publication-invalid',
+      { origin: into.origin, problem: `manifest is not canonicalisable JSON (${e instanceof Error ? e.message : 'error'})` },
+      label,
+    );
   }
   const m = parseManifest(rawManifest);
   if (m.ok) into.manifest = m.manifest;
@@ -124,7 +147,13 @@ export function readRelease(text: string, origin: string, listedAs: string, find
   return rel;
 }
 
-function parseWith<T>(text: string, origin: string, findings: Findings, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof issuesOf>[0] } }, code: 'source-invalid' | 'well-known-invalid'): T | undefined {
+function parseWith<T>(
+  text: string,
+  origin: string,
+  findings: Findings,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof issuesOf>[0] } },
+  code: 'source-invalid' | 'well-known-invalid',
+): T | undefined {
   const json = parseJson(text, origin, findings, code);
   if (!json.ok) return undefined;
   const r = schema.safeParse(json.value);
@@ -156,8 +185,10 @@ export function loadFromDir(dir: string, findings: Findings): Published {
   if (!existsSync(file('contamos.json'))) findings.add('source-invalid', { origin: file('contamos.json'), problem: 'missing' });
   else published.wellKnown = parseWith(readFileSync(file('contamos.json'), 'utf8'), file('contamos.json'), findings, wellKnownSchema, 'well-known-invalid');
   if (!existsSync(file('publications.json'))) findings.add('source-invalid', { origin: file('publications.json'), problem: 'missing' });
-  else published.logListing = parseWith(readFileSync(file('publications.json'), 'utf8'), file('publications.json'), findings, logListingSchema, 'source-invalid');
-  if (existsSync(file('releases.json'))) published.releaseListing = parseWith(readFileSync(file('releases.json'), 'utf8'), file('releases.json'), findings, releaseListingSchema, 'source-invalid');
+  else
+    published.logListing = parseWith(readFileSync(file('publications.json'), 'utf8'), file('publications.json'), findings, logListingSchema, 'source-invalid');
+  if (existsSync(file('releases.json')))
+    published.releaseListing = parseWith(readFileSync(file('releases.json'), 'utf8'), file('releases.json'), findings, releaseListingSchema, 'source-invalid');
 
   const pubDir = file('publications');
   if (!existsSync(pubDir)) findings.add('source-invalid', { origin: pubDir, problem: 'missing' });
@@ -174,7 +205,9 @@ export function loadFromDir(dir: string, findings: Findings): Published {
   }
   const relDir = file('releases');
   if (existsSync(relDir)) {
-    for (const f of readdirSync(relDir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of readdirSync(relDir)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
       published.releases.push(readRelease(readFileSync(path.join(relDir, f), 'utf8'), path.join(relDir, f), idFromFileName(f), findings));
     }
   }
@@ -188,7 +221,12 @@ export interface ServerLoadOptions {
 }
 
 /** Fetches a URL as text; throws on network errors. */
-export async function fetchText(url: string, fetchImpl: FetchLike, timeoutMs: number, headers?: Record<string, string>): Promise<{ status: number; text: string }> {
+export async function fetchText(
+  url: string,
+  fetchImpl: FetchLike,
+  timeoutMs: number,
+  headers?: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   const res = await fetchImpl(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, text: await res.text() };
 }

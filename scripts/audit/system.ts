@@ -151,8 +151,21 @@ export interface BuildOptions {
 export function buildModel(entries: readonly LogManifest[], findings: Findings, opts: BuildOptions): GlobalModel {
   const report = opts.report !== false;
   const model: GlobalModel = {
-    slices: [], sliceIndex: new Map(), coords: [], coordIndex: new Map(), relations: [], published: new Map(), suppressed: new Map(),
-    kOf: [], pOf: [], quantityK: new Map(), yearSets: new Map(), defaultK: 0, defaultP: 0, cells: 0, cellsOf: new Map(),
+    slices: [],
+    sliceIndex: new Map(),
+    coords: [],
+    coordIndex: new Map(),
+    relations: [],
+    published: new Map(),
+    suppressed: new Map(),
+    kOf: [],
+    pOf: [],
+    quantityK: new Map(),
+    yearSets: new Map(),
+    defaultK: 0,
+    defaultP: 0,
+    cells: 0,
+    cellsOf: new Map(),
   };
   const relSeen = new Set<string>();
   // Leaves and member lists as short ids, so relation keys stay short.
@@ -178,8 +191,7 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
   let maxP = 0;
 
   addSlices(entries, model);
-  const idOf = (slices: readonly number[], coord: string) =>
-    `${slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${coord}`;
+  const idOf = (slices: readonly number[], coord: string) => `${slices.map((s) => `${model.slices[s]!.year}@${model.slices[s]!.version}`).join('+')}|${coord}`;
 
   for (const { index, label, manifest: m } of entries) {
     const suppression = m.method === 'suppression';
@@ -312,9 +324,17 @@ export function buildModel(entries: readonly LogManifest[], findings: Findings, 
         if (!q) model.published.set(id, { id, slices: cellSlices, coord, entries: [index], value: cell.count });
         else if (q.value !== cell.count) {
           if (report && inconsistent++ < MAX_LISTED) {
-            findings.add(opts.conflictCode ?? 'structure-inconsistent', {
-              cell: `${displaySlices(model, cellSlices)} · ${displayCoord(cs)}`, problem: 'conflict', first: q.value, firstEntries: q.entries.map((e) => `#${e}`).join(', '), second: cell.count,
-            }, label);
+            findings.add(
+              opts.conflictCode ?? 'structure-inconsistent',
+              {
+                cell: `${displaySlices(model, cellSlices)} · ${displayCoord(cs)}`,
+                problem: 'conflict',
+                first: q.value,
+                firstEntries: q.entries.map((e) => `#${e}`).join(', '),
+                second: cell.count,
+              },
+              label,
+            );
           }
         } else if (!q.entries.includes(index)) q.entries.push(index);
       }

@@ -33,11 +33,17 @@ export function checkVersions(entries: readonly LogEntry[], minK: number, findin
       findings.add('data-years', { data: years.join(', '), domains: m.domains.year!.join(', ') }, label);
     }
     for (const d of m.data) {
-      if ((d.version === 1) !== (d.since === null)) findings.add('version-since', { year: d.year, version: d.version, since: d.since, problem: 'null-v1' }, label);
+      if ((d.version === 1) !== (d.since === null))
+        findings.add('version-since', { year: d.year, version: d.version, since: d.since, problem: 'null-v1' }, label);
       const key = `${d.year}@${d.version}`;
       const had = since.get(key);
       if (!had) since.set(key, { since: d.since, firstIndex: e.index });
-      else if (had.since !== d.since) findings.add('version-since', { year: d.year, version: d.version, since: d.since, problem: 'differs', firstIndex: had.firstIndex, other: had.since }, label);
+      else if (had.since !== d.since)
+        findings.add(
+          'version-since',
+          { year: d.year, version: d.version, since: d.since, problem: 'differs', firstIndex: had.firstIndex, other: had.since },
+          label,
+        );
       const top = newest.get(d.year) ?? 0;
       if (d.version > top + 1) findings.add('version-gap', { year: d.year, version: d.version, newest: top }, label);
       else if (d.version < top && !d.heldBack) findings.add('version-held-back-unmarked', { year: d.year, version: d.version, newest: top }, label);
@@ -60,7 +66,11 @@ export function checkVersions(entries: readonly LogEntry[], minK: number, findin
     const r = ref.manifest!;
     if (r.method !== m.method) findings.add('series-method', { series: m.series, method: r.method, now: m.method, from: entryLabel(ref) }, entryLabel(e));
     else if (r.k !== m.k || r.protection !== m.protection) {
-      findings.add('series-parameters', { series: m.series, k: r.k ?? null, protection: r.protection ?? null, nowK: m.k ?? null, nowProtection: m.protection ?? null, from: entryLabel(ref) }, entryLabel(e));
+      findings.add(
+        'series-parameters',
+        { series: m.series, k: r.k ?? null, protection: r.protection ?? null, nowK: m.k ?? null, nowProtection: m.protection ?? null, from: entryLabel(ref) },
+        entryLabel(e),
+      );
     }
   }
   const byYear = new Map<number, VersionSummary['years'][number]['versions']>();
@@ -69,8 +79,6 @@ export function checkVersions(entries: readonly LogEntry[], minK: number, findin
     byYear.set(y, [...(byYear.get(y) ?? []), { version: ver, since: v.since, firstIndex: v.firstIndex }]);
   }
   return {
-    years: [...byYear]
-      .sort((a, b) => a[0] - b[0])
-      .map(([year, versions]) => ({ year, versions: versions.sort((a, b) => a.version - b.version) })),
+    years: [...byYear].sort((a, b) => a[0] - b[0]).map(([year, versions]) => ({ year, versions: versions.sort((a, b) => a.version - b.version) })),
   };
 }

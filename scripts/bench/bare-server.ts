@@ -4,7 +4,9 @@ import express from 'express';
 
 const app = express();
 app.use(express.json({ limit: '128kb' }));
-app.put('/api/v1/reports/:id', (req, res) => { res.status(201).json({ reportId: req.params.id, ok: typeof req.body === 'object' }); });
+app.put('/api/v1/reports/:id', (req, res) => {
+  res.status(201).json({ reportId: req.params.id, ok: typeof req.body === 'object' });
+});
 const server = app.listen(0, '127.0.0.1', () => {
   const a = server.address();
   console.log(JSON.stringify({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, msg: 'contamos listening' }));

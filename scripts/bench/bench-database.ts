@@ -25,7 +25,11 @@ export async function benchDatabase(dir: string, file: string): Promise<BenchDat
   const onAdmin = async (sql: string): Promise<void> => {
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   await onAdmin(`CREATE DATABASE ${name}`);
   const u = new URL(admin);

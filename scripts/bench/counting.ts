@@ -28,7 +28,7 @@ const N = Number(process.env.BENCH_REPORTS ?? 1_000_000);
 const LEAVES = Number(process.env.BENCH_LEAVES ?? 1_000_000);
 
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  return () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 }
 
 export async function benchCounting(): Promise<void> {
@@ -40,11 +40,15 @@ export async function benchCounting(): Promise<void> {
     const raw = new Database(url.slice(5));
     raw.pragma('journal_mode = WAL');
     raw.prepare(`INSERT INTO "Member" (keyId, publicKey) VALUES ('m-bench', 'pk')`).run();
-    const ins = raw.prepare(`INSERT INTO "Report" (id, memberKeyId, year, region, incidentType, victimGender, victimNationality, victimAgeBand, perpetratorType, sealedNarrative, dedupeTag, status, reportHash)
+    const ins =
+      raw.prepare(`INSERT INTO "Report" (id, memberKeyId, year, region, incidentType, victimGender, victimNationality, victimAgeBand, perpetratorType, sealedNarrative, dedupeTag, status, reportHash)
       VALUES (?, 'm-bench', ?, ?, ?, ?, ?, 'unknown', 'unknown', 'x', ?, ?, ?)`);
     const r = rng(42);
     const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)]!;
-    const regs = codesOf(regions), types = codesOf(incidentTypes), gens = codesOf(victimGenders), nats = codesOf(victimNationalities);
+    const regs = codesOf(regions),
+      types = codesOf(incidentTypes),
+      gens = codesOf(victimGenders),
+      nats = codesOf(victimNationalities);
     const hex = (i: number, salt: string) => (salt + i.toString(16)).padStart(64, '0');
     // report hashes are SHA-256 outputs, spread over the whole key space like real ones
     const reportHashOf = (i: number) => createHash('sha256').update(`report ${i}`).digest('hex');
@@ -53,7 +57,17 @@ export async function benchCounting(): Promise<void> {
       for (let i = 0; i < N; i++) {
         const tagged = r() < 0.3 ? hex(Math.floor(r() * N * 0.2), 'a') : null; // 30% carry a tag shared with others
         const status = r() < 0.05 ? 'withdrawn' : 'active';
-        ins.run(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, 2018 + Math.floor(r() * 7), pick(regs), pick(types), pick(gens), pick(nats), tagged, status, reportHashOf(i));
+        ins.run(
+          `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+          2018 + Math.floor(r() * 7),
+          pick(regs),
+          pick(types),
+          pick(gens),
+          pick(nats),
+          tagged,
+          status,
+          reportHashOf(i),
+        );
       }
     })();
     raw.close();
@@ -68,7 +82,12 @@ export async function benchCounting(): Promise<void> {
     const facts = await readReportFacts(ctx);
     const readS = (performance.now() - t) / 1000;
     t = performance.now();
-    const byYear = currentIncidents(facts.values(), { excluded: await excludedMembers(ctx), choices: new Map(), sticky: new Set(), secret: new Uint8Array(32) });
+    const byYear = currentIncidents(facts.values(), {
+      excluded: await excludedMembers(ctx),
+      choices: new Map(),
+      sticky: new Set(),
+      secret: new Uint8Array(32),
+    });
     const all = [...byYear.entries()].flatMap(([y, l]) => recordsOf(l).map((r) => ({ ...r, key: { ...r.key, year: String(y) } as Record<string, string> })));
     const wanted = new Map<string, Record<string, string>>();
     for (const r of all) {
@@ -85,8 +104,12 @@ export async function benchCounting(): Promise<void> {
     console.log(`\ncounting over ${N.toLocaleString('en')} reports (SQLite), year × region × incidentType × victimGender`);
     console.log(`  baseline: one scan with COUNT(*)        ${baseline.toFixed(2)} s`);
     console.log(`  read every report's values               ${readS.toFixed(2)} s`);
-    console.log(`  count incidents (rules, dedupe, members) ${countS.toFixed(2)} s   read + count: ${(readS + countS).toFixed(2)} s, ratio to baseline ${((readS + countS) / baseline).toFixed(1)}   (target < 2 s)`);
-    console.log(`  ${incidents.toLocaleString('en')} incidents in ${cells.size.toLocaleString('en')} combinations, ${leaves.length.toLocaleString('en')} leaves`);
+    console.log(
+      `  count incidents (rules, dedupe, members) ${countS.toFixed(2)} s   read + count: ${(readS + countS).toFixed(2)} s, ratio to baseline ${((readS + countS) / baseline).toFixed(1)}   (target < 2 s)`,
+    );
+    console.log(
+      `  ${incidents.toLocaleString('en')} incidents in ${cells.size.toLocaleString('en')} combinations, ${leaves.length.toLocaleString('en')} leaves`,
+    );
     console.log(`  Merkle root (contamos-smt-sha256)        ${merkleS.toFixed(2)} s   (root ${root.slice(0, 12)}…, portable SHA-256)`);
     console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     await db.close();

@@ -106,15 +106,25 @@ async function run(sc: Scenario): Promise<void> {
   const buildSeconds = (tb1 - tb0) / 1000;
   const rss = process.resourceUsage().maxRSS; // kilobytes
 
-  console.log(`\n${sc.name} — DP release: ${lt.cells.length} distinct cells (${res.cells.length} table rows), ${lt.constraints.length} constraints, ${zeros} true zeros, ${counts.length} records`);
+  console.log(
+    `\n${sc.name} — DP release: ${lt.cells.length} distinct cells (${res.cells.length} table rows), ${lt.constraints.length} constraints, ${zeros} true zeros, ${counts.length} records`,
+  );
   console.log(`  mechanism         ${res.mechanism}  ${JSON.stringify(res.params.exact)}  m = ${res.params.m}  keepTotal = ${keepTotal}`);
   console.log(`  noise 90% ±       ${res.errorMargin90}`);
-  console.log(`  dpRelease         ${seconds.toFixed(2)} s  (build ${(res.stats.buildMs / 1000).toFixed(2)} s, sampling ${(res.stats.sampleMs / 1000).toFixed(2)} s, post-processing ${(res.stats.postProcessMs / 1000).toFixed(2)} s)`);
+  console.log(
+    `  dpRelease         ${seconds.toFixed(2)} s  (build ${(res.stats.buildMs / 1000).toFixed(2)} s, sampling ${(res.stats.sampleMs / 1000).toFixed(2)} s, post-processing ${(res.stats.postProcessMs / 1000).toFixed(2)} s)`,
+  );
   console.log(`  build tables      ${buildSeconds.toFixed(2)} s  (dpRelease / build = ${(seconds / buildSeconds).toFixed(1)}×)`);
-  console.log(`  post-processing   ${res.stats.postProcess}  (${res.stats.fractional} fractional in LP, ${res.stats.solves} HiGHS runs: ${res.stats.trace.join('; ')})`);
+  console.log(
+    `  post-processing   ${res.stats.postProcess}  (${res.stats.fractional} fractional in LP, ${res.stats.solves} HiGHS runs: ${res.stats.trace.join('; ')})`,
+  );
   console.log(`  L1 to noisy       ${res.stats.l1ToNoisy}  (LP bound ${res.stats.lpObjective.toFixed(1)})`);
-  console.log(`  MAE per cell      ${(cellErr / lt.cells.length).toFixed(3)}  (true-zero cells ${(zeroErr / Math.max(1, zeros)).toFixed(3)}, others ${((cellErr - zeroErr) / Math.max(1, lt.cells.length - zeros)).toFixed(3)}; per table row ${(rowErr / res.cells.length).toFixed(3)})`);
-  console.log(`  without post-proc ${(rawErr / lt.cells.length).toFixed(3)} raw noisy, ${(clampErr / lt.cells.length).toFixed(3)} clamped at 0 (MAE per cell; inconsistent, not publishable as is)`);
+  console.log(
+    `  MAE per cell      ${(cellErr / lt.cells.length).toFixed(3)}  (true-zero cells ${(zeroErr / Math.max(1, zeros)).toFixed(3)}, others ${((cellErr - zeroErr) / Math.max(1, lt.cells.length - zeros)).toFixed(3)}; per table row ${(rowErr / res.cells.length).toFixed(3)})`,
+  );
+  console.log(
+    `  without post-proc ${(rawErr / lt.cells.length).toFixed(3)} raw noisy, ${(clampErr / lt.cells.length).toFixed(3)} clamped at 0 (MAE per cell; inconsistent, not publishable as is)`,
+  );
   console.log(`  consistent        ${consistent === null ? 'yes (non-negative integers, every constraint exact)' : `NO: ${consistent}`}`);
   console.log(`  peak RSS          ${(rss / 1024).toFixed(0)} MB`);
 }

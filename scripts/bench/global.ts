@@ -18,10 +18,16 @@ const YEARS = [2022, 2023, 2024];
 const SERIES: string[][][] = [
   [['year', 'region', 'incidentType']],
   [['year', 'region', 'victimGender']],
-  [['year', 'incidentType', 'victimGender'], ['year', 'region', 'perpetratorType']],
+  [
+    ['year', 'incidentType', 'victimGender'],
+    ['year', 'region', 'perpetratorType'],
+  ],
   [['year', 'incidentType', 'victimAgeBand', 'victimGender']],
   [['year', 'region', 'incidentType', 'victimGender']],
-  [['year', 'region', 'victimAgeBand'], ['year', 'perpetratorType', 'incidentType']],
+  [
+    ['year', 'region', 'victimAgeBand'],
+    ['year', 'perpetratorType', 'incidentType'],
+  ],
   [['year', 'region', 'victimNationality', 'victimGender']],
   [['year', 'region', 'incidentType', 'perpetratorType']],
 ];
@@ -52,8 +58,17 @@ async function main(): Promise<void> {
   const late = v1.get(2024)!.map((r) => ({ ...r }));
   late[0] = { ...late[0]!, count: late[0]!.count + 2, byMember: new Map([...(late[0]!.byMember ?? []), ['m-late', 2]]) };
   const data = (y: number, v: number): IncidentRecord[] => (y === 2024 && v === 2 ? late : v1.get(y)!);
-  const added = (y: number, v: number): IncidentRecord[] => (y === 2024 && v === 2 ? [{ key: late[0]!.key, count: 2, byMember: new Map([['m-late', 2]]) }] : []);
-  const input = (views: View[]) => ({ views, since: () => 'additions' as const, records: data, added, minK: K, minProtection: K, finalAudit: 'verdicts' as const });
+  const added = (y: number, v: number): IncidentRecord[] =>
+    y === 2024 && v === 2 ? [{ key: late[0]!.key, count: 2, byMember: new Map([['m-late', 2]]) }] : [];
+  const input = (views: View[]) => ({
+    views,
+    since: () => 'additions' as const,
+    records: data,
+    added,
+    minK: K,
+    minProtection: K,
+    finalAudit: 'verdicts' as const,
+  });
   const log: View[] = [];
   let totalCells = 0;
   let final: Awaited<ReturnType<typeof protectInLog>> | undefined;
@@ -62,9 +77,15 @@ async function main(): Promise<void> {
   const publish = async (i: number, tables: string[][], version2024: number): Promise<void> => {
     const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
     const view: View = {
-      index: log.length + 1, series: `s${i}`, tables, years: YEARS, versions: { '2022': 1, '2023': 1, '2024': version2024 },
+      index: log.length + 1,
+      series: `s${i}`,
+      tables,
+      years: YEARS,
+      versions: { '2022': 1, '2023': 1, '2024': version2024 },
       domains: Object.fromEntries(dims.map((d) => [d, baseDomains[d]!])),
-      hierarchies: dims.includes('region') ? hierarchies : {}, k: K, protection: K,
+      hierarchies: dims.includes('region') ? hierarchies : {},
+      k: K,
+      protection: K,
     };
     const alone = await protectInLog(input([view]));
     const t0 = performance.now();
@@ -73,7 +94,9 @@ async function main(): Promise<void> {
     const hidden = r.cells.filter((c) => c.suppressed).length;
     const hiddenAlone = alone.cells.filter((c) => c.suppressed).length;
     totalCells += r.cells.length;
-    console.log(`  ${String(i + 1).padStart(2)} ${String(r.cells.length).padStart(12)} ${String(hidden).padStart(7)} ${String(hiddenAlone).padStart(6)} ${String(hidden - hiddenAlone).padStart(6)} ${s.toFixed(2).padStart(13)} s ${String(r.stats.modelCells).padStart(11)}`);
+    console.log(
+      `  ${String(i + 1).padStart(2)} ${String(r.cells.length).padStart(12)} ${String(hidden).padStart(7)} ${String(hiddenAlone).padStart(6)} ${String(hidden - hiddenAlone).padStart(6)} ${s.toFixed(2).padStart(13)} s ${String(r.stats.modelCells).padStart(11)}`,
+    );
     log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
     final = r;
   };
@@ -89,7 +112,9 @@ async function main(): Promise<void> {
   const exactS = (performance.now() - t0) / 1000;
   let nHidden = 0;
   for (const x of suppressed) nHidden += x;
-  console.log(`  exact global interval audit: ${nHidden.toLocaleString('en')} hidden quantities of ${model.s.n.toLocaleString('en')} in ${exactS.toFixed(1)} s, ${engine.lpSolves} LPs, ${run.failing.length === 0 ? 'every rule holds' : `${run.failing.length} FAILING`}  (target < 60 s)`);
+  console.log(
+    `  exact global interval audit: ${nHidden.toLocaleString('en')} hidden quantities of ${model.s.n.toLocaleString('en')} in ${exactS.toFixed(1)} s, ${engine.lpSolves} LPs, ${run.failing.length === 0 ? 'every rule holds' : `${run.failing.length} FAILING`}  (target < 60 s)`,
+  );
   console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 

@@ -13,7 +13,11 @@ import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import { baseDomains, domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
 
 const YEARS = Number(process.env.BENCH_YEARS ?? 20);
-const TABLES = [['year', 'region', 'incidentType', 'victimGender'], ['year', 'perpetratorType'], ['region', 'victimAgeBand']];
+const TABLES = [
+  ['year', 'region', 'incidentType', 'victimGender'],
+  ['year', 'perpetratorType'],
+  ['region', 'victimAgeBand'],
+];
 const K = 5;
 
 function records(withMembers: boolean): Map<number, IncidentRecord[]> {
@@ -44,16 +48,38 @@ async function run(withMembers: boolean) {
   const years = [...data.keys()].sort((a, b) => a - b);
   const dims = [...new Set(TABLES.flat().filter((d) => d !== 'year'))];
   const view: View = {
-    index: 1, series: 'h', tables: TABLES, years, versions: Object.fromEntries(years.map((y) => [String(y), 1])),
-    domains: Object.fromEntries(dims.map((d) => [d, baseDomains[d]!])), hierarchies, k: K, protection: K,
+    index: 1,
+    series: 'h',
+    tables: TABLES,
+    years,
+    versions: Object.fromEntries(years.map((y) => [String(y), 1])),
+    domains: Object.fromEntries(dims.map((d) => [d, baseDomains[d]!])),
+    hierarchies,
+    k: K,
+    protection: K,
   };
   const t0 = performance.now();
   const r = await protectInLog({
-    views: [view], since: () => 'additions', records: (y) => data.get(y) ?? [], added: () => [], minK: K, minProtection: K, finalAudit: 'verdicts',
+    views: [view],
+    since: () => 'additions',
+    records: (y) => data.get(y) ?? [],
+    added: () => [],
+    minK: K,
+    minProtection: K,
+    finalAudit: 'verdicts',
   });
   const s = (performance.now() - t0) / 1000;
   const hidden = r.cells.filter((c) => c.suppressed).length;
-  return { s, cells: r.cells.length, sensitive: r.stats.sensitive, hidden, ok: r.audit.ok, lps: r.stats.lpSolves, rounds: r.stats.rounds, method: r.stats.method };
+  return {
+    s,
+    cells: r.cells.length,
+    sensitive: r.stats.sensitive,
+    hidden,
+    ok: r.audit.ok,
+    lps: r.stats.lpSolves,
+    rounds: r.stats.rounds,
+    method: r.stats.method,
+  };
 }
 
 // Baseline in the same run: the single-release engine (suppression.ts) on the same counts.
@@ -61,14 +87,31 @@ const domains = domainsFor(YEARS);
 const counts = synthetic(20240502, Math.round((30000 * YEARS) / 20), domains);
 const b0 = performance.now();
 const single = await protectRelease({ counts, domains, tables: TABLES, hierarchies, k: K, method: 'auto', finalAudit: 'verdicts' });
-const baseline = { s: (performance.now() - b0) / 1000, cells: single.cells.length, sensitive: single.stats.primary, hidden: single.stats.suppressedTotal, ok: single.audit.ok, lps: single.stats.lpSolves, rounds: single.stats.rounds, method: single.method };
+const baseline = {
+  s: (performance.now() - b0) / 1000,
+  cells: single.cells.length,
+  sensitive: single.stats.primary,
+  hidden: single.stats.suppressedTotal,
+  ok: single.audit.ok,
+  lps: single.stats.lpSolves,
+  rounds: single.stats.rounds,
+  method: single.method,
+};
 const plain = await run(false);
 const holdings = await run(true);
 console.log(`holdings rule on the ~50,000-cell case (${YEARS} years, k = ${K}, 3 organisations)`);
 console.log('  rule        cells  sensitive  hidden  protect+audit  audit  LPs (rounds)');
-for (const [name, x] of [['single', baseline], ['plain', plain], ['holdings', holdings]] as const) {
-  console.log(`  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}  ${x.lps} (${x.rounds}, ${x.method})`);
+for (const [name, x] of [
+  ['single', baseline],
+  ['plain', plain],
+  ['holdings', holdings],
+] as const) {
+  console.log(
+    `  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}  ${x.lps} (${x.rounds}, ${x.method})`,
+  );
 }
 console.log('  (single: the one-release engine of suppression.ts, the baseline; plain and holdings: the whole-server engine the release service runs)');
 console.log(`  plain / single: time ×${(plain.s / baseline.s).toFixed(2)}`);
-console.log(`  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`);
+console.log(
+  `  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`,
+);

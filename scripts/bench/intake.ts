@@ -34,8 +34,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'contamos-bench-'));
 const database = await benchDatabase(dir, 'bench.db');
 const databaseUrl = database.url;
 const env = {
-  DATABASE_URL: databaseUrl, CONTAMOS_HOME: path.join(dir, 'keys'),
-  LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', CONTAMOS_MEMBER_DAILY_REPORTS: '0',
+  DATABASE_URL: databaseUrl,
+  CONTAMOS_HOME: path.join(dir, 'keys'),
+  LOG_LEVEL: 'info',
+  RATE_LIMIT_PER_MINUTE: '100000000',
+  CONTAMOS_MEMBER_DAILY_REPORTS: '0',
 };
 
 async function post(base: string, url: string, body: unknown, key?: { keyId: string; secretKey: string }) {
@@ -45,7 +48,8 @@ async function post(base: string, url: string, body: unknown, key?: { keyId: str
   return r.json() as Promise<Record<string, string>>;
 }
 
-const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.completed} ok-or-not, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)})`;
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.completed} ok-or-not, ${r.errors} errors, statuses ${JSON.stringify(r.statuses)})`;
 
 try {
   // --- Contamos ---
@@ -64,10 +68,18 @@ try {
   // sealed narrative from another, so 2,000 distinct ones are shared among the requests, and so
   // are their bodies (the report id is in the URL): the prepared requests then weigh ~0.5 KB each
   // instead of ~2.5 KB, and the load generator's own garbage collection stays out of the p99.
-  const bodies = Array.from({ length: 2000 }, () => JSON.stringify({
-    year: 2023, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'cis-woman', victimNationality: 'VE',
-    victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative(narrative, seal),
-  }));
+  const bodies = Array.from({ length: 2000 }, () =>
+    JSON.stringify({
+      year: 2023,
+      region: 'PE-LMA',
+      incidentType: 'extortion',
+      victimGender: 'cis-woman',
+      victimNationality: 'VE',
+      victimAgeBand: '25-34',
+      perpetratorType: 'criminal-organisation',
+      sealedNarrative: sealNarrative(narrative, seal),
+    }),
+  );
   let bodyIndex = 0;
   const prepare = async (n: number): Promise<PreparedRequest[]> => {
     const out: PreparedRequest[] = [];
@@ -92,7 +104,12 @@ try {
   // and the median round is the figure to quote.
   const bare = await spawnServer({}, path.join(here, 'bare-server.ts'));
   const bareBody = pool[0]!.body!;
-  const bareReq = (): PreparedRequest => ({ method: 'PUT', path: `/api/v1/reports/${randomUUID()}`, body: bareBody, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bareBody)) } });
+  const bareReq = (): PreparedRequest => ({
+    method: 'PUT',
+    path: `/api/v1/reports/${randomUUID()}`,
+    body: bareBody,
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bareBody)) },
+  });
   let i = 0;
   // Warm-up, not measured: both servers compile their hot paths (the bare one needs far less time
   // for it, so a cold first round would count contamos's JIT warm-up against it).
@@ -107,7 +124,9 @@ try {
     const wall0 = performance.now();
     const contamos = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, SECONDS);
     if (Object.keys(contamos.statuses).some((code) => code !== '201') || i > pool.length) {
-      throw new Error(`round ${r + 1}: answers other than 201 (${JSON.stringify(contamos.statuses)}) or requests reused (${i} sent, ${pool.length} prepared): the figures would be wrong`);
+      throw new Error(
+        `round ${r + 1}: answers other than 201 (${JSON.stringify(contamos.statuses)}) or requests reused (${i} sent, ${pool.length} prepared): the figures would be wrong`,
+      );
     }
     const genCpu = process.cpuUsage(gen0);
     const wall = (performance.now() - wall0) / 1000;
@@ -116,7 +135,8 @@ try {
     const bcpu0 = cpuSeconds(bare.proc.pid!);
     const bareRes = await closedLoop(bare.url, bareReq, CONNECTIONS, SECONDS);
     rounds.push({
-      contamos, bare: bareRes,
+      contamos,
+      bare: bareRes,
       cpu: used / contamos.completed,
       bareCpu: (cpuSeconds(bare.proc.pid!) - bcpu0) / bareRes.completed,
       main: (th1.main - th0.main) / contamos.completed,
@@ -136,21 +156,27 @@ try {
   await bare.stop();
 
   const us = (s: number) => `${(s * 1e6).toFixed(0)} µs`;
-  const store = POSTGRES ? 'PostgreSQL (local cluster, its own settings; its processes\' CPU is not counted below)' : 'SQLite (WAL, synchronous=FULL)';
+  const store = POSTGRES ? "PostgreSQL (local cluster, its own settings; its processes' CPU is not counted below)" : 'SQLite (WAL, synchronous=FULL)';
   const others = POSTGRES ? 'GC, libuv threads' : 'SQLite writer with its Ed25519 work, checkpointer, GC';
   console.log(`\nintake benchmark — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s each, ${store}, loopback`);
   rounds.forEach((r, k) => {
     console.log(`round ${k + 1}`);
     console.log(`  contamos (signed+sealed PUT)  ${fmt(r.contamos)}`);
     console.log(`  bare express JSON route       ${fmt(r.bare)}`);
-    console.log(`  ratio ${(r.contamos.rps / r.bare.rps).toFixed(2)}; server CPU per request: contamos ${us(r.cpu)} (main thread ${us(r.main)}, other threads — ${others} — ${us(r.others)}), bare ${us(r.bareCpu)}; load generator ${r.gen.toFixed(0)} µs per request; ${r.cores.toFixed(2)} of ${availableParallelism()} cores busy`);
+    console.log(
+      `  ratio ${(r.contamos.rps / r.bare.rps).toFixed(2)}; server CPU per request: contamos ${us(r.cpu)} (main thread ${us(r.main)}, other threads — ${others} — ${us(r.others)}), bare ${us(r.bareCpu)}; load generator ${r.gen.toFixed(0)} µs per request; ${r.cores.toFixed(2)} of ${availableParallelism()} cores busy`,
+    );
   });
   const ratios = rounds.map((r) => r.contamos.rps / r.bare.rps).sort((a, b) => a - b);
   const cpuRatios = rounds.map((r) => r.bareCpu / r.cpu).sort((a, b) => a - b);
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
-  console.log(`ratio contamos / bare         median ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})  (target ≥ ${TARGET_RATIO.toFixed(2)})`);
+  console.log(
+    `ratio contamos / bare         median ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')})  (target ≥ ${TARGET_RATIO.toFixed(2)})`,
+  );
   console.log(`server CPU ratio bare / contamos  median ${median(cpuRatios).toFixed(2)} (less sensitive to other load on the machine)`);
-  console.log(`contamos server RSS           ${rssStart.rss.toFixed(0)} MiB after warm-up, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`);
+  console.log(
+    `contamos server RSS           ${rssStart.rss.toFixed(0)} MiB after warm-up, ${rssAfter.rss.toFixed(0)} MiB after, peak ${rssAfter.peak.toFixed(0)} MiB`,
+  );
   console.log(`\nfixed offered load ${RATE} req/s, ${FIXED_ROUNDS} alternating rounds of ${SECONDS} s (open loop)`);
   fixedRounds.forEach((r, k) => {
     console.log(`round ${k + 1}`);

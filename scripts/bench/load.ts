@@ -5,8 +5,21 @@
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 
-export interface PreparedRequest { method: string; path: string; headers: Record<string, string>; body?: string }
-export interface LoadResult { completed: number; errors: number; statuses: Record<number, number>; seconds: number; rps: number; p50: number; p99: number }
+export interface PreparedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+export interface LoadResult {
+  completed: number;
+  errors: number;
+  statuses: Record<number, number>;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
 
 function once(agent: http.Agent, base: URL, r: PreparedRequest): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,16 +47,20 @@ export async function closedLoop(baseUrl: string, next: () => PreparedRequest, c
   let errors = 0;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < deadline) {
-      const s = performance.now();
-      try {
-        const code = await once(agent, base, next());
-        statuses[code] = (statuses[code] ?? 0) + 1;
-        lat.push(performance.now() - s);
-      } catch { errors++; }
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        try {
+          const code = await once(agent, base, next());
+          statuses[code] = (statuses[code] ?? 0) + 1;
+          lat.push(performance.now() - s);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
   agent.destroy();
   return summarise(lat, statuses, errors, (performance.now() - t0) / 1000);
 }
@@ -64,10 +81,17 @@ export async function openLoop(baseUrl: string, next: () => PreparedRequest, rat
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const r = next();
     const sent = Math.max(due, performance.now());
-    inflight.push(once(agent, base, r).then(
-      (code) => { statuses[code] = (statuses[code] ?? 0) + 1; lat.push(performance.now() - sent); },
-      () => { errors++; },
-    ));
+    inflight.push(
+      once(agent, base, r).then(
+        (code) => {
+          statuses[code] = (statuses[code] ?? 0) + 1;
+          lat.push(performance.now() - sent);
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
   }
   await Promise.all(inflight);
   agent.destroy();
@@ -106,7 +130,9 @@ export function cpuByThread(pid: number): { main: number; others: number } {
         const s = (Number(f[11]) + Number(f[12])) / 100;
         if (tid === String(pid)) main += s;
         else others += s;
-      } catch { /* thread ended */ }
+      } catch {
+        /* thread ended */
+      }
     }
   } catch {
     return { main: NaN, others: NaN };

@@ -36,12 +36,29 @@ export function synthetic(id: number): Envelope {
       }),
     };
   };
-  const domains = { year: years, region: [...codesOf(regions), ...Object.keys(groups)], incidentType: codesOf(incidentTypes), victimGender: codesOf(victimGenders) };
+  const domains = {
+    year: years,
+    region: [...codesOf(regions), ...Object.keys(groups)],
+    incidentType: codesOf(incidentTypes),
+    victimGender: codesOf(victimGenders),
+  };
   const manifest = {
-    type: 'contamos-release', formatVersion: 2, id: `anual-${id}`, series: 'anual', sequence: id, previousHash: null,
-    publication: { index: id, previousHash: null }, publishedOn: '2026-11-28', taxonomyVersion: '2026.1', request: {},
-    method: 'suppression', k: 5, protection: 5, data: years.map((y) => ({ year: Number(y), version: 1, since: null, heldBack: false })),
-    hierarchies: { region: groups }, domains: { ...domains, region: codesOf(regions) },
+    type: 'contamos-release',
+    formatVersion: 2,
+    id: `anual-${id}`,
+    series: 'anual',
+    sequence: id,
+    previousHash: null,
+    publication: { index: id, previousHash: null },
+    publishedOn: '2026-11-28',
+    taxonomyVersion: '2026.1',
+    request: {},
+    method: 'suppression',
+    k: 5,
+    protection: 5,
+    data: years.map((y) => ({ year: Number(y), version: 1, since: null, heldBack: false })),
+    hierarchies: { region: groups },
+    domains: { ...domains, region: codesOf(regions) },
     merkle: { scheme: 'contamos-smt-sha256', root: 'a'.repeat(64) },
     tables: [table(['year', 'region'], domains), table(['year', 'incidentType', 'victimGender'], domains), table(['year', 'region', 'incidentType'], domains)],
   } as unknown as Envelope['manifest'];
@@ -72,10 +89,15 @@ async function main(): Promise<void> {
     ['trend chart SVG', () => trendSvgFile(spec, 'es')],
     ['trend chart PNG (resvg)', () => svgToPng(trendSvgFile(spec, 'es'))],
     ['zip of 10 releases (files and deflate)', () => releasesZip(ten, terms)],
-    ['  of which building the files', () => ten.map((e) => [tidyCsv(e.manifest), hxlCsv(e.manifest), JSON.stringify(dataPackage(e, terms)), JSON.stringify(e)])],
+    [
+      '  of which building the files',
+      () => ten.map((e) => [tidyCsv(e.manifest), hxlCsv(e.manifest), JSON.stringify(dataPackage(e, terms)), JSON.stringify(e)]),
+    ],
   ];
   for (const [, f] of ops) await f(); // warm-up (and the renderer's first load)
-  console.log(`open-data downloads of a synthetic release of ${cells} cells (${tidyCsv(env.manifest).split('\r\n').length - 2} CSV rows), median of ${ROUNDS} rounds`);
+  console.log(
+    `open-data downloads of a synthetic release of ${cells} cells (${tidyCsv(env.manifest).split('\r\n').length - 2} CSV rows), median of ${ROUNDS} rounds`,
+  );
   const results: Array<[string, number]> = [];
   for (const [name, f] of ops) {
     const ms: number[] = [];
@@ -86,8 +108,10 @@ async function main(): Promise<void> {
   const width = Math.max(...results.map(([n]) => n.length));
   for (const [name, ms] of results) console.log(`  ${name.padEnd(width)}  ${ms.toFixed(2).padStart(9)} ms  ×${(ms / base).toFixed(1)}`);
   const zip = releasesZip(ten, terms);
-  console.log(`  zip size: ${(zip.length / 1024).toFixed(0)} KiB for 10 releases; PNG size: ${((await svgToPng(trendSvgFile(spec, 'es'))).length / 1024).toFixed(1)} KiB`);
+  console.log(
+    `  zip size: ${(zip.length / 1024).toFixed(0)} KiB for 10 releases; PNG size: ${((await svgToPng(trendSvgFile(spec, 'es'))).length / 1024).toFixed(1)} KiB`,
+  );
   console.log(`  peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 }
 
-if (process.argv[1]?.endsWith("open-data.ts")) await main();
+if (process.argv[1]?.endsWith('open-data.ts')) await main();

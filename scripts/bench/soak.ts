@@ -58,11 +58,20 @@ try {
   for (let i = 0; i < 4; i++) {
     const inv = await call(server.url, 'POST', '/api/v1/invites', steward, {});
     const kp = generateSigningKeyPair();
-    members.push({ keyId: (await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.invite, publicKey: kp.publicKey })).keyId, secretKey: kp.secretKey });
+    members.push({
+      keyId: (await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.invite, publicKey: kp.publicKey })).keyId,
+      secretKey: kp.secretKey,
+    });
   }
   const body = () => ({
-    year: 2023, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'trans-woman', victimNationality: 'VE',
-    victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative('relato de prueba', sf.seal!.publicKey),
+    year: 2023,
+    region: 'PE-LMA',
+    incidentType: 'extortion',
+    victimGender: 'trans-woman',
+    victimNationality: 'VE',
+    victimAgeBand: '25-34',
+    perpetratorType: 'criminal-organisation',
+    sealedNarrative: sealNarrative('relato de prueba', sf.seal!.publicKey),
   });
   const known: Array<{ id: string; m: number }> = [];
   for (let i = 0; i < 50; i++) {
@@ -71,7 +80,9 @@ try {
     known.push({ id, m: i % 4 });
   }
   const draft = await call(server.url, 'POST', '/api/v1/releases', publisher, { series: 'soak', filter: { year: 2023 }, tables: [['year', 'region']], k: 5 });
-  await call(server.url, 'POST', `/api/v1/releases/drafts/${draft.draftId}/signature`, publisher, { signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey) });
+  await call(server.url, 'POST', `/api/v1/releases/drafts/${draft.draftId}/signature`, publisher, {
+    signature: signDetached(canonicalJson(draft.manifest), publisher.secretKey),
+  });
 
   const prepare = async (n: number): Promise<PreparedRequest[]> => {
     const out: PreparedRequest[] = [];
@@ -80,7 +91,16 @@ try {
       if (kind < 5) {
         const url = `/api/v1/reports/${randomUUID()}`;
         const text = JSON.stringify(body());
-        out.push({ method: 'PUT', path: url, body: text, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...(await signRequest({ method: 'PUT', url, body: text }, members[i % 4]!)) } });
+        out.push({
+          method: 'PUT',
+          path: url,
+          body: text,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(text)),
+            ...(await signRequest({ method: 'PUT', url, body: text }, members[i % 4]!)),
+          },
+        });
       } else if (kind < 8) {
         const k = known[i % known.length]!;
         const url = `/api/v1/reports/${k.id}`;
@@ -103,8 +123,12 @@ try {
     const start = rssMiB(server.proc.pid!);
     const res = await closedLoop(server.url, () => pool[i++ % pool.length]!, CONNECTIONS, ROUND);
     last = rssMiB(server.proc.pid!);
-    const bad = Object.entries(res.statuses).filter(([s]) => Number(s) >= 300).reduce((a, [, n]) => a + n, 0);
-    console.log(`${String(r + 1).padStart(5)}  ${res.rps.toFixed(0).padStart(6)}   ${res.p50.toFixed(1).padStart(7)}  ${res.p99.toFixed(1).padStart(7)}   ${String(res.errors).padStart(6)}   ${String(bad).padStart(7)}   ${start.rss.toFixed(0)} → ${last.rss.toFixed(0)}`);
+    const bad = Object.entries(res.statuses)
+      .filter(([s]) => Number(s) >= 300)
+      .reduce((a, [, n]) => a + n, 0);
+    console.log(
+      `${String(r + 1).padStart(5)}  ${res.rps.toFixed(0).padStart(6)}   ${res.p50.toFixed(1).padStart(7)}  ${res.p99.toFixed(1).padStart(7)}   ${String(res.errors).padStart(6)}   ${String(bad).padStart(7)}   ${start.rss.toFixed(0)} → ${last.rss.toFixed(0)}`,
+    );
   }
   console.log(`RSS at start ${first.rss.toFixed(0)} MiB, at end ${last.rss.toFixed(0)} MiB, peak ${last.peak.toFixed(0)} MiB`);
   console.log('(pool entries are reused within a round: a reused signed request is refused as a replay (401), which is part of the load)');
@@ -115,7 +139,16 @@ try {
     for (let i = 0; i < n; i++) {
       const url = `/api/v1/reports/${randomUUID()}`;
       const text = JSON.stringify(body());
-      out.push({ method: 'PUT', path: url, body: text, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...(await signRequest({ method: 'PUT', url, body: text }, members[i % 4]!)) } });
+      out.push({
+        method: 'PUT',
+        path: url,
+        body: text,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+          ...(await signRequest({ method: 'PUT', url, body: text }, members[i % 4]!)),
+        },
+      });
     }
     return out;
   };
@@ -131,16 +164,31 @@ try {
       const kind = KINDS[i % KINDS.length]!;
       const url = `/api/v1/reports/${randomUUID()}`;
       const text = JSON.stringify(body());
-      const put = (h: Record<string, string>) => ({ method: 'PUT', path: url, body: text, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...h } });
+      const put = (h: Record<string, string>) => ({
+        method: 'PUT',
+        path: url,
+        body: text,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...h },
+      });
       if (kind === 0) out.push(put(await signRequest({ method: 'PUT', url, body: text }, { keyId: members[i % 4]!.keyId, secretKey: forger.secretKey })));
-      else if (kind === 1) out.push(put(await signRequest({ method: 'PUT', url, body: text }, { keyId: `m-${randomUUID().replace(/-/g, '').slice(0, 16)}`, secretKey: forger.secretKey })));
+      else if (kind === 1)
+        out.push(
+          put(
+            await signRequest({ method: 'PUT', url, body: text }, { keyId: `m-${randomUUID().replace(/-/g, '').slice(0, 16)}`, secretKey: forger.secretKey }),
+          ),
+        );
       else if (kind === 2) out.push(put({}));
       else if (kind === 3) out.push({ method: 'GET', path: '/estadisticas', headers: {} });
       else if (kind === 4) out.push({ method: 'GET', path: '/api/v1/releases/soak-1', headers: {} });
       else if (kind === 5) out.push({ method: 'GET', path: '/api/v1/releases/soak-1.csv', headers: {} });
       else if (kind === 6) {
         const t = JSON.stringify({ invite: randomUUID() + randomUUID(), publicKey: generateSigningKeyPair().publicKey });
-        out.push({ method: 'POST', path: '/api/v1/enrol', body: t, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(t)) } });
+        out.push({
+          method: 'POST',
+          path: '/api/v1/enrol',
+          body: t,
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(t)) },
+        });
       } else out.push({ method: 'GET', path: '/api/v1/health', headers: {} });
     }
     return out;
@@ -158,27 +206,63 @@ try {
   const floodFile = path.join(dir, 'flood.json');
   writeFileSync(floodFile, JSON.stringify(await floodPool(4000)));
   const loaded = await intakePool(perRun);
-  const flooder = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(new URL(import.meta.url).pathname), 'flood.ts'), server.url, floodFile, String(FLOOD_RATE), String(FLOOD_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flooder = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(path.dirname(new URL(import.meta.url).pathname), 'flood.ts'),
+      server.url,
+      floodFile,
+      String(FLOOD_RATE),
+      String(FLOOD_SECONDS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let floodOut = '';
-  flooder.stdout!.on('data', (d: Buffer) => { floodOut += d.toString(); });
+  flooder.stdout!.on('data', (d: Buffer) => {
+    floodOut += d.toString();
+  });
   const floodDone = new Promise<void>((r) => flooder.once('exit', () => r()));
   await new Promise((r) => setTimeout(r, 300)); // the flood is under way before intake starts
   const cpu1 = serverCpu();
   const busy = await intake(loaded);
   const busyCpu = serverCpu() - cpu1;
   await floodDone;
-  const flood = JSON.parse(floodOut.trim().split('\n').pop()!) as { rps: number; statuses: Record<string, number>; p99: number; errors: number; cpuSeconds: number };
+  const flood = JSON.parse(floodOut.trim().split('\n').pop()!) as {
+    rps: number;
+    statuses: Record<string, number>;
+    p99: number;
+    errors: number;
+    cpuSeconds: number;
+  };
   const created = (r: { statuses: Record<number, number>; seconds: number }) => (r.statuses[201] ?? 0) / r.seconds;
-  console.log(`\nflood phase: intake (${FLOOD_INTAKE_CONNECTIONS} connections, fresh signed submissions) for ${FLOOD_SECONDS} s, alone and beside a flood offered at ${FLOOD_RATE}/s`);
+  console.log(
+    `\nflood phase: intake (${FLOOD_INTAKE_CONNECTIONS} connections, fresh signed submissions) for ${FLOOD_SECONDS} s, alone and beside a flood offered at ${FLOOD_RATE}/s`,
+  );
   console.log('run             created/s   p50 ms   p99 ms   non-201');
-  for (const [name, r] of [['intake alone', calm], ['intake + flood', busy]] as const) {
-    const other = Object.entries(r.statuses).filter(([s]) => s !== '201').reduce((a, [, n]) => a + n, 0) + r.errors;
-    console.log(`${name.padEnd(14)}  ${created(r).toFixed(0).padStart(9)}   ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(7)}   ${String(other).padStart(7)}`);
+  for (const [name, r] of [
+    ['intake alone', calm],
+    ['intake + flood', busy],
+  ] as const) {
+    const other =
+      Object.entries(r.statuses)
+        .filter(([s]) => s !== '201')
+        .reduce((a, [, n]) => a + n, 0) + r.errors;
+    console.log(
+      `${name.padEnd(14)}  ${created(r).toFixed(0).padStart(9)}   ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(7)}   ${String(other).padStart(7)}`,
+    );
   }
-  console.log(`flood: ${flood.rps.toFixed(0)} answered/s, statuses ${JSON.stringify(flood.statuses)}, ${flood.errors} errors, flood p99 ${flood.p99.toFixed(1)} ms`);
-  console.log(`CPU: server ${(calmCpu / FLOOD_SECONDS).toFixed(2)} cores alone, ${(busyCpu / FLOOD_SECONDS).toFixed(2)} with the flood; the flood generator itself ${(flood.cpuSeconds / FLOOD_SECONDS).toFixed(2)} cores (same machine; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
+  console.log(
+    `flood: ${flood.rps.toFixed(0)} answered/s, statuses ${JSON.stringify(flood.statuses)}, ${flood.errors} errors, flood p99 ${flood.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `CPU: server ${(calmCpu / FLOOD_SECONDS).toFixed(2)} cores alone, ${(busyCpu / FLOOD_SECONDS).toFixed(2)} with the flood; the flood generator itself ${(flood.cpuSeconds / FLOOD_SECONDS).toFixed(2)} cores (same machine; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
+  );
   const ratio = created(busy) / created(calm);
-  console.log(`throughput with flood / without: ${ratio.toFixed(2)} (target ≥ 0.5); intake p99 with flood ${busy.p99.toFixed(1)} ms (target < 50 ms): ${ratio >= 0.5 && busy.p99 < 50 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `throughput with flood / without: ${ratio.toFixed(2)} (target ≥ 0.5); intake p99 with flood ${busy.p99.toFixed(1)} ms (target < 50 ms): ${ratio >= 0.5 && busy.p99 < 50 ? 'MET' : 'NOT MET'}`,
+  );
   await server.stop();
 } finally {
   rmSync(dir, { recursive: true, force: true });

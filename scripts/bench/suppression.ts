@@ -63,11 +63,17 @@ async function run(sc: Scenario, method: 'auto' | 'heuristic'): Promise<void> {
   const audit = await auditIntervals({ cells: lt.cells, constraints: lt.constraints, suppressed, k: 5 });
   const t2 = performance.now();
   const rss = process.resourceUsage().maxRSS; // kilobytes
-  console.log(`\n${sc.name}: ${lt.cells.length} cells (${res.cells.length} table rows), ${lt.constraints.length} constraints, ${primaries} primary (${((100 * primaries) / lt.cells.length).toFixed(1)}%), ${zeros} zero`);
+  console.log(
+    `\n${sc.name}: ${lt.cells.length} cells (${res.cells.length} table rows), ${lt.constraints.length} constraints, ${primaries} primary (${((100 * primaries) / lt.cells.length).toFixed(1)}%), ${zeros} zero`,
+  );
   console.log(`  method            ${res.method}`);
-  console.log(`  protect + audit   (suppression, then every verdict proven) ${((t1 - t0) / 1000).toFixed(2)} s wall, ${((cpu1.user + cpu1.system) / 1e6).toFixed(2)} s CPU (all threads)  (rounds ${res.stats.rounds})`);
+  console.log(
+    `  protect + audit   (suppression, then every verdict proven) ${((t1 - t0) / 1000).toFixed(2)} s wall, ${((cpu1.user + cpu1.system) / 1e6).toFixed(2)} s CPU (all threads)  (rounds ${res.stats.rounds})`,
+  );
   console.log(`  extra suppressed  ${res.stats.suppressedTotal - res.stats.primary}  (total ${res.stats.suppressedTotal})`);
-  console.log(`  LP/MILP solves    ${res.stats.lpSolves}  (of which ${res.audit.lpSolves} after the last repair: the audit that ended the repair loop already proved every verdict; components ${res.stats.components})`);
+  console.log(
+    `  LP/MILP solves    ${res.stats.lpSolves}  (of which ${res.audit.lpSolves} after the last repair: the audit that ended the repair loop already proved every verdict; components ${res.stats.components})`,
+  );
   console.log(`  exact re-audit    ${((t2 - t1) / 1000).toFixed(2)} s, ${audit.lpSolves} LP solves (exact interval of every suppressed cell, from scratch)`);
   console.log(`  peak RSS          ${(rss / 1024).toFixed(0)} MB`);
   console.log(`  audit             ${res.audit.ok && audit.ok ? 'PASS' : 'FAIL'}`);

@@ -91,7 +91,10 @@ function joinDashValues(argv: string[], options: OptionSpecs): string[] {
 /** Refuses a missing or extra positional argument: `names` are those the command takes, in order. */
 export function checkPositionals(positionals: string[], names: readonly string[]): void {
   if (positionals.length < names.length) {
-    const missing = names.slice(positionals.length).map((n) => `<${n}>`).join(' ');
+    const missing = names
+      .slice(positionals.length)
+      .map((n) => `<${n}>`)
+      .join(' ');
     throw usageError(`Falta el argumento ${missing}`, `Missing argument ${missing}`, ['Use --help para ver el uso / Use --help to see the usage.']);
   }
   if (positionals.length > names.length) {
@@ -110,7 +113,9 @@ export function globalOptions(io: CliIo, values: Values): GlobalOptions {
   try {
     server = new URL(raw);
   } catch {
-    throw usageError(`La dirección del servidor no es válida: ${raw}`, `The server address is not valid: ${raw}`, ['Ejemplo / Example: --server https://contamos.example.org']);
+    throw usageError(`La dirección del servidor no es válida: ${raw}`, `The server address is not valid: ${raw}`, [
+      'Ejemplo / Example: --server https://contamos.example.org',
+    ]);
   }
   if (server.protocol !== 'http:' && server.protocol !== 'https:') {
     throw usageError(`La dirección del servidor debe empezar por https:// o http://: ${raw}`, `The server address must start with https:// or http://: ${raw}`);

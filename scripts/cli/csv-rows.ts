@@ -18,7 +18,14 @@ import { CliError } from './io.js';
 import { type CheckedReport, type CodeBook, type Problem, UUID_V4, canonicalRow, checkReport } from './report.js';
 
 export const REQUIRED_COLUMNS = [
-  'year', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'narrative',
+  'year',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'narrative',
 ] as const;
 export const OPTIONAL_COLUMNS = ['quarter', 'outcome', 'dedupeDetails', 'id'] as const;
 const ALL_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
@@ -70,7 +77,10 @@ export function readCsvRows(
       `El CSV no se puede leer${typeof line === 'number' ? ` (línea ${line})` : ''}: ${file}`,
       `The CSV cannot be read${typeof line === 'number' ? ` (line ${line})` : ''}: ${file}`,
       1,
-      [(e as Error).message, 'Revise las comillas: un texto con saltos de línea o comas debe ir entre comillas dobles / Check the quotes: text with line breaks or commas must be in double quotes.'],
+      [
+        (e as Error).message,
+        'Revise las comillas: un texto con saltos de línea o comas debe ir entre comillas dobles / Check the quotes: text with line breaks or commas must be in double quotes.',
+      ],
     );
   }
   const headerRec = records[0];
@@ -111,11 +121,13 @@ export function readCsvRows(
     if (record.length !== columns.length) {
       bad.push({
         line,
-        problems: [{
-          field: '(fila / row)',
-          es: `tiene ${record.length} columnas; el encabezado tiene ${columns.length}`,
-          en: `has ${record.length} columns; the header has ${columns.length}`,
-        }],
+        problems: [
+          {
+            field: '(fila / row)',
+            es: `tiene ${record.length} columnas; el encabezado tiene ${columns.length}`,
+            en: `has ${record.length} columns; the header has ${columns.length}`,
+          },
+        ],
       });
       continue;
     }
@@ -153,8 +165,12 @@ export function readCsvRows(
       if (first !== undefined) {
         problems.push({
           field: 'id',
-          es: given ? `id repetido (ya está en la línea ${first})` : `fila idéntica a la de la línea ${first}; si son hechos distintos, añada una columna id o distíngalas en la narración`,
-          en: given ? `repeated id (already on line ${first})` : `row identical to line ${first}; if they are different incidents, add an id column or tell them apart in the narrative`,
+          es: given
+            ? `id repetido (ya está en la línea ${first})`
+            : `fila idéntica a la de la línea ${first}; si son hechos distintos, añada una columna id o distíngalas en la narración`,
+          en: given
+            ? `repeated id (already on line ${first})`
+            : `row identical to line ${first}; if they are different incidents, add an id column or tell them apart in the narrative`,
         });
       } else byId.set(id, line);
     }

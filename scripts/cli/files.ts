@@ -8,9 +8,7 @@
 // - `appendLineDurably` appends one line and fsyncs before returning, so a record written before a
 //   crash or Ctrl-C is on disk; after a torn last line it starts a new line first. Files it
 //   creates are 0600.
-import {
-  closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync,
-} from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CliError } from './io.js';
@@ -135,12 +133,9 @@ export function readUtf8File(file: string, what: { es: string; en: string }): st
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new CliError(
-      `${what.es} no está en UTF-8: ${file}`,
-      `${what.en} is not UTF-8: ${file}`,
-      1,
-      ['Guárdelo como "CSV UTF-8" o "texto UTF-8" / Save it as "CSV UTF-8" or "UTF-8 text".'],
-    );
+    throw new CliError(`${what.es} no está en UTF-8: ${file}`, `${what.en} is not UTF-8: ${file}`, 1, [
+      'Guárdelo como "CSV UTF-8" o "texto UTF-8" / Save it as "CSV UTF-8" or "UTF-8 text".',
+    ]);
   }
   return text;
 }

@@ -15,7 +15,10 @@ import { ready, signRequest } from '../../crypto/index.js';
 import { CliError } from './io.js';
 import type { Signer } from './keyfile.js';
 
-export interface Issue { path: string; message: string }
+export interface Issue {
+  path: string;
+  message: string;
+}
 
 /** The server refused the request: HTTP status, stable error code, human message, issues. */
 export class ApiError extends CliError {
@@ -26,7 +29,12 @@ export class ApiError extends CliError {
     readonly issues: Issue[] = [],
   ) {
     const [es, en] = describeApiError(status, code, serverMessage);
-    super(es, en, 1, issues.map((i) => `${humanPath(i.path)}: ${i.message}`));
+    super(
+      es,
+      en,
+      1,
+      issues.map((i) => `${humanPath(i.path)}: ${i.message}`),
+    );
     this.name = 'ApiError';
   }
 }
@@ -45,7 +53,10 @@ export function humanPath(path: string): string {
 
 /** The server could not be reached at all (after the retries). */
 export class NetworkError extends CliError {
-  constructor(readonly server: string, readonly reason: string) {
+  constructor(
+    readonly server: string,
+    readonly reason: string,
+  ) {
     super('No se pudo conectar al servidor', 'Could not reach the server', 1, [
       `servidor / server: ${server}`,
       `motivo / reason: ${reason}`,
@@ -181,7 +192,12 @@ export class ContamosClient {
       const issues = Array.isArray(err?.issues)
         ? (err.issues as Array<{ path?: unknown; message?: unknown }>).map((i) => ({ path: String(i.path ?? ''), message: String(i.message ?? '') }))
         : [];
-      throw new ApiError(res.status, typeof err?.code === 'string' ? err.code : `http_${res.status}`, typeof err?.message === 'string' ? err.message : '', issues);
+      throw new ApiError(
+        res.status,
+        typeof err?.code === 'string' ? err.code : `http_${res.status}`,
+        typeof err?.message === 'string' ? err.message : '',
+        issues,
+      );
     }
   }
 

@@ -32,7 +32,10 @@ export function progressFileFor(csvFile: string): string {
 export class ImportProgress {
   readonly done = new Map<string, ProgressEntry>();
 
-  constructor(readonly file: string, private readonly keyId: string) {
+  constructor(
+    readonly file: string,
+    private readonly keyId: string,
+  ) {
     if (!existsSync(file)) return;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line.trim()) continue;

@@ -57,7 +57,10 @@ export function formatError(e: CliError): string {
 export function processIo(readSecret?: (prompt: string) => Promise<string>): CliIo {
   const tty = Boolean(process.stdin.isTTY);
   return {
-    stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
     ...(readSecret && tty ? { readSecret } : {}),
     ...(tty ? { confirm: askYesNo } : {}),
   };

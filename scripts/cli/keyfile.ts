@@ -42,11 +42,7 @@ export interface Signer {
 }
 
 /** Reads and checks a key file (role, secret keys present); the keyId may still be missing. */
-export async function readKeyFile(
-  io: CliIo,
-  file: string | undefined,
-  opts: { role: KeyRole; needSeal?: boolean; command: string },
-): Promise<LoadedKey> {
+export async function readKeyFile(io: CliIo, file: string | undefined, opts: { role: KeyRole; needSeal?: boolean; command: string }): Promise<LoadedKey> {
   if (!file) {
     throw usageError('Falta --key: el archivo de clave con el que se firma', 'Missing --key: the key file to sign with', [
       `Ejemplo / Example: contamos ${opts.command} --key ${opts.role}.key.json …`,
@@ -76,7 +72,10 @@ export async function readKeyFile(
     );
   }
   if (!hasSecretKeys(key) || !key.signing?.secretKey) {
-    throw new CliError(`El archivo ${file} no contiene la clave secreta de firma (es solo la parte pública)`, `${file} holds no secret signing key (it is a public key file)`);
+    throw new CliError(
+      `El archivo ${file} no contiene la clave secreta de firma (es solo la parte pública)`,
+      `${file} holds no secret signing key (it is a public key file)`,
+    );
   }
   if (opts.needSeal && !key.seal?.secretKey) {
     throw new CliError(`El archivo ${file} no contiene la clave secreta para abrir narraciones`, `${file} holds no secret seal key to open narratives`);

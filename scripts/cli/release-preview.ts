@@ -39,7 +39,10 @@ export function headlineLines(m: PreviewManifest): string[] {
     const parts: string[] = [];
     const total = find(m, { year: y });
     if (total) parts.push(`total ${value(total)}`);
-    for (const [code, es, en] of [['homicide', 'asesinatos', 'murders'], ['disappearance', 'desapariciones', 'disappearances']] as const) {
+    for (const [code, es, en] of [
+      ['homicide', 'asesinatos', 'murders'],
+      ['disappearance', 'desapariciones', 'disappearances'],
+    ] as const) {
       const c = find(m, { year: y, incidentType: code });
       if (c) parts.push(`${es} / ${en} ${value(c)}`);
     }
@@ -63,10 +66,16 @@ export function changeLines(draft: PreviewManifest, previous: PreviewManifest | 
   let fresh = 0;
   for (const t of draft.tables) {
     const old = before.get(t.dimensions.join('×'));
-    if (!old) { fresh += t.cells.length; continue; }
+    if (!old) {
+      fresh += t.cells.length;
+      continue;
+    }
     for (const c of t.cells) {
       const o = old.get(keyId(t.dimensions, c.key));
-      if (!o) { fresh++; continue; }
+      if (!o) {
+        fresh++;
+        continue;
+      }
       const wasHidden = o.suppressed || o.count === null;
       const isHidden = c.suppressed || c.count === null;
       if (wasHidden && isHidden) continue;
@@ -77,7 +86,9 @@ export function changeLines(draft: PreviewManifest, previous: PreviewManifest | 
       changed.push(`    ${keyText(t.dimensions, c.key)}: ${value(o)} → ${value(c)}`);
     }
   }
-  const lines = [`  Cambios desde / Changes since ${previous.id}: ${moved} cifras cambian / figures change, ${hiddenNow} pasan a ocultas / become hidden, ${shownNow} se publican de nuevo / are published again${fresh ? `, ${fresh} cifras nuevas / new figures` : ''}`];
+  const lines = [
+    `  Cambios desde / Changes since ${previous.id}: ${moved} cifras cambian / figures change, ${hiddenNow} pasan a ocultas / become hidden, ${shownNow} se publican de nuevo / are published again${fresh ? `, ${fresh} cifras nuevas / new figures` : ''}`,
+  ];
   lines.push(...changed.slice(0, MAX_CHANGES_LISTED));
   if (changed.length > MAX_CHANGES_LISTED) lines.push(`    … ${changed.length - MAX_CHANGES_LISTED} más / more`);
   return lines;
@@ -96,12 +107,15 @@ export function previewLines(draft: PreviewManifest, previous: PreviewManifest |
   });
   const heads = headlineLines(draft);
   if (heads.length) lines.push('  Cifras principales / Headline figures:', ...heads);
-  for (const d of draft.data ?? []) if (d.heldBack) lines.push(`  ${d.year}: datos retenidos en la versión ${d.version} / data held back at version ${d.version}`);
+  for (const d of draft.data ?? [])
+    if (d.heldBack) lines.push(`  ${d.year}: datos retenidos en la versión ${d.version} / data held back at version ${d.version}`);
   lines.push(...changeLines(draft, previous));
   if (featured.series === null || featured.series === draft.series) {
     lines.push(`  Portada / Home page: ${draft.id} será la publicación principal / will be the headline`);
   } else {
-    lines.push(`  Portada / Home page: sigue mostrando la serie / keeps showing the series ${featured.series} (${featured.release}); esta publicación no la reemplaza / this release does not replace it (contamos feature --series ${draft.series} para cambiarla / to change it)`);
+    lines.push(
+      `  Portada / Home page: sigue mostrando la serie / keeps showing the series ${featured.series} (${featured.release}); esta publicación no la reemplaza / this release does not replace it (contamos feature --series ${draft.series} para cambiarla / to change it)`,
+    );
   }
   return lines;
 }

@@ -95,7 +95,12 @@ export function fieldName(field: string): string {
 
 /** Lowercase, accents removed, whitespace/underscores/dashes collapsed: for matching labels. */
 function fold(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s_–—-]+/g, ' ').trim();
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\s_–—-]+/g, ' ')
+    .trim();
 }
 
 /** Code lookup tables for one taxonomy: folded code or label → canonical code. */
@@ -166,7 +171,8 @@ export function checkReport(
   const yearRaw = text(input.year)?.trim();
   if (input.year !== undefined && yearRaw === undefined) wrongType('year');
   else if (!yearRaw) problems.push({ field: 'year', es: `${fieldName('year')}: falta`, en: 'year: missing' });
-  else if (!/^\d{4}$/.test(yearRaw)) problems.push({ field: 'year', es: `${fieldName('year')}: "${yearRaw}" no es un año`, en: `year: "${yearRaw}" is not a year` });
+  else if (!/^\d{4}$/.test(yearRaw))
+    problems.push({ field: 'year', es: `${fieldName('year')}: "${yearRaw}" no es un año`, en: `year: "${yearRaw}" is not a year` });
   else {
     year = Number(yearRaw);
     if (year < book.minYear || year > currentYear) {
@@ -185,7 +191,12 @@ export function checkReport(
   if (input.quarter !== undefined && qRaw === undefined) wrongType('quarter');
   else if (qRaw) {
     const m = /^(?:q|t)?([1-4])$/i.exec(qRaw);
-    if (!m) problems.push({ field: 'quarter', es: `${fieldName('quarter')}: "${qRaw}" debe ser 1, 2, 3 o 4 (o vacío)`, en: `quarter: "${qRaw}" must be 1, 2, 3 or 4 (or empty)` });
+    if (!m)
+      problems.push({
+        field: 'quarter',
+        es: `${fieldName('quarter')}: "${qRaw}" debe ser 1, 2, 3 o 4 (o vacío)`,
+        en: `quarter: "${qRaw}" must be 1, 2, 3 or 4 (or empty)`,
+      });
     else quarter = Number(m[1]);
   }
 
@@ -194,7 +205,10 @@ export function checkReport(
   for (const field of CATEGORICAL_FIELDS) {
     const raw = (input as Record<string, unknown>)[field];
     const v = text(raw)?.trim();
-    if (raw !== undefined && v === undefined) { wrongType(field); continue; }
+    if (raw !== undefined && v === undefined) {
+      wrongType(field);
+      continue;
+    }
     if (!v) {
       if (field !== 'outcome') problems.push({ field, es: `${fieldName(field)}: falta`, en: `${field}: missing` });
       continue;
@@ -259,7 +273,11 @@ export function checkReport(
   let supersedes: string | undefined;
   if (sup) {
     if (!UUID_V4.test(sup.toLowerCase())) {
-      problems.push({ field: 'supersedes', es: `${fieldName('supersedes')}: "${sup}" no es un identificador UUIDv4`, en: `supersedes: "${sup}" is not a UUIDv4 id` });
+      problems.push({
+        field: 'supersedes',
+        es: `${fieldName('supersedes')}: "${sup}" no es un identificador UUIDv4`,
+        en: `supersedes: "${sup}" is not a UUIDv4 id`,
+      });
     } else supersedes = sup.toLowerCase();
   }
 

@@ -15,7 +15,10 @@ import { POSTGRES_SCHEMA, PROVIDERS, ROOT, SQLITE_SCHEMA, fullSchemaSql, migrati
 mkdirSync(path.dirname(POSTGRES_SCHEMA), { recursive: true });
 writeFileSync(POSTGRES_SCHEMA, postgresSchemaFrom(readSqliteSchema()));
 
-for (const [provider, schema] of [['sqlite', SQLITE_SCHEMA], ['postgres', POSTGRES_SCHEMA]] as const) {
+for (const [provider, schema] of [
+  ['sqlite', SQLITE_SCHEMA],
+  ['postgres', POSTGRES_SCHEMA],
+] as const) {
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', schema], {
     cwd: ROOT,
     env: prismaEnv({ PRISMA_PROVIDER: provider, DATABASE_URL: provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://localhost/unused' }),

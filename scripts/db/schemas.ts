@@ -19,8 +19,10 @@ export function migrationsDir(provider: Provider): string {
 /** The PostgreSQL schema: the SQLite one with its provider and client output swapped. */
 export function postgresSchemaFrom(sqliteSchema: string): string {
   const out = sqliteSchema
-    .replace(/^\/\/ Contamos database schema — SQLite \(the embedded default\)\.$/m,
-      '// Contamos database schema — PostgreSQL. GENERATED from prisma/sqlite/schema.prisma: do not edit.')
+    .replace(
+      /^\/\/ Contamos database schema — SQLite \(the embedded default\)\.$/m,
+      '// Contamos database schema — PostgreSQL. GENERATED from prisma/sqlite/schema.prisma: do not edit.',
+    )
     .replace(/provider = "sqlite"/, 'provider = "postgresql"')
     .replace('"../../server/db/generated/sqlite"', '"../../server/db/generated/postgres"');
   if (out === sqliteSchema) throw new Error('could not derive the PostgreSQL schema');
@@ -47,11 +49,12 @@ export function fullSchemaSql(provider: Provider, fromSchema?: string): string {
   const schema = provider === 'sqlite' ? SQLITE_SCHEMA : POSTGRES_SCHEMA;
   const url = provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://postgres@127.0.0.1:5432/test';
   const from = fromSchema ? ['--from-schema-datamodel', fromSchema] : ['--from-empty'];
-  const sql = execFileSync(
-    path.join(ROOT, 'node_modules', '.bin', 'prisma'),
-    ['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
-    { cwd: ROOT, env: prismaEnv({ PRISMA_PROVIDER: provider, DATABASE_URL: url }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const sql = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'prisma'), ['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'], {
+    cwd: ROOT,
+    env: prismaEnv({ PRISMA_PROVIDER: provider, DATABASE_URL: url }),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return harden(provider, sql.replace(/^Loaded Prisma config.*\n/m, '').trim() + '\n');
 }
 

@@ -4,11 +4,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-export interface ServerProcess { url: string; proc: ChildProcess; output: string[]; stop(signal?: NodeJS.Signals): Promise<void> }
+export interface ServerProcess {
+  url: string;
+  proc: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-export function spawnServer(env: Record<string, string>, script = path.join(ROOT, 'scripts', 'start.ts'), opts: { keepLines?: number } = {}): Promise<ServerProcess> {
+export function spawnServer(
+  env: Record<string, string>,
+  script = path.join(ROOT, 'scripts', 'start.ts'),
+  opts: { keepLines?: number } = {},
+): Promise<ServerProcess> {
   const keep = opts.keepLines ?? Infinity;
   // CONTAMOS_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
   const extra = (process.env.CONTAMOS_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -48,6 +57,9 @@ export function spawnServer(env: Record<string, string>, script = path.join(ROOT
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${output.join('\n')}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}):\n${output.join('\n')}`));
+    });
   });
 }

@@ -113,7 +113,11 @@ export function welcomeText(input: WelcomeInput): string {
 }
 
 /** Prints the welcome text on stderr (see header for when). */
-export function printWelcome(input: WelcomeInput, env: NodeJS.ProcessEnv = process.env, out: { write(s: string): unknown; isTTY?: boolean } = process.stderr): void {
+export function printWelcome(
+  input: WelcomeInput,
+  env: NodeJS.ProcessEnv = process.env,
+  out: { write(s: string): unknown; isTTY?: boolean } = process.stderr,
+): void {
   if (env.CONTAMOS_WELCOME === '0') return;
   if (!input.demo && !out.isTTY && env.CONTAMOS_WELCOME !== '1') return;
   out.write(welcomeText(input));

@@ -50,7 +50,9 @@ export function* intakeSteps(nonce: NonceRow, row: ReportRow): Generator<Call, W
 
 /** Thrown by the drivers to roll a refused submission back; carries its code. */
 export class IntakeRefusal extends Error {
-  constructor(readonly code: RefusalCode) { super(code); }
+  constructor(readonly code: RefusalCode) {
+    super(code);
+  }
 }
 
 function invoke(ops: object, call: Call): unknown {
@@ -68,8 +70,21 @@ export function runIntakeSync(ops: IntakeOps, nonce: NonceRow, row: ReportRow): 
 
 /** The Report columns an insert writes, in order (status is always 'active'). */
 export const REPORT_COLUMNS = [
-  'id', 'memberKeyId', 'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality',
-  'victimAgeBand', 'perpetratorType', 'outcome', 'sealedNarrative', 'dedupeTag', 'supersedes', 'reportHash',
+  'id',
+  'memberKeyId',
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
+  'sealedNarrative',
+  'dedupeTag',
+  'supersedes',
+  'reportHash',
 ] as const satisfies ReadonlyArray<keyof ReportRow>;
 
 /** One statement per operation, valid on SQLite and PostgreSQL (positional `?` parameters). */

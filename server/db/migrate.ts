@@ -15,7 +15,11 @@ import { type Provider, providerOf, sqlitePath } from './url.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-interface Migration { name: string; sql: string; sha256: string }
+interface Migration {
+  name: string;
+  sql: string;
+  sha256: string;
+}
 
 export function migrations(provider: Provider): Migration[] {
   const dir = path.join(ROOT, 'prisma', provider, 'migrations');

@@ -18,18 +18,25 @@ const lastMix = new WeakMap<object, string>();
 /** Mixes the stored order of reports and members on PostgreSQL (see header). */
 export async function mixStoredOrder(prisma: Db): Promise<{ reports: number; members: number }> {
   const since = lastMix.get(prisma);
-  const out = await prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe('LOCK TABLE "Report", "Member" IN SHARE ROW EXCLUSIVE MODE');
-    await tx.$executeRawUnsafe('SET CONSTRAINTS "Report_memberKeyId_fkey" DEFERRED');
-    const members = await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Member" RETURNING *) INSERT INTO "Member" SELECT * FROM gone ORDER BY random()');
-    // Rows written after the last mix have younger transaction ids than it (writers waited for its lock).
-    const reports = since === undefined
-      ? await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Report" RETURNING *) INSERT INTO "Report" SELECT * FROM gone ORDER BY random()')
-      : await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Report" WHERE age(xmin) < age($1::text::xid) RETURNING *) INSERT INTO "Report" SELECT * FROM gone ORDER BY random()', since);
-    const rows = await tx.$queryRawUnsafe<Array<{ xid: string }>>('SELECT pg_current_xact_id()::text AS xid');
-    // the 64-bit id's low 32 bits are the xid stored in xmin
-    return { reports, members, xid: String(BigInt(rows[0]!.xid) & 0xffffffffn) };
-  }, { timeout: 600_000, maxWait: 60_000 });
+  const out = await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe('LOCK TABLE "Report", "Member" IN SHARE ROW EXCLUSIVE MODE');
+      await tx.$executeRawUnsafe('SET CONSTRAINTS "Report_memberKeyId_fkey" DEFERRED');
+      const members = await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Member" RETURNING *) INSERT INTO "Member" SELECT * FROM gone ORDER BY random()');
+      // Rows written after the last mix have younger transaction ids than it (writers waited for its lock).
+      const reports =
+        since === undefined
+          ? await tx.$executeRawUnsafe('WITH gone AS (DELETE FROM "Report" RETURNING *) INSERT INTO "Report" SELECT * FROM gone ORDER BY random()')
+          : await tx.$executeRawUnsafe(
+              'WITH gone AS (DELETE FROM "Report" WHERE age(xmin) < age($1::text::xid) RETURNING *) INSERT INTO "Report" SELECT * FROM gone ORDER BY random()',
+              since,
+            );
+      const rows = await tx.$queryRawUnsafe<Array<{ xid: string }>>('SELECT pg_current_xact_id()::text AS xid');
+      // the 64-bit id's low 32 bits are the xid stored in xmin
+      return { reports, members, xid: String(BigInt(rows[0]!.xid) & 0xffffffffn) };
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
   lastMix.set(prisma, out.xid);
   return { reports: out.reports, members: out.members };
 }

@@ -30,7 +30,14 @@ import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
 
 /** The SQLSTATE the intake function (migrations 0013–0014) raises its refusals with; the message is the code. */
 export const REFUSAL_SQLSTATE = 'CT001';
-const REFUSALS = new Set<string>(['replayed_nonce', 'key_revoked', 'report_id_taken', 'report_conflict', 'report_not_active', 'report_not_found'] satisfies RefusalCode[]);
+const REFUSALS = new Set<string>([
+  'replayed_nonce',
+  'key_revoked',
+  'report_id_taken',
+  'report_conflict',
+  'report_not_active',
+  'report_not_found',
+] satisfies RefusalCode[]);
 
 const MEMBER_KEY = { name: 'contamos_member_key', text: 'SELECT "publicKey", "revoked" FROM "Member" WHERE "keyId" = $1' };
 // Nothing is charged when the nonce is already in the table (a replay).
@@ -48,7 +55,10 @@ const SUBMIT = {
   text: 'SELECT contamos_submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) AS created',
 };
 
-interface DriverError { code?: string; message?: string }
+interface DriverError {
+  code?: string;
+  message?: string;
+}
 
 export class PgIntake {
   private readonly pool: pg.Pool;
@@ -71,7 +81,8 @@ export class PgIntake {
    */
   async chargeRateWindows(nonceHash: string, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
     const { rows } = await this.pool.query<{ bucket: string; count: number }>({
-      ...CHARGE, values: [nonceHash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt)],
+      ...CHARGE,
+      values: [nonceHash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt)],
     });
     return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
   }
@@ -82,10 +93,23 @@ export class PgIntake {
       const r = await this.pool.query<{ created: boolean }>({
         ...SUBMIT,
         values: [
-          nonce.hash, nonce.expiresAt,
-          row.id, row.memberKeyId, row.year, row.quarter, row.region, row.incidentType,
-          row.victimGender, row.victimNationality, row.victimAgeBand, row.perpetratorType,
-          row.outcome, row.sealedNarrative, row.dedupeTag, row.supersedes, row.reportHash,
+          nonce.hash,
+          nonce.expiresAt,
+          row.id,
+          row.memberKeyId,
+          row.year,
+          row.quarter,
+          row.region,
+          row.incidentType,
+          row.victimGender,
+          row.victimNationality,
+          row.victimAgeBand,
+          row.perpetratorType,
+          row.outcome,
+          row.sealedNarrative,
+          row.dedupeTag,
+          row.supersedes,
+          row.reportHash,
         ],
       });
       return { created: r.rows[0]!.created };

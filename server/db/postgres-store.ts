@@ -15,7 +15,10 @@ import { postgresRateWindows } from './rate-windows.js';
 import type { Store } from './store.js';
 
 /** The PostgreSQL Store, with its Prisma client exposed for tests and operations. */
-export interface PostgresStore extends Store { prisma: Db; fast?: undefined }
+export interface PostgresStore extends Store {
+  prisma: Db;
+  fast?: undefined;
+}
 
 export function openPostgresStore(url: string, opts: { poolSize?: number } = {}): PostgresStore {
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });

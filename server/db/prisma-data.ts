@@ -27,16 +27,21 @@ export function memberData(db: Client): MemberStore {
     key: (keyId) => db.member.findUnique({ where: { keyId }, select: { publicKey: true, revoked: true } }),
     allKeys: async () => (await db.member.findMany({ select: { keyId: true, publicKey: true } })).map((m) => [m.keyId, m.publicKey]),
     isEnrolled: async (publicKey) => (await db.member.findUnique({ where: { publicKey }, select: { keyId: true } })) !== null,
-    create: async (keyId, publicKey) => { await db.member.create({ data: { keyId, publicKey } }); },
+    create: async (keyId, publicKey) => {
+      await db.member.create({ data: { keyId, publicKey } });
+    },
     revoke: async (keyId) => (await db.member.updateMany({ where: { keyId }, data: { revoked: true } })).count > 0,
     setQuarantined: async (keyId, quarantined) => (await db.member.updateMany({ where: { keyId }, data: { quarantined } })).count > 0,
-    excluded: async () => (await db.member.findMany({ where: { OR: [{ revoked: true }, { quarantined: true }] }, select: { keyId: true } })).map((r) => r.keyId),
+    excluded: async () =>
+      (await db.member.findMany({ where: { OR: [{ revoked: true }, { quarantined: true }] }, select: { keyId: true } })).map((r) => r.keyId),
   };
 }
 
 export function inviteData(db: Client): InviteStore {
   return {
-    create: async (tokenHash, expiresAt) => { await db.invite.create({ data: { tokenHash, expiresAt } }); },
+    create: async (tokenHash, expiresAt) => {
+      await db.invite.create({ data: { tokenHash, expiresAt } });
+    },
     expiry: async (tokenHash) => (await db.invite.findUnique({ where: { tokenHash }, select: { expiresAt: true } }))?.expiresAt ?? null,
     use: async (tokenHash, now) => (await db.invite.deleteMany({ where: { tokenHash, expiresAt: { gt: now } } })).count === 1,
     purgeExpired: async (now) => (await db.invite.deleteMany({ where: { expiresAt: { lt: now } } })).count,
@@ -50,9 +55,7 @@ export function factsSql(columns: readonly FactKeyColumn[]): string {
   for (const c of columns) {
     if (!/^[A-Za-z]+$/.test(c.column) || (c.nullAs !== undefined && !/^[A-Za-z0-9-]+$/.test(c.nullAs))) throw new Error('not a column');
   }
-  const key = columns
-    .map((c) => (c.nullAs === undefined ? `"${c.column}"` : `COALESCE(CAST("${c.column}" AS TEXT), '${c.nullAs}')`))
-    .join(` || '|' || `);
+  const key = columns.map((c) => (c.nullAs === undefined ? `"${c.column}"` : `COALESCE(CAST("${c.column}" AS TEXT), '${c.nullAs}')`)).join(` || '|' || `);
   return `SELECT ${FACT_COLUMNS.map((c) => `"${c}"`).join(', ')}, ${key} AS "k" FROM "Report"`;
 }
 
@@ -60,23 +63,38 @@ export function reportData(db: Client): ReportStore {
   return {
     own: (keyId, id) => db.report.findFirst({ where: { id, memberKeyId: keyId }, select: { id: true, status: true, reportHash: true, supersedes: true } }),
     supersededBy: async (id) => (await db.report.findFirst({ where: { supersedes: id }, select: { id: true } }))?.id ?? null,
-    listOwn: (keyId, cursor, take) => db.report.findMany({
-      where: { memberKeyId: keyId, ...(cursor ? { id: { gt: cursor } } : {}) },
-      orderBy: { id: 'asc' },
-      take,
-      select: { id: true, status: true, reportHash: true, supersedes: true, year: true, incidentType: true, region: true },
-    }),
-    withdraw: async (id) => { await db.report.update({ where: { id }, data: { status: 'withdrawn' } }); },
-    page: (cursor, take) => db.report.findMany({
-      where: cursor ? { id: { gt: cursor } } : {},
-      orderBy: { id: 'asc' },
-      take,
-      select: {
-        id: true, status: true, year: true, quarter: true, region: true, incidentType: true, victimGender: true,
-        victimNationality: true, victimAgeBand: true, perpetratorType: true, outcome: true, sealedNarrative: true,
-        dedupeTag: true, supersedes: true,
-      },
-    }),
+    listOwn: (keyId, cursor, take) =>
+      db.report.findMany({
+        where: { memberKeyId: keyId, ...(cursor ? { id: { gt: cursor } } : {}) },
+        orderBy: { id: 'asc' },
+        take,
+        select: { id: true, status: true, reportHash: true, supersedes: true, year: true, incidentType: true, region: true },
+      }),
+    withdraw: async (id) => {
+      await db.report.update({ where: { id }, data: { status: 'withdrawn' } });
+    },
+    page: (cursor, take) =>
+      db.report.findMany({
+        where: cursor ? { id: { gt: cursor } } : {},
+        orderBy: { id: 'asc' },
+        take,
+        select: {
+          id: true,
+          status: true,
+          year: true,
+          quarter: true,
+          region: true,
+          incidentType: true,
+          victimGender: true,
+          victimNationality: true,
+          victimAgeBand: true,
+          perpetratorType: true,
+          outcome: true,
+          sealedNarrative: true,
+          dedupeTag: true,
+          supersedes: true,
+        },
+      }),
     factRows: async (columns) =>
       (await db.$queryRawUnsafe<Array<Record<string, unknown>>>(factsSql(columns))).map((r) => [...FACT_COLUMNS.map((c) => r[c]), r.k]),
   };
@@ -84,17 +102,26 @@ export function reportData(db: Client): ReportStore {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const SELECT_FIELDS = {
-  id: true, dedupeTag: true, year: true, quarter: true, region: true, incidentType: true, victimGender: true,
-  victimNationality: true, victimAgeBand: true, perpetratorType: true, outcome: true,
+  id: true,
+  dedupeTag: true,
+  year: true,
+  quarter: true,
+  region: true,
+  incidentType: true,
+  victimGender: true,
+  victimNationality: true,
+  victimAgeBand: true,
+  perpetratorType: true,
+  outcome: true,
 } as const;
 
 /**
  * SQL, true for a group of reports (GROUP BY tag) that disagree on some countable field: two
  * different values, or a value beside a NULL (quarter and outcome may be NULL).
  */
-const DISAGREE = COUNTABLE_FIELDS
-  .map((f) => `MIN(r."${f}") <> MAX(r."${f}")` + (f === 'quarter' || f === 'outcome' ? ` OR COUNT(r."${f}") NOT IN (0, COUNT(*))` : ''))
-  .join(' OR ');
+const DISAGREE = COUNTABLE_FIELDS.map(
+  (f) => `MIN(r."${f}") <> MAX(r."${f}")` + (f === 'quarter' || f === 'outcome' ? ` OR COUNT(r."${f}") NOT IN (0, COUNT(*))` : ''),
+).join(' OR ');
 
 /** Tags are interpolated into SQL: only 64 lowercase hex characters ever are. */
 function hexTags(tags: readonly string[]): string {
@@ -108,24 +135,32 @@ export function conflictData(db: Client): ConflictStore {
     candidateTags: async (after, limit) => {
       if (after !== undefined) hexTags([after]);
       if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
-      return (await db.$queryRawUnsafe<Array<{ tag: string }>>(
-        `SELECT r."dedupeTag" AS tag FROM "Report" r
+      return (
+        await db.$queryRawUnsafe<Array<{ tag: string }>>(
+          `SELECT r."dedupeTag" AS tag FROM "Report" r
          WHERE r.status = 'active' AND r."dedupeTag" IS NOT NULL${after ? ` AND r."dedupeTag" > '${after}'` : ''}
          GROUP BY r."dedupeTag" HAVING ${DISAGREE} ORDER BY r."dedupeTag" LIMIT ${limit}`,
-      )).map((r) => r.tag);
+        )
+      ).map((r) => r.tag);
     },
     confirmTags: async (tags) => {
       if (tags.length === 0) return [];
-      return (await db.$queryRawUnsafe<Array<{ tag: string }>>(
-        `SELECT r."dedupeTag" AS tag FROM "Report" r
+      return (
+        await db.$queryRawUnsafe<Array<{ tag: string }>>(
+          `SELECT r."dedupeTag" AS tag FROM "Report" r
          WHERE r.status = 'active' AND r."dedupeTag" IN (${hexTags(tags)}) AND ${countedMemberSql('r')}
          GROUP BY r."dedupeTag" HAVING ${DISAGREE} ORDER BY r."dedupeTag"`,
-      )).map((r) => r.tag);
+        )
+      ).map((r) => r.tag);
     },
-    countedUnder: (tags) => db.report.findMany({ where: { dedupeTag: { in: tags }, ...COUNTED }, orderBy: [{ dedupeTag: 'asc' }, { id: 'asc' }], select: SELECT_FIELDS }),
-    isCountedUnder: async (reportId, tag) => (await db.report.findFirst({ where: { id: reportId, dedupeTag: tag, ...COUNTED }, select: { id: true } })) !== null,
+    countedUnder: (tags) =>
+      db.report.findMany({ where: { dedupeTag: { in: tags }, ...COUNTED }, orderBy: [{ dedupeTag: 'asc' }, { id: 'asc' }], select: SELECT_FIELDS }),
+    isCountedUnder: async (reportId, tag) =>
+      (await db.report.findFirst({ where: { id: reportId, dedupeTag: tag, ...COUNTED }, select: { id: true } })) !== null,
     countedTags: (ids) => db.report.findMany({ where: { id: { in: ids }, ...COUNTED }, select: { id: true, dedupeTag: true } }),
     choices: (tags) => db.dedupeChoice.findMany(tags ? { where: { tag: { in: tags } } } : undefined),
-    setChoice: async (tag, reportId) => { await db.dedupeChoice.upsert({ where: { tag }, create: { tag, reportId }, update: { reportId } }); },
+    setChoice: async (tag, reportId) => {
+      await db.dedupeChoice.upsert({ where: { tag }, create: { tag, reportId }, update: { reportId } });
+    },
   };
 }

@@ -16,8 +16,16 @@ type Client = Db | Tx;
 
 export function storeData(db: Client): StoreData {
   return {
-    members: memberData(db), invites: inviteData(db), reports: reportData(db), conflicts: conflictData(db),
-    releases: releaseData(db), drafts: draftData(db), log: logData(db), dp: dpData(db), featured: featuredData(db), secrets: secretData(db),
+    members: memberData(db),
+    invites: inviteData(db),
+    reports: reportData(db),
+    conflicts: conflictData(db),
+    releases: releaseData(db),
+    drafts: draftData(db),
+    log: logData(db),
+    dp: dpData(db),
+    featured: featuredData(db),
+    secrets: secretData(db),
   };
 }
 
@@ -37,14 +45,17 @@ export function prismaStoreParts(prisma: Db, provider: Provider): StoreData & Pi
   return {
     ...storeData(prisma),
     transaction,
-    signed: (nonce, work) => prisma.$transaction(async (tx) => {
-      if (!(await consumeNonce(tx, provider, nonce))) throw new AppError('replayed_nonce');
-      return work(storeData(tx));
-    }),
+    signed: (nonce, work) =>
+      prisma.$transaction(async (tx) => {
+        if (!(await consumeNonce(tx, provider, nonce))) throw new AppError('replayed_nonce');
+        return work(storeData(tx));
+      }),
     nonces: {
       seen: async (hash) => (await prisma.nonce.findUnique({ where: { hash }, select: { hash: true } })) !== null,
       purgeExpired: async (now) => (await prisma.nonce.deleteMany({ where: { expiresAt: { lt: now } } })).count,
     },
-    ping: async () => { await prisma.$queryRawUnsafe('SELECT 1'); },
+    ping: async () => {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    },
   };
 }

@@ -40,7 +40,11 @@ export function memoryRateWindows(nonces: Pick<NonceStore, 'seen'>): RateWindowS
     },
     purgeExpired: async (now) => {
       let n = 0;
-      for (const [b, c] of counts) if (c.expiresAt < now) { counts.delete(b); n++; }
+      for (const [b, c] of counts)
+        if (c.expiresAt < now) {
+          counts.delete(b);
+          n++;
+        }
       return n;
     },
   };

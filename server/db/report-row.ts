@@ -20,7 +20,11 @@ export interface ReportRow {
 }
 
 export type RefusalCode =
-  | 'replayed_nonce' | 'key_revoked' | 'report_conflict' | 'report_not_active' | 'report_not_found'
+  | 'replayed_nonce'
+  | 'key_revoked'
+  | 'report_conflict'
+  | 'report_not_active'
+  | 'report_not_found'
   /** the id is another member's report: answered exactly as a report that does not exist (404) */
   | 'report_id_taken';
 
@@ -29,6 +33,14 @@ export type WriteOutcome = { created: boolean } | { error: RefusalCode };
 
 /** The fields a release counts, on which the reports under one dedupe tag must agree. */
 export const COUNTABLE_FIELDS = [
-  'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome',
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
 ] as const;
 export type CountableField = (typeof COUNTABLE_FIELDS)[number];

@@ -15,11 +15,13 @@ import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { ReportRow, WriteOutcome } from './report-row.js';
 
-
 /** How often the checkpointer thread copies the WAL into the database file. */
 export const CHECKPOINT_INTERVAL_MS = 500;
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
 type Reply = { seq: number; ok?: WriteOutcome; value?: unknown; error?: { name: string; message: string; code?: string } } | { ready: true };
 
 function revive(e: { name: string; message: string; code?: string }): Error {
@@ -47,7 +49,8 @@ export class SqliteFastPath {
     this.nonceStmt = this.db.prepare('SELECT 1 FROM "Nonce" WHERE hash = ?');
     this.writer();
     this.checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.mjs', import.meta.url), {
-      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: [],
+      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+      execArgv: [],
     });
     // If it ever stops, the writer's own safety-net checkpoint bounds the WAL (sqlite-report-batch.ts).
     this.checkpointer.on('error', () => undefined);
@@ -93,7 +96,9 @@ export class SqliteFastPath {
     const c = this.checkpointer;
     const stopped = new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
-      c.on('message', (m: { closed?: boolean }) => { if (m.closed) resolve(); });
+      c.on('message', (m: { closed?: boolean }) => {
+        if (m.closed) resolve();
+      });
     });
     c.postMessage({ op: 'close' });
     await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);

@@ -21,7 +21,10 @@ import { commitPointSync } from '../test-hooks.js';
 /** WAL size (pages) past which the writer checkpoints itself (see the constructor). */
 export const WRITER_SAFETY_CHECKPOINT_PAGES = 100_000;
 
-export interface Submission { nonce: NonceRow; row: ReportRow }
+export interface Submission {
+  nonce: NonceRow;
+  row: ReportRow;
+}
 /** Per submission: its outcome, or the error that failed it. */
 export type BatchResult = { ok: WriteOutcome } | { failed: unknown };
 
@@ -54,7 +57,9 @@ export class SqliteReportBatch {
       existing: (id) => (q.existing.get(id) as { memberKeyId: string; reportHash: string } | undefined) ?? null,
       supersede: (id, keyId) => q.supersede.run(id, keyId).changes === 1,
       ownReportExists: (id, keyId) => q.ownReportExists.get(id, keyId) !== undefined,
-      insert: (row) => { q.insert.run(...reportValues(row)); },
+      insert: (row) => {
+        q.insert.run(...reportValues(row));
+      },
     };
     // A refusal throws IntakeRefusal inside the (nested) transaction function, so better-sqlite3
     // rolls back to this submission's savepoint only.
@@ -66,20 +71,22 @@ export class SqliteReportBatch {
     const results: BatchResult[] = [];
     // Outer transaction: one commit (one fsync) for the whole batch; each submitOne call is a
     // savepoint inside it (better-sqlite3 nests transaction functions as savepoints).
-    this.db.transaction(() => {
-      for (const item of batch) {
-        try {
-          results.push({ ok: this.submitOne(item.nonce, item.row) });
-        } catch (e) {
-          // SQLite may roll back the whole transaction on some errors (disk full, I/O): then
-          // nothing of the batch is stored and every submission in it fails with that error.
-          if (!(e instanceof IntakeRefusal) && !this.db.inTransaction) throw e;
-          // otherwise only its savepoint is rolled back and the rest of the batch goes on
-          results.push(e instanceof IntakeRefusal ? { ok: { error: e.code } } : { failed: e });
+    this.db
+      .transaction(() => {
+        for (const item of batch) {
+          try {
+            results.push({ ok: this.submitOne(item.nonce, item.row) });
+          } catch (e) {
+            // SQLite may roll back the whole transaction on some errors (disk full, I/O): then
+            // nothing of the batch is stored and every submission in it fails with that error.
+            if (!(e instanceof IntakeRefusal) && !this.db.inTransaction) throw e;
+            // otherwise only its savepoint is rolled back and the rest of the batch goes on
+            results.push(e instanceof IntakeRefusal ? { ok: { error: e.code } } : { failed: e });
+          }
         }
-      }
-      commitPointSync('report-batch'); // test-only pause before the COMMIT (off in production)
-    }).immediate();
+        commitPointSync('report-batch'); // test-only pause before the COMMIT (off in production)
+      })
+      .immediate();
     return results;
   }
 

@@ -14,7 +14,10 @@ import type { Store } from './store.js';
 import { sqlitePath } from './url.js';
 
 /** The SQLite Store, with its Prisma client and fast path exposed for tests and operations. */
-export interface SqliteStore extends Store { prisma: Db; fast: SqliteFastPath }
+export interface SqliteStore extends Store {
+  prisma: Db;
+  fast: SqliteFastPath;
+}
 
 export function openSqliteStore(url: string): SqliteStore {
   const adapter = new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}`, timeout: 5000 });

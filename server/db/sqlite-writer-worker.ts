@@ -10,9 +10,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteReportBatch, type BatchResult, type Submission } from './sqlite-report-batch.js';
 
-interface SubmitMsg extends Submission { op: 'submit'; seq: number }
-interface PragmaMsg { op: 'pragma'; seq: number; sql: string }
-interface CloseMsg { op: 'close'; seq: number }
+interface SubmitMsg extends Submission {
+  op: 'submit';
+  seq: number;
+}
+interface PragmaMsg {
+  op: 'pragma';
+  seq: number;
+  sql: string;
+}
+interface CloseMsg {
+  op: 'close';
+  seq: number;
+}
 
 export function serialisedError(e: unknown): { name: string; message: string; code?: string } {
   const err = e instanceof Error ? e : new Error(String(e));

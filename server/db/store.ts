@@ -28,9 +28,15 @@ export type { Provider } from './url.js';
 export type { ReportRow, RefusalCode, WriteOutcome } from './report-row.js';
 
 /** A consumed nonce as stored: sha256(keyId, nonce) and when it may be purged (db/nonces.ts). */
-export interface NonceRow { hash: string; expiresAt: number }
+export interface NonceRow {
+  hash: string;
+  expiresAt: number;
+}
 
-export interface MemberKey { publicKey: string; revoked: boolean }
+export interface MemberKey {
+  publicKey: string;
+  revoked: boolean;
+}
 
 export interface MemberStore {
   /** The key and revocation state of `keyId` (authentication, on every signed member request). */
@@ -56,17 +62,38 @@ export interface InviteStore {
   purgeExpired(now: number): Promise<number>;
 }
 
-export interface OwnReport { id: string; status: string; reportHash: string; supersedes: string | null }
-export interface OwnReportListed extends OwnReport { year: number; incidentType: string; region: string }
+export interface OwnReport {
+  id: string;
+  status: string;
+  reportHash: string;
+  supersedes: string | null;
+}
+export interface OwnReportListed extends OwnReport {
+  year: number;
+  incidentType: string;
+  region: string;
+}
 /** A report's countable fields and id, as the conflict list shows them (never its member). */
 export interface CountedReport {
-  id: string; dedupeTag: string | null; year: number; quarter: number | null; region: string; incidentType: string;
-  victimGender: string; victimNationality: string; victimAgeBand: string; perpetratorType: string; outcome: string | null;
+  id: string;
+  dedupeTag: string | null;
+  year: number;
+  quarter: number | null;
+  region: string;
+  incidentType: string;
+  victimGender: string;
+  victimNationality: string;
+  victimAgeBand: string;
+  perpetratorType: string;
+  outcome: string | null;
 }
 export type StewardReport = CountedReport & { status: string; sealedNarrative: string; supersedes: string | null };
 
 /** Columns of one counted dimension in the facts read, and how a NULL is spelled. */
-export interface FactKeyColumn { column: string; nullAs?: string }
+export interface FactKeyColumn {
+  column: string;
+  nullAs?: string;
+}
 
 export interface ReportStore {
   own(keyId: string, id: string): Promise<OwnReport | null>;
@@ -100,8 +127,26 @@ export interface ConflictStore {
   setChoice(tag: string, reportId: string): Promise<void>;
 }
 
-export interface ReleaseRow { id: string; series: string; sequence: number; hash: string; manifest: string; signature: string; keyId: string; publishedOn: string; leaves: Uint8Array }
-export interface DraftRow { id: string; series: string; sequence: number; hash: string; manifest: string; leaves: Uint8Array; expiresAt: number }
+export interface ReleaseRow {
+  id: string;
+  series: string;
+  sequence: number;
+  hash: string;
+  manifest: string;
+  signature: string;
+  keyId: string;
+  publishedOn: string;
+  leaves: Uint8Array;
+}
+export interface DraftRow {
+  id: string;
+  series: string;
+  sequence: number;
+  hash: string;
+  manifest: string;
+  leaves: Uint8Array;
+  expiresAt: number;
+}
 
 export interface ReleaseStore {
   /** The newest signed release of `series`. */
@@ -127,8 +172,19 @@ export interface DraftStore {
   purgeExpired(now: number): Promise<number>;
 }
 
-export interface LogRow { logIndex: number; hash: string; manifest: string }
-export interface VersionRow { year: number; version: number; since: string | null; digest: string; reports: Uint8Array; representatives: Uint8Array }
+export interface LogRow {
+  logIndex: number;
+  hash: string;
+  manifest: string;
+}
+export interface VersionRow {
+  year: number;
+  version: number;
+  since: string | null;
+  digest: string;
+  reports: Uint8Array;
+  representatives: Uint8Array;
+}
 
 /** The publication log and the data versions: append-only (the database refuses updates and deletes). */
 export interface PublicationLogStore {
@@ -142,7 +198,13 @@ export interface PublicationLogStore {
   recordVersion(row: VersionRow): Promise<void>;
 }
 
-export interface DpLedgerRow { sequence: number; total: string; spentBefore: string; charged: string; spentAfter: string }
+export interface DpLedgerRow {
+  sequence: number;
+  total: string;
+  spentBefore: string;
+  charged: string;
+  spentAfter: string;
+}
 export interface DpLedgerStore {
   last(): Promise<DpLedgerRow | null>;
   /** Fails with a unique violation when `sequence` is taken (another charge won). */
@@ -185,7 +247,10 @@ export interface NonceStore {
   purgeExpired(now: number): Promise<number>;
 }
 
-export interface RateBucket { bucket: string; expiresAt: number }
+export interface RateBucket {
+  bucket: string;
+  expiresAt: number;
+}
 export interface RateWindowStore {
   /** +1 on each bucket unless the nonce was consumed already (then null, nothing charged). */
   charge(nonceHash: string, buckets: RateBucket[]): Promise<Map<string, number> | null>;

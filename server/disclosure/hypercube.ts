@@ -57,7 +57,16 @@ export interface ReachStore {
   proven(cell: number): boolean;
 }
 
-export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8Array, todo: Uint8Array, cost: Float64Array, rules: Rules, reach: ReachStore, locked?: Uint8Array): { added: number } {
+export function hypercubePass(
+  lt: LinkedTables,
+  s: Structure,
+  suppressed: Uint8Array,
+  todo: Uint8Array,
+  cost: Float64Array,
+  rules: Rules,
+  reach: ReachStore,
+  locked?: Uint8Array,
+): { added: number } {
   const dimsOfTable = lt.tables.map((t) => new Set(t));
   const infos: TableInfo[] = lt.tables.map((t, ti) => {
     const sizes = t.map((d) => lt.codes[d]!.length);
@@ -123,7 +132,12 @@ export function hypercubePass(lt: LinkedTables, s: Structure, suppressed: Uint8A
       // dimension puts a −1 corner without capacity next to p: no hypercube can work here.
       if (ranked.some((r) => r.length === 0 || r[0]!.score >= 1e12)) continue;
       for (const width of [2, 3, 5, 8]) {
-        const pick = ranked.map((r) => r.slice(0, width).filter((x) => x.score < 1e12).map((x) => x.o));
+        const pick = ranked.map((r) =>
+          r
+            .slice(0, width)
+            .filter((x) => x.score < 1e12)
+            .map((x) => x.o),
+        );
         let combos = 1;
         for (const r of pick) combos *= r.length;
         if (combos > MAX_COMBOS) break;
@@ -156,7 +170,19 @@ interface Hypercube {
   tDown: number;
 }
 
-function searchProduct(pick: Option[][], info: TableInfo, ids: number[], coords: number[], pli: number, suppressed: Uint8Array, values: Float64Array, cost: Float64Array, needUp: number, protection: number, bound: number): Hypercube | null {
+function searchProduct(
+  pick: Option[][],
+  info: TableInfo,
+  ids: number[],
+  coords: number[],
+  pli: number,
+  suppressed: Uint8Array,
+  values: Float64Array,
+  cost: Float64Array,
+  needUp: number,
+  protection: number,
+  bound: number,
+): Hypercube | null {
   const n = pick.length;
   const choice = new Array<number>(n).fill(0);
   let best: Hypercube | null = null;

@@ -98,7 +98,17 @@ export async function protectRelease(input: ProtectReleaseInput): Promise<Protec
   const rules = thresholdRules(s.n, sensitive, k, protection);
   const costs = cellCosts(s.values);
   const engine = new AuditEngine(highs, s, rules);
-  const opts: PatternOptions = { highs, lt, counts: input.counts, s, engine, rules, costs, timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto' };
+  const opts: PatternOptions = {
+    highs,
+    lt,
+    counts: input.counts,
+    s,
+    engine,
+    rules,
+    costs,
+    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    method: input.method ?? 'auto',
+  };
   const state = initialPattern(opts, sensitive);
   const exactFinal = (input.finalAudit ?? 'exact') === 'exact';
   repairUntilProtected(opts, sensitive, state);

@@ -371,7 +371,8 @@ class SubComponentSettler {
       oHi[c] = lHi[i]!;
     });
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
-    this.shared = mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(this.system(), nc > ExtremeSolver.IPM_START) : undefined;
+    this.shared =
+      mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(this.system(), nc > ExtremeSolver.IPM_START) : undefined;
     this.exactLo = new Uint8Array(nc);
     this.exactHi = new Uint8Array(nc);
     this.rowsOfClass = Array.from({ length: nc }, () => []);
@@ -514,7 +515,13 @@ class SubComponentSettler {
       const lpBefore = this.lpSolves;
       for (const sense of [-1, 1] as const) {
         const end = sense === -1 ? 'hi' : 'lo';
-        const batch = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, (i) => this.unsettled(i, end) && !(sense === -1 && this.lHi[i] === Infinity && !this.exactHi[i]));
+        const batch = spacedBatch(
+          nc,
+          this.rowsOfClass,
+          this.rowStart,
+          this.rowIdx,
+          (i) => this.unsettled(i, end) && !(sense === -1 && this.lHi[i] === Infinity && !this.exactHi[i]),
+        );
         if (batch.length < 8) continue;
         tried += batch.length;
         const before = this.solverSolves();
@@ -608,7 +615,13 @@ class SubComponentSettler {
     for (let i = 0; i < nc; i++) if (this.uncertain(i)) left++;
     for (let round = 0; round < 100 && left >= 16; round++) {
       // (a class that may be unbounded above would make the batch LP unbounded: alone below)
-      const batch = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, (i) => !this.exactHi[i] && this.bounds.oHi[classes[i]!] !== Infinity && this.uncertain(i));
+      const batch = spacedBatch(
+        nc,
+        this.rowsOfClass,
+        this.rowStart,
+        this.rowIdx,
+        (i) => !this.exactHi[i] && this.bounds.oHi[classes[i]!] !== Infinity && this.uncertain(i),
+      );
       if (batch.length < 8) break;
       const before = this.solverSolves();
       const x = this.ensureSolver().batch(batch, -1);
@@ -654,7 +667,13 @@ class SubComponentSettler {
  * Classes (ascending) that are `eligible` and at least three steps apart — no shared row, no common
  * neighbour — so that one LP can push them all to their extremes independently.
  */
-function spacedBatch(nc: number, rowsOfClass: readonly number[][], rowStart: readonly number[], rowIdx: readonly number[], eligible: (i: number) => boolean): number[] {
+function spacedBatch(
+  nc: number,
+  rowsOfClass: readonly number[][],
+  rowStart: readonly number[],
+  rowIdx: readonly number[],
+  eligible: (i: number) => boolean,
+): number[] {
   const blocked = new Uint8Array(nc);
   const batch: number[] = [];
   for (let i = 0; i < nc; i++) {
@@ -697,7 +716,16 @@ interface SubComponent {
  * ray has the union of all supports; maximising Σ min(d_c, 1) over candidates finds it (at the
  * optimum z_c = 1 exactly on that union, 0 elsewhere). Candidates outside it are bounded.
  */
-function unboundedClasses(highs: Highs, nc: number, boxLo: Float64Array, boxHi: Float64Array, rowStart: number[], rowIdx: number[], rowVal: number[], candidates: number[]): Set<number> {
+function unboundedClasses(
+  highs: Highs,
+  nc: number,
+  boxLo: Float64Array,
+  boxHi: Float64Array,
+  rowStart: number[],
+  rowIdx: number[],
+  rowVal: number[],
+  candidates: number[],
+): Set<number> {
   const nz = candidates.length;
   const colLower = new Float64Array(nc + nz);
   const colUpper = new Float64Array(nc + nz);
@@ -770,7 +798,15 @@ function subComponents(red: Reduced): SubComponent[] {
  * Bound propagation over equality rows (activity bounds), in place. Only ever produces valid
  * outer bounds: each update is relaxed by a relative 1e-9 to absorb floating-point error.
  */
-export function propagate(lo: Float64Array, hi: Float64Array, rowStart: readonly number[], rowIdx: readonly number[], rowVal: readonly number[], rhs: readonly number[], maxSweeps = 40): void {
+export function propagate(
+  lo: Float64Array,
+  hi: Float64Array,
+  rowStart: readonly number[],
+  rowIdx: readonly number[],
+  rowVal: readonly number[],
+  rhs: readonly number[],
+  maxSweeps = 40,
+): void {
   const nr = rhs.length;
   // Per term a·x with x in [l, h]: its smallest and largest contribution, infinite ones counted
   // apart (so that "the sum of the others" stays finite whenever it is).

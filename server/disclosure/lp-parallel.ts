@@ -120,4 +120,3 @@ export class SharedExtremes {
     for (const h of this.mine) h.busy = false;
   }
 }
-

@@ -62,7 +62,10 @@ export class ExtremeSolver {
   /** Systems with more columns than this get their first basis from the interior-point method. */
   static IPM_START = 1500;
 
-  constructor(private readonly highs: Highs, private readonly sys: SparseSystem) {}
+  constructor(
+    private readonly highs: Highs,
+    private readonly sys: SparseSystem,
+  ) {}
 
   private open(): Model {
     if (this.model) return this.model;
@@ -144,18 +147,30 @@ export interface OnceResult {
 }
 
 /** Solves one LP/MILP from scratch (minimisation unless `maximize`). */
-export function solveOnce(highs: Highs, sys: SparseSystem, cost: Float64Array, maximize: boolean, opts: { integrality?: VariableType[]; timeLimitS?: number; mip?: Record<string, number> } = {}): OnceResult {
+export function solveOnce(
+  highs: Highs,
+  sys: SparseSystem,
+  cost: Float64Array,
+  maximize: boolean,
+  opts: { integrality?: VariableType[]; timeLimitS?: number; mip?: Record<string, number> } = {},
+): OnceResult {
   const m = highs.createModel(modelData(highs, sys, cost, maximize, opts.integrality));
   try {
     // Presolve costs far more than it saves on these small, sparse LPs (measured: ~25 ms vs ~1 ms
     // for a 700-column protection LP); the MILP keeps it.
-    m.options.set({ output_flag: false, ...(opts.integrality ? {} : { presolve: 'off' }), ...(opts.timeLimitS !== undefined ? { time_limit: opts.timeLimitS } : {}), ...(opts.mip ?? {}) });
+    m.options.set({
+      output_flag: false,
+      ...(opts.integrality ? {} : { presolve: 'off' }),
+      ...(opts.timeLimitS !== undefined ? { time_limit: opts.timeLimitS } : {}),
+      ...(opts.mip ?? {}),
+    });
     const status = m.run().modelStatus;
     const empty = new Float64Array(sys.numCols);
     if (status === STATUS.optimal) {
       return { status: 'optimal', x: m.getSolution().colValue, objective: m.getObjectiveValue() };
     }
-    if (status === STATUS.unbounded || status === STATUS.unboundedOrInfeasible) return { status: 'unbounded', x: empty, objective: maximize ? Infinity : -Infinity };
+    if (status === STATUS.unbounded || status === STATUS.unboundedOrInfeasible)
+      return { status: 'unbounded', x: empty, objective: maximize ? Infinity : -Infinity };
     if (status === STATUS.infeasible) return { status: 'infeasible', x: empty, objective: NaN };
     // Limits: keep a feasible incumbent if HiGHS has one.
     const feasible = Number(m.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;

@@ -49,7 +49,15 @@ export function milpFits(n: number, nSensitive: number, limits: MilpLimits): boo
   return n <= limits.maxCells && nSensitive * n <= limits.maxProduct;
 }
 
-export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cost: Float64Array, rules: Rules, timeLimitS: number, limits: MilpLimits): { suppressed: Uint8Array; optimal: boolean } | null {
+export function solveMilp(
+  highs: Highs,
+  s: Structure,
+  sensitive: Uint8Array,
+  cost: Float64Array,
+  rules: Rules,
+  timeLimitS: number,
+  limits: MilpLimits,
+): { suppressed: Uint8Array; optimal: boolean } | null {
   const n = s.n;
   const P: number[] = [];
   for (let i = 0; i < n; i++) if (sensitive[i]) P.push(i);
@@ -111,7 +119,13 @@ export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cos
         if (sensitive[c]) sensitiveOther = true;
         else others.push(c);
       }
-      if (!sensitiveOther) addRow(others.map((c) => yCol[c]!), others.map(() => 1), 1, Infinity);
+      if (!sensitiveOther)
+        addRow(
+          others.map((c) => yCol[c]!),
+          others.map(() => 1),
+          1,
+          Infinity,
+        );
       const need = riseOf(p);
       const total = s.conCells[s0]!;
       if (need > 0 && total !== p && !sensitive[total]) {
@@ -157,7 +171,8 @@ export function solveMilp(highs: Highs, s: Structure, sensitive: Uint8Array, cos
         if (s.values[i]! > 0) addRow([base + i, yCol[i]!], [1, s.values[i]!], 0, Infinity);
         addRow([base + i, yCol[i]!], [1, -M], -Infinity, 0);
       }
-      if (dir === 0) addRow([base + p, u], [1, -1], 0, Infinity); // f_p ≥ u
+      if (dir === 0)
+        addRow([base + p, u], [1, -1], 0, Infinity); // f_p ≥ u
       else addRow([base + p, l], [1, 1], -Infinity, 0); // g_p ≤ −l
     }
   }

@@ -66,8 +66,13 @@ function scratch(s: Structure): Scratch {
   if (!sc) {
     sc = {
       gen: 0,
-      cellMark: new Int32Array(s.n), depth: new Int32Array(s.n), hops: new Int32Array(s.n), pos: new Int32Array(s.n),
-      conMark: new Int32Array(s.m), conCount: new Int32Array(s.m), conXor: new Int32Array(s.m),
+      cellMark: new Int32Array(s.n),
+      depth: new Int32Array(s.n),
+      hops: new Int32Array(s.n),
+      pos: new Int32Array(s.n),
+      conMark: new Int32Array(s.m),
+      conCount: new Int32Array(s.m),
+      conXor: new Int32Array(s.m),
     };
     scratchOf.set(s, sc);
   }
@@ -173,7 +178,18 @@ export interface Protection {
 }
 
 /** Returns the published cells to suppress so that p can rise by `up`, or null if impossible in N. */
-export function protectionCells(highs: Highs, s: Structure, p: number, suppressed: Uint8Array, cost: Float64Array, W: number, up: number, nb: Neighbourhood, locked?: Uint8Array, avoid?: Uint8Array): Protection | null {
+export function protectionCells(
+  highs: Highs,
+  s: Structure,
+  p: number,
+  suppressed: Uint8Array,
+  cost: Float64Array,
+  W: number,
+  up: number,
+  nb: Neighbourhood,
+  locked?: Uint8Array,
+  avoid?: Uint8Array,
+): Protection | null {
   const around = neighbourhood(s, p, suppressed, nb, locked !== undefined);
   const keep = (c: number): boolean => c === p || (!locked?.[c] && (suppressed[c] === 1 || !avoid?.[c]));
   const N = movable(s, p, locked || avoid ? around.filter(keep) : around);
@@ -243,7 +259,16 @@ export function protectionCells(highs: Highs, s: Structure, p: number, suppresse
   }
   const r = solveOnce(
     highs,
-    { numCols: colLower.length, colLower: Float64Array.from(colLower), colUpper: Float64Array.from(colUpper), rowStart, rowIndex, rowValue, rowLower: rowBound, rowUpper: rowBound },
+    {
+      numCols: colLower.length,
+      colLower: Float64Array.from(colLower),
+      colUpper: Float64Array.from(colUpper),
+      rowStart,
+      rowIndex,
+      rowValue,
+      rowLower: rowBound,
+      rowUpper: rowBound,
+    },
     Float64Array.from(colCost),
     false,
   );

@@ -96,7 +96,8 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?
   // The MILP has no notion of locked cells: with any, the hypercube pass (which avoids them).
   const anyLocked = o.locked?.some((x) => x === 1) ?? false;
   const milpAllowed = o.method !== 'heuristic' && o.lt !== undefined && !anyLocked && milpFits(s.n, nSens, limits);
-  if (nSens === 0 && milpAllowed) method = 'milp'; // nothing to hide: optimal
+  if (nSens === 0 && milpAllowed)
+    method = 'milp'; // nothing to hide: optimal
   else if (nSens > 0 && milpAllowed) {
     o.engine.lpSolves++;
     const r = solveMilp(o.highs, s, sensitive, costs.cost, o.rules, Math.max(0.05, o.timeBudgetMs / 1000), limits);
@@ -119,10 +120,19 @@ export function extendPattern(o: PatternOptions, sensitive: Uint8Array, state: P
   if (!o.lt) return;
   const todo = new Uint8Array(s.n);
   for (let i = 0; i < s.n; i++) if (sensitive[i] && !o.engine.reachHolds(i)) todo[i] = 1;
-  hypercubePass(o.lt, s, state.suppressed, todo, costs.cost, o.rules, {
-    noteReach: (c, v) => o.engine.noteReach(c, v),
-    proven: (c) => o.engine.reachHolds(c),
-  }, o.locked);
+  hypercubePass(
+    o.lt,
+    s,
+    state.suppressed,
+    todo,
+    costs.cost,
+    o.rules,
+    {
+      noteReach: (c, v) => o.engine.noteReach(c, v),
+      proven: (c) => o.engine.reachHolds(c),
+    },
+    o.locked,
+  );
 }
 
 /** Audit–repair loop until the judge-mode audit passes (see header). Mutates `state`. */

@@ -50,7 +50,8 @@ export function readPrivacyAmount(x: unknown): { ok: true; value: Rational } | {
     if (!Number.isFinite(x)) return { ok: false, message: 'must be a finite number' };
     value = toRational(x);
   } else if (typeof x === 'string') {
-    if (x.length > 40 || !(DECIMAL.test(x) || FRACTION.test(x))) return { ok: false, message: 'must be a decimal such as "0.5" or a fraction such as "1/4" (at most 40 characters)' };
+    if (x.length > 40 || !(DECIMAL.test(x) || FRACTION.test(x)))
+      return { ok: false, message: 'must be a decimal such as "0.5" or a fraction such as "1/4" (at most 40 characters)' };
     value = toRational(x);
   } else {
     return { ok: false, message: 'must be a number or a string' };

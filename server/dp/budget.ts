@@ -157,11 +157,17 @@ export function spend(ledger: Ledger, amount: RationalInput, unit: BudgetUnit = 
   if (a.num <= 0n) return { ok: false, error: 'invalid_amount', message: 'amount must be > 0' };
   if (total.num < 0n || spent.num < 0n) return { ok: false, error: 'invalid_amount', message: 'ledger total and spent must be ≥ 0' };
   if (unit !== ledger.unit) {
-    if (unit === 'epsilon' && ledger.unit === 'rho') a = mul(rational(1n, 2n), mul(a, a)); // ε-DP ⇒ (ε²/2)-zCDP
+    if (unit === 'epsilon' && ledger.unit === 'rho')
+      a = mul(rational(1n, 2n), mul(a, a)); // ε-DP ⇒ (ε²/2)-zCDP
     else return { ok: false, error: 'unit_mismatch', message: 'a zCDP (rho) release cannot be charged to a pure-DP (epsilon) ledger' };
   }
   const after = add(spent, a);
   const remainingNow = sub(total, spent);
   if (compare(after, total) > 0) return { ok: false, error: 'budget_exceeded', requested: formatDecimal(a), remaining: Math.max(0, toNumber(remainingNow)) };
-  return { ok: true, ledger: { total: ledger.total, spent: formatDecimal(after), unit: ledger.unit }, charged: formatDecimal(a), remaining: toNumber(sub(total, after)) };
+  return {
+    ok: true,
+    ledger: { total: ledger.total, spent: formatDecimal(after), unit: ledger.unit },
+    charged: formatDecimal(a),
+    remaining: toNumber(sub(total, after)),
+  };
 }

@@ -76,4 +76,3 @@ export function discreteGaussianHalfWidth(sigma2: number, level = 0.9): number {
   }
   return h;
 }
-

@@ -32,13 +32,33 @@ import { postProcess, type PostProcessMethod } from './post-process.js';
 import { defaultRandomSource, type RandomSource } from './random.js';
 import { formatDecimal, toNumber, type RationalInput } from './rational.js';
 
-export { budgetFor, sensitivityCells, spend, type Budget, type BudgetRequest, type BudgetUnit, type Ledger, type LinkedStructure, type SpendResult } from './budget.js';
+export {
+  budgetFor,
+  sensitivityCells,
+  spend,
+  type Budget,
+  type BudgetRequest,
+  type BudgetUnit,
+  type Ledger,
+  type LinkedStructure,
+  type SpendResult,
+} from './budget.js';
 export { discreteGaussian, discreteGaussianHalfWidth, discreteGaussianPmf, discreteGaussianVariance } from './discrete-gaussian.js';
 export { bernoulliExp, discreteLaplace, discreteLaplaceHalfWidth, discreteLaplacePmf, discreteLaplaceVariance, geometricExp } from './discrete-laplace.js';
 export { roundByTables } from './table-rounding.js';
 export { checkConsistent, postProcess, totalCellOf, type PostProcessMethod, type PostProcessOptions, type PostProcessResult } from './post-process.js';
 export { largestRemainder, splitRepair } from './split.js';
-export { bernoulli, chacha20Block, cryptoRandomSource, defaultRandomSource, seededRandomSource, uniformBelow, uniformBelowSmall, type RandomSource, type Seed } from './random.js';
+export {
+  bernoulli,
+  chacha20Block,
+  cryptoRandomSource,
+  defaultRandomSource,
+  seededRandomSource,
+  uniformBelow,
+  uniformBelowSmall,
+  type RandomSource,
+  type Seed,
+} from './random.js';
 export { formatDecimal, toRational, type Rational, type RationalInput } from './rational.js';
 
 export interface DpReleaseInput extends LinkedTablesInput {

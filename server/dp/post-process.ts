@@ -174,7 +174,12 @@ function solveL1Unsafe(highs: Highs, lt: LinkedTables, b: Float64Array, w: Windo
     ...(integer ? { integrality: new Int32Array(2 * n).fill(1) } : {}),
   });
   try {
-    model.options.set({ output_flag: false, time_limit: timeLimitS, ...(integer ? { mip_rel_gap: 1e-4 } : {}), ...(o.interior ? { solver: 'ipm', run_crossover: 'off' } : {}) });
+    model.options.set({
+      output_flag: false,
+      time_limit: timeLimitS,
+      ...(integer ? { mip_rel_gap: 1e-4 } : {}),
+      ...(o.interior ? { solver: 'ipm', run_crossover: 'off' } : {}),
+    });
     const status = model.run().modelStatus as number;
     const toX = (sol: ArrayLike<number>): Float64Array => {
       const x = new Float64Array(n);
@@ -184,7 +189,8 @@ function solveL1Unsafe(highs: Highs, lt: LinkedTables, b: Float64Array, w: Windo
     if (status === STATUS.optimal) return { status: 'optimal', x: toX(model.getSolution().colValue), objective: model.getObjectiveValue() };
     if (status === STATUS.infeasible) return { status: 'infeasible', x: new Float64Array(n), objective: NaN };
     const feasible = Number(model.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
-    if (feasible && (status === STATUS.timeLimit || status === STATUS.iterationLimit)) return { status: 'feasible', x: toX(model.getSolution().colValue), objective: model.getObjectiveValue() };
+    if (feasible && (status === STATUS.timeLimit || status === STATUS.iterationLimit))
+      return { status: 'feasible', x: toX(model.getSolution().colValue), objective: model.getObjectiveValue() };
     return { status: 'failed', x: new Float64Array(n), objective: NaN };
   } finally {
     model.dispose();
@@ -227,7 +233,15 @@ export async function postProcess(highs: Highs, lt: LinkedTables, noisy: ArrayLi
   let solves = 0;
   let lpObjective = NaN;
   let fractional = 0;
-  const finish = (x: Float64Array, method: PostProcessMethod): PostProcessResult => ({ counts: x, method, l1: l1(x, noisy), lpObjective, fractional, solves, trace });
+  const finish = (x: Float64Array, method: PostProcessMethod): PostProcessResult => ({
+    counts: x,
+    method,
+    l1: l1(x, noisy),
+    lpObjective,
+    fractional,
+    solves,
+    trace,
+  });
   const accept = (x: Float64Array, stage: string): boolean => {
     const err = checkConsistent(lt, x, invariant);
     if (err) trace.push(`${stage} rejected: ${err}`);

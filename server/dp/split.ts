@@ -339,8 +339,20 @@ function roundWithMargins(tau: readonly Float64Array[], rowSum: readonly number[
   const rowLeft = rowSum.map((m, k) => m - z[k]!.reduce((a, b) => a + b, 0));
   const colLeft = units.map((u, l) => u - z.reduce((a, row) => a + row[l]!, 0));
   // Floating point may push a floor sum above its margin: take back.
-  for (let k = 0; k < K; k++) for (let l = 0; l < L && rowLeft[k]! < 0; l++) while (rowLeft[k]! < 0 && z[k]![l]! > 0) { z[k]![l]!--; rowLeft[k]!++; colLeft[l]!++; }
-  for (let l = 0; l < L; l++) for (let k = 0; k < K && colLeft[l]! < 0; k++) while (colLeft[l]! < 0 && z[k]![l]! > 0) { z[k]![l]!--; colLeft[l]!++; rowLeft[k]!++; }
+  for (let k = 0; k < K; k++)
+    for (let l = 0; l < L && rowLeft[k]! < 0; l++)
+      while (rowLeft[k]! < 0 && z[k]![l]! > 0) {
+        z[k]![l]!--;
+        rowLeft[k]!++;
+        colLeft[l]!++;
+      }
+  for (let l = 0; l < L; l++)
+    for (let k = 0; k < K && colLeft[l]! < 0; k++)
+      while (colLeft[l]! < 0 && z[k]![l]! > 0) {
+        z[k]![l]!--;
+        colLeft[l]!++;
+        rowLeft[k]!++;
+      }
   const pairs: Array<[number, number, number]> = [];
   for (let k = 0; k < K; k++) for (let l = 0; l < L; l++) pairs.push([tau[k]![l]! - z[k]![l]!, k, l]);
   pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);

@@ -22,7 +22,9 @@ import { SIGNATURE_MAX_AGE_S, SIGNATURE_MAX_FUTURE_S } from '../db/nonces.js';
 import { bodyBytes } from './body.js';
 
 declare module 'express-serve-static-core' {
-  interface Request { auth?: Auth }
+  interface Request {
+    auth?: Auth;
+  }
 }
 
 /** The verified credential of a request (401 if there is none). */
@@ -49,12 +51,21 @@ export function requireSignature(ctx: ServiceContext, roles: Role[], opts: { rev
     const known = knownOf(ctx);
     const memberRow = (keyId: string) => ctx.db.members.key(keyId);
     const keyLookup = async (keyId: string): Promise<string | null> => {
-      if (keyId === ctx.keys.steward.keyId) { found = { role: 'steward', revoked: false }; return ctx.keys.steward.publicKey; }
+      if (keyId === ctx.keys.steward.keyId) {
+        found = { role: 'steward', revoked: false };
+        return ctx.keys.steward.publicKey;
+      }
       const pub = ctx.keys.publishers.find((p) => p.keyId === keyId);
-      if (pub) { found = { role: 'publisher', revoked: false }; return pub.publicKey; }
+      if (pub) {
+        found = { role: 'publisher', revoked: false };
+        return pub.publicKey;
+      }
       if (!keyId.startsWith('m-') || keyId.length > 64) return standInKey();
       const cached = await known.memberKeys.get(keyId);
-      if (cached !== undefined) { found = { role: 'member', revoked: false, checkMember: cached }; return cached; }
+      if (cached !== undefined) {
+        found = { role: 'member', revoked: false, checkMember: cached };
+        return cached;
+      }
       if (!(await known.unknownKeyLookups.take())) return standInKey();
       const m = await memberRow(keyId);
       if (!m) return standInKey();

@@ -8,7 +8,10 @@ import { AppError, zodIssues } from '../errors.js';
 import type { PlainHandler } from './direct-routes.js';
 
 /** What these helpers read of a request, express's or a declared route's (http/direct-routes.ts). */
-export interface BodyRequest { body?: unknown; headers: IncomingHttpHeaders }
+export interface BodyRequest {
+  body?: unknown;
+  headers: IncomingHttpHeaders;
+}
 
 export function rawBody(limitBytes: number): PlainHandler {
   return express.raw({ type: () => true, limit: limitBytes, inflate: false });

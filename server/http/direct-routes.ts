@@ -66,7 +66,8 @@ export function declareRoute(method: Method, path: string, ...handlers: PlainHan
  */
 export function directPattern(path: string): RegExp {
   const segments = path.split('/');
-  if (segments[0] !== '' || segments.length < 2 || segments.slice(1).some((s) => s === '')) throw new Error(`a declared route's path is /-separated non-empty segments: ${path}`);
+  if (segments[0] !== '' || segments.length < 2 || segments.slice(1).some((s) => s === ''))
+    throw new Error(`a declared route's path is /-separated non-empty segments: ${path}`);
   const parts = segments.slice(1).map((s) => {
     if (s.startsWith(':')) {
       if (!/^:[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new Error(`unsupported parameter in a declared route: ${s}`);

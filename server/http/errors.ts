@@ -11,14 +11,18 @@ import { sendJson } from './json.js';
 function fromBodyParser(e: unknown): ErrorCode | undefined {
   const type = typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined;
   switch (type) {
-    case 'entity.too.large': return 'payload_too_large';
+    case 'entity.too.large':
+      return 'payload_too_large';
     case 'encoding.unsupported':
-    case 'charset.unsupported': return 'unsupported_media_type';
+    case 'charset.unsupported':
+      return 'unsupported_media_type';
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-    case 'entity.verify.failed': return 'request_aborted';
-    default: return undefined;
+    case 'entity.verify.failed':
+      return 'request_aborted';
+    default:
+      return undefined;
   }
 }
 

@@ -21,16 +21,27 @@ export class KnownSet<V> {
   async get(key: string): Promise<V | undefined> {
     const first = this.loadedAt === -Infinity;
     if (Date.now() - this.loadedAt >= REFRESH_MS && !this.loading) {
-      this.loading = this.load().then(
-        (rows) => { for (const [k, v] of rows) this.map.set(k, v); this.loadedAt = Date.now(); },
-        () => undefined, // database unavailable: try again on the next request
-      ).finally(() => { this.loading = undefined; });
+      this.loading = this.load()
+        .then(
+          (rows) => {
+            for (const [k, v] of rows) this.map.set(k, v);
+            this.loadedAt = Date.now();
+          },
+          () => undefined, // database unavailable: try again on the next request
+        )
+        .finally(() => {
+          this.loading = undefined;
+        });
     }
     if (first && this.loading) await this.loading;
     return this.map.get(key);
   }
-  add(key: string, value: V): void { this.map.set(key, value); }
-  delete(key: string): void { this.map.delete(key); }
+  add(key: string, value: V): void {
+    this.map.set(key, value);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
 }
 
 export interface Known {
@@ -48,7 +59,10 @@ export interface Known {
 const known = new WeakMap<object, Known>();
 
 /** Per-minute sizes of the global buckets (createApp sets them from the configuration). */
-export interface UnauthenticatedLimits { publicPerMinute: number; enrolPerInvitePerMinute?: number }
+export interface UnauthenticatedLimits {
+  publicPerMinute: number;
+  enrolPerInvitePerMinute?: number;
+}
 
 export function configureKnown(ctx: ServiceContext, limits: UnauthenticatedLimits): Known {
   const k: Known = {

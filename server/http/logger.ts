@@ -16,9 +16,18 @@ const LEVELS = { debug: 20, info: 30, notice: 35, warn: 40, error: 50, fatal: 60
 export type LogLevel = keyof typeof LEVELS;
 type LogFn = (fieldsOrMsg: Record<string, unknown> | string, msg?: string) => void;
 /** `notice`: the few lines an operator always needs (where the server listens), at any level but `silent`. */
-export interface Logger { debug: LogFn; info: LogFn; notice: LogFn; warn: LogFn; error: LogFn; fatal: LogFn }
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  notice: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  fatal: LogFn;
+}
 /** Where lines go: standard output by default; tests pass a stream that keeps them. */
-export interface LogDestination { write(line: string): unknown }
+export interface LogDestination {
+  write(line: string): unknown;
+}
 
 /**
  * One JSON object per line: the fields given, then `msg`; `level` only on warnings and errors.
@@ -62,7 +71,10 @@ export function accessLog(logger: Logger): PlainHandler {
       configurable: true,
       enumerable: true,
       get: () => route,
-      set: (v: unknown) => { route = v; template = routeTemplate(req); },
+      set: (v: unknown) => {
+        route = v;
+        template = routeTemplate(req);
+      },
     });
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;

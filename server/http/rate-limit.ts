@@ -33,7 +33,11 @@ export interface CredentialLimits {
   dailyReports?: number;
 }
 
-interface Charged { replay: boolean; minute: number; day?: number }
+interface Charged {
+  replay: boolean;
+  minute: number;
+  day?: number;
+}
 
 /** The Store's rate windows, with this server's bucket names (see header). */
 function counters(ctx: ServiceContext) {
@@ -66,7 +70,9 @@ export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits 
   const { perMinute, dailyReports = Infinity } = typeof limits === 'number' ? { perMinute: limits } : limits;
   const daily = Number.isFinite(dailyReports);
   const { charge, refund } = counters(ctx);
-  const giveBack = (keyId: string, which: 'minute' | 'day') => { refund(keyId, which).catch(() => undefined); };
+  const giveBack = (keyId: string, which: 'minute' | 'day') => {
+    refund(keyId, which).catch(() => undefined);
+  };
   return (req, res, next) => {
     const auth = req.auth;
     if (!auth) return next(new AppError('signature_missing'));
@@ -92,14 +98,20 @@ export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits 
 export class GlobalBucket {
   private window = -1;
   private readonly used = new Map<string, number>();
-  constructor(readonly points: number, private readonly windowS = 1) {}
+  constructor(
+    readonly points: number,
+    private readonly windowS = 1,
+  ) {}
   /** Per-minute bound spent per second (a sixtieth each second, at least one): no burst takes a minute's work at once. */
   static perMinute(perMinute: number): GlobalBucket {
     return new GlobalBucket(Math.max(1, Math.ceil(perMinute / 60)), 1);
   }
   takeSync(key = ''): boolean {
     const w = Math.floor(Date.now() / 1000 / this.windowS);
-    if (w !== this.window) { this.used.clear(); this.window = w; }
+    if (w !== this.window) {
+      this.used.clear();
+      this.window = w;
+    }
     const n = (this.used.get(key) ?? 0) + 1;
     this.used.set(key, n);
     return n <= this.points;

@@ -10,9 +10,15 @@ import helmet, { type HelmetOptions } from 'helmet';
 export function recordedHelmetHeaders(options: HelmetOptions): Array<[string, string]> {
   const set = new Map<string, string>();
   const recorder = {
-    setHeader(name: string, value: unknown) { set.set(name, String(value)); },
-    removeHeader(name: string) { set.delete(name); },
-    getHeader(name: string) { return set.get(name); },
+    setHeader(name: string, value: unknown) {
+      set.set(name, String(value));
+    },
+    removeHeader(name: string) {
+      set.delete(name);
+    },
+    getHeader(name: string) {
+      return set.get(name);
+    },
   };
   let called = false;
   helmet(options)({} as never, recorder as never, (err?: unknown) => {

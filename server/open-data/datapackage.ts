@@ -26,9 +26,10 @@ export function dataPackage(env: Envelope, terms: Terms): Record<string, unknown
   const cols = tidyColumns(m);
   const citation = citationOf(terms, { id: m.id, series: m.series, publishedOn: m.publishedOn, hash: env.hash });
   const years = m.domains.year ?? [];
-  const method = m.method === 'dp'
-    ? 'Differential privacy: every count carries random noise (error_margin_90). / Privacidad diferencial.'
-    : `Cell suppression: no published count is between 1 and ${(m.k ?? 1) - 1}; other cells are hidden so that hidden ones cannot be worked out. / Supresión de celdas (k = ${m.k}).`;
+  const method =
+    m.method === 'dp'
+      ? 'Differential privacy: every count carries random noise (error_margin_90). / Privacidad diferencial.'
+      : `Cell suppression: no published count is between 1 and ${(m.k ?? 1) - 1}; other cells are hidden so that hidden ones cannot be worked out. / Supresión de celdas (k = ${m.k}).`;
   return {
     profile: 'tabular-data-package',
     name: `contamos-${m.id}`,
@@ -63,26 +64,32 @@ export function dataPackage(env: Envelope, terms: Terms): Record<string, unknown
       publicKeys: '/.well-known/contamos.json',
       verify: 'npm run audit -- --server URL',
     },
-    resources: [{
-      profile: 'tabular-data-resource',
-      name: 'cells',
-      path: DATA_FILE,
-      title: `Figures of release ${m.id}, one row per figure / Cifras, una fila por cifra`,
-      description: 'One row per published figure: every dimension with its level (total, group, item), code and labels; the count, or empty when hidden to protect people. Sum rows of a single level per dimension.',
-      format: 'csv',
-      mediatype: 'text/csv',
-      encoding: 'utf-8',
-      dialect: { delimiter: ',', header: true, lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true },
-      licenses: [{ name: terms.licence.id, title: terms.licence.title, ...(terms.licence.url ? { path: terms.licence.url } : {}) }],
-      schema: {
-        fields: cols.map((c) => ({
-          name: c.name, type: c.type, title: c.name, description: c.description,
-          ...(c.type === 'integer' ? { constraints: { minimum: 0 } } : {}),
-          ...(c.enum ? { constraints: { required: true, enum: c.enum } } : c.required ? { constraints: { required: true } } : {}),
-        })),
-        missingValues: [''],
-        primaryKey: ['release_id', ...tidyDimensions(m).map((d) => `${columnStem(d)}_code`)],
+    resources: [
+      {
+        profile: 'tabular-data-resource',
+        name: 'cells',
+        path: DATA_FILE,
+        title: `Figures of release ${m.id}, one row per figure / Cifras, una fila por cifra`,
+        description:
+          'One row per published figure: every dimension with its level (total, group, item), code and labels; the count, or empty when hidden to protect people. Sum rows of a single level per dimension.',
+        format: 'csv',
+        mediatype: 'text/csv',
+        encoding: 'utf-8',
+        dialect: { delimiter: ',', header: true, lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true },
+        licenses: [{ name: terms.licence.id, title: terms.licence.title, ...(terms.licence.url ? { path: terms.licence.url } : {}) }],
+        schema: {
+          fields: cols.map((c) => ({
+            name: c.name,
+            type: c.type,
+            title: c.name,
+            description: c.description,
+            ...(c.type === 'integer' ? { constraints: { minimum: 0 } } : {}),
+            ...(c.enum ? { constraints: { required: true, enum: c.enum } } : c.required ? { constraints: { required: true } } : {}),
+          })),
+          missingValues: [''],
+          primaryKey: ['release_id', ...tidyDimensions(m).map((d) => `${columnStem(d)}_code`)],
+        },
       },
-    }],
+    ],
   };
 }

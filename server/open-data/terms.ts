@@ -62,7 +62,12 @@ export function termsOf(input: TermsInput = {}): Terms {
   };
 }
 
-export interface CitedRelease { id: string; series: string; publishedOn: string; hash: string }
+export interface CitedRelease {
+  id: string;
+  series: string;
+  publishedOn: string;
+  hash: string;
+}
 
 /** The title of a release as cited: "Violencia contra trabajadoras sexuales en el Perú: serie S". */
 export function releaseTitle(r: { series: string }): string {
@@ -76,8 +81,14 @@ export function releaseUrl(terms: Terms, id: string): string {
 
 export function citationOf(terms: Terms, r: CitedRelease): string {
   const values: Record<string, string> = {
-    coalition: terms.coalition, title: releaseTitle(r), id: r.id, series: r.series, date: r.publishedOn,
-    year: r.publishedOn.slice(0, 4), hash: r.hash, url: releaseUrl(terms, r.id),
+    coalition: terms.coalition,
+    title: releaseTitle(r),
+    id: r.id,
+    series: r.series,
+    date: r.publishedOn,
+    year: r.publishedOn.slice(0, 4),
+    hash: r.hash,
+    url: releaseUrl(terms, r.id),
   };
   return terms.citation.replace(/\{([a-z]+)\}/g, (all, name: string) => values[name] ?? all);
 }

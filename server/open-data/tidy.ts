@@ -77,7 +77,10 @@ export function tidyRows(m: Manifest): TidyRow[] {
         continue;
       }
       rows.set(id, {
-        tables: [i + 1], key, count: hidden ? null : c.count, status: hidden ? 'hidden' : 'published',
+        tables: [i + 1],
+        key,
+        count: hidden ? null : c.count,
+        status: hidden ? 'hidden' : 'published',
         ...(c.errorMargin90 !== undefined ? { errorMargin90: c.errorMargin90 } : m.method === 'dp' && m.dp ? { errorMargin90: m.dp.errorMargin90 } : {}),
       });
     }

@@ -46,7 +46,11 @@ export function releasesZip(envelopes: Envelope[], terms: Terms): Uint8Array {
     files[`${ZIP_ROOT}/${m.id}/release.json`] = [strToU8(JSON.stringify(env, null, 2) + '\n'), opts];
     readme.push(`  ${m.id}: ${citationOf(terms, { id: m.id, series: m.series, publishedOn: m.publishedOn, hash: env.hash })}`);
   }
-  const newest = envelopes.map((e) => e.manifest.publishedOn).sort().at(-1) ?? '2026-01-01';
+  const newest =
+    envelopes
+      .map((e) => e.manifest.publishedOn)
+      .sort()
+      .at(-1) ?? '2026-01-01';
   const [y, mo, d] = newest.split('-').map(Number) as [number, number, number];
   files[`${ZIP_ROOT}/README.txt`] = [strToU8(readme.join('\r\n') + '\r\n'), { mtime: new Date(Date.UTC(y, mo - 1, d, 12)) }];
   return zipSync(files, { level: 6 });

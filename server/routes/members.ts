@@ -21,10 +21,19 @@ export function memberRoutes(ctx: ServiceContext, limits: { perMinute: number; p
   const perKey = limitByCredential(ctx, limits.perMinute);
   const known = knownOf(ctx);
 
-  r.post('/invites', (req, _res, next) => { requireJsonType(req, true); next(); }, steward, perKey, async (req, res) => {
-    const body = jsonBody(req, inviteRequest, { allowEmpty: true });
-    res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
-  });
+  r.post(
+    '/invites',
+    (req, _res, next) => {
+      requireJsonType(req, true);
+      next();
+    },
+    steward,
+    perKey,
+    async (req, res) => {
+      const body = jsonBody(req, inviteRequest, { allowEmpty: true });
+      res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
+    },
+  );
 
   r.post('/enrol', async (req, res) => {
     const body = jsonBody(req, enrolRequest);

@@ -35,7 +35,10 @@ function sendCsv(res: Response, filename: string, body: string): void {
   res.send(body);
 }
 
-const logIndex = z.string().regex(/^[1-9][0-9]{0,8}$/, 'not a log index').transform(Number);
+const logIndex = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, 'not a log index')
+  .transform(Number);
 
 export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }): Router {
   const r = Router();
@@ -43,26 +46,62 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   const member = requireSignature(ctx, ['member']);
   const perKey = limitByCredential(ctx, limits.perMinute);
 
-  r.post('/releases', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
-    const body = jsonBody(req, releaseRequest);
-    res.status(201).json(await draftRelease(ctx, authOf(req), body));
-  });
+  r.post(
+    '/releases',
+    (req, _res, next) => {
+      requireJsonType(req);
+      next();
+    },
+    publisher,
+    perKey,
+    async (req, res) => {
+      const body = jsonBody(req, releaseRequest);
+      res.status(201).json(await draftRelease(ctx, authOf(req), body));
+    },
+  );
 
-  r.post('/releases/dry-run', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
-    const body = jsonBody(req, releaseRequest);
-    res.status(200).json(await dryRunRelease(ctx, authOf(req), body));
-  });
+  r.post(
+    '/releases/dry-run',
+    (req, _res, next) => {
+      requireJsonType(req);
+      next();
+    },
+    publisher,
+    perKey,
+    async (req, res) => {
+      const body = jsonBody(req, releaseRequest);
+      res.status(200).json(await dryRunRelease(ctx, authOf(req), body));
+    },
+  );
 
-  r.post('/releases/drafts/:draftId/signature', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
-    const id = parseWith(draftId, req.params.draftId, 'invalid_path');
-    const body = jsonBody(req, releaseSignature);
-    res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
-  });
+  r.post(
+    '/releases/drafts/:draftId/signature',
+    (req, _res, next) => {
+      requireJsonType(req);
+      next();
+    },
+    publisher,
+    perKey,
+    async (req, res) => {
+      const id = parseWith(draftId, req.params.draftId, 'invalid_path');
+      const body = jsonBody(req, releaseSignature);
+      res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
+    },
+  );
 
-  r.put('/featured', (req, _res, next) => { requireJsonType(req); next(); }, publisher, perKey, async (req, res) => {
-    const body = jsonBody(req, featuredRequest);
-    res.json(await setFeatured(ctx, authOf(req), body.series));
-  });
+  r.put(
+    '/featured',
+    (req, _res, next) => {
+      requireJsonType(req);
+      next();
+    },
+    publisher,
+    perKey,
+    async (req, res) => {
+      const body = jsonBody(req, featuredRequest);
+      res.json(await setFeatured(ctx, authOf(req), body.series));
+    },
+  );
 
   r.get('/featured', async (req, res) => {
     noBody(req);

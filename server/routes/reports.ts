@@ -25,12 +25,22 @@ import type { ServiceContext } from '../services/context.js';
  * use only Node's request and response plus the fields both paths set.
  */
 export function intakeRoute(ctx: ServiceContext, perKey: PlainHandler): DeclaredRoute {
-  return declareRoute('PUT', '/api/v1/reports/:id', (req, _res, next) => { requireJsonType(req); next(); }, requireSignature(ctx, ['member'], { revocationInWrite: true }), perKey, async (req, res) => {
-    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-    const body = jsonBody(req, reportBody);
-    const { created, receipt } = await submit(ctx, authOf(req), id, body);
-    sendJson(res, created ? 201 : 200, receipt);
-  });
+  return declareRoute(
+    'PUT',
+    '/api/v1/reports/:id',
+    (req, _res, next) => {
+      requireJsonType(req);
+      next();
+    },
+    requireSignature(ctx, ['member'], { revocationInWrite: true }),
+    perKey,
+    async (req, res) => {
+      const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+      const body = jsonBody(req, reportBody);
+      const { created, receipt } = await submit(ctx, authOf(req), id, body);
+      sendJson(res, created ? 201 : 200, receipt);
+    },
+  );
 }
 
 /** The per-credential rate limit shared by the intake route and the other report routes. */
@@ -55,11 +65,20 @@ export function reportRoutes(ctx: ServiceContext, perKey: PlainHandler): Router 
     res.json(await listOwn(ctx, authOf(req), page));
   });
 
-  r.post('/reports/:id/withdraw', (req, _res, next) => { requireJsonType(req, true); next(); }, member, perKey, async (req, res) => {
-    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-    jsonBody(req, withdrawRequest, { allowEmpty: true });
-    res.json(await withdraw(ctx, authOf(req), id));
-  });
+  r.post(
+    '/reports/:id/withdraw',
+    (req, _res, next) => {
+      requireJsonType(req, true);
+      next();
+    },
+    member,
+    perKey,
+    async (req, res) => {
+      const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+      jsonBody(req, withdrawRequest, { allowEmpty: true });
+      res.json(await withdraw(ctx, authOf(req), id));
+    },
+  );
 
   r.get('/releases/:id/proofs', member, perKey, async (req, res) => {
     noBody(req);

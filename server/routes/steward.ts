@@ -16,7 +16,12 @@ export function stewardRoutes(ctx: ServiceContext, limits: { perMinute: number }
   const r = Router();
   const steward = requireSignature(ctx, ['steward']);
   const perKey = limitByCredential(ctx, limits.perMinute);
-  const jsonType = (allowEmpty: boolean): RequestHandler => (req, _res, next) => { requireJsonType(req, allowEmpty); next(); };
+  const jsonType =
+    (allowEmpty: boolean): RequestHandler =>
+    (req, _res, next) => {
+      requireJsonType(req, allowEmpty);
+      next();
+    };
 
   r.post('/steward/members/:keyId/quarantine', jsonType(true), steward, perKey, async (req, res) => {
     const keyId = parseWith(memberKeyId, req.params.keyId, 'invalid_path');

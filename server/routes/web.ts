@@ -25,8 +25,17 @@ import { latestRelease, notFoundPage, statsPage } from '../web/stats-page.js';
 import { releaseId, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { submitPage } from '../web/submit-page.js';
 
-const CSP_BASE = ["default-src 'none'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "font-src 'self'",
-  "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'", "object-src 'none'"];
+const CSP_BASE = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+];
 export const PAGE_CSP = ["script-src 'self'", ...CSP_BASE].join('; ');
 export const SUBMIT_PAGE_CSP = ["script-src 'self' 'wasm-unsafe-eval'", ...CSP_BASE].join('; ');
 
@@ -41,10 +50,16 @@ function sendPage(res: Response, body: string, opts: { status?: number; csp?: st
 }
 
 /** Compressed variants of a static file, made once. */
-interface Asset { type: string; raw: Buffer; gzip: Buffer; br: Buffer }
+interface Asset {
+  type: string;
+  raw: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
 function asset(type: string, raw: Buffer): Asset {
   return {
-    type, raw,
+    type,
+    raw,
     gzip: gzipSync(raw, { level: 9 }),
     br: brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
   };

@@ -10,7 +10,9 @@ import { z } from 'zod';
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'lowercase 64-hex sha256');
 
 /** A series name: lowercase letters, digits and dashes. */
-export const seriesName = z.string().regex(/^[a-z0-9-]{1,40}$/, 'minúsculas, cifras y guiones, a lo sumo 40 / lowercase letters, digits and dashes, at most 40');
+export const seriesName = z
+  .string()
+  .regex(/^[a-z0-9-]{1,40}$/, 'minúsculas, cifras y guiones, a lo sumo 40 / lowercase letters, digits and dashes, at most 40');
 /** A release id: its series name, a dash and its sequence number in the series (from 1). */
 export const releaseId = z.string().regex(/^[a-z0-9-]{1,40}-[1-9][0-9]{0,8}$/, 'not a release id');
 
@@ -50,27 +52,31 @@ export const dpInfo = z.object({
   ledger: ledgerEntry,
 });
 
-export const releaseManifest = z.object({
-  type: z.literal('contamos-release'),
-  formatVersion: z.literal(2),
-  id: releaseId,
-  series: seriesName,
-  sequence: z.number().int().min(1),
-  previousHash: hex64.nullable(),
-  publication: z.object({ index: z.number().int().min(1), previousHash: hex64.nullable() }),
-  publishedOn: z.string().describe('YYYY-MM-DD'),
-  taxonomyVersion: z.string(),
-  request: z.record(z.string(), z.unknown()),
-  method: z.enum(['suppression', 'dp']),
-  k: z.number().int().optional(),
-  protection: z.number().int().optional(),
-  dp: dpInfo.optional(),
-  data: z.array(dataEntry),
-  hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
-  domains: z.record(z.string(), z.array(z.string())),
-  merkle: z.object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 }).describe('Root of the sparse Merkle tree of the counted reports’ hashes (no leaf count is published)'),
-  tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
-}).describe('A release manifest (docs/release-format.md, version 2).');
+export const releaseManifest = z
+  .object({
+    type: z.literal('contamos-release'),
+    formatVersion: z.literal(2),
+    id: releaseId,
+    series: seriesName,
+    sequence: z.number().int().min(1),
+    previousHash: hex64.nullable(),
+    publication: z.object({ index: z.number().int().min(1), previousHash: hex64.nullable() }),
+    publishedOn: z.string().describe('YYYY-MM-DD'),
+    taxonomyVersion: z.string(),
+    request: z.record(z.string(), z.unknown()),
+    method: z.enum(['suppression', 'dp']),
+    k: z.number().int().optional(),
+    protection: z.number().int().optional(),
+    dp: dpInfo.optional(),
+    data: z.array(dataEntry),
+    hierarchies: z.record(z.string(), z.record(z.string(), z.array(z.string()))),
+    domains: z.record(z.string(), z.array(z.string())),
+    merkle: z
+      .object({ scheme: z.literal('contamos-smt-sha256'), root: hex64 })
+      .describe('Root of the sparse Merkle tree of the counted reports’ hashes (no leaf count is published)'),
+    tables: z.array(z.object({ dimensions: z.array(z.string()), cells: z.array(manifestCell) })),
+  })
+  .describe('A release manifest (docs/release-format.md, version 2).');
 
 /** The publisher's Ed25519 signature over canonicalJson(manifest). */
 export const releaseSignatureInfo = z.object({

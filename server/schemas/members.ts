@@ -2,12 +2,15 @@
 import { z } from 'zod';
 import { isUsableSigningPublicKey } from '../../crypto/index.js';
 
-export const base64Key32 = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a 32-byte key in standard base64');
+export const base64Key32 = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a 32-byte key in standard base64');
 
 export const inviteRequest = z.strictObject({
-  ttlHours: z.number().int().min(1).max(24 * 30).default(72),
+  ttlHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
 });
 
 export const inviteResponse = z.object({ invite: z.string(), expiresAt: z.string() });

@@ -13,7 +13,15 @@ export { releaseId, seriesName };
 
 /** The dimensions a release table may use. */
 export const RELEASE_DIMENSIONS = [
-  'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome',
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
 ] as const;
 
 const year = z.number().int().min(1990).max(2100);
@@ -33,9 +41,15 @@ const releaseDimension = z.enum(RELEASE_DIMENSIONS, {
 const common = {
   series: seriesName,
   filter: z.union([z.strictObject({ year }), z.strictObject({ years: z.array(year).min(1).max(50) })]),
-  tables: z.array(
-    z.array(releaseDimension).min(1, 'una tabla necesita al menos una dimensión / a table needs at least one dimension').max(4, 'a lo sumo 4 dimensiones por tabla / at most 4 dimensions per table'),
-  ).min(1, 'pida al menos una tabla / ask for at least one table').max(10, 'a lo sumo 10 tablas / at most 10 tables'),
+  tables: z
+    .array(
+      z
+        .array(releaseDimension)
+        .min(1, 'una tabla necesita al menos una dimensión / a table needs at least one dimension')
+        .max(4, 'a lo sumo 4 dimensiones por tabla / at most 4 dimensions per table'),
+    )
+    .min(1, 'pida al menos una tabla / ask for at least one table')
+    .max(10, 'a lo sumo 10 tablas / at most 10 tables'),
   regionGroups: z.boolean().default(false),
 };
 
@@ -63,19 +77,17 @@ const dpRequest = z.strictObject({
 });
 
 /** `method` may be left out: it then means "suppression" (the default). */
-const withDefaultMethod = (v: unknown) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && !('method' in v) ? { ...v, method: 'suppression' } : v;
+const withDefaultMethod = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('method' in v) ? { ...v, method: 'suppression' } : v);
 
-export const releaseRequest = z
-  .preprocess(withDefaultMethod, z.discriminatedUnion('method', [suppressionRequest, dpRequest]))
-  .superRefine((r, ctx) => {
-    r.tables.forEach((t, i) => {
-      if (new Set(t).size !== t.length) ctx.addIssue({ code: 'custom', path: ['tables', i], message: 'una dimensión aparece dos veces / a dimension appears twice' });
-    });
-    if (r.method === 'dp' && (r.rho === undefined) === (r.epsilon === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['rho'], message: 'a dp release needs exactly one of rho (zCDP) or epsilon (pure DP)' });
-    }
+export const releaseRequest = z.preprocess(withDefaultMethod, z.discriminatedUnion('method', [suppressionRequest, dpRequest])).superRefine((r, ctx) => {
+  r.tables.forEach((t, i) => {
+    if (new Set(t).size !== t.length)
+      ctx.addIssue({ code: 'custom', path: ['tables', i], message: 'una dimensión aparece dos veces / a dimension appears twice' });
   });
+  if (r.method === 'dp' && (r.rho === undefined) === (r.epsilon === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['rho'], message: 'a dp release needs exactly one of rho (zCDP) or epsilon (pure DP)' });
+  }
+});
 
 export type ReleaseRequest = z.infer<typeof releaseRequest>;
 

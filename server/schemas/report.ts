@@ -6,16 +6,26 @@
 import { z } from 'zod';
 import { isPlausibleSealedNarrative } from '../../crypto/index.js';
 import {
-  MIN_YEAR, codesOf, incidentTypes, outcomes, perpetratorTypes, regions, victimAgeBands, victimGenders, victimNationalities,
+  MIN_YEAR,
+  codesOf,
+  incidentTypes,
+  outcomes,
+  perpetratorTypes,
+  regions,
+  victimAgeBands,
+  victimGenders,
+  victimNationalities,
 } from '../taxonomy/taxonomy.js';
 
-export const uuidV4 = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUIDv4');
+export const uuidV4 = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUIDv4');
 
 export const reportBody = z
   .strictObject({
-    year: z.number().int().min(MIN_YEAR).refine((y) => y <= new Date().getUTCFullYear(), 'year is in the future'),
+    year: z
+      .number()
+      .int()
+      .min(MIN_YEAR)
+      .refine((y) => y <= new Date().getUTCFullYear(), 'year is in the future'),
     quarter: z.number().int().min(1).max(4).optional(),
     region: z.enum(codesOf(regions)),
     incidentType: z.enum(codesOf(incidentTypes)),
@@ -25,7 +35,10 @@ export const reportBody = z
     perpetratorType: z.enum(codesOf(perpetratorTypes)),
     outcome: z.enum(codesOf(outcomes)).optional(),
     sealedNarrative: z.string().max(100_000).refine(isPlausibleSealedNarrative, 'must be a sealed, padded narrative (base64)'),
-    dedupeTag: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional(),
+    dedupeTag: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .optional(),
     supersedes: uuidV4.optional(),
   })
   .superRefine((r, ctx) => {

@@ -5,10 +5,16 @@ import { z } from 'zod';
 import { uuidV4 } from './report.js';
 
 /** A member's key id as the server makes them at enrolment (`m-` and 16 base64url characters). */
-export const memberKeyId = z.string().regex(/^m-[A-Za-z0-9_-]{16}$/, 'not a member key id').describe('member key id');
+export const memberKeyId = z
+  .string()
+  .regex(/^m-[A-Za-z0-9_-]{16}$/, 'not a member key id')
+  .describe('member key id');
 
 /** A dedupe tag: 64 lowercase hex characters (HMAC under the coalition's dedupe secret). */
-export const dedupeTag = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').describe('dedupe tag');
+export const dedupeTag = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+  .describe('dedupe tag');
 
 /** Quarantine takes no fields: an empty body or `{}`. */
 export const quarantineRequest = z.strictObject({});
@@ -24,18 +30,20 @@ export const conflictsQuery = z.strictObject({
 });
 
 /** The fields a dedupe conflict is about: those a release counts (services/conflicts.ts). */
-export const conflictReport = z.object({
-  id: uuidV4,
-  year: z.number().int(),
-  quarter: z.number().int().nullable(),
-  region: z.string(),
-  incidentType: z.string(),
-  victimGender: z.string(),
-  victimNationality: z.string(),
-  victimAgeBand: z.string(),
-  perpetratorType: z.string(),
-  outcome: z.string().nullable(),
-}).describe('One active report of the tag: its id and countable fields, never its submitter.');
+export const conflictReport = z
+  .object({
+    id: uuidV4,
+    year: z.number().int(),
+    quarter: z.number().int().nullable(),
+    region: z.string(),
+    incidentType: z.string(),
+    victimGender: z.string(),
+    victimNationality: z.string(),
+    victimAgeBand: z.string(),
+    perpetratorType: z.string(),
+    outcome: z.string().nullable(),
+  })
+  .describe('One active report of the tag: its id and countable fields, never its submitter.');
 
 export const conflict = z.object({
   tag: dedupeTag,

@@ -17,11 +17,24 @@ import type { Auth, ServiceContext } from './context.js';
 
 export const DEFAULT_FLAG_SHARE = 0.75;
 
-export interface ConcentrationFlag { year: number; region: string; incidentType: string; incidents: number; memberKeyId: string; memberIncidents: number }
+export interface ConcentrationFlag {
+  year: number;
+  region: string;
+  incidentType: string;
+  incidents: number;
+  memberKeyId: string;
+  memberIncidents: number;
+}
 
 export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promise<{ share: number; items: ConcentrationFlag[] }> {
   const share = ctx.policy?.flagShare ?? DEFAULT_FLAG_SHARE;
-  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), ctx.db.log.versions(), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
+  const [facts, versions, excluded, choices, secret] = await Promise.all([
+    readReportFacts(ctx),
+    ctx.db.log.versions(),
+    excludedMembers(ctx),
+    dedupeChoices(ctx),
+    dedupeRankSecret(ctx),
+  ]);
   const latest = new Map<number, (typeof versions)[number]>();
   for (const v of versions) latest.set(v.year, v);
   const sticky = new Set([...latest.values()].flatMap((v) => unpackIds(v.representatives)));
@@ -39,9 +52,12 @@ export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promi
   const items: ConcentrationFlag[] = [];
   for (const c of cells.values()) {
     if (c.n < 2) continue;
-    for (const [memberKeyId, n] of c.by) if (n / c.n > share) items.push({ year: c.year, region: c.region, incidentType: c.incidentType, incidents: c.n, memberKeyId, memberIncidents: n });
+    for (const [memberKeyId, n] of c.by)
+      if (n / c.n > share) items.push({ year: c.year, region: c.region, incidentType: c.incidentType, incidents: c.n, memberKeyId, memberIncidents: n });
   }
-  items.sort((a, b) => a.year - b.year || a.region.localeCompare(b.region) || a.incidentType.localeCompare(b.incidentType) || a.memberKeyId.localeCompare(b.memberKeyId));
+  items.sort(
+    (a, b) => a.year - b.year || a.region.localeCompare(b.region) || a.incidentType.localeCompare(b.incidentType) || a.memberKeyId.localeCompare(b.memberKeyId),
+  );
   await ctx.db.signed(nonceRow(auth), async () => undefined);
   return { share, items };
 }

@@ -23,10 +23,23 @@ import type { Auth, ServiceContext } from './context.js';
 export { COUNTABLE_FIELDS, type CountableField } from '../db/report-row.js';
 
 export interface ConflictReport {
-  id: string; year: number; quarter: number | null; region: string; incidentType: string; victimGender: string;
-  victimNationality: string; victimAgeBand: string; perpetratorType: string; outcome: string | null;
+  id: string;
+  year: number;
+  quarter: number | null;
+  region: string;
+  incidentType: string;
+  victimGender: string;
+  victimNationality: string;
+  victimAgeBand: string;
+  perpetratorType: string;
+  outcome: string | null;
 }
-export interface Conflict { tag: string; differ: CountableField[]; chosenReportId: string | null; reports: ConflictReport[] }
+export interface Conflict {
+  tag: string;
+  differ: CountableField[];
+  chosenReportId: string | null;
+  reports: ConflictReport[];
+}
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -55,7 +68,11 @@ function differing(reports: ConflictReport[]): CountableField[] {
   return COUNTABLE_FIELDS.filter((f) => new Set(reports.map((r) => r[f])).size > 1);
 }
 
-export function listConflicts(ctx: ServiceContext, auth: Auth, page: { cursor?: string; limit: number }): Promise<{ items: Conflict[]; nextCursor: string | null }> {
+export function listConflicts(
+  ctx: ServiceContext,
+  auth: Auth,
+  page: { cursor?: string; limit: number },
+): Promise<{ items: Conflict[]; nextCursor: string | null }> {
   return ctx.db.signed(nonceRow(auth), async (tx) => {
     const tags = await conflictTags(tx, page.cursor, page.limit + 1);
     const more = tags.length > page.limit;
@@ -66,11 +83,13 @@ export function listConflicts(ctx: ServiceContext, auth: Auth, page: { cursor?: 
     const chosen = new Map(choices.map((c) => [c.tag, c.reportId]));
     const byTag = new Map<string, ConflictReport[]>(shown.map((t) => [t, []]));
     for (const { dedupeTag, ...report } of rows) byTag.get(dedupeTag!)?.push(report);
-    const items = shown.map((tag) => {
-      const reports = byTag.get(tag)!;
-      const choice = chosen.get(tag);
-      return { tag, differ: differing(reports), chosenReportId: choice && reports.some((r) => r.id === choice) ? choice : null, reports };
-    }).filter((c) => c.differ.length > 0); // (on PostgreSQL a withdrawal may land between the two reads)
+    const items = shown
+      .map((tag) => {
+        const reports = byTag.get(tag)!;
+        const choice = chosen.get(tag);
+        return { tag, differ: differing(reports), chosenReportId: choice && reports.some((r) => r.id === choice) ? choice : null, reports };
+      })
+      .filter((c) => c.differ.length > 0); // (on PostgreSQL a withdrawal may land between the two reads)
     return { items, nextCursor: more ? shown[shown.length - 1]! : null };
   });
 }

@@ -34,4 +34,3 @@ export interface Auth {
   nonce: string;
   created: number;
 }
-

@@ -64,7 +64,10 @@ export async function dpBudgetState(db: Ledger): Promise<DpBudgetState> {
 function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLedgerEntry {
   const total = toRational(bounds.totalRho);
   if (state.total !== null && compare(toRational(state.total), total) !== 0) {
-    throw new AppError('budget_fixed', `The server's privacy budget was fixed at rho = ${state.total} by its first differential-privacy release, but CONTAMOS_DP_TOTAL_RHO now says ${bounds.totalRho}; the operator must restore it. No counts were shown and nothing was stored.`);
+    throw new AppError(
+      'budget_fixed',
+      `The server's privacy budget was fixed at rho = ${state.total} by its first differential-privacy release, but CONTAMOS_DP_TOTAL_RHO now says ${bounds.totalRho}; the operator must restore it. No counts were shown and nothing was stored.`,
+    );
   }
   let charged: Rational;
   try {
@@ -73,14 +76,27 @@ function decide(state: DpBudgetState, bounds: DpBounds, amount: DpAmount): DpLed
     throw new AppError('invalid_body', (e as Error).message);
   }
   if (compare(charged, toRational(bounds.maxRho)) > 0) {
-    throw new AppError('budget_over_release_limit', `This release would spend rho = ${formatDecimal(charged)}${amount.epsilon !== undefined ? ' (epsilon²/2)' : ''}, but one release may spend at most rho = ${bounds.maxRho} on this server (CONTAMOS_DP_MAX_RHO). No counts were shown and nothing was stored.`);
+    throw new AppError(
+      'budget_over_release_limit',
+      `This release would spend rho = ${formatDecimal(charged)}${amount.epsilon !== undefined ? ' (epsilon²/2)' : ''}, but one release may spend at most rho = ${bounds.maxRho} on this server (CONTAMOS_DP_MAX_RHO). No counts were shown and nothing was stored.`,
+    );
   }
   const before = toRational(state.spent);
   const after = add(before, charged);
   if (compare(after, total) > 0) {
-    throw new AppError('budget_exceeded', `This release would spend rho = ${formatDecimal(charged)}, but the server's privacy budget (shared by every differential-privacy series) has rho = ${formatDecimal(sub(total, before))} left of ${formatDecimal(total)}. No counts were shown and nothing was stored.`);
+    throw new AppError(
+      'budget_exceeded',
+      `This release would spend rho = ${formatDecimal(charged)}, but the server's privacy budget (shared by every differential-privacy series) has rho = ${formatDecimal(sub(total, before))} left of ${formatDecimal(total)}. No counts were shown and nothing was stored.`,
+    );
   }
-  return { scope: 'server', unit: 'rho', total: formatDecimal(total), spentBefore: formatDecimal(before), spentAfter: formatDecimal(after), charged: formatDecimal(charged) };
+  return {
+    scope: 'server',
+    unit: 'rho',
+    total: formatDecimal(total),
+    spentBefore: formatDecimal(before),
+    spentAfter: formatDecimal(after),
+    charged: formatDecimal(charged),
+  };
 }
 
 /** Refuses, before anything is computed, a request the budget cannot pay for now. */
@@ -96,7 +112,13 @@ export async function chargeDpBudget(tx: Ledger, bounds: DpBounds, amount: DpAmo
   const state = await dpBudgetState(tx);
   const entry = decide(state, bounds, amount);
   try {
-    await tx.dp.append({ sequence: state.sequence + 1, total: entry.total, spentBefore: entry.spentBefore, charged: entry.charged, spentAfter: entry.spentAfter });
+    await tx.dp.append({
+      sequence: state.sequence + 1,
+      total: entry.total,
+      spentBefore: entry.spentBefore,
+      charged: entry.charged,
+      spentAfter: entry.spentAfter,
+    });
   } catch (e) {
     if (isUniqueViolation(e)) throw new AppError('budget_conflict');
     throw e;

@@ -15,7 +15,11 @@ import type { Auth, ServiceContext } from './context.js';
 
 const HOME = 'home';
 
-export interface Featured { series: string | null; chosen: boolean; release: string | null }
+export interface Featured {
+  series: string | null;
+  chosen: boolean;
+  release: string | null;
+}
 
 async function newestOf(ctx: ServiceContext, series: string): Promise<string | null> {
   return (await ctx.db.releases.latest(series))?.id ?? null;
@@ -23,9 +27,7 @@ async function newestOf(ctx: ServiceContext, series: string): Promise<string | n
 
 async function firstSeries(ctx: ServiceContext): Promise<string | null> {
   const rows = await ctx.db.releases.firsts();
-  const first = rows
-    .map((r) => ({ series: r.series, index: (JSON.parse(r.manifest) as Manifest).publication.index }))
-    .sort((a, b) => a.index - b.index)[0];
+  const first = rows.map((r) => ({ series: r.series, index: (JSON.parse(r.manifest) as Manifest).publication.index })).sort((a, b) => a.index - b.index)[0];
   return first?.series ?? null;
 }
 

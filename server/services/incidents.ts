@@ -27,7 +27,16 @@ import type { Key } from '../disclosure/types.js';
 import { dedupeRank } from './server-secrets.js';
 
 /** Every dimension an incident is counted by (besides `year`). */
-export const COUNTED_DIMENSIONS = ['quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome'] as const;
+export const COUNTED_DIMENSIONS = [
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
+] as const;
 
 export interface ReportFacts {
   id: string;
@@ -72,9 +81,13 @@ const rankOf = (secret: Uint8Array, r: ReportFacts): string =>
   dedupeRank(secret, r.dedupeTag!, r.memberKeyId) + createHmac('sha256', secret).update(r.reportHash).digest('hex');
 
 function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[]): Incident {
-  if (group.length === 1) return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [rep.memberKeyId], hashes: [rep.reportHash] };
+  if (group.length === 1)
+    return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [rep.memberKeyId], hashes: [rep.reportHash] };
   return {
-    id, year: rep.year, key: rep.key, representative: rep.id,
+    id,
+    year: rep.year,
+    key: rep.key,
+    representative: rep.id,
     reports: group.map((r) => r.id).sort(),
     members: [...new Set(group.map((r) => r.memberKeyId))].sort(),
     hashes: group.map((r) => r.reportHash).sort(),

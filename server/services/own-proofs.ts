@@ -32,7 +32,11 @@ export interface OwnProof {
   proof: InclusionProof | null;
 }
 
-export interface OwnProofsPage { releaseId: string; items: OwnProof[]; nextCursor: string | null }
+export interface OwnProofsPage {
+  releaseId: string;
+  items: OwnProof[];
+  nextCursor: string | null;
+}
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -46,8 +50,12 @@ class Leaves {
   private set: Set<string> | undefined;
   private tree: MerkleTree | undefined;
   constructor(private readonly packed: Uint8Array) {}
-  get all(): string[] { return (this.list ??= unpackLeaves(this.packed)); }
-  has(leaf: string): boolean { return (this.set ??= new Set(this.all)).has(leaf); }
+  get all(): string[] {
+    return (this.list ??= unpackLeaves(this.packed));
+  }
+  has(leaf: string): boolean {
+    return (this.set ??= new Set(this.all)).has(leaf);
+  }
   proof(leaf: string): InclusionProof | null {
     return inclusionProof((this.tree ??= buildMerkleTree(this.all)), leaf);
   }
@@ -88,13 +96,23 @@ export async function ownProofs(ctx: ServiceContext, auth: Auth, releaseId: stri
 }
 
 /** A Merkle inclusion proof that the member's own report was counted in a release. */
-export async function proofFor(ctx: ServiceContext, auth: Auth, releaseId: string, reportId: string): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
+export async function proofFor(
+  ctx: ServiceContext,
+  auth: Auth,
+  releaseId: string,
+  reportId: string,
+): Promise<{ releaseId: string; reportId: string; root: string; proof: InclusionProof }> {
   const { reportHash, leaves, releaseHash, root } = await ctx.db.signed(nonceRow(auth), async (tx) => {
     const report = await tx.reports.own(auth.keyId, reportId);
     if (!report) throw new AppError('report_not_found');
     const rel = await tx.releases.leaves(releaseId);
     if (!rel) throw new AppError('release_not_found');
-    return { reportHash: report.reportHash, leaves: rel.leaves, releaseHash: rel.hash, root: (JSON.parse(rel.manifest) as { merkle: { root: string } }).merkle.root };
+    return {
+      reportHash: report.reportHash,
+      leaves: rel.leaves,
+      releaseHash: rel.hash,
+      root: (JSON.parse(rel.manifest) as { merkle: { root: string } }).merkle.root,
+    };
   });
   const { proof } = cachedProof(releaseHash, new Leaves(leaves), reportHash);
   if (!proof) throw new AppError('not_in_release');

@@ -16,14 +16,25 @@ export function viewOf(m: Manifest): View {
   const versions = Object.fromEntries(m.data.map((d) => [String(d.year), d.version]));
   const domains: Record<string, string[]> = {};
   for (const [d, codes] of Object.entries(m.domains)) if (d !== 'year') domains[d] = codes;
-  const cells = m.tables.flatMap((t) => t.cells.map((c) => {
-    if (m.method !== 'dp') return { key: c.key, count: c.count };
-    const isTotal = Object.values(c.key).every((v) => v === '*');
-    return { key: c.key, count: isTotal && m.dp?.keepTotal ? c.count : null };
-  }));
+  const cells = m.tables.flatMap((t) =>
+    t.cells.map((c) => {
+      if (m.method !== 'dp') return { key: c.key, count: c.count };
+      const isTotal = Object.values(c.key).every((v) => v === '*');
+      return { key: c.key, count: isTotal && m.dp?.keepTotal ? c.count : null };
+    }),
+  );
   return {
-    index: m.publication.index, series: m.series, tables: m.tables.map((t) => t.dimensions), years, versions, domains,
-    hierarchies: m.hierarchies, k: m.k ?? 0, protection: m.protection ?? 0, cells, ...(m.method === 'dp' ? { dp: true } : {}),
+    index: m.publication.index,
+    series: m.series,
+    tables: m.tables.map((t) => t.dimensions),
+    years,
+    versions,
+    domains,
+    hierarchies: m.hierarchies,
+    k: m.k ?? 0,
+    protection: m.protection ?? 0,
+    cells,
+    ...(m.method === 'dp' ? { dp: true } : {}),
   };
 }
 

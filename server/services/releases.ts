@@ -44,7 +44,16 @@ import { commitPoint, workPoint } from '../test-hooks.js';
 import { buildGlobalModel, type GlobalInput } from '../disclosure/global/model.js';
 import type { Auth, ServiceContext } from './context.js';
 
-export type ReleaseDimension = 'year' | 'quarter' | 'region' | 'incidentType' | 'victimGender' | 'victimNationality' | 'victimAgeBand' | 'perpetratorType' | 'outcome';
+export type ReleaseDimension =
+  | 'year'
+  | 'quarter'
+  | 'region'
+  | 'incidentType'
+  | 'victimGender'
+  | 'victimNationality'
+  | 'victimAgeBand'
+  | 'perpetratorType'
+  | 'outcome';
 
 export type { DataEntry, DpInfo, Manifest, ManifestCell } from '../schemas/manifest.js';
 /** A signed release as served: the envelope of schemas/manifest.ts. */
@@ -59,10 +68,14 @@ export function minKOf(ctx: ServiceContext): number {
 
 export function domainOf(dim: ReleaseDimension, years: number[]): string[] {
   switch (dim) {
-    case 'year': return years.map(String);
-    case 'quarter': return [...codesOf(quarters), 'unknown'];
-    case 'outcome': return [...codesOf(dimensions.outcome), 'not-applicable'];
-    default: return [...codesOf(dimensions[dim])];
+    case 'year':
+      return years.map(String);
+    case 'quarter':
+      return [...codesOf(quarters), 'unknown'];
+    case 'outcome':
+      return [...codesOf(dimensions.outcome), 'not-applicable'];
+    default:
+      return [...codesOf(dimensions[dim])];
   }
 }
 
@@ -70,7 +83,11 @@ function yearsOf(req: ReleaseRequest): number[] {
   return [...new Set('year' in req.filter ? [req.filter.year] : req.filter.years)].sort((a, b) => a - b);
 }
 
-interface LogEntry { logIndex: number; hash: string; manifest: Manifest }
+interface LogEntry {
+  logIndex: number;
+  hash: string;
+  manifest: Manifest;
+}
 
 const dpAmountOf = (req: ReleaseRequest) => (req.method !== 'dp' ? undefined : req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! });
 
@@ -87,10 +104,17 @@ function seriesTerms(log: readonly LogEntry[], series: string): { method: string
 }
 
 /** Checks everything that can refuse a request without counting; returns k and p. */
-async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest, dryRun: boolean, log: readonly LogEntry[]): Promise<{ k: number; protection: number }> {
+async function refuseEarly(
+  ctx: ServiceContext,
+  auth: Auth,
+  req: ReleaseRequest,
+  dryRun: boolean,
+  log: readonly LogEntry[],
+): Promise<{ k: number; protection: number }> {
   if (!ctx.keys.publishers.some((p) => p.keyId === auth.keyId)) throw new AppError('forbidden_role');
   if (await ctx.db.nonces.seen(nonceRow(auth).hash)) throw new AppError('replayed_nonce');
-  if (req.method === 'dp' && dryRun) throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
+  if (req.method === 'dp' && dryRun)
+    throw new AppError('invalid_body', 'A dry run is for suppression releases. / Una prueba es para publicaciones con supresión.');
   const terms = seriesTerms(log, req.series);
   if (terms && terms.method !== req.method) throw new AppError('series_method_mismatch');
   const minK = minKOf(ctx);
@@ -100,12 +124,20 @@ async function refuseEarly(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   }
   const asked = req.k;
   if (terms?.k !== undefined) {
-    if (asked !== undefined && asked !== terms.k) throw new AppError('series_k_fixed', `The series "${req.series}" is published with k = ${terms.k}, fixed by its first release. / La serie "${req.series}" se publica con k = ${terms.k}, fijado por su primera publicación.`);
+    if (asked !== undefined && asked !== terms.k)
+      throw new AppError(
+        'series_k_fixed',
+        `The series "${req.series}" is published with k = ${terms.k}, fixed by its first release. / La serie "${req.series}" se publica con k = ${terms.k}, fijado por su primera publicación.`,
+      );
     return { k: terms.k, protection: terms.protection ?? terms.k };
   }
   const k = asked ?? minK;
   if (k < minK) throw new AppError('k_below_minimum', `This server publishes with k ≥ ${minK}. / Este servidor publica con k ≥ ${minK}.`);
-  if (dryRun && k !== minK) throw new AppError('k_below_minimum', `A dry run of a new series uses the server's k = ${minK}. / Una prueba de una serie nueva usa el k del servidor (${minK}).`);
+  if (dryRun && k !== minK)
+    throw new AppError(
+      'k_below_minimum',
+      `A dry run of a new series uses the server's k = ${minK}. / Una prueba de una serie nueva usa el k del servidor (${minK}).`,
+    );
   return { k, protection: k };
 }
 
@@ -119,7 +151,13 @@ interface DataState {
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
   workPoint('count');
-  const [facts, versions, excluded, choices, secret] = await Promise.all([readReportFacts(ctx), ctx.db.log.versions(), excludedMembers(ctx), dedupeChoices(ctx), dedupeRankSecret(ctx)]);
+  const [facts, versions, excluded, choices, secret] = await Promise.all([
+    readReportFacts(ctx),
+    ctx.db.log.versions(),
+    excludedMembers(ctx),
+    dedupeChoices(ctx),
+    dedupeRankSecret(ctx),
+  ]);
   const latest = new Map<number, VersionRow>();
   for (const v of versions) latest.set(v.year, v);
   const sticky = new Set<string>();
@@ -140,7 +178,14 @@ async function loadData(ctx: ServiceContext): Promise<DataState> {
   return { facts, versions, current, at };
 }
 
-interface Chosen { year: number; version: number; since: Since | null; heldBack: boolean; fresh?: VersionRow; incidents: Incident[] }
+interface Chosen {
+  year: number;
+  version: number;
+  since: Since | null;
+  heldBack: boolean;
+  fresh?: VersionRow;
+  incidents: Incident[];
+}
 
 /** The version of each year a publication counts: the latest recorded one if the data is unchanged, a new one otherwise (or the held one). */
 function chooseVersions(data: DataState, years: number[], hold: ReadonlyMap<number, number>): Chosen[] {
@@ -148,15 +193,21 @@ function chooseVersions(data: DataState, years: number[], hold: ReadonlyMap<numb
     const recorded = data.versions.filter((v) => v.year === year);
     const last = recorded[recorded.length - 1];
     const held = hold.get(year);
-    if (held !== undefined) return { year, version: held, since: held > 1 ? (recorded[held - 1]!.since as Since) : null, heldBack: true, incidents: data.at(year, held) };
+    if (held !== undefined)
+      return { year, version: held, since: held > 1 ? (recorded[held - 1]!.since as Since) : null, heldBack: true, incidents: data.at(year, held) };
     const now = data.current.get(year) ?? [];
     const digest = digestOf(now);
-    if (last && last.digest === digest) return { year, version: last.version, since: (last.since as Since | null) ?? null, heldBack: false, incidents: data.at(year, last.version) };
+    if (last && last.digest === digest)
+      return { year, version: last.version, since: (last.since as Since | null) ?? null, heldBack: false, incidents: data.at(year, last.version) };
     const version = (last?.version ?? 0) + 1;
     const since: Since | null = last ? sinceOf(data.at(year, last.version), now) : null;
     const fresh: VersionRow = {
-      year, version, since, digest,
-      reports: packIds(now.flatMap((i) => i.reports)), representatives: packIds(now.map((i) => i.representative)),
+      year,
+      version,
+      since,
+      digest,
+      reports: packIds(now.flatMap((i) => i.reports)),
+      representatives: packIds(now.map((i) => i.representative)),
     };
     return { year, version, since, heldBack: false, fresh, incidents: now };
   });
@@ -166,10 +217,15 @@ function newView(req: ReleaseRequest, chosen: Chosen[], k: number, protection: n
   const years = chosen.map((c) => c.year);
   const dims = [...new Set(req.tables.flat())].filter((d) => d !== 'year') as ReleaseDimension[];
   return {
-    index, series: req.series, tables: req.tables, years,
+    index,
+    series: req.series,
+    tables: req.tables,
+    years,
     versions: Object.fromEntries(chosen.map((c) => [String(c.year), c.version])),
     domains: Object.fromEntries(dims.map((d) => [d, domainOf(d, years)])),
-    hierarchies: hierarchiesOf(req), k, protection,
+    hierarchies: hierarchiesOf(req),
+    k,
+    protection,
   };
 }
 
@@ -198,9 +254,22 @@ function refuseKConflicts(input: GlobalInput, k: number): void {
   });
 }
 
-async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], req: ReleaseRequest, chosen: Chosen[], k: number, protection: number, checkConflicts = false): Promise<GlobalProtected> {
-  const incidentsOf = (year: number, version: number): Incident[] => chosen.find((c) => c.year === year && c.version === version)?.incidents ?? data.at(year, version);
-  const versionsOf = (year: number): number[] => [...new Set([...data.versions.filter((v) => v.year === year).map((v) => v.version), ...chosen.filter((c) => c.year === year).map((c) => c.version)])].sort((a, b) => a - b);
+async function protect(
+  ctx: ServiceContext,
+  data: DataState,
+  log: LogEntry[],
+  req: ReleaseRequest,
+  chosen: Chosen[],
+  k: number,
+  protection: number,
+  checkConflicts = false,
+): Promise<GlobalProtected> {
+  const incidentsOf = (year: number, version: number): Incident[] =>
+    chosen.find((c) => c.year === year && c.version === version)?.incidents ?? data.at(year, version);
+  const versionsOf = (year: number): number[] =>
+    [...new Set([...data.versions.filter((v) => v.year === year).map((v) => v.version), ...chosen.filter((c) => c.year === year).map((c) => c.version)])].sort(
+      (a, b) => a - b,
+    );
   const since = (year: number, version: number): Since => {
     const c = chosen.find((x) => x.year === year && x.version === version);
     if (c?.fresh) return c.fresh.since as Since;
@@ -229,7 +298,8 @@ async function protect(ctx: ServiceContext, data: DataState, log: LogEntry[], re
 }
 
 const HEADLINE = (key: Record<string, string>): boolean =>
-  Object.entries(key).every(([d, v]) => v === '*' || d === 'year' || d === 'incidentType') && (key.incidentType === undefined || key.incidentType === '*' || key.year !== undefined);
+  Object.entries(key).every(([d, v]) => v === '*' || d === 'year' || d === 'incidentType') &&
+  (key.incidentType === undefined || key.incidentType === '*' || key.year !== undefined);
 
 /** Years whose newest data would hide a headline figure the series' previous release published. */
 function headlinesLost(prev: Manifest | undefined, result: GlobalProtected, chosen: Chosen[]): number[] {
@@ -250,7 +320,12 @@ function headlinesLost(prev: Manifest | undefined, result: GlobalProtected, chos
   return [...lost];
 }
 
-export interface DraftResult { draftId: string; hash: string; manifest: Manifest; stats: unknown }
+export interface DraftResult {
+  draftId: string;
+  hash: string;
+  manifest: Manifest;
+  stats: unknown;
+}
 export interface DryRunResult {
   dryRun: true;
   series: string;
@@ -320,7 +395,10 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
     if (result.cells.some((c) => !c.suppressed && c.count !== null && c.count >= 1 && c.count < k)) throw new AppError('k_conflicts_with_log');
   }
   const dataEntries: DataEntry[] = chosen.map((c) => ({ year: c.year, version: c.version, since: c.since, heldBack: c.heldBack }));
-  const tablesOf = (cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>, extra: Partial<ManifestCell> = {}) =>
+  const tablesOf = (
+    cells: Array<{ table: number; key: Record<string, string>; count: number | null; suppressed: boolean }>,
+    extra: Partial<ManifestCell> = {},
+  ) =>
     req.tables.map((dimensions, i) => ({
       dimensions,
       cells: cells.filter((c) => c.table === i).map((c) => ({ key: c.key, count: c.suppressed ? null : c.count, suppressed: c.suppressed, ...extra })),
@@ -329,8 +407,16 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
     const tables = tablesOf(result!.cells);
     await ctx.db.signed(nonceRow(auth), async () => undefined); // the nonce, so the same request is not answered twice
     return {
-      dryRun: true, series: req.series, k, data: dataEntries,
-      tables: tables.map((t) => ({ dimensions: t.dimensions, cells: t.cells.length, hidden: t.cells.filter((c) => c.suppressed).length, hiddenCells: t.cells.filter((c) => c.suppressed).map((c) => c.key) })),
+      dryRun: true,
+      series: req.series,
+      k,
+      data: dataEntries,
+      tables: tables.map((t) => ({
+        dimensions: t.dimensions,
+        cells: t.cells.length,
+        hidden: t.cells.filter((c) => c.suppressed).length,
+        hiddenCells: t.cells.filter((c) => c.suppressed).map((c) => c.key),
+      })),
     };
   }
 
@@ -375,15 +461,32 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
     // publication of the same tables, protected against the log at the server's k, would show it.
     if (req.keepTotal) {
       const minK = minKOf(ctx);
-      const asSuppression: ReleaseRequest = { series: req.series, filter: req.filter, tables: req.tables, regionGroups: req.regionGroups, method: 'suppression', holdBack: 'none' };
+      const asSuppression: ReleaseRequest = {
+        series: req.series,
+        filter: req.filter,
+        tables: req.tables,
+        regionGroups: req.regionGroups,
+        method: 'suppression',
+        holdBack: 'none',
+      };
       const check = await protect(ctx, data, log, asSuppression, chosen, minK, minK);
       if (check.cells.some((c) => c.suppressed && Object.values(c.key).every((v) => v === '*'))) throw new AppError('dp_total_unprotected');
     }
     const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
     workPoint('lp');
-    dpRun = await dpRelease({ counts, domains, tables: req.tables, hierarchies: manifest.hierarchies, keepTotal: req.keepTotal, ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }) });
+    dpRun = await dpRelease({
+      counts,
+      domains,
+      tables: req.tables,
+      hierarchies: manifest.hierarchies,
+      keepTotal: req.keepTotal,
+      ...(req.rho !== undefined ? { rho: req.rho } : { epsilon: req.epsilon! }),
+    });
     if (dpRun.stats.randomSource !== 'crypto') throw new Error('a DP release must use the cryptographic random source');
-    manifest.tables = tablesOf(dpRun.cells.map((c) => ({ ...c, suppressed: false })), { errorMargin90: dpRun.errorMargin90 });
+    manifest.tables = tablesOf(
+      dpRun.cells.map((c) => ({ ...c, suppressed: false })),
+      { errorMargin90: dpRun.errorMargin90 },
+    );
     stats = { ...dpRun.stats, trace: undefined };
   }
   const draftId = randomUUID();
@@ -398,13 +501,25 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
         manifest.dp = {
           mechanism: dpRun.mechanism,
           ...(p.exact.rho !== undefined ? { rho: p.exact.rho, sigma2: p.sigma2 } : { epsilon: p.exact.epsilon, scale: p.scale }),
-          m: p.m, keepTotal: p.keepTotal, invariants: [...p.invariants], errorMargin90: dpRun.errorMargin90, ledger,
+          m: p.m,
+          keepTotal: p.keepTotal,
+          invariants: [...p.invariants],
+          errorMargin90: dpRun.errorMargin90,
+          ledger,
         };
       }
       if (manifest.dp) assertShape(dpInfo, manifest.dp); // the rest was checked above
       const h = hashCanonical(manifest);
       await tx.log.append({ logIndex: manifest.publication.index, hash: h, manifest: canonicalJson(manifest) });
-      await tx.drafts.create({ id: draftId, series: req.series, sequence, hash: h, manifest: canonicalJson(manifest), leaves: packLeaves(leaves), expiresAt: ctx.now() + DRAFT_TTL_S });
+      await tx.drafts.create({
+        id: draftId,
+        series: req.series,
+        sequence,
+        hash: h,
+        manifest: canonicalJson(manifest),
+        leaves: packLeaves(leaves),
+        expiresAt: ctx.now() + DRAFT_TTL_S,
+      });
       return h;
     });
     return { draftId, hash, manifest, stats };
@@ -418,7 +533,8 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
 /** A manifest that does not match its own published schema is never logged. */
 function assertShape(schema: z.ZodType, value: unknown): void {
   const shape = schema.safeParse(value);
-  if (!shape.success) throw new Error(`internal: the manifest does not match its schema (${shape.error.issues[0]?.path.join('.')}: ${shape.error.issues[0]?.message})`);
+  if (!shape.success)
+    throw new Error(`internal: the manifest does not match its schema (${shape.error.issues[0]?.path.join('.')}: ${shape.error.issues[0]?.message})`);
 }
 
 /** Stores a draft as a release once its publisher's signature verifies. */
@@ -434,8 +550,15 @@ export async function signRelease(ctx: ServiceContext, auth: Auth, draftId: stri
       const latest = await tx.releases.latest(draft.series);
       if ((latest?.hash ?? null) !== manifest.previousHash || (latest?.sequence ?? 0) + 1 !== draft.sequence) throw new AppError('release_stale');
       await tx.releases.create({
-        id: manifest.id, series: draft.series, sequence: draft.sequence, hash: draft.hash, manifest: draft.manifest,
-        signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: draft.leaves,
+        id: manifest.id,
+        series: draft.series,
+        sequence: draft.sequence,
+        hash: draft.hash,
+        manifest: draft.manifest,
+        signature,
+        keyId: publisher.keyId,
+        publishedOn: manifest.publishedOn,
+        leaves: draft.leaves,
       });
       await tx.drafts.delete(draftId);
       await commitPoint('release');
@@ -471,12 +594,22 @@ export async function listPublications(ctx: ServiceContext) {
   return {
     items: log.map((r) => {
       const m = JSON.parse(r.manifest) as Manifest;
-      return { index: r.logIndex, id: m.id, series: m.series, sequence: m.sequence, kind: isSigned.has(r.hash) ? 'release' as const : 'draft' as const, hash: r.hash };
+      return {
+        index: r.logIndex,
+        id: m.id,
+        series: m.series,
+        sequence: m.sequence,
+        kind: isSigned.has(r.hash) ? ('release' as const) : ('draft' as const),
+        hash: r.hash,
+      };
     }),
   };
 }
 
-export async function getPublication(ctx: ServiceContext, index: number): Promise<{ manifest: Manifest; hash: string; signature: Envelope['signature'] | null }> {
+export async function getPublication(
+  ctx: ServiceContext,
+  index: number,
+): Promise<{ manifest: Manifest; hash: string; signature: Envelope['signature'] | null }> {
   const row = await ctx.db.log.entry(index);
   if (!row) throw new AppError('publication_not_found');
   const rel = await ctx.db.releases.byHash(row.hash);

@@ -22,7 +22,15 @@ export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, 
       keys.set(text, key);
     }
     const id = r[0] as string;
-    out.set(id, { id, memberKeyId: r[1] as string, dedupeTag: (r[2] as string | null) ?? null, reportHash: r[3] as string, status: r[4] as string, year: Number(r[5]), key });
+    out.set(id, {
+      id,
+      memberKeyId: r[1] as string,
+      dedupeTag: (r[2] as string | null) ?? null,
+      reportHash: r[3] as string,
+      status: r[4] as string,
+      year: Number(r[5]),
+      key,
+    });
   }
   return out;
 }

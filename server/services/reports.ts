@@ -56,11 +56,18 @@ export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: 
     reportHash: hash,
   });
   // another member's id: the answer of GET /reports/:id for an id that is not among one's own
-  if ('error' in outcome) throw outcome.error === 'report_id_taken' ? new AppError('report_not_found') : new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
+  if ('error' in outcome)
+    throw outcome.error === 'report_id_taken' ? new AppError('report_not_found') : new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);
   return { created: outcome.created, receipt: receiptFor(ctx, id, hash) };
 }
 
-export interface ReportState { id: string; status: string; reportHash: string; supersedes: string | null; supersededBy: string | null }
+export interface ReportState {
+  id: string;
+  status: string;
+  reportHash: string;
+  supersedes: string | null;
+  supersededBy: string | null;
+}
 
 async function stateOf(tx: StoreTx, keyId: string, id: string): Promise<ReportState> {
   const r = await tx.reports.own(keyId, id);

@@ -34,7 +34,9 @@ function serverSecret(ctx: ServiceContext, name: string): Promise<Uint8Array> {
     p = loadOrCreate(ctx.db, name);
     byName.set(name, p);
     // A failure (database unavailable) is not remembered: the next call tries again.
-    p.catch(() => { if (byName!.get(name) === p) byName!.delete(name); });
+    p.catch(() => {
+      if (byName!.get(name) === p) byName!.delete(name);
+    });
   }
   return p.then((bytes) => Uint8Array.from(bytes));
 }

@@ -82,7 +82,9 @@ export function dimensionCodes(name: string, domain: readonly string[], hierarch
 
 /** Canonical identity string of a key (non-"*" entries, sorted by dimension name). */
 export function identityOf(key: Readonly<Key>): string {
-  const dims = Object.keys(key).filter((d) => key[d] !== ALL).sort();
+  const dims = Object.keys(key)
+    .filter((d) => key[d] !== ALL)
+    .sort();
   return dims.map((d) => `${d}\u0001${key[d]}`).join('\u0002');
 }
 
@@ -122,7 +124,8 @@ export function buildLinkedTables(input: LinkedTablesInput): LinkedTables {
       const code = r.key[d];
       const dc = dimCodes.get(d)!;
       const idx = code === undefined ? undefined : dc.index.get(code);
-      if (idx === undefined || dc.children[idx]!.length > 0) throw new Error(`record ${i}: ${d} must be a leaf code of the domain, got ${JSON.stringify(code)}`);
+      if (idx === undefined || dc.children[idx]!.length > 0)
+        throw new Error(`record ${i}: ${d} must be a leaf code of the domain, got ${JSON.stringify(code)}`);
       recLeaf.get(d)![i] = idx;
     }
   });

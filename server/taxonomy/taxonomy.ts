@@ -3,8 +3,14 @@
 // a code is added, removed or regrouped, and every release records the version it counted under.
 // Served as-is at GET /api/v1/taxonomy; the zod schemas and the release domains derive from it.
 
-export interface Label { es: string; en: string }
-export interface Code { code: string; label: Label }
+export interface Label {
+  es: string;
+  en: string;
+}
+export interface Code {
+  code: string;
+  label: Label;
+}
 
 export const TAXONOMY_VERSION = '2026.1';
 
@@ -146,7 +152,11 @@ export function taxonomyDocument() {
       victimNationality: { label: { es: 'Nacionalidad de la víctima', en: "Victim's nationality" }, codes: victimNationalities },
       victimAgeBand: { label: { es: 'Edad de la víctima', en: "Victim's age" }, codes: victimAgeBands },
       perpetratorType: { label: { es: 'Presunto agresor', en: 'Alleged perpetrator' }, codes: perpetratorTypes },
-      outcome: { label: { es: 'Desenlace (solo desapariciones)', en: 'Outcome (disappearances only)' }, codes: outcomes, onlyFor: { incidentType: 'disappearance' } },
+      outcome: {
+        label: { es: 'Desenlace (solo desapariciones)', en: 'Outcome (disappearances only)' },
+        codes: outcomes,
+        onlyFor: { incidentType: 'disappearance' },
+      },
     },
   };
 }

@@ -88,10 +88,12 @@ function readDist(): WebBundle | null {
 }
 
 function distIsFresh(): boolean {
-  const oldest = Math.min(...Object.keys(ENTRY_POINTS).map((n) => {
-    const p = path.join(DIST_DIR, `${n}.js`);
-    return existsSync(p) ? statSync(p).mtimeMs : 0;
-  }));
+  const oldest = Math.min(
+    ...Object.keys(ENTRY_POINTS).map((n) => {
+      const p = path.join(DIST_DIR, `${n}.js`);
+      return existsSync(p) ? statSync(p).mtimeMs : 0;
+    }),
+  );
   return oldest > 0 && (!existsSync(path.join(WEB_DIR, 'src')) || oldest >= newestSourceMtime());
 }
 

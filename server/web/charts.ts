@@ -64,9 +64,7 @@ export function barChart(input: BarChartInput): SafeHtml {
     const w = b.value === 0 ? 0 : Math.max(2, Math.round((b.value / max) * BAR_MAX));
     return html`<g class="bar-row"><title>${b.label}: ${formatNumber(b.value, lang)}</title>${label}${w > 0 ? html`<rect class="bar" x="0" y="${y + 21}" width="${w}" height="${BAR_HEIGHT}" fill="#8a3b70"/>` : html`<rect class="bar-zero" x="0" y="${y + 21}" width="1" height="${BAR_HEIGHT}" fill="#777777"/>`}<text class="bar-value" x="${w + 6}" y="${y + 33}" font-size="15" font-weight="bold" fill="currentColor">${formatNumber(b.value, lang)}</text></g>`;
   });
-  const total = input.total === undefined
-    ? null
-    : html`<span class="chart-total">${t(lang, 'Total', 'Total')}: ${valueText(input.total, k, lang)}</span>`;
+  const total = input.total === undefined ? null : html`<span class="chart-total">${t(lang, 'Total', 'Total')}: ${valueText(input.total, k, lang)}</span>`;
   const zeros = input.zeros?.length
     ? html`<p class="zeros">${t(lang, 'Sin hechos registrados (0)', 'No recorded incidents (0)')}: ${input.zeros.join(', ')}.</p>`
     : null;

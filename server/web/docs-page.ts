@@ -10,7 +10,10 @@ import { page } from './layout.js';
 type Json = Record<string, unknown>;
 
 function typeOf(s: Json): string {
-  if (Array.isArray(s.enum)) return (s.enum as unknown[]).length > 8 ? `${String(s.type ?? 'string')} (${(s.enum as unknown[]).length} codes)` : (s.enum as unknown[]).map(String).join(' | ');
+  if (Array.isArray(s.enum))
+    return (s.enum as unknown[]).length > 8
+      ? `${String(s.type ?? 'string')} (${(s.enum as unknown[]).length} codes)`
+      : (s.enum as unknown[]).map(String).join(' | ');
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (Array.isArray(s.anyOf)) return (s.anyOf as Json[]).map(typeOf).join(' | ');
   if (s.type === 'array') return `${typeOf((s.items ?? {}) as Json)}[]`;
@@ -29,17 +32,23 @@ function fields(schema: Json | undefined, lang: Lang): SafeHtml {
   const names = Object.keys(props);
   if (names.length === 0) return html`<p class="hint">${t(lang, 'Sin campos.', 'No fields.')}</p>`;
   return html`<div class="table-scroll"><table><thead><tr><th scope="col">${t(lang, 'Campo', 'Field')}</th><th scope="col">${t(lang, 'Tipo', 'Type')}</th><th scope="col">${t(lang, 'Obligatorio', 'Required')}</th></tr></thead><tbody>
-${names.map((n) => html`<tr><td><code>${n}</code></td><td><code>${typeOf(props[n]!)}</code>${typeof props[n]!.description === 'string' ? html` — ${props[n]!.description as string}` : ''}</td><td>${required.has(n) ? t(lang, 'sí', 'yes') : t(lang, 'no', 'no')}</td></tr>
-`)}</tbody></table></div>`;
+${names.map(
+  (
+    n,
+  ) => html`<tr><td><code>${n}</code></td><td><code>${typeOf(props[n]!)}</code>${typeof props[n]!.description === 'string' ? html` — ${props[n]!.description as string}` : ''}</td><td>${required.has(n) ? t(lang, 'sí', 'yes') : t(lang, 'no', 'no')}</td></tr>
+`,
+)}</tbody></table></div>`;
 }
 
 function route(r: RouteSpec, lang: Lang): SafeHtml {
-  const op = ((openApiDocument().paths as Record<string, Record<string, Json>>)[r.path]![r.method]!) as Json;
+  const op = (openApiDocument().paths as Record<string, Record<string, Json>>)[r.path]![r.method]! as Json;
   const body = (op.requestBody as { content: { 'application/json': { schema: Json } } } | undefined)?.content['application/json'].schema;
   const ok = Object.entries(r.responses);
   const who: Record<string, string> = {
-    public: t(lang, 'público', 'public'), member: t(lang, 'organización miembro (firmado)', 'member organisation (signed)'),
-    steward: t(lang, 'administración (firmado)', 'steward (signed)'), publisher: t(lang, 'publicador (firmado)', 'publisher (signed)'),
+    public: t(lang, 'público', 'public'),
+    member: t(lang, 'organización miembro (firmado)', 'member organisation (signed)'),
+    steward: t(lang, 'administración (firmado)', 'steward (signed)'),
+    publisher: t(lang, 'publicador (firmado)', 'publisher (signed)'),
   };
   return html`<section class="route" id="${String(op.operationId)}">
 <h3><span class="method">${r.method.toUpperCase()}</span> ${r.path}</h3>
@@ -54,16 +63,20 @@ ${body ? html`<h4>${t(lang, 'Cuerpo (JSON)', 'Body (JSON)')}${r.body?.optional ?
 
 export function docsPage(lang: Lang): string {
   const body = html`<h1>${t(lang, 'API de Contamos (v1)', 'Contamos API (v1)')}</h1>
-<p class="lead">${t(lang,
+<p class="lead">${t(
+    lang,
     'Referencia de todas las rutas. La descripción completa, generada de los mismos esquemas que validan cada solicitud, está en',
-    'Reference of every route. The full description, generated from the same schemas that validate every request, is at')} <a href="${safeHref('/api/v1/openapi.json')}"><code>/api/v1/openapi.json</code></a> (OpenAPI 3.1).</p>
+    'Reference of every route. The full description, generated from the same schemas that validate every request, is at',
+  )} <a href="${safeHref('/api/v1/openapi.json')}"><code>/api/v1/openapi.json</code></a> (OpenAPI 3.1).</p>
 
 <h2>${t(lang, 'Errores', 'Errors')}</h2>
 <p>${t(lang, 'Todo rechazo tiene la forma', 'Every refusal has the shape')} <code>{ "error": { "code": "…", "message": "…", "issues": [ { "path", "message" } ]? } }</code> ${t(lang, 'con un código estable:', 'with a stable code:')}</p>
 <details class="data"><summary>${t(lang, 'Códigos de error', 'Error codes')} (${Object.keys(ERRORS).length})</summary>
 <div class="table-scroll"><table><thead><tr><th scope="col">${t(lang, 'Código', 'Code')}</th><th scope="col" class="num">HTTP</th><th scope="col">${t(lang, 'Mensaje', 'Message')}</th></tr></thead><tbody>
-${Object.entries(ERRORS).map(([code, [status, message]]) => html`<tr><td><code>${code}</code></td><td class="num">${status}</td><td>${message}</td></tr>
-`)}</tbody></table></div></details>
+${Object.entries(ERRORS).map(
+  ([code, [status, message]]) => html`<tr><td><code>${code}</code></td><td class="num">${status}</td><td>${message}</td></tr>
+`,
+)}</tbody></table></div></details>
 
 <h2>${t(lang, 'Solicitudes firmadas', 'Signed requests')}</h2>
 <p>${t(lang, 'Las solicitudes de organizaciones, administración y publicadores se firman con Ed25519 según HTTP Message Signatures (RFC 9421), con tres cabeceras:', 'Requests by organisations, the steward and publishers are signed with Ed25519 following HTTP Message Signatures (RFC 9421), with three headers:')}</p>
@@ -72,9 +85,11 @@ ${Object.entries(ERRORS).map(([code, [status, message]]) => html`<tr><td><code>$
 <li><code>Signature-Input: sig1=("@method" "@path" ["@query"] "content-digest");created=…;nonce="…";keyid="…";alg="ed25519"</code> — ${t(lang, '"@query" se cubre exactamente cuando la URL tiene consulta; created en segundos Unix; nonce de al menos 16 bytes al azar (base64url)', '"@query" is covered exactly when the URL has a query; created in Unix seconds; a nonce of at least 16 random bytes (base64url)')}</li>
 <li><code>Signature: sig1=:&lt;base64&gt;:</code> — ${t(lang, 'firma Ed25519 de la base de firma RFC 9421', 'Ed25519 signature of the RFC 9421 signature base')}</li>
 </ul>
-<p>${t(lang,
+<p>${t(
+    lang,
     'Se rechaza una firma de más de 5 minutos o fechada en el futuro, y cada nonce se acepta una sola vez (también entre réplicas): un reintento debe firmarse de nuevo. La función signRequest del módulo compartido crypto/http-signature.ts produce exactamente esto.',
-    'A signature older than 5 minutes or dated in the future is refused, and each nonce is accepted once (across replicas too): a retry must be signed again. signRequest in the shared module crypto/http-signature.ts produces exactly this.')}</p>
+    'A signature older than 5 minutes or dated in the future is refused, and each nonce is accepted once (across replicas too): a retry must be signed again. signRequest in the shared module crypto/http-signature.ts produces exactly this.',
+  )}</p>
 <pre><code>Content-Digest: sha-256=:…:
 Signature-Input: sig1=("@method" "@path" "content-digest");created=1767225600;nonce="…";keyid="m-…";alg="ed25519"
 Signature: sig1=:…:</code></pre>

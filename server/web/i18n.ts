@@ -36,7 +36,10 @@ function tables() {
   for (const [field, def] of Object.entries(doc.fields)) {
     fields.set(field, def.label);
     const m = new Map<string, { es: string; en: string }>();
-    const d = def as { codes?: Array<{ code: string; label: { es: string; en: string } }>; groups?: Array<{ code: string; label: { es: string; en: string } }> };
+    const d = def as {
+      codes?: Array<{ code: string; label: { es: string; en: string } }>;
+      groups?: Array<{ code: string; label: { es: string; en: string } }>;
+    };
     for (const c of d.codes ?? []) m.set(c.code, c.label);
     for (const g of d.groups ?? []) if (!m.has(g.code)) m.set(g.code, g.label);
     labels.set(field, m);

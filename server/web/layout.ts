@@ -36,8 +36,10 @@ export function page(input: PageInput): string {
 <title>${title} · Contamos</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${safeHref(STYLESHEET)}">
-${(input.scripts ?? []).map((s) => html`<script type="module" src="${safeHref(s)}"></script>
-`)}</head>
+${(input.scripts ?? []).map(
+  (s) => html`<script type="module" src="${safeHref(s)}"></script>
+`,
+)}</head>
 <body>
 <a class="skip" href="#main">${t(lang, 'Saltar al contenido', 'Skip to content')}</a>
 <header class="site">
@@ -55,9 +57,11 @@ ${nav('docs', '/api/v1/docs', 'API', 'API')}
 ${body}
 </main>
 <footer class="site">
-<p>${t(lang,
+<p>${t(
+    lang,
     'Contamos no guarda direcciones IP, cookies ni datos del navegador. Esta página no carga nada de otros sitios.',
-    'Contamos keeps no IP addresses, cookies or browser data. This page loads nothing from other sites.')}</p>
+    'Contamos keeps no IP addresses, cookies or browser data. This page loads nothing from other sites.',
+  )}</p>
 </footer>
 </body>
 </html>

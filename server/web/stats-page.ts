@@ -33,7 +33,14 @@ import type { Manifest, ManifestCell, ReleaseEnvelope } from '../schemas/manifes
 
 type Cell = ManifestCell;
 type ReleaseTable = Manifest['tables'][number];
-export interface ReleaseListItem { id: string; series: string; sequence: number; hash: string; publishedOn: string; years?: string[] }
+export interface ReleaseListItem {
+  id: string;
+  series: string;
+  sequence: number;
+  hash: string;
+  publishedOn: string;
+  years?: string[];
+}
 
 /** Most charts drawn per table; every cell is still in the data table and the downloads. */
 export const MAX_CHARTS_PER_TABLE = 12;
@@ -43,7 +50,13 @@ export const MAX_TABLE_ROWS = 1500;
 const keyOf = (dims: string[], key: Record<string, string>) => dims.map((d) => key[d] ?? '*').join('\u0000');
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'x'
+  );
 }
 
 function label(dim: string, code: string, lang: Lang): string {
@@ -55,7 +68,13 @@ export function barDimension(dims: string[]): string {
   return [...dims].reverse().find((d) => d !== 'year') ?? dims[0]!;
 }
 
-interface ChartSpec { title: string; bars: Array<{ label: string; value: number | null }>; zeros: string[]; total: number | null | undefined; id: string }
+interface ChartSpec {
+  title: string;
+  bars: Array<{ label: string; value: number | null }>;
+  zeros: string[];
+  total: number | null | undefined;
+  id: string;
+}
 
 /** Above this many bars, published zeros are listed in words under the chart instead of drawn. */
 export const MAX_BARS_WITH_ZEROS = 12;
@@ -86,7 +105,9 @@ export function chartsOfTable(m: Manifest, table: ReleaseTable, tableIndex: numb
   let omitted = 0;
   for (const combo of combos) {
     const fixed: Record<string, string> = {};
-    groupDims.forEach((d, i) => { fixed[d] = combo[i]!; });
+    groupDims.forEach((d, i) => {
+      fixed[d] = combo[i]!;
+    });
     const lookup = (barCode: string): Cell | undefined => cells.get(keyOf(dims, { ...fixed, [barDim]: barCode }));
     const totalCell = lookup('*');
     if (totalCell && !totalCell.suppressed && totalCell.count === 0) continue; // nothing to draw: a true zero
@@ -102,7 +123,10 @@ export function chartsOfTable(m: Manifest, table: ReleaseTable, tableIndex: numb
         zeros = bars.filter((b) => b.value === 0).map((b) => b.label);
         bars = bars.filter((b) => b.value !== 0);
       }
-      if (charts.length >= MAX_CHARTS_PER_TABLE) { omitted++; continue; }
+      if (charts.length >= MAX_CHARTS_PER_TABLE) {
+        omitted++;
+        continue;
+      }
       const scope = parts.length > 0 ? ` — ${parts.join(', ')}` : groupDims.length > 0 ? t(lang, ' — todo', ' — all') : '';
       charts.push({
         id: `t${tableIndex + 1}-${slug(barDim)}-${charts.length + 1}`,
@@ -153,8 +177,12 @@ function dataTable(m: Manifest, table: ReleaseTable, i: number, lang: Lang): Saf
 <caption>${t(lang, 'Tabla', 'Table')} ${i + 1}: ${heads.join(' × ')}</caption>
 <thead><tr>${heads.map((h) => html`<th scope="col">${h}</th>`)}<th scope="col" class="num">${countHead}</th></tr></thead>
 <tbody>
-${rows.map((c) => html`<tr>${table.dimensions.map((d, j) => html`<td data-label="${heads[j]}">${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, lang, countHead, m.dp?.errorMargin90)}</tr>
-`)}</tbody>
+${rows.map(
+  (
+    c,
+  ) => html`<tr>${table.dimensions.map((d, j) => html`<td data-label="${heads[j]}">${label(d, c.key[d] ?? '*', lang)}</td>`)}${valueCell(c, lang, countHead, m.dp?.errorMargin90)}</tr>
+`,
+)}</tbody>
 </table>
 </div>
 ${all.length > rows.length ? html`<p>${t(lang, `Se muestran ${rows.length} cifras; todas están en el CSV.`, `${rows.length} figures shown; all are in the CSV.`)}</p>` : ''}
@@ -167,15 +195,19 @@ function yearsOf(m: Manifest): string[] {
 
 function methodText(m: Manifest, lang: Lang): string {
   if (m.method === 'suppression' && m.k !== undefined) {
-    return t(lang,
+    return t(
+      lang,
       `Supresión de celdas: ninguna cifra publicada está entre 1 y ${m.k - 1}; se ocultan además otras celdas para que las ocultas no puedan deducirse restando totales ni comparando con publicaciones anteriores de la serie.`,
-      `Cell suppression: no published figure is between 1 and ${m.k - 1}; further cells are hidden so that hidden ones cannot be worked out by subtracting totals or by comparing with earlier releases of the series.`);
+      `Cell suppression: no published figure is between 1 and ${m.k - 1}; further cells are hidden so that hidden ones cannot be worked out by subtracting totals or by comparing with earlier releases of the series.`,
+    );
   }
   if (m.method === 'dp' && m.dp) {
     const p = m.dp.rho !== undefined ? `ρ = ${m.dp.rho} (zCDP)` : `ε = ${m.dp.epsilon}`;
-    return t(lang,
+    return t(
+      lang,
       `Privacidad diferencial: a cada cifra se le suma ruido aleatorio (${m.dp.mechanism === 'discrete-gaussian' ? 'gaussiano discreto' : 'Laplace discreto'}, ${p}); luego se ajustan para que sean enteros no negativos y sumen sus totales. Cada cifra puede diferir de la real en ±${m.dp.errorMargin90} con 90 % de probabilidad (antes del ajuste). Presupuesto de privacidad del servidor (compartido por todas sus publicaciones con privacidad diferencial) gastado hasta esta publicación: ρ = ${m.dp.ledger.spentAfter} de ${m.dp.ledger.total}.${m.dp.keepTotal ? ' El total general se publica exacto.' : ''}`,
-      `Differential privacy: random noise is added to every figure (${m.dp.mechanism === 'discrete-gaussian' ? 'discrete Gaussian' : 'discrete Laplace'}, ${p}); they are then adjusted to be non-negative integers that add up to their totals. Each figure may differ from the true one by ±${m.dp.errorMargin90} with 90% probability (before adjustment). Privacy budget of the server (shared by all its differentially private releases) spent up to this release: ρ = ${m.dp.ledger.spentAfter} of ${m.dp.ledger.total}.${m.dp.keepTotal ? ' The grand total is published exactly.' : ''}`);
+      `Differential privacy: random noise is added to every figure (${m.dp.mechanism === 'discrete-gaussian' ? 'discrete Gaussian' : 'discrete Laplace'}, ${p}); they are then adjusted to be non-negative integers that add up to their totals. Each figure may differ from the true one by ±${m.dp.errorMargin90} with 90% probability (before adjustment). Privacy budget of the server (shared by all its differentially private releases) spent up to this release: ρ = ${m.dp.ledger.spentAfter} of ${m.dp.ledger.total}.${m.dp.keepTotal ? ' The grand total is published exactly.' : ''}`,
+    );
   }
   return m.method;
 }
@@ -196,17 +228,23 @@ function keyFigures(m: Manifest, lang: Lang): SafeHtml | null {
   for (const y of years) {
     const parts: SafeHtml[] = [];
     const total = find({ year: y });
-    const item = (c: Cell, what: string) => (c.suppressed || c.count === null
-      ? html`<li>${what}: <span class="fig-protected">${hiddenText(lang)}</span></li>`
-      : html`<li><span class="fig">${formatNumber(c.count, lang)}</span> ${what}</li>`);
+    const item = (c: Cell, what: string) =>
+      c.suppressed || c.count === null
+        ? html`<li>${what}: <span class="fig-protected">${hiddenText(lang)}</span></li>`
+        : html`<li><span class="fig">${formatNumber(c.count, lang)}</span> ${what}</li>`;
     if (total) parts.push(item(total, t(lang, 'hechos de violencia registrados', 'incidents of violence recorded')));
-    for (const [code, es, en] of [['homicide', 'asesinatos', 'murders'], ['disappearance', 'desapariciones', 'disappearances']] as const) {
+    for (const [code, es, en] of [
+      ['homicide', 'asesinatos', 'murders'],
+      ['disappearance', 'desapariciones', 'disappearances'],
+    ] as const) {
       const c = find({ year: y, incidentType: code });
       if (c) parts.push(item(c, t(lang, es, en)));
     }
     if (parts.length) items.push(html`<div class="year-figures"><h3>${y}</h3><ul>${parts}</ul></div>`);
   }
-  return items.length ? html`<section class="key-figures" aria-labelledby="cifras"><h2 id="cifras">${t(lang, 'Cifras principales', 'Key figures')}</h2><div class="figures">${items}</div></section>` : null;
+  return items.length
+    ? html`<section class="key-figures" aria-labelledby="cifras"><h2 id="cifras">${t(lang, 'Cifras principales', 'Key figures')}</h2><div class="figures">${items}</div></section>`
+    : null;
 }
 
 /** For a one-year release: where its years are followed over time (the newest release of each series covering several years, this year among them). */
@@ -221,9 +259,11 @@ function trendElsewhere(m: Manifest, items: ReleaseListItem[], lang: Lang): Safe
   const links = [...newest.values()];
   return html`<section aria-labelledby="tendencias">
 <h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
-<p class="note">${t(lang, `Esta publicación cubre un solo año (${years.join(', ')}).`, `This release covers a single year (${years.join(', ')}).`)} ${links.length > 0
-    ? html`${t(lang, 'La evolución por año está en', 'The trend over the years is in')} ${links.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}">${r.id}</a> (${r.years!.join('–')})`)}.`
-    : t(lang, 'Todavía no hay una publicación de varios años que la incluya.', 'No release covering several years includes it yet.')}</p>
+<p class="note">${t(lang, `Esta publicación cubre un solo año (${years.join(', ')}).`, `This release covers a single year (${years.join(', ')}).`)} ${
+    links.length > 0
+      ? html`${t(lang, 'La evolución por año está en', 'The trend over the years is in')} ${links.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}">${r.id}</a> (${r.years!.join('–')})`)}.`
+      : t(lang, 'Todavía no hay una publicación de varios años que la incluya.', 'No release covering several years includes it yet.')
+  }</p>
 </section>`;
 }
 
@@ -260,37 +300,57 @@ ${dataTable(m, table, i, lang)}
 <p class="meta">${t(lang, 'Serie', 'Series')} <code>${m.series}</code>, ${t(lang, 'n.º', 'no.')} ${m.sequence} · ${t(lang, 'publicada el', 'published on')} <time datetime="${m.publishedOn}">${m.publishedOn}</time></p>
 
 <div class="incomplete" role="note">
-<p><strong>${t(lang, 'Estas cifras son incompletas.', 'These figures are incomplete.')}</strong> ${t(lang,
+<p><strong>${t(lang, 'Estas cifras son incompletas.', 'These figures are incomplete.')}</strong> ${t(
+    lang,
     'Solo cuentan los hechos que las organizaciones de la coalición conocieron y registraron. Muchas violencias nunca se denuncian ni se conocen, y no existe una estadística oficial con la que compararlas. Cada cifra es un mínimo, no el total real.',
-    'They count only the incidents that the coalition’s organisations learned of and recorded. Much violence is never reported or known, and there are no official statistics to compare with. Every figure is a minimum, not the real total.')}</p>
+    'They count only the incidents that the coalition’s organisations learned of and recorded. Much violence is never reported or known, and there are no official statistics to compare with. Every figure is a minimum, not the real total.',
+  )}</p>
 </div>
 
 ${keyFigures(m, lang)}
 
 
 
-${trends.specs.length > 0 ? html`<section aria-labelledby="tendencias">
+${
+  trends.specs.length > 0
+    ? html`<section aria-labelledby="tendencias">
 <h2 id="tendencias">${t(lang, 'Evolución por año', 'Over the years')}</h2>
 <p class="note">${t(lang, 'Cada gráfico sigue una serie a lo largo de los años. Un año con la cifra oculta queda como un hueco rayado: la línea no lo cruza.', 'Each chart follows one series over the years. A year whose figure is hidden is a hatched gap: the line does not cross it.')}</p>
 <div class="charts trends">
 ${trends.specs.slice(0, TRENDS_SHOWN).map(trendFigure)}
 </div>
-${trends.specs.length > TRENDS_SHOWN ? html`<details class="more-trends">
+${
+  trends.specs.length > TRENDS_SHOWN
+    ? html`<details class="more-trends">
 <summary>${t(lang, `Ver ${trends.specs.length - TRENDS_SHOWN} series más`, `See ${trends.specs.length - TRENDS_SHOWN} more series`)}</summary>
 <div class="charts trends">
 ${trends.specs.slice(TRENDS_SHOWN).map(trendFigure)}
 </div>
-</details>` : ''}
+</details>`
+    : ''
+}
 ${trends.omitted > 0 ? html`<p class="note">${t(lang, `Hay ${trends.omitted} series más; sus cifras están en las tablas y en las descargas.`, `There are ${trends.omitted} more series; their figures are in the tables and the downloads.`)}</p>` : ''}
-</section>` : yearsOf(m).length === 1 ? trendElsewhere(m, items, lang) : ''}
+</section>`
+    : yearsOf(m).length === 1
+      ? trendElsewhere(m, items, lang)
+      : ''
+}
 
 <section aria-labelledby="graficos">
 <h2 id="graficos">${t(lang, 'Gráficos y tablas', 'Charts and tables')}</h2>
-<p class="legend" id="por-que-ocultas"><span class="swatch swatch-suppressed" aria-hidden="true"></span> ${m.method === 'dp' ? t(lang,
-    'En esta publicación no se oculta ninguna cifra: todas llevan ruido aleatorio (ver el método).',
-    'No figure is hidden in this release: all carry random noise (see the method).') : t(lang,
-    `Por qué hay cifras ocultas: las marcas rayadas y las celdas «oculta para proteger a las personas» son cifras que no se publican. Se oculta toda cifra entre 1 y ${(m.k ?? 1) - 1}, y además otras cifras (que pueden ser 0, pequeñas o grandes) que permitirían deducir una cifra pequeña restando totales o comparando publicaciones. Una cifra oculta no dice nada de su tamaño.`,
-    `Why some figures are hidden: the hatched markers and the cells “hidden to protect people” are figures that are not published. Every figure between 1 and ${(m.k ?? 1) - 1} is hidden, and so are other figures (which may be 0, small or large) that would let someone work out a small figure by subtracting totals or comparing releases. A hidden figure says nothing about its size.`)}</p>
+<p class="legend" id="por-que-ocultas"><span class="swatch swatch-suppressed" aria-hidden="true"></span> ${
+    m.method === 'dp'
+      ? t(
+          lang,
+          'En esta publicación no se oculta ninguna cifra: todas llevan ruido aleatorio (ver el método).',
+          'No figure is hidden in this release: all carry random noise (see the method).',
+        )
+      : t(
+          lang,
+          `Por qué hay cifras ocultas: las marcas rayadas y las celdas «oculta para proteger a las personas» son cifras que no se publican. Se oculta toda cifra entre 1 y ${(m.k ?? 1) - 1}, y además otras cifras (que pueden ser 0, pequeñas o grandes) que permitirían deducir una cifra pequeña restando totales o comparando publicaciones. Una cifra oculta no dice nada de su tamaño.`,
+          `Why some figures are hidden: the hatched markers and the cells “hidden to protect people” are figures that are not published. Every figure between 1 and ${(m.k ?? 1) - 1} is hidden, and so are other figures (which may be 0, small or large) that would let someone work out a small figure by subtracting totals or comparing releases. A hidden figure says nothing about its size.`,
+        )
+  }</p>
 <div class="release-tables">
 ${tables}
 </div>
@@ -301,9 +361,11 @@ ${tables}
 <dl class="coverage">
 <dt>${t(lang, 'Serie y número', 'Series and number')}</dt><dd><code>${m.series}</code> · ${m.sequence}</dd>
 <dt>${t(lang, 'Años', 'Years')}</dt><dd>${years.join(', ') || '—'}</dd>
-<dt>${t(lang, 'Qué se cuenta', 'What is counted')}</dt><dd>${t(lang,
+<dt>${t(lang, 'Qué se cuenta', 'What is counted')}</dt><dd>${t(
+    lang,
     'hechos informados por organizaciones miembro, en reportes activos (los retirados o corregidos no se cuentan; un mismo hecho informado por varias organizaciones con la misma etiqueta de duplicados se cuenta una sola vez).',
-    'incidents reported by member organisations, in active reports (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).')}</dd>
+    'incidents reported by member organisations, in active reports (withdrawn or amended ones are not counted; one incident reported by several organisations under the same dedupe tag is counted once).',
+  )}</dd>
 ${m.k !== undefined ? html`<dt>${t(lang, 'Umbral k', 'Threshold k')}</dt><dd>${m.k} — ${t(lang, `ninguna cifra publicada está entre 1 y ${m.k - 1}`, `no published figure is between 1 and ${m.k - 1}`)}</dd>` : ''}
 ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Protection level')}</dt><dd>${m.protection}</dd>` : ''}
 <dt>${t(lang, 'Método', 'Method')}</dt><dd>${methodText(m, lang)}</dd>
@@ -339,21 +401,29 @@ ${m.protection !== undefined ? html`<dt>${t(lang, 'Nivel de protección', 'Prote
 <dt>${t(lang, 'Firma', 'Signature')}</dt><dd><code class="hash">${env.signature.value}</code></dd>
 <dt>${t(lang, 'Raíz Merkle de los reportes contados', 'Merkle root of the counted reports')}</dt><dd><code class="hash">${m.merkle.root}</code></dd>
 </dl>
-<p>${t(lang,
+<p>${t(
+    lang,
     'Cualquiera puede comprobar, solo con material público, la firma, la cadena de hashes de la serie, el umbral y que ninguna celda oculta pueda deducirse. Con una copia del código de Contamos:',
-    'Anyone can check, from public material alone, the signature, the series’ hash chain, the threshold and that no hidden cell can be worked out. With a copy of the Contamos code:')}</p>
+    'Anyone can check, from public material alone, the signature, the series’ hash chain, the threshold and that no hidden cell can be worked out. With a copy of the Contamos code:',
+  )}</p>
 <pre><code>npm run audit -- --server URL</code></pre>
-<p>${t(lang,
+<p>${t(
+    lang,
     'donde URL es la dirección de este sitio. La firma es Ed25519 sobre el JSON canónico (RFC 8785) del manifiesto, con la clave del publicador publicada en /.well-known/contamos.json. Cada organización puede además comprobar, con su recibo, que su reporte fue contado (prueba de inclusión Merkle).',
-    'where URL is this site’s address. The signature is Ed25519 over the canonical JSON (RFC 8785) of the manifest, with the publisher key published at /.well-known/contamos.json. Each organisation can also check, with its receipt, that its report was counted (Merkle inclusion proof).')}</p>
+    'where URL is this site’s address. The signature is Ed25519 over the canonical JSON (RFC 8785) of the manifest, with the publisher key published at /.well-known/contamos.json. Each organisation can also check, with its receipt, that its report was counted (Merkle inclusion proof).',
+  )}</p>
 </section>
 </article>`;
 }
 
 function releaseList(items: ReleaseListItem[], currentId: string | null, lang: Lang): SafeHtml {
   const h = {
-    release: t(lang, 'Publicación', 'Release'), series: t(lang, 'Serie', 'Series'), no: t(lang, 'N.º', 'No.'),
-    date: t(lang, 'Fecha', 'Date'), hash: 'Hash', downloads: t(lang, 'Descargas', 'Downloads'),
+    release: t(lang, 'Publicación', 'Release'),
+    series: t(lang, 'Serie', 'Series'),
+    no: t(lang, 'N.º', 'No.'),
+    date: t(lang, 'Fecha', 'Date'),
+    hash: 'Hash',
+    downloads: t(lang, 'Descargas', 'Downloads'),
   };
   return html`<section aria-labelledby="todas">
 <h2 id="todas">${t(lang, 'Todas las publicaciones', 'All releases')}</h2>
@@ -362,8 +432,12 @@ function releaseList(items: ReleaseListItem[], currentId: string | null, lang: L
 <table class="releases stack">
 <thead><tr><th scope="col">${h.release}</th><th scope="col">${h.series}</th><th scope="col" class="num">${h.no}</th><th scope="col">${h.date}</th><th scope="col">${h.hash}</th><th scope="col">${h.downloads}</th></tr></thead>
 <tbody>
-${items.map((r) => html`<tr${r.id === currentId ? html` class="current"` : ''}><td data-label="${h.release}"><a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}"${r.id === currentId ? html` aria-current="page"` : ''}>${r.id}</a></td><td data-label="${h.series}">${r.series}</td><td class="num" data-label="${h.no}">${r.sequence}</td><td data-label="${h.date}"><time datetime="${r.publishedOn}">${r.publishedOn}</time></td><td data-label="${h.hash}"><code>${r.hash.slice(0, 16)}…</code></td><td data-label="${h.downloads}"><a href="${safeHref(`/api/v1/releases/${r.id}.csv`)}" download>CSV</a> · <a href="${safeHref(`/api/v1/releases/${r.id}/datapackage.json`)}">datapackage.json</a> · <a href="${safeHref(`/api/v1/releases/${r.id}`)}">JSON</a></td></tr>
-`)}</tbody>
+${items.map(
+  (
+    r,
+  ) => html`<tr${r.id === currentId ? html` class="current"` : ''}><td data-label="${h.release}"><a href="${safeHref(withLang(`/estadisticas/${r.id}`, lang))}"${r.id === currentId ? html` aria-current="page"` : ''}>${r.id}</a></td><td data-label="${h.series}">${r.series}</td><td class="num" data-label="${h.no}">${r.sequence}</td><td data-label="${h.date}"><time datetime="${r.publishedOn}">${r.publishedOn}</time></td><td data-label="${h.hash}"><code>${r.hash.slice(0, 16)}…</code></td><td data-label="${h.downloads}"><a href="${safeHref(`/api/v1/releases/${r.id}.csv`)}" download>CSV</a> · <a href="${safeHref(`/api/v1/releases/${r.id}/datapackage.json`)}">datapackage.json</a> · <a href="${safeHref(`/api/v1/releases/${r.id}`)}">JSON</a></td></tr>
+`,
+)}</tbody>
 </table>
 </div>
 </section>`;
@@ -377,21 +451,34 @@ export function latestRelease(items: ReleaseListItem[]): ReleaseListItem | undef
 export function statsPage(input: { lang: Lang; path: string; items: ReleaseListItem[]; current: ReleaseEnvelope | null; terms?: Terms }): string {
   const { lang, items, current } = input;
   const intro = html`<h1>${t(lang, 'Violencia contra trabajadoras sexuales en el Perú: lo que contamos', 'Violence against sex workers in Peru: what we count')}</h1>
-<p class="lead">${t(lang,
+<p class="lead">${t(
+    lang,
     'Organizaciones de trabajadoras sexuales registran los asesinatos, desapariciones, extorsiones, secuestros, trata y abusos policiales que sufren las personas a las que acompañan. El Estado no cuenta estas muertes; estas cifras son las únicas que existen. Se publican solo de forma agregada, con las cifras pequeñas ocultas para que nadie pueda ser identificada, y firmadas para que cualquiera pueda verificarlas.',
-    'Organisations of sex workers record the murders, disappearances, extortion, kidnappings, trafficking and police abuse suffered by the people they serve. The state does not count these deaths; these figures are the only ones that exist. They are published only in aggregate, with small figures hidden so that no one can be identified, and signed so that anyone can verify them.')}</p>`;
-  const body = current === null
-    ? html`${intro}<section class="empty"><h2>${t(lang, 'Todavía no hay publicaciones', 'No releases yet')}</h2><p>${t(lang,
-        'Cuando la coalición publique sus primeras cifras, aparecerán aquí con sus gráficos, sus tablas descargables y la forma de verificarlas.',
-        'When the coalition publishes its first figures, they will appear here with their charts, downloadable tables and how to verify them.')}</p></section>`
-    : html`${intro}${releaseSection(current, lang, input.terms, items)}${releaseList(items, current.manifest.id, lang)}`;
-  return page({ lang, title: current ? `${t(lang, 'Estadísticas', 'Statistics')} ${current.manifest.id}` : t(lang, 'Estadísticas', 'Statistics'), path: input.path, section: 'stats', body });
+    'Organisations of sex workers record the murders, disappearances, extortion, kidnappings, trafficking and police abuse suffered by the people they serve. The state does not count these deaths; these figures are the only ones that exist. They are published only in aggregate, with small figures hidden so that no one can be identified, and signed so that anyone can verify them.',
+  )}</p>`;
+  const body =
+    current === null
+      ? html`${intro}<section class="empty"><h2>${t(lang, 'Todavía no hay publicaciones', 'No releases yet')}</h2><p>${t(
+          lang,
+          'Cuando la coalición publique sus primeras cifras, aparecerán aquí con sus gráficos, sus tablas descargables y la forma de verificarlas.',
+          'When the coalition publishes its first figures, they will appear here with their charts, downloadable tables and how to verify them.',
+        )}</p></section>`
+      : html`${intro}${releaseSection(current, lang, input.terms, items)}${releaseList(items, current.manifest.id, lang)}`;
+  return page({
+    lang,
+    title: current ? `${t(lang, 'Estadísticas', 'Statistics')} ${current.manifest.id}` : t(lang, 'Estadísticas', 'Statistics'),
+    path: input.path,
+    section: 'stats',
+    body,
+  });
 }
 
 export function notFoundPage(lang: Lang, path: string): string {
   return page({
-    lang, path, section: 'none', title: t(lang, 'No encontrado', 'Not found'),
+    lang,
+    path,
+    section: 'none',
+    title: t(lang, 'No encontrado', 'Not found'),
     body: html`<h1>${t(lang, 'No encontrado', 'Not found')}</h1><p>${t(lang, 'No existe esa publicación.', 'There is no such release.')} <a href="${safeHref(withLang('/estadisticas', lang))}">${t(lang, 'Ver todas las publicaciones', 'See all releases')}</a></p>`,
   });
 }
-

@@ -17,8 +17,15 @@ import type { Manifest } from '../schemas/manifest.js';
 import { html, type SafeHtml } from './html.js';
 import { codeLabel, formatNumber, type Lang, t } from './i18n.js';
 
-export interface TrendPoint { year: string; value: number | null }
-export interface TrendSpec { id: string; title: string; points: TrendPoint[] }
+export interface TrendPoint {
+  year: string;
+  value: number | null;
+}
+export interface TrendSpec {
+  id: string;
+  title: string;
+  points: TrendPoint[];
+}
 
 /** Most series drawn per table (every figure is still in the tables and downloads). */
 export const MAX_TRENDS_PER_TABLE = 12;
@@ -52,8 +59,14 @@ export function trendSpecs(m: Pick<Manifest, 'domains' | 'tables'>, lang: Lang):
     let shown = 0;
     for (const combo of combos) {
       const fixed: Record<string, string> = {};
-      others.forEach((d, i) => { fixed[d] = combo[i]!; });
-      const quantity = Object.entries(fixed).filter(([, v]) => v !== '*').map(([d, v]) => `${d}=${v}`).sort().join('&');
+      others.forEach((d, i) => {
+        fixed[d] = combo[i]!;
+      });
+      const quantity = Object.entries(fixed)
+        .filter(([, v]) => v !== '*')
+        .map(([d, v]) => `${d}=${v}`)
+        .sort()
+        .join('&');
       if (seen.has(quantity)) continue;
       const points = years.map((year) => {
         const c = cells.get(keyOf(dims, { ...fixed, year }));
@@ -61,7 +74,10 @@ export function trendSpecs(m: Pick<Manifest, 'domains' | 'tables'>, lang: Lang):
       });
       if (points.every((p) => p.value === 0)) continue; // nothing recorded: no line to draw
       seen.add(quantity);
-      if (shown >= MAX_TRENDS_PER_TABLE) { omitted++; continue; }
+      if (shown >= MAX_TRENDS_PER_TABLE) {
+        omitted++;
+        continue;
+      }
       shown++;
       const parts = others.filter((d) => fixed[d] !== '*').map((d) => codeLabel(d, fixed[d]!, lang));
       specs.push({
@@ -95,16 +111,22 @@ export function trendSvg(spec: TrendSpec, lang: Lang, opts: { standalone?: boole
   const x = (i: number) => M.left + (points.length === 1 ? w / 2 : (i * w) / (points.length - 1));
   const y = (v: number) => M.top + h - (v / top) * h;
   const r1 = (n: number) => Math.round(n * 10) / 10;
-  const valueText = (p: TrendPoint) => (p.value === null ? t(lang, 'oculta para proteger a las personas', 'hidden to protect people') : formatNumber(p.value, lang));
+  const valueText = (p: TrendPoint) =>
+    p.value === null ? t(lang, 'oculta para proteger a las personas', 'hidden to protect people') : formatNumber(p.value, lang);
   const desc = points.map((p) => `${p.year}: ${valueText(p)}`).join('; ');
   const segments: SafeHtml[] = [];
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!.value;
     const b = points[i]!.value;
     if (a === null || b === null) continue; // a gap: nothing joins a hidden value
-    segments.push(html`<line class="trend-line" x1="${r1(x(i - 1))}" y1="${r1(y(a))}" x2="${r1(x(i))}" y2="${r1(y(b))}" stroke="#8a3b70" stroke-width="2.5" stroke-linecap="round"/>`);
+    segments.push(
+      html`<line class="trend-line" x1="${r1(x(i - 1))}" y1="${r1(y(a))}" x2="${r1(x(i))}" y2="${r1(y(b))}" stroke="#8a3b70" stroke-width="2.5" stroke-linecap="round"/>`,
+    );
   }
-  const grid = [0, top / 2, top].map((v) => html`<line class="trend-grid" x1="${M.left}" y1="${r1(y(v))}" x2="${M.left + w}" y2="${r1(y(v))}" stroke="#c9bfc6" stroke-width="1"/><text x="${M.left - 6}" y="${r1(y(v) + 4)}" font-size="12" text-anchor="end" fill="currentColor">${formatNumber(v, lang)}</text>`);
+  const grid = [0, top / 2, top].map(
+    (v) =>
+      html`<line class="trend-grid" x1="${M.left}" y1="${r1(y(v))}" x2="${M.left + w}" y2="${r1(y(v))}" stroke="#c9bfc6" stroke-width="1"/><text x="${M.left - 6}" y="${r1(y(v) + 4)}" font-size="12" text-anchor="end" fill="currentColor">${formatNumber(v, lang)}</text>`,
+  );
   const marks = points.map((p, i) => {
     const cx = r1(x(i));
     const year = html`<text class="trend-year" x="${cx}" y="${M.top + h + 18}" font-size="13" text-anchor="middle" fill="currentColor">${p.year}</text>`;
@@ -116,14 +138,21 @@ export function trendSvg(spec: TrendSpec, lang: Lang, opts: { standalone?: boole
   });
   const ns = opts.standalone ? html` xmlns="http://www.w3.org/2000/svg" color="#222222"` : '';
   const height = TREND_HEIGHT + (opts.standalone && opts.credit ? CREDIT_HEIGHT : 0);
-  const bg = opts.standalone ? html`<rect width="${TREND_WIDTH}" height="${height}" fill="#ffffff"/><text x="${M.left}" y="16" font-size="13" font-weight="bold" fill="currentColor">${title}</text>` : '';
-  const credit = opts.standalone && opts.credit
-    ? html`<text class="trend-credit" x="${TREND_WIDTH - 4}" y="${height - 6}" font-size="10" text-anchor="end" fill="#555555">${opts.credit}</text>`
+  const bg = opts.standalone
+    ? html`<rect width="${TREND_WIDTH}" height="${height}" fill="#ffffff"/><text x="${M.left}" y="16" font-size="13" font-weight="bold" fill="currentColor">${title}</text>`
     : '';
+  const credit =
+    opts.standalone && opts.credit
+      ? html`<text class="trend-credit" x="${TREND_WIDTH - 4}" y="${height - 6}" font-size="10" text-anchor="end" fill="#555555">${opts.credit}</text>`
+      : '';
   return html`<svg class="trend"${ns} viewBox="0 0 ${TREND_WIDTH} ${height}" width="${TREND_WIDTH}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="DejaVu Sans, system-ui, sans-serif">
 <title id="${id}-title">${title}</title>
-<desc id="${id}-desc">${desc}</desc>${opts.citation ? html`
-<metadata>${opts.citation}</metadata>` : ''}
+<desc id="${id}-desc">${desc}</desc>${
+    opts.citation
+      ? html`
+<metadata>${opts.citation}</metadata>`
+      : ''
+  }
 <defs><pattern id="${id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f3e6ee"/><line x1="0" y1="0" x2="0" y2="6" stroke="#8a3b70" stroke-width="1.5"/></pattern></defs>
 ${bg}${grid}
 ${segments}

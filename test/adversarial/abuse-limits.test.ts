@@ -27,7 +27,10 @@ const enrolWith = (t: TestApp, invite: string, publicKey = generateSigningKeyPai
 
 describe.each(providers)('abuse limits never lock a member out (%s)', (provider) => {
   let t: TestApp | undefined;
-  afterEach(async () => { await t?.close(); t = undefined; });
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
 
   it('replays of a captured request and forged signatures under a member’s key id use none of its allowance', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
@@ -99,7 +102,11 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
       }
       return [f, (await signed(t!.app, 'GET', '/api/v1/reports', elsewhere)).status, (await signed(t!.app, 'GET', '/api/v1/reports', known)).status] as const;
     });
-    expect(forged).toEqual([[401, 'signature_invalid'], [401, 'signature_invalid'], [401, 'signature_invalid']]);
+    expect(forged).toEqual([
+      [401, 'signature_invalid'],
+      [401, 'signature_invalid'],
+      [401, 'signature_invalid'],
+    ]);
     // the bucket of look-ups (one a second) is spent: the unknown-here member is answered as a forgery…
     expect(unknownHere).toBe(401);
     // …while a member this process knows is served

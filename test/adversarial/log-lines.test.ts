@@ -40,8 +40,13 @@ describe.each(providers)('every line of a real server process (%s)', (provider) 
     const kp = generateSigningKeyPair();
     const get = (p: string) => fetch(base + p).then((r) => r.status);
     const statuses = [
-      await get('/api/v1/health'), await get('/API/V1/Health'), await get('/Api/v1/taxonomy'), await get('/.WELL-KNOWN/contamos.json'),
-      await get('/ESTADISTICAS'), await get('/nothing-here'), await get('/api/v1/reports/5d0c6a4e-1111-4111-8111-111111111111'),
+      await get('/api/v1/health'),
+      await get('/API/V1/Health'),
+      await get('/Api/v1/taxonomy'),
+      await get('/.WELL-KNOWN/contamos.json'),
+      await get('/ESTADISTICAS'),
+      await get('/nothing-here'),
+      await get('/api/v1/reports/5d0c6a4e-1111-4111-8111-111111111111'),
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 404, 401]);
     const body = '{"year":2024}';
@@ -49,7 +54,11 @@ describe.each(providers)('every line of a real server process (%s)', (provider) 
     const sig = await signRequest({ method: 'PUT', url, body }, { keyId: 'm-AAAAAAAAAAAAAAAA', secretKey: kp.secretKey });
     const forged = await fetch(base + url, { method: 'PUT', headers: { ...sig, 'content-type': 'application/json' }, body });
     expect(forged.status).toBe(401);
-    const enrol = await fetch(`${base}/api/V1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invite: 'x'.repeat(43), publicKey: kp.publicKey }) });
+    const enrol = await fetch(`${base}/api/V1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ invite: 'x'.repeat(43), publicKey: kp.publicKey }),
+    });
     expect(enrol.status).toBeGreaterThanOrEqual(400);
     await server.stop();
     const lines = server.output.filter((l) => l.startsWith('{'));

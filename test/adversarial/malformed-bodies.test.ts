@@ -9,13 +9,23 @@ import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey
 import { tableContents } from '../helpers/databases.js';
 import { reportBody } from '../../server/schemas/report.js';
 
-const taxonomyish = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('PE-LMA', 'homicide', 'VE', 'unknown', '__proto__'));
+const taxonomyish = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('PE-LMA', 'homicide', 'VE', 'unknown', '__proto__'),
+);
 const anyJson = fc.jsonValue({ maxDepth: 6 });
 
 describe('malformed bodies are refused with 4xx and change nothing (sqlite)', () => {
   let t: TestApp;
   let org: SigningKey;
-  beforeAll(async () => { t = await startTestApp('sqlite'); org = await enrolMember(t); });
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    org = await enrolMember(t);
+  });
   afterAll(async () => {
     // every log line of the run: access lines exactly as promised, no time anywhere (issue 16)
     const faults = t ? logLineFaults(t.logs) : [];
@@ -56,20 +66,36 @@ describe('malformed bodies are refused with 4xx and change nothing (sqlite)', ()
   it('arbitrary JSON and bytes, signed or not, on every route', async () => {
     const before = await tableContents(t.testDb);
     const routes: Array<['put' | 'post' | 'get' | 'delete', string]> = [
-      ['put', `/api/v1/reports/${newId()}`], ['post', '/api/v1/enrol'], ['post', '/api/v1/invites'],
-      ['post', `/api/v1/reports/${newId()}/withdraw`], ['delete', '/api/v1/members/m-AAAAAAAAAAAAAAAA'],
-      ['get', '/api/v1/reports'], ['get', '/api/v1/steward/reports'],
-      ['post', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'], ['delete', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
-      ['get', '/api/v1/steward/conflicts'], ['post', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`],
+      ['put', `/api/v1/reports/${newId()}`],
+      ['post', '/api/v1/enrol'],
+      ['post', '/api/v1/invites'],
+      ['post', `/api/v1/reports/${newId()}/withdraw`],
+      ['delete', '/api/v1/members/m-AAAAAAAAAAAAAAAA'],
+      ['get', '/api/v1/reports'],
+      ['get', '/api/v1/steward/reports'],
+      ['post', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
+      ['delete', '/api/v1/steward/members/m-AAAAAAAAAAAAAAAA/quarantine'],
+      ['get', '/api/v1/steward/conflicts'],
+      ['post', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ minLength: 1 }), fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1'))), fc.boolean(), async ([method, url], body, sign) => {
-        const res = sign && method !== 'post' && url.startsWith('/api/v1/reports')
-          ? await signed(t.app, method.toUpperCase() as 'PUT', url, org, body)
-          : await request(t.app)[method](url).set('content-type', 'application/json').send(body);
-        expect(res.status, `${method} ${url}`).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          fc.string({ minLength: 1 }),
+          fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
+        ),
+        fc.boolean(),
+        async ([method, url], body, sign) => {
+          const res =
+            sign && method !== 'post' && url.startsWith('/api/v1/reports')
+              ? await signed(t.app, method.toUpperCase() as 'PUT', url, org, body)
+              : await request(t.app)[method](url).set('content-type', 'application/json').send(body);
+          expect(res.status, `${method} ${url}`).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+        },
+      ),
       { numRuns: 200, seed: 77 },
     );
     const after = await tableContents(t.testDb);

@@ -35,7 +35,10 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
   let orgs: SigningKey[];
   const responses: string[] = [];
   const statuses = new Map<string, number[]>();
-  beforeAll(async () => { t = await startTestApp(provider, { bodyLimitBytes: 64 * 1024 }); orgs = [await enrolMember(t), await enrolMember(t)]; });
+  beforeAll(async () => {
+    t = await startTestApp(provider, { bodyLimitBytes: 64 * 1024 });
+    orgs = [await enrolMember(t), await enrolMember(t)];
+  });
   afterAll(async () => t?.close());
 
   const keep = (route: string, res: request.Response) => {
@@ -58,14 +61,28 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
     const own: string[] = [];
     for (let i = 0; i < 8; i++) {
       const id = newId();
-      const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, orgs[i % 2]!, sampleReport(t, i < 2 ? { dedupeTag: tag, region: i ? 'PE-CUS' : 'PE-LMA' } : {}), { headers: markerHeaders });
+      const res = await signed(
+        t.app,
+        'PUT',
+        `/api/v1/reports/${id}`,
+        orgs[i % 2]!,
+        sampleReport(t, i < 2 ? { dedupeTag: tag, region: i ? 'PE-CUS' : 'PE-LMA' } : {}),
+        { headers: markerHeaders },
+      );
       expect(res.status).toBe(201);
       if (i % 2 === 0) own.push(id);
     }
     const releaseReq = { series: 'marcas', filter: { year: 2023 }, tables: [['year', 'region']], k: 2 };
     const draft = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, releaseReq, { headers: markerHeaders });
     expect(draft.status).toBe(201);
-    const signedRel = await signed(t.app, 'POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, t.publisher, { signature: signDetached(canonicalJson(draft.body.manifest), t.publisher.secretKey) }, { headers: markerHeaders });
+    const signedRel = await signed(
+      t.app,
+      'POST',
+      `/api/v1/releases/drafts/${draft.body.draftId}/signature`,
+      t.publisher,
+      { signature: signDetached(canonicalJson(draft.body.manifest), t.publisher.secretKey) },
+      { headers: markerHeaders },
+    );
     expect(signedRel.status).toBe(201);
     const releaseId = signedRel.body.manifest.id as string;
     const spare = await enrolMember(t);
@@ -76,11 +93,16 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
     expect(routes.length).toBeGreaterThanOrEqual(25);
     for (const r of routes) {
       const route = `${r.method.toUpperCase()} ${r.path}`;
-      const fill = (p: string) => p
-        .replace('/reports/{id}', `/reports/${r.method === 'put' ? newId() : own[0]}`)
-        .replace('{id}', releaseId).replace('{reportId}', own[1]!)
-        .replace('/members/{keyId}/quarantine', `/members/${quarantined.keyId}/quarantine`).replace('{keyId}', spare.keyId)
-        .replace('{tag}', tag).replace('{index}', '1').replace('{file}', 'tendencia-1-1.svg');
+      const fill = (p: string) =>
+        p
+          .replace('/reports/{id}', `/reports/${r.method === 'put' ? newId() : own[0]}`)
+          .replace('{id}', releaseId)
+          .replace('{reportId}', own[1]!)
+          .replace('/members/{keyId}/quarantine', `/members/${quarantined.keyId}/quarantine`)
+          .replace('{keyId}', spare.keyId)
+          .replace('{tag}', tag)
+          .replace('{index}', '1')
+          .replace('{file}', 'tendencia-1-1.svg');
       let url = fill(r.path);
       let body: unknown;
       if (r.path === '/api/v1/invites') body = {};
@@ -114,33 +136,65 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
     for (const r of routes) {
       const got = statuses.get(`${r.method.toUpperCase()} ${r.path}`) ?? [];
       expect(got.length, `${r.method} ${r.path} not called`).toBeGreaterThan(0);
-      expect(got.every((s) => s < 500), `${r.method} ${r.path}: ${got}`).toBe(true);
+      expect(
+        got.every((s) => s < 500),
+        `${r.method} ${r.path}: ${got}`,
+      ).toBe(true);
     }
     const succeeded = routes.filter((r) => statuses.get(`${r.method.toUpperCase()} ${r.path}`)!.some((s) => s >= 200 && s < 300));
-    expect(routes.length - succeeded.length, `routes never answered 2xx: ${routes.filter((r) => !succeeded.includes(r)).map((r) => r.path)}`).toBeLessThanOrEqual(1);
+    expect(
+      routes.length - succeeded.length,
+      `routes never answered 2xx: ${routes.filter((r) => !succeeded.includes(r)).map((r) => r.path)}`,
+    ).toBeLessThanOrEqual(1);
 
     // pages and assets, in both languages
     const home = await call('page', 'get', '/', null);
-    const scripts = [...home.text.matchAll(/src="(\/static\/[^"]+\.js)"/g), ...(await call('page', 'get', '/enviar', null)).text.matchAll(/src="(\/static\/[^"]+\.js)"/g)].map((m) => m[1]!);
-    for (const p of ['/', '/?lang=en', '/estadisticas', `/estadisticas/${releaseId}`, '/enviar', '/enviar?lang=en', '/api/v1/docs', '/static/contamos.css', ...scripts, '/no-such-page']) {
+    const scripts = [
+      ...home.text.matchAll(/src="(\/static\/[^"]+\.js)"/g),
+      ...(await call('page', 'get', '/enviar', null)).text.matchAll(/src="(\/static\/[^"]+\.js)"/g),
+    ].map((m) => m[1]!);
+    for (const p of [
+      '/',
+      '/?lang=en',
+      '/estadisticas',
+      `/estadisticas/${releaseId}`,
+      '/enviar',
+      '/enviar?lang=en',
+      '/api/v1/docs',
+      '/static/contamos.css',
+      ...scripts,
+      '/no-such-page',
+    ]) {
       const res = await call('page', 'get', p, null);
       expect(res.status, p).toBeLessThan(500);
     }
     // error paths: 400 invalid UTF-8, 401, 413, 415 (type, compression, charset), 404, 503
     const put = (extra: Record<string, string>, body: string | Buffer) =>
-      request(t.app).put(`/api/v1/reports/${newId()}`).set({ ...markerHeaders, 'content-type': 'application/json', ...extra }).send(body);
+      request(t.app)
+        .put(`/api/v1/reports/${newId()}`)
+        .set({ ...markerHeaders, 'content-type': 'application/json', ...extra })
+        .send(body);
     expect(keep('413', await put({}, 'x'.repeat(80 * 1024))).status).toBe(413);
     expect(keep('415', await put({ 'content-type': 'text/plain' }, '{}')).status).toBe(415);
     expect(keep('415', await put({ 'content-encoding': 'gzip' }, '{}')).status).toBe(415);
     expect(keep('415', await put({ 'content-type': 'application/json; charset=latin1' }, '{}')).status).toBe(415);
-    const invalidUtf8 = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, orgs[0]!, Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('latin1'), { headers: markerHeaders });
+    const invalidUtf8 = await signed(
+      t.app,
+      'PUT',
+      `/api/v1/reports/${newId()}`,
+      orgs[0]!,
+      Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('latin1'),
+      { headers: markerHeaders },
+    );
     expect(keep('400', invalidUtf8).status).toBeGreaterThanOrEqual(400);
     if (provider === 'sqlite') {
       await t.db.fast!.writerPragma('query_only = ON');
       try {
         const res = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, orgs[0]!, sampleReport(t), { headers: markerHeaders });
         expect(keep('503', res).status).toBe(503);
-      } finally { await t.db.fast!.writerPragma('query_only = OFF'); }
+      } finally {
+        await t.db.fast!.writerPragma('query_only = OFF');
+      }
     }
 
     const dump = await dumpDatabase(t.testDb);
@@ -148,8 +202,14 @@ describe.each(providers)('no identifier anywhere, on every OpenAPI route and pag
     expect(t.logs.length).toBeGreaterThanOrEqual(2 * routes.length);
     expect(responses.length).toBeGreaterThanOrEqual(3 * routes.length);
     expect(found(dump, forbidden), 'database').toEqual([]);
-    expect(t.logs.filter((l) => found(l, forbidden).length > 0), 'log lines').toEqual([]);
-    expect(responses.filter((r) => found(r, forbidden).length > 0).map((r) => r.slice(0, 300)), 'responses').toEqual([]);
+    expect(
+      t.logs.filter((l) => found(l, forbidden).length > 0),
+      'log lines',
+    ).toEqual([]);
+    expect(
+      responses.filter((r) => found(r, forbidden).length > 0).map((r) => r.slice(0, 300)),
+      'responses',
+    ).toEqual([]);
     if (provider === 'sqlite') {
       const file = t.testDb.url.slice('file:'.length);
       const raw = readFileSync(file);
@@ -170,7 +230,10 @@ describe('no identifier in the real server process: logs, database and WAL bytes
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-noid-'));
   const env = { DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, CONTAMOS_HOME: path.join(dir, 'home'), LOG_LEVEL: 'debug' };
   let server: ServerProcess | undefined;
-  afterAll(async () => { await server?.stop('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   /** A request over TCP from 127.0.0.77, so that a logged or stored client address is recognisable. */
   const call = async (method: string, url: string, key: { keyId: string; secretKey: string } | null, body?: unknown, extra: Record<string, string> = {}) => {
@@ -182,8 +245,18 @@ describe('no identifier in the real server process: logs, database and WAL bytes
     return new Promise<{ status: number; body: any; raw: string }>((resolve, reject) => {
       const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, localAddress: CLIENT }, (res) => {
         let data = '';
-        res.on('data', (c) => { data += c; });
-        res.on('end', () => { let json: any = null; try { json = JSON.parse(data); } catch { /* a page */ } resolve({ status: res.statusCode!, body: json, raw: `${JSON.stringify(res.headers)}\n${data}` }); });
+        res.on('data', (c) => {
+          data += c;
+        });
+        res.on('end', () => {
+          let json: any = null;
+          try {
+            json = JSON.parse(data);
+          } catch {
+            /* a page */
+          }
+          resolve({ status: res.statusCode!, body: json, raw: `${JSON.stringify(res.headers)}\n${data}` });
+        });
       });
       req.on('error', reject);
       req.end(text || undefined);
@@ -196,7 +269,11 @@ describe('no identifier in the real server process: logs, database and WAL bytes
     const stewardFile = parseKeyFile(readFileSync(path.join(env.CONTAMOS_HOME, 'steward.key.json'), 'utf8'));
     const steward = { keyId: stewardFile.keyId!, secretKey: stewardFile.signing!.secretKey! };
     const responses: string[] = [];
-    const go = async (...a: Parameters<typeof call>) => { const r = await call(...a); responses.push(r.raw); return r; };
+    const go = async (...a: Parameters<typeof call>) => {
+      const r = await call(...a);
+      responses.push(r.raw);
+      return r;
+    };
     const inv = await go('POST', '/api/v1/invites', steward, {});
     expect(inv.status).toBe(201);
     const kp = generateSigningKeyPair();
@@ -214,7 +291,18 @@ describe('no identifier in the real server process: logs, database and WAL bytes
     expect((await go('GET', `/api/v1/reports/${ids[0]}`, org)).status).toBe(200);
     expect((await go('GET', `/api/v1/reports?${QUERY_MARKER}`, org)).status).toBeLessThan(500);
     expect((await go('POST', `/api/v1/reports/${ids[1]}/withdraw`, org)).status).toBe(200);
-    for (const p of ['/api/v1/health', '/api/v1/taxonomy', '/.well-known/contamos.json', '/api/v1/releases', '/api/v1/publications', '/api/v1/openapi.json', '/', '/enviar', '/api/v1/docs', '/nada']) {
+    for (const p of [
+      '/api/v1/health',
+      '/api/v1/taxonomy',
+      '/.well-known/contamos.json',
+      '/api/v1/releases',
+      '/api/v1/publications',
+      '/api/v1/openapi.json',
+      '/',
+      '/enviar',
+      '/api/v1/docs',
+      '/nada',
+    ]) {
       expect((await go('GET', p, null)).status, p).toBeLessThan(500);
     }
     expect((await go('PUT', `/api/v1/reports/${newId()}`, null, '{}')).status).toBe(401);
@@ -226,7 +314,10 @@ describe('no identifier in the real server process: logs, database and WAL bytes
     const lines = server.output;
     expect(lines.length).toBeGreaterThan(20);
     const markers = [...markerValues, CLIENT, `::ffff:${CLIENT}`];
-    expect(lines.filter((l) => found(l, markers).length > 0), 'log lines with a marker or the client address').toEqual([]);
+    expect(
+      lines.filter((l) => found(l, markers).length > 0),
+      'log lines with a marker or the client address',
+    ).toEqual([]);
     // the only loopback address printed is the server's own, in the line that says where it listens
     expect(lines.filter((l) => l.includes('127.0.0.1') && !/contamos listening/.test(l))).toEqual([]);
     expect(responses.filter((r) => found(r, markers).length > 0)).toEqual([]);

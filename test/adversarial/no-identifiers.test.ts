@@ -11,7 +11,9 @@ import { logLineFaults } from '../helpers/log-lines.js';
 
 describe.each(providers)('no identifier reaches the database or the logs (%s)', (provider) => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(provider); });
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+  });
   afterAll(async () => t?.close());
 
   it('sends marker headers on every route, then finds no marker anywhere', async () => {
@@ -25,7 +27,11 @@ describe.each(providers)('no identifier reaches the database or the logs (%s)', 
     const inv = await signed(t.app, 'POST', '/api/v1/invites', t.steward, {}, { headers: h });
     expect(inv.status).toBe(201);
     const kp = generateSigningKeyPair();
-    const en = await request(t.app).post('/api/v1/enrol').set(h).set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: kp.publicKey });
+    const en = await request(t.app)
+      .post('/api/v1/enrol')
+      .set(h)
+      .set('content-type', 'application/json')
+      .send({ invite: inv.body.invite, publicKey: kp.publicKey });
     expect(en.status).toBe(201);
     const org = { keyId: en.body.keyId as string, ...kp };
     // member routes, successes and refusals

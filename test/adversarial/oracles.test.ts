@@ -66,15 +66,24 @@ describe.each(providers)('no existence oracle (%s)', (provider) => {
     const probe = await signed(t.app, 'POST', '/api/v1/invites', t.steward, {});
     const members = await t.db.prisma.member.count();
     const newKey = generateSigningKeyPair();
-    const real = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: fresh.body.invite, publicKey: newKey.publicKey });
-    const again = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: probe.body.invite, publicKey: victim.publicKey });
+    const real = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite: fresh.body.invite, publicKey: newKey.publicKey });
+    const again = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite: probe.body.invite, publicKey: victim.publicKey });
     expect(real.status).toBe(201);
     expect({ ...answer(again), body: Object.keys(again.body) }).toEqual({ ...answer(real), body: Object.keys(real.body) });
     expect(again.body.keyId).toMatch(/^m-[A-Za-z0-9_-]{16}$/);
     expect(again.body.keyId).not.toBe(victim.keyId);
     expect(await t.db.prisma.member.count()).toBe(members + 1); // only the real enrolment
     // the invite is used up: it cannot test a second key
-    const reuse = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: probe.body.invite, publicKey: attacker.publicKey });
+    const reuse = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite: probe.body.invite, publicKey: attacker.publicKey });
     expect([reuse.status, reuse.body.error.code]).toEqual([400, 'invite_invalid']);
     // the key id given names nobody: requests under it are answered as forged ones
     const under = await signed(t.app, 'GET', '/api/v1/reports', { keyId: again.body.keyId, publicKey: victim.publicKey, secretKey: victim.secretKey });

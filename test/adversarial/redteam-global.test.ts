@@ -34,7 +34,11 @@ const K = 5;
 const SECRET = Buffer.alloc(32, 7).toString('base64'); // the coalition's dedupe secret every member holds
 
 type Cell = { key: Record<string, string>; count: number | null; suppressed: boolean };
-type Manifest = { tables: Array<{ dimensions: string[]; cells: Cell[] }>; data: Array<{ year: number; version: number; since: string | null; heldBack: boolean }>; k?: number };
+type Manifest = {
+  tables: Array<{ dimensions: string[]; cells: Cell[] }>;
+  data: Array<{ year: number; version: number; since: string | null; heldBack: boolean }>;
+  k?: number;
+};
 const cellsOf = (m: Manifest): Cell[] => m.tables.flatMap((t) => t.cells);
 const find = (m: Manifest, key: Record<string, string>): Cell => {
   const c = cellsOf(m).find((x) => canonicalJson(x.key) === canonicalJson(key));
@@ -65,7 +69,10 @@ async function auditLog(t: TestApp): Promise<{ code: number; checks: Record<stri
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     let out = '';
-    const code = await audit(['--server', url, '--publisher-key', t.publisher.publicKey, '--strict', '--json', '-'], { stdout: (x) => (out += x), stderr: () => {} });
+    const code = await audit(['--server', url, '--publisher-key', t.publisher.publicKey, '--strict', '--json', '-'], {
+      stdout: (x) => (out += x),
+      stderr: () => {},
+    });
     const report = JSON.parse(out) as { checks: Record<string, string>; findings: Array<{ severity: string }> };
     return { code, checks: report.checks, failures: JSON.stringify(report.findings.filter((f) => f.severity !== 'info')).slice(0, 2000) };
   } finally {
@@ -158,7 +165,7 @@ describe('a member escapes the holdings rule on changes by amending one of its o
     for (const cell of cellsOf(r2.manifest)) {
       const before = find(r1.manifest, cell.key);
       if (cell.count === null || before.count === null) continue;
-      const mine = cell.key.region === '*' ? 5 : bOwnChange[cell.key.region!] ?? 0;
+      const mine = cell.key.region === '*' ? 5 : (bOwnChange[cell.key.region!] ?? 0);
       const others = cell.count - before.count - mine;
       expect(small(others), `others' change in ${JSON.stringify(cell.key)}: ${cell.count} − ${before.count} − ${mine}`).toBe(false);
     }
@@ -226,7 +233,12 @@ describe('a reused dedupe tag as an oracle: was this victim already reported? (i
 
   /** Cells whose published state changed from one release to the next. */
   const changed = (before: Manifest, after: Manifest) =>
-    cellsOf(after).filter((x) => { const y = find(before, x.key); return y.count !== x.count || y.suppressed !== x.suppressed; }).map((x) => x.key);
+    cellsOf(after)
+      .filter((x) => {
+        const y = find(before, x.key);
+        return y.count !== x.count || y.suppressed !== x.suppressed;
+      })
+      .map((x) => x.key);
 
   // VULNERABLE. B guesses a victim, computes her dedupe tag with the coalition secret and
   // submits one report under it. If another organisation already reported her, the report joins
@@ -273,7 +285,11 @@ describe('a refused request as an oracle: release_too_small (issue 14, item 5)',
   it('dry runs give the same kind of answer however few incidents a year holds', async () => {
     const answers: string[] = [];
     for (let own = 0; own <= 4; own++) {
-      const res = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, { series: 'sonda', filter: { year: 2019 }, tables: [['year', 'region']] });
+      const res = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, {
+        series: 'sonda',
+        filter: { year: 2019 },
+        tables: [['year', 'region']],
+      });
       answers.push(res.status === 200 ? 'shown' : res.body.error.code);
       await submit(t, b, 1, { year: 2019, region: 'PE-LMA' });
     }
@@ -414,7 +430,11 @@ describe('three series over overlapping year sets (issue 14, item 2)', () => {
   // [2023, 2025]. If Cusco's sum is known in all three, Cusco 2023 = (S1 + S3 − S2) / 2 = 2.
   it('Cusco 2023 (2) cannot be solved from the three year-set sums', async () => {
     const sums: Array<number | null> = [];
-    for (const [series, years] of [['bienal-a', [2023, 2024]], ['bienal-b', [2024, 2025]], ['bienal-c', [2023, 2025]]] as const) {
+    for (const [series, years] of [
+      ['bienal-a', [2023, 2024]],
+      ['bienal-b', [2024, 2025]],
+      ['bienal-c', [2023, 2025]],
+    ] as const) {
       const res = await draft(t, { series, filter: { years }, tables: [['region']] });
       if (res.status === 409) {
         expect(res.body.error.code).toBe('release_unprotectable');
@@ -451,7 +471,7 @@ describe('the steward\'s concentration flags (issue 15, item 4; SECURITY.md "Ins
   // Was a MISMATCH between SECURITY.md and the code: SECURITY.md said the flags answer "names no
   // member", while it carries the flagged member's key id, which the steward needs to quarantine
   // it. SECURITY.md now says so; the answer names the flagged key and no other member.
-  it('the flags answer names the flagged member\'s key id and no other member, as SECURITY.md says', async () => {
+  it("the flags answer names the flagged member's key id and no other member, as SECURITY.md says", async () => {
     const res = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeGreaterThan(0);
@@ -563,7 +583,11 @@ describe('what a draft answer says besides its manifest (issue 14, item 5: draft
   it('the draft answer does not tell which hidden cells are primaries', async () => {
     const res = await draft(t, { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] });
     expect(res.status).toBe(201);
-    const hidden = new Set(cellsOf(res.body.manifest).filter((x) => x.suppressed).map((x) => x.key.region));
+    const hidden = new Set(
+      cellsOf(res.body.manifest)
+        .filter((x) => x.suppressed)
+        .map((x) => x.key.region),
+    );
     expect(hidden.size).toBeGreaterThan(0);
     const sensitive = res.body.stats?.sensitive;
     // the attacker's inference: "all hidden quantities are primaries, so each is in 1..k−1"
@@ -617,9 +641,10 @@ describe('a quarantine lifted: the Merkle root says two data versions are the sa
     expect(r3.manifest.merkle.root).not.toBe(r1.manifest.merkle.root);
     // and a member's proof still verifies against each root (the extra leaf changes no proof)
     if (r3.manifest.merkle.root !== r1.manifest.merkle.root) return;
-    const value = (region: string): number | null =>
-      find(r1.manifest, { year: '2023', region }).count ?? find(r3.manifest, { year: '2023', region }).count;
-    const regions = cellsOf(r1.manifest).filter((x) => x.key.year === '2023' && x.key.region !== '*').map((x) => x.key.region!);
+    const value = (region: string): number | null => find(r1.manifest, { year: '2023', region }).count ?? find(r3.manifest, { year: '2023', region }).count;
+    const regions = cellsOf(r1.manifest)
+      .filter((x) => x.key.year === '2023' && x.key.region !== '*')
+      .map((x) => x.key.region!);
     const total = value('*')!;
     const unknown = regions.filter((r) => value(r) === null);
     if (unknown.length === 1) {
@@ -746,7 +771,7 @@ describe('inclusion proofs as a dedupe oracle (issue 15; SECURITY.md threat tabl
   // member in the trees of the releases that count ITS OWN year (proofs then attest "received and
   // considered"), or answer a member's proof request for a joined report exactly as for a report
   // of a year the release does not cover.
-  it.fails('a member cannot tell from its own proofs whether its report joined another member\'s incident', async () => {
+  it.fails("a member cannot tell from its own proofs whether its report joined another member's incident", async () => {
     await publish(t, { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] });
     const [joined] = await submit(t, b, 1, { year: 2019, region: 'PE-TUM', dedupeTag: reported });
     const [alone] = await submit(t, b, 1, { year: 2019, region: 'PE-TUM', dedupeTag: unreported });
@@ -780,7 +805,14 @@ describe('structural zeros of the taxonomy (an outcome only for disappearances)'
   // below k here; with other data a secondary structural zero is protection only on paper.
   // Suggested hardening: give the model the taxonomy's structural zeros as fixed 0.
   it('knowing the structural zeros narrows no hidden cell below k', async () => {
-    const res = await draft(t, { series: 'desenlaces', filter: { year: 2023 }, tables: [['incidentType', 'outcome'], ['region', 'outcome']] });
+    const res = await draft(t, {
+      series: 'desenlaces',
+      filter: { year: 2023 },
+      tables: [
+        ['incidentType', 'outcome'],
+        ['region', 'outcome'],
+      ],
+    });
     expect(res.status).toBe(201);
     const m = res.body.manifest as Manifest & { domains: Record<string, string[]> };
     const ids = new Map<string, number>();
@@ -795,14 +827,25 @@ describe('structural zeros of the taxonomy (an outcome only for disappearances)'
       count.set(idOf(cell.key), cell.count);
       keyOf.set(idOf(cell.key), cell.key);
     }
-    const constraints = m.tables.flatMap((tb) => tb.cells.flatMap((cell) => tb.dimensions
-      .filter((d) => d !== 'year' && cell.key[d] === '*')
-      .map((d) => ({ total: idOf(cell.key), parts: m.domains[d]!.map((code) => idOf({ ...cell.key, [d]: code })) }))));
-    const structural = (k: Record<string, string>): boolean => k.incidentType !== undefined && k.incidentType !== '*' && k.outcome !== undefined && k.outcome !== '*'
-      && (k.incidentType === 'disappearance') === (k.outcome === 'not-applicable');
+    const constraints = m.tables.flatMap((tb) =>
+      tb.cells.flatMap((cell) =>
+        tb.dimensions
+          .filter((d) => d !== 'year' && cell.key[d] === '*')
+          .map((d) => ({ total: idOf(cell.key), parts: m.domains[d]!.map((code) => idOf({ ...cell.key, [d]: code })) })),
+      ),
+    );
+    const structural = (k: Record<string, string>): boolean =>
+      k.incidentType !== undefined &&
+      k.incidentType !== '*' &&
+      k.outcome !== undefined &&
+      k.outcome !== '*' &&
+      (k.incidentType === 'disappearance') === (k.outcome === 'not-applicable');
     const cells = [...count.keys()].map((id) => ({ id, value: count.get(id) ?? 0 })); // a structural zero's value is 0
     const hidden = [...count.keys()].filter((id) => count.get(id) === null);
-    expect(hidden.some((id) => structural(keyOf.get(id)!)), 'the engine hid a structural zero').toBe(true);
+    expect(
+      hidden.some((id) => structural(keyOf.get(id)!)),
+      'the engine hid a structural zero',
+    ).toBe(true);
     const unknownToAttacker = new Set(hidden.filter((id) => !structural(keyOf.get(id)!)));
     for (const id of unknownToAttacker) {
       const [lo, hi] = await referenceInterval(cells, constraints, unknownToAttacker, id);
@@ -832,7 +875,9 @@ describe('controls for the two holdings escapes: the same padding without the tr
     for (const cell of cellsOf(after)) {
       const was = cellsOf(before).find((x) => canonicalJson(x.key) === canonicalJson(cell.key));
       if (!was || cell.count === null || was.count === null) continue;
-      expect(small(cell.count - was.count - mine(cell.key)), `${JSON.stringify(cell.key)}: ${was.count} → ${cell.count}, B's own ${mine(cell.key)}`).toBe(false);
+      expect(small(cell.count - was.count - mine(cell.key)), `${JSON.stringify(cell.key)}: ${was.count} → ${cell.count}, B's own ${mine(cell.key)}`).toBe(
+        false,
+      );
     }
   }
 

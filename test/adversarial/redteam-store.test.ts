@@ -39,9 +39,22 @@ const nonce = () => ({ hash: hex(), expiresAt: 1_900_000_200 });
 
 function row(memberKeyId: string, over: Partial<ReportRow> = {}): ReportRow {
   return {
-    id: randomUUID(), memberKeyId, year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'homicide',
-    victimGender: 'trans-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'criminal-organisation',
-    outcome: null, sealedNarrative: randomBytes(60).toString('base64'), dedupeTag: null, supersedes: null, reportHash: hex(), ...over,
+    id: randomUUID(),
+    memberKeyId,
+    year: 2023,
+    quarter: null,
+    region: 'PE-LMA',
+    incidentType: 'homicide',
+    victimGender: 'trans-woman',
+    victimNationality: 'VE',
+    victimAgeBand: '25-34',
+    perpetratorType: 'criminal-organisation',
+    outcome: null,
+    sealedNarrative: randomBytes(60).toString('base64'),
+    dedupeTag: null,
+    supersedes: null,
+    reportHash: hex(),
+    ...over,
   };
 }
 
@@ -83,7 +96,9 @@ describe.runIf(providers.includes('postgres'))('red team: one report raced on tw
       await lock.query('LOCK TABLE "Report" IN SHARE ROW EXCLUSIVE MODE');
       const pending = Promise.all([a.submit(na, { ...r }), b.submit(nb, { ...r })]);
       for (let i = 0; i < 200; i++) {
-        const waiting = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`);
+        const waiting = await c.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`,
+        );
         if (waiting.rows[0].n === 2) break;
         await new Promise((res) => setTimeout(res, 20));
       }
@@ -111,7 +126,9 @@ describe.runIf(providers.includes('postgres'))('red team: one report raced on tw
       await lock.query('LOCK TABLE "Report" IN SHARE ROW EXCLUSIVE MODE');
       const pending = Promise.all(submissions.map((f) => f()));
       for (let i = 0; i < 200; i++) {
-        const waiting = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`);
+        const waiting = await c.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`,
+        );
         if (waiting.rows[0].n === submissions.length) break;
         await new Promise((res) => setTimeout(res, 20));
       }
@@ -150,19 +167,23 @@ describe.runIf(providers.includes('postgres'))('red team: one report raced on tw
     for (const intake of [a, b]) {
       const pool = (intake as unknown as { pool: pg.Pool }).pool;
       const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-      (pool as unknown as { query: unknown }).query = (...args: unknown[]) => query(...args).catch((e: { detail?: string }) => {
-        if (e?.detail) details.push(e.detail);
-        throw e;
-      });
+      (pool as unknown as { query: unknown }).query = (...args: unknown[]) =>
+        query(...args).catch((e: { detail?: string }) => {
+          if (e?.detail) details.push(e.detail);
+          throw e;
+        });
     }
     const r = row(alice);
     const mine = row(alice);
     const bobs = row(`m-${randomBytes(9).toString('base64url')}`);
     await c.query('INSERT INTO "Member" ("keyId", "publicKey", "revoked") VALUES ($1, $2, false)', [bobs.memberKeyId, hex()]);
     const outcomes = await heldBack([
-      () => a.submit(nonce(), { ...r }), () => b.submit(nonce(), { ...r }),
-      () => a.submit(nonce(), { ...mine }), () => b.submit(nonce(), { ...mine, reportHash: hex() }),
-      () => a.submit(nonce(), { ...bobs }), () => b.submit(nonce(), { ...bobs, memberKeyId: alice }),
+      () => a.submit(nonce(), { ...r }),
+      () => b.submit(nonce(), { ...r }),
+      () => a.submit(nonce(), { ...mine }),
+      () => b.submit(nonce(), { ...mine, reportHash: hex() }),
+      () => a.submit(nonce(), { ...bobs }),
+      () => b.submit(nonce(), { ...bobs, memberKeyId: alice }),
     ]);
     expect(outcomes.filter((o) => 'created' in o && o.created)).toHaveLength(3);
     expect(details).toEqual([]);
@@ -178,7 +199,11 @@ describe.runIf(providers.includes('postgres'))('red team: two replicas on one Po
     t = await startTestApp('postgres', { minK: 2, rateLimitPerMinute: 1000 });
     const db2 = openDatabase(t.testDb.url);
     const ctx: ServiceContext = { ...t.ctx, db: db2 };
-    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    const sink = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     other = { app: createApp(ctx, { logger: createLogger('info', sink), rateLimitPerMinute: 1000 }), ctx, close: () => db2.close() };
   });
   afterAll(async () => {

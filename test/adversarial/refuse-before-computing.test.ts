@@ -29,7 +29,12 @@ describe.each(providers)('refused before computing (%s)', (provider) => {
     t = await startTestApp(provider, { minK: 3, dpBounds: { totalRho: '0.5', maxRho: '0.5' }, rateLimitPerMinute: 1000 });
     const org = await enrolMember(t);
     // 2023 by region: 12, 8, 6 and 5 (PE-CUS: at k = 5 a published figure, below a k of 6)
-    for (const [region, n] of [['PE-LMA', 12], ['PE-CAL', 8], ['PE-ARE', 6], ['PE-CUS', 5]] as const) {
+    for (const [region, n] of [
+      ['PE-LMA', 12],
+      ['PE-CAL', 8],
+      ['PE-ARE', 6],
+      ['PE-CUS', 5],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         const res = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t, { region }));
         expect(res.status).toBe(201);
@@ -109,7 +114,10 @@ describe.each(providers)('refused before computing (%s)', (provider) => {
 
     it('the same signed bytes again: refused, not computed again', async () => {
       expect(await refusal('replayed_nonce', dry.send)).toEqual({ count: 0, lp: 0 });
-      expect(await refusal('replayed_nonce', () => dryRunRelease(t.ctx, dry.auth(), { ...byRegion, series: 'prueba', k: 3 } as never))).toEqual({ count: 0, lp: 0 });
+      expect(await refusal('replayed_nonce', () => dryRunRelease(t.ctx, dry.auth(), { ...byRegion, series: 'prueba', k: 3 } as never))).toEqual({
+        count: 0,
+        lp: 0,
+      });
     });
   });
 
@@ -130,13 +138,22 @@ describe.each(providers)('refused before computing (%s)', (provider) => {
     });
 
     it('over the per-release limit, and a DP dry run: refused before counting', async () => {
-      expect(await refusal('budget_over_release_limit', () => signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...dp, rho: '0.75' }))).toEqual({ count: 0, lp: 0 });
-      expect(await refusal('invalid_body', () => signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, { ...dp, rho: '0.1' }))).toEqual({ count: 0, lp: 0 });
+      expect(await refusal('budget_over_release_limit', () => signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...dp, rho: '0.75' }))).toEqual({
+        count: 0,
+        lp: 0,
+      });
+      expect(await refusal('invalid_body', () => signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, { ...dp, rho: '0.1' }))).toEqual({
+        count: 0,
+        lp: 0,
+      });
     });
   });
 
   describe('the wrong k or method', () => {
-    const draft = (body: Record<string, unknown>, path = '/api/v1/releases') => () => signed(t.app, 'POST', path, t.publisher, body);
+    const draft =
+      (body: Record<string, unknown>, path = '/api/v1/releases') =>
+      () =>
+        signed(t.app, 'POST', path, t.publisher, body);
 
     it('k below the server minimum, a dry run of a new series at another k, k other than the series’: refused before counting', async () => {
       expect(await refusal('k_below_minimum', draft({ ...byRegion, series: 'nueva', k: 2 }))).toEqual({ count: 0, lp: 0 });

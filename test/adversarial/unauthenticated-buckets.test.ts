@@ -30,7 +30,10 @@ async function inOneSecond<T>(f: () => Promise<T>): Promise<T> {
 
 const PER_SECOND = 3; // publicRateLimitPerMinute 180: three units a second in each bucket
 const junkEnrol = (app: Parameters<typeof request>[0]) =>
-  request(app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: `guess-${'x'.repeat(40)}`, publicKey: generateSigningKeyPair().publicKey });
+  request(app)
+    .post('/api/v1/enrol')
+    .set('content-type', 'application/json')
+    .send({ invite: `guess-${'x'.repeat(40)}`, publicKey: generateSigningKeyPair().publicKey });
 
 describe.each(providers)('unauthenticated buckets and known keys (%s)', (provider) => {
   let t: TestApp | undefined;
@@ -51,9 +54,16 @@ describe.each(providers)('unauthenticated buckets and known keys (%s)', (provide
       const p: number[] = [];
       // pages and unsigned POSTs to routes other than enrolment (a 401 each): the public bucket
       for (let i = 0; i < PER_SECOND + 2; i++) {
-        p.push(i % 2 ? (await request(app).post('/api/v1/invites').set('content-type', 'application/json').send('{}')).status : (await request(app).get('/api/v1/taxonomy')).status);
+        p.push(
+          i % 2
+            ? (await request(app).post('/api/v1/invites').set('content-type', 'application/json').send('{}')).status
+            : (await request(app).get('/api/v1/taxonomy')).status,
+        );
       }
-      const e = await request(app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: invites[0], publicKey: generateSigningKeyPair().publicKey });
+      const e = await request(app)
+        .post('/api/v1/enrol')
+        .set('content-type', 'application/json')
+        .send({ invite: invites[0], publicKey: generateSigningKeyPair().publicKey });
       return [p, e.status] as const;
     });
     expect(pages).toEqual([200, 401, 200, 429, 429]);
@@ -68,7 +78,15 @@ describe.each(providers)('unauthenticated buckets and known keys (%s)', (provide
     // the enrolment route in the client's own spelling is still enrolment
     const upper = await inOneSecond(async () => {
       const u: number[] = [];
-      for (let i = 0; i < PER_SECOND + 1; i++) u.push((await request(app).post('/API/V1/ENROL').set('content-type', 'application/json').send({ invite: `guess-${'y'.repeat(40)}`, publicKey: generateSigningKeyPair().publicKey })).status);
+      for (let i = 0; i < PER_SECOND + 1; i++)
+        u.push(
+          (
+            await request(app)
+              .post('/API/V1/ENROL')
+              .set('content-type', 'application/json')
+              .send({ invite: `guess-${'y'.repeat(40)}`, publicKey: generateSigningKeyPair().publicKey })
+          ).status,
+        );
       return [...u, (await request(app).get('/api/v1/taxonomy')).status];
     });
     expect(upper).toEqual([...Array(PER_SECOND).fill(400), 429, 200]);
@@ -99,13 +117,18 @@ describe.each(providers)('unauthenticated buckets and known keys (%s)', (provide
     // a second process on the same database (another replica, or this one restarted)
     const db = openDatabase(t.testDb.url);
     const ctx = { ...t.ctx, db };
-    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    const sink = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     const second = createApp(ctx, { logger: createLogger('info', sink), publicRateLimitPerMinute: 60 });
     closeSecond = () => db.close();
     const forger = generateSigningKeyPair();
     const flood = async (n: number) => {
       const out: number[] = [];
-      for (let i = 0; i < n; i++) out.push((await signed(second, 'GET', '/api/v1/reports', { keyId: `m-madeup${String(i).padStart(10, '0')}`, ...forger })).status);
+      for (let i = 0; i < n; i++)
+        out.push((await signed(second, 'GET', '/api/v1/reports', { keyId: `m-madeup${String(i).padStart(10, '0')}`, ...forger })).status);
       return out;
     };
     // the made-up ids use up this second's look-up; the member enrolled before is known all the same

@@ -11,8 +11,12 @@ import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey
 import { providers, tableContents } from '../helpers/databases.js';
 
 const EXTRAS: Array<Record<string, unknown>> = [
-  { ip: '203.0.113.9' }, { userAgent: 'Mozilla/5.0 marker' }, { reporterName: 'Ana' }, { receivedAt: 1_700_000_000 },
-  { __proto__: { polluted: true }, extra: 1 } as Record<string, unknown>, { constructor: 'x' },
+  { ip: '203.0.113.9' },
+  { userAgent: 'Mozilla/5.0 marker' },
+  { reporterName: 'Ana' },
+  { receivedAt: 1_700_000_000 },
+  { __proto__: { polluted: true }, extra: 1 } as Record<string, unknown>,
+  { constructor: 'x' },
 ];
 
 describe.each(providers)('unknown fields are refused and write nothing (%s)', (provider) => {
@@ -36,8 +40,12 @@ describe.each(providers)('unknown fields are refused and write nothing (%s)', (p
 
   it('a report (PUT, new and amending), on its own and nested', async () => {
     for (const extra of EXTRAS) {
-      await refusedAndNothingWritten(`new report + ${JSON.stringify(extra)}`, () => signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { ...sampleReport(t), ...extra }));
-      await refusedAndNothingWritten(`amendment + ${JSON.stringify(extra)}`, () => signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { ...sampleReport(t), supersedes: reportId, ...extra }));
+      await refusedAndNothingWritten(`new report + ${JSON.stringify(extra)}`, () =>
+        signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { ...sampleReport(t), ...extra }),
+      );
+      await refusedAndNothingWritten(`amendment + ${JSON.stringify(extra)}`, () =>
+        signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { ...sampleReport(t), supersedes: reportId, ...extra }),
+      );
     }
   });
 
@@ -46,17 +54,31 @@ describe.each(providers)('unknown fields are refused and write nothing (%s)', (p
     const release = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
     for (const extra of EXTRAS.slice(0, 4)) {
       const x = JSON.stringify(extra);
-      await refusedAndNothingWritten(`enrol + ${x}`, () => request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite, publicKey: generateSigningKeyPair().publicKey, ...extra }));
+      await refusedAndNothingWritten(`enrol + ${x}`, () =>
+        request(t.app)
+          .post('/api/v1/enrol')
+          .set('content-type', 'application/json')
+          .send({ invite, publicKey: generateSigningKeyPair().publicKey, ...extra }),
+      );
       await refusedAndNothingWritten(`invite + ${x}`, () => signed(t.app, 'POST', '/api/v1/invites', t.steward, { ttlHours: 24, ...extra }));
       await refusedAndNothingWritten(`release + ${x}`, () => signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...release, ...extra }));
       await refusedAndNothingWritten(`dry run + ${x}`, () => signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, { ...release, ...extra }));
-      await refusedAndNothingWritten(`release filter + ${x}`, () => signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...release, filter: { year: 2023, ...extra } }));
-      await refusedAndNothingWritten(`signature + ${x}`, () => signed(t.app, 'POST', `/api/v1/releases/drafts/${newId()}/signature`, t.publisher, { signature: 'A'.repeat(86), ...extra }));
+      await refusedAndNothingWritten(`release filter + ${x}`, () =>
+        signed(t.app, 'POST', '/api/v1/releases', t.publisher, { ...release, filter: { year: 2023, ...extra } }),
+      );
+      await refusedAndNothingWritten(`signature + ${x}`, () =>
+        signed(t.app, 'POST', `/api/v1/releases/drafts/${newId()}/signature`, t.publisher, { signature: 'A'.repeat(86), ...extra }),
+      );
       await refusedAndNothingWritten(`featured + ${x}`, () => signed(t.app, 'PUT', '/api/v1/featured', t.publisher, { series: 'regiones', ...extra }));
-      await refusedAndNothingWritten(`resolve + ${x}`, () => signed(t.app, 'POST', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`, t.steward, { reportId, ...extra }));
+      await refusedAndNothingWritten(`resolve + ${x}`, () =>
+        signed(t.app, 'POST', `/api/v1/steward/conflicts/${'ab'.repeat(32)}/resolve`, t.steward, { reportId, ...extra }),
+      );
     }
     // the invite was not used up by any of the refused enrolments
-    const res = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite, publicKey: generateSigningKeyPair().publicKey });
+    const res = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite, publicKey: generateSigningKeyPair().publicKey });
     expect(res.status).toBe(201);
   });
 });

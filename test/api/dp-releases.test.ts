@@ -43,7 +43,15 @@ describe.each(providers)('DP releases and the server budget over the API (%s)', 
   });
   afterAll(async () => t?.close());
 
-  const base = { method: 'dp', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']], keepTotal: true };
+  const base = {
+    method: 'dp',
+    filter: { year: 2023 },
+    tables: [
+      ['year', 'region'],
+      ['year', 'incidentType'],
+    ],
+    keepTotal: true,
+  };
   const req = { ...base, series: 'tendencias', rho: '0.5' };
 
   /** Sends a draft request that must be refused; checks the code, and that nothing was computed or stored. */
@@ -61,17 +69,51 @@ describe.each(providers)('DP releases and the server budget over the API (%s)', 
 
   it('refuses a rho or epsilon above the bounds, as a number or as a string alike, before anything is computed', async () => {
     // beyond what any server accepts for one release (rho ≤ 2, epsilon²/2 ≤ 2): a 400 at validation
-    for (const amount of [{ rho: 1000000 }, { rho: '1000000' }, { epsilon: 1000000 }, { epsilon: '1000000' }, { rho: 3 }, { rho: '2.5' }, { rho: '5/2' }, { epsilon: '2.1' }]) {
+    for (const amount of [
+      { rho: 1000000 },
+      { rho: '1000000' },
+      { epsilon: 1000000 },
+      { epsilon: '1000000' },
+      { rho: 3 },
+      { rho: '2.5' },
+      { rho: '5/2' },
+      { epsilon: '2.1' },
+    ]) {
       const res = await refused({ ...base, series: 'codiciosa', ...amount }, 400, 'invalid_body');
       expect(JSON.stringify(res.body.error.issues)).toMatch(/at most 2/);
     }
     // malformed or absurdly small amounts
-    for (const amount of [{ rho: '1e6' }, { rho: '-1' }, { rho: -0.5 }, { rho: 0 }, { rho: '0' }, { rho: 'NaN' }, { rho: ' 0.5' }, { rho: '0.5 ' },
-      { rho: '1/0' }, { rho: '0x10' }, { rho: '9'.repeat(50) }, { rho: `0.${'0'.repeat(45)}1` }, { rho: 1e-9 }, { rho: true }, { rho: ['0.5'] }, { rho: { num: 1 } }]) {
+    for (const amount of [
+      { rho: '1e6' },
+      { rho: '-1' },
+      { rho: -0.5 },
+      { rho: 0 },
+      { rho: '0' },
+      { rho: 'NaN' },
+      { rho: ' 0.5' },
+      { rho: '0.5 ' },
+      { rho: '1/0' },
+      { rho: '0x10' },
+      { rho: '9'.repeat(50) },
+      { rho: `0.${'0'.repeat(45)}1` },
+      { rho: 1e-9 },
+      { rho: true },
+      { rho: ['0.5'] },
+      { rho: { num: 1 } },
+    ]) {
       await refused({ ...base, series: 'codiciosa', ...amount }, 400, 'invalid_body');
     }
     // within what a server may accept, above what this operator allows per release: a 422
-    for (const amount of [{ rho: 0.6 }, { rho: '0.6' }, { rho: '3/5' }, { rho: 2 }, { rho: '0.50000000001' }, { epsilon: 1.1 }, { epsilon: '1.1' }, { epsilon: '11/10' }]) {
+    for (const amount of [
+      { rho: 0.6 },
+      { rho: '0.6' },
+      { rho: '3/5' },
+      { rho: 2 },
+      { rho: '0.50000000001' },
+      { epsilon: 1.1 },
+      { epsilon: '1.1' },
+      { epsilon: '11/10' },
+    ]) {
       const res = await refused({ ...base, series: 'codiciosa', ...amount }, 422, 'budget_over_release_limit');
       expect(res.body.error.message).toMatch(/at most rho = 0\.5/);
     }
@@ -157,7 +199,12 @@ describe.each(providers)('DP releases and the server budget over the API (%s)', 
   });
 
   it('keeps one method per series, and takes exactly one of rho or epsilon, without a series budget', async () => {
-    const res = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, { series: 'tendencias', filter: { year: 2023 }, tables: [['year', 'region']], k: 3 });
+    const res = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, {
+      series: 'tendencias',
+      filter: { year: 2023 },
+      tables: [['year', 'region']],
+      k: 3,
+    });
     expect([res.status, res.body.error.code]).toEqual([409, 'series_method_mismatch']);
     await refused({ ...base, series: 'otra', epsilon: 1, rho: '0.1' }, 400, 'invalid_body');
     await refused({ ...base, series: 'otra' }, 400, 'invalid_body');

@@ -33,7 +33,9 @@ describe('isUsableSigningPublicKey', () => {
 
 describe.each(providers)('enrolment key checks on %s', (provider) => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(provider); });
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+  });
   afterAll(() => t?.close());
 
   it('refuses small-order and invalid keys (400 invalid_body), writes nothing, keeps the invite', async () => {
@@ -45,7 +47,10 @@ describe.each(providers)('enrolment key checks on %s', (provider) => {
       expect([what, res.status, res.body.error?.code]).toEqual([what, 400, 'invalid_body']);
     }
     expect(await tableContents(t.testDb)).toEqual(before);
-    const good = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
+    const good = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
     expect(good.status).toBe(201);
   });
 });

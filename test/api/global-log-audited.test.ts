@@ -25,13 +25,21 @@ const submit = async (t: TestApp, org: SigningKey, n: number, fields: Record<str
 };
 
 /** The auditor, reading the app as a server: every GET answered by the app itself. */
-const auditApp = (t: TestApp) => runAudit({
-  server: 'http://contamos.test', lang: 'en', strict: false, exact: false, narrowest: 10, minK: 5, publisherKeys: [], logs: [],
-  fetchImpl: async (url) => {
-    const res = await request(t.app).get(new URL(url).pathname + new URL(url).search);
-    return { status: res.status, text: async () => res.text };
-  },
-});
+const auditApp = (t: TestApp) =>
+  runAudit({
+    server: 'http://contamos.test',
+    lang: 'en',
+    strict: false,
+    exact: false,
+    narrowest: 10,
+    minK: 5,
+    publisherKeys: [],
+    logs: [],
+    fetchImpl: async (url) => {
+      const res = await request(t.app).get(new URL(url).pathname + new URL(url).search);
+      return { status: res.status, text: async () => res.text };
+    },
+  });
 
 describe.each(providers)('a second series after late reports, audited against the whole log (%s)', (provider) => {
   let t: TestApp;
@@ -39,7 +47,14 @@ describe.each(providers)('a second series after late reports, audited against th
   beforeAll(async () => {
     t = await startTestApp(provider, { minK: 5 });
     org = await enrolMember(t);
-    for (const [region, n] of [['PE-LMA', 40], ['PE-CUS', 30], ['PE-ARE', 12], ['PE-CAJ', 4], ['PE-LOR', 5]] as const) await submit(t, org, n, { region, incidentType: 'homicide' });
+    for (const [region, n] of [
+      ['PE-LMA', 40],
+      ['PE-CUS', 30],
+      ['PE-ARE', 12],
+      ['PE-CAJ', 4],
+      ['PE-LOR', 5],
+    ] as const)
+      await submit(t, org, n, { region, incidentType: 'homicide' });
   });
   afterAll(async () => t?.close());
 

@@ -23,7 +23,14 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
     t = await startTestApp(provider, { minK: 5 });
     org = await enrolMember(t);
     // 2023: Lima 40, Cusco 30, Arequipa 12, Cajamarca 4, Loreto 5 (homicides); a few extortions in Lima
-    for (const [region, n] of [['PE-LMA', 40], ['PE-CUS', 30], ['PE-ARE', 12], ['PE-CAJ', 4], ['PE-LOR', 5]] as const) await submit(t, org, n, { region, incidentType: 'homicide' });
+    for (const [region, n] of [
+      ['PE-LMA', 40],
+      ['PE-CUS', 30],
+      ['PE-ARE', 12],
+      ['PE-CAJ', 4],
+      ['PE-LOR', 5],
+    ] as const)
+      await submit(t, org, n, { region, incidentType: 'homicide' });
     await submit(t, org, 9, { region: 'PE-LMA', incidentType: 'extortion' });
   });
   afterAll(async () => t?.close());
@@ -51,7 +58,11 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
   it('every draft shown is in the public log, signed or not, chained by hash', async () => {
     const draft = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, byRegion);
     expect(draft.status).toBe(201);
-    expect(draft.body.manifest).toMatchObject({ formatVersion: 2, publication: { index: 1, previousHash: null }, data: [{ year: 2023, version: 1, since: null, heldBack: false }] });
+    expect(draft.body.manifest).toMatchObject({
+      formatVersion: 2,
+      publication: { index: 1, previousHash: null },
+      data: [{ year: 2023, version: 1, since: null, heldBack: false }],
+    });
     const log = await request(t.app).get('/api/v1/publications');
     expect(log.body.items).toEqual([{ index: 1, id: 'peru-2023-1', series: 'peru-2023', sequence: 1, kind: 'draft', hash: draft.body.hash }]);
     const entry = await request(t.app).get('/api/v1/publications/1');
@@ -70,7 +81,14 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
   it('a second series over the same data cannot undo the first, and its k is fixed by its first release', async () => {
     const first = (await request(t.app).get('/api/v1/releases/peru-2023-1')).body.manifest;
     expect(cellOf(first, 0, { year: '2023', region: 'PE-CAJ' }).suppressed).toBe(true);
-    const anual = await publish(t, { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']] });
+    const anual = await publish(t, {
+      series: 'anual',
+      filter: { year: 2023 },
+      tables: [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+      ],
+    });
     expect(anual.manifest.publication.index).toBe(2);
     // whatever the first release left hidden to protect Cajamarca, the second keeps hidden or
     // keeps consistent: no cell published in one and its complement published in the other
@@ -89,11 +107,26 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
 
   it('holds back late reports of a year when they would hide a headline figure of the series', async () => {
     await submit(t, org, 2, { region: 'PE-ARE', incidentType: 'homicide' });
-    const plain = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']] });
+    const plain = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, {
+      series: 'anual',
+      filter: { year: 2023 },
+      tables: [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+      ],
+    });
     expect(plain.status).toBe(200);
     // without holding back, the 2023 total (changed by 2) would be hidden
     expect(plain.body.tables[0].hiddenCells).toContainEqual({ year: '2023', region: '*' });
-    const held = await publish(t, { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']], holdBack: 'auto' });
+    const held = await publish(t, {
+      series: 'anual',
+      filter: { year: 2023 },
+      tables: [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+      ],
+      holdBack: 'auto',
+    });
     expect(held.manifest.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: true }]);
     expect(cellOf(held.manifest, 0, { year: '2023', region: '*' })).toMatchObject({ suppressed: false, count: 100 });
   });

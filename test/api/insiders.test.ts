@@ -59,7 +59,9 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     // the steward is told: B holds 4 of Tumbes' 5 homicides (over the 0.75 share); nobody else is flagged
     const flags = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(flags.status).toBe(200);
-    expect(flags.body.items.filter((f: { region: string }) => f.region === 'PE-TUM')).toEqual([{ year: 2023, region: 'PE-TUM', incidentType: 'homicide', incidents: 5, memberKeyId: b.keyId, memberIncidents: 4 }]);
+    expect(flags.body.items.filter((f: { region: string }) => f.region === 'PE-TUM')).toEqual([
+      { year: 2023, region: 'PE-TUM', incidentType: 'homicide', incidents: 5, memberKeyId: b.keyId, memberIncidents: 4 },
+    ]);
     const byMember = await signed(t.app, 'GET', '/api/v1/steward/flags', b);
     expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden_role']);
     // From B's side: for every published count, what the others contributed (count − B's own) is
@@ -132,7 +134,7 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     expect(counted[0]!.memberKeyId).toBe(winner);
   });
 
-  it('revocation and quarantine: the member\'s reports stop counting from the next release, and undoing quarantine brings them back', async () => {
+  it("revocation and quarantine: the member's reports stop counting from the next release, and undoing quarantine brings them back", async () => {
     const base = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
     const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, base)).body;
     // B's padding in Tumbes: quarantine B, the incidents it alone reported leave the count

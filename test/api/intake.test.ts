@@ -45,7 +45,10 @@ describe.each(providers)('intake API on %s', (provider) => {
     const ok = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: kp.publicKey });
     expect(ok.status).toBe(201);
     expect(ok.body.keyId).toMatch(/^m-/);
-    const again = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
+    const again = await request(t.app)
+      .post('/api/v1/enrol')
+      .set('content-type', 'application/json')
+      .send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('invite_invalid');
     const m = await t.db.prisma.member.findUnique({ where: { keyId: ok.body.keyId } });
@@ -58,7 +61,10 @@ describe.each(providers)('intake API on %s', (provider) => {
     const inv = await signed(t.app, 'POST', '/api/v1/invites', t.steward, { ttlHours: 1 });
     t.clock.offset = 2 * 3600;
     try {
-      const res = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
+      const res = await request(t.app)
+        .post('/api/v1/enrol')
+        .set('content-type', 'application/json')
+        .send({ invite: inv.body.invite, publicKey: generateSigningKeyPair().publicKey });
       expect(res.body.error.code).toBe('invite_invalid');
     } finally {
       t.clock.offset = 0;
@@ -154,7 +160,13 @@ describe.each(providers)('intake API on %s', (provider) => {
       const theirs = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, other, sampleReport(t, { supersedes: oldId }));
       expect(theirs.status).toBe(404);
     });
-    const amend = await signed(t.app, 'PUT', `/api/v1/reports/${newRep}`, org, sampleReport(t, { incidentType: 'disappearance', outcome: 'found-dead', supersedes: oldId }));
+    const amend = await signed(
+      t.app,
+      'PUT',
+      `/api/v1/reports/${newRep}`,
+      org,
+      sampleReport(t, { incidentType: 'disappearance', outcome: 'found-dead', supersedes: oldId }),
+    );
     expect(amend.status).toBe(201);
     const old = await signed(t.app, 'GET', `/api/v1/reports/${oldId}`, org);
     expect(old.body).toMatchObject({ status: 'superseded', supersededBy: newRep });
@@ -171,8 +183,13 @@ describe.each(providers)('intake API on %s', (provider) => {
     // `/reports/<id>` is served directly; `/reports/<id>/` (a trailing slash) only express routes.
     const urls = (id: string) => [`/api/v1/reports/${id}`, `/api/v1/reports/${id}/`];
     const comparable = (r: request.Response) => ({
-      status: r.status, body: r.body,
-      headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date').map(([k, v]) => [k, k === 'content-length' ? 'n' : v])),
+      status: r.status,
+      body: r.body,
+      headers: Object.fromEntries(
+        Object.entries(r.headers)
+          .filter(([k]) => k !== 'date')
+          .map(([k, v]) => [k, k === 'content-length' ? 'n' : v]),
+      ),
     });
     const body = sampleReport(t);
     const answers = [];
@@ -188,7 +205,11 @@ describe.each(providers)('intake API on %s', (provider) => {
       const wrongType = await signed(t.app, 'PUT', url, org, body, { contentType: 'text/plain' });
       expect(verifyReceipt(created.body, t.keys.receipt.publicKey)).toBe(true);
       expect(created.body.reportId).toBe(id);
-      const routes = t.logs.slice(logged).map((l) => JSON.parse(l)).filter((l) => l.msg === 'request').map((l) => `${l.route} ${l.status}`);
+      const routes = t.logs
+        .slice(logged)
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.msg === 'request')
+        .map((l) => `${l.route} ${l.status}`);
       answers.push({ answers: [created, again, conflict, unsigned, forged, badBody, wrongType].map(comparable), routes });
     }
     const [direct, viaExpress] = answers;
@@ -290,7 +311,9 @@ describe.each(providers)('intake API on %s', (provider) => {
         const huge = sampleReport(t, { sealedNarrative: 'A'.repeat(200_000) });
         const res = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, huge);
         expect([res.status, res.body.error.code]).toEqual([413, 'payload_too_large']);
-        const form = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, JSON.stringify(sampleReport(t)), { contentType: 'application/x-www-form-urlencoded' });
+        const form = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, JSON.stringify(sampleReport(t)), {
+          contentType: 'application/x-www-form-urlencoded',
+        });
         expect([form.status, form.body.error.code]).toEqual([415, 'unsupported_media_type']);
         const text = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, JSON.stringify(sampleReport(t)), { contentType: 'text/plain' });
         expect(text.status).toBe(415);
@@ -347,10 +370,19 @@ describe.each(providers)('intake API on %s', (provider) => {
         for (let i = 0; i < 6; i++) {
           const url = `/api/v1/reports/${newId()}`;
           const text = JSON.stringify(sampleReport(limited));
-          const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...(await signRequest({ method: 'PUT', url, body: text }, forger)) };
+          const headers = {
+            host: `127.0.0.1:${port}`,
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(text)),
+            ...(await signRequest({ method: 'PUT', url, body: text }, forger)),
+          };
           const socket = net.connect(port, '127.0.0.1');
           await new Promise((r) => socket.once('connect', r));
-          socket.end(`PUT ${url} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${text}`);
+          socket.end(
+            `PUT ${url} HTTP/1.1\r\n${Object.entries(headers)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('\r\n')}\r\n\r\n${text}`,
+          );
           socket.destroy();
         }
         await new Promise((r) => setTimeout(r, 500)); // let the server finish with them

@@ -18,21 +18,36 @@ import { MARKERS } from '../helpers/markers.js';
 describe.each(providers)('body encodings, sizes and rate limits (%s)', (provider) => {
   let t: TestApp;
   let org: SigningKey;
-  beforeAll(async () => { t = await startTestApp(provider, { bodyLimitBytes: 32 * 1024, rateLimitPerMinute: 8 }); org = await enrolMember(t); });
+  beforeAll(async () => {
+    t = await startTestApp(provider, { bodyLimitBytes: 32 * 1024, rateLimitPerMinute: 8 });
+    org = await enrolMember(t);
+  });
   afterAll(async () => t?.close());
 
-  const contents = async () => { const { Nonce: _n, ...rest } = await tableContents(t.testDb); return rest; };
+  const contents = async () => {
+    const { Nonce: _n, ...rest } = await tableContents(t.testDb);
+    return rest;
+  };
   /** A PUT whose signature covers exactly the bytes sent. */
   const put = async (bytes: Buffer, headers: Record<string, string>) => {
     const url = `/api/v1/reports/${newId()}`;
     const sig = await signRequest({ method: 'PUT', url, body: new Uint8Array(bytes) }, org);
-    return request(t.app).put(url).set({ ...sig, ...headers }).serialize((b: unknown) => b as string).send(bytes);
+    return request(t.app)
+      .put(url)
+      .set({ ...sig, ...headers })
+      .serialize((b: unknown) => b as string)
+      .send(bytes);
   };
 
   it('compressed bodies, other charsets, invalid UTF-8 and oversize bodies are refused and write nothing', async () => {
     const json = Buffer.from(JSON.stringify(sampleReport(t)));
     const before = await contents();
-    for (const [encoding, bytes] of [['gzip', gzipSync(json)], ['deflate', deflateSync(json)], ['br', brotliCompressSync(json)], ['gzip, identity', gzipSync(json)]] as const) {
+    for (const [encoding, bytes] of [
+      ['gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+      ['gzip, identity', gzipSync(json)],
+    ] as const) {
       const res = await put(bytes, { 'content-type': 'application/json', 'content-encoding': encoding });
       expect([res.status, res.body.error?.code], encoding).toEqual([415, 'unsupported_media_type']);
     }
@@ -78,13 +93,16 @@ describe.each(providers)('body encodings, sizes and rate limits (%s)', (provider
     const small = await startTestApp(provider, { publicRateLimitPerMinute: 30 });
     const statuses: number[] = [];
     try {
-    for (let i = 0; i < 40; i++) {
-      const res = await request(small.app).post('/api/v1/enrol')
-        .set({ 'content-type': 'application/json', 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}`, 'User-Agent': MARKERS.ua })
-        .send(JSON.stringify({ invite: 'x'.repeat(43), publicKey: generateSigningKeyPair().publicKey }));
-      statuses.push(res.status);
+      for (let i = 0; i < 40; i++) {
+        const res = await request(small.app)
+          .post('/api/v1/enrol')
+          .set({ 'content-type': 'application/json', 'X-Forwarded-For': `203.0.113.${i}`, 'X-Real-IP': `198.51.100.${i}`, 'User-Agent': MARKERS.ua })
+          .send(JSON.stringify({ invite: 'x'.repeat(43), publicKey: generateSigningKeyPair().publicKey }));
+        statuses.push(res.status);
+      }
+    } finally {
+      await small.close();
     }
-    } finally { await small.close(); }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
     expect(statuses.slice(-1)).toEqual([429]);
   });

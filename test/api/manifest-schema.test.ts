@@ -30,9 +30,23 @@ const envelopes: Json[] = [];
 beforeAll(async () => {
   t = await startTestApp('sqlite', { dpBounds: { totalRho: '1', maxRho: '0.5' }, minK: 3, rateLimitPerMinute: 1000 });
   await seedTwoYears(t);
-  const groups = await publish(t, { series: 'anual', filter: { years: [2023, 2024] }, tables: [['year', 'region'], ['year', 'incidentType']], regionGroups: true, k: 3 });
+  const groups = await publish(t, {
+    series: 'anual',
+    filter: { years: [2023, 2024] },
+    tables: [
+      ['year', 'region'],
+      ['year', 'incidentType'],
+    ],
+    regionGroups: true,
+    k: 3,
+  });
   const dp = await publish(t, { series: 'ruido', method: 'dp', filter: { year: 2024 }, tables: [['year', 'incidentType']], rho: '0.25', keepTotal: false });
-  const draft = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, { series: 'borrador', filter: { year: 2023 }, tables: [['year', 'victimGender']], k: 3 });
+  const draft = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, {
+    series: 'borrador',
+    filter: { year: 2023 },
+    tables: [['year', 'victimGender']],
+    k: 3,
+  });
   expect(draft.status).toBe(201);
   for (const id of [groups.manifest.id, dp.manifest.id]) {
     const res = await request(t.app).get(`/api/v1/releases/${id}`);
@@ -45,7 +59,9 @@ beforeAll(async () => {
   manifests.push({ what: 'draft', manifest: entry.body.manifest });
   doc = (await request(t.app).get('/api/v1/openapi.json')).body;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const ajvFor = (schema: unknown): Validate => new Ajv2020({ allErrors: true, strict: true }).compile(schema);
 /** zod accepts the value as it is (nothing stripped, nothing defaulted): the server's output shape. */
@@ -114,27 +130,68 @@ describe('the zod schema and the OpenAPI component agree', () => {
       change(c);
       out.push([what, c]);
     };
-    add('an extra field', (c) => { c.leafCount = 3; });
-    add('an extra merkle field', (c) => { c.merkle.size = 3; });
-    add('a renamed merkle root', (c) => { c.merkle.hash = c.merkle.root; delete c.merkle.root; });
-    add('an upper-case hash', (c) => { c.merkle.root = c.merkle.root.toUpperCase(); });
-    add('another format version', (c) => { c.formatVersion = 3; });
-    add('another method', (c) => { c.method = 'rounding'; });
-    add('a negative count', (c) => { c.tables[0].cells[0].count = -1; });
-    add('a fractional count', (c) => { c.tables[0].cells[0].count = 1.5; });
-    add('a string count', (c) => { c.tables[0].cells[0].count = '7'; });
-    add('an extra cell field', (c) => { c.tables[0].cells[0].reason = 'primary'; });
-    add('a cell without suppressed', (c) => { delete c.tables[0].cells[0].suppressed; });
-    add('a bad release id', (c) => { c.id = 'Anual 1'; });
-    add('a bad series', (c) => { c.series = 'Anual'; });
-    add('sequence 0', (c) => { c.sequence = 0; });
-    add('a data entry of version 0', (c) => { c.data[0].version = 0; });
-    add('a data entry with since "other"', (c) => { c.data[0].since = 'other'; });
-    add('a non-string domain code', (c) => { c.domains.year = [2023]; });
+    add('an extra field', (c) => {
+      c.leafCount = 3;
+    });
+    add('an extra merkle field', (c) => {
+      c.merkle.size = 3;
+    });
+    add('a renamed merkle root', (c) => {
+      c.merkle.hash = c.merkle.root;
+      delete c.merkle.root;
+    });
+    add('an upper-case hash', (c) => {
+      c.merkle.root = c.merkle.root.toUpperCase();
+    });
+    add('another format version', (c) => {
+      c.formatVersion = 3;
+    });
+    add('another method', (c) => {
+      c.method = 'rounding';
+    });
+    add('a negative count', (c) => {
+      c.tables[0].cells[0].count = -1;
+    });
+    add('a fractional count', (c) => {
+      c.tables[0].cells[0].count = 1.5;
+    });
+    add('a string count', (c) => {
+      c.tables[0].cells[0].count = '7';
+    });
+    add('an extra cell field', (c) => {
+      c.tables[0].cells[0].reason = 'primary';
+    });
+    add('a cell without suppressed', (c) => {
+      delete c.tables[0].cells[0].suppressed;
+    });
+    add('a bad release id', (c) => {
+      c.id = 'Anual 1';
+    });
+    add('a bad series', (c) => {
+      c.series = 'Anual';
+    });
+    add('sequence 0', (c) => {
+      c.sequence = 0;
+    });
+    add('a data entry of version 0', (c) => {
+      c.data[0].version = 0;
+    });
+    add('a data entry with since "other"', (c) => {
+      c.data[0].since = 'other';
+    });
+    add('a non-string domain code', (c) => {
+      c.domains.year = [2023];
+    });
     if (m.dp) {
-      add('a dp ledger of another scope', (c) => { c.dp.ledger.scope = 'series'; });
-      add('another mechanism', (c) => { c.dp.mechanism = 'gaussian'; });
-      add('a dp block without its ledger', (c) => { delete c.dp.ledger; });
+      add('a dp ledger of another scope', (c) => {
+        c.dp.ledger.scope = 'series';
+      });
+      add('another mechanism', (c) => {
+        c.dp.mechanism = 'gaussian';
+      });
+      add('a dp block without its ledger', (c) => {
+        delete c.dp.ledger;
+      });
     }
     return out;
   }

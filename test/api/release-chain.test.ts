@@ -27,7 +27,9 @@ describe.each(providers)('a release must extend its chain (%s)', (provider) => {
     // the draft as stored, altered to fork the chain (same sequence, another predecessor)
     const forked = { ...draft.body.manifest, previousHash: 'f'.repeat(64) };
     await t.db.prisma.releaseDraft.update({ where: { id: draft.body.draftId }, data: { manifest: canonicalJson(forked), hash: hashCanonical(forked) } });
-    const res = await signed(t.app, 'POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, t.publisher, { signature: signDetached(canonicalJson(forked), t.publisher.secretKey) });
+    const res = await signed(t.app, 'POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, t.publisher, {
+      signature: signDetached(canonicalJson(forked), t.publisher.secretKey),
+    });
     expect([res.status, res.body.error?.code]).toEqual([409, 'release_stale']);
     expect(await t.db.prisma.release.count({ where: { series: 'cadena' } })).toBe(1);
   });

@@ -5,8 +5,12 @@ import { signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { humanPath } from '../../scripts/cli/http.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await startTestApp('sqlite'); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp('sqlite');
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('release request errors', () => {
   it('an unknown dimension: 400, the bilingual message lists the dimensions, nothing logged', async () => {
@@ -14,7 +18,9 @@ describe('release request errors', () => {
       const res = await signed(t.app, 'POST', path, t.publisher, { series: 'anual', filter: { year: 2023 }, tables: [['year', 'victimName']] });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('invalid_body');
-      expect(res.body.error.issues).toEqual([{ path: 'tables.0.1', message: expect.stringContaining('dimensión desconocida; use una de: year, quarter, region') }]);
+      expect(res.body.error.issues).toEqual([
+        { path: 'tables.0.1', message: expect.stringContaining('dimensión desconocida; use una de: year, quarter, region') },
+      ]);
       expect(res.body.error.issues[0].message).toContain('/ unknown dimension; use one of: year, quarter, region');
       expect(res.body.error.issues[0].message).not.toMatch(/Invalid option/);
     }
@@ -22,7 +28,14 @@ describe('release request errors', () => {
   });
 
   it('a bad series name, a repeated dimension, too many dimensions: bilingual too', async () => {
-    const res = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, { series: 'Anual 2023', filter: { year: 2023 }, tables: [['year', 'year'], ['year', 'region', 'incidentType', 'victimGender', 'outcome']] });
+    const res = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, {
+      series: 'Anual 2023',
+      filter: { year: 2023 },
+      tables: [
+        ['year', 'year'],
+        ['year', 'region', 'incidentType', 'victimGender', 'outcome'],
+      ],
+    });
     expect(res.status).toBe(400);
     const messages = res.body.error.issues.map((i: { message: string }) => i.message).join('\n');
     expect(messages).toContain('minúsculas, cifras y guiones');

@@ -18,7 +18,10 @@ type Cell = { key: Record<string, string>; count: number | null; suppressed: boo
 describe.each(providers)('release threshold 1..k−1 (%s)', (provider) => {
   let t: TestApp;
   let orgs: SigningKey[];
-  beforeAll(async () => { t = await startTestApp(provider, { minK: K }); orgs = [await enrolMember(t), await enrolMember(t), await enrolMember(t)]; });
+  beforeAll(async () => {
+    t = await startTestApp(provider, { minK: K });
+    orgs = [await enrolMember(t), await enrolMember(t), await enrolMember(t)];
+  });
   afterAll(async () => t?.close());
 
   const suppression = { series: 'umbral', filter: { year: 2024 }, tables: [['year', 'region']], k: K };

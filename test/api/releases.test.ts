@@ -64,7 +64,15 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
   });
   afterAll(async () => t?.close());
 
-  const request2023 = { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region'], ['year', 'incidentType']], k: 3 };
+  const request2023 = {
+    series: 'anual',
+    filter: { year: 2023 },
+    tables: [
+      ['year', 'region'],
+      ['year', 'incidentType'],
+    ],
+    k: 3,
+  };
   let first: Awaited<ReturnType<typeof publish>>;
 
   it('publishes a signed release whose totals equal the de-duplicated counts', async () => {
@@ -77,12 +85,13 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     expect(total).toMatchObject({ count: incidents.size, suppressed: false });
     expect(cellOf(m, 1, { year: '2023', incidentType: '*' }).count).toBe(incidents.size);
     const lima = [...incidents.values()].filter((x) => x.region === 'PE-LMA').length;
-    expect(cellOf(m, 0, { year: "2023", region: "PE-LMA" })).toMatchObject({ count: lima, suppressed: false });
-    expect(cellOf(m, 0, { year: "2023", region: "PE-PUN" })).toMatchObject({ count: 0, suppressed: false });
-    for (const table of m.tables) for (const c of table.cells) {
-      if (c.suppressed) expect(c.count).toBeNull();
-      else expect(c.count === 0 || c.count >= 3, JSON.stringify(c)).toBe(true);
-    }
+    expect(cellOf(m, 0, { year: '2023', region: 'PE-LMA' })).toMatchObject({ count: lima, suppressed: false });
+    expect(cellOf(m, 0, { year: '2023', region: 'PE-PUN' })).toMatchObject({ count: 0, suppressed: false });
+    for (const table of m.tables)
+      for (const c of table.cells) {
+        if (c.suppressed) expect(c.count).toBeNull();
+        else expect(c.count === 0 || c.count >= 3, JSON.stringify(c)).toBe(true);
+      }
     // every leaf: each organisation's reports, duplicates included, and one random leaf (so equal
     // report sets never give equal roots); no count of them is published
     const stored = await t.db.prisma.release.findUniqueOrThrow({ where: { id: 'anual-1' }, select: { leaves: true } });
@@ -119,12 +128,18 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     expect(csv.text.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.text.trim().split(/\r?\n/);
     // one row per figure: a figure shown in several tables (or the all-years margin of a one-year release) is one row
-    const figures = new Set(first.manifest.tables.flatMap((tb: { cells: Array<{ key: Record<string, string> }> }) => tb.cells.map((c) => {
-      const key = { ...c.key, year: c.key.year === '*' ? '2023' : c.key.year };
-      return ['year', 'region', 'incidentType'].map((d) => (key as Record<string, string>)[d] ?? '*').join('|');
-    })));
+    const figures = new Set(
+      first.manifest.tables.flatMap((tb: { cells: Array<{ key: Record<string, string> }> }) =>
+        tb.cells.map((c) => {
+          const key = { ...c.key, year: c.key.year === '*' ? '2023' : c.key.year };
+          return ['year', 'region', 'incidentType'].map((d) => (key as Record<string, string>)[d] ?? '*').join('|');
+        }),
+      ),
+    );
     expect(lines).toHaveLength(figures.size + 1);
-    expect(lines[0]!.replace(/^\uFEFF/, '').split(',')).toEqual(expect.arrayContaining(['release_id', 'count', 'status', 'region_code', 'region_label_es', 'region_level']));
+    expect(lines[0]!.replace(/^\uFEFF/, '').split(',')).toEqual(
+      expect.arrayContaining(['release_id', 'count', 'status', 'region_code', 'region_label_es', 'region_level']),
+    );
   });
 
   it('chains a second release, and hides a change of fewer than k incidents', async () => {
@@ -144,7 +159,9 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
       expect(d === 0 || d >= 3, `${JSON.stringify(c.key)}: ${old.count} → ${c.count}`).toBe(true);
     }
     expect(compared).toBeGreaterThan(5);
-    expect(cellOf(second.manifest, 0, { year: '2023', region: 'PE-ARE' }).suppressed || cellOf(first.manifest, 0, { year: '2023', region: 'PE-ARE' }).suppressed).toBe(true);
+    expect(
+      cellOf(second.manifest, 0, { year: '2023', region: 'PE-ARE' }).suppressed || cellOf(first.manifest, 0, { year: '2023', region: 'PE-ARE' }).suppressed,
+    ).toBe(true);
   });
 
   it('refuses bad release requests and bad signatures, writing nothing', async () => {
@@ -153,7 +170,12 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     expect([unsigned.status, unsigned.body.error.code]).toEqual([401, 'signature_missing']);
     const byMember = await signed(t.app, 'POST', '/api/v1/releases', orgs[0]!, request2023);
     expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden_role']);
-    for (const bad of [{ ...request2023, k: 1 }, { ...request2023, tables: [['year', 'victimName']] }, { ...request2023, extra: 1 }, { ...request2023, series: 'Año 2023' }]) {
+    for (const bad of [
+      { ...request2023, k: 1 },
+      { ...request2023, tables: [['year', 'victimName']] },
+      { ...request2023, extra: 1 },
+      { ...request2023, series: 'Año 2023' },
+    ]) {
       const res = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, bad);
       expect([res.status, res.body.error.code]).toEqual([400, 'invalid_body']);
     }
@@ -175,9 +197,13 @@ describe.each(providers)('releases over the API (%s)', (provider) => {
     const a = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, request2023);
     const b = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, request2023);
     expect(a.body.manifest.sequence).toBe(b.body.manifest.sequence);
-    const sa = await signed(t.app, 'POST', `/api/v1/releases/drafts/${a.body.draftId}/signature`, t.publisher, { signature: signDetached(canonicalJson(a.body.manifest), t.publisher.secretKey) });
+    const sa = await signed(t.app, 'POST', `/api/v1/releases/drafts/${a.body.draftId}/signature`, t.publisher, {
+      signature: signDetached(canonicalJson(a.body.manifest), t.publisher.secretKey),
+    });
     expect(sa.status).toBe(201);
-    const sb = await signed(t.app, 'POST', `/api/v1/releases/drafts/${b.body.draftId}/signature`, t.publisher, { signature: signDetached(canonicalJson(b.body.manifest), t.publisher.secretKey) });
+    const sb = await signed(t.app, 'POST', `/api/v1/releases/drafts/${b.body.draftId}/signature`, t.publisher, {
+      signature: signDetached(canonicalJson(b.body.manifest), t.publisher.secretKey),
+    });
     expect([sb.status, sb.body.error.code]).toEqual([409, 'release_stale']);
   });
 

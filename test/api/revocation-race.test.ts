@@ -16,7 +16,9 @@ import { providers } from '../helpers/databases.js';
 
 describe.each(providers)('revocation inside the write transaction on %s', (provider) => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(provider); });
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+  });
   afterAll(async () => t?.close());
 
   const reportIds = async () => (await t.db.prisma.report.findMany({ select: { id: true } })).map((r) => r.id);
@@ -33,7 +35,10 @@ describe.each(providers)('revocation inside the write transaction on %s', (provi
     expect(revoked.status).toBe(200);
     const [ids, nonces] = [await reportIds(), await nonceCount()];
     const id = newId();
-    const refused = await submit(t.ctx, auth, id, body).then(() => null, (e: unknown) => e);
+    const refused = await submit(t.ctx, auth, id, body).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).code).toBe('key_revoked');
     expect(await reportIds()).toEqual(ids);
@@ -52,7 +57,10 @@ describe.each(providers)('revocation inside the write transaction on %s', (provi
     results.forEach((r, i) => {
       expect([201, 403], JSON.stringify(r.body)).toContain(r.status);
       if (r.status === 201) expect(stored.has(sent[i]!)).toBe(true);
-      else { expect(r.body.error.code).toBe('key_revoked'); expect(stored.has(sent[i]!)).toBe(false); }
+      else {
+        expect(r.body.error.code).toBe('key_revoked');
+        expect(stored.has(sent[i]!)).toBe(false);
+      }
     });
     const late = newId();
     const after = await signed(t.app, 'PUT', `/api/v1/reports/${late}`, org, sampleReport(t));
@@ -66,7 +74,11 @@ describe.each(providers)('revocation inside the write transaction on %s', (provi
     expect((await signed(t.app, 'PUT', `/api/v1/reports/${id}`, org, sampleReport(t))).status).toBe(201);
     expect((await signed(t.app, 'GET', '/api/v1/reports', org)).status).toBe(200);
     expect((await signed(t.app, 'DELETE', `/api/v1/members/${org.keyId}`, t.steward)).status).toBe(200);
-    for (const [method, url] of [['GET', '/api/v1/reports'], ['GET', `/api/v1/reports/${id}`], ['POST', `/api/v1/reports/${id}/withdraw`]] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/v1/reports'],
+      ['GET', `/api/v1/reports/${id}`],
+      ['POST', `/api/v1/reports/${id}/withdraw`],
+    ] as const) {
       const res = await signed(t.app, method, url, org);
       expect([res.status, res.body.error?.code], `${method} ${url}`).toEqual([403, 'key_revoked']);
     }

@@ -27,7 +27,9 @@ describe('security headers', () => {
     const plain = express();
     plain.disable('x-powered-by');
     plain.use(helmet(HELMET_OPTIONS));
-    plain.get('/x', (_req, res) => { res.json({}); });
+    plain.get('/x', (_req, res) => {
+      res.json({});
+    });
     reference = helmetOf((await request(plain).get('/x')).headers);
   });
   afterAll(() => t.close());
@@ -39,7 +41,7 @@ describe('security headers', () => {
     expect(Object.keys(reference).length).toBeGreaterThanOrEqual(10);
   });
 
-  it('the recorded headers are helmet\'s, name for name and byte for byte', () => {
+  it("the recorded headers are helmet's, name for name and byte for byte", () => {
     const recorded = Object.fromEntries(recordedHelmetHeaders(HELMET_OPTIONS).map(([k, v]) => [k.toLowerCase(), v]));
     expect(recorded).toEqual(reference);
   });
@@ -57,7 +59,7 @@ describe('security headers', () => {
     ['an API route', 'get', '/api/v1/health', 200],
     ['an unknown route (404 error)', 'get', '/no-such-page', 404],
     ['report intake, served without express (http/direct-routes.ts; 401 error)', 'put', '/api/v1/reports/0b0f3c34-7b43-4d0e-9d4c-0f9f4b7f1c11', 401],
-  ] as const)('%s carries exactly helmet\'s headers', async (_what, method, url, status) => {
+  ] as const)("%s carries exactly helmet's headers", async (_what, method, url, status) => {
     const res = await request(t.app)[method](url).set('content-type', 'application/json').send('{}');
     expect(res.status).toBe(status);
     expect(helmetOf(res.headers)).toEqual(reference);
@@ -71,9 +73,14 @@ describe('security headers', () => {
   ] as const)('%s carries the literal values SECURITY.md promises', async (_what, method, url) => {
     const res = await request(t.app)[method](url).set('content-type', 'application/json').send('{}');
     const promised = /`Content-Security-Policy: ([^`]+)`/.exec(readFileSync('SECURITY.md', 'utf8'))![1]!;
-    const directives = promised.split(';').map((d) => d.trim()).filter(Boolean);
+    const directives = promised
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean);
     expect(directives.length).toBeGreaterThanOrEqual(7);
-    const sent = String(res.headers['content-security-policy']).split(';').map((d) => d.trim());
+    const sent = String(res.headers['content-security-policy'])
+      .split(';')
+      .map((d) => d.trim());
     for (const d of directives) expect(sent, d).toContain(d);
     expect(sent.some((d) => d.includes('unsafe'))).toBe(false);
     expect(res.headers['referrer-policy']).toBe('no-referrer');

@@ -33,7 +33,9 @@ describe.each(providers)('steward API on %s', (provider) => {
 
   beforeAll(async () => {
     for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => { printed.push(args.map(String).join(' ')); });
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        printed.push(args.map(String).join(' '));
+      });
     }
     for (const stream of [process.stdout, process.stderr]) {
       const write = stream.write.bind(stream);
@@ -211,7 +213,10 @@ describe.each(providers)('steward API on %s', (provider) => {
         victimNationality: [{}, { victimNationality: 'PE' }],
         victimAgeBand: [{}, { victimAgeBand: '35-44' }],
         perpetratorType: [{}, { perpetratorType: 'unknown' }],
-        outcome: [{ incidentType: 'disappearance', outcome: 'unknown' }, { incidentType: 'disappearance', outcome: 'found-dead' }],
+        outcome: [
+          { incidentType: 'disappearance', outcome: 'unknown' },
+          { incidentType: 'disappearance', outcome: 'found-dead' },
+        ],
       };
       expect(Object.keys(variants).sort()).toEqual([...COUNTABLE_FIELDS].sort());
       const expected = new Map<string, { field: string; ids: string[] }>();
@@ -243,7 +248,12 @@ describe.each(providers)('steward API on %s', (provider) => {
       expect(years[expected.get(yearTag)!.ids[0]!]).toBe(2023);
       expect(years[expected.get(yearTag)!.ids[1]!]).toBe(2019);
       const quarterTag = [...expected].find(([, v]) => v.field === 'quarter')![0];
-      expect(byTag.get(quarterTag).reports.map((r: any) => r.quarter).sort()).toEqual([2, null]);
+      expect(
+        byTag
+          .get(quarterTag)
+          .reports.map((r: any) => r.quarter)
+          .sort(),
+      ).toEqual([2, null]);
     });
 
     it('never names a member: each report carries its id and countable fields only', async () => {
@@ -440,17 +450,24 @@ describe.each(providers)('steward API on %s', (provider) => {
     await submit(b, { dedupeTag: tg, year: 2019 });
     const before = await tableContents(t.testDb);
     const junk = fc.oneof(
-      fc.string({ maxLength: 30 }), fc.constantFrom('__proto__', 'constructor', '%00', '..', 'm-AAAAAAAAAAAAAAAA', 'a'.repeat(64), 'AB'.repeat(32), '-1', '1e999'),
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('__proto__', 'constructor', '%00', '..', 'm-AAAAAAAAAAAAAAAA', 'a'.repeat(64), 'AB'.repeat(32), '-1', '1e999'),
     );
-    const value = fc.oneof(fc.jsonValue(), fc.constantFrom({ __proto__: { x: 1 } }, { reportId: null }, { reportId: 1e308 }, { reportId: ['x'] }, { reportId: newId(), reportid: newId() }));
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom({ __proto__: { x: 1 } }, { reportId: null }, { reportId: 1e308 }, { reportId: ['x'] }, { reportId: newId(), reportid: newId() }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('quarantine', 'unquarantine', 'list', 'resolve'), junk, value, async (route, word, body) => {
         const seg = encodeURIComponent(word);
         const [method, url, sent] =
-          route === 'quarantine' ? ['POST', `/api/v1/steward/members/${seg}/quarantine`, body] as const
-          : route === 'unquarantine' ? ['DELETE', `/api/v1/steward/members/${seg}/quarantine`, undefined] as const
-          : route === 'list' ? ['GET', `/api/v1/steward/conflicts?cursor=${seg}&limit=${seg}`, undefined] as const
-          : ['POST', `/api/v1/steward/conflicts/${tg}/resolve`, body] as const;
+          route === 'quarantine'
+            ? (['POST', `/api/v1/steward/members/${seg}/quarantine`, body] as const)
+            : route === 'unquarantine'
+              ? (['DELETE', `/api/v1/steward/members/${seg}/quarantine`, undefined] as const)
+              : route === 'list'
+                ? (['GET', `/api/v1/steward/conflicts?cursor=${seg}&limit=${seg}`, undefined] as const)
+                : (['POST', `/api/v1/steward/conflicts/${tg}/resolve`, body] as const);
         const res = await call(method, url, t.steward, sent);
         expect(res.status, `${method} ${url} ${JSON.stringify(sent)} → ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
@@ -517,11 +534,14 @@ describe.each(providers)('steward API on %s', (provider) => {
       const id = await submit(a, { dedupeTag: tg });
       await submit(b, { dedupeTag: tg, year: 2019 });
       for (const [key, method, url, body] of [
-        [a, 'GET', `/api/v1/reports/${id}`, undefined], [a, 'GET', '/api/v1/reports', undefined],
-        [t.steward, 'GET', '/api/v1/steward/reports?limit=500', undefined], [t.steward, 'GET', '/api/v1/steward/conflicts?limit=500', undefined],
+        [a, 'GET', `/api/v1/reports/${id}`, undefined],
+        [a, 'GET', '/api/v1/reports', undefined],
+        [t.steward, 'GET', '/api/v1/steward/reports?limit=500', undefined],
+        [t.steward, 'GET', '/api/v1/steward/conflicts?limit=500', undefined],
         [t.steward, 'POST', `/api/v1/steward/conflicts/${tg}/resolve`, { reportId: id }],
         [t.publisher, 'POST', '/api/v1/releases', { series: 'secreto', filter: { year: 2023 }, tables: [['year', 'region']], method: 'suppression' }],
-      ] as const) answers.push(answerText(await signed(t.app, method, url, key, body)));
+      ] as const)
+        answers.push(answerText(await signed(t.app, method, url, key, body)));
       for (const url of ['/api/v1/openapi.json', '/api/v1/health', '/.well-known/contamos.json', '/api/v1/releases']) {
         answers.push(answerText(await signed(t.app, 'GET', url, a)));
       }

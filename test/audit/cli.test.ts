@@ -34,10 +34,28 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
 }
 
 const REGIONS = ['PE-LMA', 'PE-CUS', 'PE-CAJ', 'PE-LOR', 'PE-TUM', 'PE-PUN'];
-const W = world({ region: REGIONS }, { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] });
-const peru: EntrySpec = { series: 'peru-2023', years: { '2023': 1 }, tables: [['year', 'region']], suppress: [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-LOR' }] };
+const W = world(
+  { region: REGIONS },
+  { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] },
+);
+const peru: EntrySpec = {
+  series: 'peru-2023',
+  years: { '2023': 1 },
+  tables: [['year', 'region']],
+  suppress: [
+    { year: '2023', region: 'PE-CAJ' },
+    { year: '2023', region: 'PE-LOR' },
+  ],
+};
 const same: EntrySpec = { ...peru, series: 'anual' };
-const leaky: EntrySpec = { ...peru, series: 'anual', suppress: [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-TUM' }] };
+const leaky: EntrySpec = {
+  ...peru,
+  series: 'anual',
+  suppress: [
+    { year: '2023', region: 'PE-CAJ' },
+    { year: '2023', region: 'PE-TUM' },
+  ],
+};
 
 let keys: Keys;
 let goodLog: LogEntryFixture[];
@@ -56,7 +74,16 @@ describe('command line, as a child process', () => {
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report).toMatchObject({ tool: 'contamos-audit', reportVersion: 2, formatVersion: 2, ok: true, exitCode: 0, failures: 0 });
     expect(report.checks).toEqual({
-      source: 'pass', signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', intervals: 'pass', changes: 'pass', privacy: 'skipped', inclusion: 'skipped', inventory: 'skipped',
+      source: 'pass',
+      signatures: 'pass',
+      chains: 'pass',
+      versions: 'pass',
+      threshold: 'pass',
+      intervals: 'pass',
+      changes: 'pass',
+      privacy: 'skipped',
+      inclusion: 'skipped',
+      inventory: 'skipped',
     });
   }, 120_000);
 
@@ -85,14 +112,21 @@ describe('command line, in process', () => {
     expect(es.code).toBe(0);
     for (const words of ['borradores', 'Cajamarca = 4', 'un solo presupuesto', 'versión', 'Umbral k']) expect(es.stdout).toContain(words);
     const en = await inProcess(['--explain', '--lang', 'en']);
-    for (const words of ['drafts', 'Cajamarca = 4', 'ONE budget', 'data version', 'Threshold k', 'What the audit cannot prove']) expect(en.stdout).toContain(words);
+    for (const words of ['drafts', 'Cajamarca = 4', 'ONE budget', 'data version', 'Threshold k', 'What the audit cannot prove'])
+      expect(en.stdout).toContain(words);
   });
 
   it('refuses contradictory or wrong options, before reading anything', async () => {
     const dir = writeLog(keys, goodLog);
     for (const args of [
-      ['--server', 'http://x', '--dir', 'y'], ['--dir', 'y', '--receipts', 'r.jsonl'], ['--bogus'], [], ['--dir', dir, '--min-k', '1'],
-      ['--dir', dir, '--publisher-key', 'AAAA'], ['--publisher-key', keys.publisher.publicKey], ['--dir', dir, '--explain', '--json', '-'],
+      ['--server', 'http://x', '--dir', 'y'],
+      ['--dir', 'y', '--receipts', 'r.jsonl'],
+      ['--bogus'],
+      [],
+      ['--dir', dir, '--min-k', '1'],
+      ['--dir', dir, '--publisher-key', 'AAAA'],
+      ['--publisher-key', keys.publisher.publicKey],
+      ['--dir', dir, '--explain', '--json', '-'],
     ]) {
       expect((await inProcess(args)).code, args.join(' ')).toBe(2);
     }
@@ -135,7 +169,16 @@ describe('against a server', () => {
       const listed = served.filter((e) => !hidden.has(e.index));
       if (u === '/.well-known/contamos.json') return send(200, wellKnown(keys));
       if (u === '/api/v1/publications') {
-        return send(200, { items: listed.map((e) => ({ index: e.index, id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, kind: e.signature ? 'release' : 'draft', hash: e.hash })) });
+        return send(200, {
+          items: listed.map((e) => ({
+            index: e.index,
+            id: e.manifest.id,
+            series: e.manifest.series,
+            sequence: e.manifest.sequence,
+            kind: e.signature ? 'release' : 'draft',
+            hash: e.hash,
+          })),
+        });
       }
       const pub = /^\/api\/v1\/publications\/(\d+)$/.exec(u);
       if (pub) {
@@ -144,7 +187,16 @@ describe('against a server', () => {
       }
       const releases = listed.filter((e) => e.signature);
       if (u === '/api/v1/releases') {
-        return send(200, { items: releases.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn, index: e.index })) });
+        return send(200, {
+          items: releases.map((e) => ({
+            id: e.manifest.id,
+            series: e.manifest.series,
+            sequence: e.manifest.sequence,
+            hash: e.hash,
+            publishedOn: e.manifest.publishedOn,
+            index: e.index,
+          })),
+        });
       }
       const one = /^\/api\/v1\/releases\/([^/]+)$/.exec(u);
       const e = one && releases.find((x) => x.manifest.id === decodeURIComponent(one[1]!));
@@ -165,8 +217,14 @@ describe('against a server', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(requests.every((q) => q.startsWith('GET '))).toBe(true);
     expect(requests.map((q) => q.slice(4)).sort()).toEqual([
-      '/.well-known/contamos.json', '/api/v1/publications', '/api/v1/publications/1', '/api/v1/publications/2', '/api/v1/publications/3',
-      '/api/v1/releases', '/api/v1/releases/anual-1', '/api/v1/releases/peru-2023-1',
+      '/.well-known/contamos.json',
+      '/api/v1/publications',
+      '/api/v1/publications/1',
+      '/api/v1/publications/2',
+      '/api/v1/publications/3',
+      '/api/v1/releases',
+      '/api/v1/releases/anual-1',
+      '/api/v1/releases/peru-2023-1',
     ]);
     expect(existsSync(path.join(copy, 'contamos.json'))).toBe(true);
     expect(readdirSync(path.join(copy, 'publications')).sort()).toEqual(['1.json', '2.json', '3.json']);
@@ -176,7 +234,9 @@ describe('against a server', () => {
     const json2 = path.join(tempDir(), 'dir.json');
     expect((await inProcess(['--dir', copy, '--json', json2])).code).toBe(0);
     const fromDir = JSON.parse(readFileSync(json2, 'utf8'));
-    expect(fromDir.entries.map((x: { computedHash: string }) => x.computedHash)).toEqual(fromServer.entries.map((x: { computedHash: string }) => x.computedHash));
+    expect(fromDir.entries.map((x: { computedHash: string }) => x.computedHash)).toEqual(
+      fromServer.entries.map((x: { computedHash: string }) => x.computedHash),
+    );
     expect(fromDir.global.checked).toEqual(fromServer.global.checked);
   });
 

@@ -5,7 +5,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  type KeyPair, canonicalJson, generateSigningKeyPair, inclusionProof, ready, reportHash, sha256Hex, signDetached, signReceipt,
+  type KeyPair,
+  canonicalJson,
+  generateSigningKeyPair,
+  inclusionProof,
+  ready,
+  reportHash,
+  sha256Hex,
+  signDetached,
+  signReceipt,
 } from '../../crypto/index.js';
 import { type AuditOptions, type AuditReport, runAudit } from '../../scripts/audit/audit.js';
 
@@ -107,14 +115,21 @@ const yearSetOf = (key: Key, entryYears: string[]) => (key.year === undefined ||
 const sameQuantity = (a: Key, b: Key, entryYears: string[]) => {
   const ya = yearSetOf(a, entryYears).join(',');
   const yb = yearSetOf(b, entryYears).join(',');
-  const rest = (k: Key) => JSON.stringify(Object.entries(k).filter(([d, v]) => d !== 'year' && v !== '*').sort());
+  const rest = (k: Key) =>
+    JSON.stringify(
+      Object.entries(k)
+        .filter(([d, v]) => d !== 'year' && v !== '*')
+        .sort(),
+    );
   return ya === yb && rest(a) === rest(b);
 };
 
 /** Every cell of a table (margins and groups included), counted from the world. */
 export function buildTable(w: World, dims: string[], versions: Record<string, number>, suppress: Key[], dp = false): { dimensions: string[]; cells: Cell[] } {
   const years = Object.keys(versions).sort();
-  const options = dims.map((d) => (d === 'year' ? ['*', ...years] : ['*', ...w.dims[d]!, ...Object.keys(w.hierarchies?.[d] ?? {}).filter((g) => !w.dims[d]!.includes(g))]));
+  const options = dims.map((d) =>
+    d === 'year' ? ['*', ...years] : ['*', ...w.dims[d]!, ...Object.keys(w.hierarchies?.[d] ?? {}).filter((g) => !w.dims[d]!.includes(g))],
+  );
   const cells: Cell[] = [];
   const rec = (i: number, key: Key) => {
     if (i === dims.length) {
@@ -189,7 +204,10 @@ export function buildLog(keys: Keys, w: World, specs: EntrySpec[]): LogEntryFixt
       method,
       ...(method === 'suppression' ? { k, protection: spec.protection ?? k } : {}),
       data: years.map((y) => ({
-        year: Number(y), version: spec.years[y]!, since: w.years[y]![spec.years[y]! - 1]!.since, heldBack: (spec.heldBack ?? []).includes(y),
+        year: Number(y),
+        version: spec.years[y]!,
+        since: w.years[y]![spec.years[y]! - 1]!.since,
+        heldBack: (spec.heldBack ?? []).includes(y),
       })),
       hierarchies: w.hierarchies ?? {},
       domains: { year: years, ...w.dims },
@@ -202,7 +220,13 @@ export function buildLog(keys: Keys, w: World, specs: EntrySpec[]): LogEntryFixt
       const [rn, rd] = fraction(rho);
       const after = addFractions(dpSpent, rho);
       m.dp = {
-        mechanism: 'discrete-gaussian', rho, sigma2: mm / (2 * (Number(rn) / Number(rd))), m: mm, keepTotal: true, invariants: ['total'], errorMargin90: 5,
+        mechanism: 'discrete-gaussian',
+        rho,
+        sigma2: mm / (2 * (Number(rn) / Number(rd))),
+        m: mm,
+        keepTotal: true,
+        invariants: ['total'],
+        errorMargin90: 5,
         ledger: { scope: 'server', unit: 'rho', total: spec.dpTotal ?? '2', spentBefore: dpSpent, spentAfter: after, charged: rho },
       };
       dpSpent = after;
@@ -212,7 +236,9 @@ export function buildLog(keys: Keys, w: World, specs: EntrySpec[]): LogEntryFixt
     const hash = sha256Hex(canonical);
     const release = (spec.kind ?? 'release') === 'release';
     out.push({
-      index: i + 1, manifest: m, hash,
+      index: i + 1,
+      manifest: m,
+      hash,
       signature: release ? { keyId: keys.publisher.keyId, alg: 'ed25519', value: signDetached(canonical, keys.publisher.secretKey) } : null,
     });
     if (release) signed.set(spec.series, { n: sequence, hash });
@@ -250,16 +276,41 @@ export function writeLog(keys: Keys, log: LogEntryFixture[], opts: { dir?: strin
   mkdirSync(path.join(dir, 'publications'), { recursive: true });
   mkdirSync(path.join(dir, 'releases'), { recursive: true });
   writeFileSync(path.join(dir, 'contamos.json'), JSON.stringify(opts.wellKnown ?? wellKnown(keys)));
-  writeFileSync(path.join(dir, 'publications.json'), JSON.stringify({
-    items: log.map((e) => ({ index: e.index, id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, kind: e.signature ? 'release' : 'draft', hash: e.hash })),
-  }));
-  for (const e of log) writeFileSync(path.join(dir, 'publications', `${e.index}.json`), JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }));
+  writeFileSync(
+    path.join(dir, 'publications.json'),
+    JSON.stringify({
+      items: log.map((e) => ({
+        index: e.index,
+        id: e.manifest.id,
+        series: e.manifest.series,
+        sequence: e.manifest.sequence,
+        kind: e.signature ? 'release' : 'draft',
+        hash: e.hash,
+      })),
+    }),
+  );
+  for (const e of log)
+    writeFileSync(path.join(dir, 'publications', `${e.index}.json`), JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }));
   if (opts.releases !== false) {
     const rel = log.filter((e) => e.signature);
-    writeFileSync(path.join(dir, 'releases.json'), JSON.stringify({
-      items: rel.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn, index: e.index })),
-    }));
-    for (const e of rel) writeFileSync(path.join(dir, 'releases', `${String(e.manifest.id)}.json`), JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }));
+    writeFileSync(
+      path.join(dir, 'releases.json'),
+      JSON.stringify({
+        items: rel.map((e) => ({
+          id: e.manifest.id,
+          series: e.manifest.series,
+          sequence: e.manifest.sequence,
+          hash: e.hash,
+          publishedOn: e.manifest.publishedOn,
+          index: e.index,
+        })),
+      }),
+    );
+    for (const e of rel)
+      writeFileSync(
+        path.join(dir, 'releases', `${String(e.manifest.id)}.json`),
+        JSON.stringify({ manifest: e.manifest, hash: e.hash, signature: e.signature }),
+      );
   }
   return dir;
 }
@@ -282,7 +333,10 @@ export function codes(report: AuditReport): string[] {
 
 /** The failure codes only (sorted, with repeats). */
 export function failureCodes(report: AuditReport): string[] {
-  return report.findings.filter((f) => f.severity === 'fail').map((f) => f.code).sort();
+  return report.findings
+    .filter((f) => f.severity === 'fail')
+    .map((f) => f.code)
+    .sort();
 }
 
 // --- small worlds ---------------------------------------------------------------------------------
@@ -321,7 +375,10 @@ export function fakeReports(n: number, prefix = '00000000-0000-4000-8000-'): Fak
 }
 
 export function receiptLines(keys: Keys, reports: FakeReport[]): string {
-  return reports.map((r) => JSON.stringify(signReceipt(r.reportId, r.reportHash, { keyId: keys.receipt.keyId, secretKey: keys.receipt.secretKey }))).join('\n') + '\n';
+  return (
+    reports.map((r) => JSON.stringify(signReceipt(r.reportId, r.reportHash, { keyId: keys.receipt.keyId, secretKey: keys.receipt.secretKey }))).join('\n') +
+    '\n'
+  );
 }
 
 export function proofLines(releaseId: string, leaves: string[], reports: FakeReport[]): string {

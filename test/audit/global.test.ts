@@ -17,10 +17,13 @@ const R3 = ['PE-LMA', 'PE-CUS', 'PE-PUN'];
 
 describe('figures nobody published', () => {
   it('fails when one is provably in 1..k−1 (Cusco 2024 = 12 − 10, never published on its own)', async () => {
-    const w = world({ region: R3 }, {
-      '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 } }],
-      '2024': [{ since: null, counts: { 'PE-LMA': 35, 'PE-CUS': 2, 'PE-PUN': 18 } }],
-    });
+    const w = world(
+      { region: R3 },
+      {
+        '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 } }],
+        '2024': [{ since: null, counts: { 'PE-LMA': 35, 'PE-CUS': 2, 'PE-PUN': 18 } }],
+      },
+    );
     const r = await auditLog(keys, w, [
       { series: 'acumulado', years: { '2023': 1, '2024': 1 }, tables: [['region']] },
       { series: 'anual', years: { '2023': 1 }, tables: YR },
@@ -35,12 +38,31 @@ describe('hidden cells pinned', () => {
 
   it('fails when the entries before it already determined it', async () => {
     // tipos publishes the total; anual then hides Lima alone: 72 − 12 − 20 = 40.
-    const r = await auditLog(keys, world({ incidentType: ['homicide', 'extortion'], region: R3 }, {
-      '2023': [{ since: null, counts: { 'homicide|PE-LMA': 20, 'extortion|PE-LMA': 20, 'homicide|PE-CUS': 6, 'extortion|PE-CUS': 6, 'homicide|PE-PUN': 10, 'extortion|PE-PUN': 10 } }],
-    }), [
-      { series: 'tipos', years: { '2023': 1 }, tables: [['year', 'incidentType']] },
-      { series: 'anual', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-LMA' }] },
-    ]);
+    const r = await auditLog(
+      keys,
+      world(
+        { incidentType: ['homicide', 'extortion'], region: R3 },
+        {
+          '2023': [
+            {
+              since: null,
+              counts: {
+                'homicide|PE-LMA': 20,
+                'extortion|PE-LMA': 20,
+                'homicide|PE-CUS': 6,
+                'extortion|PE-CUS': 6,
+                'homicide|PE-PUN': 10,
+                'extortion|PE-PUN': 10,
+              },
+            },
+          ],
+        },
+      ),
+      [
+        { series: 'tipos', years: { '2023': 1 }, tables: [['year', 'incidentType']] },
+        { series: 'anual', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-LMA' }] },
+      ],
+    );
     expect(r.findings.map((f) => [f.code, f.release, f.params.cell, f.params.lo, f.params.reason])).toEqual([
       ['interval-pinned', '#2 anual-1', '2023 v1 · region=PE-LMA', 40, 'derived'],
     ]);
@@ -59,7 +81,15 @@ describe('hidden cells pinned', () => {
     const small = world({ region: R3 }, { '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 3, 'PE-PUN': 20 } }] });
     const r = await auditLog(keys, small, [
       { series: 'anual', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-CUS' }, { year: '2023' }] },
-      { series: 'otra', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-CUS' }, { year: '2023', region: 'PE-PUN' }] },
+      {
+        series: 'otra',
+        years: { '2023': 1 },
+        tables: YR,
+        suppress: [
+          { year: '2023', region: 'PE-CUS' },
+          { year: '2023', region: 'PE-PUN' },
+        ],
+      },
     ]);
     // Cusco = 63 − 40 − 20 = 3; and otra "hides" Puno, which anual had published: pointless.
     expect(r.findings.map((f) => [f.code, f.params.cell, f.params.lo])).toEqual([
@@ -72,12 +102,26 @@ describe('hidden cells pinned', () => {
 describe('narrow ranges', () => {
   // Lima and Cusco hidden in a row whose total is published: each lies in [0, 52].
   const w = world({ region: R3 }, { '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 3, 'PE-PUN': 20 } }] });
-  const spec = (protection: number) => [{ series: 'anual', years: { '2023': 1 }, tables: YR, protection, suppress: [{ year: '2023', region: 'PE-LMA' }, { year: '2023', region: 'PE-CUS' }] }];
+  const spec = (protection: number) => [
+    {
+      series: 'anual',
+      years: { '2023': 1 },
+      tables: YR,
+      protection,
+      suppress: [
+        { year: '2023', region: 'PE-LMA' },
+        { year: '2023', region: 'PE-CUS' },
+      ],
+    },
+  ];
 
   it('warns when a range reaching into 1..k−1 is narrower than p, and fails with --strict', async () => {
     const lax = await auditLog(keys, w, spec(60));
     expect(codes(lax)).toEqual(['interval-narrow', 'interval-narrow']);
-    expect(lax.findings.map((f) => [f.params.lo, f.params.hi, f.params.width, f.params.protection])).toEqual([[0, 43, 43, 60], [0, 43, 43, 60]]);
+    expect(lax.findings.map((f) => [f.params.lo, f.params.hi, f.params.width, f.params.protection])).toEqual([
+      [0, 43, 43, 60],
+      [0, 43, 43, 60],
+    ]);
     expect(lax.ok).toBe(true);
     const strict = await auditLog(keys, w, spec(60), { strict: true });
     expect(strict.ok).toBe(false);
@@ -98,10 +142,20 @@ describe('changes of year-set quantities', () => {
   it('fails when a two-year total changes by 1..k−1 between version vectors that differ in both years', async () => {
     const b23 = { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 };
     const b24 = { 'PE-LMA': 30, 'PE-CUS': 10, 'PE-PUN': 15 };
-    const make = (d23: number, d24: number): World => world({ region: R3 }, {
-      '2023': [{ since: null, counts: b23 }, { since: 'additions', counts: plus(b23, { 'PE-CUS': d23 }) }],
-      '2024': [{ since: null, counts: b24 }, { since: 'additions', counts: plus(b24, { 'PE-CUS': d24 }) }],
-    });
+    const make = (d23: number, d24: number): World =>
+      world(
+        { region: R3 },
+        {
+          '2023': [
+            { since: null, counts: b23 },
+            { since: 'additions', counts: plus(b23, { 'PE-CUS': d23 }) },
+          ],
+          '2024': [
+            { since: null, counts: b24 },
+            { since: 'additions', counts: plus(b24, { 'PE-CUS': d24 }) },
+          ],
+        },
+      );
     const specs = [
       { series: 'acumulado', years: { '2023': 1, '2024': 1 }, tables: [['region']] },
       { series: 'acumulado', years: { '2023': 2, '2024': 2 }, tables: [['region']] },
@@ -131,20 +185,44 @@ describe('what cannot be', () => {
     const w = world({ region: R3 }, { '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 12, 'PE-PUN': 20 } }] });
     const r = await auditLog(keys, w, [
       { series: 'anual', years: { '2023': 1 }, tables: YR },
-      { series: 'otra', years: { '2023': 1 }, tables: YR, edit: (m) => {
-        const cell = (m.tables as Array<{ cells: Array<{ key: Record<string, string>; count: number | null }> }>)[0]!.cells.find((c) => c.key.region === 'PE-LMA' && c.key.year === '2023')!;
-        cell.count = 41;
-      } },
+      {
+        series: 'otra',
+        years: { '2023': 1 },
+        tables: YR,
+        edit: (m) => {
+          const cell = (m.tables as Array<{ cells: Array<{ key: Record<string, string>; count: number | null }> }>)[0]!.cells.find(
+            (c) => c.key.region === 'PE-LMA' && c.key.year === '2023',
+          )!;
+          cell.count = 41;
+        },
+      },
     ]);
     expect(r.findings.map((f) => [f.code, f.params.problem])).toEqual(expect.arrayContaining([['structure-inconsistent', 'conflict']]));
   });
 
   it('uses region groups: a group hidden with one member published elsewhere', async () => {
-    const w = world({ region: ['PE-LMA', 'PE-CAL', 'PE-CUS'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 30, 'PE-CAL': 3, 'PE-CUS': 20 } }] }, { region: { 'lima-callao': ['PE-LMA', 'PE-CAL'] } });
+    const w = world(
+      { region: ['PE-LMA', 'PE-CAL', 'PE-CUS'] },
+      { '2023': [{ since: null, counts: { 'PE-LMA': 30, 'PE-CAL': 3, 'PE-CUS': 20 } }] },
+      { region: { 'lima-callao': ['PE-LMA', 'PE-CAL'] } },
+    );
     // The group is published (33) and Lima too (30): Callao, hidden, is 3.
     const r = await auditLog(keys, w, [{ series: 'anual', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-CAL' }] }]);
     expect(r.findings.map((f) => [f.code, f.params.cell, f.params.lo])).toEqual([['interval-small', '2023 v1 · region=PE-CAL', 3]]);
-    const safe = await auditLog(keys, w, [{ series: 'anual', years: { '2023': 1 }, tables: YR, suppress: [{ year: '2023', region: 'PE-CAL' }, { year: '2023', region: 'PE-LMA' }, { year: '2023', region: 'lima-callao' }, { year: '2023', region: 'PE-CUS' }, { year: '2023' }] }]);
+    const safe = await auditLog(keys, w, [
+      {
+        series: 'anual',
+        years: { '2023': 1 },
+        tables: YR,
+        suppress: [
+          { year: '2023', region: 'PE-CAL' },
+          { year: '2023', region: 'PE-LMA' },
+          { year: '2023', region: 'lima-callao' },
+          { year: '2023', region: 'PE-CUS' },
+          { year: '2023' },
+        ],
+      },
+    ]);
     expect(failureCodes(safe)).toEqual([]);
   });
 });

@@ -10,8 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, inclusionProof, merkleRoot, serializeKeyFile, signReceipt, verifyRequest } from '../../crypto/index.js';
 import { main } from '../../scripts/audit/main.js';
 import {
-  type FakeReport, type Keys, type LogEntryFixture, audit, buildLog, cleanTemp, failureCodes, fakeReports, makeKeys, proofLines, receiptLines, tempDir, wellKnown,
-  world, writeLog,
+  type FakeReport,
+  type Keys,
+  type LogEntryFixture,
+  audit,
+  buildLog,
+  cleanTemp,
+  failureCodes,
+  fakeReports,
+  makeKeys,
+  proofLines,
+  receiptLines,
+  tempDir,
+  wellKnown,
+  world,
+  writeLog,
 } from './fixtures.js';
 
 afterAll(cleanTemp);
@@ -61,14 +74,23 @@ describe('inclusion, with proofs from a file', () => {
   });
 
   it('catches a proof that does not lead to the signed root (from a tree that does hold the report)', async () => {
-    const proof = inclusionProof(reports.map((r) => r.reportHash), reports[6]!.reportHash)!;
-    const report = await audit({ dir, ...files(receiptLines(keys, [reports[6]!]), JSON.stringify({ releaseId: 'anual-1', reportId: reports[6]!.reportId, proof }) + '\n') });
+    const proof = inclusionProof(
+      reports.map((r) => r.reportHash),
+      reports[6]!.reportHash,
+    )!;
+    const report = await audit({
+      dir,
+      ...files(receiptLines(keys, [reports[6]!]), JSON.stringify({ releaseId: 'anual-1', reportId: reports[6]!.reportId, proof }) + '\n'),
+    });
     expect(failureCodes(report)).toEqual(['inclusion-invalid']);
   });
 
   it("catches a proof whose leaf is not the receipt's report hash", async () => {
     const proof = inclusionProof(leaves, reports[1]!.reportHash)!;
-    const report = await audit({ dir, ...files(receiptLines(keys, [reports[0]!]), JSON.stringify({ releaseId: 'anual-1', reportId: reports[0]!.reportId, proof }) + '\n') });
+    const report = await audit({
+      dir,
+      ...files(receiptLines(keys, [reports[0]!]), JSON.stringify({ releaseId: 'anual-1', reportId: reports[0]!.reportId, proof }) + '\n'),
+    });
     expect(failureCodes(report)).toEqual(['inclusion-leaf-mismatch']);
   });
 
@@ -81,7 +103,10 @@ describe('inclusion, with proofs from a file', () => {
 
   it('refuses a proof against a release that is not authentic', async () => {
     const intruder: Keys = { ...keys, publisher: { ...generateSigningKeyPair(), keyId: keys.publisher.keyId } };
-    const fake = writeLog(keys, buildLog(intruder, W, [{ series: 'anual', years: { '2023': 1 }, tables: [['year', 'region']], merkleRoot: merkleRoot(leaves) }]));
+    const fake = writeLog(
+      keys,
+      buildLog(intruder, W, [{ series: 'anual', years: { '2023': 1 }, tables: [['year', 'region']], merkleRoot: merkleRoot(leaves) }]),
+    );
     const report = await audit({ dir: fake, ...files(receiptLines(keys, [reports[0]!]), proofLines('anual-1', leaves, [reports[0]!])) });
     expect(failureCodes(report)).toEqual(['inclusion-release-unverified', 'signature-invalid']);
   });
@@ -104,7 +129,16 @@ describe('inclusion, with proofs fetched from the server with the member key', (
       const u = req.url ?? '/';
       if (u === '/.well-known/contamos.json') return send(200, wellKnown(keys));
       if (u === '/api/v1/publications') {
-        return send(200, { items: log.map((e) => ({ index: e.index, id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, kind: e.signature ? 'release' : 'draft', hash: e.hash })) });
+        return send(200, {
+          items: log.map((e) => ({
+            index: e.index,
+            id: e.manifest.id,
+            series: e.manifest.series,
+            sequence: e.manifest.sequence,
+            kind: e.signature ? 'release' : 'draft',
+            hash: e.hash,
+          })),
+        });
       }
       const pub = /^\/api\/v1\/publications\/(\d+)$/.exec(u);
       if (pub) {
@@ -112,13 +146,25 @@ describe('inclusion, with proofs fetched from the server with the member key', (
         return send(200, { manifest: e.manifest, hash: e.hash, signature: e.signature });
       }
       if (u === '/api/v1/releases') {
-        return send(200, { items: releases.map((e) => ({ id: e.manifest.id, series: e.manifest.series, sequence: e.manifest.sequence, hash: e.hash, publishedOn: e.manifest.publishedOn, index: e.index })) });
+        return send(200, {
+          items: releases.map((e) => ({
+            id: e.manifest.id,
+            series: e.manifest.series,
+            sequence: e.manifest.sequence,
+            hash: e.hash,
+            publishedOn: e.manifest.publishedOn,
+            index: e.index,
+          })),
+        });
       }
       const proof = /^\/api\/v1\/releases\/([^/]+)\/proof\/([^/]+)$/.exec(u);
       if (proof) {
         proofRequests.push(u);
         try {
-          await verifyRequest({ method: req.method ?? 'GET', url: u, headers: req.headers, body: '' }, { keyLookup: async (id) => (id === member.keyId ? member.publicKey : null) });
+          await verifyRequest(
+            { method: req.method ?? 'GET', url: u, headers: req.headers, body: '' },
+            { keyLookup: async (id) => (id === member.keyId ? member.publicKey : null) },
+          );
         } catch {
           return send(401, { error: { code: 'signature_invalid' } });
         }
@@ -146,7 +192,16 @@ describe('inclusion, with proofs fetched from the server with the member key', (
   it('fetches member-signed proofs with --key and catches a report that was not counted', async () => {
     const d = tempDir();
     const keyFile = path.join(d, 'member.key.json');
-    writeFileSync(keyFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'member', keyId: member.keyId, signing: { publicKey: member.publicKey, secretKey: member.secretKey } }));
+    writeFileSync(
+      keyFile,
+      serializeKeyFile({
+        kind: 'contamos-key',
+        version: 1,
+        role: 'member',
+        keyId: member.keyId,
+        signing: { publicKey: member.publicKey, secretKey: member.secretKey },
+      }),
+    );
     const receipts = path.join(d, 'receipts.jsonl');
     writeFileSync(receipts, receiptLines(keys, reports.slice(0, 4)));
     const ok = await run(['--server', url, '--receipts', receipts, '--key', keyFile, '--release', 'anual-1', '--json', '-']);

@@ -41,9 +41,9 @@ describe('independence of the auditor', () => {
 
   it('finds the auditor files and their imports', () => {
     expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['main.ts', 'audit.ts', 'intervals.ts', 'lp.ts', 'system.ts', 'disclosure.ts']));
-    expect(specifiers("import { a } from './a.js';\nimport type { B } from \"../../crypto/index.js\";\nconst x = await import('pg');\nimport 'side';")).toEqual([
-      './a.js', '../../crypto/index.js', 'side', 'pg',
-    ]);
+    expect(specifiers("import { a } from './a.js';\nimport type { B } from \"../../crypto/index.js\";\nconst x = await import('pg');\nimport 'side';")).toEqual(
+      ['./a.js', '../../crypto/index.js', 'side', 'pg'],
+    );
   });
 
   it('imports nothing from server/ and, of the project, only crypto/ — also transitively', () => {

@@ -19,10 +19,16 @@ const IP = '190.42.17.5';
 
 function migrationSql(provider: 'sqlite' | 'postgres'): string[] {
   const dir = path.join(ROOT, 'prisma', provider, 'migrations');
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(path.join(dir, f), 'utf8'));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'));
 }
 
-interface Row { table: string; values: Record<string, unknown> }
+interface Row {
+  table: string;
+  values: Record<string, unknown>;
+}
 
 /** Plausible rows of every table: pseudonyms, keys, hashes, a sealed narrative, a release. */
 async function cleanRows(): Promise<Row[]> {
@@ -36,16 +42,31 @@ async function cleanRows(): Promise<Row[]> {
     { table: 'Member', values: { keyId, publicKey: member.publicKey, revoked: 0 } },
     { table: 'Invite', values: { tokenHash: sha256Hex(randomBytes(32)), expiresAt: 1_790_000_000 } },
     { table: 'Nonce', values: { hash: sha256Hex(randomBytes(32)), expiresAt: 1_790_000_300 } },
-    { table: 'Release', values: { id: 'anual-1', series: 'anual', sequence: 1, hash: env.hash, manifest: canonicalJson(env.manifest), signature: env.signature!.value } },
+    {
+      table: 'Release',
+      values: { id: 'anual-1', series: 'anual', sequence: 1, hash: env.hash, manifest: canonicalJson(env.manifest), signature: env.signature!.value },
+    },
   ];
   for (let i = 0; i < 5; i++) {
     rows.push({
       table: 'Report',
       values: {
-        id: randomUUID(), memberKeyId: keyId, year: 2023, quarter: (i % 4) + 1, region: 'PE-LMA', incidentType: 'homicide',
-        victimGender: 'trans-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'criminal-organisation',
-        outcome: null, sealedNarrative: sealNarrative('La encontraron sin vida cerca del mercado, según su compañera de cuarto.', steward.publicKey),
-        dedupeTag: sha256Hex(randomBytes(8)), supersedes: null, status: 'active', reportHash: sha256Hex(randomBytes(8)),
+        id: randomUUID(),
+        memberKeyId: keyId,
+        year: 2023,
+        quarter: (i % 4) + 1,
+        region: 'PE-LMA',
+        incidentType: 'homicide',
+        victimGender: 'trans-woman',
+        victimNationality: 'VE',
+        victimAgeBand: '25-34',
+        perpetratorType: 'criminal-organisation',
+        outcome: null,
+        sealedNarrative: sealNarrative('La encontraron sin vida cerca del mercado, según su compañera de cuarto.', steward.publicKey),
+        dedupeTag: sha256Hex(randomBytes(8)),
+        supersedes: null,
+        status: 'active',
+        reportHash: sha256Hex(randomBytes(8)),
       },
     });
   }
@@ -66,12 +87,20 @@ async function fill(db: TestDatabase, rows: Row[]): Promise<void> {
     try {
       for (const sql of migrationSql('sqlite')) conn.exec(sql);
       for (const r of rows) {
-        const info = conn.prepare(`PRAGMA table_info("${r.table}")`).all() as Array<{ name: string; type: string; notnull: number; dflt_value: unknown; pk: number }>;
+        const info = conn.prepare(`PRAGMA table_info("${r.table}")`).all() as Array<{
+          name: string;
+          type: string;
+          notnull: number;
+          dflt_value: unknown;
+          pk: number;
+        }>;
         const values: Record<string, unknown> = { ...r.values };
         for (const c of info) if (!(c.name in values) && c.notnull && c.dflt_value === null) values[c.name] = filler(c.type);
         for (const k of Object.keys(values)) if (!info.some((c) => c.name === k)) delete values[k];
         const cols = Object.keys(values);
-        conn.prepare(`INSERT INTO "${r.table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...Object.values(values).map((v) => v ?? null));
+        conn
+          .prepare(`INSERT INTO "${r.table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
+          .run(...Object.values(values).map((v) => v ?? null));
       }
     } finally {
       conn.close();
@@ -83,9 +112,15 @@ async function fill(db: TestDatabase, rows: Row[]): Promise<void> {
   try {
     for (const sql of migrationSql('postgres')) await c.query(sql);
     for (const r of rows) {
-      const info = (await c.query("SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1", [r.table])).rows as Array<{ column_name: string; data_type: string; is_nullable: string; column_default: unknown }>;
+      const info = (
+        await c.query(
+          "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+          [r.table],
+        )
+      ).rows as Array<{ column_name: string; data_type: string; is_nullable: string; column_default: unknown }>;
       const values: Record<string, unknown> = { ...r.values };
-      for (const col of info) if (!(col.column_name in values) && col.is_nullable === 'NO' && col.column_default === null) values[col.column_name] = filler(col.data_type);
+      for (const col of info)
+        if (!(col.column_name in values) && col.is_nullable === 'NO' && col.column_default === null) values[col.column_name] = filler(col.data_type);
       for (const k of Object.keys(values)) if (!info.some((col) => col.column_name === k)) delete values[k];
       const cols = Object.keys(values);
       const vals = Object.entries(values).map(([k, v]) => (k === 'revoked' ? v === 1 || v === true : v));
@@ -115,11 +150,27 @@ describe('detectors', () => {
     await ready();
     const steward = generateSealKeyPair();
     const clean = [
-      sha256Hex('x'), randomUUID(), generateSigningKeyPair().publicKey, generateSigningKeyPair().secretKey,
+      sha256Hex('x'),
+      randomUUID(),
+      generateSigningKeyPair().publicKey,
+      generateSigningKeyPair().secretKey,
       sealNarrative('La encontraron sin vida cerca del mercado, según su compañera.', steward.publicKey),
-      `m-${randomBytes(12).toString('base64url')}`, 'PE-LMA', 'sexual-violence', 'Lima Metropolitana', '2026-11-28',
-      '2026-11-28T12:30:45.123Z', '12:30:45', '1790000000', '1700000000000', '0.912345678', '2026.1', '0001_init.sql',
-      'http://127.0.0.1:8080', 'http://0.0.0.0:3000', '::1', `sha-256=:${randomBytes(32).toString('base64')}:`,
+      `m-${randomBytes(12).toString('base64url')}`,
+      'PE-LMA',
+      'sexual-violence',
+      'Lima Metropolitana',
+      '2026-11-28',
+      '2026-11-28T12:30:45.123Z',
+      '12:30:45',
+      '1790000000',
+      '1700000000000',
+      '0.912345678',
+      '2026.1',
+      '0001_init.sql',
+      'http://127.0.0.1:8080',
+      'http://0.0.0.0:3000',
+      '::1',
+      `sha-256=:${randomBytes(32).toString('base64')}:`,
       '/api/v1/releases/:id/proof/:reportId',
     ];
     for (const v of clean) expect(detect(v), v.slice(0, 40)).toEqual([]);
@@ -197,7 +248,12 @@ describe('inventory of SQLite extras and logs', () => {
     const lines = [
       { level: 30, time: '2026-11-28T12:00:00.000Z', method: 'POST', route: '/api/v1/reports', status: 201, ms: 3.2, msg: 'request' },
       { level: 30, time: '2026-11-28T12:00:01.000Z', url: 'http://127.0.0.1:8080', msg: 'contamos listening' },
-      { level: 40, time: '2026-11-28T12:00:00.000Z', keyDir: '/srv/contamos', msg: 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder' },
+      {
+        level: 40,
+        time: '2026-11-28T12:00:00.000Z',
+        keyDir: '/srv/contamos',
+        msg: 'no keys were configured: created a DEMO key set (server, steward, publisher) in this folder',
+      },
     ];
     writeFileSync(clean, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const ok = await audit({ logs: [clean] });

@@ -23,7 +23,10 @@ const found = (r: Awaited<ReturnType<typeof audit>>, code: string) =>
 
 describe('issue 14: two series over the same data (the Cajamarca case)', () => {
   // 2023: total 226; Cajamarca 4 and Loreto 5 are the small ones.
-  const w = world({ region: REGIONS }, { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] });
+  const w = world(
+    { region: REGIONS },
+    { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] },
+  );
   const peru: EntrySpec = { series: 'peru-2023', years: Y23, tables: YR, suppress: hide('2023', 'PE-CAJ', 'PE-LOR') };
 
   it('fails: peru-2023 leaves 9 for Cajamarca + Loreto, anual publishes Loreto = 5, so Cajamarca = 4', async () => {
@@ -48,10 +51,13 @@ describe('issue 14: two series over the same data (the Cajamarca case)', () => {
 });
 
 describe('issue 14: a 2023+2024 release and a 2023 release pin a hidden 2024 cell (acumulado/anual)', () => {
-  const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, {
-    '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 } }],
-    '2024': [{ since: null, counts: { 'PE-LMA': 35, 'PE-CUS': 2, 'PE-PUN': 18 } }],
-  });
+  const w = world(
+    { region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] },
+    {
+      '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 10, 'PE-PUN': 20 } }],
+      '2024': [{ since: null, counts: { 'PE-LMA': 35, 'PE-CUS': 2, 'PE-PUN': 18 } }],
+    },
+  );
   const solo2024: EntrySpec = { series: 'solo-2024', years: { '2024': 1 }, tables: YR, suppress: hide('2024', 'PE-CUS', 'PE-LMA') };
   const anual: EntrySpec = { series: 'anual', years: Y23, tables: YR };
   const both = { '2023': 1, '2024': 1 };
@@ -63,7 +69,19 @@ describe('issue 14: a 2023+2024 release and a 2023 release pin a hidden 2024 cel
   });
 
   it('passes when acumulado hides Cusco and Lima over both years too', async () => {
-    const r = await auditLog(keys, w, [solo2024, { series: 'acumulado', years: both, tables: [['region']], suppress: [{ year: '*', region: 'PE-CUS' }, { year: '*', region: 'PE-LMA' }] }, anual]);
+    const r = await auditLog(keys, w, [
+      solo2024,
+      {
+        series: 'acumulado',
+        years: both,
+        tables: [['region']],
+        suppress: [
+          { year: '*', region: 'PE-CUS' },
+          { year: '*', region: 'PE-LMA' },
+        ],
+      },
+      anual,
+    ]);
     expect(r.findings).toEqual([]);
   });
 });
@@ -73,9 +91,15 @@ describe('issue 14: a change revealed through a hidden total, other cells publis
   // other region is published unchanged. A second series at v2 publishes the total by type.
   const base = { 'homicide|PE-LMA': 12, 'extortion|PE-LMA': 8, 'homicide|PE-CUS': 6, 'extortion|PE-CUS': 7, 'homicide|PE-PUN': 5, 'extortion|PE-PUN': 9 };
   const make = (added: number): World =>
-    world({ incidentType: ['homicide', 'extortion'], region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, {
-      '2023': [{ since: null, counts: base }, { since: 'additions', counts: plus(base, { 'homicide|PE-LMA': added }) }],
-    });
+    world(
+      { incidentType: ['homicide', 'extortion'], region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] },
+      {
+        '2023': [
+          { since: null, counts: base },
+          { since: 'additions', counts: plus(base, { 'homicide|PE-LMA': added }) },
+        ],
+      },
+    );
   const specs: EntrySpec[] = [
     { series: 'anual', years: { '2023': 1 }, tables: YR },
     { series: 'anual', years: { '2023': 2 }, tables: YR, suppress: [{ year: '2023', region: 'PE-LMA' }, { year: '2023' }] },
@@ -85,8 +109,17 @@ describe('issue 14: a change revealed through a hidden total, other cells publis
   it('fails: the total at v2 (from tipos) minus the published regions gives Lima; Lima went 20 → 22', async () => {
     const r = await auditLog(keys, make(2), specs);
     const changes = found(r, 'change-small').map(([, cell, lo, hi]) => [cell, lo, hi]);
-    expect(changes).toEqual(expect.arrayContaining([['region=PE-LMA', 2, 2], ['total', 2, 2]]));
-    expect(r.findings.find((f) => f.code === 'change-small' && f.params.cell === 'region=PE-LMA')!.params).toMatchObject({ from: '2023 v1', to: '2023 v2', k: 5 });
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        ['region=PE-LMA', 2, 2],
+        ['total', 2, 2],
+      ]),
+    );
+    expect(r.findings.find((f) => f.code === 'change-small' && f.params.cell === 'region=PE-LMA')!.params).toMatchObject({
+      from: '2023 v1',
+      to: '2023 v2',
+      k: 5,
+    });
     expect(r.checks.changes).toBe('fail');
   });
 
@@ -100,20 +133,34 @@ describe('issue 14: a "changes" step whose net change is pinned through year-set
   // 2023 v2 is an amendment: two incidents move from Cusco to Lima (a "changes" step: nothing
   // links v1 and v2 cell by cell). Only 2023+2024 totals per region are ever published.
   const v1 = { 'PE-LMA': 30, 'PE-CUS': 15, 'PE-PUN': 20 };
-  const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, {
-    '2023': [{ since: null, counts: v1 }, { since: 'changes', counts: plus(v1, { 'PE-LMA': 2, 'PE-CUS': -2 }) }],
-    '2024': [{ since: null, counts: { 'PE-LMA': 25, 'PE-CUS': 9, 'PE-PUN': 11 } }],
-  });
+  const w = world(
+    { region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] },
+    {
+      '2023': [
+        { since: null, counts: v1 },
+        { since: 'changes', counts: plus(v1, { 'PE-LMA': 2, 'PE-CUS': -2 }) },
+      ],
+      '2024': [{ since: null, counts: { 'PE-LMA': 25, 'PE-CUS': 9, 'PE-PUN': 11 } }],
+    },
+  );
   const first: EntrySpec = { series: 'acumulado', years: { '2023': 1, '2024': 1 }, tables: [['region']] };
 
   it('fails: Cusco 2023+2024 goes 24 → 22 with 2024 unchanged, so Cusco 2023 lost exactly 2', async () => {
     const r = await auditLog(keys, w, [first, { series: 'acumulado', years: { '2023': 2, '2024': 1 }, tables: [['region']] }]);
     const changes = found(r, 'change-small').map(([, cell, lo, hi]) => [cell, lo, hi]);
-    expect(changes).toEqual(expect.arrayContaining([['region=PE-CUS', -2, -2], ['region=PE-LMA', 2, 2]]));
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        ['region=PE-CUS', -2, -2],
+        ['region=PE-LMA', 2, 2],
+      ]),
+    );
   });
 
   it('passes when the second release hides Cusco and Lima', async () => {
-    const r = await auditLog(keys, w, [first, { series: 'acumulado', years: { '2023': 2, '2024': 1 }, tables: [['region']], suppress: [{ region: 'PE-CUS' }, { region: 'PE-LMA' }] }]);
+    const r = await auditLog(keys, w, [
+      first,
+      { series: 'acumulado', years: { '2023': 2, '2024': 1 }, tables: [['region']], suppress: [{ region: 'PE-CUS' }, { region: 'PE-LMA' }] },
+    ]);
     expect(r.findings).toEqual([]);
   });
 });
@@ -139,14 +186,22 @@ describe('issue 14: a DP budget overspent across two series', () => {
     const r = await auditLog(keys, w, [
       tendencias,
       {
-        series: 'mapa', method: 'dp', years: Y23, tables: YR, rho: '3/2', dpTotal: '2',
+        series: 'mapa',
+        method: 'dp',
+        years: Y23,
+        tables: YR,
+        rho: '3/2',
+        dpTotal: '2',
         edit: (m) => Object.assign((m.dp as { ledger: object }).ledger, { spentBefore: '0', spentAfter: '3/2' }),
       },
     ]);
     const problems = r.findings.filter((f) => f.code === 'dp-ledger').map((f) => f.params.problem);
     expect(problems).toEqual(expect.arrayContaining(['before', 'overspent']));
     expect(r.checks.privacy).toBe('fail');
-    expect(r.dp!.ledger.map((l) => [l.series, l.spentBefore, l.spentAfter])).toEqual([['tendencias', '0', '1'], ['mapa', '0', '3/2']]);
+    expect(r.dp!.ledger.map((l) => [l.series, l.spentBefore, l.spentAfter])).toEqual([
+      ['tendencias', '0', '1'],
+      ['mapa', '0', '3/2'],
+    ]);
   });
 
   it('fails also when the ledger is kept honestly but the total is exceeded', async () => {
@@ -162,7 +217,10 @@ describe('issue 14: a DP budget overspent across two series', () => {
 });
 
 describe('issue 14: a k = 2 draft (threshold and k fixed per series)', () => {
-  const w = world({ region: ['PE-LMA', 'PE-CUS', 'PE-TUM', 'PE-PUN'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 50, 'PE-CUS': 12, 'PE-TUM': 3, 'PE-PUN': 8 } }] });
+  const w = world(
+    { region: ['PE-LMA', 'PE-CUS', 'PE-TUM', 'PE-PUN'] },
+    { '2023': [{ since: null, counts: { 'PE-LMA': 50, 'PE-CUS': 12, 'PE-TUM': 3, 'PE-PUN': 8 } }] },
+  );
   const anual: EntrySpec = { series: 'anual', years: Y23, tables: YR, suppress: hide('2023', 'PE-TUM', 'PE-PUN') };
 
   it('fails: a draft of the series with k = 2 shows Tumbes = 3', async () => {
@@ -185,7 +243,10 @@ describe('issue 14: a k = 2 draft (threshold and k fixed per series)', () => {
 });
 
 describe('issue 14: a draft left unsigned makes a later release unsafe', () => {
-  const w = world({ region: REGIONS }, { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] });
+  const w = world(
+    { region: REGIONS },
+    { '2023': [{ since: null, counts: { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-TUM': 6, 'PE-PUN': 61 } }] },
+  );
   const later: EntrySpec = { series: 'peru-2023', years: Y23, tables: YR, suppress: hide('2023', 'PE-CAJ', 'PE-LOR') };
 
   it('fails: the draft showed Loreto = 5; the later release leaves 9 for Cajamarca + Loreto', async () => {

@@ -6,8 +6,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, serializeKeyFile } from '../../crypto/index.js';
 import {
-  type EntrySpec, type Keys, type LogEntryFixture, type World, audit, buildLog, cleanTemp, codes, failureCodes, makeKeys, plus, resign, tempDir, wellKnown,
-  world, writeLog,
+  type EntrySpec,
+  type Keys,
+  type LogEntryFixture,
+  type World,
+  audit,
+  buildLog,
+  cleanTemp,
+  codes,
+  failureCodes,
+  makeKeys,
+  plus,
+  resign,
+  tempDir,
+  wellKnown,
+  world,
+  writeLog,
 } from './fixtures.js';
 
 afterAll(cleanTemp);
@@ -18,10 +32,16 @@ beforeAll(async () => {
 });
 
 const base = { 'PE-LMA': 40, 'PE-CUS': 12, 'PE-PUN': 9 };
-const W: World = world({ region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] }, {
-  '2023': [{ since: null, counts: base }, { since: 'additions', counts: plus(base, { 'PE-LMA': 5 }) }],
-  '2024': [{ since: null, counts: { 'PE-LMA': 30, 'PE-CUS': 7, 'PE-PUN': 0 } }],
-});
+const W: World = world(
+  { region: ['PE-LMA', 'PE-CUS', 'PE-PUN'] },
+  {
+    '2023': [
+      { since: null, counts: base },
+      { since: 'additions', counts: plus(base, { 'PE-LMA': 5 }) },
+    ],
+    '2024': [{ since: null, counts: { 'PE-LMA': 30, 'PE-CUS': 7, 'PE-PUN': 0 } }],
+  },
+);
 const YR = [['year', 'region']];
 /** anual-1 (2023 v1), a draft of anual-2, anual-2 (2023 v2), tendencias... a small valid log. */
 const SPECS: EntrySpec[] = [
@@ -32,7 +52,8 @@ const SPECS: EntrySpec[] = [
   { series: 'anual', years: { '2023': 2 }, tables: YR },
 ];
 const good = () => buildLog(keys, W, SPECS);
-const run = (log: LogEntryFixture[], opts: Parameters<typeof writeLog>[2] = {}, auditOpts: Parameters<typeof audit>[0] = {}) => audit({ dir: writeLog(keys, log, opts), ...auditOpts });
+const run = (log: LogEntryFixture[], opts: Parameters<typeof writeLog>[2] = {}, auditOpts: Parameters<typeof audit>[0] = {}) =>
+  audit({ dir: writeLog(keys, log, opts), ...auditOpts });
 
 describe('a valid log', () => {
   it('passes, with drafts in the log but not in the series chains', async () => {
@@ -41,14 +62,24 @@ describe('a valid log', () => {
     expect(r.ok).toBe(true);
     expect(r.log).toMatchObject({ entries: 5, releases: 4, drafts: 1, lastIndex: 5, unbroken: true });
     expect(r.entries.map((e) => [e.index, e.id, e.kind, e.signatureValid])).toEqual([
-      [1, 'anual-1', 'release', true], [2, 'anual-2', 'draft', null], [3, 'anual-2', 'release', true], [4, 'solo-2024-1', 'release', true], [5, 'anual-3', 'release', true],
+      [1, 'anual-1', 'release', true],
+      [2, 'anual-2', 'draft', null],
+      [3, 'anual-2', 'release', true],
+      [4, 'solo-2024-1', 'release', true],
+      [5, 'anual-3', 'release', true],
     ]);
     expect(r.series).toEqual([
       { series: 'anual', method: 'suppression', releases: 3, drafts: 1, lastSequence: 3, unbroken: true },
       { series: 'solo-2024', method: 'suppression', releases: 1, drafts: 0, lastSequence: 1, unbroken: true },
     ]);
     expect(r.versions).toEqual([
-      { year: 2023, versions: [{ version: 1, since: null, firstIndex: 1 }, { version: 2, since: 'additions', firstIndex: 2 }] },
+      {
+        year: 2023,
+        versions: [
+          { version: 1, since: null, firstIndex: 1 },
+          { version: 2, since: 'additions', firstIndex: 2 },
+        ],
+      },
       { year: 2024, versions: [{ version: 1, since: null, firstIndex: 4 }] },
     ]);
     expect(Object.values(r.checks).filter((s) => s === 'fail')).toEqual([]);
@@ -73,7 +104,8 @@ describe('signatures', () => {
     const pinned = await audit({ dir, publisherKeys: [keys.publisher.publicKey] });
     expect(pinned.checks.signatures).toBe('fail');
     expect(codes(pinned).filter((c) => c.startsWith('signature') || c.startsWith('publisher'))).toEqual([
-      'publisher-key-unpinned', ...Array(4).fill('signature-unpinned-key'),
+      'publisher-key-unpinned',
+      ...Array(4).fill('signature-unpinned-key'),
     ]);
     expect(pinned.findings.find((f) => f.code === 'signature-unpinned-key')!.params.inKeyDocument).toBe(true);
   });
@@ -81,7 +113,10 @@ describe('signatures', () => {
   it('accepts a pinned key given as a key file or as base64, and passes the genuine log', async () => {
     const d = tempDir();
     const file = path.join(d, 'publisher.pub.json');
-    writeFileSync(file, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'publisher', keyId: keys.publisher.keyId, signing: { publicKey: keys.publisher.publicKey } }));
+    writeFileSync(
+      file,
+      serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'publisher', keyId: keys.publisher.keyId, signing: { publicKey: keys.publisher.publicKey } }),
+    );
     const b64 = path.join(d, 'publisher.b64');
     writeFileSync(b64, `${keys.publisher.publicKey}\n`);
     const dir = writeLog(keys, good());
@@ -118,13 +153,21 @@ describe('signatures', () => {
     const copy = structuredClone(log[0]!);
     (copy.manifest as { publishedOn: string }).publishedOn = '2026-12-31';
     const resigned = resign(keys, copy);
-    writeFileSync(path.join(dir, 'releases', 'anual-1.json'), JSON.stringify({ manifest: resigned.manifest, hash: resigned.hash, signature: resigned.signature }));
+    writeFileSync(
+      path.join(dir, 'releases', 'anual-1.json'),
+      JSON.stringify({ manifest: resigned.manifest, hash: resigned.hash, signature: resigned.signature }),
+    );
     const r = await audit({ dir });
     expect(r.findings.filter((f) => f.code === 'release-log-mismatch').map((f) => f.params.problem)).toEqual(['different']);
     // A signed log entry missing from the releases, and a draft passed off as a release.
     rmSync(path.join(dir, 'releases', 'anual-1.json'));
     const missing = await audit({ dir });
-    expect(missing.findings.map((f) => [f.code, f.params.problem])).toEqual(expect.arrayContaining([['release-listing-mismatch', 'not-among-releases'], ['release-listing-mismatch', 'listed-not-available']]));
+    expect(missing.findings.map((f) => [f.code, f.params.problem])).toEqual(
+      expect.arrayContaining([
+        ['release-listing-mismatch', 'not-among-releases'],
+        ['release-listing-mismatch', 'listed-not-available'],
+      ]),
+    );
   });
 });
 
@@ -164,7 +207,10 @@ describe('chains', () => {
     listing.items[3].hash = 'c'.repeat(64);
     writeFileSync(path.join(dir, 'publications.json'), JSON.stringify(listing));
     const r = await audit({ dir });
-    expect(r.findings.filter((f) => f.code === 'log-listing-mismatch').map((f) => [f.params.index, f.params.fields])).toEqual([[2, 'kind=release'], [4, 'hash']]);
+    expect(r.findings.filter((f) => f.code === 'log-listing-mismatch').map((f) => [f.params.index, f.params.fields])).toEqual([
+      [2, 'kind=release'],
+      [4, 'hash'],
+    ]);
   });
 
   it('catches an id that is not series-sequence', async () => {
@@ -217,7 +263,9 @@ describe('threshold', () => {
   it('catches a published count in 1..k−1, in a release or a draft', async () => {
     const w = world({ region: ['PE-LMA', 'PE-CUS'] }, { '2023': [{ since: null, counts: { 'PE-LMA': 40, 'PE-CUS': 3 } }] });
     const r = await run(buildLog(keys, w, [{ series: 'anual', kind: 'draft', years: { '2023': 1 }, tables: YR }]));
-    expect(r.findings.filter((f) => f.code === 'threshold').map((f) => [f.release, f.params.cell, f.params.count])).toEqual([['#1 anual-1', '2023 · region=PE-CUS', 3]]);
+    expect(r.findings.filter((f) => f.code === 'threshold').map((f) => [f.release, f.params.cell, f.params.count])).toEqual([
+      ['#1 anual-1', '2023 · region=PE-CUS', 3],
+    ]);
     expect(wellKnown(keys)).toBeTruthy();
   });
 });

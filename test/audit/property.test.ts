@@ -64,7 +64,11 @@ function makeCase(seed: number, twoD: boolean, v2: 'none' | 'additions' | 'chang
     let tables: string[][];
     if (!twoD) tables = ys.length > 1 && r() < 0.5 ? [['year', 'region'], ['region']] : [['year', 'region']];
     else {
-      const options = [['year', 'region'], ['year', 'incidentType'], ['year', 'region', 'incidentType']];
+      const options = [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+        ['year', 'region', 'incidentType'],
+      ];
       tables = options.filter(() => r() < 0.5);
       if (i === 0 || tables.length === 0) tables = [['year', 'region', 'incidentType'], ...tables.filter((t) => t.length < 3)];
       if (ys.length > 1 && r() < 0.4) tables.push(['region', 'incidentType']);
@@ -121,7 +125,8 @@ function enumerate(entries: LogManifest[], world: World, visit: (x: Map<string, 
     comp(0, total, []);
     return out;
   });
-  const value = (x: Map<string, number[]>, s: string, coord: Record<string, string>) => leaves.reduce((a, l, j) => a + (matches(l, coord) ? x.get(s)![j]! : 0), 0);
+  const value = (x: Map<string, number[]>, s: string, coord: Record<string, string>) =>
+    leaves.reduce((a, l, j) => a + (matches(l, coord) ? x.get(s)![j]! : 0), 0);
   const cross = cons.filter((c) => c.slices.length > 1);
   let solutions = 0;
   const x = new Map<string, number[]>();
@@ -154,7 +159,11 @@ describe('the global model against brute force', () => {
     let twoDTargets = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), fc.constantFrom('none', 'additions', 'changes'), fc.boolean(), fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        fc.constantFrom('none', 'additions', 'changes'),
+        fc.boolean(),
+        fc.integer({ min: 2, max: 4 }),
         async (seed, twoD, v2, with2024, pubs) => {
           const c = makeCase(seed, twoD, v2 as 'none' | 'additions' | 'changes', with2024, pubs);
           const log = buildLog(keys, c.world, c.specs);
@@ -173,7 +182,8 @@ describe('the global model against brute force', () => {
           const targets = exact.all!;
           const lo = targets.map(() => Infinity);
           const hi = targets.map(() => -Infinity);
-          const matches = (leafKey: string[], dims: string[], coord: Record<string, string>) => dims.every((d, i) => coord[d] === undefined || coord[d] === leafKey[i]);
+          const matches = (leafKey: string[], dims: string[], coord: Record<string, string>) =>
+            dims.every((d, i) => coord[d] === undefined || coord[d] === leafKey[i]);
           const dims = Object.keys(c.world.dims).sort();
           const leafKeys: string[][] = [];
           const rec = (i: number, k: string[]) => (i === dims.length ? void leafKeys.push(k) : c.world.dims[dims[i]!]!.forEach((v) => rec(i + 1, [...k, v])));

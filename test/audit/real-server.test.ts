@@ -48,8 +48,16 @@ describe('auditing the real server', () => {
     orgs = [await enrolMember(t), await enrolMember(t)];
     for (let i = 0; i < 140; i++) await submit(i);
     const request = {
-      series: 'anual', filter: { year: 2023 }, k: 5, regionGroups: true,
-      tables: [['year', 'region'], ['year', 'incidentType'], ['region', 'incidentType'], ['incidentType', 'victimGender']],
+      series: 'anual',
+      filter: { year: 2023 },
+      k: 5,
+      regionGroups: true,
+      tables: [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+        ['region', 'incidentType'],
+        ['incidentType', 'victimGender'],
+      ],
     };
     await publish(t, request);
     for (let i = 140; i < 160; i++) await submit(i);
@@ -73,28 +81,69 @@ describe('auditing the real server', () => {
     const d = tempDir();
     const keyFile = path.join(d, 'member.key.json');
     const org = orgs[0]!;
-    writeFileSync(keyFile, serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'member', keyId: org.keyId, signing: { publicKey: org.publicKey, secretKey: org.secretKey } }));
+    writeFileSync(
+      keyFile,
+      serializeKeyFile({ kind: 'contamos-key', version: 1, role: 'member', keyId: org.keyId, signing: { publicKey: org.publicKey, secretKey: org.secretKey } }),
+    );
     const receiptsFile = path.join(d, 'receipts.jsonl');
-    writeFileSync(receiptsFile, receipts.filter((r) => r.org === 0).map((r) => r.line).join('\n') + '\n');
+    writeFileSync(
+      receiptsFile,
+      receipts
+        .filter((r) => r.org === 0)
+        .map((r) => r.line)
+        .join('\n') + '\n',
+    );
     const logFile = path.join(d, 'server.log');
     writeFileSync(logFile, t.logs.join(''));
     const json = path.join(d, 'report.json');
     let stdout = '';
     let stderr = '';
     const code = await main(
-      ['--server', url, '--publisher-key', t.publisher.publicKey, '--download', path.join(d, 'copy'), '--database', t.testDb.url, '--logs', logFile,
-        '--receipts', receiptsFile, '--key', keyFile, '--release', 'anual-2', '--json', json, '--lang', 'en'],
+      [
+        '--server',
+        url,
+        '--publisher-key',
+        t.publisher.publicKey,
+        '--download',
+        path.join(d, 'copy'),
+        '--database',
+        t.testDb.url,
+        '--logs',
+        logFile,
+        '--receipts',
+        receiptsFile,
+        '--key',
+        keyFile,
+        '--release',
+        'anual-2',
+        '--json',
+        json,
+        '--lang',
+        'en',
+      ],
       { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
     );
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const failures = report.findings.filter((f: { severity: string }) => f.severity === 'fail');
     expect(failures, stdout + stderr).toEqual([]);
     expect(code).toBe(0);
-    expect(report.entries.filter((e: { kind: string }) => e.kind === 'release').map((e: { id: string; signatureValid: boolean; hashValid: boolean }) => [e.id, e.signatureValid, e.hashValid])).toEqual([
+    expect(
+      report.entries
+        .filter((e: { kind: string }) => e.kind === 'release')
+        .map((e: { id: string; signatureValid: boolean; hashValid: boolean }) => [e.id, e.signatureValid, e.hashValid]),
+    ).toEqual([
       ['anual-1', true, true],
       ['anual-2', true, true],
     ]);
-    expect(report.checks).toMatchObject({ source: 'pass', signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', changes: 'pass', inclusion: 'pass' });
+    expect(report.checks).toMatchObject({
+      source: 'pass',
+      signatures: 'pass',
+      chains: 'pass',
+      versions: 'pass',
+      threshold: 'pass',
+      changes: 'pass',
+      inclusion: 'pass',
+    });
     expect(['pass', 'warn']).toContain(report.checks.intervals);
     expect(report.global.checked.suppressed).toBeGreaterThan(0);
     expect(report.inclusion).toMatchObject({ validReceipts: 80, included: 80 });

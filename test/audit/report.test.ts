@@ -10,10 +10,19 @@ afterAll(cleanTemp);
 
 const LONG = 'serie-con-un-nombre-largo-de-cuarenta-ch'; // 40 characters, the longest allowed
 const base = { 'PE-LMA': 120, 'PE-CUS': 30, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-PUN': 61 };
-const W = world({ region: ['PE-LMA', 'PE-CUS', 'PE-CAJ', 'PE-LOR', 'PE-PUN'] }, {
-  '2023': [{ since: null, counts: base }, { since: 'additions', counts: plus(base, { 'PE-LMA': 5 }) }],
-});
-const hide = [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-LOR' }];
+const W = world(
+  { region: ['PE-LMA', 'PE-CUS', 'PE-CAJ', 'PE-LOR', 'PE-PUN'] },
+  {
+    '2023': [
+      { since: null, counts: base },
+      { since: 'additions', counts: plus(base, { 'PE-LMA': 5 }) },
+    ],
+  },
+);
+const hide = [
+  { year: '2023', region: 'PE-CAJ' },
+  { year: '2023', region: 'PE-LOR' },
+];
 
 let keys: Keys;
 let es: AuditReport;
@@ -23,7 +32,15 @@ beforeAll(async () => {
   const specs = [
     { series: 'anual', years: { '2023': 1 }, tables: [['year', 'region']], suppress: hide },
     { series: LONG, kind: 'draft' as const, years: { '2023': 2 }, tables: [['year', 'region']], suppress: hide },
-    { series: LONG, years: { '2023': 2 }, tables: [['year', 'region']], suppress: [{ year: '2023', region: 'PE-CAJ' }, { year: '2023', region: 'PE-CUS' }] },
+    {
+      series: LONG,
+      years: { '2023': 2 },
+      tables: [['year', 'region']],
+      suppress: [
+        { year: '2023', region: 'PE-CAJ' },
+        { year: '2023', region: 'PE-CUS' },
+      ],
+    },
   ];
   es = await auditLog(keys, W, specs, { lang: 'es' });
   en = await auditLog(keys, W, specs, { lang: 'en' });
@@ -46,7 +63,10 @@ describe('the text report', () => {
     for (const col of ['Fecha', 'Método', 'Firma']) {
       const at = rows[0]!.indexOf(col);
       const cells = rows.slice(1).map((r) => r.slice(at).split(/\s{2,}/)[0]);
-      expect(cells.every((c) => c && !c.startsWith(' ')), `${col}: ${cells.join(' | ')}`).toBe(true);
+      expect(
+        cells.every((c) => c && !c.startsWith(' ')),
+        `${col}: ${cells.join(' | ')}`,
+      ).toBe(true);
     }
     const dateAt = rows[0]!.indexOf('Fecha');
     for (const r of rows.slice(1)) expect(r.slice(dateAt, dateAt + 10)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -62,21 +82,40 @@ describe('the text report', () => {
     const ranges = block(text, 'Narrowest ranges');
     const ends = ranges.map((l) => l.length);
     expect(new Set(ends).size).toBe(1); // right-aligned numbers end in the same column
-    expect(table([['a', '1'], ['long name', '100']], new Set([1]))).toEqual(['  a            1', '  long name  100']);
+    expect(
+      table(
+        [
+          ['a', '1'],
+          ['long name', '100'],
+        ],
+        new Set([1]),
+      ),
+    ).toEqual(['  a            1', '  long name  100']);
   });
 
   it('explains its words instead of using bare jargon', () => {
-    for (const [report, lang] of [[es, 'es'], [en, 'en']] as const) {
+    for (const [report, lang] of [
+      [es, 'es'],
+      [en, 'en'],
+    ] as const) {
       const text = renderText(report, lang);
       expect(text).not.toMatch(/k=\d+ p=\d+/);
       expect(text).not.toMatch(/componentes \d|PL resueltas|LPs solved|components \d/);
       const legend = block(text, lang === 'es' ? 'Qué significan' : 'What the words');
-      expect(legend.join(' ')).toContain(lang === 'es' ? 'Umbral k: ninguna cifra publicada puede estar entre 1 y k−1' : 'Threshold k: no published count may be between 1 and k−1');
+      expect(legend.join(' ')).toContain(
+        lang === 'es' ? 'Umbral k: ninguna cifra publicada puede estar entre 1 y k−1' : 'Threshold k: no published count may be between 1 and k−1',
+      );
       expect(legend.join(' ')).toContain(lang === 'es' ? 'Protección p:' : 'Protection p:');
       expect(legend.join(' ')).toContain(lang === 'es' ? 'Borrador:' : 'Draft:');
       expect(legend.join(' ')).toContain(lang === 'es' ? 'PL (programación lineal)' : 'LP (linear programming)');
-      const model = block(text, lang === 'es' ? 'Modelo global' : 'Global model').join(' ').replace(/\s+/g, ' ');
-      expect(model).toMatch(lang === 'es' ? /problemas? de programación lineal \(PL\) en \d+ grupos? independientes? de cifras ligadas \(el mayor: \d+ cifras?\)/ : /linear programs? \(LP\) (was|were) solved in \d+ independent groups? of linked figures \(the largest: \d+ figures?\)/);
+      const model = block(text, lang === 'es' ? 'Modelo global' : 'Global model')
+        .join(' ')
+        .replace(/\s+/g, ' ');
+      expect(model).toMatch(
+        lang === 'es'
+          ? /problemas? de programación lineal \(PL\) en \d+ grupos? independientes? de cifras ligadas \(el mayor: \d+ cifras?\)/
+          : /linear programs? \(LP\) (was|were) solved in \d+ independent groups? of linked figures \(the largest: \d+ figures?\)/,
+      );
     }
   });
 
@@ -94,7 +133,11 @@ describe('the JSON report carries the same content', () => {
     for (const f of es.findings) expect(text).toContain(f.message);
     for (const c of es.global!.narrowest) expect(text).toContain(c.quantity);
     for (const words of Object.values(es.legend)) expect(text.replace(/\s+/g, ' ')).toContain(words);
-    expect(es.entries.map((e) => [e.index, e.kind, e.k, e.protection, e.suppressed])).toEqual([[1, 'release', 5, 5, 4], [2, 'draft', 5, 5, 4], [3, 'release', 5, 5, 4]]);
+    expect(es.entries.map((e) => [e.index, e.kind, e.k, e.protection, e.suppressed])).toEqual([
+      [1, 'release', 5, 5, 4],
+      [2, 'draft', 5, 5, 4],
+      [3, 'release', 5, 5, 4],
+    ]);
     expect(Object.keys(es.legend)).toEqual(Object.keys(en.legend));
     expect(es.global!.engine.lpSolves).toBeGreaterThanOrEqual(0);
   });

@@ -15,7 +15,11 @@ describe('parseCommandArgs', () => {
   it('still refuses a missing value, an unknown option and a stray argument (exit code 2)', () => {
     for (const argv of [['--invite', '--key', 'k'], ['--colour'], ['stray']]) {
       let err: unknown;
-      try { parseCommandArgs(argv, opts); } catch (e) { err = e; }
+      try {
+        parseCommandArgs(argv, opts);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(CliError);
       expect((err as CliError).exitCode).toBe(2);
     }

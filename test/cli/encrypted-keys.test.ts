@@ -16,7 +16,9 @@ const PASS = 'una frase larga de prueba';
 describe('encrypted key files and invite links in the CLI', () => {
   let s: CliServer;
   const env = { CONTAMOS_KEY_PASSPHRASE: PASS };
-  beforeAll(async () => { s = await startCliServer(); });
+  beforeAll(async () => {
+    s = await startCliServer();
+  });
   afterAll(async () => s?.close());
   const run = (argv: string[], e: Record<string, string> = env) => cli(argv, { server: s.url, env: e });
 
@@ -26,10 +28,23 @@ describe('encrypted key files and invite links in the CLI', () => {
     let stderr = '';
     const prompts: string[] = [];
     const io: CliIo = {
-      stdout: { write: (x: string) => { stdout += x; return true; } },
-      stderr: { write: (x: string) => { stderr += x; return true; } },
+      stdout: {
+        write: (x: string) => {
+          stdout += x;
+          return true;
+        },
+      },
+      stderr: {
+        write: (x: string) => {
+          stderr += x;
+          return true;
+        },
+      },
       env: {},
-      readSecret: async (p) => { prompts.push(p); return answers.shift() ?? ''; },
+      readSecret: async (p) => {
+        prompts.push(p);
+        return answers.shift() ?? '';
+      },
     };
     const code = await main([...argv, '--server', s.url], io);
     return { code, stdout, stderr, prompts };
@@ -53,8 +68,27 @@ describe('encrypted key files and invite links in the CLI', () => {
     expect(key.keyId).toMatch(/^m-/);
     expect(after).not.toContain(key.keyId!);
 
-    const sent = await run(['submit', '--key', file, '--year', '2024', '--region', 'PE-LMA', '--type', 'extortion', '--gender', 'trans-woman',
-      '--nationality', 'VE', '--age', '25-34', '--perpetrator', 'criminal-organisation', '--narrative', 'desde una llave cifrada']);
+    const sent = await run([
+      'submit',
+      '--key',
+      file,
+      '--year',
+      '2024',
+      '--region',
+      'PE-LMA',
+      '--type',
+      'extortion',
+      '--gender',
+      'trans-woman',
+      '--nationality',
+      'VE',
+      '--age',
+      '25-34',
+      '--perpetrator',
+      'criminal-organisation',
+      '--narrative',
+      'desde una llave cifrada',
+    ]);
     expect(sent.code, sent.stderr).toBe(0);
     const receipt = JSON.parse(sent.stdout);
     expect(sent.stderr).toContain(`Código de recibo / Receipt code: ${receiptCode(receipt.reportId, receipt.reportHash)}`);

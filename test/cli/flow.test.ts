@@ -64,8 +64,27 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
   });
 
   it('a member key that is not enrolled cannot submit yet', async () => {
-    const r = await run(['submit', '--key', memberKey, '--year', '2024', '--region', 'PE-LMA', '--type', 'homicide', '--gender', 'trans-woman',
-      '--nationality', 'VE', '--age', '25-34', '--perpetrator', 'criminal-organisation', '--narrative', 'x']);
+    const r = await run([
+      'submit',
+      '--key',
+      memberKey,
+      '--year',
+      '2024',
+      '--region',
+      'PE-LMA',
+      '--type',
+      'homicide',
+      '--gender',
+      'trans-woman',
+      '--nationality',
+      'VE',
+      '--age',
+      '25-34',
+      '--perpetrator',
+      'criminal-organisation',
+      '--narrative',
+      'x',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no está inscrita.* \/ The key .* is not enrolled/);
   });
@@ -106,9 +125,31 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
     expect((await run(['dedupe-secret', '--out', secret])).code).toBe(0);
     const before = await count();
     const r = await run([
-      'submit', '--key', memberKey, '--year', '2024', '--quarter', '2', '--region', 'Lima Metropolitana', '--type', 'homicide',
-      '--gender', 'trans-woman', '--nationality', 've', '--age', '25-34', '--perpetrator', 'criminal-organisation',
-      '--narrative', NARRATIVE, '--dedupe-secret', secret, '--dedupe-details', 'Ana Pérez, 2024-03-03, Cercado',
+      'submit',
+      '--key',
+      memberKey,
+      '--year',
+      '2024',
+      '--quarter',
+      '2',
+      '--region',
+      'Lima Metropolitana',
+      '--type',
+      'homicide',
+      '--gender',
+      'trans-woman',
+      '--nationality',
+      've',
+      '--age',
+      '25-34',
+      '--perpetrator',
+      'criminal-organisation',
+      '--narrative',
+      NARRATIVE,
+      '--dedupe-secret',
+      secret,
+      '--dedupe-details',
+      'Ana Pérez, 2024-03-03, Cercado',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const receipt = JSON.parse(r.stdout);
@@ -132,7 +173,9 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
     expect(row?.sealedNarrative).not.toContain(Buffer.from(NARRATIVE).toString('base64').slice(0, 20));
     // The receipt signs exactly what was stored.
     const { id: _id, memberKeyId: _m, status: _s, reportHash: stored, ...rest } = row as unknown as Record<string, unknown>;
-    void _id; void _m; void _s;
+    void _id;
+    void _m;
+    void _s;
     const body = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
     expect(reportHash(receipt.reportId, body)).toBe(stored);
     expect(stored).toBe(receipt.reportHash);
@@ -141,8 +184,14 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
   it('submit from a JSON file with a chosen id; a disappearance needs an outcome', async () => {
     const id = '3f0a9c1e-8b7d-4e2a-9c3b-1d2e3f4a5b6c';
     const doc = {
-      year: 2023, region: 'PE-MDD', incidentType: 'disappearance', victimGender: 'cis-woman', victimNationality: 'PE',
-      victimAgeBand: '18-24', perpetratorType: 'unknown', narrative: 'Desaparecida en Mazuko.\nNadie la volvió a ver.',
+      year: 2023,
+      region: 'PE-MDD',
+      incidentType: 'disappearance',
+      victimGender: 'cis-woman',
+      victimNationality: 'PE',
+      victimAgeBand: '18-24',
+      perpetratorType: 'unknown',
+      narrative: 'Desaparecida en Mazuko.\nNadie la volvió a ver.',
     };
     const noOutcome = path.join(work, 'r1.json');
     writeFileSync(noOutcome, JSON.stringify(doc));
@@ -169,8 +218,27 @@ describe('contamos CLI: keys, invite, enrol, submit, status, withdraw, open, rev
 
   it('refuses unknown taxonomy codes before sending, listing the valid codes', async () => {
     const before = await count();
-    const r = await run(['submit', '--key', memberKey, '--year', '2024', '--region', 'PE-XXX', '--type', 'robbery', '--gender', 'trans-woman',
-      '--nationality', 'VE', '--age', '25-34', '--perpetrator', 'client', '--narrative', 'x']);
+    const r = await run([
+      'submit',
+      '--key',
+      memberKey,
+      '--year',
+      '2024',
+      '--region',
+      'PE-XXX',
+      '--type',
+      'robbery',
+      '--gender',
+      'trans-woman',
+      '--nationality',
+      'VE',
+      '--age',
+      '25-34',
+      '--perpetrator',
+      'client',
+      '--narrative',
+      'x',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no se envió nada \/ The report has errors; nothing was sent/);
     expect(r.stderr).toMatch(/region .*"PE-XXX" no es un código válido/);

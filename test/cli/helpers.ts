@@ -54,16 +54,39 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process; `server` is added as --server unless the argv has one. */
-export async function cli(argv: string[], opts: { server?: string; cwd?: string; env?: Record<string, string>; tty?: boolean; answers?: string[]; asked?: string[] } = {}): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  opts: { server?: string; cwd?: string; env?: Record<string, string>; tty?: boolean; answers?: string[]; asked?: string[] } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => { stdout += s; return true; }, isTTY: false },
-    stderr: { write: (s: string) => { stderr += s; return true; }, isTTY: opts.tty ?? false },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+      isTTY: opts.tty ?? false,
+    },
     env: { ...(opts.env ?? {}) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     // a terminal that answers yes/no questions from `answers`, recording each question in `asked`
-    ...(opts.answers ? { confirm: async (q: string) => { opts.asked?.push(q); stdout += q; return isYes(opts.answers!.shift() ?? ''); } } : {}),
+    ...(opts.answers
+      ? {
+          confirm: async (q: string) => {
+            opts.asked?.push(q);
+            stdout += q;
+            return isYes(opts.answers!.shift() ?? '');
+          },
+        }
+      : {}),
   };
   const args = opts.server && !argv.includes('--server') ? [...argv, '--server', opts.server] : argv;
   const code = await main(args, io);

@@ -25,8 +25,14 @@ describe('ContamosClient', () => {
     const seen: string[] = [];
     const url = await serve((req, n, res) => {
       seen.push(String(req.headers['signature-input']));
-      if (n === 0) { req.socket.destroy(); return; }
-      if (n === 1) { res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"database_unavailable","message":"x"}}'); return; }
+      if (n === 0) {
+        req.socket.destroy();
+        return;
+      }
+      if (n === 1) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"database_unavailable","message":"x"}}');
+        return;
+      }
       res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     const kp = generateSigningKeyPair();
@@ -42,10 +48,15 @@ describe('ContamosClient', () => {
   it('gives up after the retries with a NetworkError, and maps refusals to ApiError', async () => {
     const url = await serve((req, _n, res) => {
       if (req.url === '/refuse') {
-        res.writeHead(409, { 'content-type': 'application/json' }).end('{"error":{"code":"report_conflict","message":"A different report already exists under this id."}}');
+        res
+          .writeHead(409, { 'content-type': 'application/json' })
+          .end('{"error":{"code":"report_conflict","message":"A different report already exists under this id."}}');
         return;
       }
-      if (req.url === '/html') { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>'); return; }
+      if (req.url === '/html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+        return;
+      }
       req.socket.destroy();
     });
     const client = new ContamosClient({ server: new URL(url), retries: 2, backoffMs: 1 });

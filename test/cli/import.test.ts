@@ -11,7 +11,19 @@ import { deterministicId } from '../../scripts/cli/csv-rows.js';
 import { ProgressLine } from '../../scripts/cli/progress.js';
 import { type CliServer, cli, startCliServer } from './helpers.js';
 
-const HEADER = ['year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType', 'outcome', 'narrative', 'dedupeDetails'];
+const HEADER = [
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
+  'narrative',
+  'dedupeDetails',
+];
 const REGIONS = ['PE-LMA', 'PE-CAL', 'Madre de Dios', 'PE-ARE', 'pe-cus', 'PE-PUN', 'PE-LOR', 'PE-CAJ', 'unknown'];
 const TYPES = ['homicide', 'extortion', 'threat', 'physical-assault', 'state-abuse', 'disappearance', 'trafficking'];
 const GENDERS = ['trans-woman', 'cis-woman', 'Mujer trans', 'unknown'];
@@ -21,9 +33,10 @@ const PERPS = ['criminal-organisation', 'client', 'police', 'municipal-security'
 
 function row(i: number): string[] {
   const type = TYPES[i % TYPES.length]!;
-  const narrative = i % 5 === 0
-    ? `Caso ${i}: cobro de cupos, "semanal" de 200 soles;\nluego amenazas, golpes.\nFuente: compañeras del Cercado.`
-    : `Caso ${i}: testimonio de la compañera, año ${2020 + (i % 5)}, lugar reservado.`;
+  const narrative =
+    i % 5 === 0
+      ? `Caso ${i}: cobro de cupos, "semanal" de 200 soles;\nluego amenazas, golpes.\nFuente: compañeras del Cercado.`
+      : `Caso ${i}: testimonio de la compañera, año ${2020 + (i % 5)}, lugar reservado.`;
   return [
     String(2020 + (i % 5)),
     i % 3 === 0 ? '' : String((i % 4) + 1),
@@ -79,11 +92,17 @@ describe('contamos import', () => {
     expect(await ownCount()).toBe(30);
 
     const wk = await (await fetch(`${s.url}/.well-known/contamos.json`)).json();
-    const receipts = readFileSync(receiptsFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const receipts = readFileSync(receiptsFile(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(receipts).toHaveLength(30);
     expect(receipts.every((x) => verifyReceipt(x, wk.receipt.publicKey))).toBe(true);
 
-    const progress = readFileSync(progressFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const progress = readFileSync(progressFile(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(progress).toHaveLength(30);
     expect(new Set(progress.map((p) => p.id)).size).toBe(30);
     expect(progress.every((p) => p.state === 'sent' && p.keyId === keyId && p.receipt.reportHash === p.reportHash)).toBe(true);
@@ -122,9 +141,15 @@ describe('contamos import', () => {
     expect(r.stderr.match(/ya enviado \/ already sent/g)).toHaveLength(8);
     expect(await ownCount()).toBe(30);
 
-    const entries = readFileSync(progressFile(), 'utf8').split('\n').flatMap((l) => {
-      try { return [JSON.parse(l)]; } catch { return []; }
-    });
+    const entries = readFileSync(progressFile(), 'utf8')
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l)];
+        } catch {
+          return [];
+        }
+      });
     const again = entries.filter((e) => e.state === 'already');
     expect(again.map((e) => e.id).sort()).toEqual([...lost].sort());
     // The receipts kept from the first run are attached to the recovered rows.
@@ -197,7 +222,10 @@ describe('contamos import', () => {
     const semi = path.join(work, 'excel.csv');
     const ids = ['0b6f1c52-3a0e-4c5d-8e7f-9a1b2c3d4e5f', '7d9e8f70-1a2b-4c3d-a4e5-f60718293a4b'];
     const header = [...HEADER.slice(0, -1), 'ID'];
-    writeFileSync(semi, '\ufeff' + stringify([header, [...row(300).slice(0, -1), ids[0]!], [...row(301).slice(0, -1), ids[1]!.toUpperCase()]], { delimiter: ';' }));
+    writeFileSync(
+      semi,
+      '\ufeff' + stringify([header, [...row(300).slice(0, -1), ids[0]!], [...row(301).slice(0, -1), ids[1]!.toUpperCase()]], { delimiter: ';' }),
+    );
     const r = await run(['import', '--key', key, '--csv', semi, '--json'], { tty: true });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ rows: 2, sent: 2, alreadyDone: 0, failed: 0 });

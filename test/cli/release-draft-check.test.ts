@@ -32,7 +32,8 @@ beforeAll(async () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.method === 'POST' && req.url === '/api/v1/releases') return answer(201, { draftId: '00000000-0000-4000-8000-000000000000', hash: 'a'.repeat(64), manifest: draft, stats: {} });
+      if (req.method === 'POST' && req.url === '/api/v1/releases')
+        return answer(201, { draftId: '00000000-0000-4000-8000-000000000000', hash: 'a'.repeat(64), manifest: draft, stats: {} });
       if (req.method === 'GET' && req.url === '/api/v1/releases') return answer(200, { items: [] });
       if (req.method === 'GET' && req.url === '/api/v1/featured') return answer(200, { series: null, chosen: false, release: null });
       answer(404, { error: { code: 'not_found', message: 'not found' } });
@@ -70,10 +71,34 @@ describe('contamos release checks the draft against the manifest schema', () => 
   });
 
   for (const [what, change, reason] of [
-    ['a Merkle leaf count', (m: Record<string, any>) => { m.merkle.leafCount = 121; }, /fields the manifest format does not have/],
-    ['an extra top-level field', (m: Record<string, any>) => { m.reports = 121; }, /fields the manifest format does not have/],
-    ['a count that is not a number', (m: Record<string, any>) => { m.tables[0].cells[0].count = 'treinta y seis'; }, /tables\.0\.cells\.0\.count/],
-    ['no Merkle root', (m: Record<string, any>) => { delete m.merkle; }, /merkle/],
+    [
+      'a Merkle leaf count',
+      (m: Record<string, any>) => {
+        m.merkle.leafCount = 121;
+      },
+      /fields the manifest format does not have/,
+    ],
+    [
+      'an extra top-level field',
+      (m: Record<string, any>) => {
+        m.reports = 121;
+      },
+      /fields the manifest format does not have/,
+    ],
+    [
+      'a count that is not a number',
+      (m: Record<string, any>) => {
+        m.tables[0].cells[0].count = 'treinta y seis';
+      },
+      /tables\.0\.cells\.0\.count/,
+    ],
+    [
+      'no Merkle root',
+      (m: Record<string, any>) => {
+        delete m.merkle;
+      },
+      /merkle/,
+    ],
   ] as const) {
     it(`a draft with ${what}: refused with a message, nothing signed`, async () => {
       draft = manifest(change);

@@ -43,7 +43,21 @@ describe('contamos release and receipts verify', () => {
 
   it('cuts a release whose total is the de-duplicated number of incidents', async () => {
     const publisherKey = path.join(s.home, 'publisher.key.json');
-    const r = await run(['release', '--key', publisherKey, '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,incidentType', '--k', '3', '--yes', '--json']);
+    const r = await run([
+      'release',
+      '--key',
+      publisherKey,
+      '--series',
+      'anual',
+      '--years',
+      '2023',
+      '--tables',
+      'year,region;year,incidentType',
+      '--k',
+      '3',
+      '--yes',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rel = JSON.parse(r.stdout);
     expect(rel.manifest.id).toBe('anual-1');
@@ -77,7 +91,22 @@ describe('contamos release and receipts verify', () => {
 
   it('cuts differential-privacy releases from the server’s one budget, whatever the series', async () => {
     const publisherKey = path.join(s.home, 'publisher.key.json');
-    const args = (series: string, rho: string) => ['release', '--key', publisherKey, '--series', series, '--years', '2023', '--tables', 'year,incidentType', '--dp', '--rho', rho, '--keep-total', '--yes'];
+    const args = (series: string, rho: string) => [
+      'release',
+      '--key',
+      publisherKey,
+      '--series',
+      series,
+      '--years',
+      '2023',
+      '--tables',
+      'year,incidentType',
+      '--dp',
+      '--rho',
+      rho,
+      '--keep-total',
+      '--yes',
+    ];
     const r = await run([...args('tendencias', '0.5'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rel = JSON.parse(r.stdout);
@@ -96,7 +125,18 @@ describe('contamos release and receipts verify', () => {
   });
 
   it('refuses a release request with an unknown dimension before sending anything, in Spanish and English', async () => {
-    const r = await run(['release', '--key', path.join(s.home, 'publisher.key.json'), '--series', 'anual', '--years', '2023', '--tables', 'year,region;year,victimName', '--yes']);
+    const r = await run([
+      'release',
+      '--key',
+      path.join(s.home, 'publisher.key.json'),
+      '--series',
+      'anual',
+      '--years',
+      '2023',
+      '--tables',
+      'year,region;year,victimName',
+      '--yes',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('dimensión desconocida "victimName" en la tabla 2 de --tables');
     expect(r.stderr).toContain('unknown dimension "victimName" in table 2 of --tables');

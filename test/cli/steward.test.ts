@@ -22,8 +22,15 @@ describe('contamos CLI: quarantine, conflicts, conflicts resolve', () => {
     const id = newId();
     const wk = JSON.parse(readFileSync(path.join(s.home, 'server-keys.json'), 'utf8'));
     const body = JSON.stringify({
-      year: 2023, region: 'PE-LMA', incidentType: 'homicide', victimGender: 'trans-woman', victimNationality: 'VE', victimAgeBand: '25-34',
-      perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative('Testimonio de prueba.', wk.steward.sealPublicKey), ...over,
+      year: 2023,
+      region: 'PE-LMA',
+      incidentType: 'homicide',
+      victimGender: 'trans-woman',
+      victimNationality: 'VE',
+      victimAgeBand: '25-34',
+      perpetratorType: 'criminal-organisation',
+      sealedNarrative: sealNarrative('Testimonio de prueba.', wk.steward.sealPublicKey),
+      ...over,
     });
     const url = `/api/v1/reports/${id}`;
     const headers = await signRequest({ method: 'PUT', url, body }, { keyId: m.keyId, secretKey: m.secretKey });

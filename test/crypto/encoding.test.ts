@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  EncodingError, bytesEqual, fromBase64, fromBase64Url, fromHex, isBytes, toBase64, toBase64Url, toHex,
-  utf8Decode, utf8Encode,
+  EncodingError,
+  bytesEqual,
+  fromBase64,
+  fromBase64Url,
+  fromHex,
+  isBytes,
+  toBase64,
+  toBase64Url,
+  toHex,
+  utf8Decode,
+  utf8Encode,
 } from '../../crypto/index.js';
 
 describe('base64', () => {

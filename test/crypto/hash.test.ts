@@ -8,9 +8,7 @@ describe('sha256 (pure TypeScript) against node:crypto', () => {
   it('NIST FIPS 180-4 vectors', () => {
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    expect(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe(
-      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
-    );
+    expect(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
     expect(sha256Hex('a'.repeat(1_000_000))).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
   });
 
@@ -32,16 +30,22 @@ describe('sha256 (pure TypeScript) against node:crypto', () => {
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
     );
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), (key, data) =>
-        toHex(hmacSha256(key, data)) === nodeHmacHex(key, data),
-      ),
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), (key, data) => toHex(hmacSha256(key, data)) === nodeHmacHex(key, data)),
     );
   });
 });
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units (RFC 8785 §3.2.3 example)', () => {
-    const value = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    const value = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
     const keys = Object.keys(JSON.parse(canonicalJson(value)) as object);
     // JSON.parse re-orders integer-like keys, so compare the text instead.
     expect(keys).toContain('1');
@@ -71,8 +75,13 @@ describe('canonicalJson (RFC 8785)', () => {
 
   it('writes flat objects (its fast path, e.g. report bodies) exactly as the canonicalize package does', () => {
     const scalar = fc.oneof(
-      fc.string(), fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(),
-      fc.boolean(), fc.constant(null), fc.constantFrom(-0, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER),
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom(-0, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER),
     );
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary' }), scalar), (obj) => {
@@ -89,9 +98,22 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
     const bad: unknown[] = [
       // biome-ignore lint/suspicious/noSparseArray: an array with a hole is one of the values canonical JSON must refuse
-      undefined, Number.NaN, Number.POSITIVE_INFINITY, { a: -Infinity }, [1, undefined], [1, , 2], () => 1,
-      { f: () => 1 }, Symbol('s'), 10n, { d: new Date(0) }, new Map(), { m: new Set() }, Uint8Array.of(1),
-      { s: 'lone \ud800' }, { toJSON: () => 1 },
+      undefined,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      { a: -Infinity },
+      [1, undefined],
+      [1, , 2],
+      () => 1,
+      { f: () => 1 },
+      Symbol('s'),
+      10n,
+      { d: new Date(0) },
+      new Map(),
+      { m: new Set() },
+      Uint8Array.of(1),
+      { s: 'lone \ud800' },
+      { toJSON: () => 1 },
     ];
     for (const v of bad) expect(() => canonicalJson(v), String(typeof v)).toThrow(CanonicalJsonError);
     const cyclic: Record<string, unknown> = {};
@@ -110,9 +132,15 @@ describe('canonicalJson (RFC 8785)', () => {
 
 describe('hashCanonical and reportHash', () => {
   const body = {
-    year: 2023, region: 'PE-LIM', incidentType: 'homicide', victimGender: 'trans_woman',
-    victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'unknown',
-    sealedNarrative: 'AAAA', quarter: 2,
+    year: 2023,
+    region: 'PE-LIM',
+    incidentType: 'homicide',
+    victimGender: 'trans_woman',
+    victimNationality: 'VE',
+    victimAgeBand: '25-34',
+    perpetratorType: 'unknown',
+    sealedNarrative: 'AAAA',
+    quarter: 2,
   };
   const reportId = '5b0a7a4e-2f1c-4c39-9d8e-6f1f2b7c9a10';
   // Written out by hand in RFC 8785 order and hashed with node:crypto, independently of the module.

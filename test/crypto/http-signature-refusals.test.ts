@@ -4,7 +4,16 @@
 // exception other than SignatureError (which the server would answer 500). Written to kill the
 // mutants StrykerJS found surviving in crypto/http-signature.ts (README, "Mutation testing").
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type KeyPair, SignatureError, type SignatureErrorCode, type VerifiableRequest, generateSigningKeyPair, ready, signRequest, verifyRequest } from '../../crypto/index.js';
+import {
+  type KeyPair,
+  SignatureError,
+  type SignatureErrorCode,
+  type VerifiableRequest,
+  generateSigningKeyPair,
+  ready,
+  signRequest,
+  verifyRequest,
+} from '../../crypto/index.js';
 
 let member: KeyPair;
 const KEY_ID = 'm-7f3a9c';
@@ -18,7 +27,11 @@ beforeAll(async () => {
 });
 
 async function base(): Promise<VerifiableRequest & { headers: Record<string, string> }> {
-  const headers = await signRequest({ method: 'POST', url: '/api/v1/reports?page=2', body }, { keyId: KEY_ID, secretKey: member.secretKey }, { created: NOW, nonce: NONCE });
+  const headers = await signRequest(
+    { method: 'POST', url: '/api/v1/reports?page=2', body },
+    { keyId: KEY_ID, secretKey: member.secretKey },
+    { created: NOW, nonce: NONCE },
+  );
   return { method: 'POST', url: '/api/v1/reports?page=2', headers: { 'content-type': 'application/json', ...headers } as Record<string, string>, body };
 }
 /** The same request with one header rewritten. */
@@ -26,10 +39,14 @@ async function withHeader(name: string, rewrite: (v: string) => string | undefin
   const req = await base();
   const h = { ...req.headers };
   const v = rewrite(h[name]!);
-  if (v === undefined) delete h[name]; else h[name] = v;
+  if (v === undefined) delete h[name];
+  else h[name] = v;
   return { ...req, headers: h };
 }
-async function outcome(req: VerifiableRequest, keyLookup: (id: string) => Promise<string | null | undefined> = async (id) => (id === KEY_ID ? member.publicKey : null)): Promise<SignatureErrorCode | 'accepted'> {
+async function outcome(
+  req: VerifiableRequest,
+  keyLookup: (id: string) => Promise<string | null | undefined> = async (id) => (id === KEY_ID ? member.publicKey : null),
+): Promise<SignatureErrorCode | 'accepted'> {
   try {
     await verifyRequest(req, { keyLookup: keyLookup as (id: string) => Promise<string | null>, now: NOW });
     return 'accepted';
@@ -51,7 +68,11 @@ describe('verifyRequest refuses each broken rule with its own code', () => {
 
   it('a signature under another label than sig1 → signature_missing', async () => {
     const req = await base();
-    const h = { ...req.headers, signature: req.headers.signature!.replace(/^sig1=/, 'sig2='), 'signature-input': req.headers['signature-input']!.replace(/^sig1=/, 'sig2=') };
+    const h = {
+      ...req.headers,
+      signature: req.headers.signature!.replace(/^sig1=/, 'sig2='),
+      'signature-input': req.headers['signature-input']!.replace(/^sig1=/, 'sig2='),
+    };
     expect(await outcome({ ...req, headers: h })).toBe('signature_missing');
     // only one of the two under another label
     for (const name of ['signature', 'signature-input'] as const) {
@@ -114,10 +135,22 @@ describe('verifyRequest refuses each broken rule with its own code', () => {
   });
 
   it('a target in absolute form is signed as its path and query', async () => {
-    const a = await signRequest({ method: 'GET', url: 'https://contamos.example/api/v1/reports?page=2#x', body: '' }, { keyId: KEY_ID, secretKey: member.secretKey }, { created: NOW, nonce: NONCE });
-    const b = await signRequest({ method: 'GET', url: '/api/v1/reports?page=2', body: '' }, { keyId: KEY_ID, secretKey: member.secretKey }, { created: NOW, nonce: NONCE });
+    const a = await signRequest(
+      { method: 'GET', url: 'https://contamos.example/api/v1/reports?page=2#x', body: '' },
+      { keyId: KEY_ID, secretKey: member.secretKey },
+      { created: NOW, nonce: NONCE },
+    );
+    const b = await signRequest(
+      { method: 'GET', url: '/api/v1/reports?page=2', body: '' },
+      { keyId: KEY_ID, secretKey: member.secretKey },
+      { created: NOW, nonce: NONCE },
+    );
     expect(a).toEqual(b);
-    const c = await signRequest({ method: 'GET', url: '/api/v1/reports', body: '' }, { keyId: KEY_ID, secretKey: member.secretKey }, { created: NOW, nonce: NONCE });
+    const c = await signRequest(
+      { method: 'GET', url: '/api/v1/reports', body: '' },
+      { keyId: KEY_ID, secretKey: member.secretKey },
+      { created: NOW, nonce: NONCE },
+    );
     expect(c.signature).not.toBe(b.signature);
     await expect(signRequest({ method: 'GET', url: 'api/v1/reports', body: '' }, { keyId: KEY_ID, secretKey: member.secretKey })).rejects.toThrow(TypeError);
   });

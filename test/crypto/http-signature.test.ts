@@ -2,8 +2,15 @@ import fc from 'fast-check';
 import { httpbis } from 'http-message-signatures';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type KeyPair, SignatureError, type SignatureErrorCode, type VerifiableRequest, contentDigest, generateSigningKeyPair,
-  ready, signRequest, verifyRequest,
+  type KeyPair,
+  SignatureError,
+  type SignatureErrorCode,
+  type VerifiableRequest,
+  contentDigest,
+  generateSigningKeyPair,
+  ready,
+  signRequest,
+  verifyRequest,
 } from '../../crypto/index.js';
 import { nodeEd25519, nodeEd25519Sign, nodeEd25519Verify, nodeSha256 } from './helpers.js';
 
@@ -66,9 +73,7 @@ describe('signRequest output', () => {
   it('has the documented shape', async () => {
     const h = await signRequest({ method: 'post', url: '/api/v1/reports', body }, { keyId: KEY_ID, secretKey: member.secretKey });
     expect(Object.keys(h).sort()).toEqual(['content-digest', 'signature', 'signature-input']);
-    expect(h['signature-input']).toMatch(
-      /^sig1=\("@method" "@path" "content-digest"\);created=\d+;nonce="[A-Za-z0-9_-]{22}";keyid="m-7f3a9c";alg="ed25519"$/,
-    );
+    expect(h['signature-input']).toMatch(/^sig1=\("@method" "@path" "content-digest"\);created=\d+;nonce="[A-Za-z0-9_-]{22}";keyid="m-7f3a9c";alg="ed25519"$/);
     expect(h.signature).toMatch(/^sig1=:[A-Za-z0-9+/]{86}==:$/);
     const withQuery = await signRequest({ method: 'GET', url: '/api/v1/reports?page=2' }, { keyId: KEY_ID, secretKey: member.secretKey });
     expect(withQuery['signature-input']).toMatch(/^sig1=\("@method" "@path" "@query" "content-digest"\);/);
@@ -135,10 +140,17 @@ describe('verifyRequest accepts', () => {
     expect(await refusal({ ...req, headers })).toBe('accepted');
     const digest = contentDigest(body);
     const extra = handSigned(
-      [['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', digest], ['content-type', 'application/json']],
+      [
+        ['@method', 'POST'],
+        ['@path', '/api/v1/reports'],
+        ['content-digest', digest],
+        ['content-type', 'application/json'],
+      ],
       `;created=${NOW};keyid="${KEY_ID}";nonce="${NONCE}";alg="ed25519"`,
     );
-    expect(await refusal({ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-type': 'application/json', 'content-digest': digest, ...extra } })).toBe('accepted');
+    expect(
+      await refusal({ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-type': 'application/json', 'content-digest': digest, ...extra } }),
+    ).toBe('accepted');
   });
 
   it('random requests (property)', async () => {
@@ -162,134 +174,336 @@ describe('verifyRequest accepts', () => {
 
 describe('verifyRequest refuses, with the right code', () => {
   const cases: Array<[string, () => Promise<[VerifiableRequest, Partial<Parameters<typeof verifyRequest>[1]>?]>, SignatureErrorCode]> = [
-    ['no signature headers', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { 'content-digest': r.headers['content-digest'] } }];
-    }, 'signature_missing'],
-    ['only Signature-Input', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, signature: undefined } }];
-    }, 'signature_missing'],
-    ['a label other than sig1', async () => {
-      const r = await signed();
-      const rename = (v: unknown) => String(v).replace(/^sig1=/, 'sig2=');
-      return [{ ...r, headers: { ...r.headers, signature: rename(r.headers.signature), 'signature-input': rename(r.headers['signature-input']) } }];
-    }, 'signature_missing'],
-    ['garbage Signature-Input', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'signature-input': 'sig1=(("@method"' } }];
-    }, 'signature_malformed'],
-    ['garbage Signature', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, signature: 'sig1=not-bytes' } }];
-    }, 'signature_malformed'],
-    ['a truncated signature', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, signature: 'sig1=:AAAA:' } }];
-    }, 'signature_malformed'],
-    ['Signature-Input member that is not an inner list', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'signature-input': 'sig1="@method"' } }];
-    }, 'signature_malformed'],
-    ['missing nonce', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['missing created', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['created as a string', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created="${NOW}";nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['missing alg', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['another alg', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="hmac-sha256"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['a short nonce', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="1";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['content-digest not covered', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports']], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['@method not covered', async () => {
-      const h = handSigned([['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['@query not covered although the URL has a query', async () => {
-      const r = await signed({ url: '/api/v1/reports' });
-      return [{ ...r, url: '/api/v1/reports?page=2' }];
-    }, 'signature_malformed'],
-    ['a component with parameters', async () => {
-      const r = await signed();
-      const si = String(r.headers['signature-input']).replace('"@method"', '"@method";req');
-      return [{ ...r, headers: { ...r.headers, 'signature-input': si } }];
-    }, 'signature_malformed'],
-    ['an unsupported derived component', async () => {
-      const h = handSigned([['@method', 'POST'], ['@authority', 'example.org'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
-    ['a covered header that is absent', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)], ['x-extra', 'v']], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_malformed'],
+    [
+      'no signature headers',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { 'content-digest': r.headers['content-digest'] } }];
+      },
+      'signature_missing',
+    ],
+    [
+      'only Signature-Input',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, signature: undefined } }];
+      },
+      'signature_missing',
+    ],
+    [
+      'a label other than sig1',
+      async () => {
+        const r = await signed();
+        const rename = (v: unknown) => String(v).replace(/^sig1=/, 'sig2=');
+        return [{ ...r, headers: { ...r.headers, signature: rename(r.headers.signature), 'signature-input': rename(r.headers['signature-input']) } }];
+      },
+      'signature_missing',
+    ],
+    [
+      'garbage Signature-Input',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'signature-input': 'sig1=(("@method"' } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'garbage Signature',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, signature: 'sig1=not-bytes' } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'a truncated signature',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, signature: 'sig1=:AAAA:' } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'Signature-Input member that is not an inner list',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'signature-input': 'sig1="@method"' } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'missing nonce',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'missing created',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'created as a string',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created="${NOW}";nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'missing alg',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'another alg',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="hmac-sha256"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'a short nonce',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="1";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'content-digest not covered',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      '@method not covered',
+      async () => {
+        const h = handSigned(
+          [
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      '@query not covered although the URL has a query',
+      async () => {
+        const r = await signed({ url: '/api/v1/reports' });
+        return [{ ...r, url: '/api/v1/reports?page=2' }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'a component with parameters',
+      async () => {
+        const r = await signed();
+        const si = String(r.headers['signature-input']).replace('"@method"', '"@method";req');
+        return [{ ...r, headers: { ...r.headers, 'signature-input': si } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'an unsupported derived component',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@authority', 'example.org'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
+    [
+      'a covered header that is absent',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+            ['x-extra', 'v'],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_malformed',
+    ],
     ['changed body', async () => [{ ...(await signed()), body: body.replace('2024', '2023') }], 'digest_mismatch'],
-    ['body bytes that differ only in encoding', async () => [{ ...(await signed()), body: new TextEncoder().encode(body.normalize('NFD')) }], 'digest_mismatch'],
-    ['changed Content-Digest header', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'content-digest': contentDigest('{}') } }];
-    }, 'digest_mismatch'],
-    ['Content-Digest header removed', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'content-digest': undefined } }];
-    }, 'digest_mismatch'],
-    ['Content-Digest with another algorithm only', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'content-digest': 'sha-512=:AAAA:' } }];
-    }, 'digest_mismatch'],
+    [
+      'body bytes that differ only in encoding',
+      async () => [{ ...(await signed()), body: new TextEncoder().encode(body.normalize('NFD')) }],
+      'digest_mismatch',
+    ],
+    [
+      'changed Content-Digest header',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'content-digest': contentDigest('{}') } }];
+      },
+      'digest_mismatch',
+    ],
+    [
+      'Content-Digest header removed',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'content-digest': undefined } }];
+      },
+      'digest_mismatch',
+    ],
+    [
+      'Content-Digest with another algorithm only',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'content-digest': 'sha-512=:AAAA:' } }];
+      },
+      'digest_mismatch',
+    ],
     ['stale created', async () => [await signed({ created: NOW - 301 })], 'signature_expired'],
     ['created in the future', async () => [await signed({ created: NOW + 31 })], 'signature_expired'],
     ['stale under a custom max age', async () => [await signed({ created: NOW - 61 }), { maxAgeSeconds: 60 }], 'signature_expired'],
-    ['expires in the past', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW - 10};expires=${NOW - 1};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_expired'],
+    [
+      'expires in the past',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW - 10};expires=${NOW - 1};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_expired',
+    ],
     ['unknown key', async () => [await signed(), { keyLookup: async () => null }], 'unknown_key'],
     ['wrong key', async () => [await signed(), { keyLookup: async () => stranger.publicKey }], 'signature_invalid'],
     ['changed method', async () => [{ ...(await signed()), method: 'PUT' }], 'signature_invalid'],
     ['changed path', async () => [{ ...(await signed()), url: '/api/v1/reportz?page=2' }], 'signature_invalid'],
     ['changed query', async () => [{ ...(await signed()), url: '/api/v1/reports?page=3' }], 'signature_invalid'],
     ['query removed', async () => [{ ...(await signed()), url: '/api/v1/reports' }], 'signature_invalid'],
-    ['body and digest both replaced', async () => {
-      const r = await signed();
-      const b = body.replace('2024', '2023');
-      return [{ ...r, body: b, headers: { ...r.headers, 'content-digest': contentDigest(b) } }];
-    }, 'signature_invalid'],
-    ['changed nonce', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace(NONCE, 'A'.repeat(22)) } }];
-    }, 'signature_invalid'],
-    ['changed created', async () => {
-      const r = await signed();
-      return [{ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace(`created=${NOW}`, `created=${NOW + 1}`) } }];
-    }, 'signature_invalid'],
-    ['flipped signature bit', async () => {
-      const r = await signed();
-      const sig = Buffer.from(/:(.*):/.exec(String(r.headers.signature))![1]!, 'base64');
-      sig[5]! ^= 0x10;
-      return [{ ...r, headers: { ...r.headers, signature: `sig1=:${sig.toString('base64')}:` } }];
-    }, 'signature_invalid'],
-    ['signed by another key under this keyid', async () => {
-      const h = handSigned([['@method', 'POST'], ['@path', '/api/v1/reports'], ['content-digest', contentDigest(body)]], `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`, stranger.secretKey, stranger.publicKey);
-      return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
-    }, 'signature_invalid'],
+    [
+      'body and digest both replaced',
+      async () => {
+        const r = await signed();
+        const b = body.replace('2024', '2023');
+        return [{ ...r, body: b, headers: { ...r.headers, 'content-digest': contentDigest(b) } }];
+      },
+      'signature_invalid',
+    ],
+    [
+      'changed nonce',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace(NONCE, 'A'.repeat(22)) } }];
+      },
+      'signature_invalid',
+    ],
+    [
+      'changed created',
+      async () => {
+        const r = await signed();
+        return [{ ...r, headers: { ...r.headers, 'signature-input': String(r.headers['signature-input']).replace(`created=${NOW}`, `created=${NOW + 1}`) } }];
+      },
+      'signature_invalid',
+    ],
+    [
+      'flipped signature bit',
+      async () => {
+        const r = await signed();
+        const sig = Buffer.from(/:(.*):/.exec(String(r.headers.signature))![1]!, 'base64');
+        sig[5]! ^= 0x10;
+        return [{ ...r, headers: { ...r.headers, signature: `sig1=:${sig.toString('base64')}:` } }];
+      },
+      'signature_invalid',
+    ],
+    [
+      'signed by another key under this keyid',
+      async () => {
+        const h = handSigned(
+          [
+            ['@method', 'POST'],
+            ['@path', '/api/v1/reports'],
+            ['content-digest', contentDigest(body)],
+          ],
+          `;created=${NOW};nonce="${NONCE}";keyid="${KEY_ID}";alg="ed25519"`,
+          stranger.secretKey,
+          stranger.publicKey,
+        );
+        return [{ method: 'POST', url: '/api/v1/reports', body, headers: { 'content-digest': contentDigest(body), ...h } }];
+      },
+      'signature_invalid',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, make, code) => {
@@ -310,7 +524,14 @@ describe('verifyRequest refuses, with the right code', () => {
 
   it('lets keyLookup failures through unchanged (they are not signature errors)', async () => {
     const boom = new Error('database down');
-    await expect(verifyRequest(await signed(), { keyLookup: async () => { throw boom; }, now: NOW })).rejects.toBe(boom);
+    await expect(
+      verifyRequest(await signed(), {
+        keyLookup: async () => {
+          throw boom;
+        },
+        now: NOW,
+      }),
+    ).rejects.toBe(boom);
   });
 
   it('uses the wall clock when now is not given', async () => {
@@ -326,9 +547,10 @@ describe('interoperability with the http-message-signatures package', () => {
     const { publicKey } = nodeEd25519(member.publicKey);
     const result = await httpbis.verifyMessage(
       {
-        keyLookup: async (params) => (params.keyid === KEY_ID
-          ? { id: KEY_ID, algs: ['ed25519'], verify: async (data, sig) => nodeEd25519Verify(data, sig.toString('base64'), publicKey) }
-          : null),
+        keyLookup: async (params) =>
+          params.keyid === KEY_ID
+            ? { id: KEY_ID, algs: ['ed25519'], verify: async (data, sig) => nodeEd25519Verify(data, sig.toString('base64'), publicKey) }
+            : null,
         requiredFields: ['@method', '@path', '@query', 'content-digest'],
         requiredParams: ['created', 'nonce', 'keyid', 'alg'],
       },
@@ -352,7 +574,10 @@ describe('interoperability with the http-message-signatures package', () => {
     );
     const headers = signedMsg.headers as Record<string, string>;
     expect(headers['Signature-Input']).toContain('sig1=(');
-    await expect(verifyRequest({ method: 'POST', url: '/api/v1/reports?page=2', headers, body }, { keyLookup, now: NOW }))
-      .resolves.toEqual({ keyId: KEY_ID, nonce: NONCE, created: NOW - 10 });
+    await expect(verifyRequest({ method: 'POST', url: '/api/v1/reports?page=2', headers, body }, { keyLookup, now: NOW })).resolves.toEqual({
+      keyId: KEY_ID,
+      nonce: NONCE,
+      created: NOW - 10,
+    });
   });
 });

@@ -14,7 +14,10 @@ describe('crypto/ is isomorphic', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(path.join(dir, file), 'utf8');
       expect(text.startsWith('// '), `${file} header`).toBe(true);
-      const code = text.split('\n').filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l)).join('\n');
+      const code = text
+        .split('\n')
+        .filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l))
+        .join('\n');
       expect(code, file).not.toMatch(/from ['"]node:|require\(|\bBuffer\b|\bprocess\.|from ['"](fs|path|crypto|os|util)['"]/);
     }
   });
@@ -34,7 +37,15 @@ describe('crypto/ is isomorphic', () => {
     // its Uint8Arrays belong to the context's realm, as they would in a page.
     const encoder = new TextEncoder();
     const sandbox: Record<string, unknown> = {
-      crypto: webcrypto, TextDecoder, WebAssembly, URL, console, setTimeout, clearTimeout, atob, btoa,
+      crypto: webcrypto,
+      TextDecoder,
+      WebAssembly,
+      URL,
+      console,
+      setTimeout,
+      clearTimeout,
+      atob,
+      btoa,
       __encode: (s: string) => encoder.encode(s),
     };
     sandbox.globalThis = sandbox;

@@ -15,7 +15,14 @@ beforeAll(async () => {
   [a, b, sa, sb] = [generateSigningKeyPair(), generateSigningKeyPair(), generateSealKeyPair(), generateSealKeyPair()];
 });
 const file = (over: Record<string, unknown>) => JSON.stringify({ kind: 'contamos-key', version: 1, role: 'steward', keyId: 'steward-abc', ...over });
-const refusal = (text: string) => { try { parseKeyFile(text); return null; } catch (e) { return e; } };
+const refusal = (text: string) => {
+  try {
+    parseKeyFile(text);
+    return null;
+  } catch (e) {
+    return e;
+  }
+};
 
 describe('doctored key files are refused', () => {
   it('accepts matching pairs', () => {
@@ -43,10 +50,22 @@ describe('doctored key files are refused', () => {
   it('the public part keeps the public keys and key id and drops every secret key', () => {
     const f = parseKeyFile(file({ signing: { publicKey: a.publicKey, secretKey: a.secretKey }, seal: { publicKey: sa.publicKey, secretKey: sa.secretKey } }));
     const p = publicPart(f);
-    expect(p).toEqual({ kind: 'contamos-key', version: 1, role: 'steward', keyId: 'steward-abc', signing: { publicKey: a.publicKey }, seal: { publicKey: sa.publicKey } });
+    expect(p).toEqual({
+      kind: 'contamos-key',
+      version: 1,
+      role: 'steward',
+      keyId: 'steward-abc',
+      signing: { publicKey: a.publicKey },
+      seal: { publicKey: sa.publicKey },
+    });
     expect(hasSecretKeys(p)).toBe(false);
     expect(hasSecretKeys(parseKeyFile(file({ signing: { publicKey: a.publicKey, secretKey: a.secretKey }, seal: { publicKey: sa.publicKey } })))).toBe(false);
     expect(hasSecretKeys(parseKeyFile(file({ seal: { publicKey: sa.publicKey, secretKey: sa.secretKey } })))).toBe(true);
-    expect(publicPart(parseKeyFile(file({ keyId: undefined, seal: { publicKey: sa.publicKey } })))).toEqual({ kind: 'contamos-key', version: 1, role: 'steward', seal: { publicKey: sa.publicKey } });
+    expect(publicPart(parseKeyFile(file({ keyId: undefined, seal: { publicKey: sa.publicKey } })))).toEqual({
+      kind: 'contamos-key',
+      version: 1,
+      role: 'steward',
+      seal: { publicKey: sa.publicKey },
+    });
   });
 });

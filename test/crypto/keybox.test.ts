@@ -5,8 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import libsodium from 'libsodium-wrappers';
 import {
-  KEYBOX_KIND, KeyBoxFormatError, type PwhashSodium, WrongPassphraseError, canLockKeys, generateSigningKeyPair, hmacSha256, isKeyBox,
-  lockKeyFile, ready, serializeKeyFile, unlockKeyFile, utf8Encode,
+  KEYBOX_KIND,
+  KeyBoxFormatError,
+  type PwhashSodium,
+  WrongPassphraseError,
+  canLockKeys,
+  generateSigningKeyPair,
+  hmacSha256,
+  isKeyBox,
+  lockKeyFile,
+  ready,
+  serializeKeyFile,
+  unlockKeyFile,
+  utf8Encode,
 } from '../../crypto/index.js';
 import { hasSumo } from '../../server/web/bundle.js';
 
@@ -86,9 +97,14 @@ describe('key box container', () => {
     const s = await standIn();
     const good = JSON.parse(lockKeyFile(s, 'k', 'passphrase-123456'));
     const bad = [
-      'not json', {}, { ...good, kind: 'contamos-key' }, { ...good, version: 2 },
-      { ...good, kdf: { ...good.kdf, alg: 'scrypt' } }, { ...good, kdf: { ...good.kdf, memlimit: 2 ** 32 } },
-      { ...good, kdf: { ...good.kdf, opslimit: 1000 } }, { ...good, box: { ...good.box, nonce: 'AAAA' } },
+      'not json',
+      {},
+      { ...good, kind: 'contamos-key' },
+      { ...good, version: 2 },
+      { ...good, kdf: { ...good.kdf, alg: 'scrypt' } },
+      { ...good, kdf: { ...good.kdf, memlimit: 2 ** 32 } },
+      { ...good, kdf: { ...good.kdf, opslimit: 1000 } },
+      { ...good, box: { ...good.box, nonce: 'AAAA' } },
       { ...good, kdf: { ...good.kdf, salt: 'not base64!' } },
     ];
     for (const b of bad) expect(() => unlockKeyFile(s, b, 'passphrase-123456')).toThrow(KeyBoxFormatError);

@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type KeyFile, KeyFileError, fromBase64, generateSealKeyPair, generateSigningKeyPair, hasSecretKeys,
-  keyFingerprint, parseKeyFile, publicPart, ready, serializeKeyFile,
+  type KeyFile,
+  KeyFileError,
+  fromBase64,
+  generateSealKeyPair,
+  generateSigningKeyPair,
+  hasSecretKeys,
+  keyFingerprint,
+  parseKeyFile,
+  publicPart,
+  ready,
+  serializeKeyFile,
 } from '../../crypto/index.js';
 import { nodeSha256Hex } from './helpers.js';
 
@@ -30,8 +39,12 @@ describe('key generation and fingerprints', () => {
 
 describe('key files', () => {
   const steward = (): KeyFile => ({
-    kind: 'contamos-key', version: 1, role: 'steward', keyId: 'steward-0123456789abcdef',
-    signing: generateSigningKeyPair(), seal: generateSealKeyPair(),
+    kind: 'contamos-key',
+    version: 1,
+    role: 'steward',
+    keyId: 'steward-0123456789abcdef',
+    signing: generateSigningKeyPair(),
+    seal: generateSealKeyPair(),
   });
 
   it('round-trips, with a stable field order', () => {
@@ -47,7 +60,14 @@ describe('key files', () => {
   it('publicPart strips every secret key and is itself a valid key file', () => {
     const f = steward();
     const pub = publicPart(f);
-    expect(pub).toEqual({ kind: 'contamos-key', version: 1, role: 'steward', keyId: f.keyId, signing: { publicKey: f.signing!.publicKey }, seal: { publicKey: f.seal!.publicKey } });
+    expect(pub).toEqual({
+      kind: 'contamos-key',
+      version: 1,
+      role: 'steward',
+      keyId: f.keyId,
+      signing: { publicKey: f.signing!.publicKey },
+      seal: { publicKey: f.seal!.publicKey },
+    });
     const text = serializeKeyFile(pub);
     expect(text).not.toContain(f.signing!.secretKey!);
     expect(text).not.toContain(f.seal!.secretKey!);

@@ -20,7 +20,16 @@ function naiveRoot(leaves: string[], d = 0): Buffer {
   const s = [...new Set(leaves)];
   if (s.length === 0) return EMPTY;
   if (s.length === 1) return leafHash(s[0]!);
-  return nodeHash(naiveRoot(s.filter((x) => bit(x, d) === 0), d + 1), naiveRoot(s.filter((x) => bit(x, d) === 1), d + 1));
+  return nodeHash(
+    naiveRoot(
+      s.filter((x) => bit(x, d) === 0),
+      d + 1,
+    ),
+    naiveRoot(
+      s.filter((x) => bit(x, d) === 1),
+      d + 1,
+    ),
+  );
 }
 
 /** path[i] = root of the sibling subtree at depth i + 1, until x is alone; null if x ∉ S. */
@@ -29,7 +38,12 @@ function naivePath(leaves: string[], x: string): string[] | null {
   if (!s.includes(x)) return null;
   const path: string[] = [];
   for (let d = 0; s.length > 1; d++) {
-    path.push(naiveRoot(s.filter((y) => bit(y, d) !== bit(x, d)), d + 1).toString('hex'));
+    path.push(
+      naiveRoot(
+        s.filter((y) => bit(y, d) !== bit(x, d)),
+        d + 1,
+      ).toString('hex'),
+    );
     s = s.filter((y) => bit(y, d) === bit(x, d));
   }
   return path;
@@ -54,7 +68,7 @@ const clustered = fc.tuple(hex64, fc.integer({ min: 40, max: 63 })).map(([h, z])
 /** Fewer random cases under a mutation run (`npm run test:mutation`), where each runs instrumented. */
 const runs = (n: number) => (process.env.CONTAMOS_MUTATION_SCOPE ? Math.ceil(n / 5) : n);
 const leafSets = fc.array(fc.oneof(hex64, clustered), { minLength: 1, maxLength: 40 });
-const flipHexDigit = (h: string, i: number) => h.slice(0, i) + ((parseInt(h[i]!, 16) ^ 1).toString(16)) + h.slice(i + 1);
+const flipHexDigit = (h: string, i: number) => h.slice(0, i) + (parseInt(h[i]!, 16) ^ 1).toString(16) + h.slice(i + 1);
 
 describe('known answers', () => {
   // Literal vectors (computed once by the naive reference above and pasted), so that the two
@@ -183,7 +197,8 @@ describe('properties', () => {
         const withY = buildMerkleTree([...d, y]).proof(y)!;
         expect(verifyInclusion(withY, root)).toBe(false);
         const n = withY.path.length;
-        for (const k of new Set([0, 1, n >> 1, n - 1, n])) if (k >= 0 && k <= n) expect(verifyInclusion({ ...withY, path: withY.path.slice(0, k) }, root)).toBe(false);
+        for (const k of new Set([0, 1, n >> 1, n - 1, n]))
+          if (k >= 0 && k <= n) expect(verifyInclusion({ ...withY, path: withY.path.slice(0, k) }, root)).toBe(false);
       }),
       { numRuns: runs(100) },
     );
@@ -258,16 +273,39 @@ describe('verifyInclusion never throws', () => {
     const d = hashes(4);
     const root = merkleRoot(d);
     const good = inclusionProof(d, d[0]!)!;
-    const hostile = { get scheme(): string { throw new Error('boom'); }, leaf: d[0], path: [] };
+    const hostile = {
+      get scheme(): string {
+        throw new Error('boom');
+      },
+      leaf: d[0],
+      path: [],
+    };
     const junk: unknown[] = [
-      null, undefined, 1, 'x', [], {}, [good.scheme, good.leaf, good.path],
-      { ...good, scheme: 'rfc6962' }, { ...good, scheme: undefined }, { leaf: good.leaf, path: good.path },
-      { ...good, index: 0 }, { ...good, treeSize: 4 },
-      { ...good, leaf: good.leaf.toUpperCase() }, { ...good, leaf: good.leaf.slice(1) },
-      { ...good, path: 'x' }, { ...good, path: [1] }, { ...good, path: [...good.path.slice(1), null] },
+      null,
+      undefined,
+      1,
+      'x',
+      [],
+      {},
+      [good.scheme, good.leaf, good.path],
+      { ...good, scheme: 'rfc6962' },
+      { ...good, scheme: undefined },
+      { leaf: good.leaf, path: good.path },
+      { ...good, index: 0 },
+      { ...good, treeSize: 4 },
+      { ...good, leaf: good.leaf.toUpperCase() },
+      { ...good, leaf: good.leaf.slice(1) },
+      { ...good, path: 'x' },
+      { ...good, path: [1] },
+      { ...good, path: [...good.path.slice(1), null] },
       { ...good, path: good.path.map((h) => h.toUpperCase()) },
       { ...good, path: Array.from({ length: 257 }, () => EMPTY.toString('hex')) },
-      hostile, new Proxy(good, { ownKeys() { throw new Error('boom'); } }),
+      hostile,
+      new Proxy(good, {
+        ownKeys() {
+          throw new Error('boom');
+        },
+      }),
     ];
     for (const j of junk) expect(verifyInclusion(j, root)).toBe(false);
     for (const r of [undefined, null, 42, 'zz', root.toUpperCase(), `${root}0`]) expect(verifyInclusion(good, r)).toBe(false);

@@ -9,13 +9,15 @@ const SHAPE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4
 
 describe('receiptCode', () => {
   it('is four groups of four Crockford base32 characters, stable, without I, L, O or U', () => {
-    fc.assert(fc.property(fc.uuid(), hex64, (id, hash) => {
-      const code = receiptCode(id, hash);
-      expect(code).toMatch(SHAPE);
-      expect(code).not.toMatch(/[ILOU]/);
-      expect(receiptCode(id, hash)).toBe(code);
-      expect(normaliseReceiptCode(code)).toBe(code);
-    }));
+    fc.assert(
+      fc.property(fc.uuid(), hex64, (id, hash) => {
+        const code = receiptCode(id, hash);
+        expect(code).toMatch(SHAPE);
+        expect(code).not.toMatch(/[ILOU]/);
+        expect(receiptCode(id, hash)).toBe(code);
+        expect(normaliseReceiptCode(code)).toBe(code);
+      }),
+    );
   });
 
   it('is the first 80 bits of SHA-256 over the domain and the signed receipt message (known answer)', () => {
@@ -25,7 +27,10 @@ describe('receiptCode', () => {
     let bits = '';
     for (const b of digest.subarray(0, 10)) bits += b.toString(2).padStart(8, '0');
     const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-    const chars = bits.match(/.{5}/g)!.map((c) => alphabet[parseInt(c, 2)]).join('');
+    const chars = bits
+      .match(/.{5}/g)!
+      .map((c) => alphabet[parseInt(c, 2)])
+      .join('');
     expect(receiptCode(id, hash)).toBe(`${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12)}`);
   });
 

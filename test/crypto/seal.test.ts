@@ -1,8 +1,20 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  NarrativeTooLargeError, PAD_BUCKETS, PaddingError, SEALED_SIZES, SealedNarrativeError, fromBase64,
-  generateSealKeyPair, isPlausibleSealedNarrative, openNarrative, pad, ready, sealNarrative, toBase64, unpad,
+  NarrativeTooLargeError,
+  PAD_BUCKETS,
+  PaddingError,
+  SEALED_SIZES,
+  SealedNarrativeError,
+  fromBase64,
+  generateSealKeyPair,
+  isPlausibleSealedNarrative,
+  openNarrative,
+  pad,
+  ready,
+  sealNarrative,
+  toBase64,
+  unpad,
 } from '../../crypto/index.js';
 import { sodium } from '../../crypto/sodium.js';
 
@@ -16,20 +28,32 @@ const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 describe('pad / unpad', () => {
   it('pads to the smallest bucket that fits, ISO/IEC 7816-4, and round-trips', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 70_000 }).filter((u) => u.length < 65536), (plain) => {
-        const p = pad(plain);
-        expect(p.length).toBe(bucketFor(plain.length));
-        expect(p[plain.length]).toBe(0x80);
-        expect(p.subarray(plain.length + 1).every((b) => b === 0)).toBe(true);
-        expect(unpad(p)).toEqual(plain);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 70_000 }).filter((u) => u.length < 65536),
+        (plain) => {
+          const p = pad(plain);
+          expect(p.length).toBe(bucketFor(plain.length));
+          expect(p[plain.length]).toBe(0x80);
+          expect(p.subarray(plain.length + 1).every((b) => b === 0)).toBe(true);
+          expect(unpad(p)).toEqual(plain);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('bucket boundaries', () => {
     expect(PAD_BUCKETS).toEqual([1024, 4096, 16384, 65536]);
-    const cases: Array<[number, number]> = [[0, 1024], [1023, 1024], [1024, 4096], [4095, 4096], [4096, 16384], [16383, 16384], [16384, 65536], [65535, 65536]];
+    const cases: Array<[number, number]> = [
+      [0, 1024],
+      [1023, 1024],
+      [1024, 4096],
+      [4095, 4096],
+      [4096, 16384],
+      [16383, 16384],
+      [16384, 65536],
+      [65535, 65536],
+    ];
     for (const [n, bucket] of cases) expect(pad(new Uint8Array(n).fill(0x41)).length, `n=${n}`).toBe(bucket);
     expect(() => pad(new Uint8Array(65536))).toThrow(NarrativeTooLargeError);
   });
@@ -141,20 +165,30 @@ describe('sealNarrative / openNarrative', () => {
     const reference = (s: string) => {
       const i = SEALED_SIZES.indexOf(s.length);
       if (i < 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return false;
-      try { return fromBase64(s).length === PAD_BUCKETS[i]! + 48; } catch { return false; }
+      try {
+        return fromBase64(s).length === PAD_BUCKETS[i]! + 48;
+      } catch {
+        return false;
+      }
     };
     const chars = ['A', 'B', 'D', 'Q', 'g', 'w', '/', '+', '=', '!', 'é'];
     let accepted = 0;
     let checked = 0;
     for (const size of SEALED_SIZES) {
-      const body = Buffer.alloc(size).fill(7).toString('base64').slice(0, size - 4);
-      for (const a of chars) for (const b of chars) for (const c of chars) for (const d of chars) {
-        const s = body + a + b + c + d;
-        const want = reference(s);
-        if (isPlausibleSealedNarrative(s) !== want) throw new Error(`disagree on …${a}${b}${c}${d} (size ${size})`);
-        if (want) accepted++;
-        checked++;
-      }
+      const body = Buffer.alloc(size)
+        .fill(7)
+        .toString('base64')
+        .slice(0, size - 4);
+      for (const a of chars)
+        for (const b of chars)
+          for (const c of chars)
+            for (const d of chars) {
+              const s = body + a + b + c + d;
+              const want = reference(s);
+              if (isPlausibleSealedNarrative(s) !== want) throw new Error(`disagree on …${a}${b}${c}${d} (size ${size})`);
+              if (want) accepted++;
+              checked++;
+            }
     }
     expect(checked).toBe(SEALED_SIZES.length * chars.length ** 4);
     expect(accepted).toBeGreaterThan(0); // some endings are valid (e.g. "AA==" after a full group)

@@ -42,8 +42,13 @@ describe('Ed25519 detached signatures', () => {
     const kp = generateSigningKeyPair();
     const sig = signDetached('x', kp.secretKey);
     const bad: Array<[unknown, unknown, unknown]> = [
-      ['not base64!', 'x', kp.publicKey], [sig, 'x', 'nope'], [sig.slice(4), 'x', kp.publicKey],
-      [sig, 'x', kp.secretKey], [null, 'x', kp.publicKey], [sig, 42, kp.publicKey], [sig, 'x', undefined],
+      ['not base64!', 'x', kp.publicKey],
+      [sig, 'x', 'nope'],
+      [sig.slice(4), 'x', kp.publicKey],
+      [sig, 'x', kp.secretKey],
+      [null, 'x', kp.publicKey],
+      [sig, 42, kp.publicKey],
+      [sig, 'x', undefined],
       [sig, 'lone \ud800', kp.publicKey],
     ];
     for (const [s, m, k] of bad) expect(verifyDetached(s as string, m as string, k as string)).toBe(false);

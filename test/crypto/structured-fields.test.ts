@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type InnerList, type Item, StructuredFieldError, parseDictionary, serializeInnerList, serializeItem,
-} from '../../crypto/structured-fields.js';
+import { type InnerList, type Item, StructuredFieldError, parseDictionary, serializeInnerList, serializeItem } from '../../crypto/structured-fields.js';
 
 describe('RFC 8941 dictionaries', () => {
   it('parses an RFC 9421 Signature-Input and re-serialises it exactly', () => {
@@ -32,9 +30,27 @@ describe('RFC 8941 dictionaries', () => {
   });
 
   it.each([
-    ['a=1,'], ['A=1'], ['a="unterminated'], ['a="bad \\x escape"'], ['a=1234567890123456'], ['a=1.2345'],
-    ['a=1.'], ['a="é"'], ['a=(1 2'], ['a=(1,2)'], ['a=:AQID'], ['a=:AQI:'], ['a=?2'], ['a=1 b=2'], ['a=@1'],
-    ['a=%"x"'], ['a=1;B=2'], [',a=1'], ['a=1,,b=2'], ['a=-'], ['a=1234567890123.1'],
+    ['a=1,'],
+    ['A=1'],
+    ['a="unterminated'],
+    ['a="bad \\x escape"'],
+    ['a=1234567890123456'],
+    ['a=1.2345'],
+    ['a=1.'],
+    ['a="é"'],
+    ['a=(1 2'],
+    ['a=(1,2)'],
+    ['a=:AQID'],
+    ['a=:AQI:'],
+    ['a=?2'],
+    ['a=1 b=2'],
+    ['a=@1'],
+    ['a=%"x"'],
+    ['a=1;B=2'],
+    [',a=1'],
+    ['a=1,,b=2'],
+    ['a=-'],
+    ['a=1234567890123.1'],
   ])('refuses %j', (s) => {
     expect(() => parseDictionary(s)).toThrow(StructuredFieldError);
   });
@@ -56,7 +72,9 @@ describe('RFC 8941 dictionaries', () => {
     const params = fc.uniqueArray(fc.tuple(key, bare), { selector: ([k]) => k, maxLength: 4 }).map((e) => new Map(e));
     const list = fc.record({
       kind: fc.constant('innerList' as const),
-      items: fc.array(fc.record({ kind: fc.constant('item' as const), value: printable.map((value) => ({ type: 'string' as const, value })), params }), { maxLength: 5 }),
+      items: fc.array(fc.record({ kind: fc.constant('item' as const), value: printable.map((value) => ({ type: 'string' as const, value })), params }), {
+        maxLength: 5,
+      }),
       params,
     });
     fc.assert(

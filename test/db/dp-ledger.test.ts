@@ -79,20 +79,27 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
       await r1.prisma.$transaction((tx) => chargeDpBudget(storeData(tx), bounds, { rho: '0.6' }));
       let arrived = 0;
       let open!: () => void;
-      const gate = new Promise<void>((resolve) => { open = resolve; });
-      const reached = () => { if (++arrived === 2) open(); };
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const reached = () => {
+        if (++arrived === 2) open();
+      };
       // each transaction reads the ledger, waits until the other has read it too (both saw 0.6
       // spent), then appends its charge. It also writes a marker row: on PostgreSQL before the
       // charge (to see the loser's earlier writes rolled back); on SQLite after it, because there
       // a first write takes the database's single write lock and the other transaction could not
       // even reach the ledger.
       const attempt = (r: Database, name: string) =>
-        r.prisma.$transaction(async (tx) => {
-          if (provider === 'postgres') await marker(tx, name);
-          const entry = await chargeDpBudget(pausedAfterRead(storeData(tx), reached, gate), bounds, { rho: '0.3' });
-          if (provider === 'sqlite') await marker(tx, name);
-          return entry;
-        }, { timeout: 20_000 });
+        r.prisma.$transaction(
+          async (tx) => {
+            if (provider === 'postgres') await marker(tx, name);
+            const entry = await chargeDpBudget(pausedAfterRead(storeData(tx), reached, gate), bounds, { rho: '0.3' });
+            if (provider === 'sqlite') await marker(tx, name);
+            return entry;
+          },
+          { timeout: 20_000 },
+        );
       // SQLite: one writer at a time. If this adapter lets the second transaction wait for the
       // first (instead of interleaving them), only one reaches the gate: open it after a while.
       const fallback = setTimeout(() => open(), 3000);
@@ -108,7 +115,10 @@ describe.each(providers)('the server DP ledger (%s)', (provider) => {
       if (provider === 'postgres') expect(e).toMatchObject({ code: 'budget_conflict' });
       // one charge in the ledger, and the loser's transaction left nothing behind
       const rows = await r1.prisma.dpLedger.findMany({ orderBy: { sequence: 'asc' } });
-      expect(rows.map((r) => [r.spentBefore, r.spentAfter])).toEqual([['0', '0.6'], ['0.6', '0.9']]);
+      expect(rows.map((r) => [r.spentBefore, r.spentAfter])).toEqual([
+        ['0', '0.6'],
+        ['0.6', '0.9'],
+      ]);
       expect(await r1.prisma.nonce.count({ where: { hash: { startsWith: 'marker-' } } })).toBe(1);
       // asked again, the loser sees the winner's spending and is refused: 0.9 + 0.3 > 1
       await expect(r2.prisma.$transaction((tx) => chargeDpBudget(storeData(tx), bounds, { rho: '0.3' }))).rejects.toMatchObject({ code: 'budget_exceeded' });

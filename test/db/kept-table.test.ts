@@ -17,7 +17,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 
-interface KeptRow { tables: string[]; columns: string[] }
+interface KeptRow {
+  tables: string[];
+  columns: string[];
+}
 
 /** The rows of SECURITY.md's "What is kept" table. */
 function keptTable(markdown: string): KeptRow[] {
@@ -29,11 +32,18 @@ function keptTable(markdown: string): KeptRow[] {
   let header = true;
   for (const line of lines.slice(start)) {
     if (!line.trimStart().startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length < 2 || /^:?-+:?$/.test(cells[0]!)) continue;
-    if (header) { header = false; continue; } // the header row ("table | columns | why")
+    if (header) {
+      header = false;
+      continue;
+    } // the header row ("table | columns | why")
     // a row whose first cell is empty continues the table of the row above
-    const tables = cells[0] === '' && rows.length > 0 ? rows[rows.length - 1]!.tables : [...cells[0]!.replace(/`/g, '').matchAll(/\b[A-Z][A-Za-z0-9]*\b/g)].map((m) => m[0]);
+    const tables =
+      cells[0] === '' && rows.length > 0 ? rows[rows.length - 1]!.tables : [...cells[0]!.replace(/`/g, '').matchAll(/\b[A-Z][A-Za-z0-9]*\b/g)].map((m) => m[0]);
     if (tables.length === 0) continue;
     const columns = [...cells[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim()).filter((c) => /^([A-Z]\w*\.)?[a-z]\w*$/.test(c));
     rows.push({ tables, columns });
@@ -46,18 +56,25 @@ async function migratedColumns(db: TestDatabase): Promise<Record<string, string[
   if (db.provider === 'sqlite') {
     const conn = new Database(db.url.replace(/^file:/, ''), { readonly: true });
     try {
-      for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all() as Array<{ name: string }>) {
+      for (const { name } of conn
+        .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
+        .all() as Array<{ name: string }>) {
         out[name] = (conn.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map((c) => c.name).sort();
       }
-    } finally { conn.close(); }
+    } finally {
+      conn.close();
+    }
     return out;
   }
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
-    const rows = (await c.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema='public' AND table_name NOT LIKE '\\_%'")).rows as Array<{ table_name: string; column_name: string }>;
+    const rows = (await c.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema='public' AND table_name NOT LIKE '\\_%'"))
+      .rows as Array<{ table_name: string; column_name: string }>;
     for (const r of rows) (out[r.table_name] ??= []).push(r.column_name);
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
   for (const k of Object.keys(out)) out[k]!.sort();
   return out;
 }
@@ -72,7 +89,7 @@ function documented(rows: KeptRow[], actual: Record<string, string[]>): { kept: 
       if (!actual[t]) unknown.push(`table ${t}`);
     }
     for (const col of row.columns) {
-      const [table, name] = col.includes('.') ? col.split('.') as [string, string] : [null, col];
+      const [table, name] = col.includes('.') ? (col.split('.') as [string, string]) : [null, col];
       const owners = (table ? [table] : row.tables).filter((t) => actual[t]?.includes(name));
       if (owners.length === 0 || (table && !row.tables.includes(table) && !actual[table])) unknown.push(`${row.tables.join(', ')}: ${col}`);
       for (const t of owners) (kept[t] ??= new Set()).add(name);
@@ -85,7 +102,9 @@ const SECURITY = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'ut
 
 describe('SECURITY.md lists exactly what the database keeps', () => {
   const dbs: TestDatabase[] = [];
-  afterAll(async () => { for (const d of dbs) await d.drop(); });
+  afterAll(async () => {
+    for (const d of dbs) await d.drop();
+  });
 
   it('the table is read: several rows, each naming a table and columns', () => {
     const rows = keptTable(SECURITY);
@@ -112,6 +131,6 @@ describe('SECURITY.md lists exactly what the database keeps', () => {
     expect(Object.keys(actual).length).toBeGreaterThanOrEqual(10);
     const { kept, unknown } = documented(keptTable(SECURITY), actual);
     expect(unknown, 'SECURITY.md names tables or columns the database does not have').toEqual([]);
-    expect(kept, 'SECURITY.md\'s table of what is kept differs from the migrated database').toEqual(actual);
+    expect(kept, "SECURITY.md's table of what is kept differs from the migrated database").toEqual(actual);
   });
 });

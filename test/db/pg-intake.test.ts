@@ -18,9 +18,22 @@ const nonce = () => ({ hash: hex(), expiresAt: 1_900_000_200 });
 
 function row(memberKeyId: string, over: Partial<ReportRow> = {}): ReportRow {
   return {
-    id: randomUUID(), memberKeyId, year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'homicide',
-    victimGender: 'trans-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'criminal-organisation',
-    outcome: null, sealedNarrative: randomBytes(120).toString('base64'), dedupeTag: null, supersedes: null, reportHash: hex(), ...over,
+    id: randomUUID(),
+    memberKeyId,
+    year: 2023,
+    quarter: null,
+    region: 'PE-LMA',
+    incidentType: 'homicide',
+    victimGender: 'trans-woman',
+    victimNationality: 'VE',
+    victimAgeBand: '25-34',
+    perpetratorType: 'criminal-organisation',
+    outcome: null,
+    sealedNarrative: randomBytes(120).toString('base64'),
+    dedupeTag: null,
+    supersedes: null,
+    reportHash: hex(),
+    ...over,
   };
 }
 
@@ -40,7 +53,11 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     replica = new PgIntake(db.url); // a second replica: its own pool on the same database
     c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    for (const [keyId, rev] of [[alice, false], [bob, false], [revoked, true]] as const) {
+    for (const [keyId, rev] of [
+      [alice, false],
+      [bob, false],
+      [revoked, true],
+    ] as const) {
       await c.query('INSERT INTO "Member" ("keyId", "publicKey", "revoked") VALUES ($1, $2, $3)', [keyId, hex(), rev]);
     }
   });
@@ -52,7 +69,9 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
   });
 
   let before: Record<string, string>;
-  beforeEach(async () => { before = await tableContents(db); });
+  beforeEach(async () => {
+    before = await tableContents(db);
+  });
   const unchanged = async () => expect(await tableContents(db)).toEqual(before);
   const stored = async (id: string) => (await c.query('SELECT * FROM "Report" WHERE id = $1', [id])).rows[0] as Record<string, unknown> | undefined;
   const nonceStored = async (hash: string) => (await c.query('SELECT 1 FROM "Nonce" WHERE hash = $1', [hash])).rowCount === 1;
@@ -100,7 +119,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     await unchanged();
   });
 
-  it('the same report again is not created (nonce consumed); another body under the id is a conflict; another member\'s id is taken', async () => {
+  it("the same report again is not created (nonce consumed); another body under the id is a conflict; another member's id is taken", async () => {
     const r = row(alice);
     expect(await intake.submit(nonce(), r)).toEqual({ created: true });
     const again = nonce();
@@ -117,7 +136,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     expect(await stored(r.id)).toEqual({ ...r, status: 'active' });
   });
 
-  it('an amendment supersedes the member\'s own active report; not active, not own and missing are refused and write nothing', async () => {
+  it("an amendment supersedes the member's own active report; not active, not own and missing are refused and write nothing", async () => {
     const old = row(alice);
     expect(await intake.submit(nonce(), old)).toEqual({ created: true });
     const amend = row(alice, { supersedes: old.id });
@@ -143,26 +162,44 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     await unchanged();
   });
 
-  describe('one id raced between two replicas: the loser waits for the winner\'s commit and is answered from its row', () => {
+  describe("one id raced between two replicas: the loser waits for the winner's commit and is answered from its row", () => {
     /** Inserts `winner` in a transaction left open, starts `loser` on the other replica, then commits or rolls back. */
     async function race(winner: ReportRow, loser: ReportRow, end: 'COMMIT' | 'ROLLBACK') {
       const w = new pg.Client({ connectionString: db.url });
       await w.connect();
       try {
         await w.query('BEGIN');
-        await w.query(`INSERT INTO "Report" ("id", "memberKeyId", "year", "region", "incidentType", "victimGender", "victimNationality", "victimAgeBand", "perpetratorType", "sealedNarrative", "reportHash")
+        await w.query(
+          `INSERT INTO "Report" ("id", "memberKeyId", "year", "region", "incidentType", "victimGender", "victimNationality", "victimAgeBand", "perpetratorType", "sealedNarrative", "reportHash")
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [winner.id, winner.memberKeyId, winner.year, winner.region, winner.incidentType, winner.victimGender, winner.victimNationality, winner.victimAgeBand, winner.perpetratorType, winner.sealedNarrative, winner.reportHash]);
+          [
+            winner.id,
+            winner.memberKeyId,
+            winner.year,
+            winner.region,
+            winner.incidentType,
+            winner.victimGender,
+            winner.victimNationality,
+            winner.victimAgeBand,
+            winner.perpetratorType,
+            winner.sealedNarrative,
+            winner.reportHash,
+          ],
+        );
         const n = nonce();
         const pending = replica.submit(n, loser);
         // the loser's function has consumed its nonce and now waits on the primary key's index entry
         for (let i = 0; i < 100; i++) {
-          const waiting = await c.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`);
+          const waiting = await c.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%contamos_submit_report%'`,
+          );
           if (waiting.rowCount) break;
           await new Promise((res) => setTimeout(res, 20));
         }
         let settled = false;
-        void pending.finally(() => { settled = true; });
+        void pending.finally(() => {
+          settled = true;
+        });
         await new Promise((res) => setTimeout(res, 50));
         expect(settled).toBe(false); // still waiting: the outcome depends on the winner's end
         await w.query(end);
@@ -179,7 +216,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
       expect(await stored(r.id)).toEqual({ ...r, status: 'active' });
     });
 
-    it('another member\'s report: report_id_taken; another body of one\'s own: report_conflict', async () => {
+    it("another member's report: report_id_taken; another body of one's own: report_conflict", async () => {
       const taken = row(bob);
       expect(await race(taken, { ...taken, memberKeyId: alice }, 'COMMIT')).toEqual({ outcome: { error: 'report_id_taken' }, nonceConsumed: false });
       const own = row(alice);
@@ -220,7 +257,9 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
       await m.query('LOCK TABLE "Report", "Member" IN SHARE ROW EXCLUSIVE MODE'); // as db/mix-stored-order.ts does
       const r = row(alice);
       let settled = false;
-      const pending = intake.submit(nonce(), r).finally(() => { settled = true; });
+      const pending = intake.submit(nonce(), r).finally(() => {
+        settled = true;
+      });
       await new Promise((res) => setTimeout(res, 200));
       expect(settled).toBe(false);
       await m.query('COMMIT');
@@ -231,7 +270,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     }
   });
 
-  it('reads a member\'s key and revocation state, null for an unknown key id', async () => {
+  it("reads a member's key and revocation state, null for an unknown key id", async () => {
     const [a, r] = await Promise.all([intake.memberKey(alice), intake.memberKey(revoked)]);
     expect(a).toEqual({ publicKey: expect.stringMatching(/^[0-9a-f]{64}$/), revoked: false });
     expect(r?.revoked).toBe(true);
@@ -242,13 +281,31 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     const minute = hex();
     const day = hex();
     const n = nonce();
-    expect(await intake.chargeRateWindows(n.hash, [{ bucket: minute, expiresAt: 60 }, { bucket: day, expiresAt: 86_400 }])).toEqual(new Map([[minute, 1], [day, 1]]));
+    expect(
+      await intake.chargeRateWindows(n.hash, [
+        { bucket: minute, expiresAt: 60 },
+        { bucket: day, expiresAt: 86_400 },
+      ]),
+    ).toEqual(
+      new Map([
+        [minute, 1],
+        [day, 1],
+      ]),
+    );
     expect(await replica.chargeRateWindows(nonce().hash, [{ bucket: minute, expiresAt: 60 }])).toEqual(new Map([[minute, 2]]));
     expect(await intake.submit(n, row(alice))).toEqual({ created: true });
     // a replay of that request is charged nothing
-    expect(await intake.chargeRateWindows(n.hash, [{ bucket: minute, expiresAt: 60 }, { bucket: day, expiresAt: 86_400 }])).toBeNull();
+    expect(
+      await intake.chargeRateWindows(n.hash, [
+        { bucket: minute, expiresAt: 60 },
+        { bucket: day, expiresAt: 86_400 },
+      ]),
+    ).toBeNull();
     const counts = (await c.query('SELECT bucket, count, "expiresAt" FROM "RateWindow" WHERE bucket = ANY($1) ORDER BY "expiresAt"', [[minute, day]])).rows;
-    expect(counts).toEqual([{ bucket: minute, count: 2, expiresAt: 60 }, { bucket: day, count: 1, expiresAt: 86_400 }]);
+    expect(counts).toEqual([
+      { bucket: minute, count: 2, expiresAt: 60 },
+      { bucket: day, count: 1, expiresAt: 86_400 },
+    ]);
   });
 
   it('an unreachable database rejects with an error classified as unavailable (503), nothing stored', async () => {
@@ -258,7 +315,10 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     const off = new PgIntake(dead.toString());
     try {
       const r = row(alice);
-      const err = await off.submit(nonce(), r).then(() => null, (e: unknown) => e);
+      const err = await off.submit(nonce(), r).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).not.toBeNull();
       expect(isUnavailable(err)).toBe(true);
       expect(await stored(r.id)).toBeUndefined();

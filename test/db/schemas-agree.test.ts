@@ -21,7 +21,9 @@ async function migratedColumns(db: TestDatabase): Promise<Record<string, string[
   const out: Record<string, string[]> = {};
   if (db.provider === 'sqlite') {
     const conn = new Database(db.url.replace(/^file:/, ''), { readonly: true });
-    for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all() as Array<{ name: string }>) {
+    for (const { name } of conn
+      .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
+      .all() as Array<{ name: string }>) {
       out[name] = (conn.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map((c) => c.name).sort();
     }
     conn.close();
@@ -29,7 +31,8 @@ async function migratedColumns(db: TestDatabase): Promise<Record<string, string[
   }
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
-  const rows = (await c.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema='public' AND table_name NOT LIKE '\\_%'")).rows as Array<{ table_name: string; column_name: string }>;
+  const rows = (await c.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema='public' AND table_name NOT LIKE '\\_%'"))
+    .rows as Array<{ table_name: string; column_name: string }>;
   await c.end();
   for (const r of rows) (out[r.table_name] ??= []).push(r.column_name);
   for (const k of Object.keys(out)) out[k]!.sort();
@@ -38,7 +41,9 @@ async function migratedColumns(db: TestDatabase): Promise<Record<string, string[
 
 describe('schemas and migrations agree', () => {
   const dbs: TestDatabase[] = [];
-  afterAll(async () => { for (const d of dbs) await d.drop(); });
+  afterAll(async () => {
+    for (const d of dbs) await d.drop();
+  });
 
   it('the PostgreSQL schema is generated from the SQLite schema', () => {
     expect(readFileSync(POSTGRES_SCHEMA, 'utf8')).toBe(postgresSchemaFrom(readSqliteSchema()));
@@ -55,7 +60,9 @@ describe('schemas and migrations agree', () => {
       expect(sql).toMatch(/\)\s*WITHOUT ROWID\s*$/);
       // and SQLite agrees: a WITHOUT ROWID table has no rowid to select
       expect(() => conn.prepare('SELECT rowid FROM "Report"').all()).toThrow(/rowid/);
-    } finally { conn.close(); }
+    } finally {
+      conn.close();
+    }
   });
 
   it.each(providers)('a database migrated on %s has exactly the schema’s tables and columns; re-running applies nothing', async (provider) => {

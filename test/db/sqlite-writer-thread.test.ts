@@ -20,9 +20,22 @@ import type { ReportRow } from '../../server/db/report-row.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 
 const row = (over: Partial<ReportRow> = {}): ReportRow => ({
-  id: randomUUID(), memberKeyId: 'm-writer-test', year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'extortion',
-  victimGender: 'cis-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'police', outcome: null,
-  sealedNarrative: randomBytes(64).toString('base64'), dedupeTag: null, supersedes: null, reportHash: randomBytes(32).toString('hex'), ...over,
+  id: randomUUID(),
+  memberKeyId: 'm-writer-test',
+  year: 2023,
+  quarter: null,
+  region: 'PE-LMA',
+  incidentType: 'extortion',
+  victimGender: 'cis-woman',
+  victimNationality: 'VE',
+  victimAgeBand: '25-34',
+  perpetratorType: 'police',
+  outcome: null,
+  sealedNarrative: randomBytes(64).toString('base64'),
+  dedupeTag: null,
+  supersedes: null,
+  reportHash: randomBytes(32).toString('hex'),
+  ...over,
 });
 const nonce = () => ({ hash: randomBytes(32).toString('hex'), expiresAt: 4_000_000_000 });
 
@@ -32,7 +45,11 @@ describe('SQLite writer thread', () => {
   let file: string;
   const stored = () => {
     const c = new Database(file, { readonly: true });
-    try { return (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id).sort(); } finally { c.close(); }
+    try {
+      return (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id).sort();
+    } finally {
+      c.close();
+    }
   };
   beforeAll(async () => {
     await ready();
@@ -44,7 +61,10 @@ describe('SQLite writer thread', () => {
     c.close();
     fast = new SqliteFastPath(file);
   });
-  afterAll(async () => { await fast.close(); await tdb.drop(); });
+  afterAll(async () => {
+    await fast.close();
+    await tdb.drop();
+  });
 
   it('a burst is decided submission by submission: replays and conflicts refused, the rest stored', async () => {
     const shared = nonce();
@@ -70,7 +90,11 @@ describe('SQLite writer thread', () => {
     await fast.writerPragma('query_only = ON');
     try {
       const results = await Promise.allSettled(Array.from({ length: 5 }, () => fast.submit(nonce(), row())));
-      expect(results.every((r) => r.status === 'rejected' && /readonly|SQLITE_READONLY/i.test(String((r.reason as Error).message) + (r.reason as { code?: string }).code))).toBe(true);
+      expect(
+        results.every(
+          (r) => r.status === 'rejected' && /readonly|SQLITE_READONLY/i.test(String((r.reason as Error).message) + (r.reason as { code?: string }).code),
+        ),
+      ).toBe(true);
     } finally {
       await fast.writerPragma('query_only = OFF');
     }
@@ -165,7 +189,11 @@ describe('SQLite writer thread', () => {
         copyFileSync(file, copy);
         expect(existsSync(`${copy}-wal`)).toBe(false);
         const c = new Database(copy, { readonly: true });
-        try { found = (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id); } finally { c.close(); }
+        try {
+          found = (c.prepare('SELECT id FROM "Report"').all() as Array<{ id: string }>).map((r) => r.id);
+        } finally {
+          c.close();
+        }
         if (rows.every((r) => found.includes(r.id))) break;
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -50,7 +50,7 @@ describe('storage stays behind the Store', () => {
       "import pg from 'pg';",
       'await ctx.db.prisma.member.findMany();',
       "await tx.$queryRawUnsafe('x');",
-      'if (ctx.db.provider === \'postgres\') x();',
+      "if (ctx.db.provider === 'postgres') x();",
       "const q = 'SELECT 1';",
       'const q = `SELECT "id" FROM "Report"`;',
       "db.exec('INSERT INTO t VALUES (1)');",
@@ -60,7 +60,12 @@ describe('storage stays behind the Store', () => {
     ];
     for (const s of samples) expect(violations('services/x.ts', s), s).not.toEqual([]);
     // words that are not SQL, and the Store's public modules, pass
-    for (const s of ['// select the series you want', '<select name="year">', "import type { Store } from '../db/store.js';", "import { nonceRow } from '../db/nonces.js';"]) {
+    for (const s of [
+      '// select the series you want',
+      '<select name="year">',
+      "import type { Store } from '../db/store.js';",
+      "import { nonceRow } from '../db/nonces.js';",
+    ]) {
       expect(violations('services/x.ts', s), s).toEqual([]);
     }
   });

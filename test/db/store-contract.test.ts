@@ -26,9 +26,22 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
   let other: string;
 
   const row = (over: Partial<ReportRow> = {}): ReportRow => ({
-    id: randomUUID(), memberKeyId: member, year: 2023, quarter: null, region: 'PE-LMA', incidentType: 'extortion',
-    victimGender: 'cis-woman', victimNationality: 'VE', victimAgeBand: '25-34', perpetratorType: 'police', outcome: null,
-    sealedNarrative: randomBytes(48).toString('base64'), dedupeTag: null, supersedes: null, reportHash: hash(), ...over,
+    id: randomUUID(),
+    memberKeyId: member,
+    year: 2023,
+    quarter: null,
+    region: 'PE-LMA',
+    incidentType: 'extortion',
+    victimGender: 'cis-woman',
+    victimNationality: 'VE',
+    victimAgeBand: '25-34',
+    perpetratorType: 'police',
+    outcome: null,
+    sealedNarrative: randomBytes(48).toString('base64'),
+    dedupeTag: null,
+    supersedes: null,
+    reportHash: hash(),
+    ...over,
   });
   const enrol = async (s: Store = store) => {
     const keyId = `m-${randomBytes(9).toString('base64url')}`;
@@ -80,7 +93,7 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.intake.submit(n, row({ memberKeyId: 'm-nobody' }))).toEqual({ error: 'replayed_nonce' });
     });
 
-    it('refuses another body under an existing id (report_conflict) and another member\'s id (report_id_taken), storing nothing', async () => {
+    it("refuses another body under an existing id (report_conflict) and another member's id (report_id_taken), storing nothing", async () => {
       const r = row();
       expect(await store.intake.submit(nonce(), r)).toEqual({ created: true });
       const n1 = nonce();
@@ -105,7 +118,7 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.intake.submit(nonce(), row({ memberKeyId: 'm-nobody-at-all' }))).toEqual({ error: 'key_revoked' });
     });
 
-    it('applies supersedes to one\'s own active report only (report_not_active, report_not_found), atomically', async () => {
+    it("applies supersedes to one's own active report only (report_not_active, report_not_found), atomically", async () => {
       const first = row();
       expect(await store.intake.submit(nonce(), first)).toEqual({ created: true });
       const amended = row({ supersedes: first.id });
@@ -174,7 +187,12 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       // work that throws rolls back its writes and the nonce
       const f = nonce();
       const inv2 = hash();
-      await expect(store.signed(f, async (tx) => { await tx.invites.create(inv2, FAR); throw new AppError('not_found'); })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(
+        store.signed(f, async (tx) => {
+          await tx.invites.create(inv2, FAR);
+          throw new AppError('not_found');
+        }),
+      ).rejects.toMatchObject({ code: 'not_found' });
       expect(await store.invites.expiry(inv2)).toBeNull();
       expect(await store.nonces.seen(f.hash)).toBe(false);
       expect(await store.signed(f, async () => 'now')).toBe('now');
@@ -194,8 +212,16 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
   describe('rate windows', () => {
     it('count per bucket, charge nothing for a consumed nonce, refund never below zero, purge by expiry', async () => {
       const [b1, b2] = [hash(), hash()];
-      const first = await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }, { bucket: b2, expiresAt: FAR }]);
-      expect(first).toEqual(new Map([[b1, 1], [b2, 1]]));
+      const first = await store.rateWindows.charge(hash(), [
+        { bucket: b1, expiresAt: 1000 },
+        { bucket: b2, expiresAt: FAR },
+      ]);
+      expect(first).toEqual(
+        new Map([
+          [b1, 1],
+          [b2, 1],
+        ]),
+      );
       expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(2);
       const used = nonce();
       await store.signed(used, async () => undefined);
@@ -254,9 +280,17 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.drafts.get(kept.id)).toBeNull();
     });
 
-    it('stores releases: a series\' sequence and a hash are taken once', async () => {
+    it("stores releases: a series' sequence and a hash are taken once", async () => {
       const mk = (series: string, sequence: number) => ({
-        id: `${series}-${sequence}`, series, sequence, hash: hash(), manifest: `{"series":"${series}"}`, signature: 'sig', keyId: 'p-1', publishedOn: '2024-01-01', leaves: Uint8Array.from(randomBytes(32)),
+        id: `${series}-${sequence}`,
+        series,
+        sequence,
+        hash: hash(),
+        manifest: `{"series":"${series}"}`,
+        signature: 'sig',
+        keyId: 'p-1',
+        publishedOn: '2024-01-01',
+        leaves: Uint8Array.from(randomBytes(32)),
       });
       const a1 = mk('a', 1);
       const a2 = mk('a', 2);
@@ -286,7 +320,14 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.log.read()).toEqual([e1]);
       expect(await store.log.entry(1)).toEqual(e1);
       expect(await store.log.entry(2)).toBeNull();
-      const v = { year: 2023, version: 1, since: null, digest: hash(), reports: Uint8Array.from(randomBytes(16)), representatives: Uint8Array.from(randomBytes(16)) };
+      const v = {
+        year: 2023,
+        version: 1,
+        since: null,
+        digest: hash(),
+        reports: Uint8Array.from(randomBytes(16)),
+        representatives: Uint8Array.from(randomBytes(16)),
+      };
       await store.log.recordVersion(v);
       await expect(replica.log.recordVersion(v)).rejects.toSatisfy(isUniqueViolation);
       expect((await store.log.versions()).map((r) => [r.year, r.version, r.digest])).toEqual([[2023, 1, v.digest]]);
@@ -312,12 +353,16 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
   });
 
   describe('counting reads and conflicts', () => {
-    it('reads every report\'s facts with NULLs spelled as asked, and finds disagreeing dedupe tags of counted members', async () => {
+    it("reads every report's facts with NULLs spelled as asked, and finds disagreeing dedupe tags of counted members", async () => {
       const tag = 'a'.repeat(64);
       const x = row({ dedupeTag: tag, quarter: 2 });
       const y = row({ dedupeTag: tag, memberKeyId: other, quarter: null, outcome: 'reported' });
       for (const r of [x, y]) expect(await store.intake.submit(nonce(), r)).toEqual({ created: true });
-      const facts = await store.reports.factRows([{ column: 'quarter', nullAs: 'unknown' }, { column: 'region' }, { column: 'outcome', nullAs: 'not-applicable' }]);
+      const facts = await store.reports.factRows([
+        { column: 'quarter', nullAs: 'unknown' },
+        { column: 'region' },
+        { column: 'outcome', nullAs: 'not-applicable' },
+      ]);
       const byId = new Map(facts.map((f) => [f[0], f]));
       expect(byId.get(x.id)).toEqual([x.id, member, tag, x.reportHash, 'active', 2023, '2|PE-LMA|not-applicable']);
       expect(byId.get(y.id)?.[6]).toBe('unknown|PE-LMA|reported');

@@ -19,7 +19,10 @@ import { dumpDatabase, providers } from '../helpers/databases.js';
 describe.each(providers)('stored forms of nonces, invites and rate windows, and their purging (%s)', (provider) => {
   let t: TestApp;
   let org: SigningKey;
-  beforeAll(async () => { t = await startTestApp(provider); org = await enrolMember(t); });
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+    org = await enrolMember(t);
+  });
   afterAll(async () => t?.close());
 
   it('a nonce is stored as sha256(keyId, nonce) with its expiry rounded up to 5 minutes, nothing else', async () => {
@@ -67,8 +70,12 @@ describe.each(providers)('stored forms of nonces, invites and rate windows, and 
     expect(draft.status).toBe(201);
     expect((await signed(t.app, 'POST', '/api/v1/invites', t.steward, {})).status).toBe(201);
     const count = async () => ({
-      nonces: await t.db.prisma.nonce.count(), invites: await t.db.prisma.invite.count(), drafts: await t.db.prisma.releaseDraft.count(),
-      windows: await t.db.prisma.rateWindow.count(), reports: await t.db.prisma.report.count(), members: await t.db.prisma.member.count(),
+      nonces: await t.db.prisma.nonce.count(),
+      invites: await t.db.prisma.invite.count(),
+      drafts: await t.db.prisma.releaseDraft.count(),
+      windows: await t.db.prisma.rateWindow.count(),
+      reports: await t.db.prisma.report.count(),
+      members: await t.db.prisma.member.count(),
       publications: await t.db.prisma.publication.count(),
     });
     const before = await count();

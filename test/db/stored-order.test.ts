@@ -37,7 +37,10 @@ async function submitInOrder(t: TestApp, n: number): Promise<string[]> {
 
 describe.each(providers)('stored order does not follow submission order (%s)', (provider) => {
   let t: TestApp | undefined;
-  afterEach(async () => { await t?.close(); t = undefined; });
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
 
   if (provider === 'postgres') {
     it('after a mix, heap positions of reports and members are uncorrelated with arrival and share one xmin; only new rows are mixed again', async () => {
@@ -45,22 +48,55 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
       const c = new pg.Client({ connectionString: t.testDb.url });
       await c.connect();
       try {
-        const stored = async (table: 'Report' | 'Member', col: string) => (await c.query(`SELECT "${col}" AS id, xmin::text AS xmin FROM "${table}" ORDER BY ctid`)).rows as Array<{ id: string; xmin: string }>;
+        const stored = async (table: 'Report' | 'Member', col: string) =>
+          (await c.query(`SELECT "${col}" AS id, xmin::text AS xmin FROM "${table}" ORDER BY ctid`)).rows as Array<{ id: string; xmin: string }>;
         const enrolled: string[] = [];
         for (let i = 0; i < 40; i++) enrolled.push((await enrolMember(t)).keyId);
         const first = await submitInOrder(t, 60);
         // the threat is real: without the mix, the heap is in submission order
-        expect(spearman(storedRanks(first, (await stored('Report', 'id')).map((r) => r.id)))).toBeGreaterThan(0.95);
+        expect(
+          spearman(
+            storedRanks(
+              first,
+              (await stored('Report', 'id')).map((r) => r.id),
+            ),
+          ),
+        ).toBeGreaterThan(0.95);
         const before = (await c.query('SELECT * FROM "Report" ORDER BY id')).rows;
 
-        expect(spearman(storedRanks(enrolled, (await stored('Member', 'keyId')).map((r) => r.id)))).toBeGreaterThan(0.95);
+        expect(
+          spearman(
+            storedRanks(
+              enrolled,
+              (await stored('Member', 'keyId')).map((r) => r.id),
+            ),
+          ),
+        ).toBeGreaterThan(0.95);
         expect(await t.db.mixStoredOrder()).toEqual({ reports: 60, members: 43 });
         const reports = await stored('Report', 'id');
-        expect(Math.abs(spearman(storedRanks(first, reports.map((r) => r.id))))).toBeLessThan(0.5);
+        expect(
+          Math.abs(
+            spearman(
+              storedRanks(
+                first,
+                reports.map((r) => r.id),
+              ),
+            ),
+          ),
+        ).toBeLessThan(0.5);
         expect(new Set(reports.map((r) => r.xmin)).size).toBe(1);
         const members = await stored('Member', 'keyId');
         expect(new Set(members.map((r) => r.xmin)).size).toBe(1);
-        expect(Math.abs(spearman(storedRanks(enrolled, members.map((m) => m.id))))).toBeLessThan(0.6);
+        expect(
+          Math.abs(
+            spearman(
+              storedRanks(
+                enrolled,
+                members.map((m) => m.id),
+              ),
+            ),
+          ),
+        ).toBeLessThan(0.6);
         // nothing changed but the order
         expect((await c.query('SELECT * FROM "Report" ORDER BY id')).rows).toEqual(before);
 
@@ -69,7 +105,16 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
         const oldXmin = reports[0]!.xmin;
         expect((await t.db.mixStoredOrder()).reports).toBe(40);
         const after = await stored('Report', 'id');
-        expect(Math.abs(spearman(storedRanks(second, after.map((r) => r.id))))).toBeLessThan(0.5);
+        expect(
+          Math.abs(
+            spearman(
+              storedRanks(
+                second,
+                after.map((r) => r.id),
+              ),
+            ),
+          ),
+        ).toBeLessThan(0.5);
         expect(after.filter((r) => first.includes(r.id)).every((r) => r.xmin === oldXmin)).toBe(true);
         expect(new Set(after.filter((r) => second.includes(r.id)).map((r) => r.xmin)).size).toBe(1);
         expect(after).toHaveLength(100);
@@ -91,7 +136,8 @@ describe.each(providers)('stored order does not follow submission order (%s)', (
           expect(() => db.prepare(`SELECT rowid FROM "${table}"`).all(), table).toThrow(/no such column: rowid/);
         }
         // the storage order a file reader sees is the primary-key B-tree's: a full scan in it
-        const scan = (table: string, col: string) => (db.prepare(`SELECT "${col}" AS k FROM "${table}" NOT INDEXED`).all() as Array<{ k: string }>).map((r) => r.k);
+        const scan = (table: string, col: string) =>
+          (db.prepare(`SELECT "${col}" AS k FROM "${table}" NOT INDEXED`).all() as Array<{ k: string }>).map((r) => r.k);
         expect(Math.abs(spearman(storedRanks(ids, scan('Report', 'id'))))).toBeLessThan(0.5);
         expect(Math.abs(spearman(storedRanks(enrolled, scan('Member', 'keyId'))))).toBeLessThan(0.5);
         expect(await t.db.mixStoredOrder()).toEqual({ reports: 0, members: 0 });

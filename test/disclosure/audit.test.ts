@@ -5,15 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { auditIntervals, buildLinkedTables, identityOf } from '../../server/disclosure/index.js';
 import { referenceInterval, smallRelease } from './helpers.js';
 
-const idOf = (cells: { id: number; key: Record<string, string> }[], key: Record<string, string>): number => cells.find((c) => identityOf(c.key) === identityOf(key))!.id;
+const idOf = (cells: { id: number; key: Record<string, string> }[], key: Record<string, string>): number =>
+  cells.find((c) => identityOf(c.key) === identityOf(key))!.id;
 
 describe('auditIntervals', () => {
-  it('handles a total whose id is larger than its parts\' (cell order is free in the global model)', async () => {
+  it("handles a total whose id is larger than its parts' (cell order is free in the global model)", async () => {
     // x3 = x0 + x1 + x2 with the total LAST and every cell hidden: one row of four unknowns whose
     // first class is the largest. (A union-find that kept a stale root split this row across two
     // sub-components and crashed.) Compared with the independent full LP.
     const cells = [3, 4, 5, 12].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
-    const constraints = [{ id: 0, total: 3, parts: [0, 1, 2], dim: 'c' }, { id: 1, total: 3, parts: [2, 0, 1], dim: 'd' }];
+    const constraints = [
+      { id: 0, total: 3, parts: [0, 1, 2], dim: 'c' },
+      { id: 1, total: 3, parts: [2, 0, 1], dim: 'd' },
+    ];
     const r = await auditIntervals({ cells, constraints, suppressed: new Set([0, 1, 2, 3]), k: 5 });
     for (const iv of r.intervals) {
       const [lo, hi] = await referenceInterval(cells, constraints, new Set([0, 1, 2, 3]), iv.id);
@@ -55,7 +59,15 @@ describe('auditIntervals', () => {
 
   it('reports an unbounded maximum as Infinity (grand total suppressed with its whole chain)', async () => {
     // Suppress row a1 entirely (cells and total), column b1 (cells and total) and the grand total.
-    const keys: Array<Record<string, string>> = [{ a: 'a1', b: 'b1' }, { a: 'a1', b: 'b2' }, { a: 'a1', b: 'b3' }, { a: 'a1' }, { a: 'a2', b: 'b1' }, { b: 'b1' }, {}];
+    const keys: Array<Record<string, string>> = [
+      { a: 'a1', b: 'b1' },
+      { a: 'a1', b: 'b2' },
+      { a: 'a1', b: 'b3' },
+      { a: 'a1' },
+      { a: 'a2', b: 'b1' },
+      { b: 'b1' },
+      {},
+    ];
     const ids = new Set(keys.map((k) => idOf(lt.cells, k)));
     const r = await auditIntervals({ cells: lt.cells, constraints: lt.constraints, suppressed: ids, k: 5 });
     const p = r.intervals.find((i) => i.id === idOf(lt.cells, { a: 'a1', b: 'b1' }))!;
@@ -72,7 +84,14 @@ describe('auditIntervals', () => {
     // (a2,b1) = 8 is not primary; made sensitive, it is judged by the rule. In the rectangle
     // (a1,b1)+t, (a1,b2)−t, (a2,b1)−t, (a2,b2)+t with t ∈ [−min(2,9), min(6,8)] = [−2, 6],
     // (a2,b1) = 8 − t ranges over [2, 10]: width 8 ≥ 5 and hi ≥ 5.
-    const rect = new Set([{ a: 'a1', b: 'b1' }, { a: 'a1', b: 'b2' }, { a: 'a2', b: 'b1' }, { a: 'a2', b: 'b2' }].map((k) => idOf(lt.cells, k)));
+    const rect = new Set(
+      [
+        { a: 'a1', b: 'b1' },
+        { a: 'a1', b: 'b2' },
+        { a: 'a2', b: 'b1' },
+        { a: 'a2', b: 'b2' },
+      ].map((k) => idOf(lt.cells, k)),
+    );
     const q = idOf(lt.cells, { a: 'a2', b: 'b1' });
     const r = await auditIntervals({ cells: lt.cells, constraints: lt.constraints, suppressed: rect, k: 5, sensitive: [q] });
     const iq = r.intervals.find((i) => i.id === q)!;

@@ -8,7 +8,11 @@ import type { Since, View } from '../../server/disclosure/global/model.js';
 import { referenceHighs } from './helpers.js';
 
 export type Key = Record<string, string>;
-export interface Incident { id: string; key: Key; members: string[] }
+export interface Incident {
+  id: string;
+  key: Key;
+  members: string[];
+}
 
 /** A publication as the log keeps it. */
 export interface Entry extends View {
@@ -19,7 +23,11 @@ export class Sim {
   /** year → versions (1-based) → incidents */
   data = new Map<number, Incident[][]>();
   log: Entry[] = [];
-  constructor(readonly domains: Record<string, string[]>, readonly hierarchies: Record<string, Record<string, string[]>> = {}, readonly minK = 5) {}
+  constructor(
+    readonly domains: Record<string, string[]>,
+    readonly hierarchies: Record<string, Record<string, string[]>> = {},
+    readonly minK = 5,
+  ) {}
 
   /** Sets the current incidents of a year (a new version is made when a publication uses it). */
   current = new Map<number, Incident[]>();
@@ -59,26 +67,50 @@ export class Sim {
     for (const y of years) versions[String(y)] = this.versionFor(y, false);
     const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
     this.log.push({
-      index: this.log.length + 1, series, tables, years, versions,
+      index: this.log.length + 1,
+      series,
+      tables,
+      years,
+      versions,
       domains: Object.fromEntries(dims.map((d) => [d, this.domains[d]!])),
       hierarchies: Object.fromEntries(Object.entries(this.hierarchies).filter(([d]) => dims.includes(d))),
-      k, protection: k, cells,
+      k,
+      protection: k,
+      cells,
     });
   }
 
   /** Protects and appends a publication; returns the engine's result. */
-  async publish(series: string, tables: string[][], years: number[], opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean } = {}): Promise<GlobalProtected> {
+  async publish(
+    series: string,
+    tables: string[][],
+    years: number[],
+    opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean } = {},
+  ): Promise<GlobalProtected> {
     const k = opts.k ?? this.minK;
     const versions: Record<string, number> = {};
     for (const y of years) versions[String(y)] = this.versionFor(y, opts.hold?.includes(y) ?? false);
     const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
     const view: View = {
-      index: this.log.length + 1, series, tables, years, versions,
+      index: this.log.length + 1,
+      series,
+      tables,
+      years,
+      versions,
       domains: Object.fromEntries(dims.map((d) => [d, this.domains[d]!])),
       hierarchies: Object.fromEntries(Object.entries(this.hierarchies).filter(([d]) => dims.includes(d))),
-      k, protection: k,
+      k,
+      protection: k,
     };
-    const r = await protectInLog({ views: [...this.log, view], since: this.since, records: this.records, added: this.added, minK: this.minK, minProtection: this.minK, method: opts.method });
+    const r = await protectInLog({
+      views: [...this.log, view],
+      since: this.since,
+      records: this.records,
+      added: this.added,
+      minK: this.minK,
+      minProtection: this.minK,
+      method: opts.method,
+    });
     this.log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
     return r;
   }
@@ -118,7 +150,11 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
   const h = await referenceHighs();
   const vars = new Set<string>();
   const name = (year: number, version: number, key: Key): string => {
-    const c = Object.keys(key).filter((d) => key[d] !== '*' && d !== 'year').sort().map((d) => `${d}_${key[d]}`).join('_');
+    const c = Object.keys(key)
+      .filter((d) => key[d] !== '*' && d !== 'year')
+      .sort()
+      .map((d) => `${d}_${key[d]}`)
+      .join('_');
     const v = `x_${year}_${version}_${c || 'all'}`.replace(/[^A-Za-z0-9_]/g, '_');
     vars.add(v);
     return v;
@@ -135,7 +171,16 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
   };
   const tableDims = new Set<string>();
   for (const e of sim.log) for (const t of e.tables) tableDims.add(JSON.stringify(t.filter((d) => d !== 'year')));
-  for (const td of tableDims) for (const k of expand(JSON.parse(td))) coords.set(JSON.stringify(Object.entries(k).filter(([, v]) => v !== '*').sort()), k);
+  for (const td of tableDims)
+    for (const k of expand(JSON.parse(td)))
+      coords.set(
+        JSON.stringify(
+          Object.entries(k)
+            .filter(([, v]) => v !== '*')
+            .sort(),
+        ),
+        k,
+      );
   const rows: string[] = [];
   const childrenOf = (d: string, code: string): string[] => {
     if (code === '*') {

@@ -12,7 +12,8 @@ function regionData(counts: Record<string, number>, year = 2023, tag = 'r'): Inc
   return Object.entries(counts).flatMap(([region, n]) => many(`${tag}-${year}-${region}`, n, { region, incidentType: 'homicide' }));
 }
 
-const cell = (r: { cells: Array<{ key: Key; count: number | null; suppressed: boolean }> }, key: Key) => r.cells.find((c) => Object.keys(key).every((d) => c.key[d] === key[d]) && Object.keys(c.key).every((d) => (key[d] ?? '*') === c.key[d]))!;
+const cell = (r: { cells: Array<{ key: Key; count: number | null; suppressed: boolean }> }, key: Key) =>
+  r.cells.find((c) => Object.keys(key).every((d) => c.key[d] === key[d]) && Object.keys(c.key).every((d) => (key[d] ?? '*') === c.key[d]))!;
 
 describe('global model: several series over the same data', () => {
   it('the Cajamarca case: a second series cannot publish Loreto when the first hid Cajamarca + Loreto', async () => {
@@ -37,12 +38,20 @@ describe('global model: several series over the same data', () => {
     // giving Cajamarca = 4. Protected against the log, it must not.
     const sim = new Sim({ region: REGIONS });
     sim.set(2023, regionData({ 'PE-LMA': 150, 'PE-CAJ': 4, 'PE-LOR': 5, 'PE-CUS': 30, 'PE-ARE': 37 }));
-    sim.append('peru-2023', [['year', 'region']], [2023], [
-      { key: { year: '2023', region: '*' }, count: 226 }, { key: { year: '2023', region: 'PE-LMA' }, count: 150 },
-      { key: { year: '2023', region: 'PE-CAJ' }, count: null }, { key: { year: '2023', region: 'PE-LOR' }, count: 5 },
-      { key: { year: '2023', region: 'PE-CUS' }, count: null }, { key: { year: '2023', region: 'PE-ARE' }, count: 37 },
-      ...['*', 'PE-LMA', 'PE-CAJ', 'PE-LOR', 'PE-CUS', 'PE-ARE'].map((region) => ({ key: { year: '*', region }, count: null })),
-    ].map((c) => (c.key.year === '*' ? { key: c.key, count: null } : c)));
+    sim.append(
+      'peru-2023',
+      [['year', 'region']],
+      [2023],
+      [
+        { key: { year: '2023', region: '*' }, count: 226 },
+        { key: { year: '2023', region: 'PE-LMA' }, count: 150 },
+        { key: { year: '2023', region: 'PE-CAJ' }, count: null },
+        { key: { year: '2023', region: 'PE-LOR' }, count: 5 },
+        { key: { year: '2023', region: 'PE-CUS' }, count: null },
+        { key: { year: '2023', region: 'PE-ARE' }, count: 37 },
+        ...['*', 'PE-LMA', 'PE-CAJ', 'PE-LOR', 'PE-CUS', 'PE-ARE'].map((region) => ({ key: { year: '*', region }, count: null })),
+      ].map((c) => (c.key.year === '*' ? { key: c.key, count: null } : c)),
+    );
     const second = await sim.publish('anual', [['year', 'region']], [2023]);
     const [lo, hi] = await fullModelInterval(sim, (x) => x(2023, 1, { region: 'PE-CAJ' }));
     expect(hi).toBeGreaterThanOrEqual(5);
@@ -88,7 +97,10 @@ describe('global model: changes between data versions', () => {
     const base = [9, 8, 12].flatMap((n, i) => many(`b-a${i + 1}`, n, { a: `a${i + 1}` }));
     sim.set(2023, base);
     await sim.publish('s', [['year', 'a']], [2023]);
-    sim.set(2023, base.filter((i) => i.id !== 'b-a1-0' && i.id !== 'b-a1-1'));
+    sim.set(
+      2023,
+      base.filter((i) => i.id !== 'b-a1-0' && i.id !== 'b-a1-1'),
+    );
     const r2 = await sim.publish('s', [['year', 'a']], [2023]);
     expect(sim.since(2023, 2)).toBe('changes');
     const [lo, hi] = await fullModelInterval(sim, (x) => `${x(2023, 2, { a: 'a1' })} - ${x(2023, 1, { a: 'a1' })}`);
@@ -101,8 +113,10 @@ describe('global model: holdings (a member who pads a cell)', () => {
   it('Tumbes: member B adds 4 invented reports to a cell where A reported 1 — the cell stays hidden', async () => {
     const sim = new Sim({ region: ['PE-LMA', 'PE-TUM', 'PE-CUS', 'PE-ARE'] });
     sim.set(2023, [
-      ...many('a-lma', 30, { region: 'PE-LMA' }, 'm-a'), ...many('a-tum', 1, { region: 'PE-TUM' }, 'm-a'),
-      ...many('a-cus', 12, { region: 'PE-CUS' }, 'm-a'), ...many('a-are', 9, { region: 'PE-ARE' }, 'm-a'),
+      ...many('a-lma', 30, { region: 'PE-LMA' }, 'm-a'),
+      ...many('a-tum', 1, { region: 'PE-TUM' }, 'm-a'),
+      ...many('a-cus', 12, { region: 'PE-CUS' }, 'm-a'),
+      ...many('a-are', 9, { region: 'PE-ARE' }, 'm-a'),
       ...many('b-pad', 4, { region: 'PE-TUM' }, 'm-b'),
     ]);
     const r = await sim.publish('s', [['year', 'region']], [2023]);
@@ -113,9 +127,14 @@ describe('global model: holdings (a member who pads a cell)', () => {
     expect(hi - lo).toBeGreaterThanOrEqual(5);
   });
 
-  it('a change padded by one member is judged on the others\' share too', async () => {
+  it("a change padded by one member is judged on the others' share too", async () => {
     const sim = new Sim({ region: ['PE-LMA', 'PE-TUM', 'PE-CUS', 'PE-ARE'] });
-    const base = [...many('a-lma', 30, { region: 'PE-LMA' }, 'm-a'), ...many('a-tum', 9, { region: 'PE-TUM' }, 'm-a'), ...many('a-cus', 12, { region: 'PE-CUS' }, 'm-a'), ...many('a-are', 9, { region: 'PE-ARE' }, 'm-a')];
+    const base = [
+      ...many('a-lma', 30, { region: 'PE-LMA' }, 'm-a'),
+      ...many('a-tum', 9, { region: 'PE-TUM' }, 'm-a'),
+      ...many('a-cus', 12, { region: 'PE-CUS' }, 'm-a'),
+      ...many('a-are', 9, { region: 'PE-ARE' }, 'm-a'),
+    ];
     sim.set(2023, base);
     await sim.publish('s', [['year', 'region']], [2023]);
     // 6 new incidents in Tumbes: 5 invented by B, 1 real one from A. A change of 6 ≥ k on its own,

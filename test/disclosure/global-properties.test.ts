@@ -10,17 +10,34 @@ import { describe, expect, it } from 'vitest';
 import { Sim, fullModelInterval, trueCount, type Incident, type Key } from './global-helpers.js';
 
 const DOMAINS = { a: ['a1', 'a2', 'a3'], b: ['b1', 'b2'] };
-const TABLES: string[][][] = [[['year', 'a']], [['a']], [['year', 'a', 'b']], [['year', 'b']], [['year', 'a'], ['year', 'b']]];
+const TABLES: string[][][] = [
+  [['year', 'a']],
+  [['a']],
+  [['year', 'a', 'b']],
+  [['year', 'b']],
+  [
+    ['year', 'a'],
+    ['year', 'b'],
+  ],
+];
 const K = 3;
 
-interface Step { series: number; tables: number; years: readonly number[]; adds: Array<[number, number, number, number]>; drops: number }
+interface Step {
+  series: number;
+  tables: number;
+  years: readonly number[];
+  adds: Array<[number, number, number, number]>;
+  drops: number;
+}
 
 const step = fc.record({
   series: fc.integer({ min: 0, max: 1 }),
   tables: fc.integer({ min: 0, max: TABLES.length - 1 }),
   years: fc.constantFrom([2023], [2024], [2023, 2024]),
   // (year index, a, b, member)
-  adds: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 4 })), { maxLength: 6 }),
+  adds: fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 4 })), {
+    maxLength: 6,
+  }),
   drops: fc.integer({ min: 0, max: 2 }),
 });
 
@@ -39,15 +56,20 @@ describe('global model, random logs, checked with the full model', () => {
         async (initial, steps: Step[]) => {
           const sim = new Sim(DOMAINS, {}, K);
           let seq = 0;
-          const data = new Map<number, Incident[]>([[2023, []], [2024, []]]);
+          const data = new Map<number, Incident[]>([
+            [2023, []],
+            [2024, []],
+          ]);
           initial.forEach((n, i) => {
             const year = i < 6 ? 2023 : 2024;
             const a = DOMAINS.a[i % 3]!;
             const b = DOMAINS.b[Math.floor(i / 3) % 2]!;
-            for (let j = 0; j < n; j++) data.get(year)!.push({ id: `i${seq++}`, key: { a, b }, members: seq % 7 === 0 ? [`m-${seq % 5}`, `m-${(seq + 1) % 5}`] : [`m-${seq % 5}`] });
+            for (let j = 0; j < n; j++)
+              data.get(year)!.push({ id: `i${seq++}`, key: { a, b }, members: seq % 7 === 0 ? [`m-${seq % 5}`, `m-${(seq + 1) % 5}`] : [`m-${seq % 5}`] });
           });
           for (const st of steps) {
-            for (const [yi, a, b, m] of st.adds) data.get(2023 + yi)!.push({ id: `i${seq++}`, key: { a: DOMAINS.a[a]!, b: DOMAINS.b[b]! }, members: [`m-${m}`] });
+            for (const [yi, a, b, m] of st.adds)
+              data.get(2023 + yi)!.push({ id: `i${seq++}`, key: { a: DOMAINS.a[a]!, b: DOMAINS.b[b]! }, members: [`m-${m}`] });
             for (let d = 0; d < st.drops; d++) {
               const list = data.get(2023 + (d % 2))!;
               if (list.length > 0) list.splice((seq * 7 + d) % list.length, 1);
@@ -65,7 +87,8 @@ describe('global model, random logs, checked with the full model', () => {
               const incidents = years.flatMap((y) => sim.data.get(y)![entry.versions[String(y)]! - 1]!);
               const { value, shares } = trueCount(incidents, coords);
               expect(value).toBe(c.count);
-              for (const [m, share] of shares) expect(value - share === 0 || value - share >= K, `${m} on ${JSON.stringify(c.key)}: ${value} − ${share}`).toBe(true);
+              for (const [m, share] of shares)
+                expect(value - share === 0 || value - share >= K, `${m} on ${JSON.stringify(c.key)}: ${value} − ${share}`).toBe(true);
             }
           }
           // Every coordinates of every table of the log, at every version of every year.

@@ -28,7 +28,12 @@ export interface PlainConstraint {
 }
 
 /** [lo, hi] of cell p by two full LPs, rounded (lo up, hi down, 1e-6); hi = Infinity when unbounded. */
-export async function referenceInterval(cells: readonly PlainCell[], constraints: readonly PlainConstraint[], suppressed: ReadonlySet<number>, p: number): Promise<[number, number]> {
+export async function referenceInterval(
+  cells: readonly PlainCell[],
+  constraints: readonly PlainConstraint[],
+  suppressed: ReadonlySet<number>,
+  p: number,
+): Promise<[number, number]> {
   const h = await referenceHighs();
   const rows = constraints.map((c, j) => ` c${j}: x${c.total}${c.parts.map((q) => ` - x${q}`).join('')} = 0`);
   if (rows.length === 0) rows.push(` c0: x${p} >= 0`);
@@ -74,8 +79,17 @@ export function smallRelease(opts: { maxDims?: number } = {}): fc.Arbitrary<Smal
       let tables: string[][] = [dims];
       if (nd === 2 && linked === 1) tables = [['a'], ['a', 'b']];
       if (nd === 2 && linked === 2) tables = [['a', 'b'], ['b']];
-      if (nd === 3 && linked === 1) tables = [['a', 'b'], ['a', 'c']];
-      if (nd === 3 && linked === 2) tables = [['a', 'b'], ['b', 'c'], ['a', 'c']];
+      if (nd === 3 && linked === 1)
+        tables = [
+          ['a', 'b'],
+          ['a', 'c'],
+        ];
+      if (nd === 3 && linked === 2)
+        tables = [
+          ['a', 'b'],
+          ['b', 'c'],
+          ['a', 'c'],
+        ];
       const counts: SmallRelease['counts'] = [];
       let i = 0;
       const rec = (d: number, key: Record<string, string>): void => {

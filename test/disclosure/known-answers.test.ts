@@ -33,7 +33,14 @@ describe('2×2 table with margins, one primary', () => {
       expect(r.stats.primary).toBe(1);
       expect(r.stats.secondary).toBe(3);
       expect(suppressedKeys(r).sort()).toEqual(
-        [{ a: 'a1', b: 'b1' }, { a: 'a1', b: 'b2' }, { a: 'a2', b: 'b1' }, { a: 'a2', b: 'b2' }].map((k) => JSON.stringify(k)).sort(),
+        [
+          { a: 'a1', b: 'b1' },
+          { a: 'a1', b: 'b2' },
+          { a: 'a2', b: 'b1' },
+          { a: 'a2', b: 'b2' },
+        ]
+          .map((k) => JSON.stringify(k))
+          .sort(),
       );
       expect(r.audit.ok).toBe(true);
       const p = r.audit.intervals.find((i) => i.value === 2)!;
@@ -138,7 +145,10 @@ describe('two linked tables sharing the year totals', () => {
     { key: { year: 'y2', region: 'B', type: 't1' }, count: 2 },
   ];
   const domains = { year: ['y1', 'y2'], region: ['A', 'B'], type: ['t1', 't2'] };
-  const tables = [['year', 'region'], ['year', 'type']];
+  const tables = [
+    ['year', 'region'],
+    ['year', 'type'],
+  ];
   const naivePerTable: Array<Array<Record<string, string>>> = [
     [{ year: 'y1', region: 'A' }, { region: 'A' }, { year: 'y2' }, { year: 'y2', region: 'B' }, { year: 'y1', region: 'B' }, {}],
     [{ year: 'y1', type: 't1' }, { year: 'y2', type: 't1' }, { year: 'y2' }, { type: 't1' }, { year: 'y1' }, {}],

@@ -71,12 +71,19 @@ describe('heuristic on a medium linked release (hierarchy, 3-D + 2-D tables)', (
     };
     const hierarchies = { region: { north: ['r1', 'r2', 'r3', 'r4'], south: ['r5', 'r6', 'r7', 'r8'] } };
     const counts: Array<{ key: Record<string, string>; count: number }> = [];
-    for (const year of domains.year) for (const region of domains.region) for (const type of domains.type) for (const gender of domains.gender) {
-      const u = rnd();
-      const count = u < 0.55 ? 0 : u < 0.75 ? 1 + Math.floor(rnd() * 3) : 3 + Math.floor(rnd() * 12);
-      if (count > 0) counts.push({ key: { year, region, type, gender }, count });
-    }
-    const tables = [['year', 'region', 'type'], ['year', 'gender'], ['region', 'gender']];
+    for (const year of domains.year)
+      for (const region of domains.region)
+        for (const type of domains.type)
+          for (const gender of domains.gender) {
+            const u = rnd();
+            const count = u < 0.55 ? 0 : u < 0.75 ? 1 + Math.floor(rnd() * 3) : 3 + Math.floor(rnd() * 12);
+            if (count > 0) counts.push({ key: { year, region, type, gender }, count });
+          }
+    const tables = [
+      ['year', 'region', 'type'],
+      ['year', 'gender'],
+      ['region', 'gender'],
+    ];
     const r = await protectRelease({ counts, domains, hierarchies, tables, k: 5, method: 'heuristic' });
     expect(r.audit.ok).toBe(true);
     for (const c of r.cells) if (!c.suppressed) expect(c.count === 0 || c.count! >= 5).toBe(true);

@@ -13,13 +13,16 @@ const R = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, Infinity];
 describe('primary.ts', () => {
   it('ruleHolds: not pinned, and for a sensitive cell width ≥ protection and hi ≥ k', () => {
     let checked = 0;
-    for (const k of [2, 3, 5]) for (const p of [1, 2, 3]) for (const sensitive of [false, true]) {
-      for (const lo of R.filter(Number.isFinite)) for (const hi of R) {
-        const expected = lo < hi && (!sensitive || (hi - lo >= p && hi >= k));
-        expect(ruleHolds(lo, hi, sensitive, k, p), `lo ${lo} hi ${hi} sensitive ${sensitive} k ${k} p ${p}`).toBe(expected);
-        checked++;
-      }
-    }
+    for (const k of [2, 3, 5])
+      for (const p of [1, 2, 3])
+        for (const sensitive of [false, true]) {
+          for (const lo of R.filter(Number.isFinite))
+            for (const hi of R) {
+              const expected = lo < hi && (!sensitive || (hi - lo >= p && hi >= k));
+              expect(ruleHolds(lo, hi, sensitive, k, p), `lo ${lo} hi ${hi} sensitive ${sensitive} k ${k} p ${p}`).toBe(expected);
+              checked++;
+            }
+        }
     expect(checked).toBeGreaterThan(1000);
   });
 
@@ -38,7 +41,15 @@ describe('primary.ts', () => {
 
   it('validateParams refuses k < 2, protection < 1 and non-integers, and accepts the smallest valid values', () => {
     expect(() => validateParams(2, 1)).not.toThrow();
-    for (const [k, p] of [[1, 1], [2, 0], [2.5, 1], [3, 1.5], [Number.NaN, 1], [3, -1]]) expect(() => validateParams(k!, p!), `${k} ${p}`).toThrow();
+    for (const [k, p] of [
+      [1, 1],
+      [2, 0],
+      [2.5, 1],
+      [3, 1.5],
+      [Number.NaN, 1],
+      [3, -1],
+    ])
+      expect(() => validateParams(k!, p!), `${k} ${p}`).toThrow();
   });
 });
 
@@ -59,17 +70,19 @@ describe('rules.ts', () => {
     expect([r.need[3], r.lowAlt[3], r.need[4], r.lowAlt[4]]).toEqual([3, 0, 0, -3]);
     let checked = 0;
     for (let i = 0; i < 6; i++) {
-      for (const lo of R.filter(Number.isFinite)) for (const hi of R) {
-        expect(holds(r, i, lo, hi), `cell ${i} [${lo}, ${hi}]`).toBe(expected(r, i, lo, hi));
-        checked++;
-      }
+      for (const lo of R.filter(Number.isFinite))
+        for (const hi of R) {
+          expect(holds(r, i, lo, hi), `cell ${i} [${lo}, ${hi}]`).toBe(expected(r, i, lo, hi));
+          checked++;
+        }
       // rise: the smallest upward move u ≥ 0 of the maximum, from true value v, that makes [lo, v + u]
       // hold — and for a cell that must not be pinned, at least 1 (its maximum must exceed its value)
-      for (const v of [0, 1, 2, 4]) for (const lo of [-4, -1, 0, 1, 2].filter((l) => l <= v)) {
-        let u = 0;
-        while (!expected(r, i, lo, v + u) && u < 50) u++;
-        expect(rise(r, i, v, lo), `rise cell ${i} v ${v} lo ${lo}`).toBe(r.pin[i] ? Math.max(u, 1) : u);
-      }
+      for (const v of [0, 1, 2, 4])
+        for (const lo of [-4, -1, 0, 1, 2].filter((l) => l <= v)) {
+          let u = 0;
+          while (!expected(r, i, lo, v + u) && u < 50) u++;
+          expect(rise(r, i, v, lo), `rise cell ${i} v ${v} lo ${lo}`).toBe(r.pin[i] ? Math.max(u, 1) : u);
+        }
     }
     expect(checked).toBeGreaterThan(300);
   });

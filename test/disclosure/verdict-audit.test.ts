@@ -36,7 +36,12 @@ describe("protectRelease({ finalAudit: 'verdicts' })", () => {
   it('finds a failing pattern as failing (the verdicts are not just "ok")', async () => {
     // 2×2 with one primary and nothing else suppressed: the margins pin it.
     const rel = {
-      counts: [{ key: { a: 'a1', b: 'b1' }, count: 2 }, { key: { a: 'a1', b: 'b2' }, count: 9 }, { key: { a: 'a2', b: 'b1' }, count: 8 }, { key: { a: 'a2', b: 'b2' }, count: 7 }],
+      counts: [
+        { key: { a: 'a1', b: 'b1' }, count: 2 },
+        { key: { a: 'a1', b: 'b2' }, count: 9 },
+        { key: { a: 'a2', b: 'b1' }, count: 8 },
+        { key: { a: 'a2', b: 'b2' }, count: 7 },
+      ],
       domains: { a: ['a1', 'a2'], b: ['b1', 'b2'] },
       tables: [['a', 'b']],
     };
@@ -48,5 +53,4 @@ describe("protectRelease({ finalAudit: 'verdicts' })", () => {
     expect(ok.audit.ok).toBe(true);
     expect(ok.stats.suppressedTotal).toBe(4);
   });
-
 });

@@ -32,8 +32,37 @@ describe('a request’s rho or epsilon', () => {
   });
 
   it('is refused when malformed, not positive or absurdly small', () => {
-    for (const x of ['1e6', '1E-3', '+1', '-1', ' 1', '1 ', '01', '1.', '.5', '1/0', '1/-2', '0x1', 'Infinity', 'NaN', '', '٣', '1/2/3', '9'.repeat(41),
-      0, -0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e-7, '0.0000009', null, true, [], {}]) {
+    for (const x of [
+      '1e6',
+      '1E-3',
+      '+1',
+      '-1',
+      ' 1',
+      '1 ',
+      '01',
+      '1.',
+      '.5',
+      '1/0',
+      '1/-2',
+      '0x1',
+      'Infinity',
+      'NaN',
+      '',
+      '٣',
+      '1/2/3',
+      '9'.repeat(41),
+      0,
+      -0,
+      -1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      1e-7,
+      '0.0000009',
+      null,
+      true,
+      [],
+      {},
+    ]) {
       expect(readPrivacyAmount(x).ok, JSON.stringify(x)).toBe(false);
       expect(dp({ rho: x }).success, JSON.stringify(x)).toBe(false);
     }

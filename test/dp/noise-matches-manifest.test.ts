@@ -23,12 +23,20 @@ const input = {
 /** A symmetric PMF on ℤ proportional to `weight`, normalised numerically. */
 function pmfOf(weight: (y: number) => number): (y: number) => number {
   let z = weight(0);
-  for (let y = 1; y < 10_000; y++) { const w = weight(y); z += 2 * w; if (w < 1e-300) break; }
+  for (let y = 1; y < 10_000; y++) {
+    const w = weight(y);
+    z += 2 * w;
+    if (w < 1e-300) break;
+  }
   return (y) => weight(Math.abs(y)) / z;
 }
 function variance(pmf: (y: number) => number): number {
   let v = 0;
-  for (let y = 1; y < 10_000; y++) { const p = pmf(y); v += 2 * p * y * y; if (p < 1e-300) break; }
+  for (let y = 1; y < 10_000; y++) {
+    const p = pmf(y);
+    v += 2 * p * y * y;
+    if (p < 1e-300) break;
+  }
   return v;
 }
 /** P(|X| ≤ w) under `pmf`, and the share of `samples` within ±w. */

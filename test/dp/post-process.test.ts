@@ -28,23 +28,18 @@ function published(lt: LinkedTables, counts: ArrayLike<number>): Array<{ table: 
 describe('post-processing', () => {
   it('every stage: non-negative integers, additive tables, shared margins equal, exact total with keepTotal', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        structureArb,
-        fc.array(fc.integer({ min: -8, max: 8 }), { minLength: 64, maxLength: 64 }),
-        fc.boolean(),
-        async (s, noise, keepTotal) => {
-          const lt = buildLinkedTables(s);
-          const noisy = lt.cells.map((c, i) => c.value + noise[(i * 7) % noise.length]!);
-          const totalId = totalCellOf(lt);
-          for (const strategy of ['auto', 'tables', 'split'] as const) {
-            const r = await postProcess(highs, lt, noisy, { keepTotal, strategy });
-            expect(checkPublished(s, published(lt, r.counts)), `${strategy}: ${r.trace.join('; ')}`).toEqual([]);
-            expect(checkConsistent(lt, r.counts, keepTotal ? { id: totalId, value: lt.cells[totalId]!.value } : undefined)).toBeNull();
-            if (keepTotal) expect(r.counts[totalId]).toBe(lt.cells[totalId]!.value);
-            if (strategy === 'auto' && Number.isFinite(r.lpObjective)) expect(r.l1).toBeGreaterThanOrEqual(r.lpObjective - 1e-6);
-          }
-        },
-      ),
+      fc.asyncProperty(structureArb, fc.array(fc.integer({ min: -8, max: 8 }), { minLength: 64, maxLength: 64 }), fc.boolean(), async (s, noise, keepTotal) => {
+        const lt = buildLinkedTables(s);
+        const noisy = lt.cells.map((c, i) => c.value + noise[(i * 7) % noise.length]!);
+        const totalId = totalCellOf(lt);
+        for (const strategy of ['auto', 'tables', 'split'] as const) {
+          const r = await postProcess(highs, lt, noisy, { keepTotal, strategy });
+          expect(checkPublished(s, published(lt, r.counts)), `${strategy}: ${r.trace.join('; ')}`).toEqual([]);
+          expect(checkConsistent(lt, r.counts, keepTotal ? { id: totalId, value: lt.cells[totalId]!.value } : undefined)).toBeNull();
+          if (keepTotal) expect(r.counts[totalId]).toBe(lt.cells[totalId]!.value);
+          if (strategy === 'auto' && Number.isFinite(r.lpObjective)) expect(r.l1).toBeGreaterThanOrEqual(r.lpObjective - 1e-6);
+        }
+      }),
       { numRuns: 40 },
     );
   });
@@ -99,9 +94,18 @@ describe('post-processing', () => {
       counts: [{ key: { a: 'a1', b: 'b1' }, count: 2 }],
     };
     const lt = buildLinkedTables(s);
-    const r = await postProcess(highs, lt, lt.cells.map(() => -50));
+    const r = await postProcess(
+      highs,
+      lt,
+      lt.cells.map(() => -50),
+    );
     expect(Array.from(r.counts).every((v) => v === 0)).toBe(true);
-    const k = await postProcess(highs, lt, lt.cells.map(() => -50), { keepTotal: true });
+    const k = await postProcess(
+      highs,
+      lt,
+      lt.cells.map(() => -50),
+      { keepTotal: true },
+    );
     expect(k.counts[totalCellOf(lt)]).toBe(2);
     expect(checkPublished({ ...s, hierarchies: {} }, published(lt, k.counts))).toEqual([]);
   });
@@ -164,7 +168,11 @@ describe('post-processing', () => {
         const guide = lt.cells.map((_, i) => g[i % g.length]!);
         const x = splitRepair(lt, guide, total);
         expect(checkConsistent(lt, x, { id: totalCellOf(lt), value: total })).toBeNull();
-        const zero = splitRepair(lt, lt.cells.map(() => 0), total);
+        const zero = splitRepair(
+          lt,
+          lt.cells.map(() => 0),
+          total,
+        );
         expect(checkConsistent(lt, zero, { id: totalCellOf(lt), value: total })).toBeNull();
       }),
       { numRuns: 80 },

@@ -14,17 +14,20 @@ import {
 } from '../../server/dp/index.js';
 import { chiSquareCritical } from './stats.js';
 
-const hex = (words: Uint32Array): string => Array.from(words, (w) => [0, 8, 16, 24].map((s) => ((w >>> s) & 0xff).toString(16).padStart(2, '0')).join('')).join('');
+const hex = (words: Uint32Array): string =>
+  Array.from(words, (w) => [0, 8, 16, 24].map((s) => ((w >>> s) & 0xff).toString(16).padStart(2, '0')).join('')).join('');
 
 describe('random sources', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('ChaCha20 block function matches the RFC 8439 §2.3.2 test vector', () => {
     const key = Array.from({ length: 8 }, (_, i) => (4 * i) | ((4 * i + 1) << 8) | ((4 * i + 2) << 16) | (((4 * i + 3) << 24) >>> 0));
-    const out = chacha20Block(key.map((k) => k >>> 0), 1, [0x09000000, 0x4a000000, 0]);
-    expect(hex(out)).toBe(
-      '10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4ed2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e',
+    const out = chacha20Block(
+      key.map((k) => k >>> 0),
+      1,
+      [0x09000000, 0x4a000000, 0],
     );
+    expect(hex(out)).toBe('10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4ed2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e');
   });
 
   it('the seeded source is reproducible and seed-dependent', () => {

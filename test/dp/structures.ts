@@ -60,7 +60,10 @@ export function childrenOf(s: Pick<Structure, 'domains' | 'hierarchies'>, d: str
  * cell whose code on some dimension is "*" or a group equals the sum of its children there; a
  * quantity published in several tables has one value. Returns a list of problems (empty = ok).
  */
-export function checkPublished(s: Pick<Structure, 'domains' | 'hierarchies' | 'tables'>, cells: ReadonlyArray<{ table: number; key: Record<string, string>; count: number | null }>): string[] {
+export function checkPublished(
+  s: Pick<Structure, 'domains' | 'hierarchies' | 'tables'>,
+  cells: ReadonlyArray<{ table: number; key: Record<string, string>; count: number | null }>,
+): string[] {
   const problems: string[] = [];
   const byTable = s.tables.map(() => new Map<string, number>());
   const ident = new Map<string, number>();
@@ -68,7 +71,11 @@ export function checkPublished(s: Pick<Structure, 'domains' | 'hierarchies' | 't
     if (typeof c.count !== 'number' || !Number.isInteger(c.count) || c.count < 0) problems.push(`bad count ${c.count}`);
     const dims = s.tables[c.table]!;
     byTable[c.table]!.set(dims.map((d) => c.key[d]).join('|'), c.count!);
-    const id = Object.keys(c.key).filter((d) => c.key[d] !== '*').sort().map((d) => `${d}=${c.key[d]}`).join(',');
+    const id = Object.keys(c.key)
+      .filter((d) => c.key[d] !== '*')
+      .sort()
+      .map((d) => `${d}=${c.key[d]}`)
+      .join(',');
     const prev = ident.get(id);
     if (prev !== undefined && prev !== c.count) problems.push(`shared cell ${id}: ${prev} vs ${c.count}`);
     ident.set(id, c.count!);

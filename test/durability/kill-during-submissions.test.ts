@@ -23,7 +23,10 @@ describe('an acknowledged report survives kill -9 (sqlite)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-kill-'));
   const env = { DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, CONTAMOS_HOME: path.join(dir, 'keys'), LOG_LEVEL: 'info' };
   let server: ServerProcess | undefined;
-  afterAll(async () => { await server?.stop('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('finds every acknowledged report after a SIGKILL and restart', async () => {
     await ready();
@@ -43,7 +46,10 @@ describe('an acknowledged report survives kill -9 (sqlite)', () => {
       while (!stop) {
         const id = randomUUID();
         try {
-          const r = await call(server!.url, 'PUT', `/api/v1/reports/${id}`, org, { ...sampleReport({ steward: { sealPublicKey: seal } }), sealedNarrative: sealNarrative(`relato ${id}`, seal) });
+          const r = await call(server!.url, 'PUT', `/api/v1/reports/${id}`, org, {
+            ...sampleReport({ steward: { sealPublicKey: seal } }),
+            sealedNarrative: sealNarrative(`relato ${id}`, seal),
+          });
           if (r.status === 201) acked.push(id);
         } catch {
           if (stop) return; // connection cut by the kill
@@ -76,7 +82,7 @@ describe('an acknowledged report survives kill -9 (sqlite)', () => {
     for (const m of markerValues) expect(all).not.toContain(m);
   });
 
-  it('a kill inside the writer thread\'s commit: nothing it held was acknowledged, everything acknowledged is there', async () => {
+  it("a kill inside the writer thread's commit: nothing it held was acknowledged, everything acknowledged is there", async () => {
     // The writer pauses before each COMMIT (server/test-hooks.ts, test-only switch) and says so in
     // `pauseFile`; the kill lands while a batch is held there, with its submissions unanswered.
     const pauseFile = path.join(dir, 'writer-commit-point');

@@ -18,25 +18,40 @@ function watch(port: number, feed: (s: net.Socket) => () => void): Promise<{ clo
     const s = net.connect(port, '127.0.0.1');
     let said = '';
     let stop: () => void = () => undefined;
-    s.on('connect', () => { stop = feed(s); });
-    s.on('data', (d) => { said += d; });
+    s.on('connect', () => {
+      stop = feed(s);
+    });
+    s.on('data', (d) => {
+      said += d;
+    });
     s.on('error', () => undefined);
-    s.on('close', () => { stop(); resolve({ closedAfterMs: Date.now() - start, said }); });
-    setTimeout(() => { s.destroy(); reject(new Error('the server never closed the connection')); }, 80_000);
+    s.on('close', () => {
+      stop();
+      resolve({ closedAfterMs: Date.now() - start, said });
+    });
+    setTimeout(() => {
+      s.destroy();
+      reject(new Error('the server never closed the connection'));
+    }, 80_000);
   });
 }
 
 describe('Node HTTP timeouts of the real server (sqlite)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-timeouts-'));
   let server: ServerProcess | undefined;
-  afterAll(async () => { await server?.stop('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('cuts off dripped headers, dripped bodies and idle kept-alive connections', async () => {
     server = await spawnServer({ DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, CONTAMOS_HOME: path.join(dir, 'home') });
     const port = Number(new URL(server.url).port);
     const drip = (s: net.Socket, text: string, everyMs: number) => {
       let i = 0;
-      const timer = setInterval(() => { if (!s.destroyed) s.write(text[i++ % text.length]!); }, everyMs);
+      const timer = setInterval(() => {
+        if (!s.destroyed) s.write(text[i++ % text.length]!);
+      }, everyMs);
       return () => clearInterval(timer);
     };
     const [headers, body, idle] = await Promise.all([
@@ -44,13 +59,21 @@ describe('Node HTTP timeouts of the real server (sqlite)', () => {
       watch(port, (s) => drip(s, 'GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200), 1000)),
       // complete headers, then a body dripped a byte a second that would take 10 minutes
       watch(port, (s) => {
-        s.write('PUT /api/v1/reports/0b0f3c34-7b43-4d0e-9d4c-0f9f4b7f1c11 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 600\r\n\r\n');
+        s.write(
+          'PUT /api/v1/reports/0b0f3c34-7b43-4d0e-9d4c-0f9f4b7f1c11 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 600\r\n\r\n',
+        );
         return drip(s, '{', 1000);
       }),
       // one request, then nothing: the kept-alive connection is closed when idle
-      watch(port, (s) => { s.write('GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n'); return () => undefined; }),
+      watch(port, (s) => {
+        s.write('GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        return () => undefined;
+      }),
       // meanwhile the server serves others
-      (async () => { await new Promise((r) => setTimeout(r, 2000)); expect((await fetch(`${server!.url}/api/v1/health`)).status).toBe(200); })(),
+      (async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        expect((await fetch(`${server!.url}/api/v1/health`)).status).toBe(200);
+      })(),
     ]);
     // headersTimeout 10 s (checked every 30 s by Node)
     expect(headers.closedAfterMs).toBeGreaterThanOrEqual(9_500);

@@ -54,7 +54,10 @@ describe('the auditor on releases produced by the server', () => {
     await release(['--series', 'anual', '--tables', 'year,region;year,incidentType;region,victimGender', '--k', '5']);
     // late reports and a withdrawal, then the next release of the series
     const late = path.join(dir, 'late.csv');
-    writeFileSync(late, [header, ...Array.from({ length: 7 }, (_, i) => `2023,,PE-CUS,threat,cis-woman,CO,18-24,client,,"Tarde ${i}","tarde ${i}"`)].join('\n') + '\n');
+    writeFileSync(
+      late,
+      [header, ...Array.from({ length: 7 }, (_, i) => `2023,,PE-CUS,threat,cis-woman,CO,18-24,client,,"Tarde ${i}","tarde ${i}"`)].join('\n') + '\n',
+    );
     expect((await run(['import', '--key', orgKeys[2]!, '--csv', late, '--dedupe-secret', path.join(dir, 'coalition.secret')])).code).toBe(0);
     const status = JSON.parse((await run(['status', '--key', orgKeys[1]!, '--json'])).stdout);
     const victim = (status.items ?? status)[0].id;
@@ -62,17 +65,37 @@ describe('the auditor on releases produced by the server', () => {
     await release(['--series', 'anual', '--tables', 'year,region;year,incidentType;region,victimGender', '--k', '5']);
     await release(['--series', 'tendencias', '--tables', 'year,incidentType', '--dp', '--rho', '0.5']);
   });
-  afterAll(async () => { await server?.stop(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('finds nothing wrong with the releases, the receipts, the database and the logs', async () => {
     const logFile = path.join(dir, 'server.log');
     writeFileSync(logFile, server.output.join('\n') + '\n');
     const out: string[] = [];
     const json = path.join(dir, 'audit.json');
-    const code = await audit([
-      '--server', server.url, '--receipts', path.join(dir, 'org0', 'receipts.jsonl'), '--key', orgKeys[0]!, '--release', 'anual-2',
-      '--database', `file:${dbFile}`, '--logs', logFile, '--json', json, '--lang', 'en',
-    ], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    const code = await audit(
+      [
+        '--server',
+        server.url,
+        '--receipts',
+        path.join(dir, 'org0', 'receipts.jsonl'),
+        '--key',
+        orgKeys[0]!,
+        '--release',
+        'anual-2',
+        '--database',
+        `file:${dbFile}`,
+        '--logs',
+        logFile,
+        '--json',
+        json,
+        '--lang',
+        'en',
+      ],
+      { stdout: (t) => out.push(t), stderr: (t) => out.push(t) },
+    );
     expect(code, out.join('')).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(JSON.stringify(report)).toMatch(/anual-2/);

@@ -20,10 +20,17 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-kill2-'));
   const env = { DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, CONTAMOS_HOME: path.join(dir, 'home') };
   let server: ServerProcess | undefined;
-  afterAll(async () => { await server?.stop('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   const reportCount = () => {
     const c = new Database(env.DATABASE_URL.slice(5), { readonly: true });
-    try { return (c.prepare('SELECT COUNT(*) AS n FROM "Report"').get() as { n: number }).n; } finally { c.close(); }
+    try {
+      return (c.prepare('SELECT COUNT(*) AS n FROM "Report"').get() as { n: number }).n;
+    } finally {
+      c.close();
+    }
   };
 
   it('an interrupted import resumes after a restart and stores every row exactly once', async () => {
@@ -37,7 +44,13 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
     expect((await cli(['enrol', '--invite', invite, '--key', key], { server: server.url })).code).toBe(0);
     const csv = path.join(work, 'casos.csv');
     const header = 'year,quarter,region,incidentType,victimGender,victimNationality,victimAgeBand,perpetratorType,outcome,narrative';
-    writeFileSync(csv, [header, ...Array.from({ length: ROWS }, (_, i) => `2023,${(i % 4) + 1},PE-LMA,extortion,cis-woman,VE,25-34,criminal-organisation,,"Cobro de cupos, caso ${i}"`)].join('\n') + '\n');
+    writeFileSync(
+      csv,
+      [
+        header,
+        ...Array.from({ length: ROWS }, (_, i) => `2023,${(i % 4) + 1},PE-LMA,extortion,cis-woman,VE,25-34,criminal-organisation,,"Cobro de cupos, caso ${i}"`),
+      ].join('\n') + '\n',
+    );
     const progress = `${csv}.progress.jsonl`;
 
     const first = cli(['import', '--key', key, '--csv', csv, '--retries', '0'], { server: server.url });
@@ -88,11 +101,13 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
           release: !!c.prepare('SELECT 1 FROM "Release" WHERE id = ?').get(releaseId),
           draft: !!c.prepare('SELECT 1 FROM "ReleaseDraft" WHERE id = ?').get(draftId),
         };
-      } finally { c.close(); }
+      } finally {
+        c.close();
+      }
     };
     const killAndRestart = async () => {
       server!.proc.kill('SIGKILL');
-      await new Promise((r) => server!.proc.exitCode !== null || server!.proc.signalCode !== null ? r(null) : server!.proc.once('exit', r));
+      await new Promise((r) => (server!.proc.exitCode !== null || server!.proc.signalCode !== null ? r(null) : server!.proc.once('exit', r)));
       server = await spawnServer(killEnv);
     };
     const waitFor = async (cond: () => boolean) => {
@@ -109,9 +124,14 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
       rmSync(pauseFile, { force: true });
       const draftRes = await post('/api/v1/releases', req);
       expect(draftRes.status, `round ${round}`).toBe(201);
-      const draft = await draftRes.json() as { draftId: string; manifest: { id: string } };
+      const draft = (await draftRes.json()) as { draftId: string; manifest: { id: string } };
       let answered: number | null = null;
-      const signing = sign(draft).then((r) => { answered = r.status; }, () => undefined);
+      const signing = sign(draft).then(
+        (r) => {
+          answered = r.status;
+        },
+        () => undefined,
+      );
       if (kind === 'after') {
         await signing;
         expect(answered).toBe(201);
@@ -136,7 +156,10 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
         expect(after.release, `round ${round}`).toBe(!after.draft);
         if (answered === 201) expect(after.release).toBe(true);
       }
-      if (after.release) { stored++; continue; }
+      if (after.release) {
+        stored++;
+        continue;
+      }
       // the publisher's signature was not lost with the kill: the same draft can be signed again
       const again = await sign(draft);
       expect(again.status, `round ${round}`).toBe(201);
@@ -160,7 +183,7 @@ describe('SIGKILL during a bulk import and during releases (sqlite)', () => {
     });
     // publishing goes on from where the chain stands
     rmSync(pauseFile, { force: true });
-    const draft = await (await post('/api/v1/releases', req)).json() as any;
+    const draft = (await (await post('/api/v1/releases', req)).json()) as any;
     expect(draft.manifest.sequence).toBe(rows.length + 1);
     const done = await sign(draft);
     expect(done.status).toBe(201);

@@ -24,7 +24,12 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL connection dropped an
   let proxy: TcpProxy;
   let server: ServerProcess;
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-pgdown-'));
-  afterAll(async () => { await server?.stop('SIGKILL'); await proxy?.close(); await db?.drop(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await proxy?.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('answers 503 while the database is unreachable and recovers without restart', async () => {
     await ready();
@@ -41,7 +46,10 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL connection dropped an
     const steward = { keyId: sf.keyId!, secretKey: sf.signing!.secretKey! };
     const inv = await call(server.url, 'POST', '/api/v1/invites', steward, {});
     const kp = generateSigningKeyPair();
-    const org = { keyId: (await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.body.invite, publicKey: kp.publicKey })).body.keyId, secretKey: kp.secretKey };
+    const org = {
+      keyId: (await call(server.url, 'POST', '/api/v1/enrol', null, { invite: inv.body.invite, publicKey: kp.publicKey })).body.keyId,
+      secretKey: kp.secretKey,
+    };
     const report = () => sampleReport({ steward: { sealPublicKey: sf.seal!.publicKey } });
     expect((await call(server.url, 'PUT', `/api/v1/reports/${randomUUID()}`, org, report())).status).toBe(201);
 

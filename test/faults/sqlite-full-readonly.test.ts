@@ -12,7 +12,10 @@ import { tableContents } from '../helpers/databases.js';
 describe('SQLite disk full and read-only', () => {
   let t: TestApp;
   let org: SigningKey;
-  beforeAll(async () => { t = await startTestApp('sqlite'); org = await enrolMember(t); });
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    org = await enrolMember(t);
+  });
   afterAll(async () => t?.close());
 
   function rows(): { reports: string[]; nonces: number; members: string } {
@@ -23,12 +26,18 @@ describe('SQLite disk full and read-only', () => {
         nonces: (c.prepare('SELECT COUNT(*) AS n FROM "Nonce"').get() as { n: number }).n,
         members: JSON.stringify(c.prepare('SELECT * FROM "Member" ORDER BY keyId').all()),
       };
-    } finally { c.close(); }
+    } finally {
+      c.close();
+    }
   }
 
   function integrity(): string {
     const c = new Database(t.testDb.url.slice('file:'.length), { readonly: true });
-    try { return (c.pragma('integrity_check', { simple: true }) as string); } finally { c.close(); }
+    try {
+      return c.pragma('integrity_check', { simple: true }) as string;
+    } finally {
+      c.close();
+    }
   }
 
   it('disk full: 503 with Retry-After, the refused report and its nonce not stored, no corruption; the same report goes through when space is back', async () => {
@@ -44,7 +53,11 @@ describe('SQLite disk full and read-only', () => {
     for (let i = 0; i < 20; i++) {
       const id = newId();
       const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, org, body);
-      if (res.status !== 201) { full = res; refusedId = id; break; }
+      if (res.status !== 201) {
+        full = res;
+        refusedId = id;
+        break;
+      }
       accepted.push(id);
     }
     expect(full?.status).toBe(503);

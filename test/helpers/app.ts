@@ -8,9 +8,7 @@ import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import {
-  generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest,
-} from '../../crypto/index.js';
+import { generateSigningKeyPair, parseKeyFile, ready, sealNarrative, signRequest } from '../../crypto/index.js';
 import { createApp } from '../../server/app.js';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { migrate } from '../../server/db/migrate.js';
@@ -20,7 +18,11 @@ import type { ServiceContext } from '../../server/services/context.js';
 import type { DpBounds } from '../../server/dp/bounds.js';
 import { createTestDatabase, type TestDatabase, type TestProvider } from './databases.js';
 
-export interface SigningKey { keyId: string; publicKey: string; secretKey: string }
+export interface SigningKey {
+  keyId: string;
+  publicKey: string;
+  secretKey: string;
+}
 
 export interface TestApp {
   app: Express;
@@ -35,7 +37,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(provider: TestProvider, opts: { bodyLimitBytes?: number; rateLimitPerMinute?: number; publicRateLimitPerMinute?: number; memberDailyReports?: number; enrolAttemptsPerInvite?: number; minK?: number; dpBounds?: DpBounds } = {}): Promise<TestApp> {
+export async function startTestApp(
+  provider: TestProvider,
+  opts: {
+    bodyLimitBytes?: number;
+    rateLimitPerMinute?: number;
+    publicRateLimitPerMinute?: number;
+    memberDailyReports?: number;
+    enrolAttemptsPerInvite?: number;
+    minK?: number;
+    dpBounds?: DpBounds;
+  } = {},
+): Promise<TestApp> {
   await ready();
   const keyDir = mkdtempSync(path.join(tmpdir(), 'contamos-keys-'));
   const files = createKeySet(keyDir);
@@ -48,15 +61,35 @@ export async function startTestApp(provider: TestProvider, opts: { bodyLimitByte
   const clock = { offset: 0 };
   const { dpBounds, minK, ...appOpts } = opts;
   // Tests choose small k to keep their data small; the server's own default minimum is 5.
-  const ctx: ServiceContext = { db, keys, now: () => Math.floor(Date.now() / 1000) + clock.offset, policy: { minK: minK ?? 2 }, ...(dpBounds ? { dpBounds } : {}) };
+  const ctx: ServiceContext = {
+    db,
+    keys,
+    now: () => Math.floor(Date.now() / 1000) + clock.offset,
+    policy: { minK: minK ?? 2 },
+    ...(dpBounds ? { dpBounds } : {}),
+  };
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const app = createApp(ctx, { logger: createLogger('info', sink), ...appOpts });
   return {
-    app, ctx, db, testDb, keys, logs, clock,
+    app,
+    ctx,
+    db,
+    testDb,
+    keys,
+    logs,
+    clock,
     steward: {
-      keyId: stewardFile.keyId!, publicKey: stewardFile.signing!.publicKey, secretKey: stewardFile.signing!.secretKey!,
-      sealPublicKey: stewardFile.seal!.publicKey, sealSecretKey: stewardFile.seal!.secretKey!,
+      keyId: stewardFile.keyId!,
+      publicKey: stewardFile.signing!.publicKey,
+      secretKey: stewardFile.signing!.secretKey!,
+      sealPublicKey: stewardFile.seal!.publicKey,
+      sealSecretKey: stewardFile.seal!.secretKey!,
     },
     publisher: { keyId: publisherFile.keyId!, publicKey: publisherFile.signing!.publicKey, secretKey: publisherFile.signing!.secretKey! },
     close: async () => {
@@ -67,7 +100,12 @@ export async function startTestApp(provider: TestProvider, opts: { bodyLimitByte
   };
 }
 
-export interface SignedOptions { headers?: Record<string, string>; created?: number; nonce?: string; contentType?: string | null }
+export interface SignedOptions {
+  headers?: Record<string, string>;
+  created?: number;
+  nonce?: string;
+  contentType?: string | null;
+}
 
 /** A supertest request signed with `key` over the exact body bytes sent. */
 export async function signed(app: Express, method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, key: SigningKey, body?: unknown, opts: SignedOptions = {}) {

@@ -30,7 +30,12 @@ function onDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-export interface TestDatabase { url: string; provider: TestProvider; dir?: string; drop(): Promise<void> }
+export interface TestDatabase {
+  url: string;
+  provider: TestProvider;
+  dir?: string;
+  drop(): Promise<void>;
+}
 
 export async function createTestDatabase(provider: TestProvider): Promise<TestDatabase> {
   if (provider === 'sqlite') {

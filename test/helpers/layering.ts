@@ -31,8 +31,22 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'open-data': ['schemas', 'web/i18n', 'crypto'],
   // services render the downloads' charts with the pages' own helpers
   services: [
-    'db', 'schemas', 'disclosure', 'dp', 'tables', 'crypto', 'native-crypto', 'taxonomy', 'errors', 'keys', 'config',
-    'test-hooks', 'open-data', 'web/i18n', 'web/png', 'web/trend-charts',
+    'db',
+    'schemas',
+    'disclosure',
+    'dp',
+    'tables',
+    'crypto',
+    'native-crypto',
+    'taxonomy',
+    'errors',
+    'keys',
+    'config',
+    'test-hooks',
+    'open-data',
+    'web/i18n',
+    'web/png',
+    'web/trend-charts',
   ],
   db: ['crypto', 'native-crypto', 'schemas', 'taxonomy', 'errors', 'config', 'test-hooks'],
   schemas: ['crypto', 'taxonomy', 'dp', 'disclosure', 'tables', 'errors'],
@@ -110,7 +124,11 @@ export function repositoryImports(root: string): ImportEdge[] {
       const from = withoutExtension(relative(root, file).split('\\').join('/'));
       for (const spec of importSpecifiers(file, readFileSync(file, 'utf8'))) {
         if (!spec.startsWith('.')) continue;
-        const to = withoutExtension(relative(root, resolve(dirname(file), spec)).split('\\').join('/'));
+        const to = withoutExtension(
+          relative(root, resolve(dirname(file), spec))
+            .split('\\')
+            .join('/'),
+        );
         edges.push({ from, to });
       }
     }
@@ -134,7 +152,11 @@ function permitted(from: string, to: string, rules: Readonly<Record<string, read
  * The imports the rules forbid and the allow-list does not excuse, plus every allow-list entry
  * that no longer matches an import (so the list only shrinks, and is emptied once fixed).
  */
-export function violations(edges: readonly ImportEdge[], rules: Readonly<Record<string, readonly string[]>> = MAY_IMPORT, allowed: readonly AllowedImport[] = []): Violation[] {
+export function violations(
+  edges: readonly ImportEdge[],
+  rules: Readonly<Record<string, readonly string[]>> = MAY_IMPORT,
+  allowed: readonly AllowedImport[] = [],
+): Violation[] {
   const out: Violation[] = [];
   const used = new Set<AllowedImport>();
   const seen = new Set<string>();

@@ -23,7 +23,12 @@ export function logLineFaults(lines: string[]): string[] {
   const faults: string[] = [];
   for (const raw of lines.flatMap((l) => l.split('\n')).filter((l) => l.trim() !== '')) {
     let line: Record<string, unknown>;
-    try { line = JSON.parse(raw) as Record<string, unknown>; } catch { faults.push(`not JSON: ${raw.slice(0, 200)}`); continue; }
+    try {
+      line = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      faults.push(`not JSON: ${raw.slice(0, 200)}`);
+      continue;
+    }
     walk(line, 'line', faults);
     if ('level' in line && !['notice', 'warn', 'error', 'fatal'].includes(String(line.level))) faults.push(`level noise: ${raw}`);
     if (line.msg === 'request') {

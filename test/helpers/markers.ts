@@ -29,4 +29,3 @@ export const markerValues = [...Object.values(MARKERS), 'marker-ua', 'referer-ca
 
 /** Everything that must never appear in storage or logs of an in-process server (requests come from loopback). */
 export const forbidden = [...markerValues, '127.0.0.1', '::ffff:127.0.0.1'];
-

@@ -48,7 +48,13 @@ export interface RequireOptions {
 
 function requiredByDefault(name: string): boolean {
   const v = process.env.CONTAMOS_REQUIRE_BINARIES ?? '';
-  return v === '1' || v.split(',').map((s) => s.trim()).includes(name);
+  return (
+    v === '1' ||
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .includes(name)
+  );
 }
 
 /**
@@ -61,7 +67,9 @@ export function requireBinary(name: string, opts: RequireOptions = {}): string |
   const candidates = explicit ? [explicit] : (opts.candidates ?? [name]);
   const found = findBinary(candidates);
   if (found) return found;
-  const where = explicit ? `${opts.envVar}=${explicit} is not an executable file` : `looked for ${candidates.join(', ')}${opts.envVar ? ` (or set ${opts.envVar})` : ''}`;
+  const where = explicit
+    ? `${opts.envVar}=${explicit} is not an executable file`
+    : `looked for ${candidates.join(', ')}${opts.envVar ? ` (or set ${opts.envVar})` : ''}`;
   const required = opts.required ?? requiredByDefault(name);
   if (required) {
     throw new Error(`${name} is required in this run (${opts.requiredBy ?? 'CONTAMOS_REQUIRE_BINARIES'}) but was not found: ${where}`);

@@ -19,10 +19,29 @@ let single: Awaited<ReturnType<typeof publish>>;
 beforeAll(async () => {
   t = await startTestApp('sqlite');
   await seedTwoYears(t);
-  multi = await publish(t, { series: 'anual', filter: { years: [2023, 2024] }, k: 3, regionGroups: true, tables: [['year', 'region'], ['year', 'incidentType']] });
-  single = await publish(t, { series: 'solo-2024', filter: { year: 2024 }, k: 3, tables: [['year', 'incidentType'], ['year', 'region']] });
+  multi = await publish(t, {
+    series: 'anual',
+    filter: { years: [2023, 2024] },
+    k: 3,
+    regionGroups: true,
+    tables: [
+      ['year', 'region'],
+      ['year', 'incidentType'],
+    ],
+  });
+  single = await publish(t, {
+    series: 'solo-2024',
+    filter: { year: 2024 },
+    k: 3,
+    tables: [
+      ['year', 'incidentType'],
+      ['year', 'region'],
+    ],
+  });
 }, 120_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** Rebuilds a release's tables from the tidy CSV alone (plus the domains, for one-code dimensions). */
 function tablesFromCsv(rows: Array<Record<string, string>>, manifest: any): Map<string, { count: number | null; suppressed: boolean }>[] {
@@ -43,14 +62,19 @@ function tablesFromCsv(rows: Array<Record<string, string>>, manifest: any): Map<
   });
 }
 
-describe.each([['two years, region groups', () => multi], ['one year', () => single]])('tidy CSV of a release over %s', (_name, get) => {
+describe.each([
+  ['two years, region groups', () => multi],
+  ['one year', () => single],
+])('tidy CSV of a release over %s', (_name, get) => {
   it('round-trips into exactly the cells of the signed manifest', async () => {
     const rel = get();
     const res = await request(t.app).get(`/api/v1/releases/${rel.manifest.id}.csv`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     // the licence and the data package (with the citation) are linked from the CSV itself
-    expect(res.headers.link).toBe(`<https://creativecommons.org/licenses/by/4.0/>; rel="license", </api/v1/releases/${rel.manifest.id}/datapackage.json>; rel="describedby"; type="application/json"`);
+    expect(res.headers.link).toBe(
+      `<https://creativecommons.org/licenses/by/4.0/>; rel="license", </api/v1/releases/${rel.manifest.id}/datapackage.json>; rel="describedby"; type="application/json"`,
+    );
     const rows = parseCsv(res.text);
     const rebuilt = tablesFromCsv(rows, rel.manifest);
     rel.manifest.tables.forEach((tb: any, i: number) => {
@@ -70,7 +94,12 @@ describe.each([['two years, region groups', () => multi], ['one year', () => sin
   it('has no duplicate row and labels every code in Spanish and English', async () => {
     const rel = get();
     const rows = parseCsv((await request(t.app).get(`/api/v1/releases/${rel.manifest.id}/data.csv`)).text);
-    const keys = rows.map((r) => Object.entries(r).filter(([c]) => c.endsWith('_code')).map(([, v]) => v).join('|'));
+    const keys = rows.map((r) =>
+      Object.entries(r)
+        .filter(([c]) => c.endsWith('_code'))
+        .map(([, v]) => v)
+        .join('|'),
+    );
     expect(new Set(keys).size).toBe(rows.length);
     const lima = rows.find((r) => r.region_code === 'PE-LMA');
     expect(lima).toMatchObject({ region_level: 'item', region_label_es: 'Lima Metropolitana', region_label_en: 'Metropolitan Lima' });
@@ -83,7 +112,10 @@ describe.each([['two years, region groups', () => multi], ['one year', () => sin
     const rows = parseCsv((await request(t.app).get(`/api/v1/releases/${rel.manifest.id}.csv`)).text);
     let exact = 0;
     let bounded = 0;
-    for (const [dim, other] of [['incident_type', 'region'], ['region', 'incident_type']] as const) {
+    for (const [dim, other] of [
+      ['incident_type', 'region'],
+      ['region', 'incident_type'],
+    ] as const) {
       for (const level of ['item', 'group']) {
         for (const total of rows.filter((r) => r[`${dim}_level`] === 'total' && r[`${other}_level`] === 'total' && r.status === 'published')) {
           const items = rows.filter((r) => r.year_code === total.year_code && r[`${other}_level`] === 'total' && r[`${dim}_level`] === level);
@@ -172,7 +204,10 @@ describe('datapackage.json', () => {
     const csv = (await request(t.app).get(`/api/v1/releases/${id}/${res.path}`)).text;
     const rows = await readWithSchema(csv, res.schema);
     expect(rows.length).toBe(parseCsv(csv).length);
-    expect(rows.some((r) => r.count === null && r.status === 'hidden'), JSON.stringify(rows.slice(0, 3))).toBe(true);
+    expect(
+      rows.some((r) => r.count === null && r.status === 'hidden'),
+      JSON.stringify(rows.slice(0, 3)),
+    ).toBe(true);
     expect(rows.filter((r) => r.status === 'published').every((r) => Number.isInteger(r.count))).toBe(true);
     // and the schema is not vacuous: a wrong status word fails to cast
     const bad = csv.replace(/,published\r\n/, ',publicada\r\n');
@@ -182,7 +217,9 @@ describe('datapackage.json', () => {
 
   it('carries the licence, the citation, the hash and the signature of the signed release', async () => {
     const pkg = (await request(t.app).get(`/api/v1/releases/${multi.manifest.id}/datapackage.json`)).body;
-    expect(pkg.licenses).toEqual([{ name: 'CC-BY-4.0', title: 'Creative Commons Attribution 4.0 International', path: 'https://creativecommons.org/licenses/by/4.0/' }]);
+    expect(pkg.licenses).toEqual([
+      { name: 'CC-BY-4.0', title: 'Creative Commons Attribution 4.0 International', path: 'https://creativecommons.org/licenses/by/4.0/' },
+    ]);
     expect(pkg.contributors[0].title).toBe('Coalición Contamos');
     expect(pkg.citation).toContain('Coalición Contamos');
     expect(pkg.citation).toContain(multi.manifest.id);

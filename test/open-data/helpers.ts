@@ -16,7 +16,12 @@ export async function seedTwoYears(t: TestApp): Promise<SigningKey[]> {
   for (const year of [2023, 2024]) {
     for (let i = 0; i < (year === 2023 ? 40 : 31); i++) {
       const incidentType = types[(i * 3 + year) % types.length]!;
-      const body = sampleReport(t, { year, region: regions[(i + year) % regions.length]!, incidentType, ...(incidentType === 'disappearance' ? { outcome: 'still-missing' } : {}) });
+      const body = sampleReport(t, {
+        year,
+        region: regions[(i + year) % regions.length]!,
+        incidentType,
+        ...(incidentType === 'disappearance' ? { outcome: 'still-missing' } : {}),
+      });
       const res = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, orgs[i % 2]!, body);
       if (res.status !== 201) throw new Error(`submit failed: ${res.status}`);
     }
@@ -31,7 +36,10 @@ export async function seedTwoYears(t: TestApp): Promise<SigningKey[]> {
 export function frictionlessValidator(profile: 'tabular-data-package' | 'data-package') {
   const schema = require(`datapackage/lib/profiles/${profile}.json`);
   const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-  const ajv = new (Ajv as unknown as new (o: object) => { compile(s: unknown): ((d: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: false });
+  const ajv = new (Ajv as unknown as new (o: object) => { compile(s: unknown): ((d: unknown) => boolean) & { errors?: unknown[] | null } })({
+    allErrors: true,
+    strict: false,
+  });
   return ajv.compile(schema);
 }
 

@@ -14,7 +14,10 @@ const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 describe('container image', () => {
   let server: ServerProcess | undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-image-'));
-  afterAll(async () => { await server?.stop(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is multi-stage, runs as a non-root user, omits dev dependencies and has a healthcheck', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
@@ -29,9 +32,15 @@ describe('container image', () => {
   });
 
   it('the image command starts a server on an empty data folder and answers the health check', async () => {
-    const cmd = /^CMD \[(.+)\]$/m.exec(dockerfile)![1]!.split(',').map((s) => JSON.parse(s.trim()) as string);
+    const cmd = /^CMD \[(.+)\]$/m
+      .exec(dockerfile)![1]!
+      .split(',')
+      .map((s) => JSON.parse(s.trim()) as string);
     expect(cmd.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-    server = await spawnServer({ DATABASE_URL: `file:${path.join(dir, 'data', 'contamos.db')}`, CONTAMOS_HOME: path.join(dir, 'keys') }, path.join(root, cmd[3]!));
+    server = await spawnServer(
+      { DATABASE_URL: `file:${path.join(dir, 'data', 'contamos.db')}`, CONTAMOS_HOME: path.join(dir, 'keys') },
+      path.join(root, cmd[3]!),
+    );
     const res = await fetch(`${server.url}/api/v1/health`);
     expect(res.status).toBe(200);
     expect(server.output.join('\n')).toMatch(/migrations applied/);

@@ -28,7 +28,9 @@ describe('npm run demo', () => {
   it('publishes releases with the modelled counts', async () => {
     const db = path.join(dir, 'demo.db');
     const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-      cwd: root, env: { ...process.env, DEMO_EXIT: '1', PORT: '0', DEMO_DATABASE: db, DEMO_HOME: path.join(dir, 'home') }, timeout: 240_000,
+      cwd: root,
+      env: { ...process.env, DEMO_EXIT: '1', PORT: '0', DEMO_DATABASE: db, DEMO_HOME: path.join(dir, 'home') },
+      timeout: 240_000,
     });
     expect(stderr).toMatch(/4 publicaciones firmadas/);
     expect(stderr).toMatch(/4 signed releases/);
@@ -42,7 +44,10 @@ describe('npm run demo', () => {
     c.close();
     const byId = new Map(rows.map((r) => [r.id, JSON.parse(r.manifest)]));
     const cell = (id: string, key: Record<string, string>) =>
-      byId.get(id).tables[0].cells.find((x: any) => Object.keys(key).length === Object.keys(x.key).length && Object.entries(key).every(([k, v]) => x.key[k] === v))?.count;
+      byId
+        .get(id)
+        .tables[0].cells.find((x: any) => Object.keys(key).length === Object.keys(x.key).length && Object.entries(key).every(([k, v]) => x.key[k] === v))
+        ?.count;
     expect(cell('peru-2022-1', { year: '2022', incidentType: 'homicide' })).toBe(35);
     expect(cell('peru-2022-1', { year: '2022', incidentType: 'disappearance' })).toBe(36);
     expect(cell('peru-2023-1', { year: '2023', incidentType: 'homicide' })).toBe(36);
@@ -55,10 +60,15 @@ describe('npm run demo', () => {
       const publisher = parseKeyFile(readFileSync(path.join(home, 'publisher.key.json'), 'utf8'));
       const json = path.join(dir, 'audit.json');
       let out = '';
-      const code = await audit(['--server', server.url, '--strict', '--publisher-key', publisher.signing!.publicKey, '--json', json, '--lang', 'en'],
-        { stdout: (x) => (out += x), stderr: (x) => (out += x) });
+      const code = await audit(['--server', server.url, '--strict', '--publisher-key', publisher.signing!.publicKey, '--json', json, '--lang', 'en'], {
+        stdout: (x) => (out += x),
+        stderr: (x) => (out += x),
+      });
       const report = JSON.parse(readFileSync(json, 'utf8'));
-      expect(report.findings.filter((f: { severity: string }) => f.severity === 'fail' || f.severity === 'warn'), out).toEqual([]);
+      expect(
+        report.findings.filter((f: { severity: string }) => f.severity === 'fail' || f.severity === 'warn'),
+        out,
+      ).toEqual([]);
       expect(code, out).toBe(0);
       expect(new Set(report.entries.filter((e: { kind: string }) => e.kind === 'release').map((e: { id: string }) => e.id))).toEqual(new Set(ids(rows)));
       expect(report.checks).toMatchObject({ signatures: 'pass', chains: 'pass', versions: 'pass', threshold: 'pass', intervals: 'pass', changes: 'pass' });

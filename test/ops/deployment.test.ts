@@ -44,7 +44,8 @@ describe('compose.yaml and the proxy configuration, as text', () => {
     expect(app).toMatch(/DATABASE_PASSWORD_FILE: \/run\/secrets\/db_password/);
     expect(app).toMatch(/CONTAMOS_KEY_FILE: \/run\/secrets\/server_keys/);
     expect(app).toMatch(/secrets: \[db_password, server_keys\]/);
-    for (const s of ['db_password', 'server_keys', 'tls_cert', 'tls_key']) expect(compose).toMatch(new RegExp(`^  ${s}: \\{ file: \\./secrets/[\\w.-]+ \\}$`, 'm'));
+    for (const s of ['db_password', 'server_keys', 'tls_cert', 'tls_key'])
+      expect(compose).toMatch(new RegExp(`^  ${s}: \\{ file: \\./secrets/[\\w.-]+ \\}$`, 'm'));
     expect(read('.gitignore')).toMatch(/^secrets\/$/m);
   });
 
@@ -89,7 +90,10 @@ describe('compose.yaml and the proxy configuration, as text', () => {
 describe('production start without keys', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'contamos-prod-'));
   let server: ServerProcess | undefined;
-  afterAll(async () => { await server?.stop(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('refuses to start with NODE_ENV=production and no keys, writing no demo keys', async () => {
     const home = path.join(dir, 'empty-home');
@@ -101,11 +105,21 @@ describe('production start without keys', () => {
   it('starts with CONTAMOS_KEY_FILE (a compose secret), and with CONTAMOS_DEMO=1', async () => {
     await ready();
     const keys = createKeySet(path.join(dir, 'keys'));
-    server = await spawnServer({ NODE_ENV: 'production', DATABASE_URL: `file:${path.join(dir, 'b.db')}`, CONTAMOS_HOME: path.join(dir, 'none'), CONTAMOS_KEY_FILE: keys.serverFile });
-    const wk = await (await fetch(`${server.url}/.well-known/contamos.json`)).json() as { steward: { keyId: string } };
+    server = await spawnServer({
+      NODE_ENV: 'production',
+      DATABASE_URL: `file:${path.join(dir, 'b.db')}`,
+      CONTAMOS_HOME: path.join(dir, 'none'),
+      CONTAMOS_KEY_FILE: keys.serverFile,
+    });
+    const wk = (await (await fetch(`${server.url}/.well-known/contamos.json`)).json()) as { steward: { keyId: string } };
     expect(wk.steward.keyId).toBe(JSON.parse(readFileSync(keys.serverFile, 'utf8')).steward.keyId);
     await server.stop();
-    server = await spawnServer({ NODE_ENV: 'production', CONTAMOS_DEMO: '1', DATABASE_URL: `file:${path.join(dir, 'c.db')}`, CONTAMOS_HOME: path.join(dir, 'demo') });
+    server = await spawnServer({
+      NODE_ENV: 'production',
+      CONTAMOS_DEMO: '1',
+      DATABASE_URL: `file:${path.join(dir, 'c.db')}`,
+      CONTAMOS_HOME: path.join(dir, 'demo'),
+    });
     expect(server.output.join('\n')).toMatch(/DEMO key set/);
   });
 
@@ -130,20 +144,48 @@ describeIfFound(nginx)('nginx itself (Debian package)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const freePort = () => new Promise<number>((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); });
-  });
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
 
   /** deploy/nginx.conf for this machine: test certificate, local upstreams, free ports. */
   function localConf(ports: { http: number; https: number; onion: number; up: number; dead: number }): string {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'k.pem'),
+        '-out',
+        path.join(dir, 'c.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     writeFileSync(path.join(dir, 'proxy.conf'), proxyConf);
     const conf = nginxConf
-      .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem')).replace('/run/secrets/tls_key', path.join(dir, 'k.pem'))
+      .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem'))
+      .replace('/run/secrets/tls_key', path.join(dir, 'k.pem'))
       .replace(/\/etc\/nginx\/contamos-proxy\.conf/g, path.join(dir, 'proxy.conf'))
-      .replace('server app1:8080;', `server 127.0.0.1:${ports.up};`).replace('server app2:8080;', `server 127.0.0.1:${ports.dead};`)
-      .replace('listen 80;', `listen 127.0.0.1:${ports.http};`).replace('listen [::]:80;', '')
-      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${ports.https} ssl http2;`).replace('listen [::]:443 ssl http2;', '')
+      .replace('server app1:8080;', `server 127.0.0.1:${ports.up};`)
+      .replace('server app2:8080;', `server 127.0.0.1:${ports.dead};`)
+      .replace('listen 80;', `listen 127.0.0.1:${ports.http};`)
+      .replace('listen [::]:80;', '')
+      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${ports.https} ssl http2;`)
+      .replace('listen [::]:443 ssl http2;', '')
       .replace('listen 8081;', `listen 127.0.0.1:${ports.onion};`)
       .replace('events {', `pid ${path.join(dir, 'nginx.pid')};\nevents {`);
     const file = path.join(dir, 'nginx.conf');
@@ -159,19 +201,47 @@ describeIfFound(nginx)('nginx itself (Debian package)', () => {
       res.end('ok');
     });
     await new Promise<void>((r) => upstream!.listen(0, '127.0.0.1', () => r()));
-    const ports = { http: await freePort(), https: await freePort(), onion: await freePort(), up: (upstream.address() as AddressInfo).port, dead: await freePort() };
+    const ports = {
+      http: await freePort(),
+      https: await freePort(),
+      onion: await freePort(),
+      up: (upstream.address() as AddressInfo).port,
+      dead: await freePort(),
+    };
     const file = localConf(ports);
     execFileSync(nginx!, ['-t', '-c', file, '-e', 'stderr'], { stdio: 'pipe' });
     let stderr = '';
     proc = spawn(nginx!, ['-c', file, '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    proc.stdout!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const markers = { 'x-forwarded-for': '203.0.113.77', 'x-real-ip': '203.0.113.78', forwarded: 'for=203.0.113.79', 'user-agent': 'MarkerAgent/1', referer: 'https://marker.example/', cookie: 'marker=1' };
-    const get = (mod: typeof http | typeof https, port: number, p = '/x') => new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const req = mod.get({ host: '127.0.0.1', port, path: p, headers: { host: 'contamos.example', ...markers }, rejectUnauthorized: false }, (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers })); });
-      req.on('error', reject);
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
     });
-    for (let i = 0; i < 50; i++) { try { await get(http, ports.http); break; } catch { await new Promise((r) => setTimeout(r, 100)); } }
+    proc.stdout!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const markers = {
+      'x-forwarded-for': '203.0.113.77',
+      'x-real-ip': '203.0.113.78',
+      forwarded: 'for=203.0.113.79',
+      'user-agent': 'MarkerAgent/1',
+      referer: 'https://marker.example/',
+      cookie: 'marker=1',
+    };
+    const get = (mod: typeof http | typeof https, port: number, p = '/x') =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+        const req = mod.get({ host: '127.0.0.1', port, path: p, headers: { host: 'contamos.example', ...markers }, rejectUnauthorized: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+        });
+        req.on('error', reject);
+      });
+    for (let i = 0; i < 50; i++) {
+      try {
+        await get(http, ports.http);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     const plain = await get(http, ports.http, '/enviar?a=1');
     expect([plain.status, plain.headers.location]).toEqual([301, 'https://contamos.example/enviar?a=1']);
     const tls = [];

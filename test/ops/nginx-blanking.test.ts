@@ -35,36 +35,72 @@ describeIfFound(nginx)('deploy/nginx.conf blanks every identifying header (real 
   let stderr = '';
 
   beforeAll(async () => {
-    upstream = http.createServer((req, res) => {
-      seen.push(req.headers);
-      rawSeen.push(req.rawHeaders.join('\n'));
-      res.setHeader('content-type', 'application/json');
-      res.end('{"ok":true}');
-    }).listen(0, '127.0.0.1');
+    upstream = http
+      .createServer((req, res) => {
+        seen.push(req.headers);
+        rawSeen.push(req.rawHeaders.join('\n'));
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+      })
+      .listen(0, '127.0.0.1');
     await new Promise((r) => upstream.once('listening', r));
     const up = (upstream.address() as AddressInfo).port;
     port = await freePort();
     mkdirSync(path.join(dir, 'logs'));
     // The TLS listeners (80, 443) get a throwaway certificate and ports of their own; requests go
     // through the onion listener, which is plain HTTP and includes the same proxy rules.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'k.pem'),
+        '-out',
+        path.join(dir, 'c.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const [httpPort, httpsPort] = [await freePort(), await freePort()];
     const conf = readFileSync('deploy/nginx.conf', 'utf8')
-      .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem')).replace('/run/secrets/tls_key', path.join(dir, 'k.pem'))
+      .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem'))
+      .replace('/run/secrets/tls_key', path.join(dir, 'k.pem'))
       .replace(/\/etc\/nginx\/contamos-proxy\.conf/g, path.resolve('deploy/nginx-proxy.conf'))
       .replace(/server app1:8080; server app2:8080;/, `server 127.0.0.1:${up};`)
-      .replace('listen 80;', `listen 127.0.0.1:${httpPort};`).replace('listen [::]:80;', '')
-      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`).replace('listen [::]:443 ssl http2;', '')
+      .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
+      .replace('listen [::]:80;', '')
+      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`)
+      .replace('listen [::]:443 ssl http2;', '')
       .replace('listen 8081;', `listen 127.0.0.1:${port};`)
       .replace(/^worker_processes auto;/m, `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;`)
-      .replace(/http \{/, `http {\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`);
+      .replace(
+        /http \{/,
+        `http {\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
+      );
     expect(conf).toContain(`server 127.0.0.1:${up};`);
     expect(conf).toContain(`listen 127.0.0.1:${port};`);
     writeFileSync(path.join(dir, 'nginx.conf'), conf);
     proc = spawn(nginx!, ['-p', dir, '-e', 'stderr', '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stderr!.on('data', (d) => { stderr += d; });
+    proc.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+      const ok = await new Promise<boolean>((r) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.destroy();
+          r(true);
+        });
+        s.on('error', () => r(false));
+      });
       if (ok) break;
       if (proc.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -77,14 +113,17 @@ describeIfFound(nginx)('deploy/nginx.conf blanks every identifying header (real 
   });
 
   /** A raw request, so that header spelling, case and repetition are exactly as written. */
-  const raw = (lines: string[]) => new Promise<string>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    let out = '';
-    s.on('data', (d) => { out += d; });
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-    s.write(`${lines.join('\r\n')}\r\n\r\n`);
-  });
+  const raw = (lines: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1');
+      let out = '';
+      s.on('data', (d) => {
+        out += d;
+      });
+      s.on('end', () => resolve(out));
+      s.on('error', reject);
+      s.write(`${lines.join('\r\n')}\r\n\r\n`);
+    });
 
   it('no marker address, user agent, referrer or cookie reaches the upstream; no access log', async () => {
     const headerLines = Object.entries(markerHeaders).map(([k, v]) => `${k}: ${v}`);
@@ -99,14 +138,36 @@ describeIfFound(nginx)('deploy/nginx.conf blanks every identifying header (real 
       const res = await raw(['GET /api/v1/health?x=1 HTTP/1.1', 'Host: contamos.example', ...v, 'Connection: close']);
       expect(res).toMatch(/^HTTP\/1\.1 200/);
     }
-    const put = await raw(['PUT /api/v1/reports/x HTTP/1.1', 'Host: contamos.example', ...headerLines, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close', '', '{}']);
+    const put = await raw([
+      'PUT /api/v1/reports/x HTTP/1.1',
+      'Host: contamos.example',
+      ...headerLines,
+      'Content-Type: application/json',
+      'Content-Length: 2',
+      'Connection: close',
+      '',
+      '{}',
+    ]);
     expect(put).toMatch(/^HTTP\/1\.1 200/);
     expect(seen.length).toBe(variants.length + 1);
     for (const [i, r] of rawSeen.entries()) {
       for (const m of markerValues) expect(r, `request ${i} reached the upstream with ${m}`).not.toContain(m);
     }
     for (const h of seen) {
-      for (const name of ['x-forwarded-for', 'x-real-ip', 'forwarded', 'cf-connecting-ip', 'true-client-ip', 'client-ip', 'x-client-ip', 'x-cluster-client-ip', 'fastly-client-ip', 'user-agent', 'referer', 'cookie']) {
+      for (const name of [
+        'x-forwarded-for',
+        'x-real-ip',
+        'forwarded',
+        'cf-connecting-ip',
+        'true-client-ip',
+        'client-ip',
+        'x-client-ip',
+        'x-cluster-client-ip',
+        'fastly-client-ip',
+        'user-agent',
+        'referer',
+        'cookie',
+      ]) {
         expect(h[name] ?? '', name).toBe('');
       }
     }

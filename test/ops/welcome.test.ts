@@ -28,11 +28,24 @@ describe('welcome text', () => {
 
 describe('when it is printed', () => {
   it('for npm start at a terminal or when asked; never under a process manager; the demo always; CONTAMOS_WELCOME=0 never', () => {
-    const out = (isTTY: boolean) => { const o = { isTTY, text: '', write(x: string) { o.text += x; } }; return o; };
+    const out = (isTTY: boolean) => {
+      const o = {
+        isTTY,
+        text: '',
+        write(x: string) {
+          o.text += x;
+        },
+      };
+      return o;
+    };
     const input = { url: 'http://127.0.0.1:8080', home: dir };
     const cases: Array<[Record<string, string>, boolean, boolean, boolean]> = [
-      [{}, true, false, true], [{}, false, false, false], [{ CONTAMOS_WELCOME: '1' }, false, false, true],
-      [{ CONTAMOS_WELCOME: '0' }, true, false, false], [{}, false, true, true], [{ CONTAMOS_WELCOME: '0' }, false, true, false],
+      [{}, true, false, true],
+      [{}, false, false, false],
+      [{ CONTAMOS_WELCOME: '1' }, false, false, true],
+      [{ CONTAMOS_WELCOME: '0' }, true, false, false],
+      [{}, false, true, true],
+      [{ CONTAMOS_WELCOME: '0' }, false, true, false],
     ];
     for (const [env, tty, demo, printed] of cases) {
       const o = out(tty);
@@ -52,13 +65,23 @@ describe('npm start', () => {
       const text = server.output.join('\n');
       const url = server.url;
       for (const needle of [
-        'Abra en el navegador / Open in a browser:', `${url}/enviar`, `${url}/estadisticas`,
-        'Llaves de demostración / Demo keys', `${path.join(home, 'steward.key.json')}`, `${path.join(home, 'publisher.key.json')}`,
-        'Invitar a una organización / Invite an organisation:', 'without any terminal', 'sin usar ninguna terminal',
-      ]) expect(text).toContain(needle);
+        'Abra en el navegador / Open in a browser:',
+        `${url}/enviar`,
+        `${url}/estadisticas`,
+        'Llaves de demostración / Demo keys',
+        `${path.join(home, 'steward.key.json')}`,
+        `${path.join(home, 'publisher.key.json')}`,
+        'Invitar a una organización / Invite an organisation:',
+        'without any terminal',
+        'sin usar ninguna terminal',
+      ])
+        expect(text).toContain(needle);
       // The command, as printed, creates an invite and prints its link.
       const line = server.output.find((l) => l.includes(' invite --key '))!;
-      const argv = line.trim().replace(/^npm run cli -- /, '').split(/\s+/);
+      const argv = line
+        .trim()
+        .replace(/^npm run cli -- /, '')
+        .split(/\s+/);
       const r = await cli(argv);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(`${url}/enviar#invitacion=${r.stdout.trim()}`);

@@ -25,13 +25,17 @@ async function call(base: string, method: string, url: string, key: Key | null, 
   const headers: Record<string, string> = key ? await signRequest({ method, url, body: text ?? '' }, key) : {};
   if (text) headers['content-type'] = 'application/json';
   const res = await fetch(base + url, { method, headers, body: text });
-  return { status: res.status, body: await res.json().catch(() => null) as any };
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  try { return (await c.query(sql)).rows as T[]; } finally { await c.end(); }
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end();
+  }
 }
 
 describe.runIf(providers.includes('postgres'))('replicas on one PostgreSQL: migrating together, revocation, SIGKILL', () => {
@@ -113,7 +117,10 @@ describe.runIf(providers.includes('postgres'))('replicas on one PostgreSQL: migr
     await Promise.all(writers);
     await new Promise((r) => (b!.proc.exitCode !== null || b!.proc.signalCode !== null ? r(null) : b!.proc.once('exit', r)));
     b = await spawnServer(env);
-    const rows = await query<{ id: string; reportHash: string; memberKeyId: string; status: string }>(db.url, `SELECT id, "reportHash", "memberKeyId", status FROM "Report" WHERE "memberKeyId" = '${org.keyId}'`);
+    const rows = await query<{ id: string; reportHash: string; memberKeyId: string; status: string }>(
+      db.url,
+      `SELECT id, "reportHash", "memberKeyId", status FROM "Report" WHERE "memberKeyId" = '${org.keyId}'`,
+    );
     const stored = new Map(rows.map((r) => [r.id, r]));
     for (const [id, hash] of acked) expect(stored.get(id)?.reportHash, id).toBe(hash);
     // unacknowledged but stored (committed just before the kill): whole rows, readable by their owner

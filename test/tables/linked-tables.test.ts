@@ -32,7 +32,14 @@ describe('buildLinkedTables', () => {
   });
 
   it('links tables: a shared margin is one cell that appears in both tables', () => {
-    const lt = buildLinkedTables({ counts, domains, tables: [['year', 'region'], ['year', 'type']] });
+    const lt = buildLinkedTables({
+      counts,
+      domains,
+      tables: [
+        ['year', 'region'],
+        ['year', 'type'],
+      ],
+    });
     // 12 + 9 cells, minus the 3 shared ({year:2022}, {year:2023}, grand total).
     expect(lt.cells).toHaveLength(12 + 9 - 3);
     const y22 = lt.cells.find((c) => JSON.stringify(c.key) === JSON.stringify({ year: '2022' }))!;
@@ -40,7 +47,12 @@ describe('buildLinkedTables', () => {
     expect(y22.value).toBe(8);
     // The grand total is expanded along year only once (deduplicated), along region and type once each.
     const grand = lt.cells.find((c) => Object.keys(c.key).length === 0)!;
-    expect(lt.constraints.filter((c) => c.total === grand.id).map((c) => c.dim).sort()).toEqual(['region', 'type', 'year']);
+    expect(
+      lt.constraints
+        .filter((c) => c.total === grand.id)
+        .map((c) => c.dim)
+        .sort(),
+    ).toEqual(['region', 'type', 'year']);
   });
 
   it('adds hierarchy groups as cells with group = Σ children and "*" = Σ groups (3 levels)', () => {
@@ -56,7 +68,15 @@ describe('buildLinkedTables', () => {
   });
 
   it('coveringCells: one more incident raises exactly the cells covering its key, in every table', () => {
-    const lt = buildLinkedTables({ counts, domains, tables: [['year', 'region'], ['year', 'type']], hierarchies: { region: { north: ['A', 'B'], south: ['C'] } } });
+    const lt = buildLinkedTables({
+      counts,
+      domains,
+      tables: [
+        ['year', 'region'],
+        ['year', 'type'],
+      ],
+      hierarchies: { region: { north: ['A', 'B'], south: ['C'] } },
+    });
     const cover = coveringCells(lt, { year: '2022', region: 'A', type: 't2' });
     // year×region: {2022,*} × {A, north, *} = 6 cells; year×type: {2022,*} × {t2,*} = 4, of which
     // {2022} and the grand total are shared: 8 distinct cells.

@@ -7,23 +7,56 @@ import { chain } from '../../server/http/chain.js';
 function appWith(handlers: RequestHandler[], chained: boolean) {
   const app = express();
   const seen: string[] = [];
-  const mark = (name: string): RequestHandler => (_req, _res, next) => { seen.push(name); next(); };
-  const finish: RequestHandler = (_req, res) => { seen.push('finish'); res.json({ seen }); };
+  const mark =
+    (name: string): RequestHandler =>
+    (_req, _res, next) => {
+      seen.push(name);
+      next();
+    };
+  const finish: RequestHandler = (_req, res) => {
+    seen.push('finish');
+    res.json({ seen });
+  };
   const all = [mark('first'), ...handlers, mark('last'), finish];
   if (chained) app.get('/x', chain(...all));
   else app.get('/x', ...all);
-  app.get('/x', (_req, res) => { res.status(202).json({ seen, fallback: true }); });
-  app.use(((err, _req, res, _next) => { res.status(500).json({ seen, error: String((err as Error)?.message ?? err) }); }) as express.ErrorRequestHandler);
+  app.get('/x', (_req, res) => {
+    res.status(202).json({ seen, fallback: true });
+  });
+  app.use(((err, _req, res, _next) => {
+    res.status(500).json({ seen, error: String((err as Error)?.message ?? err) });
+  }) as express.ErrorRequestHandler);
   return app;
 }
 
 const cases: Array<[string, RequestHandler[]]> = [
   ['plain order', [(_q, _s, n) => n()]],
   ['next(null) and next(false) go on', [(_q, _s, n) => n(null), (_q, _s, n) => (n as (e: unknown) => void)(false)]],
-  ['asynchronous next', [(_q, _s, n) => { setTimeout(() => n(), 1); }]],
+  [
+    'asynchronous next',
+    [
+      (_q, _s, n) => {
+        setTimeout(() => n(), 1);
+      },
+    ],
+  ],
   ['next(err) skips the rest', [(_q, _s, n) => n(new Error('boom'))]],
-  ['a thrown error skips the rest', [() => { throw new Error('thrown'); }]],
-  ['a rejected promise skips the rest', [async () => { throw new Error('rejected'); }]],
+  [
+    'a thrown error skips the rest',
+    [
+      () => {
+        throw new Error('thrown');
+      },
+    ],
+  ],
+  [
+    'a rejected promise skips the rest',
+    [
+      async () => {
+        throw new Error('rejected');
+      },
+    ],
+  ],
   ["next('route') goes to the next route", [(_q, _s, n) => n('route')]],
 ];
 

@@ -19,17 +19,24 @@ describe('sendJson', () => {
     app.set('etag', false);
     let value: unknown;
     let status = 200;
-    app.put('/express', (_req, res) => { res.status(status).json(value); });
-    app.put('/direct', (_req, res) => { sendJson(res, status, value); });
-    await fc.assert(fc.asyncProperty(fc.jsonValue(), fc.constantFrom(200, 201, 400, 409, 503), async (v, s) => {
-      value = v;
-      status = s;
-      const [a, b] = [await request(app).put('/express'), await request(app).put('/direct')];
-      expect(b.status).toBe(a.status);
-      expect(b.text).toBe(a.text);
-      expect(b.text).toBe(JSON.stringify(v));
-      for (const h of ['content-type', 'content-length', 'etag', 'x-powered-by']) expect(b.headers[h]).toBe(a.headers[h]);
-    }), { numRuns: 60 });
+    app.put('/express', (_req, res) => {
+      res.status(status).json(value);
+    });
+    app.put('/direct', (_req, res) => {
+      sendJson(res, status, value);
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), fc.constantFrom(200, 201, 400, 409, 503), async (v, s) => {
+        value = v;
+        status = s;
+        const [a, b] = [await request(app).put('/express'), await request(app).put('/direct')];
+        expect(b.status).toBe(a.status);
+        expect(b.text).toBe(a.text);
+        expect(b.text).toBe(JSON.stringify(v));
+        for (const h of ['content-type', 'content-length', 'etag', 'x-powered-by']) expect(b.headers[h]).toBe(a.headers[h]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -38,7 +45,10 @@ function appWithDeclaredRoute(routeHandler: PlainHandler, direct = true) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const common: PlainHandler = (_req, res, next) => { res.setHeader('X-Common', 'yes'); next(); };
+  const common: PlainHandler = (_req, res, next) => {
+    res.setHeader('X-Common', 'yes');
+    next();
+  };
   const seen: Array<{ plain: boolean; params: unknown; route: string; originalUrl: string }> = [];
   const record: PlainHandler = (req, _res, next) => {
     seen.push({
@@ -60,15 +70,21 @@ function appWithDeclaredRoute(routeHandler: PlainHandler, direct = true) {
 }
 
 const comparable = (r: request.Response) => ({
-  status: r.status, text: r.text,
+  status: r.status,
+  text: r.text,
   headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date')),
 });
 
 describe('declared routes', () => {
   // what the handler can see of the response tells which path served it; the body says nothing else
-  const answer: PlainHandler = (req, res) => { sendJson(res, 201, { id: req.params.id }); };
+  const answer: PlainHandler = (req, res) => {
+    sendJson(res, 201, { id: req.params.id });
+  };
   const plainResponses: boolean[] = [];
-  const answerAndNote: PlainHandler = (req, res) => { plainResponses.push(Object.getPrototypeOf(res) === ServerResponse.prototype); answer(req, res, () => undefined); };
+  const answerAndNote: PlainHandler = (req, res) => {
+    plainResponses.push(Object.getPrototypeOf(res) === ServerResponse.prototype);
+    answer(req, res, () => undefined);
+  };
 
   it.each([
     ['/things/abc', true, 'abc'],
@@ -94,11 +110,19 @@ describe('declared routes', () => {
     const both = appWithDeclaredRoute(answer);
     const expressOnly = appWithDeclaredRoute(answer, false);
     const segment = fc.stringMatching(/^[A-Za-z0-9%._~-]{0,12}$/);
-    await fc.assert(fc.asyncProperty(fc.constantFrom('things', 'THINGS', 'Things', 'thing'), segment, fc.constantFrom('', '/', '/x', '?q=1', '?'), async (first, id, tail) => {
-      const url = `/${first}/${id}${tail}`;
-      const [a, b] = [await request(both.app).put(url), await request(expressOnly.app).put(url)];
-      expect(comparable(a)).toEqual(comparable(b));
-    }), { numRuns: 80 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('things', 'THINGS', 'Things', 'thing'),
+        segment,
+        fc.constantFrom('', '/', '/x', '?q=1', '?'),
+        async (first, id, tail) => {
+          const url = `/${first}/${id}${tail}`;
+          const [a, b] = [await request(both.app).put(url), await request(expressOnly.app).put(url)];
+          expect(comparable(a)).toEqual(comparable(b));
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 
   it('leaves other methods and paths to express', async () => {
@@ -111,12 +135,19 @@ describe('declared routes', () => {
 
   it('sends thrown errors, rejected promises and next(err) to the error handler, as express does', async () => {
     const handlers: Record<string, PlainHandler> = {
-      thrown: () => { throw new AppError('report_conflict'); },
-      rejected: async () => { throw new AppError('report_conflict'); },
+      thrown: () => {
+        throw new AppError('report_conflict');
+      },
+      rejected: async () => {
+        throw new AppError('report_conflict');
+      },
       next: (_req, _res, next) => next(new AppError('report_conflict')),
     };
     for (const h of Object.values(handlers)) {
-      const [direct, viaExpress] = [await request(appWithDeclaredRoute(h).app).put('/things/abc'), await request(appWithDeclaredRoute(h, false).app).put('/things/abc')];
+      const [direct, viaExpress] = [
+        await request(appWithDeclaredRoute(h).app).put('/things/abc'),
+        await request(appWithDeclaredRoute(h, false).app).put('/things/abc'),
+      ];
       expect(direct.status).toBe(409);
       expect(direct.body).toEqual({ error: { code: 'report_conflict' } });
       expect(comparable(viaExpress)).toEqual(comparable(direct));
@@ -125,7 +156,10 @@ describe('declared routes', () => {
 
   it('answers 404 not_found when the handlers end without answering, as express does', async () => {
     const h: PlainHandler = (_req, _res, next) => next();
-    const [direct, viaExpress] = [await request(appWithDeclaredRoute(h).app).put('/things/abc'), await request(appWithDeclaredRoute(h, false).app).put('/things/abc')];
+    const [direct, viaExpress] = [
+      await request(appWithDeclaredRoute(h).app).put('/things/abc'),
+      await request(appWithDeclaredRoute(h, false).app).put('/things/abc'),
+    ];
     expect(direct.status).toBe(404);
     expect(direct.body).toEqual({ error: { code: 'not_found' } });
     expect(comparable(viaExpress)).toEqual(comparable(direct));
@@ -142,8 +176,12 @@ describe('declared routes', () => {
 
   it('must be mounted first: express would otherwise route a URL elsewhere than the direct path does', () => {
     const app = express();
-    app.put('/things/:id', (_req, res) => { res.status(204).end(); });
-    expect(() => mountDeclaredRoutes(app, [declareRoute('PUT', '/things/:id', answer)], { common: [], onError: (_e, _q, _s, _n) => undefined })).toThrow(/first/);
+    app.put('/things/:id', (_req, res) => {
+      res.status(204).end();
+    });
+    expect(() => mountDeclaredRoutes(app, [declareRoute('PUT', '/things/:id', answer)], { common: [], onError: (_e, _q, _s, _n) => undefined })).toThrow(
+      /first/,
+    );
     // and an error handler express would not recognise as one (not four parameters) is refused
     expect(() => mountDeclaredRoutes(express(), [], { common: [], onError: (_e, _q, _s) => undefined })).toThrow(/four/);
   });
@@ -157,15 +195,22 @@ describe('declared routes', () => {
 
   it('types handlers so that express-only features do not compile', () => {
     // Each line below is a compile error (tsc --noEmit, part of npm test): @ts-expect-error fails if it is not.
-    // @ts-expect-error res.json is express's
-    declareRoute('PUT', '/x/:id', (_req, res) => { res.json({}); });
-    // @ts-expect-error res.status is express's
-    declareRoute('PUT', '/x/:id', (_req, res) => { res.status(201); });
+    declareRoute('PUT', '/x/:id', (_req, res) => {
+      // @ts-expect-error res.json is express's
+      res.json({});
+    });
+    declareRoute('PUT', '/x/:id', (_req, res) => {
+      // @ts-expect-error res.status is express's
+      res.status(201);
+    });
     // @ts-expect-error req.query is express's
     declareRoute('PUT', '/x/:id', (req) => req.query);
     // @ts-expect-error req.get is express's
     declareRoute('PUT', '/x/:id', (req) => req.get('host'));
     // what both paths have compiles
-    declareRoute('PUT', '/x/:id', (req, res) => { res.setHeader('X', String(req.params.id)); res.end(); });
+    declareRoute('PUT', '/x/:id', (req, res) => {
+      res.setHeader('X', String(req.params.id));
+      res.end();
+    });
   });
 });

@@ -19,7 +19,10 @@ symlinkSync('/dev/null', path.join(bin, 'devnull'));
 chmodSync(path.join(bin, 'folder'), 0o755);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => { vi.unstubAllEnvs(); vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
 
 describe('findBinary', () => {
   it('finds an executable file by path or by name on PATH', () => {
@@ -53,7 +56,9 @@ describe('requireBinary', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(requireBinary('nginx')).toBeUndefined();
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/^SKIPPED: the tests in test\/unit\/machine-requirements\.test\.ts that need nginx — not found on this machine \(looked for nginx\)$/);
+    expect(String(warn.mock.calls[0]![0])).toMatch(
+      /^SKIPPED: the tests in test\/unit\/machine-requirements\.test\.ts that need nginx — not found on this machine \(looked for nginx\)$/,
+    );
   });
 
   it('an explicit variable is the only place looked at', () => {
@@ -74,7 +79,9 @@ describe('requireBinary', () => {
     vi.stubEnv('CONTAMOS_REQUIRE_BINARIES', 'caddy, tor');
     expect(() => requireBinary('tor')).toThrow(/tor is required/);
     expect(requireBinary('nginx')).toBeUndefined();
-    expect(() => requireBinary('Chromium', { required: true, requiredBy: 'CONTAMOS_REQUIRE_BROWSER=1' })).toThrow(/Chromium is required in this run \(CONTAMOS_REQUIRE_BROWSER=1\)/);
+    expect(() => requireBinary('Chromium', { required: true, requiredBy: 'CONTAMOS_REQUIRE_BROWSER=1' })).toThrow(
+      /Chromium is required in this run \(CONTAMOS_REQUIRE_BROWSER=1\)/,
+    );
   });
 });
 
@@ -89,7 +96,8 @@ describe('every test reaches PostgreSQL and the browser through the shared helpe
   const allowed = (f: string, only: string[]) => only.includes(f) || f === 'unit/machine-requirements.test.ts';
 
   it('no fixed PostgreSQL host, port or admin URL outside test/setup/postgres.ts', () => {
-    const offenders = files.filter((f) => !allowed(f, ['setup/postgres.ts']))
+    const offenders = files
+      .filter((f) => !allowed(f, ['setup/postgres.ts']))
       .filter((f) => /:5432\b|CONTAMOS_PG_ADMIN_URL|PG_ADMIN_URL\b/.test(readFileSync(path.join(root, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
@@ -100,7 +108,8 @@ describe('every test reaches PostgreSQL and the browser through the shared helpe
   });
 
   it('playwright-core is imported only by test/helpers/browser.ts (types aside)', () => {
-    const offenders = files.filter((f) => !allowed(f, ['helpers/browser.ts']))
+    const offenders = files
+      .filter((f) => !allowed(f, ['helpers/browser.ts']))
       .filter((f) => /^import\s+(?!type\b)[^;]*from\s+'playwright-core'/m.test(readFileSync(path.join(root, f), 'utf8')));
     expect(offenders).toEqual([]);
     expect(files).toContain('helpers/browser.ts');

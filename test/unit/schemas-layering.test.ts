@@ -15,7 +15,11 @@ const FORBIDDEN_FILES = ['app.ts', 'main.ts', 'openapi.ts', 'config.ts', 'keys.t
 /** Module specifiers of a source file: import/export … from, import(), import '…'. */
 function specifiers(source: string): string[] {
   const out: string[] = [];
-  for (const re of [/\b(?:import|export)\s+(?:type\s+)?[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g]) {
+  for (const re of [
+    /\b(?:import|export)\s+(?:type\s+)?[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
+  ]) {
     for (const m of source.matchAll(re)) out.push(m[1]!);
   }
   return out;
@@ -45,7 +49,9 @@ function closure(start: string[]): Map<string, string> {
 }
 
 describe('layering of the schemas', () => {
-  const files = readdirSync(SCHEMAS).filter((f) => f.endsWith('.ts')).map((f) => path.join(SCHEMAS, f));
+  const files = readdirSync(SCHEMAS)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(SCHEMAS, f));
 
   it('finds the schemas and follows their imports', () => {
     expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['manifest.ts', 'release.ts', 'report.ts']));

@@ -37,10 +37,14 @@ describe('server-keys.json refuses private keys of the steward and publishers', 
   });
 
   it.each([
-    ['the steward\'s secretKey', (g: any) => ({ ...g, steward: { ...g.steward, secretKey: 'S' } }), 'steward'],
-    ['the steward\'s whole signing pair', (g: any) => ({ ...g, steward: { ...g.steward, signing: { publicKey: g.steward.publicKey, secretKey: 'S' } } }), 'steward'],
-    ['the steward\'s seal secret key', (g: any) => ({ ...g, steward: { ...g.steward, sealSecretKey: 'S' } }), 'steward'],
-    ['a publisher\'s secretKey', (g: any) => ({ ...g, publishers: [{ ...g.publishers[0], secretKey: 'P' }] }), 'publishers'],
+    ["the steward's secretKey", (g: any) => ({ ...g, steward: { ...g.steward, secretKey: 'S' } }), 'steward'],
+    [
+      "the steward's whole signing pair",
+      (g: any) => ({ ...g, steward: { ...g.steward, signing: { publicKey: g.steward.publicKey, secretKey: 'S' } } }),
+      'steward',
+    ],
+    ["the steward's seal secret key", (g: any) => ({ ...g, steward: { ...g.steward, sealSecretKey: 'S' } }), 'steward'],
+    ["a publisher's secretKey", (g: any) => ({ ...g, publishers: [{ ...g.publishers[0], secretKey: 'P' }] }), 'publishers'],
     ['a private key beside the others', (g: any) => ({ ...g, stewardSecretKey: 'S' }), ''],
     ['an unknown field in the receipt key', (g: any) => ({ ...g, receipt: { ...g.receipt, privateKey: 'R' } }), 'receipt'],
   ])('refuses a file with %s', (_what, change, where) => {
@@ -49,7 +53,9 @@ describe('server-keys.json refuses private keys of the steward and publishers', 
     const text = JSON.stringify(bad).replace(/"S"/g, JSON.stringify(stewardSecret)).replace(/"P"/g, JSON.stringify(publisherSecret));
     const run = load(JSON.parse(text));
     expect(run).toThrow();
-    try { run(); } catch (e) {
+    try {
+      run();
+    } catch (e) {
       expect(String(e)).toMatch(/unrecognized|Unrecognized/);
       if (where) expect(String(e)).toContain(where);
       // the error names the field, never the secret

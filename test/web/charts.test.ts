@@ -10,8 +10,17 @@ const svgOf = (s: string) => s.slice(s.indexOf('<svg'), s.indexOf('</svg>') + 6)
 
 describe('barChart', () => {
   const chart = barChart({
-    id: 'c1', title: 'Tipo de hecho', k: 5, lang: 'es', total: 121,
-    bars: [{ label: 'Homicidio', value: 36 }, { label: 'Secuestro', value: null }, { label: 'Otro', value: 0 }, { label: 'Desaparición', value: 1234 }],
+    id: 'c1',
+    title: 'Tipo de hecho',
+    k: 5,
+    lang: 'es',
+    total: 121,
+    bars: [
+      { label: 'Homicidio', value: 36 },
+      { label: 'Secuestro', value: null },
+      { label: 'Otro', value: 0 },
+      { label: 'Desaparición', value: 1234 },
+    ],
   }).value;
 
   it('writes every published number as text next to its bar', () => {
@@ -53,7 +62,16 @@ describe('barChart', () => {
   });
 
   it('speaks English with lang en', () => {
-    const en = barChart({ id: 'c2', title: 'Type', k: 3, lang: 'en', bars: [{ label: 'Kidnapping', value: null }, { label: 'Homicide', value: 1500 }] }).value;
+    const en = barChart({
+      id: 'c2',
+      title: 'Type',
+      k: 3,
+      lang: 'en',
+      bars: [
+        { label: 'Kidnapping', value: null },
+        { label: 'Homicide', value: 1500 },
+      ],
+    }).value;
     expect(en).toContain('hidden to protect people');
     expect(en).toContain('1,500');
   });
@@ -92,9 +110,20 @@ describe('charts of a release', () => {
   it('renders the release: coverage, numbers, suppressed cells, downloads, verification', () => {
     const env = { manifest: m, hash: 'a'.repeat(64), signature: { keyId: 'publisher-0123456789abcdef', alg: 'ed25519' as const, value: 'c2ln' } };
     const out = releaseSection(env, 'es').value;
-    for (const text of ['anual-1', 'oculta para proteger a las personas', 'Lima Metropolitana', 'Venezuela', 'Mujer trans', '2026.1',
-      '/api/v1/releases/anual-1.csv', '/api/v1/releases/anual-1', 'a'.repeat(64), 'publisher-0123456789abcdef', 'npm run audit -- --server',
-      'Estas cifras son incompletas']) {
+    for (const text of [
+      'anual-1',
+      'oculta para proteger a las personas',
+      'Lima Metropolitana',
+      'Venezuela',
+      'Mujer trans',
+      '2026.1',
+      '/api/v1/releases/anual-1.csv',
+      '/api/v1/releases/anual-1',
+      'a'.repeat(64),
+      'publisher-0123456789abcdef',
+      'npm run audit -- --server',
+      'Estas cifras son incompletas',
+    ]) {
       expect(out).toContain(text);
     }
     expect(out.match(/<svg class="chart"/g)).toHaveLength(4);
@@ -155,7 +184,12 @@ describe('charts of larger releases', () => {
     ];
     const { charts } = chartsOfTable(m, { dimensions: ['year', 'region'], cells }, 1, 'es');
     expect(charts.map((c) => c.title)).toEqual([
-      'Región (por grupos) — todo', 'Región — todo', 'Región (por grupos) — 2022', 'Región — 2022', 'Región (por grupos) — 2023', 'Región — 2023',
+      'Región (por grupos) — todo',
+      'Región — todo',
+      'Región (por grupos) — 2022',
+      'Región — 2022',
+      'Región (por grupos) — 2023',
+      'Región — 2023',
     ]);
     expect(charts[0]!.bars).toEqual([{ label: 'Lima y Callao', value: 35 }]);
     expect(charts[2]!.bars).toEqual([{ label: 'Lima y Callao', value: null }]);

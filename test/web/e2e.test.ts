@@ -13,8 +13,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page, Request as PwRequest } from 'playwright-core';
 import {
-  canonicalJson, dedupeTag, generateDedupeSecret, generateSigningKeyPair, openNarrative, parseKeyFile, ready, sealNarrative,
-  serializeKeyFile, signDetached, signRequest, verifyReceipt,
+  canonicalJson,
+  dedupeTag,
+  generateDedupeSecret,
+  generateSigningKeyPair,
+  openNarrative,
+  parseKeyFile,
+  ready,
+  sealNarrative,
+  serializeKeyFile,
+  signDetached,
+  signRequest,
+  verifyReceipt,
 } from '../../crypto/index.js';
 import { spawnServer, type ServerProcess } from '../../scripts/lib/spawn-server.js';
 import { hasSumo } from '../../server/web/bundle.js';
@@ -23,7 +33,13 @@ import { chromiumPath, describeWithBrowser, launchBrowser } from '../helpers/bro
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
-interface Key { keyId: string; publicKey?: string; secretKey: string; sealPublicKey?: string; sealSecretKey?: string }
+interface Key {
+  keyId: string;
+  publicKey?: string;
+  secretKey: string;
+  sealPublicKey?: string;
+  sealSecretKey?: string;
+}
 
 let dir: string;
 let server: ServerProcess;
@@ -223,7 +239,11 @@ describeWithBrowser('submission form in English, with a key file from the comman
     const details = 'Carla Rojas, 2024-03-02, Jr. Huallaga 300';
     await fill('2023', 'Extortion (protection payments)', 'Callao', 'first version, with a name: Carla Rojas');
     await page.locator('details.dedupe summary').click();
-    await page.setInputFiles('#dedupe-secret', { name: 'coalition.secret.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ kind: 'contamos-dedupe-secret', version: 1, secret })) });
+    await page.setInputFiles('#dedupe-secret', {
+      name: 'coalition.secret.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ kind: 'contamos-dedupe-secret', version: 1, secret })),
+    });
     await expect.poll(() => page.textContent('#submit-feedback-status')).toContain('Coalition secret loaded');
     await page.getByLabel('Details that identify the incident (never sent)').fill(details);
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
@@ -236,14 +256,28 @@ describeWithBrowser('submission form in English, with a key file from the comman
     expect(await page.inputValue('#f-region')).toBe('PE-CAL');
     await fill('2023', 'Kidnapping', 'Callao', 'corrected version: it was a kidnapping');
     await page.getByRole('button', { name: 'Encrypt and send' }).click();
-    await expect.poll(async () => { const id = await page.textContent('#r-id'); return Boolean(id) && id !== firstId; }, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const id = await page.textContent('#r-id');
+          return Boolean(id) && id !== firstId;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     const secondId = (await page.textContent('#r-id'))!;
     await expect.poll(() => page.locator('#mine-list li', { hasText: firstId }).textContent()).toContain('Replaced by an amendment');
     expect(await page.locator('#mine-list li', { hasText: secondId }).textContent()).toContain('Active');
     await page.screenshot({ path: path.join(ARTIFACTS, 'enviar-en-corregido.png'), fullPage: true });
 
     const bodies = requests.map((r) => r.postData() ?? '').filter(Boolean);
-    const sent = bodies.map((b) => { try { return JSON.parse(b); } catch { return {}; } });
+    const sent = bodies.map((b) => {
+      try {
+        return JSON.parse(b);
+      } catch {
+        return {};
+      }
+    });
     expect(sent.find((b) => b.incidentType === 'extortion').dedupeTag).toBe(dedupeTag(secret, details));
     expect(sent.find((b) => b.incidentType === 'kidnapping').supersedes).toBe(firstId);
     for (const needle of ['Carla', 'Huallaga', 'corrected version', secret, kp.secretKey]) expect(bodies.join('\n')).not.toContain(needle);
@@ -262,14 +296,24 @@ describeWithBrowser('statistics page (JavaScript off)', () => {
     expect(enrolled.status).toBe(201);
     const member: Key = { keyId: enrolled.json.keyId, secretKey: kp.secretKey };
     const plan: Array<[string, string, number]> = [
-      ['homicide', 'PE-LMA', 7], ['homicide', 'PE-CAL', 2], ['disappearance', 'PE-LMA', 6], ['extortion', 'PE-LMA', 5],
-      ['extortion', 'PE-MDD', 2], ['kidnapping', 'PE-ARE', 2],
+      ['homicide', 'PE-LMA', 7],
+      ['homicide', 'PE-CAL', 2],
+      ['disappearance', 'PE-LMA', 6],
+      ['extortion', 'PE-LMA', 5],
+      ['extortion', 'PE-MDD', 2],
+      ['kidnapping', 'PE-ARE', 2],
     ];
     for (const [incidentType, region, n] of plan) {
       for (let i = 0; i < n; i++) {
         const body = {
-          year: 2024, region, incidentType, victimGender: i % 2 ? 'trans-woman' : 'cis-woman', victimNationality: i % 3 ? 'VE' : 'PE',
-          victimAgeBand: '25-34', perpetratorType: 'criminal-organisation', ...(incidentType === 'disappearance' ? { outcome: 'still-missing' } : {}),
+          year: 2024,
+          region,
+          incidentType,
+          victimGender: i % 2 ? 'trans-woman' : 'cis-woman',
+          victimNationality: i % 3 ? 'VE' : 'PE',
+          victimAgeBand: '25-34',
+          perpetratorType: 'criminal-organisation',
+          ...(incidentType === 'disappearance' ? { outcome: 'still-missing' } : {}),
           sealedNarrative: sealNarrative(`caso ${incidentType} ${i}`, steward.sealPublicKey!),
         };
         const res = await api('PUT', `/api/v1/reports/${randomUUID()}`, member, body);
@@ -277,8 +321,15 @@ describeWithBrowser('statistics page (JavaScript off)', () => {
       }
     }
     const draft = await api('POST', '/api/v1/releases', publisher, {
-      series: 'anual', filter: { years: [2024] }, k: 5,
-      tables: [['year', 'incidentType'], ['year', 'region'], ['year', 'victimGender'], ['year', 'victimNationality']],
+      series: 'anual',
+      filter: { years: [2024] },
+      k: 5,
+      tables: [
+        ['year', 'incidentType'],
+        ['year', 'region'],
+        ['year', 'victimGender'],
+        ['year', 'victimNationality'],
+      ],
     });
     expect(draft.status, JSON.stringify(draft.json)).toBe(201);
     const published = await api('POST', `/api/v1/releases/drafts/${draft.json.draftId}/signature`, publisher, {

@@ -11,7 +11,17 @@ import type { Manifest, ReleaseEnvelope } from '../../server/schemas/manifest.js
 
 type Counts = Record<string, number>;
 
-const BY_TYPE: Counts = { homicide: 36, disappearance: 39, extortion: 12, threat: 7, 'physical-assault': 9, kidnapping: 3, trafficking: 2, 'state-abuse': 8, 'sexual-violence': 5 };
+const BY_TYPE: Counts = {
+  homicide: 36,
+  disappearance: 39,
+  extortion: 12,
+  threat: 7,
+  'physical-assault': 9,
+  kidnapping: 3,
+  trafficking: 2,
+  'state-abuse': 8,
+  'sexual-violence': 5,
+};
 const BY_REGION: Counts = { 'PE-LMA': 70, 'PE-CAL': 15, 'PE-MDD': 9, 'PE-ARE': 6, 'PE-CUS': 4, 'PE-PUN': 3, 'PE-LOR': 8, 'PE-CAJ': 6 };
 const BY_GENDER: Counts = { 'cis-woman': 60, 'trans-woman': 45, man: 6, 'non-binary': 3, unknown: 7 };
 const BY_NATIONALITY: Counts = { PE: 50, VE: 55, CO: 10, EC: 4, unknown: 2 };
@@ -31,7 +41,9 @@ function table(dim: string, year: string, codes: string[], counts: Counts, k: nu
   return { dimensions: ['year', dim], cells };
 }
 
-export function sampleManifest(opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number; index?: number } = {}): Manifest {
+export function sampleManifest(
+  opts: { series?: string; sequence?: number; previousHash?: string | null; publishedOn?: string; k?: number; index?: number } = {},
+): Manifest {
   const series = opts.series ?? 'anual';
   const sequence = opts.sequence ?? 1;
   const k = opts.k ?? 5;
@@ -59,8 +71,11 @@ export function sampleManifest(opts: { series?: string; sequence?: number; previ
     protection: k,
     hierarchies: {},
     domains: {
-      year: [year], incidentType: codesOf(incidentTypes), region: codesOf(regions),
-      victimGender: codesOf(victimGenders), victimNationality: codesOf(victimNationalities),
+      year: [year],
+      incidentType: codesOf(incidentTypes),
+      region: codesOf(regions),
+      victimGender: codesOf(victimGenders),
+      victimNationality: codesOf(victimNationalities),
     },
     merkle: { scheme: 'contamos-smt-sha256', root: randomBytes(32).toString('hex') },
     tables,
@@ -74,8 +89,15 @@ export async function insertRelease(ctx: ServiceContext, publisher: { keyId: str
   const signature = signDetached(text, publisher.secretKey);
   const leaves = Array.from({ length: 8 }, () => randomBytes(32).toString('hex'));
   await ctx.db.releases.create({
-    id: manifest.id, series: manifest.series, sequence: manifest.sequence, hash, manifest: text,
-    signature, keyId: publisher.keyId, publishedOn: manifest.publishedOn, leaves: packLeaves(leaves),
+    id: manifest.id,
+    series: manifest.series,
+    sequence: manifest.sequence,
+    hash,
+    manifest: text,
+    signature,
+    keyId: publisher.keyId,
+    publishedOn: manifest.publishedOn,
+    leaves: packLeaves(leaves),
   });
   return { manifest, hash, signature: { keyId: publisher.keyId, alg: 'ed25519', value: signature } };
 }

@@ -24,7 +24,12 @@ export type Viewport = (typeof VIEWPORTS)[number];
 
 export const PASSPHRASE = 'llama verde sobre el puente';
 
-export interface Key { keyId: string; secretKey: string; sealPublicKey?: string; sealSecretKey?: string }
+export interface Key {
+  keyId: string;
+  secretKey: string;
+  sealPublicKey?: string;
+  sealSecretKey?: string;
+}
 
 export interface Harness {
   dir: string;
@@ -56,7 +61,10 @@ export async function startHarness(name: string): Promise<Harness> {
   const p = parseKeyFile(readFileSync(path.join(home, 'publisher.key.json'), 'utf8'));
   const browser = await launchBrowser();
   return {
-    dir, server, proxy, browser,
+    dir,
+    server,
+    proxy,
+    browser,
     origin: `http://127.0.0.1:${proxy.port}`,
     serverUrl: server.url,
     steward: { keyId: s.keyId!, secretKey: s.signing!.secretKey!, sealPublicKey: s.seal!.publicKey, sealSecretKey: s.seal!.secretKey! },
@@ -99,17 +107,30 @@ export async function storedReports(h: Harness): Promise<Array<{ id: string; sta
   return out;
 }
 
-export interface OpenPage { ctx: BrowserContext; page: Page; requests: PwRequest[]; errors: string[] }
+export interface OpenPage {
+  ctx: BrowserContext;
+  page: Page;
+  requests: PwRequest[];
+  errors: string[];
+}
 
 export async function openPage(h: Harness, vp: Viewport, pathAndHash = '/enviar', lang: 'es' | 'en' = 'es'): Promise<OpenPage> {
-  const ctx = await h.browser.newContext({ viewport: vp.viewport, isMobile: vp.isMobile, hasTouch: vp.hasTouch, acceptDownloads: true, locale: lang === 'en' ? 'en-GB' : 'es-PE' });
+  const ctx = await h.browser.newContext({
+    viewport: vp.viewport,
+    isMobile: vp.isMobile,
+    hasTouch: vp.hasTouch,
+    acceptDownloads: true,
+    locale: lang === 'en' ? 'en-GB' : 'es-PE',
+  });
   const page = await ctx.newPage();
   const requests: PwRequest[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r));
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(h.origin + pathAndHash, { timeout: 90_000 });
-  await expect.poll(() => page.textContent('#key-feedback-status'), { timeout: 30_000 }).toMatch(lang === 'en' ? /Ready|You received an invite/ : /Listo|Recibió una invitación/);
+  await expect
+    .poll(() => page.textContent('#key-feedback-status'), { timeout: 30_000 })
+    .toMatch(lang === 'en' ? /Ready|You received an invite/ : /Listo|Recibió una invitación/);
   return { ctx, page, requests, errors };
 }
 

@@ -12,14 +12,25 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumPath, describeWithBrowser } from '../helpers/browser.js';
 import type { Route } from 'playwright-core';
-import {
-  canonicalJson, generateSigningKeyPair, isKeyBox, parseKeyFile, receiptCode, sealNarrative, signDetached, unlockKeyFile,
-} from '../../crypto/index.js';
+import { canonicalJson, generateSigningKeyPair, isKeyBox, parseKeyFile, receiptCode, sealNarrative, signDetached, unlockKeyFile } from '../../crypto/index.js';
 import { pwhashSodium } from '../../scripts/cli/passphrase.js';
 import { cli } from '../cli/helpers.js';
 import {
-  type Harness, type Key, PASSPHRASE, VIEWPORTS, api, enrolFromLink, expectFits, expectSameOrigin, fillReport, loadKeyFile, newInvite, openPage,
-  saveKey, shot, startHarness,
+  type Harness,
+  type Key,
+  PASSPHRASE,
+  VIEWPORTS,
+  api,
+  enrolFromLink,
+  expectFits,
+  expectSameOrigin,
+  fillReport,
+  loadKeyFile,
+  newInvite,
+  openPage,
+  saveKey,
+  shot,
+  startHarness,
 } from './flow-harness.js';
 
 let h: Harness;
@@ -29,7 +40,9 @@ beforeAll(async () => {
   h = await startHarness('keys');
   work = mkdtempSync(path.join(tmpdir(), 'contamos-keys-cli-'));
 }, 120_000);
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 const withPass = { CONTAMOS_KEY_PASSPHRASE: PASSPHRASE };
 const run = (argv: string[], env: Record<string, string> = withPass) => cli(argv, { server: h.serverUrl, env });
@@ -62,8 +75,27 @@ for (const vp of VIEWPORTS) {
       const status = await run(['status', '--key', pageKeyFile]);
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toContain(pageReport);
-      const sent = await run(['submit', '--key', pageKeyFile, '--year', '2024', '--region', 'PE-CAL', '--type', 'threat', '--gender', 'cis-woman',
-        '--nationality', 'PE', '--age', '18-24', '--perpetrator', 'client', '--narrative', 'enviado desde la línea de órdenes']);
+      const sent = await run([
+        'submit',
+        '--key',
+        pageKeyFile,
+        '--year',
+        '2024',
+        '--region',
+        'PE-CAL',
+        '--type',
+        'threat',
+        '--gender',
+        'cis-woman',
+        '--nationality',
+        'PE',
+        '--age',
+        '18-24',
+        '--perpetrator',
+        'client',
+        '--narrative',
+        'enviado desde la línea de órdenes',
+      ]);
       expect(sent.code, sent.stderr).toBe(0);
       const cliReceipt = JSON.parse(sent.stdout);
       const cliCode = receiptCode(cliReceipt.reportId, cliReceipt.reportHash);
@@ -157,7 +189,15 @@ VIEWPORTS.forEach((vp, i) => {
       const code = (await page.textContent('#r-code'))!;
       await fillReport(page, 'este se retira', { year: String(year) });
       await page.getByRole('button', { name: 'Cifrar y enviar' }).click();
-      await expect.poll(async () => { const id = await page.textContent('#r-id'); return Boolean(id) && id !== counted; }, { timeout: 20_000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const id = await page.textContent('#r-id');
+            return Boolean(id) && id !== counted;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(true);
       const withdrawn = (await page.textContent('#r-id'))!;
       page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: `Retirar ${withdrawn}` }).click();
@@ -165,11 +205,20 @@ VIEWPORTS.forEach((vp, i) => {
 
       // Four more reports from another organisation, then a release over that year.
       const kp = generateSigningKeyPair();
-      const other: Key = { keyId: (await api(h, 'POST', '/api/v1/enrol', null, { invite: await newInvite(h), publicKey: kp.publicKey })).json.keyId, secretKey: kp.secretKey };
+      const other: Key = {
+        keyId: (await api(h, 'POST', '/api/v1/enrol', null, { invite: await newInvite(h), publicKey: kp.publicKey })).json.keyId,
+        secretKey: kp.secretKey,
+      };
       for (let n = 0; n < 4; n++) {
         const r = await api(h, 'PUT', `/api/v1/reports/${randomUUID()}`, other, {
-          year, region: 'PE-LMA', incidentType: 'extortion', victimGender: 'trans-woman', victimNationality: 'VE', victimAgeBand: '25-34',
-          perpetratorType: 'criminal-organisation', sealedNarrative: sealNarrative(`otro ${n}`, h.steward.sealPublicKey!),
+          year,
+          region: 'PE-LMA',
+          incidentType: 'extortion',
+          victimGender: 'trans-woman',
+          victimNationality: 'VE',
+          victimAgeBand: '25-34',
+          perpetratorType: 'criminal-organisation',
+          sealedNarrative: sealNarrative(`otro ${n}`, h.steward.sealPublicKey!),
         });
         expect(r.status).toBe(201);
       }
@@ -183,7 +232,8 @@ VIEWPORTS.forEach((vp, i) => {
       await expect.poll(() => page.locator('#check-release option').count()).toBeGreaterThan(0);
       await page.getByLabel('Publicación', { exact: true }).selectOption(releaseId);
       await page.getByRole('button', { name: 'Comprobar mis reportes' }).click();
-      await expect.poll(() => page.textContent('#check-feedback-status'), { timeout: 20_000 })
+      await expect
+        .poll(() => page.textContent('#check-feedback-status'), { timeout: 20_000 })
         .toMatch(new RegExp(`^Publicación ${releaseId} \\(firma de publisher-[0-9a-f]+ verificada\\): 1 reporte suyo está contado, de 2 revisados`));
       const row = page.locator('#check-list li', { hasText: counted });
       expect(await row.textContent()).toContain(code);
@@ -196,30 +246,44 @@ VIEWPORTS.forEach((vp, i) => {
       expect(proofReq.headers()['signature-input']).toMatch(/keyid="m-/);
 
       // A server that alters the proof: not counted, an alarm next to the button.
-      await page.route(`**/api/v1/releases/${releaseId}/proofs*`, (route) => tamper(route, (b) => {
-        const it = b.items.find((x: { reportId: string }) => x.reportId === counted);
-        if (Array.isArray(it.proof.path) && it.proof.path.length > 0) it.proof.path[0] = flip(it.proof.path[0]);
-        else it.proof.leaf = flip(it.proof.leaf);
-      }));
+      await page.route(`**/api/v1/releases/${releaseId}/proofs*`, (route) =>
+        tamper(route, (b) => {
+          const it = b.items.find((x: { reportId: string }) => x.reportId === counted);
+          if (Array.isArray(it.proof.path) && it.proof.path.length > 0) it.proof.path[0] = flip(it.proof.path[0]);
+          else it.proof.leaf = flip(it.proof.leaf);
+        }),
+      );
       await page.getByRole('button', { name: 'Comprobar mis reportes' }).click();
-      await expect.poll(() => page.textContent('#check-feedback-alert'), { timeout: 20_000 }).toMatch(/0 reportes suyos están contados.*Atención: 1 reporte no pasó/);
+      await expect
+        .poll(() => page.textContent('#check-feedback-alert'), { timeout: 20_000 })
+        .toMatch(/0 reportes suyos están contados.*Atención: 1 reporte no pasó/);
       expect(await page.locator('#check-list li', { hasText: counted }).textContent()).toContain('la prueba del servidor NO verifica.');
       await page.unroute(`**/api/v1/releases/${releaseId}/proofs*`);
       // …that shows a valid-looking proof for another hash than the signed receipt's.
-      await page.route(`**/api/v1/releases/${releaseId}/proofs*`, (route) => tamper(route, (b) => {
-        const it = b.items.find((x: { reportId: string }) => x.reportId === counted);
-        it.reportHash = flip(it.reportHash);
-        it.proof.leaf = it.reportHash;
-      }));
+      await page.route(`**/api/v1/releases/${releaseId}/proofs*`, (route) =>
+        tamper(route, (b) => {
+          const it = b.items.find((x: { reportId: string }) => x.reportId === counted);
+          it.reportHash = flip(it.reportHash);
+          it.proof.leaf = it.reportHash;
+        }),
+      );
       await page.getByRole('button', { name: 'Comprobar mis reportes' }).click();
-      await expect.poll(() => page.locator('#check-list li', { hasText: counted }).textContent(), { timeout: 20_000 })
+      await expect
+        .poll(() => page.locator('#check-list li', { hasText: counted }).textContent(), { timeout: 20_000 })
         .toContain('el servidor muestra otro contenido que el de su recibo firmado.');
       await page.unroute(`**/api/v1/releases/${releaseId}/proofs*`);
       // …or that changes the release's root: the publisher's signature no longer holds.
-      await page.route(`**/api/v1/releases/${releaseId}`, (route) => tamper(route, (b) => { b.manifest.merkle.root = flip(b.manifest.merkle.root); }));
+      await page.route(`**/api/v1/releases/${releaseId}`, (route) =>
+        tamper(route, (b) => {
+          b.manifest.merkle.root = flip(b.manifest.merkle.root);
+        }),
+      );
       await page.getByRole('button', { name: 'Comprobar mis reportes' }).click();
-      await expect.poll(() => page.textContent('#check-feedback-alert'), { timeout: 20_000 })
-        .toBe(`No se pudo comprobar la publicación: la publicación ${releaseId} no tiene una firma válida de la coalición. No confíe en ella y avise a la administración.`);
+      await expect
+        .poll(() => page.textContent('#check-feedback-alert'), { timeout: 20_000 })
+        .toBe(
+          `No se pudo comprobar la publicación: la publicación ${releaseId} no tiene una firma válida de la coalición. No confíe en ella y avise a la administración.`,
+        );
       expect(await page.locator('#check-list li').count()).toBe(0);
       await page.unroute(`**/api/v1/releases/${releaseId}`);
       await expectFits(page, vp);

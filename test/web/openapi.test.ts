@@ -24,7 +24,9 @@ beforeAll(async () => {
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   doc = res.body;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** Every (method, full path template) the app routes, from the routers' stacks. */
 function mountedRoutes(app: Express): Array<{ method: string; path: string }> {
@@ -68,16 +70,23 @@ describe('OpenAPI document', () => {
     const documented = Object.entries(doc.paths as Json).flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m, path: p })));
     for (const r of mounted) {
       const re = matcher(r.path);
-      expect(documented.some((d) => d.method === r.method && re.test(d.path)), `${r.method.toUpperCase()} ${r.path} is not in openapi.json`).toBe(true);
+      expect(
+        documented.some((d) => d.method === r.method && re.test(d.path)),
+        `${r.method.toUpperCase()} ${r.path} is not in openapi.json`,
+      ).toBe(true);
     }
     for (const d of documented) {
-      expect(mounted.some((r) => r.method === d.method && matcher(r.path).test(d.path)), `${d.method.toUpperCase()} ${d.path} is documented but not routed`).toBe(true);
+      expect(
+        mounted.some((r) => r.method === d.method && matcher(r.path).test(d.path)),
+        `${d.method.toUpperCase()} ${d.path} is documented but not routed`,
+      ).toBe(true);
     }
   });
 
   it('lists every route of the README and of the release format', () => {
     const text = readFileSync(path.join(ROOT, 'README.md'), 'utf8') + readFileSync(path.join(ROOT, 'docs', 'release-format.md'), 'utf8');
-    const listed = [...text.matchAll(/`(GET|POST|PUT|DELETE) (\/[^`\s]+)`/g)].map((m) => ({ method: m[1]!.toLowerCase(), path: m[2]! }))
+    const listed = [...text.matchAll(/`(GET|POST|PUT|DELETE) (\/[^`\s]+)`/g)]
+      .map((m) => ({ method: m[1]!.toLowerCase(), path: m[2]! }))
       .flatMap((r) => r.path.split(/,\s*/).map((p) => ({ method: r.method, path: p.replace(/:([A-Za-z]+)/g, '{$1}') })))
       .filter((r) => r.path.startsWith('/api/') || r.path.startsWith('/.well-known/')); // the HTML pages are not API routes
     expect(listed.length).toBeGreaterThanOrEqual(12);
@@ -115,7 +124,10 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/v1/releases/{id}.csv'].get.responses['200'].content['text/csv']).toBeDefined();
     for (const [p, ops] of Object.entries(doc.paths as Json)) {
       for (const [m, op] of Object.entries(ops as Json)) {
-        expect(Object.keys(op.responses).some((s) => s.startsWith('2')), `${m} ${p}`).toBe(true);
+        expect(
+          Object.keys(op.responses).some((s) => s.startsWith('2')),
+          `${m} ${p}`,
+        ).toBe(true);
         expect(op.operationId).toMatch(/^[A-Za-z0-9]+$/);
       }
     }

@@ -6,7 +6,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  MAX_NARRATIVE_BYTES, canonicalJson, generateSealKeyPair, generateSigningKeyPair, inclusionProof, merkleRoot, ready, receiptCode, sealNarrative,
+  MAX_NARRATIVE_BYTES,
+  canonicalJson,
+  generateSealKeyPair,
+  generateSigningKeyPair,
+  inclusionProof,
+  merkleRoot,
+  ready,
+  receiptCode,
+  sealNarrative,
   signDetached,
 } from '../../crypto/index.js';
 import { ApiError, NetworkError } from '../../web/src/api.js';
@@ -17,7 +25,9 @@ import { failureKind } from '../../web/src/send-outcome.js';
 import { DeviceVault, ENTRY_PREFIX, MAX_RECEIPTS, type SecretboxSodium, type StorageLike } from '../../web/src/vault.js';
 
 let sodium: SecretboxSodium;
-beforeAll(async () => { sodium = (await ready()) as unknown as SecretboxSodium; });
+beforeAll(async () => {
+  sodium = (await ready()) as unknown as SecretboxSodium;
+});
 
 function memoryStorage(): StorageLike & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -30,12 +40,24 @@ describe('the device vault (drafts, an unresolved send, receipts)', () => {
     const store = memoryStorage();
     const v = DeviceVault.open(sodium, org.secretKey, store);
     const narrative = 'NARRATIVA-SECRETA: María, 27 años, jirón Huallaga';
-    expect(v.write({ draft: { fields: { narrative, year: '2024' }, amending: null }, pending: { id: randomUUID(), text: '{"sealedNarrative":"x"}', amending: null } })).toBe(true);
+    expect(
+      v.write({
+        draft: { fields: { narrative, year: '2024' }, amending: null },
+        pending: { id: randomUUID(), text: '{"sealedNarrative":"x"}', amending: null },
+      }),
+    ).toBe(true);
     expect(store.map.size).toBe(1);
     const [name, value] = [...store.map][0]!;
     expect(name.startsWith(ENTRY_PREFIX)).toBe(true);
     const everything = name + value;
-    for (const needle of ['NARRATIVA', 'María', 'Huallaga', org.publicKey, org.publicKey.slice(0, 12), Buffer.from(narrative).toString('base64').slice(0, 16)]) {
+    for (const needle of [
+      'NARRATIVA',
+      'María',
+      'Huallaga',
+      org.publicKey,
+      org.publicKey.slice(0, 12),
+      Buffer.from(narrative).toString('base64').slice(0, 16),
+    ]) {
       expect(everything).not.toContain(needle);
     }
     expect(v.read().draft?.fields.narrative).toBe(narrative);
@@ -83,7 +105,13 @@ describe('the device vault (drafts, an unresolved send, receipts)', () => {
 
   it('says when the browser refuses to store, removes an empty vault, keeps at most MAX_RECEIPTS receipts', () => {
     const org = generateSigningKeyPair();
-    const refusing: StorageLike = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); }, removeItem: () => undefined };
+    const refusing: StorageLike = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+      removeItem: () => undefined,
+    };
     expect(DeviceVault.open(sodium, org.secretKey, refusing).write({ draft: { fields: { narrative: 'x' }, amending: null } })).toBe(false);
     expect(DeviceVault.open(sodium, org.secretKey, null).write({ draft: { fields: { narrative: 'x' }, amending: null } })).toBe(false);
     const store = memoryStorage();
@@ -144,16 +172,26 @@ describe('¿Se contó mi reporte? against a lying server', () => {
 
   it('a forged path, a proof for another leaf, or a tree of the attacker’s own with its root in the answer: never counted', async () => {
     const flip = (h: string) => h.slice(0, -1) + (h.endsWith('0') ? '1' : '0');
-    const forgedPath = await world({ tamper: (items) => { items[0].proof = { ...items[0].proof, path: items[0].proof.path.map(flip) }; } });
+    const forgedPath = await world({
+      tamper: (items) => {
+        items[0].proof = { ...items[0].proof, path: items[0].proof.path.map(flip) };
+      },
+    });
     expect((await checkRelease(forgedPath.deps, 'anual-1')).items[0]!.outcome).toBe('bad-proof');
-    const otherLeaf = await world({ tamper: (items) => { items[0].proof = items[1].proof; } });
+    const otherLeaf = await world({
+      tamper: (items) => {
+        items[0].proof = items[1].proof;
+      },
+    });
     expect((await checkRelease(otherLeaf.deps, 'anual-1')).items[0]!.outcome).toBe('bad-proof');
     // The attacker builds a tree that holds our hash and sends its proof WITH its own root.
-    const own = await world({ tamper: (items) => {
-      const fake = [items[0].reportHash, hex(), hex()];
-      items[0].proof = { ...inclusionProof(fake, items[0].reportHash), root: merkleRoot(fake) };
-      items[0].root = merkleRoot(fake);
-    } });
+    const own = await world({
+      tamper: (items) => {
+        const fake = [items[0].reportHash, hex(), hex()];
+        items[0].proof = { ...inclusionProof(fake, items[0].reportHash), root: merkleRoot(fake) };
+        items[0].root = merkleRoot(fake);
+      },
+    });
     expect((await checkRelease(own.deps, 'anual-1')).items[0]!.outcome).toBe('bad-proof');
   });
 
@@ -173,10 +211,18 @@ describe('¿Se contó mi reporte? against a lying server', () => {
   it('refuses a release whose signature does not hold: altered root, unknown publisher, another release', async () => {
     const flip = (h: string) => h.slice(0, -1) + (h.endsWith('0') ? '1' : '0');
     for (const envelope of [
-      (env: any) => { env.manifest.merkle.root = flip(env.manifest.merkle.root); },
-      (env: any) => { env.signature.keyId = 'publisher-2'; },
-      (env: any) => { env.manifest.id = 'anual-2'; },
-      (env: any) => { delete env.signature; },
+      (env: any) => {
+        env.manifest.merkle.root = flip(env.manifest.merkle.root);
+      },
+      (env: any) => {
+        env.signature.keyId = 'publisher-2';
+      },
+      (env: any) => {
+        env.manifest.id = 'anual-2';
+      },
+      (env: any) => {
+        delete env.signature;
+      },
     ]) {
       const { deps } = await world({ envelope });
       await expect(checkRelease(deps, 'anual-1')).rejects.toThrow(ReleaseSignatureError);
@@ -185,24 +231,44 @@ describe('¿Se contó mi reporte? against a lying server', () => {
 
   it('picks the latest release by the publication log when it has one, else by date', () => {
     expect(latestRelease([])).toBeUndefined();
-    expect(latestRelease([
-      { id: 'a-2', series: 'a', sequence: 2, publishedOn: '2026-01-01', index: 3 },
-      { id: 'b-1', series: 'b', sequence: 1, publishedOn: '2025-01-01', index: 4 },
-    ])?.id).toBe('b-1');
-    expect(latestRelease([
-      { id: 'a-2', series: 'a', sequence: 2, publishedOn: '2026-01-01' },
-      { id: 'b-1', series: 'b', sequence: 1, publishedOn: '2025-01-01' },
-    ])?.id).toBe('a-2');
+    expect(
+      latestRelease([
+        { id: 'a-2', series: 'a', sequence: 2, publishedOn: '2026-01-01', index: 3 },
+        { id: 'b-1', series: 'b', sequence: 1, publishedOn: '2025-01-01', index: 4 },
+      ])?.id,
+    ).toBe('b-1');
+    expect(
+      latestRelease([
+        { id: 'a-2', series: 'a', sequence: 2, publishedOn: '2026-01-01' },
+        { id: 'b-1', series: 'b', sequence: 1, publishedOn: '2025-01-01' },
+      ])?.id,
+    ).toBe('a-2');
   });
 });
 
 describe('which failed sends the page may forget', () => {
   it('only refusals that say nothing was stored; lost answers, replays, 5xx and limits keep the same report', () => {
     expect(failureKind(new NetworkError())).toBe('unknown');
-    for (const [status, code] of [[401, 'replayed_nonce'], [401, 'signature_expired'], [429, 'rate_limited'], [503, 'database_unavailable'], [500, 'internal'], [502, 'http_502'], [400, 'request_aborted']] as const) {
+    for (const [status, code] of [
+      [401, 'replayed_nonce'],
+      [401, 'signature_expired'],
+      [429, 'rate_limited'],
+      [503, 'database_unavailable'],
+      [500, 'internal'],
+      [502, 'http_502'],
+      [400, 'request_aborted'],
+    ] as const) {
       expect(failureKind(new ApiError(status, code, '')), code).toBe('unknown');
     }
-    for (const [status, code] of [[400, 'invalid_body'], [413, 'payload_too_large'], [415, 'unsupported_media_type'], [409, 'report_conflict'], [404, 'report_not_found'], [403, 'key_revoked'], [401, 'unknown_key']] as const) {
+    for (const [status, code] of [
+      [400, 'invalid_body'],
+      [413, 'payload_too_large'],
+      [415, 'unsupported_media_type'],
+      [409, 'report_conflict'],
+      [404, 'report_not_found'],
+      [403, 'key_revoked'],
+      [401, 'unknown_key'],
+    ] as const) {
       expect(failureKind(new ApiError(status, code, '')), code).toBe('refused');
     }
     expect(failureKind(new Error('anything else'))).toBe('unknown');

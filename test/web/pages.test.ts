@@ -17,22 +17,43 @@ beforeAll(async () => {
   hash1 = first.hash;
   await insertRelease(t.ctx, t.publisher, sampleManifest({ sequence: 2, previousHash: first.hash, publishedOn: '2026-11-28' }));
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const PAGES = ['/', '/estadisticas', '/estadisticas/anual-1', '/estadisticas/anual-2?lang=en', '/enviar', '/enviar?lang=en', '/api/v1/docs', '/api/v1/docs?lang=en'];
+const PAGES = [
+  '/',
+  '/estadisticas',
+  '/estadisticas/anual-1',
+  '/estadisticas/anual-2?lang=en',
+  '/enviar',
+  '/enviar?lang=en',
+  '/api/v1/docs',
+  '/api/v1/docs?lang=en',
+];
 
 /** Every src/href/action/xlink:href value in the page. */
 function urls(body: string): string[] {
-  return [...body.matchAll(/\s(?:src|href|action|xlink:href|srcset|poster|data)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi)].map((m) => m[2] ?? m[3] ?? m[4] ?? '');
+  return [...body.matchAll(/\s(?:src|href|action|xlink:href|srcset|poster|data)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi)].map(
+    (m) => m[2] ?? m[3] ?? m[4] ?? '',
+  );
 }
 
 function cspDirectives(header: string): Map<string, string[]> {
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map((d) => [d[0]!, d.slice(1)]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map((d) => [d[0]!, d.slice(1)]),
+  );
 }
 
 describe.each(PAGES)('GET %s', (path) => {
   let res: request.Response;
-  beforeAll(async () => { res = await request(t.web).get(path); });
+  beforeAll(async () => {
+    res = await request(t.web).get(path);
+  });
 
   it('is HTML, 200', () => {
     expect(res.status).toBe(200);

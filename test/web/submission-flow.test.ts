@@ -16,14 +16,30 @@ import type { Page } from 'playwright-core';
 import { ready, receiptCode, verifyReceipt } from '../../crypto/index.js';
 import { DeviceVault, ENTRY_PREFIX, type SecretboxSodium } from '../../web/src/vault.js';
 import {
-  type Harness, VIEWPORTS, api, enrolFromLink, expectFits, expectSameOrigin, fillReport, loadKeyFile, newInvite, openPage, saveKey, shot,
-  startHarness, storedReports,
+  type Harness,
+  VIEWPORTS,
+  api,
+  enrolFromLink,
+  expectFits,
+  expectSameOrigin,
+  fillReport,
+  loadKeyFile,
+  newInvite,
+  openPage,
+  saveKey,
+  shot,
+  startHarness,
+  storedReports,
 } from './flow-harness.js';
 
 let h: Harness;
-beforeAll(async () => { if (!chromiumPath) return; // the suites below are skipped, with a line saying so
-  h = await startHarness('flow'); }, 120_000);
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  if (!chromiumPath) return; // the suites below are skipped, with a line saying so
+  h = await startHarness('flow');
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
 
 /** Vertical gap in CSS pixels between the bottom of one element and the top of another. */
 async function gapBelow(page: Page, above: string, below: string): Promise<number> {
@@ -42,7 +58,9 @@ async function leavingAsks(page: Page): Promise<boolean> {
   };
   page.on('dialog', onDialog);
   const url = page.url();
-  await page.evaluate(() => { window.location.href = '/estadisticas'; });
+  await page.evaluate(() => {
+    window.location.href = '/estadisticas';
+  });
   await page.waitForTimeout(300);
   await page.waitForLoadState();
   page.off('dialog', onDialog);
@@ -66,12 +84,16 @@ for (const vp of VIEWPORTS) {
       // A mistyped invite is an INVITE problem, said next to "Inscribir" — first caught in the page…
       await page.getByLabel('Invitación', { exact: true }).fill(`${invite.slice(0, 20)} ${invite.slice(20)}x!`);
       await page.getByRole('button', { name: 'Inscribir' }).click();
-      await expect.poll(() => page.textContent('#enrol-feedback-alert')).toMatch(/^No se pudo inscribir la llave con la invitación: la invitación está mal copiada/);
+      await expect
+        .poll(() => page.textContent('#enrol-feedback-alert'))
+        .toMatch(/^No se pudo inscribir la llave con la invitación: la invitación está mal copiada/);
       expect(await gapBelow(page, '#enrol-button', '#enrol-feedback-alert')).toBeLessThan(80);
       // …then refused by the server (a truncated code): still about the invite, never "el reporte".
       await page.getByLabel('Invitación', { exact: true }).fill(invite.slice(0, 40));
       await page.getByRole('button', { name: 'Inscribir' }).click();
-      await expect.poll(() => page.textContent('#enrol-feedback-alert')).toMatch(/^No se pudo inscribir la llave con la invitación: la invitación no es válida/);
+      await expect
+        .poll(() => page.textContent('#enrol-feedback-alert'))
+        .toMatch(/^No se pudo inscribir la llave con la invitación: la invitación no es válida/);
       expect(await page.textContent('#enrol-feedback-alert')).not.toMatch(/reporte/);
       expect(await page.getAttribute('#enrol-feedback-alert', 'role')).toBe('alert');
       // A whole pasted link works as well as the code.
@@ -103,7 +125,9 @@ for (const vp of VIEWPORTS) {
       await fillReport(page, narrative);
       expect(await page.textContent('#narrative-count')).toBe(`${narrative.length} de 20,000 caracteres como máximo`);
       await page.getByRole('button', { name: 'Cifrar y enviar' }).click();
-      await expect.poll(() => page.textContent('#submit-feedback-status'), { timeout: 20_000 }).toMatch(/^Reporte recibido\. Código de recibo: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\./);
+      await expect
+        .poll(() => page.textContent('#submit-feedback-status'), { timeout: 20_000 })
+        .toMatch(/^Reporte recibido\. Código de recibo: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\./);
       expect(await page.getAttribute('#submit-feedback-status', 'role')).toBe('status');
       expect(await gapBelow(page, '#submit-button', '#submit-feedback-status')).toBeLessThan(80);
       const reportId = (await page.textContent('#r-id'))!;
@@ -147,7 +171,9 @@ for (const vp of VIEWPORTS) {
       expect(await page.textContent('#narrative-count')).toBe('Sobran 50,000 caracteres (máximo 20,000)');
       expect(await page.getAttribute('#narrative-count', 'class')).toContain('over');
       await page.getByRole('button', { name: 'Cifrar y enviar' }).click();
-      await expect.poll(() => page.textContent('#submit-feedback-alert')).toBe('No se envió el reporte: la narración tiene 70,000 caracteres y el máximo es 20,000. Acórtela.');
+      await expect
+        .poll(() => page.textContent('#submit-feedback-alert'))
+        .toBe('No se envió el reporte: la narración tiene 70,000 caracteres y el máximo es 20,000. Acórtela.');
       expect(await page.textContent('#submit-feedback-status')).toBe(''); // "Reporte recibido" is gone
       expect(await page.isVisible('#receipt-section')).toBe(false); // the previous receipt too
       expect(await page.textContent('#r-id')).toBe('');
@@ -159,11 +185,15 @@ for (const vp of VIEWPORTS) {
       // A refusal by the server is said as a REPORT problem; the progress line is replaced by it;
       // nothing is pending, so a corrected report can be sent.
       await fillReport(page, 'segundo reporte');
-      await page.route('**/api/v1/reports/*', (route) => route.request().method() === 'PUT'
-        ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_body', message: 'x' } }) })
-        : route.continue());
+      await page.route('**/api/v1/reports/*', (route) =>
+        route.request().method() === 'PUT'
+          ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_body', message: 'x' } }) })
+          : route.continue(),
+      );
       await page.getByRole('button', { name: 'Cifrar y enviar' }).click();
-      await expect.poll(() => page.textContent('#submit-feedback-alert')).toBe('No se envió el reporte: el servidor rechazó un dato del reporte. No se guardó nada; revise los campos.');
+      await expect
+        .poll(() => page.textContent('#submit-feedback-alert'))
+        .toBe('No se envió el reporte: el servidor rechazó un dato del reporte. No se guardó nada; revise los campos.');
       expect(await page.textContent('#submit-feedback-status')).toBe('');
       expect(await page.isDisabled('#submit-button')).toBe(false);
       expect(await page.isVisible('#retry-button')).toBe(false);
@@ -186,7 +216,9 @@ for (const vp of VIEWPORTS) {
       try {
         await page.getByRole('button', { name: 'Cifrar y enviar' }).click();
         // The server did store it; the page does not know, and says so next to the button.
-        await expect.poll(() => page.textContent('#submit-feedback-alert'), { timeout: 20_000 }).toMatch(/^El envío del reporte no se confirmó: .*Pulse «Reintentar el mismo envío»/);
+        await expect
+          .poll(() => page.textContent('#submit-feedback-alert'), { timeout: 20_000 })
+          .toMatch(/^El envío del reporte no se confirmó: .*Pulse «Reintentar el mismo envío»/);
         expect(h.proxy.dropped()).toBeGreaterThan(dropped);
         expect(await mine()).toBe(before + 1);
         expect(await page.textContent('#submit-feedback-status')).toBe('');
@@ -212,7 +244,9 @@ for (const vp of VIEWPORTS) {
       }
       // The connection is back: the same report is confirmed, with the same receipt.
       await page.getByRole('button', { name: 'Reintentar el mismo envío' }).click();
-      await expect.poll(() => page.textContent('#submit-feedback-status'), { timeout: 20_000 }).toMatch(/^Este reporte ya estaba recibido \(no se duplicó\)\. Código de recibo: /);
+      await expect
+        .poll(() => page.textContent('#submit-feedback-status'), { timeout: 20_000 })
+        .toMatch(/^Este reporte ya estaba recibido \(no se duplicó\)\. Código de recibo: /);
       expect(await page.isVisible('#retry-button')).toBe(false);
       expect(await page.isDisabled('#submit-button')).toBe(false);
       expect(await mine()).toBe(before + 1);
@@ -261,7 +295,9 @@ for (const vp of VIEWPORTS) {
       const sodium = (await ready()) as unknown as SecretboxSodium;
       const mem = new Map(entries);
       const vault = DeviceVault.open(sodium, JSON.parse(await unlockedKeyFile(keyFile)).signing.secretKey, {
-        getItem: (k) => mem.get(k) ?? null, setItem: () => undefined, removeItem: () => undefined,
+        getItem: (k) => mem.get(k) ?? null,
+        setItem: () => undefined,
+        removeItem: () => undefined,
       });
       const content = vault.read();
       expect(content.draft).toBeUndefined();

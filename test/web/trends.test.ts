@@ -22,10 +22,20 @@ let single: Awaited<ReturnType<typeof publish>>;
 beforeAll(async () => {
   t = await startTestApp('sqlite');
   await seedTwoYears(t);
-  multi = await publish(t, { series: 'anual', filter: { years: [2023, 2024] }, k: 3, tables: [['year', 'incidentType'], ['year', 'region']] });
+  multi = await publish(t, {
+    series: 'anual',
+    filter: { years: [2023, 2024] },
+    k: 3,
+    tables: [
+      ['year', 'incidentType'],
+      ['year', 'region'],
+    ],
+  });
   single = await publish(t, { series: 'solo-2024', filter: { year: 2024 }, k: 3, tables: [['year', 'incidentType']] });
 }, 120_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** A PNG's size and whether any pixel is not white (colour type 2 or 6, 8 bits, no interlace). */
 function pngFacts(png: Buffer): { width: number; height: number; inked: boolean } {
@@ -33,7 +43,7 @@ function pngFacts(png: Buffer): { width: number; height: number; inked: boolean 
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   const idat: Buffer[] = [];
-  for (let o = 8; o < png.length;) {
+  for (let o = 8; o < png.length; ) {
     const len = png.readUInt32BE(o);
     if (png.toString('latin1', o + 4, o + 8) === 'IDAT') idat.push(png.subarray(o + 8, o + 8 + len));
     o += 12 + len;
@@ -55,15 +65,20 @@ describe('series over the years', () => {
   it('draws one line chart per series, a hidden year as a gap and never as a zero', () => {
     const m = {
       domains: { year: ['2022', '2023', '2024'], incidentType: ['homicide', 'kidnapping'] },
-      tables: [{ dimensions: ['year', 'incidentType'], cells: [
-        ...['2022', '2023', '2024'].map((year, i) => ({ key: { year, incidentType: '*' }, count: 40 + i, suppressed: false })),
-        { key: { year: '2022', incidentType: 'homicide' }, count: 30, suppressed: false },
-        { key: { year: '2023', incidentType: 'homicide' }, count: null, suppressed: true },
-        { key: { year: '2024', incidentType: 'homicide' }, count: 35, suppressed: false },
-        { key: { year: '2022', incidentType: 'kidnapping' }, count: 0, suppressed: false },
-        { key: { year: '2023', incidentType: 'kidnapping' }, count: 0, suppressed: false },
-        { key: { year: '2024', incidentType: 'kidnapping' }, count: 0, suppressed: false },
-      ] }],
+      tables: [
+        {
+          dimensions: ['year', 'incidentType'],
+          cells: [
+            ...['2022', '2023', '2024'].map((year, i) => ({ key: { year, incidentType: '*' }, count: 40 + i, suppressed: false })),
+            { key: { year: '2022', incidentType: 'homicide' }, count: 30, suppressed: false },
+            { key: { year: '2023', incidentType: 'homicide' }, count: null, suppressed: true },
+            { key: { year: '2024', incidentType: 'homicide' }, count: 35, suppressed: false },
+            { key: { year: '2022', incidentType: 'kidnapping' }, count: 0, suppressed: false },
+            { key: { year: '2023', incidentType: 'kidnapping' }, count: 0, suppressed: false },
+            { key: { year: '2024', incidentType: 'kidnapping' }, count: 0, suppressed: false },
+          ],
+        },
+      ],
     };
     const { specs } = trendSpecs(m as any, 'es');
     expect(specs.map((s) => s.title)).toEqual(['Todos los hechos registrados', 'Homicidio / asesinato']); // kidnapping: all zero, nothing to draw
@@ -96,9 +111,14 @@ describe('series over the years', () => {
     const onePage = (await request(t.app).get(`/estadisticas/${single.manifest.id}`)).text;
     expect(onePage).not.toContain('trend-figure');
     // a one-year release points to where its year is followed over time
-    expect(onePage).toContain(`Esta publicación cubre un solo año (2024). La evolución por año está en <a href="/estadisticas/${multi.manifest.id}">${multi.manifest.id}</a> (2023–2024).`);
+    expect(onePage).toContain(
+      `Esta publicación cubre un solo año (2024). La evolución por año está en <a href="/estadisticas/${multi.manifest.id}">${multi.manifest.id}</a> (2023–2024).`,
+    );
     const list = (await request(t.app).get('/api/v1/releases')).body.items;
-    expect(list.map((x: { id: string; years: string[] }) => [x.id, x.years])).toEqual([[multi.manifest.id, ['2023', '2024']], [single.manifest.id, ['2024']]]);
+    expect(list.map((x: { id: string; years: string[] }) => [x.id, x.years])).toEqual([
+      [multi.manifest.id, ['2023', '2024']],
+      [single.manifest.id, ['2024']],
+    ]);
   });
 
   it('downloads a chart as a standalone SVG and as a PNG drawn from it', async () => {
@@ -205,7 +225,7 @@ describeWithBrowser('in Chromium, JavaScript disabled', () => {
     await page.goto(`${origin}/estadisticas/${multi.manifest.id}`);
     const cells = page.locator('table.releases td');
     expect(await cells.count()).toBe(6 * 2);
-    for (let i = 0; i < await cells.count(); i++) {
+    for (let i = 0; i < (await cells.count()); i++) {
       const b = (await cells.nth(i).boundingBox())!;
       expect(b.x).toBeGreaterThanOrEqual(0);
       expect(b.x + b.width).toBeLessThanOrEqual(390 + 0.5);

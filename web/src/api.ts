@@ -8,10 +8,17 @@
 // stable code.
 import { signRequest } from '../../crypto/index.js';
 
-export interface Signer { keyId: string; secretKey: string }
+export interface Signer {
+  keyId: string;
+  secretKey: string;
+}
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -61,7 +68,11 @@ async function send(path: string, init: RequestInit): Promise<{ status: number; 
   }
   if (!res.ok) {
     const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    throw new ApiError(res.status, typeof err?.code === 'string' ? err.code : `http_${res.status}`, typeof err?.message === 'string' ? err.message : res.statusText);
+    throw new ApiError(
+      res.status,
+      typeof err?.code === 'string' ? err.code : `http_${res.status}`,
+      typeof err?.message === 'string' ? err.message : res.statusText,
+    );
   }
   return { status: res.status, body };
 }

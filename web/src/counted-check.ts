@@ -14,20 +14,43 @@
 // - The member-signed proof requests go through `signedGet` (api.ts); nothing here writes.
 import { canonicalJson, receiptCode, verifyDetached, verifyInclusion } from '../../crypto/index.js';
 
-export interface ReleaseItem { id: string; series: string; sequence: number; publishedOn: string; index?: number }
+export interface ReleaseItem {
+  id: string;
+  series: string;
+  sequence: number;
+  publishedOn: string;
+  index?: number;
+}
 
 interface Envelope {
   manifest: { id: string; domains?: Record<string, string[]>; merkle?: { root?: unknown } };
   signature?: { keyId?: unknown; value?: unknown };
 }
 
-interface ProofItem { reportId: string; reportHash: string; status: string; year: number; proof: unknown }
+interface ProofItem {
+  reportId: string;
+  reportHash: string;
+  status: string;
+  year: number;
+  proof: unknown;
+}
 
 export type Outcome = 'counted' | 'bad-proof' | 'receipt-mismatch' | 'withdrawn' | 'superseded' | 'other-year' | 'not-counted' | 'missing';
 
-export interface CheckedReport { reportId: string; code: string | null; year: number | null; outcome: Outcome; receiptOnDevice: boolean }
+export interface CheckedReport {
+  reportId: string;
+  code: string | null;
+  year: number | null;
+  outcome: Outcome;
+  receiptOnDevice: boolean;
+}
 
-export interface CheckResult { releaseId: string; publisherKeyId: string; root: string; items: CheckedReport[] }
+export interface CheckResult {
+  releaseId: string;
+  publisherKeyId: string;
+  root: string;
+  items: CheckedReport[];
+}
 
 export class ReleaseSignatureError extends Error {
   constructor() {
@@ -65,8 +88,13 @@ export async function checkRelease(deps: CheckDeps, releaseId: string): Promise<
   const sig = env?.signature;
   const publisher = deps.publishers.find((p) => p.keyId === sig?.keyId);
   const root = env?.manifest?.merkle?.root;
-  if (!publisher || typeof sig?.value !== 'string' || typeof root !== 'string' || env.manifest.id !== releaseId ||
-      !verifyDetached(sig.value, canonicalJson(env.manifest), publisher.publicKey)) {
+  if (
+    !publisher ||
+    typeof sig?.value !== 'string' ||
+    typeof root !== 'string' ||
+    env.manifest.id !== releaseId ||
+    !verifyDetached(sig.value, canonicalJson(env.manifest), publisher.publicKey)
+  ) {
     throw new ReleaseSignatureError();
   }
   const years = new Set(env.manifest.domains?.year ?? []);

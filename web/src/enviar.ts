@@ -23,9 +23,28 @@
 // - The page writes text with textContent only (no innerHTML), so nothing from the server or the
 //   user can become markup.
 import {
-  type KeyFile, NarrativeTooLargeError, canLockKeys, dedupeTag, fromBase64, generateSigningKeyPair, hasSecretKeys, isKeyBox,
-  KeyBoxFormatError, lockKeyFile, parseKeyFile, type PwhashSodium, randomBytes, ready, receiptCode, reportHash, sealNarrative,
-  serializeKeyFile, toHex, unlockKeyFile, verifyReceipt, WrongPassphraseError,
+  type KeyFile,
+  NarrativeTooLargeError,
+  canLockKeys,
+  dedupeTag,
+  fromBase64,
+  generateSigningKeyPair,
+  hasSecretKeys,
+  isKeyBox,
+  KeyBoxFormatError,
+  lockKeyFile,
+  parseKeyFile,
+  type PwhashSodium,
+  randomBytes,
+  ready,
+  receiptCode,
+  reportHash,
+  sealNarrative,
+  serializeKeyFile,
+  toHex,
+  unlockKeyFile,
+  verifyReceipt,
+  WrongPassphraseError,
 } from '../../crypto/index.js';
 import { ApiError, NetworkError, getJson, postJson, signed, type Signer } from './api.js';
 import { type CheckResult, ReleaseSignatureError, type ReleaseItem, checkRelease, latestRelease } from './counted-check.js';
@@ -37,12 +56,35 @@ import { NARRATIVE_MAX_CHARS, narrativeLength } from './narrative-limit.js';
 import { failureKind } from './send-outcome.js';
 import { DeviceVault, type Draft, type PendingSend, type StoredReceipt, type VaultContent } from './vault.js';
 
-interface Code { code: string; label: { es: string; en: string } }
-interface FieldDef { label: { es: string; en: string }; codes?: Code[]; min?: number; optional?: boolean }
-interface Taxonomy { version: string; fields: Record<string, FieldDef> }
-interface WellKnown { steward: { sealPublicKey: string }; receipt: { keyId: string; publicKey: string }; publishers?: Array<{ keyId: string; publicKey: string }> }
+interface Code {
+  code: string;
+  label: { es: string; en: string };
+}
+interface FieldDef {
+  label: { es: string; en: string };
+  codes?: Code[];
+  min?: number;
+  optional?: boolean;
+}
+interface Taxonomy {
+  version: string;
+  fields: Record<string, FieldDef>;
+}
+interface WellKnown {
+  steward: { sealPublicKey: string };
+  receipt: { keyId: string; publicKey: string };
+  publishers?: Array<{ keyId: string; publicKey: string }>;
+}
 type Receipt = StoredReceipt;
-interface OwnReport { id: string; status: string; reportHash: string; supersedes: string | null; year: number; incidentType: string; region: string }
+interface OwnReport {
+  id: string;
+  status: string;
+  reportHash: string;
+  supersedes: string | null;
+  year: number;
+  incidentType: string;
+  region: string;
+}
 
 const SELECT_FIELDS = ['quarter', 'region', 'incidentType', 'outcome', 'perpetratorType', 'victimGender', 'victimNationality', 'victimAgeBand'] as const;
 const DRAFT_FIELDS = ['year', ...SELECT_FIELDS, 'narrative'] as const;
@@ -233,7 +275,9 @@ async function onUnlock(): Promise<void> {
     pass.value = '';
     acceptKeyText(text, lockedName, true);
   } catch (e) {
-    fb.key.error(`${M.failed.key} ${e instanceof WrongPassphraseError ? M.wrongPassphrase : e instanceof KeyBoxFormatError ? M.keyFileInvalid(lockedName) : M.unexpected}`);
+    fb.key.error(
+      `${M.failed.key} ${e instanceof WrongPassphraseError ? M.wrongPassphrase : e instanceof KeyBoxFormatError ? M.keyFileInvalid(lockedName) : M.unexpected}`,
+    );
     pass.focus();
   }
 }
@@ -397,7 +441,9 @@ function updateCounter(): void {
   const n = narrativeLength($<HTMLTextAreaElement>('f-narrative').value);
   const el = $('narrative-count');
   const over = n > NARRATIVE_MAX_CHARS;
-  el.textContent = over ? M.counterOver(number.format(n - NARRATIVE_MAX_CHARS), number.format(NARRATIVE_MAX_CHARS)) : M.counter(number.format(n), number.format(NARRATIVE_MAX_CHARS));
+  el.textContent = over
+    ? M.counterOver(number.format(n - NARRATIVE_MAX_CHARS), number.format(NARRATIVE_MAX_CHARS))
+    : M.counter(number.format(n), number.format(NARRATIVE_MAX_CHARS));
   el.classList.toggle('over', over);
 }
 
@@ -429,7 +475,11 @@ async function onDedupeSecret(): Promise<void> {
 
 /** Form controls locked while a send is unresolved: what would be re-sent is the pending body. */
 function lockForm(locked: boolean): void {
-  $('report-fields').querySelectorAll<HTMLInputElement>('input, select, textarea, button').forEach((el) => { el.disabled = locked; });
+  $('report-fields')
+    .querySelectorAll<HTMLInputElement>('input, select, textarea, button')
+    .forEach((el) => {
+      el.disabled = locked;
+    });
 }
 
 function updateSendButtons(): void {
@@ -479,7 +529,9 @@ async function onSubmit(ev: SubmitEvent): Promise<void> {
   try {
     body.sealedNarrative = sealNarrative(narrative, wk.steward.sealPublicKey);
   } catch (e) {
-    return fb.submit.error(`${M.failed.report} ${e instanceof NarrativeTooLargeError ? M.narrativeTooLong(number.format(n), number.format(NARRATIVE_MAX_CHARS)) : M.unexpected}`);
+    return fb.submit.error(
+      `${M.failed.report} ${e instanceof NarrativeTooLargeError ? M.narrativeTooLong(number.format(n), number.format(NARRATIVE_MAX_CHARS)) : M.unexpected}`,
+    );
   }
   const details = $<HTMLInputElement>('dedupe-details').value;
   if (details.trim()) {
@@ -506,8 +558,13 @@ async function sendPending(): Promise<void> {
   try {
     const res = await signed<Receipt>('PUT', `/api/v1/reports/${id}`, signer(), text);
     const r = res.body;
-    const ok = r !== null && typeof r === 'object' && r.reportId === id && r.keyId === wk.receipt.keyId &&
-      verifyReceipt(r, wk.receipt.publicKey) && r.reportHash === reportHash(id, JSON.parse(text) as object);
+    const ok =
+      r !== null &&
+      typeof r === 'object' &&
+      r.reportId === id &&
+      r.keyId === wk.receipt.keyId &&
+      verifyReceipt(r, wk.receipt.publicKey) &&
+      r.reportHash === reportHash(id, JSON.parse(text) as object);
     pending = null;
     delete kept.pending;
     if (!ok) {
@@ -792,12 +849,15 @@ async function onCheck(): Promise<void> {
   $('check-list').textContent = '';
   fb.check.progress(M.checking(releaseId));
   try {
-    const result = await checkRelease({
-      getJson,
-      signedGet: async (path) => (await signed('GET', path, signer())).body as never,
-      publishers: wk.publishers ?? [],
-      receipts: new Map(receipts().map((r) => [r.reportId, r])),
-    }, releaseId);
+    const result = await checkRelease(
+      {
+        getJson,
+        signedGet: async (path) => (await signed('GET', path, signer())).body as never,
+        publishers: wk.publishers ?? [],
+        receipts: new Map(receipts().map((r) => [r.reportId, r])),
+      },
+      releaseId,
+    );
     renderCheck(result);
   } catch (e) {
     fb.check.error(e instanceof ReleaseSignatureError ? `${M.failed.check} ${M.releaseSignatureBad(releaseId)}` : failed('check', e));
@@ -812,7 +872,16 @@ function renderCheck(result: CheckResult): void {
   const counted = result.items.filter((i) => i.outcome === 'counted').length;
   const isAlarm = (o: string) => o === 'bad-proof' || o === 'receipt-mismatch' || o === 'missing';
   const alarms = result.items.filter((i) => isAlarm(i.outcome)).length;
-  const order: Record<string, number> = { 'bad-proof': 0, 'receipt-mismatch': 0, missing: 0, counted: 1, 'not-counted': 2, 'other-year': 3, superseded: 4, withdrawn: 4 };
+  const order: Record<string, number> = {
+    'bad-proof': 0,
+    'receipt-mismatch': 0,
+    missing: 0,
+    counted: 1,
+    'not-counted': 2,
+    'other-year': 3,
+    superseded: 4,
+    withdrawn: 4,
+  };
   for (const it of [...result.items].sort((a, b) => (order[a.outcome] ?? 9) - (order[b.outcome] ?? 9))) {
     const li = document.createElement('li');
     li.className = `check check-${it.outcome}`;
@@ -863,11 +932,7 @@ async function main(): Promise<void> {
   takeInviteFromLink();
   fb.page.progress(M.loading);
   try {
-    const [s, tax, known] = await Promise.all([
-      ready(),
-      getJson<Taxonomy>('/api/v1/taxonomy'),
-      getJson<WellKnown>('/.well-known/contamos.json'),
-    ]);
+    const [s, tax, known] = await Promise.all([ready(), getJson<Taxonomy>('/api/v1/taxonomy'), getJson<WellKnown>('/.well-known/contamos.json')]);
     sodium = s as unknown as typeof sodium;
     taxonomy = tax;
     wk = known;
@@ -882,12 +947,27 @@ async function main(): Promise<void> {
 
   $('key-file').addEventListener('change', () => void onKeyFile());
   $('unlock-button').addEventListener('click', () => void onUnlock());
-  $('unlock-passphrase').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); void onUnlock(); } });
+  $('unlock-passphrase').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void onUnlock();
+    }
+  });
   $('create-key').addEventListener('click', onCreateKey);
   $('enrol-button').addEventListener('click', () => void onEnrol());
-  $('invite').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); void onEnrol(); } });
+  $('invite').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void onEnrol();
+    }
+  });
   $('save-key-button').addEventListener('click', () => void onSaveKey());
-  $('save-passphrase-2').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); void onSaveKey(); } });
+  $('save-passphrase-2').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void onSaveKey();
+    }
+  });
   $('save-plain-button').addEventListener('click', onSavePlain);
   $('forget-key').addEventListener('click', onForget);
   $('f-incidentType').addEventListener('change', syncOutcome);
@@ -900,7 +980,11 @@ async function main(): Promise<void> {
   $('retry-button').addEventListener('click', () => void sendPending());
   $('abandon-button').addEventListener('click', onAbandon);
   $('discard-draft').addEventListener('click', onDiscardDraft);
-  $('cancel-amend').addEventListener('click', () => { endAmend(); scheduleDraftSave(); fb.submit.ok(M.amendCancelled); });
+  $('cancel-amend').addEventListener('click', () => {
+    endAmend();
+    scheduleDraftSave();
+    fb.submit.ok(M.amendCancelled);
+  });
   $('refresh-mine').addEventListener('click', () => void refreshList());
   $('check-button').addEventListener('click', () => void onCheck());
   $('download-receipt').addEventListener('click', () => {
@@ -909,7 +993,13 @@ async function main(): Promise<void> {
     download(`contamos-${M.receiptFile}-${code}.json`, JSON.stringify({ ...lastReceipt, code }, null, 2) + '\n');
   });
   $('download-receipts').addEventListener('click', () => {
-    download('receipts.jsonl', receipts().map((r) => JSON.stringify(r)).join('\n') + '\n', 'application/x-ndjson');
+    download(
+      'receipts.jsonl',
+      receipts()
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+      'application/x-ndjson',
+    );
   });
   window.addEventListener('beforeunload', onBeforeUnload);
   window.addEventListener('pagehide', saveDraftNow);

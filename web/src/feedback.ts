@@ -13,14 +13,22 @@ export type Tone = 'progress' | 'ok';
 export class Feedback {
   constructor(readonly id: string) {}
 
-  private get status(): HTMLElement { return $(`${this.id}-status`); }
-  private get alert(): HTMLElement { return $(`${this.id}-alert`); }
+  private get status(): HTMLElement {
+    return $(`${this.id}-status`);
+  }
+  private get alert(): HTMLElement {
+    return $(`${this.id}-alert`);
+  }
 
   /** A step under way (replaced by its outcome). */
-  progress(text: string): void { this.say(text, 'progress'); }
+  progress(text: string): void {
+    this.say(text, 'progress');
+  }
 
   /** A success. */
-  ok(text: string): void { this.say(text, 'ok'); }
+  ok(text: string): void {
+    this.say(text, 'ok');
+  }
 
   /** A failure: what failed and why, in words. */
   error(text: string): void {

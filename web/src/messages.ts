@@ -50,7 +50,8 @@ const es = {
   readyWithInvite: 'Recibió una invitación. Paso 1: pulse «Crear una llave nueva». Paso 2: «Inscribir». Paso 3: guarde la llave.',
   keyNone: 'Todavía no hay ninguna llave en esta página.',
   keyNotEnrolled: 'Hay una llave en esta página, todavía sin inscribir. Inscríbala con la invitación.',
-  keyMustSave: (keyId: string) => `Llave inscrita (${keyId}), pero todavía no está guardada. Guárdela ahora: es el paso que falta antes de poder enviar reportes.`,
+  keyMustSave: (keyId: string) =>
+    `Llave inscrita (${keyId}), pero todavía no está guardada. Guárdela ahora: es el paso que falta antes de poder enviar reportes.`,
   keyReady: (keyId: string) => `Llave lista. Su organización firma como ${keyId}.`,
   keyCreated: 'Llave creada en este navegador. Ahora inscríbala con su invitación.',
   keyLoaded: (name: string, keyId: string) => `Llave cargada desde «${name}». Su organización firma como ${keyId}.`,
@@ -67,23 +68,30 @@ const es = {
   enrolling: 'Inscribiendo la llave…',
   enrolled: (keyId: string) => `Llave inscrita: su organización firma como ${keyId}. Ahora guárdela.`,
   inviteMissing: 'falta la invitación. Pegue el código o abra el enlace que le enviaron.',
-  inviteMalformed: 'la invitación está mal copiada: debe ser un código de letras, números, «-» y «_», sin espacios. Cópiela de nuevo o abra otra vez el enlace.',
+  inviteMalformed:
+    'la invitación está mal copiada: debe ser un código de letras, números, «-» y «_», sin espacios. Cópiela de nuevo o abra otra vez el enlace.',
   savingKey: 'Cifrando la llave (puede tardar unos segundos)…',
-  keySaved: (name: string) => `Llave guardada como «${name}» (normalmente en la carpeta Descargas), cifrada con su contraseña. Guarde el archivo en un lugar seguro y no olvide la contraseña.`,
+  keySaved: (name: string) =>
+    `Llave guardada como «${name}» (normalmente en la carpeta Descargas), cifrada con su contraseña. Guarde el archivo en un lugar seguro y no olvide la contraseña.`,
   keySavedPlain: (name: string) => `Llave guardada como «${name}» (normalmente en la carpeta Descargas). No está cifrada: guárdela en un lugar seguro.`,
   passphraseShort: 'la contraseña debe tener al menos 12 caracteres.',
   passphraseMismatch: 'las dos contraseñas no coinciden.',
   noPwhash: 'este servidor no tiene el cifrado con contraseña, así que no puede abrir una llave cifrada.',
-  confirmForgetUnsaved: 'Esta llave todavía no está guardada. Si la olvida, su organización ya no podrá usar esta inscripción ni retirar o corregir sus reportes. ¿Olvidarla de todos modos?',
+  confirmForgetUnsaved:
+    'Esta llave todavía no está guardada. Si la olvida, su organización ya no podrá usar esta inscripción ni retirar o corregir sus reportes. ¿Olvidarla de todos modos?',
   sending: 'Cifrando la narración y enviando el reporte…',
   received: (code: string) => `Reporte recibido. Código de recibo: ${code}. El recibo está firmado por el servidor y verificado en este navegador.`,
   alreadyReceived: (code: string) => `Este reporte ya estaba recibido (no se duplicó). Código de recibo: ${code}.`,
   receiptVerified: (keyId: string) => `Firma verificada con la clave de recibos del servidor (${keyId}), y corresponde exactamente a lo enviado.`,
-  receiptInvalid: 'El servidor respondió, pero su recibo no prueba lo que se envió. El reporte puede haberse guardado: no lo envíe de nuevo y avise a la administración de la coalición.',
-  sendUnknown: (reason: string) => `El envío del reporte no se confirmó: ${reason} Pulse «Reintentar el mismo envío»: se reenvía el mismo reporte, con el mismo identificador, y no se duplica.`,
-  pendingFromBefore: 'El envío de un reporte de antes no se confirmó. Pulse «Reintentar el mismo envío»: si ya había llegado, el servidor lo dice y no se duplica.',
+  receiptInvalid:
+    'El servidor respondió, pero su recibo no prueba lo que se envió. El reporte puede haberse guardado: no lo envíe de nuevo y avise a la administración de la coalición.',
+  sendUnknown: (reason: string) =>
+    `El envío del reporte no se confirmó: ${reason} Pulse «Reintentar el mismo envío»: se reenvía el mismo reporte, con el mismo identificador, y no se duplica.`,
+  pendingFromBefore:
+    'El envío de un reporte de antes no se confirmó. Pulse «Reintentar el mismo envío»: si ya había llegado, el servidor lo dice y no se duplica.',
   pendingFirst: 'primero resuelva el envío sin confirmar (reintentar o abandonar).',
-  confirmAbandon: '¿Abandonar este envío? Puede que el servidor ya lo haya guardado: si después envía el mismo hecho otra vez, podría contarse dos veces. Antes, mire la lista «Reportes de su organización».',
+  confirmAbandon:
+    '¿Abandonar este envío? Puede que el servidor ya lo haya guardado: si después envía el mismo hecho otra vez, podría contarse dos veces. Antes, mire la lista «Reportes de su organización».',
   abandoned: 'Envío abandonado. Lo escrito sigue en el formulario.',
   narrativeEmpty: 'falta la narración.',
   narrativeTooLong: (n: string, max: string) => `la narración tiene ${n} caracteres y el máximo es ${max}. Acórtela.`,
@@ -120,7 +128,8 @@ const es = {
   releaseSignatureBad: (id: string) => `la publicación ${id} no tiene una firma válida de la coalición. No confíe en ella y avise a la administración.`,
   checkSummary: (id: string, counted: number, total: number, publisher: string) =>
     `Publicación ${id} (firma de ${publisher} verificada): ${counted === 1 ? '1 reporte suyo está contado' : `${counted} reportes suyos están contados`}, de ${total} revisados. Cada prueba se verificó en este navegador.`,
-  checkAlarm: (n: number) => `Atención: ${n === 1 ? '1 reporte no pasó' : `${n} reportes no pasaron`} la comprobación (marcados con ✗). Avise a la administración de la coalición.`,
+  checkAlarm: (n: number) =>
+    `Atención: ${n === 1 ? '1 reporte no pasó' : `${n} reportes no pasaron`} la comprobación (marcados con ✗). Avise a la administración de la coalición.`,
   receiptOnDevice: '(coincide con el recibo guardado en este equipo)',
   outcome: {
     counted: (id: string) => `contado en ${id}: la prueba verifica.`,
@@ -214,21 +223,27 @@ const en: Messages = {
   inviteMissing: 'the invite is missing. Paste the code or open the link you were sent.',
   inviteMalformed: 'the invite was copied wrongly: it is a code of letters, digits, “-” and “_”, without spaces. Copy it again or open the link again.',
   savingKey: 'Encrypting the key (this may take a few seconds)…',
-  keySaved: (name) => `Key saved as “${name}” (usually in the Downloads folder), encrypted with your passphrase. Keep the file somewhere safe and do not forget the passphrase.`,
+  keySaved: (name) =>
+    `Key saved as “${name}” (usually in the Downloads folder), encrypted with your passphrase. Keep the file somewhere safe and do not forget the passphrase.`,
   keySavedPlain: (name) => `Key saved as “${name}” (usually in the Downloads folder). It is not encrypted: keep it somewhere safe.`,
   passphraseShort: 'the passphrase must have at least 12 characters.',
   passphraseMismatch: 'the two passphrases differ.',
   noPwhash: 'this server has no passphrase encryption, so it cannot open an encrypted key.',
-  confirmForgetUnsaved: 'This key is not saved yet. If you forget it, your organisation can no longer use this enrolment nor withdraw or amend its reports. Forget it anyway?',
+  confirmForgetUnsaved:
+    'This key is not saved yet. If you forget it, your organisation can no longer use this enrolment nor withdraw or amend its reports. Forget it anyway?',
   sending: 'Encrypting the narrative and sending the report…',
   received: (code) => `Report received. Receipt code: ${code}. The receipt is signed by the server and verified in this browser.`,
   alreadyReceived: (code) => `This report had already been received (it was not duplicated). Receipt code: ${code}.`,
   receiptVerified: (keyId) => `Signature verified with the server’s receipt key (${keyId}), and it matches exactly what was sent.`,
-  receiptInvalid: 'The server answered, but its receipt does not prove what was sent. The report may have been stored: do not send it again and tell the coalition steward.',
-  sendUnknown: (reason) => `The report’s submission was not confirmed: ${reason} Press “Retry the same submission”: the same report is sent again, with the same identifier, and is not duplicated.`,
-  pendingFromBefore: 'A report’s submission from before was not confirmed. Press “Retry the same submission”: if it had arrived, the server says so and it is not duplicated.',
+  receiptInvalid:
+    'The server answered, but its receipt does not prove what was sent. The report may have been stored: do not send it again and tell the coalition steward.',
+  sendUnknown: (reason) =>
+    `The report’s submission was not confirmed: ${reason} Press “Retry the same submission”: the same report is sent again, with the same identifier, and is not duplicated.`,
+  pendingFromBefore:
+    'A report’s submission from before was not confirmed. Press “Retry the same submission”: if it had arrived, the server says so and it is not duplicated.',
   pendingFirst: 'first resolve the unconfirmed submission (retry or abandon it).',
-  confirmAbandon: 'Abandon this submission? The server may have stored it already: if you later send the same incident again, it could be counted twice. First look at the list “Your organisation’s reports”.',
+  confirmAbandon:
+    'Abandon this submission? The server may have stored it already: if you later send the same incident again, it could be counted twice. First look at the list “Your organisation’s reports”.',
   abandoned: 'Submission abandoned. What you typed is still in the form.',
   narrativeEmpty: 'the narrative is missing.',
   narrativeTooLong: (n, max) => `the narrative has ${n} characters and the limit is ${max}. Shorten it.`,

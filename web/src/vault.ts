@@ -33,7 +33,12 @@ export interface PendingSend {
   amending: string | null;
 }
 
-export interface StoredReceipt { reportId: string; reportHash: string; keyId: string; signature: string }
+export interface StoredReceipt {
+  reportId: string;
+  reportHash: string;
+  keyId: string;
+  signature: string;
+}
 
 export interface VaultContent {
   draft?: Draft;

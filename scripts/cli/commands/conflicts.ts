@@ -26,8 +26,15 @@ const FIELDS = {
 } as const;
 type Field = keyof typeof FIELDS;
 
-export interface ConflictReport extends Record<Field, string | number | null> { id: string }
-export interface Conflict { tag: string; differ: string[]; chosenReportId: string | null; reports: ConflictReport[] }
+export interface ConflictReport extends Record<Field, string | number | null> {
+  id: string;
+}
+export interface Conflict {
+  tag: string;
+  differ: string[];
+  chosenReportId: string | null;
+  reports: ConflictReport[];
+}
 
 const TAG = /^[0-9a-f]{64}$/;
 
@@ -61,9 +68,12 @@ export function printConflicts(out: OutStream, items: Conflict[]): void {
     println(out, `${i + 1}. etiqueta / tag ${c.tag}`);
     println(out, `   difieren / differ: ${differ.map((f) => FIELDS[f]).join(', ')}`);
     if (shared.length && c.reports[0]) println(out, `   en común / shared: ${pairs(c.reports[0], shared)}`);
-    println(out, c.chosenReportId
-      ? `   resuelto / resolved: cuentan los valores de / the values that count are those of ${c.chosenReportId}`
-      : '   sin resolver / unresolved: se aplica la regla del servidor / the server’s rule applies');
+    println(
+      out,
+      c.chosenReportId
+        ? `   resuelto / resolved: cuentan los valores de / the values that count are those of ${c.chosenReportId}`
+        : '   sin resolver / unresolved: se aplica la regla del servidor / the server’s rule applies',
+    );
     for (const r of c.reports) {
       println(out, `   ${r.id === c.chosenReportId ? '→' : '-'} ${r.id}  ${pairs(r, differ)}`);
     }

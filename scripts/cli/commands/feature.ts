@@ -36,13 +36,19 @@ export const featureCommand: Command = {
     if (series === undefined) {
       const now = await c.request<Featured>('GET', '/api/v1/featured');
       const f = now.body;
-      println(io.stdout, f.series === null
-        ? 'Todavía no hay publicaciones / No releases yet'
-        : `Serie destacada / Featured series: ${f.series}${f.chosen ? '' : ' (por defecto: la primera publicada / default: the first published)'}; portada / home page: ${f.release}`);
+      println(
+        io.stdout,
+        f.series === null
+          ? 'Todavía no hay publicaciones / No releases yet'
+          : `Serie destacada / Featured series: ${f.series}${f.chosen ? '' : ' (por defecto: la primera publicada / default: the first published)'}; portada / home page: ${f.release}`,
+      );
       return EXIT_OK;
     }
     if (!seriesName.safeParse(series).success) {
-      throw usageError(`"${series}" no es un nombre de serie (minúsculas, cifras y guiones)`, `"${series}" is not a series name (lowercase letters, digits and dashes)`);
+      throw usageError(
+        `"${series}" no es un nombre de serie (minúsculas, cifras y guiones)`,
+        `"${series}" is not a series name (lowercase letters, digits and dashes)`,
+      );
     }
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'feature' });
     const res = await c.request<Featured>('PUT', '/api/v1/featured', { body: { series }, signer });

@@ -29,8 +29,15 @@ import { fetchTaxonomy, fetchWellKnown } from '../server-info.js';
 
 /** Refusals that would repeat for every row: stop instead of failing each one. */
 const STOP_CODES = new Set([
-  'key_revoked', 'unknown_key', 'forbidden_role', 'signature_expired', 'signature_invalid', 'signature_malformed',
-  'digest_mismatch', 'rate_limited', 'database_unavailable',
+  'key_revoked',
+  'unknown_key',
+  'forbidden_role',
+  'signature_expired',
+  'signature_invalid',
+  'signature_malformed',
+  'digest_mismatch',
+  'rate_limited',
+  'database_unavailable',
 ]);
 
 export interface ImportSummary {
@@ -94,7 +101,12 @@ export const importCommand: Command = {
     if (bad.length > 0) {
       const details: string[] = [];
       for (const b of bad) for (const p of b.problems) details.push(`línea / line ${b.line}: ${p.es} / ${p.en}`);
-      details.push(...validCodesHelp(book, bad.flatMap((b) => b.problems)));
+      details.push(
+        ...validCodesHelp(
+          book,
+          bad.flatMap((b) => b.problems),
+        ),
+      );
       throw new CliError(
         `${bad.length} fila(s) del CSV tienen errores; no se envió nada`,
         `${bad.length} CSV row(s) have errors; nothing was sent`,
@@ -149,10 +161,7 @@ export const importCommand: Command = {
         state = (await c.request<{ id: string; status: string; reportHash: string }>('GET', `/api/v1/reports/${row.id}`, { signer })).body;
       } catch (e) {
         if (e instanceof ApiError && e.code === 'report_not_found') {
-          throw new CliError(
-            `el id ${row.id} ya lo usa otro reporte que no es suyo`,
-            `id ${row.id} is already used by a report that is not yours`,
-          );
+          throw new CliError(`el id ${row.id} ya lo usa otro reporte que no es suyo`, `id ${row.id} is already used by a report that is not yours`);
         }
         throw e;
       }
@@ -206,7 +215,9 @@ export const importCommand: Command = {
           'Import stopped. Fix the problem and run the same command again: nothing will be duplicated.\n',
       );
     } else if (summary.failed > 0) {
-      io.stderr.write(`${summary.failed} fila(s) fallaron (ver arriba); vuelva a ejecutar para reintentarlas / ${summary.failed} row(s) failed (see above); run again to retry them.\n`);
+      io.stderr.write(
+        `${summary.failed} fila(s) fallaron (ver arriba); vuelva a ejecutar para reintentarlas / ${summary.failed} row(s) failed (see above); run again to retry them.\n`,
+      );
     }
     return summary.failed > 0 || summary.notAttempted > 0 ? EXIT_FAILURE : EXIT_OK;
   },

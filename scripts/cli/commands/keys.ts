@@ -7,9 +7,7 @@
 // --encrypt the file is written encrypted with a passphrase, in the format the submission page
 // saves and opens (crypto/keybox.ts), so the same file works in the page and here.
 import { existsSync } from 'node:fs';
-import {
-  type KeyFile, type KeyRole, generateSealKeyPair, generateSigningKeyPair, keyFingerprint, ready, serializeKeyFile,
-} from '../../../crypto/index.js';
+import { type KeyFile, type KeyRole, generateSealKeyPair, generateSigningKeyPair, keyFingerprint, ready, serializeKeyFile } from '../../../crypto/index.js';
 import { flag, requireStr, resolvePath } from '../args.js';
 import type { Command } from '../command.js';
 import { writeNewPrivateFile } from '../files.js';
@@ -61,10 +59,22 @@ export const keysCommand: Command = {
           ? { publishers: [{ keyId: file.keyId, publicKey: signing.publicKey }] }
           : undefined;
     if (flag(values, 'json')) {
-      println(io.stdout, JSON.stringify({
-        file: out, role, encrypted: flag(values, 'encrypt'), ...(file.keyId ? { keyId: file.keyId } : {}), signingPublicKey: signing.publicKey,
-        ...(file.seal ? { sealPublicKey: file.seal.publicKey } : {}), ...(snippet ? { serverKeys: snippet } : {}),
-      }, null, 2));
+      println(
+        io.stdout,
+        JSON.stringify(
+          {
+            file: out,
+            role,
+            encrypted: flag(values, 'encrypt'),
+            ...(file.keyId ? { keyId: file.keyId } : {}),
+            signingPublicKey: signing.publicKey,
+            ...(file.seal ? { sealPublicKey: file.seal.publicKey } : {}),
+            ...(snippet ? { serverKeys: snippet } : {}),
+          },
+          null,
+          2,
+        ),
+      );
       return EXIT_OK;
     }
     println(io.stdout, `Clave creada / Key created: ${out} (0600${flag(values, 'encrypt') ? ', cifrada con contraseña / passphrase-encrypted' : ''})`);
@@ -75,15 +85,21 @@ export const keysCommand: Command = {
     println(io.stdout, `  huella / fingerprint: ${keyFingerprint(signing.publicKey)}`);
     if (snippet) {
       println(io.stdout);
-      println(io.stdout, role === 'steward'
-        ? 'Para el servidor: reemplace "steward" en server-keys.json por / For the server: replace "steward" in server-keys.json with:'
-        : 'Para el servidor: añada a "publishers" en server-keys.json / For the server: add to "publishers" in server-keys.json:');
+      println(
+        io.stdout,
+        role === 'steward'
+          ? 'Para el servidor: reemplace "steward" en server-keys.json por / For the server: replace "steward" in server-keys.json with:'
+          : 'Para el servidor: añada a "publishers" en server-keys.json / For the server: add to "publishers" in server-keys.json:',
+      );
       println(io.stdout, JSON.stringify(snippet, null, 2));
     }
     println(io.stdout);
-    println(io.stdout, role === 'member'
-      ? `Siguiente paso / Next step: contamos enrol --invite TOKEN --key ${out}`
-      : 'Guarde este archivo fuera del servidor y haga una copia de respaldo cifrada / Keep this file off the server and make an encrypted backup.');
+    println(
+      io.stdout,
+      role === 'member'
+        ? `Siguiente paso / Next step: contamos enrol --invite TOKEN --key ${out}`
+        : 'Guarde este archivo fuera del servidor y haga una copia de respaldo cifrada / Keep this file off the server and make an encrypted backup.',
+    );
     return EXIT_OK;
   },
 };

@@ -22,8 +22,20 @@ import { loadSigningKey } from '../keyfile.js';
 import { fetchWellKnown } from '../server-info.js';
 
 export const OPEN_COLUMNS = [
-  'id', 'status', 'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand',
-  'perpetratorType', 'outcome', 'dedupeTag', 'supersedes', 'narrative',
+  'id',
+  'status',
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
+  'dedupeTag',
+  'supersedes',
+  'narrative',
 ] as const;
 
 type StewardReport = Record<string, unknown> & { id: string; status: string; sealedNarrative: string };

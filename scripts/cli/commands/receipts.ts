@@ -41,7 +41,10 @@ export const receiptsCommand: Command = {
     }
     const results: Array<{ reportId: string; result: 'counted' | 'not-counted' | 'withdrawn-or-amended' | 'bad-receipt' | 'bad-proof' }> = [];
     for (const r of receipts) {
-      if (!verifyReceipt(r, wk.receipt.publicKey)) { results.push({ reportId: r.reportId, result: 'bad-receipt' }); continue; }
+      if (!verifyReceipt(r, wk.receipt.publicKey)) {
+        results.push({ reportId: r.reportId, result: 'bad-receipt' });
+        continue;
+      }
       try {
         const p = await c.request<{ proof: InclusionProof }>('GET', `/api/v1/releases/${encodeURIComponent(releaseId)}/proof/${r.reportId}`, { signer });
         const ok = p.body.proof?.leaf === r.reportHash && verifyInclusion(p.body.proof, root);

@@ -21,13 +21,25 @@ import { type Featured, previewLines } from '../release-preview.js';
 import { releaseManifest, type Manifest, type ReleaseEnvelope } from '../../../server/schemas/manifest.js';
 import { RELEASE_DIMENSIONS } from '../../../server/schemas/release.js';
 
-interface DryRun { k: number; tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>; data: Array<{ year: number; version: number; heldBack: boolean }> }
+interface DryRun {
+  k: number;
+  tables: Array<{ dimensions: string[]; cells: number; hidden: number; hiddenCells: Array<Record<string, string>> }>;
+  data: Array<{ year: number; version: number; heldBack: boolean }>;
+}
 
 /** The dimensions a release table may use (the server's list). */
 export { RELEASE_DIMENSIONS };
 
 export function parseTables(spec: string): string[][] {
-  const tables = spec.split(';').map((t) => t.split(/[,×x*]/).map((d) => d.trim()).filter(Boolean)).filter((t) => t.length > 0);
+  const tables = spec
+    .split(';')
+    .map((t) =>
+      t
+        .split(/[,×x*]/)
+        .map((d) => d.trim())
+        .filter(Boolean),
+    )
+    .filter((t) => t.length > 0);
   if (tables.length === 0) throw usageError('--tables vacío', '--tables is empty');
   const known = new Map(RELEASE_DIMENSIONS.map((d) => [d.toLowerCase(), d] as const));
   return tables.map((dims, i) => {
@@ -97,9 +109,19 @@ export const releaseCommand: Command = {
   --keep-total        publicar el total general exacto / publish the grand total exactly
   --json              imprimir la publicación firmada como JSON / print the signed release as JSON`,
   options: {
-    series: { type: 'string' }, years: { type: 'string' }, tables: { type: 'string' }, k: { type: 'string' }, 'region-groups': { type: 'boolean' }, json: { type: 'boolean' },
-    'hold-back': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' },
-    dp: { type: 'boolean' }, rho: { type: 'string' }, epsilon: { type: 'string' }, 'keep-total': { type: 'boolean' },
+    series: { type: 'string' },
+    years: { type: 'string' },
+    tables: { type: 'string' },
+    k: { type: 'string' },
+    'region-groups': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'hold-back': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean' },
+    dp: { type: 'boolean' },
+    rho: { type: 'string' },
+    epsilon: { type: 'string' },
+    'keep-total': { type: 'boolean' },
   },
   async run({ io, values, global, client }) {
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'publisher', command: 'release' });
@@ -133,7 +155,13 @@ export const releaseCommand: Command = {
       for (const d of dry.body.data) println(io.stdout, `  ${d.year}: datos versión / data version ${d.version}${d.heldBack ? ' (retenida / held back)' : ''}`);
       for (const t of dry.body.tables) {
         println(io.stdout, `  [${t.dimensions.join(' × ')}] ${t.hidden} de ${t.cells} celdas ocultas / of ${t.cells} cells hidden`);
-        for (const key of t.hiddenCells.slice(0, 40)) println(io.stdout, `    ${Object.entries(key).map(([d, v]) => `${d}=${v === '*' ? 'total' : v}`).join(', ')}`);
+        for (const key of t.hiddenCells.slice(0, 40))
+          println(
+            io.stdout,
+            `    ${Object.entries(key)
+              .map(([d, v]) => `${d}=${v === '*' ? 'total' : v}`)
+              .join(', ')}`,
+          );
         if (t.hiddenCells.length > 40) println(io.stdout, `    … ${t.hiddenCells.length - 40} más / more`);
       }
       return EXIT_OK;
@@ -144,20 +172,31 @@ export const releaseCommand: Command = {
     const m = draft.body.manifest;
     const shape = releaseManifest.safeParse(m);
     if (!shape.success || canonicalJson(shape.data) !== canonicalJson(m)) {
-      const why = shape.success ? 'it holds fields the manifest format does not have' : shape.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new CliError('El borrador del servidor no es un manifiesto de publicación válido; no se firmó', `The server's draft is not a release manifest; it was not signed: ${why}`);
+      const why = shape.success
+        ? 'it holds fields the manifest format does not have'
+        : shape.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+            .join('; ');
+      throw new CliError(
+        'El borrador del servidor no es un manifiesto de publicación válido; no se firmó',
+        `The server's draft is not a release manifest; it was not signed: ${why}`,
+      );
     }
     const list = await c.request<{ items: Array<{ series: string; sequence: number; hash: string }> }>('GET', '/api/v1/releases');
     const latest = list.body.items.filter((x) => x.series === request.series).sort((a, b) => b.sequence - a.sequence)[0];
     const problems: string[] = [];
     if (canonicalJson(m.request) !== canonicalJson(request)) problems.push('the draft is not for the request sent');
-    if ((latest?.hash ?? null) !== m.previousHash || (latest?.sequence ?? 0) + 1 !== m.sequence) problems.push('the draft does not chain to the latest release');
+    if ((latest?.hash ?? null) !== m.previousHash || (latest?.sequence ?? 0) + 1 !== m.sequence)
+      problems.push('the draft does not chain to the latest release');
     const small = m.k === undefined ? [] : m.tables.flatMap((t) => t.cells).filter((x) => !x.suppressed && x.count !== null && x.count > 0 && x.count < m.k!);
     if (small.length) problems.push(`${small.length} published count(s) below k`);
-    if (problems.length) throw new CliError('El borrador del servidor no es aceptable; no se firmó', `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`);
-    const previous = m.sequence > 1
-      ? (await c.request<ReleaseEnvelope>('GET', `/api/v1/releases/${m.series}-${m.sequence - 1}`)).body.manifest
-      : null;
+    if (problems.length)
+      throw new CliError(
+        'El borrador del servidor no es aceptable; no se firmó',
+        `The server's draft is not acceptable; it was not signed: ${problems.join('; ')}`,
+      );
+    const previous = m.sequence > 1 ? (await c.request<ReleaseEnvelope>('GET', `/api/v1/releases/${m.series}-${m.sequence - 1}`)).body.manifest : null;
     const featured = (await c.request<Featured>('GET', '/api/v1/featured')).body;
     const out = flag(values, 'json') ? io.stderr : io.stdout;
     for (const line of previewLines(m, previous, featured)) println(out, line);
@@ -186,10 +225,18 @@ export const releaseCommand: Command = {
     const suppressed = cells.filter((x) => x.suppressed).length;
     println(io.stdout, `Publicado / Published: ${m.id} (serie ${m.series}, n.º ${m.sequence})`);
     println(io.stdout, `  hash ${res.body.hash}`);
-    println(io.stdout, m.k === undefined
-      ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy; presupuesto del servidor / server budget (rho): ${m.dp?.ledger.spentAfter ?? '?'} de / of ${m.dp?.ledger.total ?? '?'}`
-      : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}`);
-    for (const d of m.data ?? []) if (d.heldBack) println(io.stdout, `  ${d.year}: cambios recientes retenidos hasta poder publicarlos sin riesgo / recent changes held back until they can be published safely`);
+    println(
+      io.stdout,
+      m.k === undefined
+        ? `  ${cells.length} celdas / cells, privacidad diferencial / differential privacy; presupuesto del servidor / server budget (rho): ${m.dp?.ledger.spentAfter ?? '?'} de / of ${m.dp?.ledger.total ?? '?'}`
+        : `  ${cells.length} celdas / cells, ${suppressed} protegidas / suppressed, k = ${m.k}`,
+    );
+    for (const d of m.data ?? [])
+      if (d.heldBack)
+        println(
+          io.stdout,
+          `  ${d.year}: cambios recientes retenidos hasta poder publicarlos sin riesgo / recent changes held back until they can be published safely`,
+        );
     println(io.stdout, `  ${c.server.href.replace(/\/$/, '')}/api/v1/releases/${m.id}.csv`);
     return EXIT_OK;
   },

@@ -73,19 +73,32 @@ export const statusCommand: Command = {
         println(io.stdout, `  hash: ${res.body.reportHash}`);
         if (res.body.supersedes) println(io.stdout, `  reemplaza a / supersedes: ${res.body.supersedes}`);
         if (res.body.supersededBy) println(io.stdout, `  reemplazado por / superseded by: ${res.body.supersededBy}`);
-        println(io.stdout, `  recibo local / local receipt: ${mark === 'ok' ? 'coincide / matches' : mark === 'none' ? 'no hay / none' : '¡NO coincide! / does NOT match!'}`);
+        println(
+          io.stdout,
+          `  recibo local / local receipt: ${mark === 'ok' ? 'coincide / matches' : mark === 'none' ? 'no hay / none' : '¡NO coincide! / does NOT match!'}`,
+        );
       }
       return mark === 'mismatch' ? EXIT_FAILURE : EXIT_OK;
     }
     const items = await listOwnReports(client(), signer);
     const marks = items.map((r) => receiptMark(receipts, r));
     if (json) {
-      println(io.stdout, JSON.stringify(items.map((r, i) => ({ ...r, receipt: marks[i] })), null, 2));
+      println(
+        io.stdout,
+        JSON.stringify(
+          items.map((r, i) => ({ ...r, receipt: marks[i] })),
+          null,
+          2,
+        ),
+      );
     } else {
       println(io.stdout, 'id                                    estado/status  año/year  tipo/type            región/region  recibo/receipt');
       items.forEach((r, i) => {
         const m = marks[i] === 'ok' ? 'ok' : marks[i] === 'none' ? '-' : 'NO COINCIDE / MISMATCH';
-        println(io.stdout, `${r.id}  ${r.status.padEnd(13)}  ${String(r.year ?? '').padEnd(8)}  ${(r.incidentType ?? '').padEnd(19)}  ${(r.region ?? '').padEnd(13)}  ${m}`);
+        println(
+          io.stdout,
+          `${r.id}  ${r.status.padEnd(13)}  ${String(r.year ?? '').padEnd(8)}  ${(r.incidentType ?? '').padEnd(19)}  ${(r.region ?? '').padEnd(13)}  ${m}`,
+        );
       });
       const by = new Map<string, number>();
       for (const r of items) by.set(r.status, (by.get(r.status) ?? 0) + 1);

@@ -38,8 +38,19 @@ const FIELD_FLAGS: Record<string, keyof ReportInput> = {
 };
 
 const JSON_FIELDS = new Set([
-  'year', 'quarter', 'region', 'incidentType', 'victimGender', 'victimNationality', 'victimAgeBand', 'perpetratorType',
-  'outcome', 'narrative', 'dedupeDetails', 'supersedes', 'id',
+  'year',
+  'quarter',
+  'region',
+  'incidentType',
+  'victimGender',
+  'victimNationality',
+  'victimAgeBand',
+  'perpetratorType',
+  'outcome',
+  'narrative',
+  'dedupeDetails',
+  'supersedes',
+  'id',
 ]);
 
 export const submitCommand: Command = {

@@ -157,7 +157,10 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   });
 
   const cells: Cell[] = pend.map((p, id) => ({
-    id, key: p.coords, tables: [], value: values.truth[id]!,
+    id,
+    key: p.coords,
+    tables: [],
+    value: values.truth[id]!,
     ...(p.lower === -Infinity ? { lower: -Infinity } : {}),
   }));
   // No earlier entry and nothing beyond the new publication's own tables: its linked tables are
@@ -169,7 +172,16 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   const shown = new Uint8Array(n);
   for (const id of own.shownSuppressed) shown[id] = 1;
   return {
-    cells, constraints, s, rules, sensitive, published: pub, shownSuppressed: shown, lt, ltToGlobal, single,
+    cells,
+    constraints,
+    s,
+    rules,
+    sensitive,
+    published: pub,
+    shownSuppressed: shown,
+    lt,
+    ltToGlobal,
+    single,
     meta: pend.map((p) => ({ kind: p.kind, at: p.at, coords: p.coords })),
   };
 }
@@ -277,7 +289,12 @@ function addViews(input: GlobalInput, reg: Registry): ViewsSeen {
     });
     viewIds.push(ids);
     // The view's own relations, at its own versions (year-set margins included) …
-    for (const con of lt.constraints) reg.addConstraint(ids[con.total]!, con.parts.map((q) => ids[q]!), con.dim);
+    for (const con of lt.constraints)
+      reg.addConstraint(
+        ids[con.total]!,
+        con.parts.map((q) => ids[q]!),
+        con.dim,
+      );
     if (vi === newIndex && vi === 0) ownConstraints = constraints.length;
     // … and, as templates over coordinates, for every (year, version) the closure reaches.
     for (const con of lt.constraints) {
@@ -321,13 +338,18 @@ function addViews(input: GlobalInput, reg: Registry): ViewsSeen {
 /** The versions of each year in the model, ascending. */
 function versionsByYear(views: readonly View[]): Map<number, number[]> {
   const versionsOf = new Map<number, Set<number>>();
-  for (const view of views) for (const y of view.years) {
-    let s = versionsOf.get(y);
-    if (!s) versionsOf.set(y, (s = new Set()));
-    s.add(versionOf(view, y));
-  }
+  for (const view of views)
+    for (const y of view.years) {
+      let s = versionsOf.get(y);
+      if (!s) versionsOf.set(y, (s = new Set()));
+      s.add(versionOf(view, y));
+    }
   const sortedVersions = new Map<number, number[]>();
-  for (const [y, s] of versionsOf) sortedVersions.set(y, [...s].sort((a, b) => a - b));
+  for (const [y, s] of versionsOf)
+    sortedVersions.set(
+      y,
+      [...s].sort((a, b) => a - b),
+    );
   return sortedVersions;
 }
 
@@ -360,7 +382,12 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
   const decomposed = new Set<number>();
   const changeId = (year: number, version: number, cid: string): number =>
     reg.register(`D|${yv(year, version)}|${cid}`, {
-      kind: 'change', at: yv(year, version), coords: reg.coordsKeys.get(cid)!, coordsId: cid, year, version,
+      kind: 'change',
+      at: yv(year, version),
+      coords: reg.coordsKeys.get(cid)!,
+      coordsId: cid,
+      year,
+      version,
       lower: input.since(year, version) === 'additions' ? 0 : -Infinity,
     });
   while (work.length > 0) {
@@ -397,7 +424,11 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
       if (decomposed.has(si)) continue;
       decomposed.add(si);
       const sc = sCells[si]!;
-      reg.addConstraint(sc.id, sc.vector.map(([yy, vv]) => grow(reg.ensureA(yy, vv, sc.cid))), 'year');
+      reg.addConstraint(
+        sc.id,
+        sc.vector.map(([yy, vv]) => grow(reg.ensureA(yy, vv, sc.cid))),
+        'year',
+      );
     }
   }
   return decomposed;
@@ -426,7 +457,15 @@ function addNonConsecutiveChanges(reg: Registry, sortedVersions: ReadonlyMap<num
         const from = byVersion.get(vs[i]!)!;
         const to = byVersion.get(vs[j]!)!;
         const at = `${yv(year, vs[i]!)}>${yv(year, vs[j]!)}`;
-        const x = reg.register(`X|${at}|${pend[from]!.coordsId}`, { kind: 'setchange', at, coords: pend[from]!.coords, coordsId: pend[from]!.coordsId, lower: -Infinity, from, to });
+        const x = reg.register(`X|${at}|${pend[from]!.coordsId}`, {
+          kind: 'setchange',
+          at,
+          coords: pend[from]!.coords,
+          coordsId: pend[from]!.coordsId,
+          lower: -Infinity,
+          from,
+          to,
+        });
         reg.addConstraint(to, [from, x], 'change');
       }
     }
@@ -434,7 +473,12 @@ function addNonConsecutiveChanges(reg: Registry, sortedVersions: ReadonlyMap<num
 }
 
 /** Step 2, continued. Changes between consecutive version vectors of one year set (one per coordinates). */
-function addYearSetChanges(reg: Registry, sCells: readonly YearSetCell[], decomposed: ReadonlySet<number>, sortedVersions: ReadonlyMap<number, number[]>): void {
+function addYearSetChanges(
+  reg: Registry,
+  sCells: readonly YearSetCell[],
+  decomposed: ReadonlySet<number>,
+  sortedVersions: ReadonlyMap<number, number[]>,
+): void {
   const { pend } = reg;
   const chains = new Map<string, Array<{ si: number; vector: Array<[number, number]> }>>();
   sCells.forEach((sc, si) => {
@@ -452,7 +496,15 @@ function addYearSetChanges(reg: Registry, sCells: readonly YearSetCell[], decomp
       const sa = sCells[a.si]!;
       const sb = sCells[b.si]!;
       const at = `${pend[sa.id]!.at}>${pend[sb.id]!.at}`;
-      const x = reg.register(`X|${at}|${sa.cid}`, { kind: 'setchange', at, coords: pend[sa.id]!.coords, coordsId: sa.cid, lower: -Infinity, from: sa.id, to: sb.id });
+      const x = reg.register(`X|${at}|${sa.cid}`, {
+        kind: 'setchange',
+        at,
+        coords: pend[sa.id]!.coords,
+        coordsId: sa.cid,
+        lower: -Infinity,
+        from: sa.id,
+        to: sb.id,
+      });
       reg.addConstraint(sb.id, [sa.id, x], 'change');
     }
   }
@@ -468,7 +520,13 @@ interface TrueValues {
 }
 
 /** Step 3. True values and members' shares; checks every relation and every published count against them. */
-function trueValues(input: GlobalInput, reg: Registry, published: ReadonlyMap<number, number>, sortedVersions: ReadonlyMap<number, number[]>, ancestry: Ancestry): TrueValues {
+function trueValues(
+  input: GlobalInput,
+  reg: Registry,
+  published: ReadonlyMap<number, number>,
+  sortedVersions: ReadonlyMap<number, number[]>,
+  ancestry: Ancestry,
+): TrueValues {
   const { pend, byIdent } = reg;
   const truth = new Float64Array(pend.length);
   const shares: number[][] = new Array(pend.length);
@@ -490,7 +548,11 @@ function trueValues(input: GlobalInput, reg: Registry, published: ReadonlyMap<nu
     const kind = bucket[0];
     const at = bucket.slice(1);
     let recs: readonly IncidentRecord[];
-    if (kind === 'S') recs = at.split('+').flatMap((x) => { const [y, v] = x.split('@').map(Number); return [...input.records(y!, v!)]; });
+    if (kind === 'S')
+      recs = at.split('+').flatMap((x) => {
+        const [y, v] = x.split('@').map(Number);
+        return [...input.records(y!, v!)];
+      });
     else {
       const [y, v] = at.split('@').map(Number) as [number, number];
       recs = kind === 'A' ? input.records(y, v) : input.added(y, v);

@@ -114,10 +114,19 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
 
   // Costs: information lost; cells an earlier entry showed hidden are cheaper to keep hidden.
   const prev = Uint8Array.from(model.shownSuppressed);
-  const costs = cellCosts(s.values.map((v) => Math.abs(v)), prev, 0.5);
+  const costs = cellCosts(
+    s.values.map((v) => Math.abs(v)),
+    prev,
+    0.5,
+  );
   const engine = new AuditEngine(highs, s, rules);
   const opts: PatternOptions = {
-    highs, s, engine, rules, costs, locked,
+    highs,
+    s,
+    engine,
+    rules,
+    costs,
+    locked,
     timeBudgetMs: input.timeBudgetMs ?? 2000,
     method: input.method ?? 'auto',
   };
@@ -159,8 +168,11 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
       const cell = model.lt.cells[id]!;
       const hide = sup[g] === 1;
       cells.push({
-        table: t, key: keyInTable(cell, dims), count: hide ? null : cell.value, suppressed: hide,
-        ...(hide ? { reason: sensitive[g] ? 'primary' as const : 'secondary' as const } : locked[g] ? { reason: 'known' as const } : {}),
+        table: t,
+        key: keyInTable(cell, dims),
+        count: hide ? null : cell.value,
+        suppressed: hide,
+        ...(hide ? { reason: sensitive[g] ? ('primary' as const) : ('secondary' as const) } : locked[g] ? { reason: 'known' as const } : {}),
       });
     }
   });
@@ -171,10 +183,21 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
     nSens += sensitive[i]!;
   }
   return {
-    cells, model, suppressed: sup, audit,
+    cells,
+    model,
+    suppressed: sup,
+    audit,
     stats: {
-      cells: model.lt.cells.length, modelCells: n, modelConstraints: s.m, sensitive: nSens, suppressed: nSup, known,
-      method: state.method, lpSolves: engine.lpSolves, rounds: state.rounds, ms: Math.round(performance.now() - t0),
+      cells: model.lt.cells.length,
+      modelCells: n,
+      modelConstraints: s.m,
+      sensitive: nSens,
+      suppressed: nSup,
+      known,
+      method: state.method,
+      lpSolves: engine.lpSolves,
+      rounds: state.rounds,
+      ms: Math.round(performance.now() - t0),
     },
   };
 }
@@ -183,7 +206,12 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
  * No earlier entry and no relation beyond the new publication's own tables: the engine runs on its
  * linked tables (hypercubes, MILP, incident ray), each cell with its rule from the global model.
  */
-async function protectSingle(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>, t0: number): Promise<GlobalProtected> {
+async function protectSingle(
+  input: GlobalProtectInput,
+  model: GlobalModel,
+  highs: Awaited<ReturnType<typeof loadHighs>>,
+  t0: number,
+): Promise<GlobalProtected> {
   const { lt, ltToGlobal } = model;
   const { s, engine, state, sensitive } = protectOwnTables(input, model, highs);
   const n = s.n;
@@ -198,7 +226,13 @@ async function protectSingle(input: GlobalProtectInput, model: GlobalModel, high
   lt.tableCells.forEach((ids, t) => {
     for (const id of ids) {
       const hide = sup[id] === 1;
-      cells.push({ table: t, key: keyInTable(lt.cells[id]!, lt.tables[t]!), count: hide ? null : lt.cells[id]!.value, suppressed: hide, ...(hide ? { reason: sensitive[id] ? 'primary' as const : 'secondary' as const } : {}) });
+      cells.push({
+        table: t,
+        key: keyInTable(lt.cells[id]!, lt.tables[t]!),
+        count: hide ? null : lt.cells[id]!.value,
+        suppressed: hide,
+        ...(hide ? { reason: sensitive[id] ? ('primary' as const) : ('secondary' as const) } : {}),
+      });
     }
   });
   const gsup = new Uint8Array(model.s.n);
@@ -210,10 +244,21 @@ async function protectSingle(input: GlobalProtectInput, model: GlobalModel, high
     nSens += model.sensitive[i]!;
   }
   return {
-    cells, model, suppressed: gsup, audit,
+    cells,
+    model,
+    suppressed: gsup,
+    audit,
     stats: {
-      cells: n, modelCells: model.s.n, modelConstraints: model.s.m, sensitive: nSens, suppressed: nSup, known: 0,
-      method: state.method, lpSolves: engine.lpSolves, rounds: state.rounds, ms: Math.round(performance.now() - t0),
+      cells: n,
+      modelCells: model.s.n,
+      modelConstraints: model.s.m,
+      sensitive: nSens,
+      suppressed: nSup,
+      known: 0,
+      method: state.method,
+      lpSolves: engine.lpSolves,
+      rounds: state.rounds,
+      ms: Math.round(performance.now() - t0),
     },
   };
 }
@@ -223,7 +268,13 @@ async function protectSingle(input: GlobalProtectInput, model: GlobalModel, high
  * global model (holdings included): the whole answer when nothing else was ever published, and
  * the starting pattern otherwise.
  */
-function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: Awaited<ReturnType<typeof loadHighs>>, globalLocked?: Uint8Array, shownHidden?: Uint8Array) {
+function protectOwnTables(
+  input: GlobalProtectInput,
+  model: GlobalModel,
+  highs: Awaited<ReturnType<typeof loadHighs>>,
+  globalLocked?: Uint8Array,
+  shownHidden?: Uint8Array,
+) {
   const { lt, ltToGlobal } = model;
   const s = structureOf(lt.cells, lt.constraints);
   const n = s.n;
@@ -249,7 +300,15 @@ function protectOwnTables(input: GlobalProtectInput, model: GlobalModel, highs: 
   const counts = view.years.flatMap((y) => input.records(y, view.versions[String(y)]!).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
   const engine = new AuditEngine(highs, s, rules);
   const opts: PatternOptions = {
-    highs, lt, counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: input.timeBudgetMs ?? 2000, method: input.method ?? 'auto',
+    highs,
+    lt,
+    counts,
+    s,
+    engine,
+    rules,
+    costs: cellCosts(s.values),
+    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    method: input.method ?? 'auto',
     // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
     ...(anyLocked ? { locked, maxRounds: 2 } : {}),
   };
@@ -269,10 +328,11 @@ function forcedZeros(s: ReturnType<typeof structureOf>, fixed: Uint8Array): numb
   const out: number[] = [];
   const zero = new Uint8Array(s.n);
   const queue: number[] = [];
-  for (let i = 0; i < s.n; i++) if (fixed[i] && s.values[i] === 0) {
-    zero[i] = 1;
-    queue.push(i);
-  }
+  for (let i = 0; i < s.n; i++)
+    if (fixed[i] && s.values[i] === 0) {
+      zero[i] = 1;
+      queue.push(i);
+    }
   while (queue.length > 0) {
     const t = queue.pop()!;
     for (let e = s.incStart[t]!; e < s.incStart[t + 1]!; e++) {

@@ -44,7 +44,9 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
   // Group the wanted coordinates by their dimension signature.
   const bySig = new Map<string, { dims: string[]; ids: Set<string> }>();
   for (const [id, key] of coords) {
-    const dims = Object.keys(key).filter((d) => key[d] !== '*').sort();
+    const dims = Object.keys(key)
+      .filter((d) => key[d] !== '*')
+      .sort();
     const sig = dims.join('\u0002');
     let g = bySig.get(sig);
     if (!g) bySig.set(sig, (g = { dims, ids: new Set() }));
