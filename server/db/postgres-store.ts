@@ -1,7 +1,8 @@
 // postgres-store.ts — the Store on PostgreSQL (the scale-out set-up: several replicas on one
 // database). The three queries of every submission — the member's key (authentication), the
 // rate-window charge and the intake itself — run on a plain `pg` pool as one prepared statement
-// each (pg-intake.ts; the intake is one call of the stored function of migrations 0013–0014); everything
+// each (pg-intake.ts; the intake is one call of the stored function of migrations 0013–0014), in a
+// thread of their own (pg-intake-client.ts), so the driver's work leaves the event loop; everything
 // else goes through Prisma (prisma-store.ts) over the pg driver adapter. The stored order of
 // reports and members is mixed on request (mix-stored-order.ts).
 // Guarantees: those of store.ts, across replicas.
@@ -9,7 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import type { Db } from './client.js';
 import { mixStoredOrder } from './mix-stored-order.js';
-import { PgIntake } from './pg-intake.js';
+import { PgIntakeThread } from './pg-intake-client.js';
 import { prismaStoreParts } from './prisma-store.js';
 import { postgresRateWindows } from './rate-windows.js';
 import type { Store } from './store.js';
@@ -23,7 +24,7 @@ export interface PostgresStore extends Store {
 export function openPostgresStore(url: string, opts: { poolSize?: number } = {}): PostgresStore {
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
-  const plain = new PgIntake(url, opts);
+  const plain = new PgIntakeThread(url, opts);
   const parts = prismaStoreParts(prisma, 'postgres');
   return {
     ...parts,

@@ -7,10 +7,10 @@
 // already — then it charges nothing and answers null (one round trip on PostgreSQL); `refund`
 // never takes a count below zero.
 import type { Db } from './client.js';
-import type { PgIntake } from './pg-intake.js';
+import type { PgIntakeThread } from './pg-intake-client.js';
 import type { NonceStore, RateBucket, RateWindowStore } from './store.js';
 
-export function postgresRateWindows(prisma: Db, plain: Pick<PgIntake, 'chargeRateWindows'>): RateWindowStore {
+export function postgresRateWindows(prisma: Db, plain: Pick<PgIntakeThread, 'chargeRateWindows'>): RateWindowStore {
   return {
     charge: (nonceHash, buckets) => plain.chargeRateWindows(nonceHash, buckets),
     refund: async (bucket) => {

@@ -39,51 +39,9 @@ function feedback(id: string) {
   return html`<div class="feedback" id="${id}"><p class="status" id="${id}-status" role="status"></p><p class="alert" id="${id}-alert" role="alert"></p></div>`;
 }
 
-export function submitPage(lang: Lang): string {
-  const group = (g: 'when' | 'what' | 'victim') => FIELDS.filter((x) => x.group === g).map((x) => field(x.field));
-  const body = html`<h1>${t(lang, 'Enviar un reporte', 'Submit a report')}</h1>
-<p class="lead">${t(
-    lang,
-    'Para las organizaciones miembro de la coalición. Aquí su organización registra un hecho de violencia, recibe un recibo firmado y puede retirar o corregir sus propios reportes.',
-    'For the coalition’s member organisations. Here your organisation records an incident of violence, receives a signed receipt and can withdraw or amend its own reports.',
-  )}</p>
-
-<section class="explain" aria-labelledby="h-privacy">
-<h2 id="h-privacy">${t(lang, 'Qué se cifra y qué ve el servidor', 'What is encrypted and what the server sees')}</h2>
-<ul>
-<li><strong>${t(lang, 'La narración se cifra en este navegador.', 'The narrative is encrypted in this browser.')}</strong> ${t(
-    lang,
-    'Lo que pasó, nombres, lugares y fuentes se sellan con la llave de la administración de la coalición antes de salir de este equipo. El servidor no puede leerla; solo la administración puede abrirla, en su propio equipo.',
-    'What happened, names, places and sources are sealed with the coalition steward’s key before they leave this device. The server cannot read it; only the steward can open it, on their own computer.',
-  )}</li>
-<li><strong>${t(lang, 'El servidor ve solo las respuestas de las listas', 'The server sees only the answers from the lists')}</strong> ${t(
-    lang,
-    '(año, región, tipo de hecho, presunto agresor, género, nacionalidad y edad de la víctima) y un identificador al azar de su organización. No conoce el nombre de su organización, no guarda su dirección IP ni usa cookies.',
-    '(year, region, incident type, alleged perpetrator, victim’s gender, nationality and age) and a random identifier of your organisation. It does not know your organisation’s name, keeps no IP address and uses no cookies.',
-  )}</li>
-<li><strong>${t(lang, 'Su llave se queda en la memoria de esta página.', 'Your key stays in this page’s memory.')}</strong> ${t(
-    lang,
-    'Firma cada envío aquí mismo y nunca se envía. Al cerrar la página desaparece: por eso se guarda, cifrada con una contraseña, antes de enviar reportes.',
-    'It signs each submission right here and is never sent. When you close the page it is gone: that is why it is saved, encrypted with a passphrase, before you submit reports.',
-  )}</li>
-<li><strong>${t(lang, 'Lo que escribe queda en este equipo solo cifrado.', 'What you type stays on this device only encrypted.')}</strong> ${t(
-    lang,
-    'Si la página se cierra antes de enviar, lo escrito se recupera al volver a cargar la llave; nadie puede leerlo sin ella. Se borra cuando el reporte llega.',
-    'If the page closes before you send, what you typed comes back when you load the key again; no one can read it without the key. It is erased when the report arrives.',
-  )}</li>
-</ul>
-</section>
-
-<p id="js-needed" class="notice">${t(
-    lang,
-    'Este formulario necesita JavaScript, porque el cifrado se hace en su navegador y nunca en el servidor. Las estadísticas públicas funcionan sin JavaScript.',
-    'This form needs JavaScript, because the encryption happens in your browser and never on the server. The public statistics work without JavaScript.',
-  )} <a href="${safeHref(withLang('/estadisticas', lang))}">${t(lang, 'Ver las estadísticas', 'See the statistics')}</a></p>
-
-<div id="app" hidden>
-${feedback('page-feedback')}
-
-<section id="key-section" aria-labelledby="h-key">
+/** Step 1: the organisation's key — open a saved one or create one, enrol it, save it. */
+function keySection(lang: Lang) {
+  return html`<section id="key-section" aria-labelledby="h-key">
 <h2 id="h-key">${t(lang, '1. La llave de su organización', '1. Your organisation’s key')}</h2>
 <p id="invite-note" class="notice" hidden>${t(
     lang,
@@ -165,7 +123,54 @@ ${feedback('enrol-feedback')}
 ${feedback('save-feedback')}
 </fieldset>
 <p><button type="button" id="forget-key" hidden>${t(lang, 'Olvidar la llave en esta página', 'Forget the key in this page')}</button></p>
+</section>`;
+}
+
+export function submitPage(lang: Lang): string {
+  const group = (g: 'when' | 'what' | 'victim') => FIELDS.filter((x) => x.group === g).map((x) => field(x.field));
+  const body = html`<h1>${t(lang, 'Enviar un reporte', 'Submit a report')}</h1>
+<p class="lead">${t(
+    lang,
+    'Para las organizaciones miembro de la coalición. Aquí su organización registra un hecho de violencia, recibe un recibo firmado y puede retirar o corregir sus propios reportes.',
+    'For the coalition’s member organisations. Here your organisation records an incident of violence, receives a signed receipt and can withdraw or amend its own reports.',
+  )}</p>
+
+<section class="explain" aria-labelledby="h-privacy">
+<h2 id="h-privacy">${t(lang, 'Qué se cifra y qué ve el servidor', 'What is encrypted and what the server sees')}</h2>
+<ul>
+<li><strong>${t(lang, 'La narración se cifra en este navegador.', 'The narrative is encrypted in this browser.')}</strong> ${t(
+    lang,
+    'Lo que pasó, nombres, lugares y fuentes se sellan con la llave de la administración de la coalición antes de salir de este equipo. El servidor no puede leerla; solo la administración puede abrirla, en su propio equipo.',
+    'What happened, names, places and sources are sealed with the coalition steward’s key before they leave this device. The server cannot read it; only the steward can open it, on their own computer.',
+  )}</li>
+<li><strong>${t(lang, 'El servidor ve solo las respuestas de las listas', 'The server sees only the answers from the lists')}</strong> ${t(
+    lang,
+    '(año, región, tipo de hecho, presunto agresor, género, nacionalidad y edad de la víctima) y un identificador al azar de su organización. No conoce el nombre de su organización, no guarda su dirección IP ni usa cookies.',
+    '(year, region, incident type, alleged perpetrator, victim’s gender, nationality and age) and a random identifier of your organisation. It does not know your organisation’s name, keeps no IP address and uses no cookies.',
+  )}</li>
+<li><strong>${t(lang, 'Su llave se queda en la memoria de esta página.', 'Your key stays in this page’s memory.')}</strong> ${t(
+    lang,
+    'Firma cada envío aquí mismo y nunca se envía. Al cerrar la página desaparece: por eso se guarda, cifrada con una contraseña, antes de enviar reportes.',
+    'It signs each submission right here and is never sent. When you close the page it is gone: that is why it is saved, encrypted with a passphrase, before you submit reports.',
+  )}</li>
+<li><strong>${t(lang, 'Lo que escribe queda en este equipo solo cifrado.', 'What you type stays on this device only encrypted.')}</strong> ${t(
+    lang,
+    'Si la página se cierra antes de enviar, lo escrito se recupera al volver a cargar la llave; nadie puede leerlo sin ella. Se borra cuando el reporte llega.',
+    'If the page closes before you send, what you typed comes back when you load the key again; no one can read it without the key. It is erased when the report arrives.',
+  )}</li>
+</ul>
 </section>
+
+<p id="js-needed" class="notice">${t(
+    lang,
+    'Este formulario necesita JavaScript, porque el cifrado se hace en su navegador y nunca en el servidor. Las estadísticas públicas funcionan sin JavaScript.',
+    'This form needs JavaScript, because the encryption happens in your browser and never on the server. The public statistics work without JavaScript.',
+  )} <a href="${safeHref(withLang('/estadisticas', lang))}">${t(lang, 'Ver las estadísticas', 'See the statistics')}</a></p>
+
+<div id="app" hidden>
+${feedback('page-feedback')}
+
+${keySection(lang)}
 
 <section id="report-section" aria-labelledby="h-report" hidden>
 <h2 id="h-report" tabindex="-1">${t(lang, '2. Nuevo reporte', '2. New report')}</h2>
