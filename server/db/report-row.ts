@@ -1,5 +1,6 @@
 // The row a submission writes, and the outcomes of writing it — shared by every Store's intake
 // (store.ts, intake.ts), so all decide the same way.
+import { RELEASE_DIMENSIONS } from '../schemas/release.js';
 
 export interface ReportRow {
   id: string;
@@ -32,15 +33,5 @@ export type RefusalCode =
 export type WriteOutcome = { created: boolean } | { error: RefusalCode };
 
 /** The fields a release counts, on which the reports under one dedupe tag must agree. */
-export const COUNTABLE_FIELDS = [
-  'year',
-  'quarter',
-  'region',
-  'incidentType',
-  'victimGender',
-  'victimNationality',
-  'victimAgeBand',
-  'perpetratorType',
-  'outcome',
-] as const;
+export const COUNTABLE_FIELDS = RELEASE_DIMENSIONS;
 export type CountableField = (typeof COUNTABLE_FIELDS)[number];

@@ -56,3 +56,11 @@ export function requireJsonType(req: BodyRequest, allowEmpty = false): void {
   if (allowEmpty && bodyBytes(req).length === 0) return;
   if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) throw new AppError('unsupported_media_type');
 }
+
+/** requireJsonType as the first handler of a route (`allowEmpty`: an empty body passes too). */
+export function jsonType(allowEmpty = false): PlainHandler {
+  return (req, _res, next) => {
+    requireJsonType(req, allowEmpty);
+    next();
+  };
+}

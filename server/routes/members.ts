@@ -3,7 +3,7 @@
 // all attempts (http/shed.ts, before any work).
 import { Router } from 'express';
 import { z } from 'zod';
-import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { jsonBody, jsonType, noBody, parseWith } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { knownOf } from '../http/known-credentials.js';
@@ -21,19 +21,10 @@ export function memberRoutes(ctx: ServiceContext, limits: { perMinute: number; p
   const perKey = limitByCredential(ctx, limits.perMinute);
   const known = knownOf(ctx);
 
-  r.post(
-    '/invites',
-    (req, _res, next) => {
-      requireJsonType(req, true);
-      next();
-    },
-    steward,
-    perKey,
-    async (req, res) => {
-      const body = jsonBody(req, inviteRequest, { allowEmpty: true });
-      res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
-    },
-  );
+  r.post('/invites', jsonType(true), steward, perKey, async (req, res) => {
+    const body = jsonBody(req, inviteRequest, { allowEmpty: true });
+    res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
+  });
 
   r.post('/enrol', async (req, res) => {
     const body = jsonBody(req, enrolRequest);

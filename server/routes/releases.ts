@@ -4,7 +4,7 @@
 // shown) and inclusion proofs (member-signed, own reports only). No route changes or deletes a
 // release or a log entry. Every download links the licence and the data package (Link headers).
 import { type Response, Router } from 'express';
-import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { jsonBody, jsonType, noBody, parseWith } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { draftId, featuredRequest, releaseId, releaseRequest, releaseSignature } from '../schemas/release.js';
@@ -46,62 +46,26 @@ export function releaseRoutes(ctx: ServiceContext, limits: { perMinute: number }
   const member = requireSignature(ctx, ['member']);
   const perKey = limitByCredential(ctx, limits.perMinute);
 
-  r.post(
-    '/releases',
-    (req, _res, next) => {
-      requireJsonType(req);
-      next();
-    },
-    publisher,
-    perKey,
-    async (req, res) => {
-      const body = jsonBody(req, releaseRequest);
-      res.status(201).json(await draftRelease(ctx, authOf(req), body));
-    },
-  );
+  r.post('/releases', jsonType(), publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, releaseRequest);
+    res.status(201).json(await draftRelease(ctx, authOf(req), body));
+  });
 
-  r.post(
-    '/releases/dry-run',
-    (req, _res, next) => {
-      requireJsonType(req);
-      next();
-    },
-    publisher,
-    perKey,
-    async (req, res) => {
-      const body = jsonBody(req, releaseRequest);
-      res.status(200).json(await dryRunRelease(ctx, authOf(req), body));
-    },
-  );
+  r.post('/releases/dry-run', jsonType(), publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, releaseRequest);
+    res.status(200).json(await dryRunRelease(ctx, authOf(req), body));
+  });
 
-  r.post(
-    '/releases/drafts/:draftId/signature',
-    (req, _res, next) => {
-      requireJsonType(req);
-      next();
-    },
-    publisher,
-    perKey,
-    async (req, res) => {
-      const id = parseWith(draftId, req.params.draftId, 'invalid_path');
-      const body = jsonBody(req, releaseSignature);
-      res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
-    },
-  );
+  r.post('/releases/drafts/:draftId/signature', jsonType(), publisher, perKey, async (req, res) => {
+    const id = parseWith(draftId, req.params.draftId, 'invalid_path');
+    const body = jsonBody(req, releaseSignature);
+    res.status(201).json(await signRelease(ctx, authOf(req), id, body.signature));
+  });
 
-  r.put(
-    '/featured',
-    (req, _res, next) => {
-      requireJsonType(req);
-      next();
-    },
-    publisher,
-    perKey,
-    async (req, res) => {
-      const body = jsonBody(req, featuredRequest);
-      res.json(await setFeatured(ctx, authOf(req), body.series));
-    },
-  );
+  r.put('/featured', jsonType(), publisher, perKey, async (req, res) => {
+    const body = jsonBody(req, featuredRequest);
+    res.json(await setFeatured(ctx, authOf(req), body.series));
+  });
 
   r.get('/featured', async (req, res) => {
     noBody(req);

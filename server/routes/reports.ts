@@ -7,7 +7,7 @@
 // which re-checks revocation in its transaction, so intake reads no member row before it.
 // Routes only parse, call a service and answer.
 import { Router } from 'express';
-import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { jsonBody, jsonType, noBody, parseWith } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { declareRoute, type DeclaredRoute, type PlainHandler } from '../http/direct-routes.js';
@@ -25,22 +25,12 @@ import type { ServiceContext } from '../services/context.js';
  * use only Node's request and response plus the fields both paths set.
  */
 export function intakeRoute(ctx: ServiceContext, perKey: PlainHandler): DeclaredRoute {
-  return declareRoute(
-    'PUT',
-    '/api/v1/reports/:id',
-    (req, _res, next) => {
-      requireJsonType(req);
-      next();
-    },
-    requireSignature(ctx, ['member'], { revocationInWrite: true }),
-    perKey,
-    async (req, res) => {
-      const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-      const body = jsonBody(req, reportBody);
-      const { created, receipt } = await submit(ctx, authOf(req), id, body);
-      sendJson(res, created ? 201 : 200, receipt);
-    },
-  );
+  return declareRoute('PUT', '/api/v1/reports/:id', jsonType(), requireSignature(ctx, ['member'], { revocationInWrite: true }), perKey, async (req, res) => {
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    const body = jsonBody(req, reportBody);
+    const { created, receipt } = await submit(ctx, authOf(req), id, body);
+    sendJson(res, created ? 201 : 200, receipt);
+  });
 }
 
 /** The per-credential rate limit shared by the intake route and the other report routes. */
@@ -65,20 +55,11 @@ export function reportRoutes(ctx: ServiceContext, perKey: PlainHandler): Router 
     res.json(await listOwn(ctx, authOf(req), page));
   });
 
-  r.post(
-    '/reports/:id/withdraw',
-    (req, _res, next) => {
-      requireJsonType(req, true);
-      next();
-    },
-    member,
-    perKey,
-    async (req, res) => {
-      const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-      jsonBody(req, withdrawRequest, { allowEmpty: true });
-      res.json(await withdraw(ctx, authOf(req), id));
-    },
-  );
+  r.post('/reports/:id/withdraw', jsonType(true), member, perKey, async (req, res) => {
+    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+    jsonBody(req, withdrawRequest, { allowEmpty: true });
+    res.json(await withdraw(ctx, authOf(req), id));
+  });
 
   r.get('/releases/:id/proofs', member, perKey, async (req, res) => {
     noBody(req);

@@ -2,8 +2,8 @@
 // key: quarantine (POST) and its undo (DELETE) of a member, the list of dedupe conflicts, the
 // steward's resolution of one, and the cells one member dominates (flags). Order of checks: content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write. Routes only parse, call a service and answer.
-import { Router, type RequestHandler } from 'express';
-import { jsonBody, noBody, parseWith, requireJsonType } from '../http/body.js';
+import { Router } from 'express';
+import { jsonBody, jsonType, noBody, parseWith } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
 import { limitByCredential } from '../http/rate-limit.js';
 import { conflictsQuery, dedupeTag, memberKeyId, quarantineRequest, resolveRequest } from '../schemas/steward.js';
@@ -16,12 +16,6 @@ export function stewardRoutes(ctx: ServiceContext, limits: { perMinute: number }
   const r = Router();
   const steward = requireSignature(ctx, ['steward']);
   const perKey = limitByCredential(ctx, limits.perMinute);
-  const jsonType =
-    (allowEmpty: boolean): RequestHandler =>
-    (req, _res, next) => {
-      requireJsonType(req, allowEmpty);
-      next();
-    };
 
   r.post('/steward/members/:keyId/quarantine', jsonType(true), steward, perKey, async (req, res) => {
     const keyId = parseWith(memberKeyId, req.params.keyId, 'invalid_path');

@@ -19,7 +19,7 @@
 //    read): one captured publisher request sent N times at once cost N computations. Within one
 //    process they are now refused before counting (services/releases.ts, `computing`); across
 //    replicas each still computes once per replica (it.fails below).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,36 +27,12 @@ import { createApp } from '../../server/app.js';
 import { openDatabase } from '../../server/db/client.js';
 import { migrate } from '../../server/db/migrate.js';
 import { PgIntake } from '../../server/db/pg-intake.js';
-import type { ReportRow } from '../../server/db/report-row.js';
 import { createLogger } from '../../server/http/logger.js';
 import type { ServiceContext } from '../../server/services/context.js';
 import { resetWorkTally, workTally } from '../../server/test-hooks.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, providers, tableContents, type TestDatabase } from '../helpers/databases.js';
-
-const hex = () => randomBytes(32).toString('hex');
-const nonce = () => ({ hash: hex(), expiresAt: 1_900_000_200 });
-
-function row(memberKeyId: string, over: Partial<ReportRow> = {}): ReportRow {
-  return {
-    id: randomUUID(),
-    memberKeyId,
-    year: 2023,
-    quarter: null,
-    region: 'PE-LMA',
-    incidentType: 'homicide',
-    victimGender: 'trans-woman',
-    victimNationality: 'VE',
-    victimAgeBand: '25-34',
-    perpetratorType: 'criminal-organisation',
-    outcome: null,
-    sealedNarrative: randomBytes(60).toString('base64'),
-    dedupeTag: null,
-    supersedes: null,
-    reportHash: hex(),
-    ...over,
-  };
-}
+import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
 
 describe.runIf(providers.includes('postgres'))('red team: one report raced on two replicas under two nonces (PostgreSQL Store)', () => {
   let db: TestDatabase;

@@ -97,12 +97,12 @@ describe('canonicalJson (RFC 8785)', () => {
   it('omits undefined object members (like JSON.stringify) but refuses other non-JSON data', () => {
     expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
     const bad: unknown[] = [
-      // biome-ignore lint/suspicious/noSparseArray: an array with a hole is one of the values canonical JSON must refuse
       undefined,
       Number.NaN,
       Number.POSITIVE_INFINITY,
       { a: -Infinity },
       [1, undefined],
+      // biome-ignore lint/suspicious/noSparseArray: an array with a hole is one of the values canonical JSON must refuse
       [1, , 2],
       () => 1,
       { f: () => 1 },

@@ -4,34 +4,14 @@
 // classified as unavailable (503), and when the thread dies every pending submission is rejected,
 // never acknowledged, the next call starting a new thread; a retry of a rejected submission whose
 // commit did land is the same report again (`created: false`), never a second copy.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUnavailable } from '../../server/db/errors.js';
 import { migrate } from '../../server/db/migrate.js';
 import { PgIntakeThread } from '../../server/db/pg-intake-client.js';
-import type { ReportRow } from '../../server/db/report-row.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
-
-const hex = () => randomBytes(32).toString('hex');
-const nonce = () => ({ hash: hex(), expiresAt: 1_900_000_200 });
-const row = (memberKeyId: string): ReportRow => ({
-  id: randomUUID(),
-  memberKeyId,
-  year: 2023,
-  quarter: null,
-  region: 'PE-LMA',
-  incidentType: 'homicide',
-  victimGender: 'trans-woman',
-  victimNationality: 'VE',
-  victimAgeBand: '25-34',
-  perpetratorType: 'criminal-organisation',
-  outcome: null,
-  sealedNarrative: randomBytes(120).toString('base64'),
-  dedupeTag: null,
-  supersedes: null,
-  reportHash: hex(),
-});
+import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
 
 describe.runIf(providers.includes('postgres'))('PostgreSQL intake thread', () => {
   let db: TestDatabase;

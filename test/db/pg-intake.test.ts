@@ -12,30 +12,7 @@ import { PgIntake } from '../../server/db/pg-intake.js';
 import type { ReportRow } from '../../server/db/report-row.js';
 import { isUnavailable } from '../../server/db/errors.js';
 import { createTestDatabase, providers, tableContents, type TestDatabase } from '../helpers/databases.js';
-
-const hex = () => randomBytes(32).toString('hex');
-const nonce = () => ({ hash: hex(), expiresAt: 1_900_000_200 });
-
-function row(memberKeyId: string, over: Partial<ReportRow> = {}): ReportRow {
-  return {
-    id: randomUUID(),
-    memberKeyId,
-    year: 2023,
-    quarter: null,
-    region: 'PE-LMA',
-    incidentType: 'homicide',
-    victimGender: 'trans-woman',
-    victimNationality: 'VE',
-    victimAgeBand: '25-34',
-    perpetratorType: 'criminal-organisation',
-    outcome: null,
-    sealedNarrative: randomBytes(120).toString('base64'),
-    dedupeTag: null,
-    supersedes: null,
-    reportHash: hex(),
-    ...over,
-  };
-}
+import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
 
 describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one statement', () => {
   let db: TestDatabase;
