@@ -14,40 +14,35 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { ReportRow, WriteOutcome } from './report-row.js';
+import { ThreadCalls } from './thread-calls.js';
 
 /** How often the checkpointer thread copies the WAL into the database file. */
 export const CHECKPOINT_INTERVAL_MS = 500;
-
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-}
-type Reply = { seq: number; ok?: WriteOutcome; value?: unknown; error?: { name: string; message: string; code?: string } } | { ready: true };
-
-function revive(e: { name: string; message: string; code?: string }): Error {
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.code !== undefined) (err as Error & { code?: string }).code = e.code;
-  return err;
-}
 
 export class SqliteFastPath {
   /** The main thread's read connection. */
   readonly db: Database.Database;
   private readonly memberStmt: Statement;
   private readonly nonceStmt: Statement;
-  private worker: Worker | null = null;
+  /** The writer thread (its calls; fault-injection tests terminate `writer.worker`). */
+  readonly writer: ThreadCalls;
   private readonly checkpointer: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private seq = 0;
   private closed = false;
 
-  constructor(private readonly file: string) {
+  constructor(file: string) {
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     this.memberStmt = this.db.prepare('SELECT publicKey, revoked FROM "Member" WHERE keyId = ?');
     this.nonceStmt = this.db.prepare('SELECT 1 FROM "Nonce" WHERE hash = ?');
-    this.writer();
+    this.writer = new ThreadCalls(
+      new URL('./sqlite-writer-thread.mjs', import.meta.url),
+      { file },
+      {
+        closed: 'SQLITE_CANTOPEN: the database is closed',
+        stopped: (why) => `SQLITE_IOERR: the writer thread stopped (${why})`,
+      },
+    );
+    this.writer.thread();
     this.checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.mjs', import.meta.url), {
       workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
       execArgv: [],
@@ -69,26 +64,20 @@ export class SqliteFastPath {
 
   /** Consumes the nonce and writes the report (intake.ts's steps); resolves only once its commit is durable. */
   submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
-    return this.call({ op: 'submit', nonce, row }) as Promise<WriteOutcome>;
+    return this.writer.call({ op: 'submit', nonce, row }) as Promise<WriteOutcome>;
   }
 
   /** Runs a pragma on the writer's connection (fault-injection tests: max_page_count, query_only). */
   writerPragma(sql: string): Promise<unknown> {
-    return this.call({ op: 'pragma', sql });
+    return this.writer.call({ op: 'pragma', sql });
   }
 
   /** Lets the writer finish what it was given and close its connection, then stops it. */
   async close(): Promise<void> {
     if (this.closed) return;
-    const w = this.worker;
-    if (w) {
-      const done = this.call({ op: 'close' }).catch(() => undefined);
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
-    }
     this.closed = true;
-    this.worker = null;
+    await this.writer.close();
     this.db.close();
-    if (w) await w.terminate();
     await this.stopCheckpointer();
   }
 
@@ -103,37 +92,5 @@ export class SqliteFastPath {
     c.postMessage({ op: 'close' });
     await Promise.race([stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
     await c.terminate();
-  }
-
-  private call(msg: Record<string, unknown>): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('SQLITE_CANTOPEN: the database is closed'));
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      this.writer().postMessage({ ...msg, seq });
-    });
-  }
-
-  private writer(): Worker {
-    if (this.worker) return this.worker;
-    const w = new Worker(new URL('./sqlite-writer-thread.mjs', import.meta.url), { workerData: { file: this.file }, execArgv: [] });
-    w.on('message', (m: Reply) => {
-      if ('ready' in m) return;
-      const p = this.pending.get(m.seq);
-      if (!p) return;
-      this.pending.delete(m.seq);
-      if (m.error) p.reject(revive(m.error));
-      else p.resolve(m.ok ?? m.value);
-    });
-    const fail = (why: string) => {
-      if (this.worker === w) this.worker = null;
-      const err = new Error(`SQLITE_IOERR: the writer thread stopped (${why})`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    w.on('error', (e) => fail(e.name));
-    w.on('exit', (code) => fail(`exit ${code}`));
-    this.worker = w;
-    return w;
   }
 }

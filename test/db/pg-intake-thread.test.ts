@@ -74,7 +74,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake thread', () =>
         (e: unknown) => ({ err: e }),
       ),
     );
-    const worker = (thread as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const worker = thread.thread.worker!;
     await worker.terminate();
     const settled = await Promise.all(answers);
     expect(settled.some((a) => 'err' in a)).toBe(true);

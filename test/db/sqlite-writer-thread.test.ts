@@ -118,7 +118,7 @@ describe('SQLite writer thread', () => {
     let acknowledged = 0;
     let rejected = 0;
     for (let round = 0; round < 6; round++) {
-      const worker = (fast as unknown as { worker: { terminate(): Promise<number> } }).worker;
+      const worker = fast.writer.worker!;
       const rows = Array.from({ length: 8 }, () => row());
       const pending = rows.map((r) => fast.submit(nonce(), r));
       if (round % 2 === 1) await pending[0]; // let a commit finish before the thread is stopped
