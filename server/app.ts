@@ -8,7 +8,7 @@ import express from 'express';
 import type { Logger } from './http/logger.js';
 import { accessLog } from './http/logger.js';
 import { configureKnown } from './http/known-credentials.js';
-import { limitByCredential } from './http/rate-limit.js';
+import { intakeLimits } from './http/rate-limit.js';
 import { shedUnauthenticated } from './http/shed.js';
 import { rawBody } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -81,7 +81,7 @@ export function createApp(ctx: ServiceContext, opts: AppOptions): express.Expres
   const known = configureKnown(ctx, { publicPerMinute: limits.publicPerMinute, enrolPerInvitePerMinute: opts.enrolAttemptsPerInvite ?? 10 });
   const pub = publicRoutes(ctx);
   const reportLimit = reportRateLimit(ctx, limits);
-  const intake = intakeRoute(ctx, limitByCredential(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
+  const intake = intakeRoute(ctx, intakeLimits(ctx, { perMinute: limits.perMinute, dailyReports: daily === 0 ? Infinity : daily }));
   // Report intake is served by express and, for its exact URLs, without express's per-request
   // machinery, both from the one declaration (http/direct-routes.ts).
   mountDeclaredRoutes(app, [intake], { common: everyRequest, onError });

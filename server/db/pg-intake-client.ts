@@ -7,7 +7,8 @@
 // (nothing was acknowledged; a submission whose commit raced the death is answered as a failure,
 // and its retry is the same report again: `created: false`), and the next call starts a new thread.
 import type { PgIntake } from './pg-intake.js';
-import type { ReportRow, WriteOutcome } from './report-row.js';
+import type { ReportRow } from './report-row.js';
+import type { IntakeCharge, IntakeOutcome } from './store.js';
 import { ThreadCalls } from './thread-calls.js';
 
 export class PgIntakeThread implements Pick<PgIntake, 'memberKey' | 'chargeRateWindows' | 'submit' | 'close'> {
@@ -33,8 +34,8 @@ export class PgIntakeThread implements Pick<PgIntake, 'memberKey' | 'chargeRateW
     return this.thread.call({ op: 'chargeRateWindows', args: [nonceHash, windows] }) as Promise<Map<string, number> | null>;
   }
 
-  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
-    return this.thread.call({ op: 'submit', args: [nonce, row] }) as Promise<WriteOutcome>;
+  submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, charge?: IntakeCharge): Promise<IntakeOutcome> {
+    return this.thread.call({ op: 'submit', args: charge ? [nonce, row, charge] : [nonce, row] }) as Promise<IntakeOutcome>;
   }
 
   /** Lets the thread end its pool (pending queries finish), then stops it. */

@@ -1,6 +1,7 @@
 // The intake hot path on PostgreSQL, on a plain `pg` pool of its own rather than the ORM: the
 // member-key lookup of http/auth.ts, the rate-window charge of http/rate-limit.ts, and the intake
-// transaction, each one prepared statement, one round trip.
+// transaction, each one prepared statement, one round trip; a submission's charge and intake
+// together are one call too (`submit` with a charge: migration 0015, the rules of intake-charge.ts).
 // The intake transaction is one call of the stored function `contamos_submit_report` (migrations
 // 0013, 0014) per submission, in the statement's own transaction. Its steps, in order, are those of
 // db/intake.ts (run on SQLite's writer thread):
@@ -26,7 +27,9 @@
 // Reports land in the heap in arrival order, as any insert; db/mix-stored-order.ts mixes them (its
 // table lock holds submissions back while it runs).
 import pg from 'pg';
-import type { RefusalCode, ReportRow, WriteOutcome } from './report-row.js';
+import { reportValues } from './intake.js';
+import type { RefusalCode, ReportRow } from './report-row.js';
+import type { IntakeCharge, IntakeOutcome, LimitCode } from './store.js';
 
 /** The SQLSTATE the intake function (migrations 0013–0014) raises its refusals with; the message is the code. */
 export const REFUSAL_SQLSTATE = 'CT001';
@@ -48,6 +51,14 @@ const CHARGE = {
     WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
     ON CONFLICT ("bucket") DO UPDATE SET "count" = "RateWindow"."count" + 1 RETURNING "bucket", "count"`,
 };
+
+const SUBMIT_CHARGED = {
+  name: 'contamos_submit_charged',
+  text: `SELECT contamos_submit_charged(${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(', ')}) AS outcome`,
+};
+const LIMITS = new Set<string>(['rate_limited', 'daily_limit_reached'] satisfies LimitCode[]);
+/** PostgreSQL's integer: a limit beyond it (none, in effect) is passed as its largest value. */
+const INT_MAX = 2 ** 31 - 1;
 
 const SUBMIT = {
   // a named statement: parsed once per connection, then only bound and executed
@@ -87,37 +98,45 @@ export class PgIntake {
     return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
   }
 
-  /** Consumes the nonce and writes the report (see header); resolves once the commit is done. */
-  async submit(nonce: { hash: string; expiresAt: number }, row: ReportRow): Promise<WriteOutcome> {
+  /**
+   * Consumes the nonce and writes the report (see header); resolves once the commit is done. With
+   * `charge`, the rate windows are charged in the same call (migration 0015, the rules of
+   * intake-charge.ts).
+   */
+  async submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, charge?: IntakeCharge): Promise<IntakeOutcome> {
+    if (charge) return this.submitCharged(nonce, row, charge);
     try {
-      const r = await this.pool.query<{ created: boolean }>({
-        ...SUBMIT,
-        values: [
-          nonce.hash,
-          nonce.expiresAt,
-          row.id,
-          row.memberKeyId,
-          row.year,
-          row.quarter,
-          row.region,
-          row.incidentType,
-          row.victimGender,
-          row.victimNationality,
-          row.victimAgeBand,
-          row.perpetratorType,
-          row.outcome,
-          row.sealedNarrative,
-          row.dedupeTag,
-          row.supersedes,
-          row.reportHash,
-        ],
-      });
+      const r = await this.pool.query<{ created: boolean }>({ ...SUBMIT, values: [nonce.hash, nonce.expiresAt, ...reportValues(row)] });
       return { created: r.rows[0]!.created };
     } catch (e) {
       const err = e as DriverError;
       if (err.code === REFUSAL_SQLSTATE && REFUSALS.has(err.message ?? '')) return { error: err.message as RefusalCode };
       throw e;
     }
+  }
+
+  private async submitCharged(nonce: { hash: string; expiresAt: number }, row: ReportRow, charge: IntakeCharge): Promise<IntakeOutcome> {
+    const { minute, day } = charge;
+    const limit = (n: number) => Math.min(n, INT_MAX);
+    const r = await this.pool.query<{ outcome: string }>({
+      ...SUBMIT_CHARGED,
+      values: [
+        nonce.hash,
+        nonce.expiresAt,
+        ...reportValues(row),
+        minute.bucket,
+        minute.expiresAt,
+        limit(minute.limit),
+        day?.bucket ?? null,
+        day?.expiresAt ?? null,
+        day ? limit(day.limit) : null,
+      ],
+    });
+    const outcome = r.rows[0]!.outcome;
+    if (outcome === 'created' || outcome === 'stored') return { created: outcome === 'created' };
+    if (REFUSALS.has(outcome)) return { error: outcome as RefusalCode };
+    if (LIMITS.has(outcome)) return { error: outcome as LimitCode };
+    throw new Error('The intake function answered an unknown outcome.');
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // postgres-store.ts — the Store on PostgreSQL (the scale-out set-up: several replicas on one
-// database). The three queries of every submission — the member's key (authentication), the
-// rate-window charge and the intake itself — run on a plain `pg` pool as one prepared statement
-// each (pg-intake.ts; the intake is one call of the stored function of migrations 0013–0014), in a
+// database). The queries of every submission — the member's key (authentication, once per
+// process), and the rate-window charge with the intake itself — run on a plain `pg` pool as one
+// prepared statement each (pg-intake.ts; charge and intake are one call of the stored function of
+// migrations 0013–0015), in a
 // thread of their own (pg-intake-client.ts), so the driver's work leaves the event loop; everything
 // else goes through Prisma (prisma-store.ts) over the pg driver adapter. The stored order of
 // reports and members is mixed on request (mix-stored-order.ts).
@@ -31,7 +32,7 @@ export function openPostgresStore(url: string, opts: { poolSize?: number } = {})
     provider: 'postgres',
     prisma,
     members: { ...parts.members, key: (keyId) => plain.memberKey(keyId) },
-    intake: { submit: (nonce, row) => plain.submit(nonce, row) },
+    intake: { submit: (nonce, row, charge) => plain.submit(nonce, row, charge) },
     rateWindows: postgresRateWindows(prisma, plain),
     mixStoredOrder: () => mixStoredOrder(prisma),
     close: async () => {

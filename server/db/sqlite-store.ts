@@ -2,7 +2,7 @@
 // thread (sqlite-fast-path.ts: intake.ts's steps on prepared statements, group commit), member
 // look-ups, nonce look-ups and the counting facts are prepared statements on a read connection
 // of its own; everything else goes through Prisma (prisma-store.ts). Rate windows are counted in
-// memory (one process). Guarantees: those of store.ts.
+// memory (one process); a charged intake is charged there first (intake-charge.ts). Guarantees: those of store.ts.
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { Db } from './client.js';
@@ -10,7 +10,8 @@ import { factsSql } from './prisma-data.js';
 import { prismaStoreParts } from './prisma-store.js';
 import { memoryRateWindows } from './rate-windows.js';
 import { SqliteFastPath } from './sqlite-fast-path.js';
-import type { Store } from './store.js';
+import { submitCharged } from './intake-charge.js';
+import type { NonceRow, ReportRow, Store } from './store.js';
 import { sqlitePath } from './url.js';
 
 /** The SQLite Store, with its Prisma client and fast path exposed for tests and operations. */
@@ -25,6 +26,8 @@ export function openSqliteStore(url: string): SqliteStore {
   const fast = new SqliteFastPath(sqlitePath(url));
   const parts = prismaStoreParts(prisma, 'sqlite');
   const nonces = { ...parts.nonces, seen: async (hash: string) => fast.nonceSeen(hash) };
+  const rateWindows = memoryRateWindows(nonces);
+  const write = (nonce: NonceRow, row: ReportRow) => fast.submit(nonce, row);
   return {
     ...parts,
     provider: 'sqlite',
@@ -39,9 +42,9 @@ export function openSqliteStore(url: string): SqliteStore {
       // Rows as arrays from the driver (no per-row objects): a million reports stay within a few hundred MB.
       factRows: async (columns) => fast.db.prepare(factsSql(columns)).raw().all() as unknown[][],
     },
-    intake: { submit: (nonce, row) => fast.submit(nonce, row) },
+    intake: { submit: (nonce, row, charge) => (charge ? submitCharged(rateWindows, write, nonce, row, charge) : write(nonce, row)) },
     nonces,
-    rateWindows: memoryRateWindows(nonces),
+    rateWindows,
     mixStoredOrder: async () => ({ reports: 0, members: 0 }), // WITHOUT ROWID tables ordered by random keys (migration 0011)
     close: async () => {
       await fast.close();

@@ -19,7 +19,9 @@
 //   runs the request's work in one transaction after consuming it (a replay: AppError
 //   `replayed_nonce`; any error thrown by `work` rolls everything back, the nonce included).
 // - Rate windows count per bucket and refuse nothing themselves; `charge` charges nothing and
-//   says so (null) when the nonce was already consumed.
+//   says so (null) when the nonce was already consumed. An intake given an IntakeCharge charges
+//   its windows and refuses beyond their limits by the rules of intake-charge.ts, in the same call
+//   (one round trip on PostgreSQL).
 // - Reads return plain data (no ORM objects); nothing here decides what is counted or shown.
 import type { Provider } from './url.js';
 import type { ReportRow, WriteOutcome } from './report-row.js';
@@ -236,9 +238,24 @@ export interface StoreData {
 }
 export type StoreTx = StoreData;
 
+/** One rate window a submission is charged to, and the count beyond which it is refused. */
+export interface IntakeLimit extends RateBucket {
+  limit: number;
+}
+/** The windows an intake charges (intake-charge.ts): the credential's minute, and its day of new reports if bounded. */
+export interface IntakeCharge {
+  minute: IntakeLimit;
+  day?: IntakeLimit;
+}
+export type LimitCode = 'rate_limited' | 'daily_limit_reached';
+export type IntakeOutcome = WriteOutcome | { error: LimitCode };
+
 export interface IntakeStore {
-  /** See the header and intake.ts. */
-  submit(nonce: NonceRow, row: ReportRow): Promise<WriteOutcome>;
+  /**
+   * See the header and intake.ts; with `charge`, the submission is first charged to its rate
+   * windows and may be refused by them, by the rules of intake-charge.ts, in the same call.
+   */
+  submit(nonce: NonceRow, row: ReportRow, charge?: IntakeCharge): Promise<IntakeOutcome>;
 }
 
 export interface NonceStore {

@@ -6,7 +6,10 @@
 //   neither forged signatures (refused before this runs) nor replays count against the member they
 //   imitate. RATE_LIMIT_PER_MINUTE per key; on intake also the operator's daily bound of new
 //   reports per member (CONTAMOS_MEMBER_DAILY_REPORTS, 429 `daily_limit_reached`), whose point is
-//   given back unless a report was created (201).
+//   given back unless a report was created (201). Intake is charged by the Store in the same call
+//   as the write (`intakeLimits` names the windows; db/intake-charge.ts has the rules, one round
+//   trip on PostgreSQL); an intake refused before the Store (its path or body) is charged its
+//   minute here, as any signed request.
 // - Unauthenticated work (http/shed.ts, before express does anything): every request without a
 //   signature — public pages, downloads, health, taxonomy, unmatched paths — spends from one global
 //   bucket per process, enrolment attempts from another, each PUBLIC_RATE_LIMIT_PER_MINUTE spent per
@@ -21,75 +24,78 @@
 import type { PlainHandler } from './direct-routes.js';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
-import type { ServiceContext } from '../services/context.js';
+import type { Auth, ServiceContext } from '../services/context.js';
+import type { IntakeCharge } from '../db/store.js';
 import { nonceRow } from '../db/nonces.js';
 
 const MINUTE_S = 60;
 const DAY_S = 86_400;
 
-export interface CredentialLimits {
+export interface IntakeLimits {
   perMinute: number;
-  /** New reports per member per UTC day (intake only); Infinity for none. */
-  dailyReports?: number;
+  /** New reports per member per UTC day; Infinity for none. */
+  dailyReports: number;
 }
 
-interface Charged {
-  replay: boolean;
-  minute: number;
-  day?: number;
-}
-
-/** The Store's rate windows, with this server's bucket names (see header). */
+/** This server's bucket names (see header) for a credential's windows now, and the minute's charge. */
 function counters(ctx: ServiceContext) {
   const secret = ctx.keys.receipt.secretKey;
-  const minuteBucket = (keyId: string, w: number) => sha256Hex(`${secret}\n${keyId}\n${w}`);
-  const dayBucket = (keyId: string, d: number) => sha256Hex(`${secret}\n${keyId}\nday\n${d}`);
-  /** Charges a request's minute bucket (and its day bucket) unless its nonce was already used. */
-  const charge = async (keyId: string, nonceHash: string, daily: boolean): Promise<Charged> => {
+  const windows = (keyId: string) => {
     const now = ctx.now();
     const w = Math.floor(now / MINUTE_S);
     const d = Math.floor(now / DAY_S);
-    const mb = minuteBucket(keyId, w);
-    const db = dayBucket(keyId, d);
-    const counts = await ctx.db.rateWindows.charge(nonceHash, [
-      { bucket: mb, expiresAt: (w + 1) * MINUTE_S },
-      ...(daily ? [{ bucket: db, expiresAt: (d + 1) * DAY_S }] : []),
-    ]);
-    if (counts === null) return { replay: true, minute: 0 };
-    return { replay: false, minute: counts.get(mb) ?? 0, ...(daily ? { day: counts.get(db) ?? 0 } : {}) };
+    return {
+      minute: { bucket: sha256Hex(`${secret}\n${keyId}\n${w}`), expiresAt: (w + 1) * MINUTE_S },
+      day: { bucket: sha256Hex(`${secret}\n${keyId}\nday\n${d}`), expiresAt: (d + 1) * DAY_S },
+    };
   };
-  const refund = async (keyId: string, which: 'minute' | 'day') => {
-    const now = ctx.now();
-    await ctx.db.rateWindows.refund(which === 'minute' ? minuteBucket(keyId, Math.floor(now / MINUTE_S)) : dayBucket(keyId, Math.floor(now / DAY_S)));
+  /** Charges a request's minute window unless its nonce was already used (then null). */
+  const chargeMinute = async (keyId: string, nonceHash: string): Promise<number | null> => {
+    const { minute } = windows(keyId);
+    const counts = await ctx.db.rateWindows.charge(nonceHash, [minute]);
+    return counts === null ? null : (counts.get(minute.bucket) ?? 0);
   };
-  return { charge, refund };
+  const refundMinute = (keyId: string) => ctx.db.rateWindows.refund(windows(keyId).minute.bucket);
+  return { windows, chargeMinute, refundMinute };
 }
 
-/** Per-credential limits of signed routes (see header); `dailyReports` only on report intake. */
-export function limitByCredential(ctx: ServiceContext, limits: CredentialLimits | number): PlainHandler {
-  const { perMinute, dailyReports = Infinity } = typeof limits === 'number' ? { perMinute: limits } : limits;
-  const daily = Number.isFinite(dailyReports);
-  const { charge, refund } = counters(ctx);
-  const giveBack = (keyId: string, which: 'minute' | 'day') => {
-    refund(keyId, which).catch(() => undefined);
-  };
+/** Per-credential limits of signed routes other than intake (see header). */
+export function limitByCredential(ctx: ServiceContext, perMinute: number): PlainHandler {
+  const { chargeMinute, refundMinute } = counters(ctx);
   return (req, res, next) => {
     const auth = req.auth;
     if (!auth) return next(new AppError('signature_missing'));
-    charge(auth.keyId, nonceRow(auth).hash, daily).then((c) => {
-      if (c.replay) return next(new AppError('replayed_nonce'));
-      const overMinute = c.minute > perMinute;
-      const overDay = c.day !== undefined && c.day > dailyReports;
+    chargeMinute(auth.keyId, nonceRow(auth).hash).then((minute) => {
+      if (minute === null) return next(new AppError('replayed_nonce'));
+      const over = minute > perMinute;
       res.once('finish', () => {
-        if (res.statusCode === 401 && !overMinute) giveBack(auth.keyId, 'minute');
-        if (c.day !== undefined && res.statusCode !== 201 && !overDay) giveBack(auth.keyId, 'day');
+        if (res.statusCode === 401 && !over) refundMinute(auth.keyId).catch(() => undefined);
       });
-      if (overMinute) return next(new AppError('rate_limited'));
-      if (overDay) return next(new AppError('daily_limit_reached'));
+      if (over) return next(new AppError('rate_limited'));
       next();
     }, next);
   };
 }
+
+/** The intake's per-credential limits (see header): the windows the Store charges, and the charge of an intake refused before it. */
+export function intakeLimits(ctx: ServiceContext, limits: IntakeLimits) {
+  const { windows, chargeMinute } = counters(ctx);
+  const daily = Number.isFinite(limits.dailyReports);
+  return {
+    /** The windows a submission by `keyId` is charged to now (db/intake-charge.ts applies them). */
+    charge(keyId: string): IntakeCharge {
+      const { minute, day } = windows(keyId);
+      return { minute: { ...minute, limit: limits.perMinute }, ...(daily ? { day: { ...day, limit: limits.dailyReports } } : {}) };
+    },
+    /** Charges an intake refused before the Store (path or body) its minute; rejects with the limit's refusal, if any. */
+    async refusedEarly(auth: Auth): Promise<void> {
+      const minute = await chargeMinute(auth.keyId, nonceRow(auth).hash);
+      if (minute === null) throw new AppError('replayed_nonce');
+      if (minute > limits.perMinute) throw new AppError('rate_limited');
+    },
+  };
+}
+export type IntakeLimiter = ReturnType<typeof intakeLimits>;
 
 /**
  * A per-process bucket: `points` units per fixed window of `windowS` seconds, per key (one key by

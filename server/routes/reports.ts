@@ -4,16 +4,18 @@
 // among them the inclusion proofs of all of a member's own reports in one release.
 // Order of checks: size (413, while reading) → content type (415) → signature (401/403) → shape
 // (400) → service (404/409) → write; on intake a revoked key is refused (403) by the write itself,
-// which re-checks revocation in its transaction, so intake reads no member row before it.
+// which re-checks revocation in its transaction, so intake reads no member row before it, and the
+// rate limits (429) are charged by the write too (one call; a shape refusal is charged first).
 // Routes only parse, call a service and answer.
 import { Router } from 'express';
 import { jsonBody, jsonType, noBody, parseWith } from '../http/body.js';
 import { authOf, requireSignature } from '../http/auth.js';
-import { limitByCredential } from '../http/rate-limit.js';
+import { limitByCredential, type IntakeLimiter } from '../http/rate-limit.js';
+import { AppError } from '../errors.js';
 import { declareRoute, type DeclaredRoute, type PlainHandler } from '../http/direct-routes.js';
 import { sendJson } from '../http/json.js';
 import { releaseId } from '../schemas/release.js';
-import { pageQuery, proofPageQuery, reportBody, uuidV4, withdrawRequest } from '../schemas/report.js';
+import { pageQuery, proofPageQuery, reportBody, uuidV4, withdrawRequest, type ReportBody } from '../schemas/report.js';
 import { ownProofs } from '../services/own-proofs.js';
 import { getOwn, listOwn, submit, withdraw } from '../services/reports.js';
 import { stewardReports } from '../services/steward.js';
@@ -24,13 +26,28 @@ import type { ServiceContext } from '../services/context.js';
  * serves it, and the app serves its exact URLs directly with the same handlers, which are typed to
  * use only Node's request and response plus the fields both paths set.
  */
-export function intakeRoute(ctx: ServiceContext, perKey: PlainHandler): DeclaredRoute {
-  return declareRoute('PUT', '/api/v1/reports/:id', jsonType(), requireSignature(ctx, ['member'], { revocationInWrite: true }), perKey, async (req, res) => {
-    const id = parseWith(uuidV4, req.params.id, 'invalid_path');
-    const body = jsonBody(req, reportBody);
-    const { created, receipt } = await submit(ctx, authOf(req), id, body);
+export function intakeRoute(ctx: ServiceContext, limits: IntakeLimiter): DeclaredRoute {
+  return declareRoute('PUT', '/api/v1/reports/:id', jsonType(), requireSignature(ctx, ['member'], { revocationInWrite: true }), async (req, res) => {
+    const auth = authOf(req);
+    let input: { id: string; body: ReportBody };
+    try {
+      input = parseIntake(req);
+    } catch (e) {
+      // refused before the Store: charged its minute here (a limit's refusal comes first)
+      await limits.refusedEarly(auth);
+      throw e;
+    }
+    // the Store charges the rate windows in the same call as the write
+    const { created, receipt } = await submit(ctx, auth, input.id, input.body, limits.charge(auth.keyId));
     sendJson(res, created ? 201 : 200, receipt);
   });
+}
+
+function parseIntake(req: Parameters<PlainHandler>[0]): { id: string; body: ReportBody } {
+  const id = parseWith(uuidV4, req.params.id, 'invalid_path');
+  const body = jsonBody(req, reportBody);
+  if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
+  return { id, body };
 }
 
 /** The per-credential rate limit shared by the intake route and the other report routes. */

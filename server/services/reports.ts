@@ -15,7 +15,7 @@ import { reportHash as hashReport, signReceipt, type Receipt } from '../../crypt
 import { AppError } from '../errors.js';
 import type { ReportBody } from '../schemas/report.js';
 import { nonceRow } from '../db/nonces.js';
-import type { RefusalCode, StoreTx } from '../db/store.js';
+import type { IntakeCharge, LimitCode, RefusalCode, StoreTx } from '../db/store.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export type { Receipt };
@@ -29,16 +29,25 @@ function hashOf(id: string, body: ReportBody): string {
   return hashReport(id, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
 }
 
-const REFUSAL_MESSAGES: Partial<Record<RefusalCode, string>> = {
+const REFUSAL_MESSAGES: Partial<Record<RefusalCode | LimitCode, string>> = {
   report_not_found: 'The report to amend is not among your own.',
   report_not_active: 'The report to amend is not active (already withdrawn or amended).',
 };
 
-/** Stores a submission (see header) and signs its receipt. */
-export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: ReportBody): Promise<{ created: boolean; receipt: Receipt }> {
-  if (body.supersedes === id) throw new AppError('invalid_body', 'A report cannot supersede itself.');
+/**
+ * Stores a submission (see header) and signs its receipt; `charge`: the rate windows the Store
+ * charges it to in the same call (http/rate-limit.ts, db/intake-charge.ts), refusing beyond them.
+ * The caller checked that it does not supersede itself (routes/reports.ts).
+ */
+export async function submit(
+  ctx: ServiceContext,
+  auth: Auth,
+  id: string,
+  body: ReportBody,
+  charge?: IntakeCharge,
+): Promise<{ created: boolean; receipt: Receipt }> {
   const hash = hashOf(id, body);
-  const outcome = await ctx.db.intake.submit(nonceRow(auth), {
+  const row = {
     id,
     memberKeyId: auth.keyId,
     year: body.year,
@@ -54,7 +63,8 @@ export async function submit(ctx: ServiceContext, auth: Auth, id: string, body: 
     dedupeTag: body.dedupeTag ?? null,
     supersedes: body.supersedes ?? null,
     reportHash: hash,
-  });
+  };
+  const outcome = await ctx.db.intake.submit(nonceRow(auth), row, charge);
   // another member's id: the answer of GET /reports/:id for an id that is not among one's own
   if ('error' in outcome)
     throw outcome.error === 'report_id_taken' ? new AppError('report_not_found') : new AppError(outcome.error, REFUSAL_MESSAGES[outcome.error]);

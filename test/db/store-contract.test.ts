@@ -3,14 +3,15 @@
 // of a client that replays, races and lies: every refusal code of the intake, with nothing stored
 // by a refused submission (its nonce included); idempotency; a replayed nonce; supersedes; a
 // revoked or unknown key; the same id or the same nonce submitted on two replicas at once; nonces
-// consumed by `signed` and rolled back with its work; rate windows; releases, drafts, the log,
+// consumed by `signed` and rolled back with its work; rate windows and a charged intake's rules; releases, drafts, the log,
 // the DP ledger and purging.
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { isUniqueViolation } from '../../server/db/errors.js';
 import { migrate } from '../../server/db/migrate.js';
-import type { NonceRow, ReportRow, Store } from '../../server/db/store.js';
+import type { IntakeCharge, NonceRow, ReportRow, Store } from '../../server/db/store.js';
 import { AppError } from '../../server/errors.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 
@@ -233,6 +234,92 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.rateWindows.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
       expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(1);
       expect((await store.rateWindows.charge(hash(), [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(2);
+    });
+  });
+
+  describe('a charged intake (db/intake-charge.ts, migration 0015)', () => {
+    /** A window's count now, read by charging it and giving the point back. */
+    const countOf = async (bucket: string) => {
+      const n = (await store.rateWindows.charge(hash(), [{ bucket, expiresAt: FAR }]))!.get(bucket)!;
+      await store.rateWindows.refund(bucket);
+      return n - 1;
+    };
+    const windows = (minute: number, day?: number): IntakeCharge => ({
+      minute: { bucket: hash(), expiresAt: FAR, limit: minute },
+      ...(day === undefined ? {} : { day: { bucket: hash(), expiresAt: FAR, limit: day } }),
+    });
+    const counts = async (c: IntakeCharge) => [await countOf(c.minute.bucket), c.day ? await countOf(c.day.bucket) : null];
+
+    it("charges a new report's minute and day; the same report again and refusals keep the minute spent and give the day back", async () => {
+      const c = windows(10, 10);
+      const r = row();
+      expect(await store.intake.submit(nonce(), r, c)).toEqual({ created: true });
+      expect(await counts(c)).toEqual([1, 1]);
+      expect(await store.intake.submit(nonce(), { ...r }, c)).toEqual({ created: false });
+      expect(await counts(c)).toEqual([2, 1]);
+      const n = nonce();
+      expect(await store.intake.submit(n, { ...r, reportHash: hash() }, c)).toEqual({ error: 'report_conflict' });
+      expect(await counts(c)).toEqual([3, 1]);
+      expect([await nonceStored(n), (await reportOf(r.id))?.reportHash]).toEqual([false, r.reportHash]);
+      expect(await store.intake.submit(nonce(), row({ memberKeyId: 'm-nobody' }), c)).toEqual({ error: 'key_revoked' });
+      expect(await counts(c)).toEqual([4, 1]);
+    });
+
+    it('a replay charges nothing; a replay racing its original gives its point back', async () => {
+      const c = windows(10, 10);
+      const n = nonce();
+      expect(await store.intake.submit(n, row(), c)).toEqual({ created: true });
+      expect(await store.intake.submit(n, row(), c)).toEqual({ error: 'replayed_nonce' });
+      expect(await counts(c)).toEqual([1, 1]);
+      const raced = nonce();
+      const both = await Promise.all([store.intake.submit(raced, row(), c), store.intake.submit(raced, row(), c)]);
+      expect(both).toEqual(expect.arrayContaining([{ created: true }, { error: 'replayed_nonce' }]));
+      expect(await counts(c)).toEqual([2, 2]);
+    });
+
+    it.runIf(provider === 'postgres')('PostgreSQL: a replay whose original commits while it waits gives back the point it took', async () => {
+      // the original holds its nonce uncommitted on another connection, so the replay passes the
+      // function's first look, is charged, and then waits on the nonce's insert
+      const c = windows(10, 10);
+      const n = nonce();
+      const original = new pg.Client({ connectionString: tdb.url });
+      await original.connect();
+      try {
+        await original.query('BEGIN');
+        await original.query('INSERT INTO "Nonce" ("hash", "expiresAt") VALUES ($1, $2)', [n.hash, n.expiresAt]);
+        const replay = store.intake.submit(n, row(), c);
+        for (let i = 0; i < 100; i++) {
+          const waiting = await original.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+          if (waiting.rows[0].n > 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await original.query('COMMIT');
+        expect(await replay).toEqual({ error: 'replayed_nonce' });
+      } finally {
+        await original.end();
+      }
+      expect(await counts(c)).toEqual([0, 0]);
+    });
+
+    it('beyond the minute: rate_limited, nothing written, the day given back; beyond the day: daily_limit_reached, both spent', async () => {
+      const c = windows(2, 5);
+      for (let i = 0; i < 2; i++) expect(await store.intake.submit(nonce(), row(), c)).toEqual({ created: true });
+      const [n, r] = [nonce(), row()];
+      expect(await store.intake.submit(n, r, c)).toEqual({ error: 'rate_limited' });
+      expect(await counts(c)).toEqual([3, 2]);
+      expect([await nonceStored(n), await reportOf(r.id)]).toEqual([false, null]);
+
+      const d = windows(10, 1);
+      expect(await store.intake.submit(nonce(), row(), d)).toEqual({ created: true });
+      const [n2, r2] = [nonce(), row()];
+      expect(await store.intake.submit(n2, r2, d)).toEqual({ error: 'daily_limit_reached' });
+      expect(await counts(d)).toEqual([2, 2]);
+      expect([await nonceStored(n2), await reportOf(r2.id)]).toEqual([false, null]);
+
+      const minuteOnly = windows(1);
+      expect(await store.intake.submit(nonce(), row(), minuteOnly)).toEqual({ created: true });
+      expect(await store.intake.submit(nonce(), row(), minuteOnly)).toEqual({ error: 'rate_limited' });
+      expect(await counts(minuteOnly)).toEqual([2, null]);
     });
   });
 

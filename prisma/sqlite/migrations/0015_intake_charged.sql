@@ -1,0 +1,3 @@
+-- Hand-written: nothing on SQLite. PostgreSQL's 0015 charges a submission's rate windows inside
+-- its intake function; SQLite counts them in memory (server/db/intake-charge.ts).
+-- This file keeps both providers' migrations numbered alike.

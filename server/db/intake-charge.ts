@@ -1,0 +1,47 @@
+// intake-charge.ts — how a submission is charged to its credential's rate windows (http/rate-limit.ts
+// names them), for every Store. PostgreSQL applies the same rules inside its intake function
+// (migration 0015), so a charged submission is one round trip there; SQLite, whose windows are in
+// memory, runs `submitCharged` below. test/db/store-contract.test.ts runs the rules on both.
+// Rules, in order:
+//   1. a nonce consumed already (a replay) is refused as `replayed_nonce` and charges nothing;
+//   2. the minute window, and the day window if given, are charged one each;
+//   3. beyond the minute's limit: `rate_limited` (the minute's point stays spent, the day's is
+//      given back); else beyond the day's limit: `daily_limit_reached` (both stay spent);
+//   4. otherwise the intake runs (intake.ts). A refusal as `replayed_nonce` (a replay that raced
+//      its original) gives the minute's point back; any outcome other than a new report (the same
+//      report again, a refusal) gives the day's point back: the day bounds new reports;
+//   5. a failure (nothing stored: the database refused or could not answer) gives both back (on
+//      PostgreSQL the whole call rolls back).
+// A window's count never goes below zero.
+import type { IntakeCharge, IntakeOutcome, NonceRow, RateWindowStore } from './store.js';
+import type { ReportRow, WriteOutcome } from './report-row.js';
+
+/** Charges `charge`'s windows in `windows`, then runs `submit`, by the rules above. */
+export async function submitCharged(
+  windows: RateWindowStore,
+  submit: (nonce: NonceRow, row: ReportRow) => Promise<WriteOutcome>,
+  nonce: NonceRow,
+  row: ReportRow,
+  charge: IntakeCharge,
+): Promise<IntakeOutcome> {
+  const { minute, day } = charge;
+  const counts = await windows.charge(nonce.hash, day ? [minute, day] : [minute]);
+  if (counts === null) return { error: 'replayed_nonce' };
+  const overDay = day !== undefined && (counts.get(day.bucket) ?? 0) > day.limit;
+  if ((counts.get(minute.bucket) ?? 0) > minute.limit) {
+    if (day && !overDay) await windows.refund(day.bucket);
+    return { error: 'rate_limited' };
+  }
+  if (overDay) return { error: 'daily_limit_reached' };
+  let outcome: WriteOutcome;
+  try {
+    outcome = await submit(nonce, row);
+  } catch (e) {
+    await windows.refund(minute.bucket);
+    if (day) await windows.refund(day.bucket);
+    throw e;
+  }
+  if ('error' in outcome && outcome.error === 'replayed_nonce') await windows.refund(minute.bucket);
+  if (day && !('created' in outcome && outcome.created)) await windows.refund(day.bucket);
+  return outcome;
+}
