@@ -58,6 +58,8 @@ const env = z
     CONTAMOS_ENROL_ATTEMPTS_PER_INVITE: z.coerce.number().int().min(1).default(10),
     /** PostgreSQL: seconds between two mixes of the stored order of reports and members (db/mix-stored-order.ts). */
     CONTAMOS_MIX_INTERVAL_S: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** PostgreSQL: connections of the intake's own pool (db/pg-intake.ts); more is slower on a small machine (docs/performance.md). */
+    CONTAMOS_PG_INTAKE_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
   })
   .transform((c, ctx) => {
     let url: string;

@@ -41,7 +41,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
   }
   const applied = await migrate(config.DATABASE_URL);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  const db = openDatabase(config.DATABASE_URL);
+  const db = openDatabase(config.DATABASE_URL, { intakeConnections: config.CONTAMOS_PG_INTAKE_CONNECTIONS });
   const ctx: ServiceContext = {
     db,
     keys,

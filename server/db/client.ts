@@ -13,6 +13,6 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export type Database = SqliteStore | PostgresStore;
 
-export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
+export function openDatabase(url: string, opts: { poolSize?: number; intakeConnections?: number } = {}): Database {
   return providerOf(url) === 'postgres' ? openPostgresStore(url, opts) : openSqliteStore(url);
 }

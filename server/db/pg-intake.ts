@@ -71,11 +71,18 @@ interface DriverError {
   message?: string;
 }
 
+/**
+ * Connections of the intake pool unless configured (CONTAMOS_PG_INTAKE_CONNECTIONS): on the 2-core
+ * machine of docs/performance.md, 4–6 gave the most submissions per second; 10 or 20 fewer (more
+ * database processes competing for the cores), 2 fewer too (less group commit).
+ */
+export const DEFAULT_INTAKE_CONNECTIONS = 4;
+
 export class PgIntake {
   private readonly pool: pg.Pool;
 
   constructor(url: string, opts: { poolSize?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
+    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? DEFAULT_INTAKE_CONNECTIONS, connectionTimeoutMillis: 3000 });
     // an idle connection that drops is replaced on the next query; nothing to do here
     this.pool.on('error', () => undefined);
   }

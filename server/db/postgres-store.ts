@@ -12,6 +12,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import type { Db } from './client.js';
 import { mixStoredOrder } from './mix-stored-order.js';
 import { PgIntakeThread } from './pg-intake-client.js';
+import { DEFAULT_INTAKE_CONNECTIONS } from './pg-intake.js';
 import { prismaStoreParts } from './prisma-store.js';
 import { postgresRateWindows } from './rate-windows.js';
 import type { Store } from './store.js';
@@ -22,10 +23,11 @@ export interface PostgresStore extends Store {
   fast?: undefined;
 }
 
-export function openPostgresStore(url: string, opts: { poolSize?: number } = {}): PostgresStore {
+/** `poolSize`: Prisma's connections (default 10); `intakeConnections`: the intake pool's (default 4, see pg-intake.ts). */
+export function openPostgresStore(url: string, opts: { poolSize?: number; intakeConnections?: number } = {}): PostgresStore {
   const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000 });
   const prisma = new PostgresClient({ adapter }) as unknown as Db;
-  const plain = new PgIntakeThread(url, opts);
+  const plain = new PgIntakeThread(url, { poolSize: opts.intakeConnections ?? DEFAULT_INTAKE_CONNECTIONS });
   const parts = prismaStoreParts(prisma, 'postgres');
   return {
     ...parts,

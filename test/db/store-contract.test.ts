@@ -289,7 +289,9 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
         await original.query('INSERT INTO "Nonce" ("hash", "expiresAt") VALUES ($1, $2)', [n.hash, n.expiresAt]);
         const replay = store.intake.submit(n, row(), c);
         for (let i = 0; i < 100; i++) {
-          const waiting = await original.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+          const waiting = await original.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+          );
           if (waiting.rows[0].n > 0) break;
           await new Promise((r) => setTimeout(r, 20));
         }
