@@ -3,7 +3,8 @@
 // member they imitate; floods of unsigned requests and junk enrolments are refused beyond a global
 // bound per second and never stop a member's signed requests; one invite allows a few attempts a
 // minute; look-ups of made-up key ids are bounded; the operator's daily bound of new reports per
-// member holds (429 daily_limit_reached) and counts nothing else. The global buckets work per
+// member holds (429 daily_limit_reached) and counts nothing else; intake's minute is charged with
+// its write, refused bodies included. The global buckets work per
 // wall-clock second, so those tests run their requests within one second (inOneSecond).
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +115,31 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
     // once the second is over, the look-up finds it
     await new Promise((r) => setTimeout(r, 1100));
     expect((await signed(t.app, 'GET', '/api/v1/reports', elsewhere)).status).toBe(200);
+  });
+
+  it('intake is charged to the key’s minute in the same call as its write: refused bodies count, and beyond the limit 429 comes first and writes nothing', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 5 });
+    const org = await enrolMember(t);
+    const first = newId();
+    const body = sampleReport(t);
+    const statuses = [
+      (await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body)).status, // 1
+      (await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { nope: 1 })).status, // 2: refused before the Store, charged
+      (await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body)).status, // 3: the same report again
+      (await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, { ...body, year: body.year - 1 })).status, // 4: a conflict
+      (await signed(t.app, 'GET', '/api/v1/reports', org)).status, // 5: another route, the same minute
+    ];
+    expect(statuses).toEqual([201, 400, 200, 409, 200]);
+    const before = await tableContents(t.testDb);
+    const over = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t));
+    expect([over.status, over.body.error.code]).toEqual([429, 'rate_limited']);
+    const overBad = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { nope: 1 });
+    expect([overBad.status, overBad.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(await tableContents(t.testDb)).toEqual(before);
+    // the next minute, the member may send again
+    t.clock.offset = 60;
+    const later = { created: Math.floor(Date.now() / 1000) + 60 };
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), later)).status).toBe(201);
   });
 
   it('the operator’s daily bound of new reports per member: 429 daily_limit_reached, nothing written, other requests not counted', async () => {
