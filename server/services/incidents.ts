@@ -76,9 +76,45 @@ export function codeOf(dim: string, v: unknown): string {
   return String(v);
 }
 
-/** One draw per member under a tag (server-secrets.ts); among one member's own reports, a second keyed draw. */
-const rankOf = (secret: Uint8Array, r: ReportFacts): string =>
-  dedupeRank(secret, r.dedupeTag!, r.memberKeyId) + createHmac('sha256', secret).update(r.reportHash).digest('hex');
+/** The second draw, among one member's own reports under a tag: keyed by the report's hash. */
+const tieRank = (secret: Uint8Array, r: ReportFacts): string => createHmac('sha256', secret).update(r.reportHash).digest('hex');
+
+/**
+ * The report of smallest rank `dedupeRank(tag, member) ‖ tieRank(report)` in a group of reports
+ * under one tag: one draw per member (server-secrets.ts), and among one member's own reports a
+ * second keyed draw. Both parts are 64 hex digits, so comparing the first and, on a tie, the
+ * second is comparing the whole rank; the second is computed only for ties, and a group of one
+ * needs no draw at all.
+ */
+export function lowestRanked(secret: Uint8Array, group: readonly ReportFacts[]): ReportFacts {
+  let rep = group[0]!;
+  if (group.length === 1) return rep;
+  const byMember = new Map<string, string>();
+  const first = (r: ReportFacts): string => {
+    let v = byMember.get(r.memberKeyId);
+    if (v === undefined) byMember.set(r.memberKeyId, (v = dedupeRank(secret, r.dedupeTag!, r.memberKeyId)));
+    return v;
+  };
+  let best = first(rep);
+  let bestTie: string | undefined;
+  for (let i = 1; i < group.length; i++) {
+    const r = group[i]!;
+    const f = first(r);
+    if (f < best) {
+      rep = r;
+      best = f;
+      bestTie = undefined;
+    } else if (f === best) {
+      bestTie ??= tieRank(secret, rep);
+      const t = tieRank(secret, r);
+      if (t < bestTie) {
+        rep = r;
+        bestTie = t;
+      }
+    }
+  }
+  return rep;
+}
 
 function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[]): Incident {
   if (group.length === 1)
@@ -117,17 +153,8 @@ export function currentIncidents(reports: Iterable<ReportFacts>, rules: Counting
     const chosen = rules.choices.get(tag);
     let rep = chosen !== undefined ? group.find((r) => r.id === chosen) : undefined;
     rep ??= group.find((r) => rules.sticky.has(r.id));
-    if (!rep) {
-      let best = '';
-      for (const r of group) {
-        const rank = rankOf(rules.secret, r);
-        if (!rep || rank < best) {
-          rep = r;
-          best = rank;
-        }
-      }
-    }
-    push(incidentOf(tag, rep!, group));
+    rep ??= lowestRanked(rules.secret, group);
+    push(incidentOf(tag, rep, group));
   }
   for (const l of out.values()) l.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out;

@@ -9,8 +9,7 @@
 //   lowercase hex. It does not depend on anything a member chooses when submitting (neither the
 //   report id nor its content), and without the secret a member cannot tell which of the reports
 //   under a tag ranks first.
-import { randomBytes } from 'node:crypto';
-import { hmacSha256 } from '../../crypto/index.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Store } from '../db/store.js';
 import type { ServiceContext } from './context.js';
 
@@ -48,5 +47,7 @@ export function dedupeRankSecret(ctx: ServiceContext): Promise<Uint8Array> {
 
 /** A report's rank under its dedupe tag: the smallest ranks first. Lowercase hex. */
 export function dedupeRank(secret: Uint8Array, tag: string, memberKeyId: string): string {
-  return Buffer.from(hmacSha256(secret, `${tag}\n${memberKeyId}`)).toString('hex');
+  // node:crypto's HMAC (the same RFC 2104 value as crypto/'s portable one, several times faster:
+  // counting ranks every report under a shared tag)
+  return createHmac('sha256', secret).update(`${tag}\n${memberKeyId}`).digest('hex');
 }
