@@ -1,0 +1,241 @@
+// Red team of the charged intake (commits 5b641c2, deb23d3: db/intake-charge.ts, migration 0015,
+// intakeLimits().refusedEarly), from the attacker's side, on SQLite and PostgreSQL over HTTP:
+// a member racing many submissions (new reports, resubmissions, amendments) cannot exceed its
+// minute or its day and loses no allowance to refunds gone wrong; replays racing their original
+// are free; limits beyond PostgreSQL's integer are no limit; a limit's 429 comes before a shape's
+// 400, as before the change. Attacks that still work are `it.fails`, with why.
+// Each test pins the server's clock to the start of a minute (pinMinute), so its requests share
+// one minute window however long the run takes.
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signRequest } from '../../crypto/index.js';
+import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
+import { providers, tableContents } from '../helpers/databases.js';
+
+/** Moves the server's clock to second 1 of the next minute (signatures made now stay fresh). */
+function pinMinute(t: TestApp): void {
+  const real = Math.floor(Date.now() / 1000);
+  t.clock.offset = 60 - (real % 60) + 1;
+}
+
+const put = (t: TestApp, key: SigningKey, id: string, body: unknown) => signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, body);
+
+/** A signed PUT, captured: the exact headers and body, to send again as an outsider would. */
+async function capture(t: TestApp, key: SigningKey, id: string, body: unknown) {
+  const url = `/api/v1/reports/${id}`;
+  const text = JSON.stringify(body);
+  const headers = await signRequest({ method: 'PUT', url, body: text }, key);
+  return () => request(t.app).put(url).set(headers).set('content-type', 'application/json').send(text);
+}
+
+const codeOf = (r: { status: number; body: { error?: { code: string } } }) => (r.status >= 400 ? `${r.status} ${r.body.error?.code}` : `${r.status}`);
+const tally = (codes: string[]) => Object.fromEntries([...new Set(codes)].sort().map((c) => [c, codes.filter((x) => x === c).length]));
+
+/** GETs until the first 429: how many of the member's requests this minute still allows (at most `max`). */
+async function allowanceLeft(t: TestApp, key: SigningKey, max: number): Promise<number> {
+  for (let i = 0; i <= max; i++) {
+    const r = await signed(t.app, 'GET', '/api/v1/reports', key);
+    if (r.status === 429) return i;
+    expect(r.status).toBe(200);
+  }
+  return max + 1;
+}
+
+describe.each(providers)('red team: the charged intake (%s)', (provider) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('a burst of concurrent new reports is held to the minute exactly: no more stored than allowed', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 5 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const out = await Promise.all(Array.from({ length: 20 }, () => put(t!, org, newId(), sampleReport(t!))));
+    expect(tally(out.map(codeOf))).toEqual({ '201': 5, '429 rate_limited': 15 });
+    expect(await t.db.prisma.report.count()).toBe(5);
+  });
+
+  it('a burst of concurrent new reports is held to the day exactly, and the day’s refusals leave the minute spent', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 100, memberDailyReports: 3 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const out = await Promise.all(Array.from({ length: 12 }, () => put(t!, org, newId(), sampleReport(t!))));
+    expect(tally(out.map(codeOf))).toEqual({ '201': 3, '429 daily_limit_reached': 9 });
+    expect(await t.db.prisma.report.count()).toBe(3);
+    // 12 intake requests spent 12 of the minute's 100
+    expect(await allowanceLeft(t, org, 100)).toBe(88);
+  });
+
+  // ATTACK WORKS on SQLite: rule 3 of intake-charge.ts keeps the day's point of a daily_limit_reached
+  // refusal. SQLite charges its in-memory windows before the writer runs, so a burst's requests
+  // count each other while in flight: those beyond the day are refused and keep their point even
+  // though the in-flight ones (resubmissions, conflicts, lost amendment races) give theirs back.
+  // A buggy client retrying in parallel locks its member out of new reports until the day ends,
+  // having created one. (PostgreSQL serialises a member's charges on its bucket's row lock, so
+  // each sees the others' refunds.)
+  (provider === 'sqlite' ? it.fails : it)(
+    'racing resubmissions, amendments and new reports: the day bounds created reports exactly, and no refund is lost or doubled',
+    async () => {
+      t = await startTestApp(provider, { rateLimitPerMinute: 100, memberDailyReports: 4 });
+      pinMinute(t);
+      const org = await enrolMember(t);
+      const first = newId();
+      const body = sampleReport(t);
+      expect((await put(t, org, first, body)).status).toBe(201);
+      const resubmit = Array.from({ length: 5 }, () => put(t!, org, first, body));
+      const amend = Array.from({ length: 4 }, () => put(t!, org, newId(), sampleReport(t!, { supersedes: first })));
+      const conflict = Array.from({ length: 3 }, () => put(t!, org, first, sampleReport(t!)));
+      const fresh = Array.from({ length: 4 }, () => put(t!, org, newId(), sampleReport(t!)));
+      const [r, a, c, f] = await Promise.all([Promise.all(resubmit), Promise.all(amend), Promise.all(conflict), Promise.all(fresh)]);
+      for (const x of r) expect(['200', '429 daily_limit_reached']).toContain(codeOf(x));
+      for (const x of a) expect(['201', '409 report_not_active', '429 daily_limit_reached']).toContain(codeOf(x));
+      for (const x of c) expect(['409 report_conflict', '429 daily_limit_reached']).toContain(codeOf(x));
+      for (const x of f) expect(['201', '429 daily_limit_reached']).toContain(codeOf(x));
+      expect(a.filter((x) => x.status === 201).length).toBeLessThanOrEqual(1);
+      const created = 1 + [...a, ...f].filter((x) => x.status === 201).length;
+      expect(created).toBeLessThanOrEqual(4);
+      expect(await t.db.prisma.report.count()).toBe(created);
+      // the day's points given back by every non-creating request are all back: exactly 4 - created more
+      const after = [];
+      for (let i = 0; i < 4 - created + 1; i++) after.push(codeOf(await put(t, org, newId(), sampleReport(t))));
+      expect(after).toEqual([...Array(4 - created).fill('201'), '429 daily_limit_reached']);
+      // 1 + 16 + (5 - created) + 1 intake requests spent the minute's points; no refusal took two
+      expect(await allowanceLeft(t, org, 100)).toBe(100 - (1 + 16 + (4 - created) + 1));
+    },
+  );
+
+  // ATTACK WORKS on SQLite: the in-memory charge looks for the nonce on the read connection; the
+  // replays of a request still in the writer's queue find nothing there, are charged, and those
+  // beyond the minute are refused rate_limited and keep their point (rule 3) instead of reaching
+  // the intake's replayed_nonce, which gives it back. An outsider who sends copies of a captured
+  // request at once with it uses up the member's minute. (PostgreSQL: the replays wait on the
+  // original's row lock of the minute bucket and each sees the refunds of those before it.)
+  (provider === 'sqlite' ? it.fails : it)(
+    'replays sent at once with their original (an outsider racing a captured request) cost the member nothing',
+    async () => {
+      t = await startTestApp(provider, { rateLimitPerMinute: 4 });
+      pinMinute(t);
+      const org = await enrolMember(t);
+      const send = await capture(t, org, newId(), sampleReport(t));
+      const out = await Promise.all(Array.from({ length: 10 }, () => send()));
+      expect(tally(out.map(codeOf))).toEqual({ '201': 1, '401 replayed_nonce': 9 });
+      expect(await allowanceLeft(t, org, 4)).toBe(3);
+    },
+  );
+
+  // ATTACK WORKS on SQLite, as above, for the day: copies beyond the day are refused
+  // daily_limit_reached and keep their day's point (rule 3), so an outsider racing one captured
+  // request locks the member out of new reports until the UTC day ends.
+  (provider === 'sqlite' ? it.fails : it)('replays sent at once with their original cost the member none of its day', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 100, memberDailyReports: 2 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const send = await capture(t, org, newId(), sampleReport(t));
+    const out = await Promise.all(Array.from({ length: 10 }, () => send()));
+    expect(tally(out.map(codeOf))).toEqual({ '201': 1, '401 replayed_nonce': 9 });
+    expect([codeOf(await put(t, org, newId(), sampleReport(t))), codeOf(await put(t, org, newId(), sampleReport(t)))]).toEqual([
+      '201',
+      '429 daily_limit_reached',
+    ]);
+  });
+
+  // ATTACK WORKS: a refused request consumes no nonce (db/nonces.ts: "a request that is refused for
+  // any reason rolls back and consumes nothing"), yet its charge stays (intake-charge.ts rule 4).
+  // An outsider holding one captured refused submission (here a 409 report_conflict) replays it for
+  // the 5 minutes its signature is fresh: every replay is charged to the member's minute, and the
+  // member is locked out. SECURITY.md promises "no one can use up a member's allowance without its
+  // secret key". (The same held before 5b641c2: limitByCredential did not consume the nonce either.)
+  // A fix: consume the nonce with the charge (PostgreSQL: in contamos_submit_charged after a
+  // refusal; SQLite: remember charged nonce hashes in memoryRateWindows until they expire).
+  it.fails('replays of a captured refused submission (409) use none of the member’s allowance', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 4 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const id = newId();
+    expect((await put(t, org, id, sampleReport(t))).status).toBe(201);
+    const send = await capture(t, org, id, sampleReport(t)); // another body under the same id
+    expect(codeOf(await send())).toBe('409 report_conflict');
+    for (let i = 0; i < 8; i++) await send(); // the outsider
+    expect(await allowanceLeft(t, org, 4)).toBe(2);
+  });
+
+  // ATTACK WORKS, as above, for an intake refused before the Store (400): refusedEarly charges the
+  // minute by the Store's rate windows, which look for the nonce but never consume it.
+  it.fails('replays of a captured refused submission (400) use none of the member’s allowance', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 4 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const send = await capture(t, org, newId(), { ...sampleReport(t), year: 1900 });
+    expect(codeOf(await send())).toBe('400 invalid_body');
+    for (let i = 0; i < 8; i++) await send();
+    expect(await allowanceLeft(t, org, 4)).toBe(3);
+  });
+
+  it('a refused submission (429, 409, 404, 400) writes nothing but its charge', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 6, memberDailyReports: 2 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const first = newId();
+    expect((await put(t, org, first, sampleReport(t))).status).toBe(201);
+    const before = await tableContents(t.testDb);
+    const refused = [
+      await put(t, org, first, sampleReport(t)), // 409 report_conflict
+      await put(t, org, newId(), sampleReport(t, { supersedes: newId() })), // 404 report_not_found
+      await put(t, org, newId(), { ...sampleReport(t), year: 1900 }), // 400
+    ];
+    expect(await tableContents(t.testDb)).toEqual(before);
+    expect((await put(t, org, newId(), sampleReport(t))).status).toBe(201);
+    const atDay = await tableContents(t.testDb);
+    refused.push(await put(t, org, newId(), sampleReport(t))); // 429 daily_limit_reached
+    refused.push(await put(t, org, newId(), sampleReport(t))); // 429 rate_limited (7th this minute)
+    expect(await tableContents(t.testDb)).toEqual(atDay);
+    expect(refused.map(codeOf)).toEqual(['409 report_conflict', '404 report_not_found', '400 invalid_body', '429 daily_limit_reached', '429 rate_limited']);
+  });
+
+  it('limits beyond PostgreSQL’s integer (2^31 - 1) are no limit, on either Store', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 2 ** 40, memberDailyReports: Number.MAX_SAFE_INTEGER });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push(codeOf(await put(t, org, newId(), sampleReport(t))));
+    expect(out).toEqual(['201', '201', '201']);
+  });
+
+  it('with no daily limit (0), only the minute bounds intake', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 3, memberDailyReports: 0 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const windowsBefore = provider === 'postgres' ? await t.db.prisma.rateWindow.count() : 0;
+    const out = [];
+    for (let i = 0; i < 4; i++) out.push(codeOf(await put(t, org, newId(), sampleReport(t))));
+    expect(out).toEqual(['201', '201', '201', '429 rate_limited']);
+    if (provider === 'postgres') expect(await t.db.prisma.rateWindow.count()).toBe(windowsBefore + 1); // the minute's bucket, no day's
+  });
+
+  it('over the minute, a malformed submission is 429 rate_limited before 400, as before the change', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 2 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const bad = { ...sampleReport(t), year: 1900 };
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push(codeOf(await put(t, org, newId(), bad)));
+    out.push(codeOf(await signed(t.app, 'PUT', '/api/v1/reports/not-a-uuid', org, sampleReport(t))));
+    expect(out).toEqual(['400 invalid_body', '400 invalid_body', '429 rate_limited', '429 rate_limited']);
+  });
+
+  // CHANGED PRECEDENCE (fails on both): before 5b641c2 the intake's limiter ran before the route's shape checks and
+  // charged the day too, so a member over its day was answered 429 daily_limit_reached whatever its
+  // body; now refusedEarly charges only the minute, and the same request is 400.
+  it.fails('over the day, a malformed submission is 429 daily_limit_reached before 400, as before the change', async () => {
+    t = await startTestApp(provider, { memberDailyReports: 1 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    expect((await put(t, org, newId(), sampleReport(t))).status).toBe(201);
+    expect(codeOf(await put(t, org, newId(), { ...sampleReport(t), year: 1900 }))).toBe('429 daily_limit_reached');
+    // the refusal gave nothing of the day back that it had not taken: still one report
+    expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('429 daily_limit_reached');
+    expect(await t.db.prisma.report.count()).toBe(1);
+  });
+});
