@@ -223,10 +223,11 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     expect(out).toEqual(['400 invalid_body', '400 invalid_body', '429 rate_limited', '429 rate_limited']);
   });
 
-  // CHANGED PRECEDENCE (fails on both): before 5b641c2 the intake's limiter ran before the route's shape checks and
-  // charged the day too, so a member over its day was answered 429 daily_limit_reached whatever its
-  // body; now refusedEarly charges only the minute, and the same request is 400.
-  it.fails('over the day, a malformed submission is 429 daily_limit_reached before 400, as before the change', async () => {
+  // Precedence changed by 5b641c2 (both providers), restored since: before it, the intake's limiter
+  // ran before the route's shape checks and charged the day too, so a member over its day was
+  // answered 429 daily_limit_reached whatever its body; refusedEarly charged only the minute, and
+  // the same request was 400.
+  it('over the day, a malformed submission is 429 daily_limit_reached before 400, as before the change', async () => {
     t = await startTestApp(provider, { memberDailyReports: 1 });
     pinMinute(t);
     const org = await enrolMember(t);
