@@ -4,13 +4,20 @@
 // minute or its day and loses no allowance to refunds gone wrong; replays racing their original
 // are free; limits beyond PostgreSQL's integer are no limit; a limit's 429 comes before a shape's
 // 400, as before the change. Attacks that still work are `it.fails`, with why.
+// On PostgreSQL, no charged submission — refused, raced, replayed, beyond a limit — ends in a
+// database error: every failed statement is an ERROR line in the server's log, with its time.
 // Each test pins the server's clock to the start of a minute (pinMinute), so its requests share
 // one minute window however long the run takes.
+import pg from 'pg';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../crypto/index.js';
+import { migrate } from '../../server/db/migrate.js';
+import { PgIntake } from '../../server/db/pg-intake.js';
+import type { IntakeCharge } from '../../server/db/store.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
-import { providers, tableContents } from '../helpers/databases.js';
+import { createTestDatabase, providers, tableContents, type TestDatabase } from '../helpers/databases.js';
+import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
 
 /** Moves the server's clock to second 1 of the next minute (signatures made now stay fresh). */
 function pinMinute(t: TestApp): void {
@@ -236,5 +243,98 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     // the refusal gave nothing of the day back that it had not taken: still one report
     expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('429 daily_limit_reached');
     expect(await t.db.prisma.report.count()).toBe(1);
+  });
+});
+
+describe.runIf(providers.includes('postgres'))('red team: the charged intake function raises nothing (PostgreSQL, two replicas)', () => {
+  let db: TestDatabase;
+  let a: PgIntake;
+  let b: PgIntake;
+  let c: pg.Client;
+  const errors: string[] = [];
+  const alice = `m-${hex().slice(0, 12)}`;
+  const revoked = `m-${hex().slice(0, 12)}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    await migrate(db.url);
+    [a, b] = [new PgIntake(db.url), new PgIntake(db.url)];
+    c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query('INSERT INTO "Member" ("keyId", "publicKey", "revoked") VALUES ($1, $2, false), ($3, $4, true)', [alice, hex(), revoked, hex()]);
+    // every statement the intake's pools send that fails: each is an ERROR line in the server log
+    for (const intake of [a, b]) {
+      const pool = (intake as unknown as { pool: pg.Pool }).pool;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+      (pool as unknown as { query: unknown }).query = (...args: unknown[]) =>
+        query(...args).catch((e: { message?: string; detail?: string }) => {
+          errors.push(`${e?.message} ${e?.detail ?? ''}`);
+          throw e;
+        });
+    }
+  });
+  afterAll(async () => {
+    await c?.end();
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+  });
+
+  /** A charge on windows of their own (as at a minute's turn, or on another replica's clock), so two calls do not queue on one bucket. */
+  const own = (minute = 100, day?: number): IntakeCharge => ({
+    minute: { bucket: hex(), expiresAt: 1_900_000_200, limit: minute },
+    ...(day === undefined ? {} : { day: { bucket: hex(), expiresAt: 1_900_000_200, limit: day } }),
+  });
+
+  it('refusals, limits, replays and races of one id or one amendment are answered, never raised', async () => {
+    const first = row(alice);
+    expect(await a.submit(nonce(), first, own())).toEqual({ created: true });
+    const n = nonce();
+    const raced = row(alice);
+    const amendA = row(alice, { supersedes: first.id });
+    const amendB = row(alice, { supersedes: first.id });
+    const limited = own(0, 5);
+    // the Report table's writes held back until the races' writes all wait on it (or on each other)
+    const lock = new pg.Client({ connectionString: db.url });
+    await lock.connect();
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE "Report" IN SHARE ROW EXCLUSIVE MODE');
+    const pending = Promise.all([
+      a.submit(nonce(), { ...first }, own()), // the same report again
+      b.submit(nonce(), { ...first, reportHash: hex() }, own()), // report_conflict
+      a.submit(nonce(), row(revoked), own()), // key_revoked
+      b.submit(nonce(), { ...first, memberKeyId: revoked }, own()), // key_revoked before report_id_taken
+      a.submit(nonce(), row(alice, { supersedes: newId() }), own()), // report_not_found
+      a.submit(n, row(alice), own()), // a nonce raced on two replicas
+      b.submit(n, row(alice), own()),
+      a.submit(nonce(), { ...raced }, own()), // one id raced on two replicas
+      b.submit(nonce(), { ...raced }, own()),
+      a.submit(nonce(), amendA, own()), // two amendments of one report raced
+      b.submit(nonce(), amendB, own()),
+      a.submit(nonce(), row(alice), limited), // rate_limited
+      b.submit(nonce(), row(alice), own(100, 0)), // daily_limit_reached
+    ]);
+    let waiting = 0;
+    for (let i = 0; i < 250 && waiting < 6; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      const r = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      waiting = r.rows[0].n;
+    }
+    await lock.query('COMMIT');
+    await lock.end();
+    const outcomes = await pending;
+    expect(waiting).toBeGreaterThanOrEqual(6); // the races did overlap
+    expect(outcomes.slice(0, 5)).toEqual([
+      { created: false },
+      { error: 'report_conflict' },
+      { error: 'key_revoked' },
+      { error: 'key_revoked' },
+      { error: 'report_not_found' },
+    ]);
+    expect(outcomes.slice(5, 7)).toEqual(expect.arrayContaining([{ created: true }, { error: 'replayed_nonce' }]));
+    expect(outcomes.slice(7, 9)).toEqual(expect.arrayContaining([{ created: true }, { created: false }]));
+    expect(outcomes.slice(9, 11)).toEqual(expect.arrayContaining([{ created: true }, { error: 'report_not_active' }]));
+    expect(outcomes.slice(11)).toEqual([{ error: 'rate_limited' }, { error: 'daily_limit_reached' }]);
+    expect(errors).toEqual([]);
   });
 });
