@@ -12,6 +12,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../crypto/index.js';
+import { openDatabase, type Database } from '../../server/db/client.js';
 import { migrate } from '../../server/db/migrate.js';
 import { PgIntake } from '../../server/db/pg-intake.js';
 import type { IntakeCharge } from '../../server/db/store.js';
@@ -336,5 +337,43 @@ describe.runIf(providers.includes('postgres'))('red team: the charged intake fun
     expect(outcomes.slice(9, 11)).toEqual(expect.arrayContaining([{ created: true }, { error: 'report_not_active' }]));
     expect(outcomes.slice(11)).toEqual([{ error: 'rate_limited' }, { error: 'daily_limit_reached' }]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe.each(providers)('red team: a charged submission the database fails charges nothing (%s)', (provider) => {
+  let db: TestDatabase;
+  let store: Database;
+  beforeAll(async () => {
+    db = await createTestDatabase(provider);
+    await migrate(db.url);
+    store = openDatabase(db.url);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  /** A window's count now, read by charging it and giving the point back. */
+  const countOf = async (bucket: string) => {
+    const n = (await store.rateWindows.charge(hex(), [{ bucket, expiresAt: 1_900_000_200 }]))!.get(bucket)!;
+    await store.rateWindows.refund(bucket);
+    return n - 1;
+  };
+
+  it('a write the database refuses after the charge (a NOT NULL column left null) gives minute and day back and consumes no nonce', async () => {
+    const member = `m-${hex().slice(0, 12)}`;
+    await store.members.create(member, `pk-${member}`);
+    const c: IntakeCharge = {
+      minute: { bucket: hex(), expiresAt: 1_900_000_200, limit: 10 },
+      day: { bucket: hex(), expiresAt: 1_900_000_200, limit: 10 },
+    };
+    const n = nonce();
+    // the row passes everything before the insert (nonce, revocation, idempotency), then fails there
+    await expect(store.intake.submit(n, row(member, { region: null as unknown as string }), c)).rejects.toBeDefined();
+    expect([await countOf(c.minute.bucket), await countOf(c.day!.bucket)]).toEqual([0, 0]);
+    expect(await store.nonces.seen(n.hash)).toBe(false);
+    // and the Store goes on: the next submission is charged and stored
+    expect(await store.intake.submit(nonce(), row(member), c)).toEqual({ created: true });
+    expect([await countOf(c.minute.bucket), await countOf(c.day!.bucket)]).toEqual([1, 1]);
   });
 });
