@@ -3,7 +3,12 @@
 // (migrations 0015, 0016), so a charged submission is one round trip there; SQLite, whose windows are in
 // memory, runs `submitCharged` below. test/db/store-contract.test.ts runs the rules on both.
 // Rules, in order:
-//   1. a nonce consumed already (a replay) is refused as `replayed_nonce` and charges nothing;
+//   1. a nonce consumed already (a replay) is refused as `replayed_nonce` and charges nothing; so
+//      is, in `submitCharged`, a nonce whose submission is still in flight in this process (a
+//      copy sent at once with its original: the windows in memory would not see the nonce until
+//      the original commits, and copies beyond the minute would keep their points — rule 3). On
+//      PostgreSQL such copies wait on the original's lock of the minute's row instead, and then
+//      see its nonce;
 //   2. the minute window, and the day window if given, are charged one each;
 //   3. beyond the minute's limit: `rate_limited`; else beyond the day's limit:
 //      `daily_limit_reached`; either way the minute's point stays spent and the day's is given
@@ -19,8 +24,28 @@
 import type { IntakeCharge, IntakeOutcome, NonceRow, RateWindowStore } from './store.js';
 import type { ReportRow, WriteOutcome } from './report-row.js';
 
-/** Charges `charge`'s windows in `windows`, then runs `submit`, by the rules above. */
+/** The nonce hashes of charged submissions not yet answered, in one process (rule 1). */
+export type InFlight = Set<string>;
+
+/** Charges `charge`'s windows in `windows`, then runs `submit`, by the rules above; `inFlight` is the process's, shared by its calls. */
 export async function submitCharged(
+  windows: RateWindowStore,
+  inFlight: InFlight,
+  submit: (nonce: NonceRow, row: ReportRow) => Promise<WriteOutcome>,
+  nonce: NonceRow,
+  row: ReportRow,
+  charge: IntakeCharge,
+): Promise<IntakeOutcome> {
+  if (inFlight.has(nonce.hash)) return { error: 'replayed_nonce' };
+  inFlight.add(nonce.hash);
+  try {
+    return await chargeAndSubmit(windows, submit, nonce, row, charge);
+  } finally {
+    inFlight.delete(nonce.hash);
+  }
+}
+
+async function chargeAndSubmit(
   windows: RateWindowStore,
   submit: (nonce: NonceRow, row: ReportRow) => Promise<WriteOutcome>,
   nonce: NonceRow,

@@ -110,24 +110,22 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     expect(await allowanceLeft(t, org, 100)).toBe(100 - (1 + 16 + (4 - created) + 1));
   });
 
-  // ATTACK WORKS on SQLite: the in-memory charge looks for the nonce on the read connection; the
-  // replays of a request still in the writer's queue find nothing there, are charged, and those
-  // beyond the minute are refused rate_limited and keep their point (rule 3) instead of reaching
-  // the intake's replayed_nonce, which gives it back. An outsider who sends copies of a captured
-  // request at once with it uses up the member's minute. (PostgreSQL: the replays wait on the
-  // original's row lock of the minute bucket and each sees the refunds of those before it.)
-  (provider === 'sqlite' ? it.fails : it)(
-    'replays sent at once with their original (an outsider racing a captured request) cost the member nothing',
-    async () => {
-      t = await startTestApp(provider, { rateLimitPerMinute: 4 });
-      pinMinute(t);
-      const org = await enrolMember(t);
-      const send = await capture(t, org, newId(), sampleReport(t));
-      const out = await Promise.all(Array.from({ length: 10 }, () => send()));
-      expect(tally(out.map(codeOf))).toEqual({ '201': 1, '401 replayed_nonce': 9 });
-      expect(await allowanceLeft(t, org, 4)).toBe(3);
-    },
-  );
+  // Worked on SQLite before the in-flight rule (intake-charge.ts rule 1): the in-memory charge
+  // looked for the nonce on the read connection; the copies of a request still in the writer's
+  // queue found nothing there, were charged, and those beyond the minute were refused
+  // rate_limited and kept their point (rule 3) instead of reaching the intake's replayed_nonce,
+  // which gives it back: an outsider sending copies of a captured request at once with it used up
+  // the member's minute. (PostgreSQL: the copies wait on the original's row lock of the minute
+  // bucket and each sees the refunds of those before it.)
+  it('replays sent at once with their original (an outsider racing a captured request) cost the member nothing', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 4 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const send = await capture(t, org, newId(), sampleReport(t));
+    const out = await Promise.all(Array.from({ length: 10 }, () => send()));
+    expect(tally(out.map(codeOf))).toEqual({ '201': 1, '401 replayed_nonce': 9 });
+    expect(await allowanceLeft(t, org, 4)).toBe(3);
+  });
 
   // Worked on SQLite before migration 0016, as above, for the day: copies beyond the day were
   // refused daily_limit_reached and kept their day's point, so an outsider racing one captured
