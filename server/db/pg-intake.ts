@@ -1,7 +1,7 @@
 // The intake hot path on PostgreSQL, on a plain `pg` pool of its own rather than the ORM: the
 // member-key lookup of http/auth.ts, the rate-window charge of http/rate-limit.ts, and the intake
 // transaction, each one prepared statement, one round trip; a submission's charge and intake
-// together are one call too (`submit` with a charge: migration 0015, the rules of intake-charge.ts).
+// together are one call too (`submit` with a charge: migrations 0015–0016, the rules of intake-charge.ts).
 // The intake transaction is one call of the stored function `contamos_submit_report` (migrations
 // 0013, 0014) per submission, in the statement's own transaction. Its steps, in order, are those of
 // db/intake.ts (run on SQLite's writer thread):
@@ -107,7 +107,7 @@ export class PgIntake {
 
   /**
    * Consumes the nonce and writes the report (see header); resolves once the commit is done. With
-   * `charge`, the rate windows are charged in the same call (migration 0015, the rules of
+   * `charge`, the rate windows are charged in the same call (migrations 0015–0016, the rules of
    * intake-charge.ts).
    */
   async submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, charge?: IntakeCharge): Promise<IntakeOutcome> {

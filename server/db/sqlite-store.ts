@@ -10,7 +10,7 @@ import { factsSql } from './prisma-data.js';
 import { prismaStoreParts } from './prisma-store.js';
 import { memoryRateWindows } from './rate-windows.js';
 import { SqliteFastPath } from './sqlite-fast-path.js';
-import { submitCharged } from './intake-charge.js';
+import { submitCharged, type InFlight } from './intake-charge.js';
 import type { NonceRow, ReportRow, Store } from './store.js';
 import { sqlitePath } from './url.js';
 
@@ -28,6 +28,7 @@ export function openSqliteStore(url: string): SqliteStore {
   const nonces = { ...parts.nonces, seen: async (hash: string) => fast.nonceSeen(hash) };
   const rateWindows = memoryRateWindows(nonces);
   const write = (nonce: NonceRow, row: ReportRow) => fast.submit(nonce, row);
+  const inFlight: InFlight = new Set();
   return {
     ...parts,
     provider: 'sqlite',
@@ -42,7 +43,7 @@ export function openSqliteStore(url: string): SqliteStore {
       // Rows as arrays from the driver (no per-row objects): a million reports stay within a few hundred MB.
       factRows: async (columns) => fast.db.prepare(factsSql(columns)).raw().all() as unknown[][],
     },
-    intake: { submit: (nonce, row, charge) => (charge ? submitCharged(rateWindows, write, nonce, row, charge) : write(nonce, row)) },
+    intake: { submit: (nonce, row, charge) => (charge ? submitCharged(rateWindows, inFlight, write, nonce, row, charge) : write(nonce, row)) },
     nonces,
     rateWindows,
     mixStoredOrder: async () => ({ reports: 0, members: 0 }), // WITHOUT ROWID tables ordered by random keys (migration 0011)

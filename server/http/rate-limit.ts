@@ -9,7 +9,8 @@
 //   given back unless a report was created (201). Intake is charged by the Store in the same call
 //   as the write (`intakeLimits` names the windows; db/intake-charge.ts has the rules, one round
 //   trip on PostgreSQL); an intake refused before the Store (its path or body) is charged its
-//   minute here, as any signed request.
+//   minute here, as any signed request, and looks at its day (the point given back at once), so
+//   either limit's 429 comes before the 400, as when the limiter ran before the route.
 // - Unauthenticated work (http/shed.ts, before express does anything): every request without a
 //   signature — public pages, downloads, health, taxonomy, unmatched paths — spends from one global
 //   bucket per process, enrolment attempts from another, each PUBLIC_RATE_LIMIT_PER_MINUTE spent per
@@ -79,7 +80,7 @@ export function limitByCredential(ctx: ServiceContext, perMinute: number): Plain
 
 /** The intake's per-credential limits (see header): the windows the Store charges, and the charge of an intake refused before it. */
 export function intakeLimits(ctx: ServiceContext, limits: IntakeLimits) {
-  const { windows, chargeMinute } = counters(ctx);
+  const { windows } = counters(ctx);
   const daily = Number.isFinite(limits.dailyReports);
   return {
     /** The windows a submission by `keyId` is charged to now (db/intake-charge.ts applies them). */
@@ -87,11 +88,18 @@ export function intakeLimits(ctx: ServiceContext, limits: IntakeLimits) {
       const { minute, day } = windows(keyId);
       return { minute: { ...minute, limit: limits.perMinute }, ...(daily ? { day: { ...day, limit: limits.dailyReports } } : {}) };
     },
-    /** Charges an intake refused before the Store (path or body) its minute; rejects with the limit's refusal, if any. */
+    /**
+     * Charges an intake refused before the Store (path or body) its minute and rejects with a
+     * limit's refusal, if any: the minute's, else the day's (whose point it gives back at once: a
+     * refusal never keeps one, db/intake-charge.ts rule 3).
+     */
     async refusedEarly(auth: Auth): Promise<void> {
-      const minute = await chargeMinute(auth.keyId, nonceRow(auth).hash);
-      if (minute === null) throw new AppError('replayed_nonce');
-      if (minute > limits.perMinute) throw new AppError('rate_limited');
+      const { minute, day } = windows(auth.keyId);
+      const counts = await ctx.db.rateWindows.charge(nonceRow(auth).hash, daily ? [minute, day] : [minute]);
+      if (counts === null) throw new AppError('replayed_nonce');
+      if (daily) await ctx.db.rateWindows.refund(day.bucket);
+      if ((counts.get(minute.bucket) ?? 0) > limits.perMinute) throw new AppError('rate_limited');
+      if (daily && (counts.get(day.bucket) ?? 0) > limits.dailyReports) throw new AppError('daily_limit_reached');
     },
   };
 }

@@ -303,7 +303,7 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await counts(c)).toEqual([0, 0]);
     });
 
-    it('beyond the minute: rate_limited, nothing written, the day given back; beyond the day: daily_limit_reached, both spent', async () => {
+    it('beyond the minute: rate_limited, nothing written, the day given back; beyond the day: daily_limit_reached, the minute spent, the day given back', async () => {
       const c = windows(2, 5);
       for (let i = 0; i < 2; i++) expect(await store.intake.submit(nonce(), row(), c)).toEqual({ created: true });
       const [n, r] = [nonce(), row()];
@@ -315,13 +315,19 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.intake.submit(nonce(), row(), d)).toEqual({ created: true });
       const [n2, r2] = [nonce(), row()];
       expect(await store.intake.submit(n2, r2, d)).toEqual({ error: 'daily_limit_reached' });
-      expect(await counts(d)).toEqual([2, 2]);
+      expect(await counts(d)).toEqual([2, 1]);
       expect([await nonceStored(n2), await reportOf(r2.id)]).toEqual([false, null]);
 
       const minuteOnly = windows(1);
       expect(await store.intake.submit(nonce(), row(), minuteOnly)).toEqual({ created: true });
       expect(await store.intake.submit(nonce(), row(), minuteOnly)).toEqual({ error: 'rate_limited' });
       expect(await counts(minuteOnly)).toEqual([2, null]);
+
+      // beyond both: rate_limited, and the day given back all the same
+      const both = windows(1, 1);
+      expect(await store.intake.submit(nonce(), row(), both)).toEqual({ created: true });
+      expect(await store.intake.submit(nonce(), row(), both)).toEqual({ error: 'rate_limited' });
+      expect(await counts(both)).toEqual([2, 1]);
     });
   });
 

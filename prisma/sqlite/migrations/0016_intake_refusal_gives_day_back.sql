@@ -1,0 +1,3 @@
+-- Hand-written: nothing on SQLite. PostgreSQL's 0016 gives a limit refusal's day point back inside
+-- its intake function; SQLite applies the same rule in memory (server/db/intake-charge.ts).
+-- This file keeps both providers' migrations numbered alike.
