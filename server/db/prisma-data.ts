@@ -95,8 +95,9 @@ export function reportData(db: Client): ReportStore {
           supersedes: true,
         },
       }),
-    factRows: async (columns) =>
-      (await db.$queryRawUnsafe<Array<Record<string, unknown>>>(factsSql(columns))).map((r) => [...FACT_COLUMNS.map((c) => r[c]), r.k]),
+    factRows: async (columns, onRow) => {
+      for (const r of await db.$queryRawUnsafe<Array<Record<string, unknown>>>(factsSql(columns))) onRow([...FACT_COLUMNS.map((c) => r[c]), r.k]);
+    },
   };
 }
 

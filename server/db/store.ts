@@ -108,9 +108,10 @@ export interface ReportStore {
   page(cursor: string | undefined, take: number): Promise<StewardReport[]>;
   /**
    * Every report (any status) as an array [id, memberKeyId, dedupeTag, reportHash, status, year,
-   * key], key being the `columns` joined by '|' (NULLs spelled as given), in one consistent read.
+   * key], key being the `columns` joined by '|' (NULLs spelled as given), in one consistent read,
+   * each handed to `onRow` (synchronously; SQLite streams them, so no million-row array is held).
    */
-  factRows(columns: readonly FactKeyColumn[]): Promise<unknown[][]>;
+  factRows(columns: readonly FactKeyColumn[], onRow: (row: unknown[]) => void): Promise<void>;
 }
 
 export interface ConflictStore {

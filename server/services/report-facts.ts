@@ -1,6 +1,6 @@
 // report-facts.ts — every report's countable values, read from the Store for counting
 // (releases.ts, concentration.ts). Guarantees: one consistent read (one statement); rows come
-// as arrays, the counted values as one text, and identical value combinations share one key
+// as arrays, one at a time, the counted values as one text, and identical value combinations share one key
 // object, so a million reports stay within a few hundred MB. Nothing here decides what is counted.
 import { codeOf, COUNTED_DIMENSIONS, type ReportFacts } from './incidents.js';
 import type { ServiceContext } from './context.js';
@@ -9,10 +9,9 @@ import type { ServiceContext } from './context.js';
 const KEY_COLUMNS = COUNTED_DIMENSIONS.map((d) => (d === 'quarter' || d === 'outcome' ? { column: d, nullAs: codeOf(d, null) } : { column: d }));
 
 export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, ReportFacts>> {
-  const rows = await ctx.db.reports.factRows(KEY_COLUMNS);
   const out = new Map<string, ReportFacts>();
   const keys = new Map<string, Record<string, string>>();
-  for (const r of rows) {
+  await ctx.db.reports.factRows(KEY_COLUMNS, (r) => {
     const text = r[6] as string;
     let key = keys.get(text);
     if (!key) {
@@ -31,6 +30,6 @@ export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, 
       year: Number(r[5]),
       key,
     });
-  }
+  });
   return out;
 }

@@ -453,12 +453,10 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       const x = row({ dedupeTag: tag, quarter: 2 });
       const y = row({ dedupeTag: tag, memberKeyId: other, quarter: null, outcome: 'reported' });
       for (const r of [x, y]) expect(await store.intake.submit(nonce(), r)).toEqual({ created: true });
-      const facts = await store.reports.factRows([
-        { column: 'quarter', nullAs: 'unknown' },
-        { column: 'region' },
-        { column: 'outcome', nullAs: 'not-applicable' },
-      ]);
-      const byId = new Map(facts.map((f) => [f[0], f]));
+      const byId = new Map<unknown, unknown[]>();
+      await store.reports.factRows([{ column: 'quarter', nullAs: 'unknown' }, { column: 'region' }, { column: 'outcome', nullAs: 'not-applicable' }], (f) =>
+        byId.set(f[0], f),
+      );
       expect(byId.get(x.id)).toEqual([x.id, member, tag, x.reportHash, 'active', 2023, '2|PE-LMA|not-applicable']);
       expect(byId.get(y.id)?.[6]).toBe('unknown|PE-LMA|reported');
       expect(await store.conflicts.candidateTags(undefined, 10)).toContain(tag);
