@@ -5,8 +5,8 @@
 import { codeOf, COUNTED_DIMENSIONS, type ReportFacts } from './incidents.js';
 import type { ServiceContext } from './context.js';
 
-/** The counted dimensions as one text, spelled as codeOf spells nulls. */
-const KEY_COLUMNS = COUNTED_DIMENSIONS.map((d) => (d === 'quarter' || d === 'outcome' ? { column: d, nullAs: codeOf(d, null) } : { column: d }));
+/** The counted dimensions as one text, spelled as codeOf spells nulls (exported for the index test). */
+export const KEY_COLUMNS = COUNTED_DIMENSIONS.map((d) => (d === 'quarter' || d === 'outcome' ? { column: d, nullAs: codeOf(d, null) } : { column: d }));
 
 export async function readReportFacts(ctx: ServiceContext): Promise<Map<string, ReportFacts>> {
   const out = new Map<string, ReportFacts>();
