@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // The tests a mutation-testing run (`npm run test:mutation`, StrykerJS) runs against each mutant,
 // per scope (CONTAMOS_MUTATION_SCOPE): the fast tests of the folder being mutated, SQLite only
-// (the scripts set CONTAMOS_SKIP_PG=1). Not part of `npm test`.
+// (the scripts set CONTAMOS_SKIP_PG=1). Not part of `npm test`. CONTAMOS_MUTATION_TESTS (comma-separated
+// globs) replaces the scope's list, to run one file's mutants against only the tests that reach it, e.g.
+// CONTAMOS_MUTATION_TESTS=test/unit/chain.test.ts npm run test:mutation:http -- --mutate server/http/chain.ts
 const SCOPES: Record<string, string[]> = {
   crypto: ['test/crypto/**/*.test.ts'],
   // server/http: signatures, revocation, bodies, per-key limits (auth.ts, body.ts, rate-limit.ts),
@@ -14,6 +16,7 @@ const SCOPES: Record<string, string[]> = {
     'test/api/limits.test.ts',
     'test/adversarial/malformed-bodies.test.ts',
     'test/unit/direct-routes.test.ts',
+    'test/unit/chain.test.ts',
     'test/api/security-headers.test.ts',
     'test/adversarial/no-identifiers.test.ts',
     'test/adversarial/abuse-limits.test.ts',
@@ -36,10 +39,13 @@ const SCOPES: Record<string, string[]> = {
 };
 const scope = process.env.CONTAMOS_MUTATION_SCOPE ?? 'crypto';
 if (!SCOPES[scope]) throw new Error(`unknown CONTAMOS_MUTATION_SCOPE ${scope}`);
+const only = process.env.CONTAMOS_MUTATION_TESTS?.split(',')
+  .map((g) => g.trim())
+  .filter(Boolean);
 
 export default defineConfig({
   test: {
-    include: SCOPES[scope],
+    include: only?.length ? only : SCOPES[scope],
     // isomorphic.test.ts reads the source files, which Stryker has instrumented (merkle.test.ts
     // skips its 100,000-leaf case under CONTAMOS_MUTATION_SCOPE)
     exclude: ['test/crypto/isomorphic.test.ts', 'node_modules/**'],

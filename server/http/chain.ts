@@ -4,7 +4,10 @@
 // Guarantees: the handlers run in order, each only after the previous called `next()`; the first
 // `next(err)`, thrown error or rejected promise skips the rest and reaches express's error
 // handling, exactly as if the handlers were registered one by one (test/unit/chain.test.ts);
-// `next('route')`/`next('router')` are passed to express unchanged.
+// `next('route')`/`next('router')` are passed to express unchanged. One deliberate difference: a
+// handler that throws or rejects with a falsy value (`throw undefined`) stops the request as an error;
+// express alone would pass the falsy value to next() and run the next handler (a guard's throw would
+// let the request through).
 // It runs express's handlers and the plain ones of declared routes (http/direct-routes.ts) alike.
 
 type Handler<Req, Res> = (req: Req, res: Res, next: (err?: unknown) => void) => unknown;

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -111,5 +112,60 @@ describe('helpers', () => {
     expect(isBytes(Buffer.from('x'))).toBe(true);
     expect(isBytes(new Uint16Array(1))).toBe(false);
     expect(isBytes('x')).toBe(false);
+  });
+});
+
+// One accepted encoding per byte string: a decoder that let a character outside the alphabet
+// through (as a digit) would accept a second spelling of a key, a signature or a hash.
+describe('strict decoding, from the side of a crafted input', () => {
+  // U+0080 is the first code past the 128-entry tables; é and U+FFFF are further out
+  const outside = ['\u0080', 'é', '\uffff'];
+
+  it('refuses a character outside the alphabet in every position of a group', () => {
+    for (const c of outside) {
+      for (const at of [0, 1, 2, 3]) {
+        const group = 'AAAA'.slice(0, at) + c + 'AAAA'.slice(at + 1);
+        expect(() => fromBase64(group), JSON.stringify(group)).toThrow(/invalid character/);
+        expect(() => fromBase64Url(group), JSON.stringify(group)).toThrow(/invalid character/);
+      }
+      // and in the last, partial group (2 and 3 data characters)
+      for (const tail of [`A${c}==`, `${c}A==`, `AA${c}=`]) expect(() => fromBase64(`AAAA${tail}`), tail).toThrow(/invalid character/);
+    }
+  });
+
+  it('refuses a non-ASCII hex digit in either place of a byte', () => {
+    for (const c of outside) for (const s of [`${c}0`, `0${c}`, `00${c}0`, `000${c}`]) expect(() => fromHex(s), JSON.stringify(s)).toThrow(/invalid character/);
+  });
+
+  it('refuses an impossible unpadded length for what it is', () => {
+    for (const s of ['A', 'AAAAA', 'AAAAAAAAA']) expect(() => fromBase64Url(s), s).toThrow(/base64url: impossible length/);
+  });
+
+  it('refuses what is not a string, instead of decoding it to something', () => {
+    for (const v of [123, null, undefined, { length: 4 }]) {
+      const what = String(v);
+      expect(() => fromBase64(v as unknown as string), what).toThrow(/base64: expected a string/);
+      expect(() => fromBase64Url(v as unknown as string), what).toThrow(/base64url: expected a string/);
+      expect(() => fromHex(v as unknown as string), what).toThrow(/hex: expected a string/);
+      expect(() => utf8Encode(v as unknown as string), what).toThrow(/utf8: expected a string/);
+    }
+  });
+
+  it('refuses to encode what is not bytes (a string would be encoded as zeros or "undefined")', () => {
+    for (const v of ['abc', [1, 2, 3], new Uint16Array(3), null]) {
+      expect(() => toBase64(v as unknown as Uint8Array), String(v)).toThrow(TypeError);
+      expect(() => toBase64Url(v as unknown as Uint8Array), String(v)).toThrow(TypeError);
+      expect(() => toHex(v as unknown as Uint8Array), String(v)).toThrow(TypeError);
+    }
+  });
+
+  it('takes a Uint8Array from another realm (a vm context, an iframe) as bytes, and nothing that only looks like one', () => {
+    const foreign = runInNewContext('new Uint8Array([1, 2, 255])') as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(isBytes(foreign)).toBe(true);
+    expect(toHex(foreign)).toBe('0102ff');
+    expect(toBase64(foreign)).toBe('AQL/');
+    expect(isBytes(runInNewContext('new Uint16Array(2)'))).toBe(false);
+    expect(isBytes({ [Symbol.toStringTag]: 'Uint8Array', length: 0 })).toBe(false);
   });
 });

@@ -112,6 +112,124 @@ describe('key box container', () => {
   });
 });
 
+describe('key box container, from the side of a hostile or damaged file', () => {
+  // Each file breaks one rule; it must be refused for that rule (the reason ends the message), and
+  // before the costly derivation: the limits are what stop a file from making the page or the CLI
+  // spend minutes or gigabytes on Argon2id.
+  it('refuses each rule broken alone, for its own reason, without deriving a key', async () => {
+    const s = await standIn();
+    const good = JSON.parse(lockKeyFile(s, 'k', 'passphrase-123456'));
+    const MiB = 1024 * 1024;
+    const refusals: Array<[unknown, string]> = [
+      ['not json', 'not JSON'],
+      [null, 'kind'],
+      [[], 'kind'],
+      [{ ...good, kind: 'contamos-key' }, 'kind'],
+      [{ ...good, version: 2 }, 'version'],
+      [{ ...good, version: '1' }, 'version'],
+      [{ ...good, kdf: undefined }, 'kdf'],
+      [{ ...good, kdf: null }, 'kdf'],
+      [{ ...good, kdf: { ...good.kdf, alg: 'scrypt' } }, 'kdf'],
+      [{ ...good, kdf: { ...good.kdf, salt: 123 } }, 'kdf'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: 0 } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: -3 } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: 11 } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: 1000 } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: 2.5 } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, opslimit: '3' } }, 'opslimit'],
+      [{ ...good, kdf: { ...good.kdf, memlimit: 8 * MiB - 1 } }, 'memlimit'],
+      [{ ...good, kdf: { ...good.kdf, memlimit: 256 * MiB + 1 } }, 'memlimit'],
+      [{ ...good, kdf: { ...good.kdf, memlimit: 2 ** 32 } }, 'memlimit'],
+      [{ ...good, kdf: { ...good.kdf, memlimit: 64 * MiB + 0.5 } }, 'memlimit'],
+      [{ ...good, kdf: { ...good.kdf, memlimit: String(64 * MiB) } }, 'memlimit'],
+      [{ ...good, box: undefined }, 'box'],
+      [{ ...good, box: { ...good.box, alg: 'aes-256-gcm' } }, 'box'],
+      [{ ...good, box: { ...good.box, nonce: 42 } }, 'box'],
+      [{ ...good, box: { ...good.box, ciphertext: null } }, 'box'],
+      [{ ...good, kdf: { ...good.kdf, salt: 'not base64!' } }, 'encoding'],
+      [{ ...good, box: { ...good.box, nonce: 'AAAA' } }, 'sizes'],
+      [{ ...good, kdf: { ...good.kdf, salt: Buffer.alloc(8).toString('base64') } }, 'sizes'],
+      [{ ...good, kdf: { ...good.kdf, salt: Buffer.alloc(17).toString('base64') } }, 'sizes'],
+    ];
+    for (const [file, reason] of refusals) {
+      let err: unknown;
+      try {
+        unlockKeyFile(s, file, 'passphrase-123456');
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(file)).toBeInstanceOf(KeyBoxFormatError);
+      expect((err as Error).message, JSON.stringify(file)).toMatch(new RegExp(`(^|: )${reason}$`));
+    }
+    expect(s.calls).toHaveLength(1); // the lock above; no refused file reached the derivation
+  });
+
+  it('accepts the limits at both ends of the accepted range (and derives with exactly them)', async () => {
+    const s = await standIn();
+    const MiB = 1024 * 1024;
+    for (const [opslimit, memlimit] of [
+      [1, 8 * MiB],
+      [10, 256 * MiB],
+    ] as const) {
+      const box = lockKeyFile(s, 'k', 'passphrase-123456', { opslimit, memlimit });
+      s.calls.length = 0;
+      expect(unlockKeyFile(s, box, 'passphrase-123456')).toBe('k');
+      expect(s.calls).toEqual([[32, opslimit, memlimit]]);
+    }
+  });
+
+  it('refuses to lock with an empty passphrase (the file would open for anyone)', async () => {
+    const s = await standIn();
+    expect(() => lockKeyFile(s, 'k', '')).toThrow(TypeError);
+    expect(s.calls).toHaveLength(0);
+  });
+
+  it('wipes the derived key and the decrypted bytes once used, on success and on a wrong passphrase', async () => {
+    const s = await standIn();
+    const keys: Uint8Array[] = [];
+    const plains: Uint8Array[] = [];
+    const derive = s.crypto_pwhash!;
+    const open = s.crypto_secretbox_open_easy;
+    const watched = Object.assign(Object.create(s) as PwhashSodium, {
+      crypto_pwhash: (...a: Parameters<typeof derive>) => {
+        const k = derive(...a);
+        keys.push(k);
+        return k;
+      },
+      crypto_secretbox_open_easy: (c: Uint8Array, n: Uint8Array, k: Uint8Array) => {
+        const p = open(c, n, k);
+        plains.push(p);
+        return p;
+      },
+    });
+    const box = lockKeyFile(watched, 'secret key file', 'right passphrase!');
+    expect(unlockKeyFile(watched, box, 'right passphrase!')).toBe('secret key file');
+    expect(() => unlockKeyFile(watched, box, 'wrong passphrase!')).toThrow(WrongPassphraseError);
+    expect(keys).toHaveLength(3); // lock, unlock, failed unlock
+    expect(plains).toHaveLength(1);
+    for (const b of [...keys, ...plains]) expect([...b].every((x) => x === 0)).toBe(true);
+  });
+
+  it('works with a build that does not state its salt size (16 bytes, as libsodium)', async () => {
+    const s = await standIn();
+    const noSaltSize = Object.assign(Object.create(s) as PwhashSodium, { crypto_pwhash_SALTBYTES: undefined });
+    const box = lockKeyFile(noSaltSize, 'k', 'passphrase-123456');
+    expect(Buffer.from(JSON.parse(box).kdf.salt, 'base64')).toHaveLength(16);
+    expect(unlockKeyFile(noSaltSize, box, 'passphrase-123456')).toBe('k');
+  });
+
+  it('isKeyBox and canLockKeys say yes only when everything they check is there', () => {
+    for (const v of [null, undefined, 'contamos-key-encrypted', 0, [], { kind: 'contamos-key' }, {}]) expect(isKeyBox(v), String(v)).toBe(false);
+    expect(isKeyBox({ kind: KEYBOX_KIND })).toBe(true);
+    const base = libsodium as unknown as PwhashSodium;
+    const fn = () => new Uint8Array(32);
+    expect(canLockKeys({ ...base, crypto_pwhash: fn, crypto_pwhash_ALG_ARGON2ID13: 2 })).toBe(true);
+    expect(canLockKeys({ ...base, crypto_pwhash: fn })).toBe(false);
+    expect(canLockKeys({ ...base, crypto_pwhash_ALG_ARGON2ID13: 2 })).toBe(false);
+    expect(canLockKeys({ ...base, crypto_pwhash: fn, crypto_pwhash_ALG_ARGON2ID13: '2' as unknown as number })).toBe(false);
+  });
+});
+
 describe.runIf(hasSumo())('with libsodium-wrappers-sumo (real Argon2id)', () => {
   it('round-trips and refuses a wrong passphrase', async () => {
     const name = 'libsodium-wrappers-sumo';

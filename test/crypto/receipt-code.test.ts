@@ -49,6 +49,13 @@ describe('receiptCode', () => {
     expect(() => receiptCode('x', 'abc')).toThrow(TypeError);
     expect(() => receiptCode('', 'a'.repeat(64))).toThrow(TypeError);
   });
+
+  it('refuses an id that is not a string (a number would otherwise get a code of its own)', () => {
+    for (const id of [123, 0, null, undefined, ['id'], { length: 2 }]) {
+      expect(() => receiptCode(id as unknown as string, 'a'.repeat(64)), String(id)).toThrow(/reportId must be a non-empty string/);
+    }
+    expect(() => receiptCode('x', 'abc')).toThrow(/reportHash must be a lowercase 64-hex SHA-256/);
+  });
 });
 
 describe('normaliseReceiptCode', () => {

@@ -191,6 +191,28 @@ describe('declared routes', () => {
     expect(directPattern('/a.b/:x').exec('/a.b/1?z')?.groups).toEqual({ x: '1' });
     expect(directPattern('/a.b/:x').exec('/aXb/1')).toBeNull();
     for (const p of ['/files/*rest', '/a/:id?', '/a/{:id}', 'relative', '/a//b', '/a/', '/a/:i-d', '/a b']) expect(() => declareRoute('GET', p)).toThrow();
+    // a one-segment path is a path
+    expect(directPattern('/health').exec('/health?x')).not.toBeNull();
+    expect(directPattern('/health').exec('/healthz')).toBeNull();
+  });
+
+  it('refuses each unfollowable path for its own reason (not by a later accident such as an invalid RegExp)', () => {
+    const refusals: Array<[string, RegExp]> = [
+      ['', /non-empty segments: $/],
+      ['relative', /non-empty segments: relative$/],
+      ['a/b', /non-empty segments: a\/b$/], // without the leading slash it would be served at /b
+      ['/a//b', /non-empty segments: \/a\/\/b$/],
+      ['/a/', /non-empty segments: \/a\/$/],
+      ['/a/:id?', /unsupported parameter in a declared route: :id\?$/],
+      ['/a/:i-d', /unsupported parameter in a declared route: :i-d$/],
+      ['/a/:', /unsupported parameter in a declared route: :$/],
+      ['/a/::id', /unsupported parameter in a declared route: ::id$/],
+      ['/a/:id$', /unsupported parameter in a declared route: :id\$$/], // a valid RegExp group name, refused all the same
+      ['/files/*rest', /unsupported segment in a declared route: \*rest$/],
+      ['/a/{:id}', /unsupported segment in a declared route: \{:id\}$/],
+      ['/a b', /unsupported segment in a declared route: a b$/],
+    ];
+    for (const [path, reason] of refusals) expect(() => declareRoute('GET', path), path).toThrow(reason);
   });
 
   it('types handlers so that express-only features do not compile', () => {
