@@ -7,6 +7,8 @@
 // same run. Then the exact interval of every hidden quantity of the whole final system, from
 // scratch (what the auditor computes), with its time. Data: the seeded synthetic generator of
 // scripts/bench/synthetic-tables.ts, split among three member organisations.
+// BENCH_JUDGE_BATCH_ITERATIONS=0 runs the judge-mode audit's batch LPs to their optimum (the
+// engine before iteration-limited batches), for a before/after comparison.
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
@@ -52,6 +54,7 @@ function recordsFor(seed: number, incidents: number): Map<number, IncidentRecord
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_JUDGE_BATCH_ITERATIONS !== undefined) AuditEngine.judgeBatchIterations = Number(process.env.BENCH_JUDGE_BATCH_ITERATIONS);
   const nSeries = Number(process.argv[process.argv.indexOf('--series') + 1] ?? 0) || SERIES.length;
   const v1 = recordsFor(20241206, 20000);
   // Version 2 of 2024: two late reports in the first hot spot.
@@ -72,6 +75,9 @@ async function main(): Promise<void> {
   const log: View[] = [];
   let totalCells = 0;
   let final: Awaited<ReturnType<typeof protectInLog>> | undefined;
+  console.log(
+    `  (judge-mode batch LPs: ${AuditEngine.judgeBatchIterations || 'to their optimum'}${AuditEngine.judgeBatchIterations ? ' simplex iterations' : ''})`,
+  );
   console.log(`whole-server model: ${nSeries} series over ${YEARS.join(', ')}, k = ${K}, then a ninth publication after 2 late reports`);
   console.log('  #  series cells  hidden  alone  extra   protect+audit  model cells');
   const publish = async (i: number, tables: string[][], version2024: number): Promise<void> => {

@@ -5,8 +5,11 @@
 // once with each incident's reporting members (three organisations; an incident is known to one,
 // two or three of them), after the one-release engine of suppression.ts on the same counts as the
 // baseline. Prints, for each: seconds, sensitive cells, hidden cells, LP solves; then the ratios.
+// With BENCH_AB=1 both are run a second time with the judge-mode audit's batch LPs solved to
+// their optimum (`AuditEngine.judgeBatchIterations = 0`, the engine before iteration-limited
+// batches), for an A/B in the same run.
 // Deterministic input (seeded PRNG). Run: npx tsx scripts/bench/holdings.ts
-import { protectRelease } from '../../server/disclosure/index.js';
+import { AuditEngine, protectRelease } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
 import { protectInLog } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
@@ -99,18 +102,36 @@ const baseline = {
 };
 const plain = await run(false);
 const holdings = await run(true);
+const ab = process.env.BENCH_AB === '1';
+let before: { plain: Awaited<ReturnType<typeof run>>; holdings: Awaited<ReturnType<typeof run>> } | undefined;
+if (ab) {
+  const iterations = AuditEngine.judgeBatchIterations;
+  AuditEngine.judgeBatchIterations = 0;
+  before = { plain: await run(false), holdings: await run(true) };
+  AuditEngine.judgeBatchIterations = iterations;
+}
 console.log(`holdings rule on the ~50,000-cell case (${YEARS} years, k = ${K}, 3 organisations)`);
 console.log('  rule        cells  sensitive  hidden  protect+audit  audit  LPs (rounds)');
 for (const [name, x] of [
   ['single', baseline],
   ['plain', plain],
   ['holdings', holdings],
+  ...(before
+    ? ([
+        ['plain-0', before.plain],
+        ['holdings-0', before.holdings],
+      ] as const)
+    : []),
 ] as const) {
   console.log(
     `  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}  ${x.lps} (${x.rounds}, ${x.method})`,
   );
 }
 console.log('  (single: the one-release engine of suppression.ts, the baseline; plain and holdings: the whole-server engine the release service runs)');
+if (before) {
+  console.log('  (plain-0, holdings-0: the same with judge-mode batch LPs solved to their optimum, as before)');
+  console.log(`  iteration-limited batches: plain ×${(plain.s / before.plain.s).toFixed(2)}, holdings ×${(holdings.s / before.holdings.s).toFixed(2)}`);
+}
 console.log(`  plain / single: time ×${(plain.s / baseline.s).toFixed(2)}`);
 console.log(
   `  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`,

@@ -8,7 +8,8 @@
 //   so primal simplex needs few pivots; the dual simplex would restart almost from scratch).
 //   Large systems get their first basis from the interior-point method + crossover (several
 //   times faster than a simplex phase 1 there). `batch` optimises a sum of columns, only to find
-//   feasible points. Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
+//   feasible points (optionally stopped after a number of iterations: such a point is returned
+//   unchecked, and `feasiblePoint` must accept it before it is used). Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
 //   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
 //   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
 //   defaults, then an Error (never a silent wrong answer).
@@ -16,7 +17,7 @@
 // - Models are always disposed (try/finally): no WebAssembly memory leak across solves.
 import type { Highs, Model, ModelData, VariableType } from 'highs';
 
-const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9, unbounded: 10 } as const;
+const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9, unbounded: 10, iterationLimit: 14 } as const;
 
 /** A system  rowLower ≤ A x ≤ rowUpper (equalities when equal), colLower ≤ x ≤ colUpper, CSR rows. */
 export interface SparseSystem {
@@ -51,6 +52,33 @@ export interface Extreme {
   value: number;
   /** An optimal (feasible) point when bounded, else undefined. */
   x: Float64Array | undefined;
+}
+
+/** HiGHS's default simplex iteration limit (restored after an iteration-limited batch). */
+const ITERATION_LIMIT_DEFAULT = 2147483647;
+
+/**
+ * Whether x satisfies the system's column bounds and rows within `tol` (relative to the largest
+ * term of a row): the check a point must pass before it may serve as a witness without being an
+ * LP optimum (an iteration-limited batch).
+ */
+export function feasiblePoint(sys: SparseSystem, x: Float64Array, tol = 1e-7): boolean {
+  for (let j = 0; j < sys.numCols; j++) {
+    const v = x[j]!;
+    if (!(v >= sys.colLower[j]! - tol * (1 + Math.abs(v))) || !(v <= sys.colUpper[j]! + tol * (1 + Math.abs(v)))) return false;
+  }
+  const nr = sys.rowLower.length;
+  for (let r = 0; r < nr; r++) {
+    let sum = 0;
+    let scale = 1;
+    for (let q = sys.rowStart[r]!; q < sys.rowStart[r + 1]!; q++) {
+      const t = sys.rowValue[q]! * x[sys.rowIndex[q]!]!;
+      sum += t;
+      scale = Math.max(scale, Math.abs(t));
+    }
+    if (!(sum >= sys.rowLower[r]! - tol * scale) || !(sum <= sys.rowUpper[r]! + tol * scale)) return false;
+  }
+  return true;
 }
 
 /** Repeated min/max of single columns over one fixed feasible system. */
@@ -99,12 +127,23 @@ export class ExtremeSolver {
    * Optimises Σ sense·x_j over `cols` and returns an optimal point, or undefined when unbounded or
    * on numerical trouble (used only to discover feasible points, never as an answer).
    */
-  batch(cols: readonly number[], sense: 1 | -1): Float64Array | undefined {
+  batch(cols: readonly number[], sense: 1 | -1, iterationLimit?: number): Float64Array | undefined {
     const m = this.open();
     this.setObjective(m, cols, sense);
     this.solves++;
-    const status = m.run().modelStatus;
-    return status === STATUS.optimal ? m.getSolution().colValue : undefined;
+    if (iterationLimit === undefined) {
+      const status = m.run().modelStatus;
+      return status === STATUS.optimal ? m.getSolution().colValue : undefined;
+    }
+    // Stopped early, the primal simplex's current point is usually feasible but not optimal: the
+    // caller must check it (`feasiblePoint`) before using it as a witness.
+    m.options.set({ simplex_iteration_limit: iterationLimit });
+    try {
+      const status = m.run().modelStatus;
+      return status === STATUS.optimal || status === STATUS.iterationLimit ? m.getSolution().colValue : undefined;
+    } finally {
+      m.options.set({ simplex_iteration_limit: ITERATION_LIMIT_DEFAULT });
+    }
   }
 
   /** Minimises (sense 1) or maximises (sense −1) column `col`. */

@@ -1,0 +1,94 @@
+// Judge mode's iteration-limited batch LPs (interval-audit.ts, `AuditEngine.judgeBatchIterations`):
+// a batch stopped after a few simplex iterations gives a point that is used as a witness only once
+// `feasiblePoint` accepts it, so the verdicts stay exactly those of the exact audit and every inner
+// interval stays inside the exact one, however early the batches stop.
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
+import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
+import { isPrimary } from '../../server/disclosure/primary.js';
+import { structureOf } from '../../server/disclosure/structure.js';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 3-way table with margins, small counts, and a large suppression pattern (one big component). */
+function bigPattern(seed: number) {
+  const rand = mulberry32(seed);
+  const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
+  const domains = { a: codes('a', 10), b: codes('b', 8), c: codes('c', 5) };
+  const counts = [];
+  for (const a of domains.a) for (const b of domains.b) for (const c of domains.c) counts.push({ key: { a, b, c }, count: Math.floor(rand() * 12) });
+  const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
+  const s = structureOf(lt.cells, lt.constraints);
+  const suppressed = new Uint8Array(s.n);
+  const sensitive = new Uint8Array(s.n);
+  for (let i = 0; i < s.n; i++) {
+    if (isPrimary(s.values[i]!, 5)) sensitive[i] = suppressed[i] = 1;
+    else if (rand() < 0.45) suppressed[i] = 1;
+  }
+  return { s, suppressed, sensitive };
+}
+
+afterEach(() => {
+  AuditEngine.judgeBatchIterations = 200;
+});
+
+describe('judge mode with iteration-limited batches', () => {
+  for (const iterations of [1, 5, 200, 0]) {
+    it(`same verdicts as the exact audit, inner intervals inside the exact ones (${iterations || 'unlimited'} iterations)`, async () => {
+      const highs = await loadHighs();
+      for (const seed of [1, 2, 3]) {
+        const { s, suppressed, sensitive } = bigPattern(seed);
+        const rules = thresholdRules(s.n, sensitive, 5, 5);
+        const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+        AuditEngine.judgeBatchIterations = iterations;
+        const engine = new AuditEngine(highs, s, rules);
+        const judge = engine.run(suppressed, 'judge');
+        let failing = 0;
+        for (let i = 0; i < s.n; i++) {
+          if (!suppressed[i]) continue;
+          expect(judge.ok[i]).toBe(exact.ok[i]);
+          expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
+          expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+          if (!exact.ok[i]) failing++;
+        }
+        // The pattern is large enough for batches (> 64 classes) and has both kinds of verdict.
+        expect(Math.max(...judge.comps.map((c) => c.cells.length))).toBeGreaterThan(64);
+        expect(failing).toBeGreaterThan(0);
+        expect(failing).toBeLessThan(judge.comps.reduce((n, c) => n + c.cells.length, 0));
+      }
+    }, 120_000);
+  }
+});
+
+describe('feasiblePoint', () => {
+  // x0 + x1 = 3, x1 − x2 = 1 (as a range row), 0 ≤ x ≤ 5
+  const sys: SparseSystem = {
+    numCols: 3,
+    colLower: Float64Array.of(0, 0, 0),
+    colUpper: Float64Array.of(5, 5, 5),
+    rowStart: [0, 2, 4],
+    rowIndex: [0, 1, 1, 2],
+    rowValue: [1, 1, 1, -1],
+    rowLower: [3, 1],
+    rowUpper: [3, 1],
+  };
+  it('accepts a feasible point, also within the tolerance', () => {
+    expect(feasiblePoint(sys, Float64Array.of(1, 2, 1))).toBe(true);
+    expect(feasiblePoint(sys, Float64Array.of(1 + 1e-9, 2, 1))).toBe(true);
+  });
+  it('refuses a point off a row, outside a box, or not a number', () => {
+    expect(feasiblePoint(sys, Float64Array.of(1, 2, 1.5))).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(1.001, 2, 1))).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(-1, 4, 3))).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(Number.NaN, 2, 1))).toBe(false);
+  });
+});
