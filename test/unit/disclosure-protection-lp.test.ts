@@ -208,7 +208,7 @@ describe('protectionCells on the whole table: null exactly when impossible, and 
     [false, false],
     [true, false],
     [false, true],
-  ]) {
+  ] as const) {
     it(`${locked ? 'with locked cells' : avoid ? 'with cells to avoid' : 'plain'}, against the repair LP written independently`, async () => {
       let nulls = 0;
       let results = 0;
