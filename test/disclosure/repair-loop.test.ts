@@ -3,7 +3,8 @@
 // the incident ray, the last resort — never ran (checked while mutation testing: no test of a
 // single release reached `repairCell`). Here the loop starts from the primaries alone and must do
 // all the work; every primary is then checked by the independent full LP of helpers.ts (hi − lo ≥
-// protection, hi ≥ k) and no suppressed cell may be pinned.
+// protection, hi ≥ k), no suppressed cell may be pinned, and every value the engine was told the
+// attacker cannot exclude (`noteReach`, from the repairs' perturbations) is inside the LP's range.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cellCosts } from '../../server/disclosure/cost.js';
@@ -34,6 +35,10 @@ describe('repairUntilProtected from the primaries alone', () => {
         for (const id of suppressed) {
           const [lo, hi] = await referenceInterval(lt.cells, lt.constraints, suppressed, id);
           expect(lo, `cell ${id} pinned`).toBeLessThan(hi);
+          // Every value the engine noted as reachable (it skips the LP of a cell whose reach proves
+          // its rule) lies in the true attacker range [min, max], with lo = ⌈min⌉ and hi = ⌊max⌋.
+          expect(engine.reachLo[id]!, `cell ${id}: noted reach below the attacker's minimum`).toBeGreaterThan(lo - 1 - 1e-6);
+          if (hi !== Infinity) expect(engine.reachHi[id]!, `cell ${id}: noted reach above the attacker's maximum`).toBeLessThan(hi + 1 + 1e-6);
           if (sensitive[id]) {
             expect(hi - lo, `primary ${id}: [${lo}, ${hi}], k ${rel.k}`).toBeGreaterThanOrEqual(rel.k);
             expect(hi).toBeGreaterThanOrEqual(rel.k);
