@@ -95,8 +95,27 @@ function scanValue(value: string, clean: Set<string>): DetectKind[] {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Binary data: the text it holds (valid UTF-8 as is; otherwise its printable runs, like strings(1)). */
+/**
+ * A blob that is only packed UUIDv4s (16 bytes each, version 4, RFC 4122 variant: how a data
+ * version keeps its report ids), written out as UUIDs — which `detect` passes — or null. Random
+ * id bytes otherwise read as text now and then, and a printable run such as `a@b.cd` was taken for
+ * an e-mail address.
+ */
+function packedUuids(b: Uint8Array): string | null {
+  if (b.length === 0 || b.length % 16 !== 0) return null;
+  const out: string[] = [];
+  for (let i = 0; i < b.length; i += 16) {
+    if (b[i + 6]! >> 4 !== 4 || b[i + 8]! >> 6 !== 2) return null;
+    const h = Buffer.from(b.subarray(i, i + 16)).toString('hex');
+    out.push(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+  }
+  return out.join(' ');
+}
+
+/** Binary data: packed UUIDs as UUIDs; else the text it holds (valid UTF-8 as is; otherwise its printable runs, like strings(1)). */
 function blobText(b: Uint8Array): string {
+  const ids = packedUuids(b);
+  if (ids !== null) return ids;
   try {
     return strictUtf8.decode(b);
   } catch {

@@ -242,6 +242,23 @@ describe('inventory of SQLite extras and logs', () => {
     for (const secret of ['987 654 321', 'ana@example.org', 'taxi', 'Win64']) expect(text).not.toContain(secret);
   });
 
+  it('reads packed UUIDv4s in a blob as ids, whatever their bytes spell; any other blob as text', async () => {
+    // a valid UUIDv4 whose bytes begin with the printable run "a@b.cd@" (byte 6 is '@' = version 4)
+    const spelled = Buffer.from([...Buffer.from('a@b.cd@'), 0x00, 0x80, ...randomBytes(7)]);
+    const dir = tempDir();
+    const file = path.join(dir, 'ids.db');
+    const conn = new Database(file);
+    conn.exec('CREATE TABLE versions (n INTEGER PRIMARY KEY, reports BLOB)');
+    conn.prepare('INSERT INTO versions (reports) VALUES (?)').run(Buffer.concat([Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), spelled]));
+    conn.close();
+    expect(failureCodes(await audit({ database: `file:${file}` }))).toEqual([]);
+    // one byte short of whole ids: read as text, and the e-mail-like run is found
+    const odd = new Database(file);
+    odd.prepare('INSERT INTO versions (reports) VALUES (?)').run(spelled.subarray(0, 15));
+    odd.close();
+    expect(failureCodes(await audit({ database: `file:${file}` }))).toEqual(['inventory-email']);
+  });
+
   it('catches a log file with an IP address, and passes a clean access log', async () => {
     const dir = tempDir();
     const clean = path.join(dir, 'clean.log');
