@@ -7,17 +7,7 @@ import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../..
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { isPrimary } from '../../server/disclosure/primary.js';
 import { structureOf } from '../../server/disclosure/structure.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/seeded-random.js';
 
 /** A 3-way table with margins, small counts, and a large suppression pattern (one big component). */
 function bigPattern(seed: number) {

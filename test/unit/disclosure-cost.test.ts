@@ -6,17 +6,7 @@
 // are integers.
 import { describe, expect, it } from 'vitest';
 import { cellCosts } from '../../server/disclosure/cost.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../helpers/seeded-random.js';
 
 function checkOrder(values: number[], prev: Uint8Array | undefined, sw: number): void {
   const { cost, W } = cellCosts(Float64Array.from(values), prev, sw);

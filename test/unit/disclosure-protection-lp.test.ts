@@ -14,19 +14,9 @@ import { structureOf } from '../../server/disclosure/structure.js';
 import type { Cell, Constraint } from '../../server/disclosure/types.js';
 import { loadHighs } from '../../server/tables/highs.js';
 import { referenceHighs } from '../disclosure/helpers.js';
+import { mulberry32 as rng } from '../helpers/seeded-random.js';
 
 const WHOLE: Neighbourhood = { cap: 1_000_000, pubHops: 1_000, maxDepth: 1_000 };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** r×c interior, row totals, column totals, grand total; `signed`: changes (lower −∞, any sign). */
 function table(rand: () => number, r: number, c: number, signed: boolean): { cells: Cell[]; cons: Constraint[] } {
