@@ -18,6 +18,7 @@ import { withPasswordFile } from '../../server/config.js';
 import { createKeySet } from '../../server/keys.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { describeIfFound, requireBinary } from '../helpers/requires.js';
+import { throwawayCert } from '../helpers/test-cert.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const read = (f: string) => readFileSync(path.join(root, f), 'utf8');
@@ -154,27 +155,7 @@ describeIfFound(nginx)('nginx itself (Debian package)', () => {
 
   /** deploy/nginx.conf for this machine: test certificate, local upstreams, free ports. */
   function localConf(ports: { http: number; https: number; onion: number; up: number; dead: number }): string {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'k.pem'),
-        '-out',
-        path.join(dir, 'c.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    throwawayCert(dir);
     writeFileSync(path.join(dir, 'proxy.conf'), proxyConf);
     const conf = nginxConf
       .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem'))

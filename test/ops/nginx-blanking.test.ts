@@ -4,7 +4,7 @@
 // or case — and nginx writes no access log. The upstream here is a small server that records
 // every header it receives; the config is deploy/nginx.conf with only the upstream address, the
 // listening port and the file locations changed. Shown to fail: docs/test-evidence.md.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MARKERS, markerHeaders, markerValues } from '../helpers/markers.js';
 import { describeIfFound, requireBinary } from '../helpers/requires.js';
+import { throwawayCert } from '../helpers/test-cert.js';
 
 const nginx = requireBinary('nginx', { candidates: ['nginx', '/usr/sbin/nginx'] });
 
@@ -49,27 +50,7 @@ describeIfFound(nginx)('deploy/nginx.conf blanks every identifying header (real 
     mkdirSync(path.join(dir, 'logs'));
     // The TLS listeners (80, 443) get a throwaway certificate and ports of their own; requests go
     // through the onion listener, which is plain HTTP and includes the same proxy rules.
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'k.pem'),
-        '-out',
-        path.join(dir, 'c.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    throwawayCert(dir);
     const [httpPort, httpsPort] = [await freePort(), await freePort()];
     const conf = readFileSync('deploy/nginx.conf', 'utf8')
       .replace('/run/secrets/tls_cert', path.join(dir, 'c.pem'))
