@@ -13,6 +13,7 @@ import { AuditEngine, protectRelease } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
 import { protectInLog } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
+import { addIncident } from '../../server/disclosure/global/coalitions.js';
 import { baseDomains, domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
 
 const YEARS = Number(process.env.BENCH_YEARS ?? 20);
@@ -29,19 +30,16 @@ function records(withMembers: boolean): Map<number, IncidentRecord[]> {
   const out = new Map<number, IncidentRecord[]>();
   for (const r of synthetic(20240502, Math.round((30000 * YEARS) / 20), domains)) {
     const byMember = new Map<string, number>();
+    const byPair = new Map<string, number>();
     for (let i = 0; i < r.count; i++) {
       // One organisation knows the incident; a third of incidents are known to a second one too.
       const first = Math.floor(rand() * 3);
-      byMember.set(`m-${first}`, (byMember.get(`m-${first}`) ?? 0) + 1);
-      if (rand() < 1 / 3) {
-        const second = `m-${(first + 1 + Math.floor(rand() * 2)) % 3}`;
-        byMember.set(second, (byMember.get(second) ?? 0) + 1);
-      }
+      addIncident(byMember, byPair, rand() < 1 / 3 ? [`m-${first}`, `m-${(first + 1 + Math.floor(rand() * 2)) % 3}`] : [`m-${first}`]);
     }
     const { year, ...key } = r.key;
     const y = Number(year);
     if (!out.has(y)) out.set(y, []);
-    out.get(y)!.push(withMembers ? { key, count: r.count, byMember } : { key, count: r.count });
+    out.get(y)!.push(withMembers ? { key, count: r.count, byMember, byPair } : { key, count: r.count });
   }
   return out;
 }

@@ -5,8 +5,9 @@
 // Guarantees: a suppression entry gives every cell with its published count (null when hidden);
 // a DP entry gives only its exact invariants (the grand total when `keepTotal`) — its noisy counts
 // are not exact knowledge; records group incidents by their values, with how many of them each
-// member reported; `added` holds exactly the incidents of `after` absent from `before`.
+// member reported and each two members both reported; `added` holds exactly the incidents of `after` absent from `before`.
 import type { View } from '../disclosure/global/model.js';
+import { addIncident } from '../disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../disclosure/global/truth.js';
 import type { Incident } from './incidents.js';
 import type { Manifest } from './releases.js';
@@ -39,16 +40,16 @@ export function viewOf(m: Manifest): View {
 }
 
 export function recordsOf(incidents: readonly Incident[]): IncidentRecord[] {
-  const by = new Map<string, { key: Record<string, string>; count: number; byMember: Map<string, number> }>();
+  const by = new Map<string, { key: Record<string, string>; count: number; byMember: Map<string, number>; byPair: Map<string, number> }>();
   // Counting shares one key object among reports with the same values: spell each object once.
   const spelled = new Map<object, string>();
   for (const inc of incidents) {
     let tag = spelled.get(inc.key);
     if (tag === undefined) spelled.set(inc.key, (tag = JSON.stringify(inc.key)));
     let r = by.get(tag);
-    if (!r) by.set(tag, (r = { key: inc.key, count: 0, byMember: new Map() }));
+    if (!r) by.set(tag, (r = { key: inc.key, count: 0, byMember: new Map(), byPair: new Map() }));
     r.count++;
-    for (const m of inc.members) r.byMember.set(m, (r.byMember.get(m) ?? 0) + 1);
+    addIncident(r.byMember, r.byPair, inc.members);
   }
   return [...by.values()];
 }

@@ -11,13 +11,14 @@
 //
 // Open (it.fails): a reused dedupe tag answered by the
 // counts and by the member's own inclusion proofs; hold-back and dry-run patterns saying a pending
-// change is small; two colluding keys.
+// change is small.
 // Fixed since the red team found them (now plain `it`): an exact DP total (keepTotal) never
 // protected; the holdings rule skipped on "changes" versions and on multi-year "setchange" steps; `release_too_small` as an unlogged oracle;
 // k fixed by signed releases only and a larger k republishing a 5; the change between
 // non-consecutive versions; draft `stats.sensitive`; equal
 // Merkle roots across versions after a lifted quarantine; the flags answer naming a member (the
-// documentation was wrong: the steward needs the key id to quarantine).
+// documentation was wrong: the steward needs the key id to quarantine); two colluding keys padding
+// one cell (pairs in the holdings rule).
 // Defended (it): three overlapping year sets; region groups against leaves; consecutive changes
 // from withdrawals and a quarantine; structural zeros (here); the two padding controls. Where the
 // independent auditor can see the log, a test says whether it catches the case.
@@ -496,15 +497,13 @@ describe('two member keys pad one cell together (issue 15, item 1: holdings of o
   });
   afterAll(async () => t?.close());
 
-  // VULNERABLE to two colluding members (or one organisation holding two keys: "a compromised
-  // organisation, a stolen phone"). The holdings rule takes off ONE member's share at a time.
-  // B1 and B2 each add 4 invented Tumbes reports: Tumbes = 9; 9 − 4 = 5 and 9 − 1 = 8 are not
-  // small, so Tumbes is published (and no flag is raised: each key holds 4/9 < 0.75). Together
-  // they compute 9 − 8 = 1: A reported exactly one incident in Tumbes.
-  // Fix: an (n, k)-style rule: also protect count − (sum of the two largest shares) in 1..k−1
-  // (tau-ARGUS's dominance rule with n = 2), and/or let the steward group keys of one
-  // organisation as one contributor; flag pairs of keys that together dominate a cell.
-  it.fails('what nobody in a pair of colluding members reported is never a published small number', async () => {
+  // FIXED (was VULNERABLE to two colluding members, or one organisation holding two keys: "a
+  // compromised organisation, a stolen phone"). The holdings rule took off ONE member's share at a
+  // time. B1 and B2 each add 4 invented Tumbes reports: Tumbes = 9; 9 − 4 = 5 and 9 − 1 = 8 are
+  // not small, so Tumbes was published (and no flag raised: each key holds 4/9 < 0.75). Together
+  // they computed 9 − 8 = 1: A reported exactly one incident in Tumbes. Now every pair's share is
+  // taken off too (coalitions.ts): 9 − 8 = 1 is small, so Tumbes stays protected.
+  it('what nobody in a pair of colluding members reported is never a published small number', async () => {
     const req = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
     const r1 = await publish(t, req);
     expect(find(r1.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);

@@ -3,6 +3,7 @@
 // over every coordinates at every version (no closure, no components, no reductions of ours),
 // solved by HiGHS's one-shot `solve`. Nothing here is imported by server/disclosure.
 import { protectInLog, type GlobalProtected } from '../../server/disclosure/global/protect.js';
+import { pairKey } from '../../server/disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import type { Since, View } from '../../server/disclosure/global/model.js';
 import { referenceHighs } from './helpers.js';
@@ -123,13 +124,15 @@ function sameIncidents(a: Incident[], b: Incident[]): boolean {
 }
 
 export function toRecords(incidents: readonly Incident[]): IncidentRecord[] {
-  const by = new Map<string, { key: Key; count: number; byMember: Map<string, number> }>();
+  const by = new Map<string, { key: Key; count: number; byMember: Map<string, number>; byPair: Map<string, number> }>();
   for (const i of incidents) {
     const tag = JSON.stringify(Object.entries(i.key).sort());
     let r = by.get(tag);
-    if (!r) by.set(tag, (r = { key: i.key, count: 0, byMember: new Map() }));
+    if (!r) by.set(tag, (r = { key: i.key, count: 0, byMember: new Map(), byPair: new Map() }));
     r.count++;
-    for (const m of new Set(i.members)) r.byMember.set(m, (r.byMember.get(m) ?? 0) + 1);
+    const members = [...new Set(i.members)];
+    for (const m of members) r.byMember.set(m, (r.byMember.get(m) ?? 0) + 1);
+    for (const a of members) for (const b of members) if (a < b) r.byPair.set(pairKey(a, b), (r.byPair.get(pairKey(a, b)) ?? 0) + 1);
   }
   return [...by.values()];
 }
@@ -226,10 +229,17 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
   return [Math.ceil(out[0]! - 1e-6), out[1] === Infinity ? Infinity : Math.floor(out[1]! + 1e-6)];
 }
 
-/** True count of coordinates `key` (leaf codes, or "*") among `incidents`, and each member's share of it. */
-export function trueCount(incidents: readonly Incident[], key: Key): { value: number; shares: Map<string, number> } {
+/**
+ * True count of coordinates `key` (leaf codes, or "*") among `incidents`, each member's share of
+ * it, and each coalition's (one member, or two: "a+b"): the incidents any of its members reported.
+ */
+export function trueCount(incidents: readonly Incident[], key: Key): { value: number; shares: Map<string, number>; coalitions: Map<string, number> } {
   const match = incidents.filter((i) => Object.keys(key).every((d) => key[d] === '*' || i.key[d] === key[d]));
   const shares = new Map<string, number>();
   for (const i of match) for (const m of new Set(i.members)) shares.set(m, (shares.get(m) ?? 0) + 1);
-  return { value: match.length, shares };
+  const coalitions = new Map(shares);
+  const members = [...shares.keys()].sort();
+  for (const a of members)
+    for (const b of members) if (a < b) coalitions.set(`${a}+${b}`, match.filter((i) => i.members.includes(a) || i.members.includes(b)).length);
+  return { value: match.length, shares, coalitions };
 }

@@ -3,8 +3,9 @@
 // every publication the FULL attacker model (global-helpers.ts, an independent LP written from
 // docs/release-format.md, with every coordinates at every version) shows, for every hidden small
 // count (1..k−1) and every small change between consecutive versions of a year, an interval that
-// does not give it away — hi ≥ k (plus the largest member's share for holdings) and width ≥ p for
-// counts and "additions" changes; never inside ±[1, k−1] for changes that removed incidents.
+// does not give it away — hi ≥ k (plus the largest share of one member or two members together, for
+// holdings) and width ≥ p for counts and "additions" changes; never inside ±[1, k−1] for changes
+// that removed incidents.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Sim, fullModelInterval, trueCount, type Incident, type Key } from './global-helpers.js';
@@ -78,16 +79,16 @@ describe('global model, random logs, checked with the full model', () => {
             sim.set(2024, [...data.get(2024)!]);
             await sim.publish(`s${st.series}`, TABLES[st.tables]!, [...st.years], { k: K });
             // Issue 15: for every count just published, what the others reported (count minus any
-            // one member's own incidents) is never a small positive number.
+            // one member's own incidents, or any two members' together) is never a small positive number.
             const entry = sim.log[sim.log.length - 1]!;
             for (const c of entry.cells) {
               if (c.count === null) continue;
               const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : entry.years;
               const { year: _y, ...coords } = c.key;
               const incidents = years.flatMap((y) => sim.data.get(y)![entry.versions[String(y)]! - 1]!);
-              const { value, shares } = trueCount(incidents, coords);
+              const { value, coalitions } = trueCount(incidents, coords);
               expect(value).toBe(c.count);
-              for (const [m, share] of shares)
+              for (const [m, share] of coalitions)
                 expect(value - share === 0 || value - share >= K, `${m} on ${JSON.stringify(c.key)}: ${value} − ${share}`).toBe(true);
             }
           }
@@ -103,7 +104,7 @@ describe('global model, random logs, checked with the full model', () => {
                   expect(hi, `count ${year}@${v} ${JSON.stringify(key)} = ${now.value}: [${lo}, ${hi}]`).toBeGreaterThanOrEqual(K);
                   expect(hi - lo).toBeGreaterThanOrEqual(K);
                 }
-                for (const [m, share] of now.shares) {
+                for (const [m, share] of now.coalitions) {
                   if (now.value - share < 1 || now.value - share >= K) continue;
                   const [, hi] = await fullModelInterval(sim, (x) => x(year, v, key));
                   expect(hi, `holdings of ${m}, ${year}@${v} ${JSON.stringify(key)}`).toBeGreaterThanOrEqual(share + K);

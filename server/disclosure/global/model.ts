@@ -19,11 +19,12 @@
 //
 // Rules (rules.ts), from the true values:
 //   - a count or year-set quantity with value in 1..k−1: hi ≥ k, width ≥ p (small count);
-//   - value − (one member's own incidents) in 1..k−1 for some member: hi ≥ the largest such share
-//     + k, width ≥ p (holdings: what the others reported could be ≥ k, for every member);
-//   - an "additions" change in 1..k−1 (or small once one member's additions are taken off): the
-//     same level rule; a change free in sign with |value| in 1..k−1, or whose value minus one
-//     member's own net change is: the band rule (around that member's change);
+//   - value − (the own incidents of one member, or of two members together: coalitions.ts) in
+//     1..k−1: hi ≥ the largest such share + k, width ≥ p (holdings: what the others reported could
+//     be ≥ k, for every member and every pair of members — two keys of one organisation);
+//   - an "additions" change in 1..k−1 (or small once one or two members' additions are taken
+//     off): the same level rule; a change free in sign with |value| in 1..k−1, or whose value minus
+//     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
@@ -38,6 +39,7 @@ import { buildLinkedTables, identityOf } from '../../tables/linked-tables.js';
 import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
+import { coalitionNets, coalitionShares, type Holdings } from './coalitions.js';
 import { aggregate, type Ancestry, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
 
 export type Since = 'additions' | 'changes';
@@ -513,9 +515,9 @@ function addYearSetChanges(
 /** Step 3's true values, and what each member holds of them. */
 interface TrueValues {
   truth: Float64Array;
-  /** Counts, year sets and additions: each member's own incidents in it. */
+  /** Counts, year sets and additions: the own incidents of each member and of each pair of members. */
   shares: number[][];
-  /** Free-sign changes: each member's own net change (distinct non-zero values). */
+  /** Free-sign changes: the own net change of each member and each pair (distinct non-zero values). */
   netShares: number[][];
 }
 
@@ -530,7 +532,7 @@ function trueValues(
   const { pend, byIdent } = reg;
   const truth = new Float64Array(pend.length);
   const shares: number[][] = new Array(pend.length);
-  const byMember: Array<ReadonlyMap<string, number> | undefined> = new Array(pend.length);
+  const holdings: Array<Holdings | undefined> = new Array(pend.length);
   const netShares: number[][] = new Array(pend.length);
   const wantAt = new Map<string, Map<string, Key>>();
   const want = (bucket: string, cid: string): void => {
@@ -563,8 +565,8 @@ function trueValues(
     if (p.kind === 'count' || p.kind === 'yearset' || (p.kind === 'change' && p.lower === 0)) {
       const r = results.get(`${p.kind === 'count' ? 'A' : p.kind === 'yearset' ? 'S' : 'D'}${p.at}`)!.get(p.coordsId)!;
       truth[id] = r.value;
-      shares[id] = r.shares;
-      if (r.byMember) byMember[id] = r.byMember;
+      shares[id] = r.byMember ? coalitionShares(r) : r.shares;
+      if (r.byMember) holdings[id] = r;
     }
   });
   pend.forEach((p, id) => {
@@ -573,10 +575,10 @@ function trueValues(
       const vs = sortedVersions.get(p.year!)!;
       const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
       truth[id] = truth[cur]! - truth[prev]!;
-      netShares[id] = netOf(byMember[prev], byMember[cur]);
+      netShares[id] = coalitionNets(holdings[prev], holdings[cur]);
     } else if (p.kind === 'setchange') {
       truth[id] = truth[p.to!]! - truth[p.from!]!;
-      netShares[id] = netOf(byMember[p.from!], byMember[p.to!]);
+      netShares[id] = coalitionNets(holdings[p.from!], holdings[p.to!]);
     }
   });
   for (const c of reg.constraints) {
@@ -653,14 +655,3 @@ function oneStep(a: ReadonlyArray<readonly [number, number]>, b: ReadonlyArray<r
 }
 
 export { ALL };
-
-/** Each member's net change between two cells' member counts (distinct non-zero values). */
-function netOf(before: ReadonlyMap<string, number> | undefined, after: ReadonlyMap<string, number> | undefined): number[] {
-  if (!before && !after) return [];
-  const out = new Set<number>();
-  for (const m of new Set([...(before?.keys() ?? []), ...(after?.keys() ?? [])])) {
-    const d = (after?.get(m) ?? 0) - (before?.get(m) ?? 0);
-    if (d !== 0) out.add(d);
-  }
-  return [...out];
-}

@@ -10,6 +10,7 @@
 // records (`value`) and, for every member that reported any of them, how many (`shares`, distinct
 // values, largest first; empty without member data) — each member's "holdings" of the cell. Pure; cost proportional to
 // records × (ancestor combinations over each coordinates signature), not records × coordinates.
+// `byPair` (incidents two members both reported) is summed the same way, for coalitions.ts.
 import type { Key } from '../types.js';
 
 export interface IncidentRecord {
@@ -18,6 +19,8 @@ export interface IncidentRecord {
   readonly count: number;
   /** Incidents of this record each member reported (a member counts once per incident). */
   readonly byMember?: ReadonlyMap<string, number>;
+  /** Incidents of this record two members both reported (coalitions.ts `pairKey`; absent: none). */
+  readonly byPair?: ReadonlyMap<string, number>;
 }
 
 export interface Truth {
@@ -26,6 +29,8 @@ export interface Truth {
   shares: number[];
   /** How many of the cell's incidents each member reported (absent without member data). */
   byMember?: ReadonlyMap<string, number>;
+  /** How many of the cell's incidents each two members both reported (with byMember). */
+  byPair?: ReadonlyMap<string, number>;
 }
 
 /** dim → code → its ancestors (groups containing it, nearest first); leaves without groups absent. */
@@ -54,6 +59,7 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
   }
   const out = new Map<string, Truth>();
   const members = new Map<string, Map<string, number>>();
+  const pairs = new Map<string, Map<string, number>>();
   for (const id of coords.keys()) out.set(id, { value: 0, shares: [] });
   const codesOf = (dim: string, leaf: string): readonly string[] => {
     const up = ancestry.get(dim)?.get(leaf);
@@ -73,6 +79,11 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
             let m = members.get(id);
             if (!m) members.set(id, (m = new Map()));
             for (const [who, n] of r.byMember) m.set(who, (m.get(who) ?? 0) + n);
+            if (r.byPair) {
+              let q = pairs.get(id);
+              if (!q) pairs.set(id, (q = new Map()));
+              for (const [two, n] of r.byPair) q.set(two, (q.get(two) ?? 0) + n);
+            }
           }
           return;
         }
@@ -88,6 +99,7 @@ export function aggregate(records: readonly IncidentRecord[], coords: ReadonlyMa
     const t = out.get(id)!;
     t.shares = [...new Set(m.values())].sort((a, b) => b - a);
     t.byMember = m;
+    t.byPair = pairs.get(id) ?? new Map();
   }
   return out;
 }
