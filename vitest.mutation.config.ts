@@ -33,6 +33,7 @@ const SCOPES: Record<string, string[]> = {
     'test/disclosure/linked-tables.test.ts',
     'test/disclosure/global-model.test.ts',
     'test/disclosure/global-properties.test.ts',
+    'test/disclosure/global-filed.test.ts',
     'test/disclosure/properties.test.ts',
     'test/disclosure/repair-loop.test.ts',
     'test/unit/disclosure-*.test.ts',

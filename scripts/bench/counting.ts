@@ -93,7 +93,9 @@ export async function benchCounting(): Promise<void> {
       sticky: new Set(),
       secret: new Uint8Array(32),
     });
-    const all = [...byYear.entries()].flatMap(([y, l]) => recordsOf(l).map((r) => ({ ...r, key: { ...r.key, year: String(y) } as Record<string, string> })));
+    const all = [...byYear.entries()].flatMap(([y, l]) =>
+      recordsOf(l.incidents).map((r) => ({ ...r, key: { ...r.key, year: String(y) } as Record<string, string> })),
+    );
     const wanted = new Map<string, Record<string, string>>();
     for (const r of all) {
       const key = { year: r.key.year!, region: r.key.region!, incidentType: r.key.incidentType!, victimGender: r.key.victimGender! };
@@ -101,7 +103,7 @@ export async function benchCounting(): Promise<void> {
     }
     const cells = aggregate(all, wanted, new Map());
     const countS = (performance.now() - t) / 1000;
-    const leaves = [...new Set([...byYear.values()].flatMap((l) => l.flatMap((i) => i.hashes)))];
+    const leaves = [...new Set([...byYear.values()].flatMap((l) => [...l.incidents.flatMap((i) => i.hashes), ...l.extra.map((r) => r.reportHash)]))];
     const incidents = [...cells.values()].reduce((s, c) => s + c.value, 0);
     t = performance.now();
     const root = merkleRoot(leaves);

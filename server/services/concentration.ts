@@ -40,7 +40,7 @@ export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promi
   const sticky = new Set([...latest.values()].flatMap((v) => unpackIds(v.representatives)));
   const byYear = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
   const cells = new Map<string, { year: number; region: string; incidentType: string; n: number; by: Map<string, number> }>();
-  for (const [year, incidents] of byYear) {
+  for (const [year, { incidents }] of byYear) {
     for (const inc of incidents) {
       const id = `${year}|${inc.key.region}|${inc.key.incidentType}`;
       let c = cells.get(id);

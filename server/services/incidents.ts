@@ -13,15 +13,22 @@
 //       3. otherwise the smallest rank HMAC(secret, tag ‖ member) ‖ HMAC(secret, reportHash): one
 //          draw per member organisation, under a secret no member has, so no member can choose
 //          which report wins by making many reports or grinding report ids;
-//   - the incident belongs to its representative's year; the members who reported it are every
-//     member with an active report under its tag; its reports are all of them (Merkle leaves).
+//   - the incident belongs to its representative's year;
+//   - every counted report belongs to the year it states (its own year), whichever incident it
+//     joined: a year's state is its incidents and every counted report of that year (the data
+//     version's report list, the Merkle leaves of a release). An incident's reports and members
+//     are those of its own year; a report joined to an incident of another year is `extra` in its
+//     own year. So what a member learns from its own reports (proofs, which year's version moved)
+//     never depends on whether another member had reported the same incident (issue 15);
+//   - what a member `filed` (filedOf): its items as it sees them, one per tag and values, whether
+//     or not they joined an incident already counted (for the disclosure model).
 // A recorded version (DataVersion) is rebuilt from its stored report ids and representatives, so
 // it counts exactly what it counted when it was recorded, whatever happened to the reports since.
 //
-// Guarantees: deterministic for the same reports, choices, versions and secret; `digest` changes
-// exactly when the counted incidents of a year (their representatives or their reports) change;
-// `sinceOf` is "additions" exactly when every incident of the earlier version is still counted,
-// with the same values.
+// Guarantees: deterministic for the same reports, choices, versions and secret; `digestOf` changes
+// exactly when a year's representatives or its reports change; `sinceOf` is "additions" exactly
+// when every incident of the earlier version is still counted, with the same values, and every
+// report of the earlier version is still counted.
 import { createHash, createHmac } from 'node:crypto';
 import type { Key } from '../disclosure/types.js';
 import { dedupeRank } from './server-secrets.js';
@@ -58,6 +65,12 @@ export interface Incident {
   reports: string[];
   members: string[];
   hashes: string[];
+}
+
+/** A year's counted state: its incidents, and its reports counted under another year's incident. */
+export interface YearState {
+  incidents: Incident[];
+  extra: ReportFacts[];
 }
 
 export interface CountingRules {
@@ -116,9 +129,14 @@ export function lowestRanked(secret: Uint8Array, group: readonly ReportFacts[]):
   return rep;
 }
 
-function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[]): Incident {
+/** The incident of `rep`, with the reports of `group` stated in the same year (the others are returned in `other`). */
+function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[], other?: ReportFacts[]): Incident {
   if (group.length === 1)
     return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [rep.memberKeyId], hashes: [rep.reportHash] };
+  if (group.some((r) => r.year !== rep.year)) {
+    other?.push(...group.filter((r) => r.year !== rep.year));
+    group = group.filter((r) => r.year === rep.year);
+  }
   return {
     id,
     year: rep.year,
@@ -130,15 +148,17 @@ function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[])
   };
 }
 
-/** The incidents of the current data, by year. */
-export function currentIncidents(reports: Iterable<ReportFacts>, rules: CountingRules): Map<number, Incident[]> {
+/** The counted state of the current data, by year. */
+export function currentIncidents(reports: Iterable<ReportFacts>, rules: CountingRules): Map<number, YearState> {
   const groups = new Map<string, ReportFacts[]>();
-  const out = new Map<number, Incident[]>();
-  const push = (inc: Incident): void => {
-    let l = out.get(inc.year);
-    if (!l) out.set(inc.year, (l = []));
-    l.push(inc);
+  const out = new Map<number, YearState>();
+  const stateOf = (year: number): YearState => {
+    let st = out.get(year);
+    if (!st) out.set(year, (st = { incidents: [], extra: [] }));
+    return st;
   };
+  const push = (inc: Incident): void => void stateOf(inc.year).incidents.push(inc);
+  const other: ReportFacts[] = [];
   for (const r of reports) {
     if (r.status !== 'active' || rules.excluded.has(r.memberKeyId)) continue;
     if (r.dedupeTag === null) {
@@ -154,46 +174,96 @@ export function currentIncidents(reports: Iterable<ReportFacts>, rules: Counting
     let rep = chosen !== undefined ? group.find((r) => r.id === chosen) : undefined;
     rep ??= group.find((r) => rules.sticky.has(r.id));
     rep ??= lowestRanked(rules.secret, group);
-    push(incidentOf(tag, rep, group));
+    push(incidentOf(tag, rep, group, other));
   }
-  for (const l of out.values()) l.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of other) stateOf(r.year).extra.push(r);
+  for (const st of out.values()) {
+    st.incidents.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    st.extra.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
   return out;
 }
 
-/** The incidents of a recorded version, from its stored report ids and representatives. */
-export function versionIncidents(byId: ReadonlyMap<string, ReportFacts>, reportIds: readonly string[], representatives: readonly string[]): Incident[] {
+/** The counted state of a recorded version, from its stored report ids and representatives. */
+export function versionIncidents(byId: ReadonlyMap<string, ReportFacts>, reportIds: readonly string[], representatives: readonly string[]): YearState {
   const byTag = new Map<string, ReportFacts[]>();
-  for (const id of reportIds) {
+  const inIncident = new Set<string>();
+  const lookUp = (id: string): ReportFacts => {
     const r = byId.get(id);
     if (!r) throw new Error(`a recorded data version refers to a report that no longer exists (${id})`);
+    return r;
+  };
+  for (const id of reportIds) {
+    const r = lookUp(id);
     if (r.dedupeTag === null) continue;
     let g = byTag.get(r.dedupeTag);
     if (!g) byTag.set(r.dedupeTag, (g = []));
     g.push(r);
   }
-  return representatives
+  const incidents = representatives
     .map((id) => {
-      const rep = byId.get(id);
-      if (!rep) throw new Error(`a recorded data version refers to a report that no longer exists (${id})`);
-      return rep.dedupeTag === null ? incidentOf(rep.id, rep, [rep]) : incidentOf(rep.dedupeTag, rep, byTag.get(rep.dedupeTag) ?? [rep]);
+      const rep = lookUp(id);
+      const inc = rep.dedupeTag === null ? incidentOf(rep.id, rep, [rep]) : incidentOf(rep.dedupeTag, rep, byTag.get(rep.dedupeTag) ?? [rep]);
+      for (const r of inc.reports) inIncident.add(r);
+      return inc;
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Versions recorded before reports were kept in their own year hold no extra reports.
+  const extra = reportIds.filter((id) => !inIncident.has(id)).map(lookUp);
+  return { incidents, extra };
 }
 
-/** Identifies a year's counted state: its representatives and all their reports. */
-export function digestOf(incidents: readonly Incident[]): string {
+/** Every report of a year's state (the version's report list; their hashes are the Merkle leaves). */
+export function reportsOf(state: YearState): string[] {
+  return [...state.incidents.flatMap((i) => i.reports), ...state.extra.map((r) => r.id)];
+}
+
+/** Identifies a year's counted state: its representatives and all its reports. */
+export function digestOf(state: YearState): string {
   const h = createHash('sha256');
-  for (const id of incidents.map((i) => i.representative).sort()) h.update(id);
+  for (const id of state.incidents.map((i) => i.representative).sort()) h.update(id);
   h.update('|');
-  for (const id of incidents.flatMap((i) => i.reports).sort()) h.update(id);
+  for (const id of reportsOf(state).sort()) h.update(id);
   return h.digest('hex');
 }
 
-/** "additions" when every incident of `before` is still counted in `after` with the same values. */
-export function sinceOf(before: readonly Incident[], after: readonly Incident[]): 'additions' | 'changes' {
-  const now = new Map(after.map((i) => [i.id, JSON.stringify(i.key)]));
-  for (const i of before) if (now.get(i.id) !== JSON.stringify(i.key)) return 'changes';
+/** "additions" when every incident of `before` is still counted in `after` with the same values, and every report of `before` still counts. */
+export function sinceOf(before: YearState, after: YearState): 'additions' | 'changes' {
+  const now = new Map(after.incidents.map((i) => [i.id, JSON.stringify(i.key)]));
+  for (const i of before.incidents) if (now.get(i.id) !== JSON.stringify(i.key)) return 'changes';
+  const still = new Set(reportsOf(after));
+  for (const id of reportsOf(before)) if (!still.has(id)) return 'changes';
   return 'additions';
+}
+
+/**
+ * What members filed in a year's state, as they see it: one item per dedupe tag (or untagged
+ * report) and values, with every member that filed a report of it with those values. A member
+ * knows its own items, not whether they joined an incident already counted: the disclosure model
+ * keeps every "additions" change able to reach what one or two members filed anew in it.
+ */
+export function filedOf(state: YearState, byId: ReadonlyMap<string, ReportFacts>): Incident[] {
+  const items = new Map<string, { first: ReportFacts; members: Set<string> }>();
+  const spelled = new Map<object, string>(); // counting shares one key object among equal values
+  const add = (r: ReportFacts): void => {
+    let values = spelled.get(r.key);
+    if (values === undefined) spelled.set(r.key, (values = JSON.stringify(r.key)));
+    const id = `${r.dedupeTag ?? r.id}\u0000${values}`;
+    const it = items.get(id);
+    if (it) it.members.add(r.memberKeyId);
+    else items.set(id, { first: r, members: new Set([r.memberKeyId]) });
+  };
+  for (const i of state.incidents) for (const id of i.reports) add(byId.get(id)!);
+  for (const r of state.extra) add(r);
+  return [...items.values()].map(({ first: r, members }) => ({
+    id: r.id,
+    year: r.year,
+    key: r.key,
+    representative: r.id,
+    reports: [r.id],
+    members: [...members].sort(),
+    hashes: [r.reportHash],
+  }));
 }
 
 /** 16-byte packing of UUIDs (sorted), and back. */

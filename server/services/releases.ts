@@ -36,7 +36,18 @@ import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import { dpInfo, releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
-import { currentIncidents, digestOf, packIds, sinceOf, unpackIds, versionIncidents, type Incident, type ReportFacts } from './incidents.js';
+import {
+  currentIncidents,
+  digestOf,
+  filedOf,
+  packIds,
+  reportsOf,
+  sinceOf,
+  unpackIds,
+  versionIncidents,
+  type ReportFacts,
+  type YearState,
+} from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { nonceRow } from '../db/nonces.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -144,9 +155,9 @@ async function refuseEarly(
 interface DataState {
   facts: Map<string, ReportFacts>;
   versions: VersionRow[];
-  current: Map<number, Incident[]>;
-  /** Incidents of a recorded version (memoised). */
-  at(year: number, version: number): Incident[];
+  current: Map<number, YearState>;
+  /** Counted state of a recorded version (memoised). */
+  at(year: number, version: number): YearState;
 }
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
@@ -163,8 +174,8 @@ async function loadData(ctx: ServiceContext): Promise<DataState> {
   const sticky = new Set<string>();
   for (const v of latest.values()) for (const id of unpackIds(v.representatives)) sticky.add(id);
   const current = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
-  const memo = new Map<string, Incident[]>();
-  const at = (year: number, version: number): Incident[] => {
+  const memo = new Map<string, YearState>();
+  const at = (year: number, version: number): YearState => {
     const key = `${year}@${version}`;
     let inc = memo.get(key);
     if (!inc) {
@@ -184,7 +195,7 @@ interface Chosen {
   since: Since | null;
   heldBack: boolean;
   fresh?: VersionRow;
-  incidents: Incident[];
+  state: YearState;
 }
 
 /** The version of each year a publication counts: the latest recorded one if the data is unchanged, a new one otherwise (or the held one). */
@@ -194,11 +205,11 @@ function chooseVersions(data: DataState, years: number[], hold: ReadonlyMap<numb
     const last = recorded[recorded.length - 1];
     const held = hold.get(year);
     if (held !== undefined)
-      return { year, version: held, since: held > 1 ? (recorded[held - 1]!.since as Since) : null, heldBack: true, incidents: data.at(year, held) };
-    const now = data.current.get(year) ?? [];
+      return { year, version: held, since: held > 1 ? (recorded[held - 1]!.since as Since) : null, heldBack: true, state: data.at(year, held) };
+    const now = data.current.get(year) ?? { incidents: [], extra: [] };
     const digest = digestOf(now);
     if (last && last.digest === digest)
-      return { year, version: last.version, since: (last.since as Since | null) ?? null, heldBack: false, incidents: data.at(year, last.version) };
+      return { year, version: last.version, since: (last.since as Since | null) ?? null, heldBack: false, state: data.at(year, last.version) };
     const version = (last?.version ?? 0) + 1;
     const since: Since | null = last ? sinceOf(data.at(year, last.version), now) : null;
     const fresh: VersionRow = {
@@ -206,10 +217,10 @@ function chooseVersions(data: DataState, years: number[], hold: ReadonlyMap<numb
       version,
       since,
       digest,
-      reports: packIds(now.flatMap((i) => i.reports)),
-      representatives: packIds(now.map((i) => i.representative)),
+      reports: packIds(reportsOf(now)),
+      representatives: packIds(now.incidents.map((i) => i.representative)),
     };
-    return { year, version, since, heldBack: false, fresh, incidents: now };
+    return { year, version, since, heldBack: false, fresh, state: now };
   });
 }
 
@@ -264,8 +275,7 @@ async function protect(
   protection: number,
   checkConflicts = false,
 ): Promise<GlobalProtected> {
-  const incidentsOf = (year: number, version: number): Incident[] =>
-    chosen.find((c) => c.year === year && c.version === version)?.incidents ?? data.at(year, version);
+  const stateOf = (year: number, version: number): YearState => chosen.find((c) => c.year === year && c.version === version)?.state ?? data.at(year, version);
   const versionsOf = (year: number): number[] =>
     [...new Set([...data.versions.filter((v) => v.year === year).map((v) => v.version), ...chosen.filter((c) => c.year === year).map((c) => c.version)])].sort(
       (a, b) => a - b,
@@ -279,11 +289,12 @@ async function protect(
   const input: GlobalInput = {
     views,
     since,
-    records: (y, v) => recordsOf(incidentsOf(y, v)),
+    records: (y, v) => recordsOf(stateOf(y, v).incidents),
     added: (y, v) => {
       const vs = versionsOf(y);
-      return recordsOf(addedOf(incidentsOf(y, vs[vs.indexOf(v) - 1]!), incidentsOf(y, v)));
+      return recordsOf(addedOf(stateOf(y, vs[vs.indexOf(v) - 1]!).incidents, stateOf(y, v).incidents));
     },
+    filed: (y, v) => recordsOf(filedOf(stateOf(y, v), data.facts)),
     minK: minKOf(ctx),
     minProtection: minKOf(ctx),
   };
@@ -425,7 +436,10 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   // One random leaf per publication besides the counted reports: two publications over the same
   // reports (a quarantine lifted, a withdrawal replaced) never show equal roots, so a root never
   // says that two data versions hold the same reports. Inclusion proofs are unchanged.
-  const leaves = [...chosen.flatMap((c) => c.incidents.flatMap((i) => i.hashes)), randomBytes(32).toString('hex')];
+  const leaves = [
+    ...chosen.flatMap((c) => [...c.state.incidents.flatMap((i) => i.hashes), ...c.state.extra.map((r) => r.reportHash)]),
+    randomBytes(32).toString('hex'),
+  ];
   const lastSigned = await ctx.db.releases.latest(req.series);
   const sequence = (lastSigned?.sequence ?? 0) + 1;
   const lastEntry = log[log.length - 1];
@@ -472,7 +486,7 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
       const check = await protect(ctx, data, log, asSuppression, chosen, minK, minK);
       if (check.cells.some((c) => c.suppressed && Object.values(c.key).every((v) => v === '*'))) throw new AppError('dp_total_unprotected');
     }
-    const counts = chosen.flatMap((c) => recordsOf(c.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
+    const counts = chosen.flatMap((c) => recordsOf(c.state.incidents).map((r) => ({ key: { ...r.key, year: String(c.year) }, count: r.count })));
     workPoint('lp');
     dpRun = await dpRelease({
       counts,

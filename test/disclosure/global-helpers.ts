@@ -13,6 +13,8 @@ export interface Incident {
   id: string;
   key: Key;
   members: string[];
+  /** Reports that joined this incident from other members, with the values each gave (issue 15). */
+  joins?: Array<{ member: string; key: Key }>;
 }
 
 /** A publication as the log keeps it. */
@@ -52,8 +54,23 @@ export class Sim {
     const before = new Map(vs[version - 2]!.map((i) => [i.id, JSON.stringify(i.key)]));
     const after = new Map(vs[version - 1]!.map((i) => [i.id, JSON.stringify(i.key)]));
     for (const [id, k] of before) if (after.get(id) !== k) return 'changes';
+    // a join that went (its report withdrawn) makes the version "changes" too
+    const joins = (list: Incident[]) => new Set(list.flatMap((i) => (i.joins ?? []).map((j) => `${i.id}|${j.member}|${JSON.stringify(j.key)}`)));
+    const now = joins(vs[version - 1]!);
+    for (const j of joins(vs[version - 2]!)) if (!now.has(j)) return 'changes';
     return 'additions';
   };
+
+  /** What members filed at a version: each incident by its members, each join by its member. */
+  filed = (year: number, version: number): IncidentRecord[] =>
+    toRecords(
+      this.data
+        .get(year)!
+        [version - 1]!.flatMap((i) => [
+          { id: i.id, key: i.key, members: i.members },
+          ...(i.joins ?? []).map((j, n) => ({ id: `${i.id}+${n}`, key: j.key, members: [j.member] })),
+        ]),
+    );
 
   records = (year: number, version: number): IncidentRecord[] => toRecords(this.data.get(year)![version - 1]!);
   added = (year: number, version: number): IncidentRecord[] => {
@@ -108,6 +125,7 @@ export class Sim {
       since: this.since,
       records: this.records,
       added: this.added,
+      filed: this.filed,
       minK: this.minK,
       minProtection: this.minK,
       method: opts.method,
@@ -119,8 +137,8 @@ export class Sim {
 
 function sameIncidents(a: Incident[], b: Incident[]): boolean {
   if (a.length !== b.length) return false;
-  const m = new Map(a.map((i) => [i.id, JSON.stringify(i.key)]));
-  return b.every((i) => m.get(i.id) === JSON.stringify(i.key));
+  const m = new Map(a.map((i) => [i.id, JSON.stringify([i.key, i.joins ?? []])]));
+  return b.every((i) => m.get(i.id) === JSON.stringify([i.key, i.joins ?? []]));
 }
 
 export function toRecords(incidents: readonly Incident[]): IncidentRecord[] {

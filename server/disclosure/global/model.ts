@@ -26,7 +26,11 @@
 //     off): the same level rule; a change free in sign with |value| in 1..k−1, or whose value minus
 //     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
-//     cells also not pinned.
+//     cells also not pinned;
+//   - filed (issue 15, a reused dedupe tag as an oracle): a change or set change whose value is
+//     below what one member, or two together, filed anew in it between its two versions (items of
+//     `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member could be sure that
+//     one of its new reports joined an incident someone had already reported.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -73,6 +77,11 @@ export interface GlobalInput {
   records(year: number, version: number): readonly IncidentRecord[];
   /** For an "additions" version: the incidents it added (with their reporting members). */
   added(year: number, version: number): readonly IncidentRecord[];
+  /**
+   * What members filed at a version, as each sees it (one item per dedupe tag and values, with the
+   * members that filed it): the filed rule below. Optional (without it the rule is not applied).
+   */
+  filed?(year: number, version: number): readonly IncidentRecord[];
   /** The server's minimum k and p (for quantities no publication shows). */
   minK: number;
   minProtection: number;
@@ -519,6 +528,8 @@ interface TrueValues {
   shares: number[][];
   /** Free-sign changes: the own net change of each member and each pair (distinct non-zero values). */
   netShares: number[][];
+  /** Changes and set changes: the most one member or two filed anew between the two versions (0 if none). */
+  filedNew: Float64Array;
 }
 
 /** Step 3. True values and members' shares; checks every relation and every published count against them. */
@@ -534,6 +545,8 @@ function trueValues(
   const shares: number[][] = new Array(pend.length);
   const holdings: Array<Holdings | undefined> = new Array(pend.length);
   const netShares: number[][] = new Array(pend.length);
+  const filedNew = new Float64Array(pend.length);
+  const filed: Array<Holdings | undefined> = new Array(pend.length);
   const wantAt = new Map<string, Map<string, Key>>();
   const want = (bucket: string, cid: string): void => {
     let m = wantAt.get(bucket);
@@ -543,6 +556,8 @@ function trueValues(
   for (const p of pend) {
     if (p.kind === 'count') want(`A${p.at}`, p.coordsId);
     else if (p.kind === 'yearset') want(`S${p.at}`, p.coordsId);
+    if (input.filed && p.kind === 'count') want(`F${p.at}`, p.coordsId);
+    else if (input.filed && p.kind === 'yearset') want(`G${p.at}`, p.coordsId);
     else if (p.kind === 'change' && p.lower === 0) want(`D${p.at}`, p.coordsId);
   }
   const results = new Map<string, Map<string, Truth>>();
@@ -550,14 +565,14 @@ function trueValues(
     const kind = bucket[0];
     const at = bucket.slice(1);
     let recs: readonly IncidentRecord[];
-    if (kind === 'S')
+    if (kind === 'S' || kind === 'G')
       recs = at.split('+').flatMap((x) => {
         const [y, v] = x.split('@').map(Number);
-        return [...input.records(y!, v!)];
+        return [...(kind === 'S' ? input.records(y!, v!) : input.filed!(y!, v!))];
       });
     else {
       const [y, v] = at.split('@').map(Number) as [number, number];
-      recs = kind === 'A' ? input.records(y, v) : input.added(y, v);
+      recs = kind === 'A' ? input.records(y, v) : kind === 'F' ? input.filed!(y, v) : input.added(y, v);
     }
     results.set(bucket, aggregate(recs, coords, ancestry));
   }
@@ -568,7 +583,9 @@ function trueValues(
       shares[id] = r.byMember ? coalitionShares(r) : r.shares;
       if (r.byMember) holdings[id] = r;
     }
+    if (input.filed && (p.kind === 'count' || p.kind === 'yearset')) filed[id] = results.get(`${p.kind === 'count' ? 'F' : 'G'}${p.at}`)!.get(p.coordsId);
   });
+  const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to]));
   pend.forEach((p, id) => {
     if (p.kind === 'change' && p.lower !== 0) {
       const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
@@ -576,9 +593,16 @@ function trueValues(
       const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
       truth[id] = truth[cur]! - truth[prev]!;
       netShares[id] = coalitionNets(holdings[prev], holdings[cur]);
-    } else if (p.kind === 'setchange') {
+    }
+    if (p.kind === 'setchange') {
       truth[id] = truth[p.to!]! - truth[p.from!]!;
       netShares[id] = coalitionNets(holdings[p.from!], holdings[p.to!]);
+      if (input.filed) filedNew[id] = mostFiledNew(p.from!, p.to!);
+    }
+    if (p.kind === 'change' && input.filed) {
+      const vs = sortedVersions.get(p.year!)!;
+      const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
+      filedNew[id] = mostFiledNew(prev, byIdent.get(identA(p.year!, p.version!, p.coordsId))!);
     }
   });
   for (const c of reg.constraints) {
@@ -589,13 +613,13 @@ function trueValues(
   for (const [id, v] of published) {
     if (truth[id] !== v) throw new Error(`a published count (${pend[id]!.at} ${pend[id]!.coordsId}) differs from the data of its version`);
   }
-  return { truth, shares, netShares };
+  return { truth, shares, netShares, filedNew };
 }
 
 /** Step 4. Rules (see the header), and which cells are sensitive. */
 function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSuppressed: ReadonlySet<number>): { rules: Rules; sensitive: Uint8Array } {
   const { pend, kOf } = reg;
-  const { truth, shares, netShares } = values;
+  const { truth, shares, netShares, filedNew } = values;
   const n = pend.length;
   const rules = emptyRules(n);
   const sensitive = new Uint8Array(n);
@@ -626,6 +650,13 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
         rules.lowAlt[id] = Math.min(...bands.map((b) => b[1]));
         sensitive[id] = 1;
       }
+    }
+    // What one or two members filed anew must stay reachable (see the header): a stricter reach,
+    // so no lower alternative.
+    if (filedNew[id]! > v) {
+      rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
+      rules.lowAlt[id] = -Infinity;
+      sensitive[id] = 1;
     }
     if (shownSuppressed.has(id)) rules.need[id] = Math.max(rules.need[id]!, kp.k);
   });
