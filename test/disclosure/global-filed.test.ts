@@ -96,4 +96,24 @@ describe('the filed rule, random logs, checked with the full model', () => {
     );
     expect(checked, 'cases where a change is below what was filed anew').toBeGreaterThan(5);
   }, 600_000);
+
+  it('asks nothing more where nothing was filed anew: withdrawals alone give the same pattern as without the rule', async () => {
+    const start: Incident[] = DOMAINS.a.flatMap((a, j) => Array.from({ length: 4 + 3 * j }, (_, n) => ({ id: `${a}-${n}`, key: { a }, members: ['m-0'] })));
+    const patterns: string[][] = [];
+    for (const withoutFiled of [false, true]) {
+      const sim = new Sim(DOMAINS, {}, K);
+      sim.set(2023, start);
+      await sim.publish('s', TABLES[0]!, [2023], { k: K, withoutFiled });
+      // withdrawals of k or more (not small): a "changes" version the rule must leave alone
+      sim.set(
+        2023,
+        start.filter((i) => !['a2-0', 'a2-1', 'a2-2', 'a3-0', 'a3-1', 'a3-2', 'a3-3'].includes(i.id)),
+      );
+      const r = await sim.publish('s', TABLES[0]!, [2023], { k: K, withoutFiled });
+      expect(sim.since(2023, 2)).toBe('changes');
+      patterns.push(r.cells.map((c) => `${JSON.stringify(c.key)}=${c.count}`));
+    }
+    expect(patterns[0]).toEqual(patterns[1]);
+    expect(patterns[0]!.filter((c) => c.endsWith('=null'))).toEqual([]); // nothing needs hiding here (one member, no small change)
+  });
 });

@@ -103,7 +103,7 @@ export class Sim {
     series: string,
     tables: string[][],
     years: number[],
-    opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean } = {},
+    opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean; withoutFiled?: boolean } = {},
   ): Promise<GlobalProtected> {
     const k = opts.k ?? this.minK;
     const versions: Record<string, number> = {};
@@ -125,7 +125,7 @@ export class Sim {
       since: this.since,
       records: this.records,
       added: this.added,
-      filed: this.filed,
+      ...(opts.withoutFiled ? {} : { filed: this.filed }),
       minK: this.minK,
       minProtection: this.minK,
       method: opts.method,

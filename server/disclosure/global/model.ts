@@ -27,10 +27,11 @@
 //     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned;
-//   - filed (issue 15, a reused dedupe tag as an oracle): a change or set change whose value is
-//     below what one member, or two together, filed anew in it between its two versions (items of
-//     `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member could be sure that
-//     one of its new reports joined an incident someone had already reported.
+//   - filed (issue 15, a reused dedupe tag as an oracle): an "additions" change, or a set change
+//     that did not go down, whose value is below what one member, or two together, filed anew in
+//     it between its two versions (items of `filed`, each once) must reach that much: hi ≥ filed.
+//     Otherwise the member could be sure that one of its new reports joined an incident someone
+//     had already reported. (A change free in sign proves no join: others may have removed some.)
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -652,8 +653,10 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
       }
     }
     // What one or two members filed anew must stay reachable (see the header): a stricter reach,
-    // so no lower alternative.
-    if (filedNew[id]! > v) {
+    // so no lower alternative. Only where incidents were only added (an "additions" change, or a
+    // set change that did not go down): a change free in sign proves nothing about joins.
+    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0);
+    if (onlyAdded && filedNew[id]! > v) {
       rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
       rules.lowAlt[id] = -Infinity;
       sensitive[id] = 1;
