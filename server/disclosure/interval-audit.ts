@@ -115,7 +115,12 @@ export class AuditEngine {
    */
   static judgeBatchIterations = 200;
 
+  /** Sub-components with at least this many classes share their single LPs with helper threads (lp-parallel.ts). */
+  static parallelMinClasses = 800;
+
   lpSolves = 0;
+  /** Of those, the LPs helper threads solved. */
+  helperSolves = 0;
   private cache = new Map<string, Outcome>();
 
   /**
@@ -306,6 +311,7 @@ export class AuditEngine {
       }
     } finally {
       this.lpSolves += settler.lpSolves;
+      this.helperSolves += settler.helperSolves;
       settler.dispose();
     }
   }
@@ -327,6 +333,7 @@ interface ClassBounds {
 class SubComponentSettler {
   /** HiGHS runs performed so far. */
   lpSolves = 0;
+  helperSolves = 0;
   private readonly classes: readonly number[];
   private readonly nc: number;
   // Local CSR rows: Σ rowVal·x_rowIdx = rhs.
@@ -344,7 +351,7 @@ class SubComponentSettler {
   private readonly exactHi: Uint8Array;
   private sys: SparseSystem | undefined;
   private solver: ExtremeSolver | undefined;
-  private readonly shared: SharedExtremes | undefined;
+  private shared: SharedExtremes | undefined;
 
   constructor(
     private readonly highs: Highs,
@@ -385,7 +392,9 @@ class SubComponentSettler {
     });
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
     this.shared =
-      mode === 'exact' && nc >= PARALLEL_MIN_CLASSES && helperCount() > 0 ? new SharedExtremes(this.system(), nc > ExtremeSolver.IPM_START) : undefined;
+      mode === 'exact' && nc >= AuditEngine.parallelMinClasses && helperCount() > 0
+        ? new SharedExtremes(this.system(), nc > ExtremeSolver.IPM_START)
+        : undefined;
     this.exactLo = new Uint8Array(nc);
     this.exactHi = new Uint8Array(nc);
     this.rowsOfClass = Array.from({ length: nc }, () => []);
@@ -586,6 +595,7 @@ class SubComponentSettler {
       const ans = shared.receive(h);
       if (!ans) continue; // the caller's loop does its share
       this.lpSolves += ans.solves;
+      this.helperSolves += ans.solves;
       slices[h]!.forEach(([i, sense], t) => {
         const value = ans.values[t]!;
         if (Number.isNaN(value)) return;
@@ -659,8 +669,19 @@ class SubComponentSettler {
     }
   }
 
-  /** Judge mode, 2. One LP per end for what is left. */
+  /**
+   * Judge mode, 2. One LP per end for what is left. On a large sub-component with many such ends
+   * (`AuditEngine.parallelMinClasses`, 64), the first open end of every uncertain class is solved
+   * first, all of them, as exact optima only (no point kept), shared with helper threads where
+   * there are any: LP optima are unique, so the state after it — and so every later step — is the
+   * same however the work was split, on any machine. Then the rest one by one, as below.
+   */
   solveUncertainEnds(): void {
+    if (this.nc >= AuditEngine.parallelMinClasses) {
+      const open: Array<[number, 1 | -1]> = [];
+      for (let i = 0; i < this.nc; i++) if (this.uncertain(i) && !(this.exactHi[i] && this.exactLo[i])) open.push([i, this.exactHi[i] ? 1 : -1]);
+      if (open.length >= 64) this.solveEndsExactly(open);
+    }
     const { iLo, iHi, oLo, oHi } = this.bounds;
     for (let i = 0; i < this.nc; i++) {
       const c = this.classes[i]!;
@@ -677,6 +698,46 @@ class SubComponentSettler {
         }
       }
     }
+  }
+
+  /** The exact optimum of every end in `open` (distinct classes), no point kept; shared with helpers when there are any. */
+  private solveEndsExactly(open: Array<[number, 1 | -1]>): void {
+    const parts = helperCount() > 0 ? (this.shared ??= new SharedExtremes(this.system(), this.nc > ExtremeSolver.IPM_START)).helpers + 1 : 1;
+    const share = Math.ceil(open.length / parts);
+    const slices = Array.from({ length: parts - 1 }, (_, h) => open.slice((h + 1) * share, (h + 2) * share));
+    slices.forEach((slice, h) => {
+      this.shared!.send(
+        h,
+        Int32Array.from(slice, ([i, sense]) => 2 * i + (sense === -1 ? 1 : 0)),
+        new Float64Array(slice.length).fill(Number.NaN),
+        new Float64Array(this.nc),
+        new Float64Array(this.nc),
+      );
+    });
+    const solver = this.ensureSolver();
+    const exactly = (i: number, sense: 1 | -1): void => {
+      const before = solver.solves;
+      const value = solver.extreme(i, sense).value;
+      this.lpSolves += solver.solves - before;
+      this.setExact(i, sense, value);
+    };
+    for (const [i, sense] of open.slice(0, share)) exactly(i, sense);
+    slices.forEach((slice, h) => {
+      const ans = this.shared!.receive(h);
+      if (ans) {
+        this.lpSolves += ans.solves;
+        this.helperSolves += ans.solves;
+      }
+      slice.forEach(([i, sense], t) => {
+        const value = ans?.values[t];
+        if (value === undefined || Number.isNaN(value)) exactly(i, sense);
+        else this.setExact(i, sense, value);
+      });
+    });
+    // The next LPs' optimal points depend on the simplex's starting basis, which depends on which
+    // of these LPs this thread solved: start again from a fresh model, the same on any machine.
+    solver.dispose();
+    this.solver = undefined;
   }
 
   /** Frees the LP model and the helper threads' share. */
@@ -723,9 +784,6 @@ function spacedBatch(
   }
   return batch;
 }
-
-/** Components with at least this many classes share their LPs with helper threads. */
-const PARALLEL_MIN_CLASSES = 800;
 
 interface SubComponent {
   classes: number[];

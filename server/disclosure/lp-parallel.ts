@@ -1,7 +1,8 @@
 // lp-parallel.ts — spreads the per-end LPs of one large component over the machine's cores.
 //
-// The exact audit of a large component ends with hundreds or thousands of independent LPs
-// (minimise or maximise one class over the same system). `LpHelpers` keeps worker threads
+// The audit of a large component ends with hundreds or thousands of independent LPs (minimise or
+// maximise one class over the same system: every open end in exact mode, the ends left uncertain
+// after the batches in judge mode). `LpHelpers` keeps worker threads
 // (lp-worker.mjs, one HiGHS instance each) alive for the whole process; the main thread hands
 // each helper the system early (so its first basis is built while the main thread works) and
 // later a share of the LPs, solves its own share meanwhile, then waits for the helpers with
@@ -37,7 +38,11 @@ let helpers: Helper[] | null | undefined;
 function pool(): Helper[] {
   if (helpers !== undefined) return helpers ?? [];
   helpers = null;
-  const n = Math.min(3, Math.max(0, (typeof availableParallelism === 'function' ? availableParallelism() : 1) - 1));
+  const cores = typeof availableParallelism === 'function' ? availableParallelism() : 1;
+  // CONTAMOS_LP_THREADS: the operator's number of helper threads (0: none); by default one per core
+  // beyond the first, at most 3. Results never depend on it, only the time does.
+  const asked = Number.parseInt(process.env.CONTAMOS_LP_THREADS ?? '', 10);
+  const n = Math.min(3, Math.max(0, Number.isInteger(asked) ? asked : cores - 1));
   if (n === 0) return [];
   try {
     const list: Helper[] = [];

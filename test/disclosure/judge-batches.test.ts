@@ -2,8 +2,9 @@
 // a batch stopped after a few simplex iterations gives a point that is used as a witness only once
 // `feasiblePoint` accepts it, so the verdicts stay exactly those of the exact audit and every inner
 // interval stays inside the exact one, however early the batches stop.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
+import { helperCount } from '../../server/disclosure/lp-parallel.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { isPrimary } from '../../server/disclosure/primary.js';
 import { structureOf } from '../../server/disclosure/structure.js';
@@ -29,6 +30,7 @@ function bigPattern(seed: number) {
 
 afterEach(() => {
   AuditEngine.judgeBatchIterations = 200;
+  AuditEngine.parallelMinClasses = 800;
 });
 
 describe('judge mode with iteration-limited batches', () => {
@@ -81,4 +83,46 @@ describe('feasiblePoint', () => {
     expect(feasiblePoint(sys, Float64Array.of(-1, 4, 3))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(Number.NaN, 2, 1))).toBe(false);
   });
+
+  // The single LPs after the batches, on a large sub-component, first solved exactly for every
+  // uncertain class and shared with helper threads (lp-parallel.ts): forced here on smaller
+  // sub-components, batches cut to 1 iteration so that many ends are left. The verdicts must be
+  // the exact audit's, and every interval the same with no helper thread as with one.
+  it('same verdicts as the exact audit, and the same intervals with or without helper threads', async () => {
+    const highs = await loadHighs();
+    /** A fresh copy of the engine modules, with CONTAMOS_LP_THREADS as given. */
+    const engineWith = async (threads: string | undefined) => {
+      if (threads === undefined) delete process.env.CONTAMOS_LP_THREADS;
+      else process.env.CONTAMOS_LP_THREADS = threads;
+      vi.resetModules();
+      const mod = await import('../../server/disclosure/interval-audit.js');
+      const par = await import('../../server/disclosure/lp-parallel.js');
+      mod.AuditEngine.judgeBatchIterations = 1;
+      mod.AuditEngine.parallelMinClasses = 16;
+      return { Engine: mod.AuditEngine, helpers: par.helperCount() };
+    };
+    const none = await engineWith('0');
+    const some = await engineWith('1');
+    delete process.env.CONTAMOS_LP_THREADS;
+    expect(none.helpers).toBe(0);
+    let shared = 0;
+    for (const seed of [1, 2, 3]) {
+      const { s, suppressed, sensitive } = bigPattern(seed);
+      const rules = thresholdRules(s.n, sensitive, 5, 5);
+      const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+      const alone = new none.Engine(highs, s, rules).run(suppressed, 'judge');
+      const engine = new some.Engine(highs, s, rules);
+      const judge = engine.run(suppressed, 'judge');
+      shared += engine.helperSolves;
+      for (let i = 0; i < s.n; i++) {
+        if (!suppressed[i]) continue;
+        expect(judge.ok[i]).toBe(exact.ok[i]);
+        expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
+        expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+        expect([judge.ok[i], judge.lo[i], judge.hi[i]], `cell ${i}, seed ${seed}`).toEqual([alone.ok[i], alone.lo[i], alone.hi[i]]);
+      }
+    }
+    // where a helper thread can start, it did share the work
+    if (some.helpers > 0) expect(shared).toBeGreaterThan(0);
+  }, 120_000);
 });
