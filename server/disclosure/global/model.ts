@@ -30,7 +30,8 @@
 //   - filed (issue 15, a reused dedupe tag as an oracle): a change or set change whose value is
 //     below what one member, or two together, filed anew in it between its two versions (items of
 //     `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member could be sure that
-//     one of its new reports joined an incident someone had already reported.
+//     one of its new reports joined an incident someone had already reported. A count at a year's
+//     first version is a change from nothing: the same rule with everything filed in it.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -587,6 +588,8 @@ function trueValues(
   });
   const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to]));
   pend.forEach((p, id) => {
+    // A year's first version is a change from nothing: what was filed in it must stay reachable.
+    if (input.filed && p.kind === 'count' && p.version === 1) filedNew[id] = Math.max(0, ...coalitionShares(filed[id]));
     if (p.kind === 'change' && p.lower !== 0) {
       const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
       const vs = sortedVersions.get(p.year!)!;
