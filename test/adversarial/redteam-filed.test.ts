@@ -265,6 +265,33 @@ describe('a guess with other values makes B a holder of the victim’s cell', ()
   });
 });
 
+describe('a guess with other values, in a version someone else made "changes"', () => {
+  let ws: [World, World];
+  let theirs: Map<World, string[]>;
+  beforeAll(async () => {
+    theirs = new Map();
+    ws = await twoWorlds(async (w) => {
+      theirs.set(w, await submit(w.app, w.c, 10, { year: 2023, region: 'PE-PIU' }));
+      await submit(w.app, w.b, 8, { year: 2023, region: 'PE-ARE' });
+    });
+    await both(ws, (w) => publish(w.app, REGIONS));
+  });
+  afterAll(async () => Promise.all(ws.map((w) => w.app.close())));
+
+  // VULNERABLE, the same as above without B doing anything but the guess: C withdraws one of its
+  // Piura reports (any withdrawal or amendment in the year, common in practice, makes the version
+  // "changes"), B files its guess stating Ica. Same leak, same fix.
+  it.fails('same picture in both worlds', async () => {
+    await both(ws, async (w) => {
+      const res = await signed(w.app.app, 'POST', `/api/v1/reports/${theirs.get(w)![0]}/withdraw`, w.c, {});
+      expect(res.status).toBe(200);
+      await submit(w.app, w.b, 1, { year: 2023, region: 'PE-ICA', dedupeTag: GUESSED });
+    });
+    const [rt, ru] = await both(ws, (w) => publish(w.app, REGIONS));
+    expect(differences(rt!.manifest, ru!.manifest)).toEqual([]);
+  });
+});
+
 describe('an amendment that only moves an own report under the guessed tag (same values)', () => {
   let ws: [World, World];
   let mine: Map<World, string>;
