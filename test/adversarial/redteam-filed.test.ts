@@ -8,6 +8,15 @@
 // victim, with the same values). Whatever B or anyone can see must be the same in both. Each test
 // asserts the SAFE behaviour; an attack that works today is kept as `it.fails(...)` with a comment
 // saying what leaks and the smallest fix. SQLite only, small data.
+//
+// Open (it.fails): the filed rule is one-sided (padding the guess, one, two or three keys); a
+// guess with other values makes B a holder of the victim's cell in any "changes" version; an
+// amendment into the guessed tag (filed net 0); secondary patterns (a year's first version, a dry
+// run, a join in the same version when B's report counts).
+// Fixed on this branch: a year's first version showed the guessed cell as 0 (model.ts, trueValues).
+// Defended: versions, since and proofs for a guess stating another year (and its withdrawal); a
+// join in the same version when A's report counts; no 500 on a tag over three years, a steward's
+// choice of an other-year report, quarantines, withdrawal and amendment across years.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, dedupeTag } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
