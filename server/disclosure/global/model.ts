@@ -32,6 +32,8 @@
 //     it between its two versions (items of `filed`, each once) must reach that much: hi ≥ filed.
 //     Otherwise the member could be sure that one of its new reports joined an incident someone
 //     had already reported. (A change free in sign proves no join: others may have removed some.)
+//     A count at a year's first version is a change from nothing: the same rule with everything
+//     filed in it.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -588,6 +590,8 @@ function trueValues(
   });
   const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to]));
   pend.forEach((p, id) => {
+    // A year's first version is a change from nothing: what was filed in it must stay reachable.
+    if (input.filed && p.kind === 'count' && p.version === 1) filedNew[id] = Math.max(0, ...coalitionShares(filed[id]));
     if (p.kind === 'change' && p.lower !== 0) {
       const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
       const vs = sortedVersions.get(p.year!)!;
@@ -653,9 +657,10 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
       }
     }
     // What one or two members filed anew must stay reachable (see the header): a stricter reach,
-    // so no lower alternative. Only where incidents were only added (an "additions" change, or a
-    // set change that did not go down): a change free in sign proves nothing about joins.
-    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0);
+    // so no lower alternative. Only where incidents were only added (an "additions" change, a set
+    // change that did not go down, a year's first version): a change free in sign proves nothing
+    // about joins.
+    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0) || (p.kind === 'count' && p.version === 1);
     if (onlyAdded && filedNew[id]! > v) {
       rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
       rules.lowAlt[id] = -Infinity;
