@@ -24,7 +24,7 @@ import { loadHighs } from '../tables/highs.js';
 import { buildLinkedTables, keyInTable } from '../tables/linked-tables.js';
 import { isPrimary, validateParams } from './primary.js';
 import { thresholdRules } from './rules.js';
-import { initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
+import { DEFAULT_MILP_BUDGET_MS, initialPattern, repairUntilProtected, type PatternOptions } from './secondary.js';
 import { structureOf } from './structure.js';
 import type { AuditResult, Key, LinkedTablesInput, SuppressionReason } from './types.js';
 
@@ -41,7 +41,7 @@ export interface ProtectReleaseInput extends LinkedTablesInput {
   k?: number;
   /** Required attacker interval width for sensitive cells (default k). */
   protection?: number;
-  /** Time budget for the MILP (default 2000 ms). */
+  /** Time budget for the MILP, a safety net (default `DEFAULT_MILP_BUDGET_MS`, 20 s; the node limit decides in practice). */
   timeBudgetMs?: number;
   /** 'auto' (MILP when small) or 'heuristic'. */
   method?: 'auto' | 'heuristic';
@@ -106,7 +106,7 @@ export async function protectRelease(input: ProtectReleaseInput): Promise<Protec
     engine,
     rules,
     costs,
-    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
   };
   const state = initialPattern(opts, sensitive);

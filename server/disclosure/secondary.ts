@@ -2,8 +2,10 @@
 //
 // Algorithm by size:
 //   - Small releases (milp.ts `milpFits`: cells ≤ 200 and sensitive × cells ≤ 1500): the optimal
-//     MILP, within a deterministic node limit and the time budget (default 2 s). If it does not
-//     finish with a proven optimum, we fall back to the heuristic below.
+//     MILP, within a deterministic node limit and a time budget that is only a safety net (default
+//     20 s, `DEFAULT_MILP_BUDGET_MS`: a 2-s budget was reached on a loaded machine, and the same
+//     release then came out of the heuristic instead — a result that depended on the load). If
+//     it does not finish with a proven optimum, we fall back to the heuristic below.
 //   - Otherwise, or as the fallback, a deterministic heuristic:
 //       1. hypercube.ts — for every sensitive cell (ascending id), the cheapest valid hypercube
 //          (generalised to margins, hierarchies and linked tables) with enough capacity; each
@@ -47,6 +49,9 @@ import { rise, type Rules } from './rules.js';
 import type { CountRecord, Key, LinkedTables } from './types.js';
 
 /** No suppression pattern protects every sensitive cell (only possible with locked cells). */
+/** The MILP's time budget by default: a safety net; the node limit (milp.ts) decides in practice. */
+export const DEFAULT_MILP_BUDGET_MS = 20_000;
+
 export class UnprotectableError extends Error {
   constructor(readonly cells: number[]) {
     super(`no suppression pattern protects cells ${cells.slice(0, 5).join(', ')}${cells.length > 5 ? ', …' : ''}`);

@@ -28,7 +28,7 @@ import { loadHighs } from '../../tables/highs.js';
 import { reduceComponent } from '../reduce.js';
 import { emptyRules } from '../rules.js';
 import { structureOf } from '../structure.js';
-import { initialPattern, repairUntilProtected, UnprotectableError, type PatternOptions } from '../secondary.js';
+import { DEFAULT_MILP_BUDGET_MS, initialPattern, repairUntilProtected, UnprotectableError, type PatternOptions } from '../secondary.js';
 import type { AuditResult, Key } from '../types.js';
 import { buildGlobalModel, type GlobalInput, type GlobalModel } from './model.js';
 
@@ -127,7 +127,7 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
     rules,
     costs,
     locked,
-    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
   };
   // Warm start: the new publication protected on its own tables (hypercubes, MILP: fast and
@@ -307,7 +307,7 @@ function protectOwnTables(
     engine,
     rules,
     costs: cellCosts(s.values),
-    timeBudgetMs: input.timeBudgetMs ?? 2000,
+    timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
     // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
     ...(anyLocked ? { locked, maxRounds: 2 } : {}),
