@@ -4,7 +4,6 @@
 // interval stays inside the exact one, however early the batches stop.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
-import { helperCount } from '../../server/disclosure/lp-parallel.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { isPrimary } from '../../server/disclosure/primary.js';
 import { structureOf } from '../../server/disclosure/structure.js';
