@@ -67,6 +67,29 @@ describe('one engine over a growing sequence of patterns', () => {
   }, 120_000);
 });
 
+describe('unbounded maxima: only with a ray', () => {
+  it('a cell bounded only by a combination of rows is not reported unbounded', async () => {
+    // z = x + y and y = x + z (every cell hidden, x = 0, y = z = 3): each row alone leaves x
+    // unbounded (x ≤ z − y with z unbounded), so bound propagation gives x no upper bound; only
+    // the two rows together pin it (2x = 0). y and z grow together without bound (a ray). In the
+    // tables Contamos builds a total is never a part of its own part, so propagation finds every
+    // finite maximum there; this generic system is where the ray LP decides.
+    const cells = [0, 3, 3].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
+    const constraints = [
+      { id: 0, total: 2, parts: [0, 1], dim: 'c' },
+      { id: 1, total: 1, parts: [0, 2], dim: 'd' },
+    ];
+    const all = new Set([0, 1, 2]);
+    const r = await auditIntervals({ cells, constraints, suppressed: all, k: 3 });
+    for (const iv of r.intervals) expect([iv.id, iv.lo, iv.hi]).toEqual([iv.id, ...(await referenceInterval(cells, constraints, all, iv.id))]);
+    expect(r.intervals.map((i) => [i.lo, i.hi, i.ok])).toEqual([
+      [0, 0, false],
+      [0, Infinity, true],
+      [0, Infinity, true],
+    ]);
+  });
+});
+
 describe('auditIntervals: inputs and result', () => {
   //   x0 + x1 = x2 (a row of two parts and its total), values 2, 6, 8
   const cells = [2, 6, 8].map((value, id) => ({ id, key: { a: `a${id}` }, tables: [0], value }));

@@ -276,11 +276,23 @@ describe('ExtremeSolver: anything but optimal or unbounded is retried once, then
     });
   }
 
-  it('an unbounded answer on the retry is ±Infinity', async () => {
-    const { highs } = countingHighs(await loadHighs(), (run, s) => (run === 0 ? 15 : s));
+  it('an unbounded answer on the retry is ±Infinity, in each sense', async () => {
+    const { highs } = countingHighs(await loadHighs(), (run, s) => (run === 0 || run === 2 ? 15 : s));
     const solver = new ExtremeSolver(highs, sys);
     expect(solver.extreme(2, -1)).toEqual({ value: Infinity, x: undefined });
+    // a column free below (a signed change): minimised, −Infinity
+    const signed = new ExtremeSolver(highs, {
+      ...sys,
+      colLower: Float64Array.of(0, 0, -Infinity),
+      rowStart: [0, 2, 3],
+      rowIndex: [0, 1, 2],
+      rowValue: [1, 1, 1],
+      rowLower: [4, -Infinity],
+      rowUpper: [4, 7],
+    });
+    expect(signed.extreme(2, 1)).toEqual({ value: -Infinity, x: undefined });
     solver.dispose();
+    signed.dispose();
   });
 
   it('unbounded or infeasible (9) is read as unbounded, in both senses', async () => {
@@ -356,6 +368,12 @@ describe('solveOnce: every status mapped, every model freed', () => {
     expect(up.x).toEqual(new Float64Array(2));
     const down = solveOnce(highs, ray, cost(1, 0), false);
     expect([down.status, down.objective]).toEqual(['unbounded', -Infinity]);
+  });
+
+  it('unbounded or infeasible (9) is read as unbounded', async () => {
+    const { highs } = countingHighs(await loadHighs(), () => 9);
+    expect(solveOnce(highs, base, cost(1, 0, 0), true)).toEqual({ status: 'unbounded', x: new Float64Array(3), objective: Infinity });
+    expect(solveOnce(highs, base, cost(1, 0, 0), false)).toEqual({ status: 'unbounded', x: new Float64Array(3), objective: -Infinity });
   });
 
   it('infeasible: NaN objective, no point', async () => {
