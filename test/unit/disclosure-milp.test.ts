@@ -145,6 +145,38 @@ describe('solveMilp: optimal on single 2-D tables (brute force over every patter
   }, 120_000);
 });
 
+describe('solveMilp: both directions, and nothing unproven', () => {
+  //         b1  b2 |
+  //   a1     1   5 |  6
+  //   a2     5   0 |  5
+  //          6   5 | 11
+  // Hiding the four inner cells lets (a1,b1) rise to 6 but not fall ((a2,b2) is 0): a range of
+  // width 5. With protection 6 the MILP must also make it fall (a margin hidden), so the down
+  // perturbation is needed as much as the up one.
+  const counts = [
+    { key: { a: 'a1', b: 'b1' }, count: 1 },
+    { key: { a: 'a1', b: 'b2' }, count: 5 },
+    { key: { a: 'a2', b: 'b1' }, count: 5 },
+  ];
+  const lt = buildLinkedTables({ counts, domains: { a: ['a1', 'a2'], b: ['b1', 'b2'] }, tables: [['a', 'b']] });
+
+  it('a cell that can rise but not fall is not protected by its rise alone', async () => {
+    for (const p of [4, 5, 6]) {
+      const c = caseOf(lt.cells, lt.constraints, 3, p);
+      const r = await milpOf(c);
+      expect(await protects(c, r!.set), `protection ${p}`).toEqual([]);
+    }
+  });
+
+  it('a solve stopped before it proves an optimum gives null, never a pattern', async () => {
+    const { lt: big, k, p } = table2d(11);
+    const c = caseOf(big.cells, big.constraints, k, p);
+    const s = structureOf(c.cells, c.constraints);
+    // no time at all: HiGHS stops before any incumbent
+    expect(solveMilp(await loadHighs(), s, c.sensitive, cellCosts(s.values).cost, c.rules, 0, DEFAULT_MILP_LIMITS)).toBeNull();
+  });
+});
+
 describe('solveMilp: size limits', () => {
   it('milpFits at its bounds', () => {
     const limits = { maxCells: 10, maxProduct: 30, maxNodes: 1 };
