@@ -67,6 +67,36 @@ describe('one engine over a growing sequence of patterns', () => {
   }, 120_000);
 });
 
+describe('the per-component cache', () => {
+  it('never serves one component the outcome of another (ids whose digits run together)', async () => {
+    // 235 cells, all published but four: 12 = 34 + c100 and 234 = 1 + c101. Round 1 hides 12 and
+    // 34 (one component, cells [12, 34]); round 2 also hides 1 and 234 (a second one, [1, 234]).
+    // Written without a separator both would be "1234".
+    const value = (id: number): number => ({ 12: 9, 34: 4, 100: 5, 234: 20, 1: 2, 101: 18 })[id] ?? 3;
+    const cells = Array.from({ length: 235 }, (_, id) => ({ id, key: { c: `c${id}` }, tables: [0], value: value(id) }));
+    const constraints = [
+      { id: 0, total: 12, parts: [34, 100], dim: 'c' },
+      { id: 1, total: 234, parts: [1, 101], dim: 'c' },
+    ];
+    const highs = await loadHighs();
+    const s = structureOf(cells, constraints);
+    const sensitive = Uint8Array.from(s.values, (v) => (isPrimary(v, 3) ? 1 : 0));
+    const engine = new AuditEngine(highs, s, thresholdRules(s.n, sensitive, 3, 3));
+    const suppressed = new Uint8Array(s.n);
+    suppressed[12] = suppressed[34] = 1;
+    const first = engine.run(suppressed, 'exact');
+    expect([first.lo[12], first.lo[34]]).toEqual([5, 0]);
+    suppressed[1] = suppressed[234] = 1;
+    const second = engine.run(suppressed, 'exact');
+    expect([1, 12, 34, 234].map((i) => [second.lo[i], second.hi[i]])).toEqual([
+      [0, Infinity],
+      [5, Infinity],
+      [0, Infinity],
+      [18, Infinity],
+    ]);
+  });
+});
+
 describe('unbounded maxima: only with a ray', () => {
   it('a cell bounded only by a combination of rows is not reported unbounded', async () => {
     // z = x + y and y = x + z (every cell hidden, x = 0, y = z = 3): each row alone leaves x
