@@ -503,14 +503,30 @@ describe('global model, cell by cell against the full model and the incidents', 
       ],
       who,
     );
+    sim.set(
+      2022,
+      grid(
+        'u22',
+        [
+          [1, 5],
+          [2, 2],
+          [0, 6],
+        ],
+        who,
+      ),
+    );
     sim.set(2023, y23);
     sim.set(2024, y24);
     appendTrue(sim, 'acum', [['a']], [2023, 2024], 3);
+    // Another year set over the same coordinates, in between: the changes of each year set stay apart.
+    appendTrue(sim, 'otra', [['a']], [2022, 2023], 3);
+    const late23 = [...y23, ...many('late23', 1, { a: 'a3', b: 'b2' }, 'm-b')];
+    sim.set(2023, late23);
     sim.set(2024, [...y24, ...many('late24', 2, { a: 'a2', b: 'b1' }, 'm-c')]);
-    appendTrue(sim, 'acum', [['a']], [2023, 2024], 3);
+    appendTrue(sim, 'acum', [['a']], [2023, 2024], 3); // both years changed: a change of the year set itself
     sim.set(
       2023,
-      y23.filter((i) => i.id !== 'u23-0-0-0'),
+      late23.filter((i) => i.id !== 'u23-0-0-0'),
     );
     appendTrue(sim, 'acum', [['a']], [2023, 2024], 3);
     const { model, input, last } = modelOfLast(sim);
