@@ -160,6 +160,81 @@ describe('reduceComponent', () => {
     expect(fromReduced(h, redFree, 0)).toEqual([-Infinity, Infinity]);
   });
 
+  it('a class that enters a row twice: coefficient 2, and a class that cancels out (the other cell is pinned)', async () => {
+    const h = await referenceHighs();
+    // x1 = x2 + x4 (x4 = 2 published): x2 = x1 − 2. x0 = x1 + x2 = 2·x1 − 2. x5 = x0 + x6 (x5 = 20,
+    // x6 hidden): x6 = 22 − 2·x1. So x1 ∈ [2, 11], x0 ∈ [2, 20], x2 ∈ [0, 9], x6 ∈ [0, 18].
+    const cells = [8, 5, 3, 0, 2, 20, 12].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
+    const s = structureOf(cells, [
+      { id: 0, total: 1, parts: [2, 4], dim: 'c' },
+      { id: 1, total: 0, parts: [1, 2], dim: 'd' },
+      { id: 2, total: 5, parts: [0, 6], dim: 'e' },
+    ]);
+    const sup = Uint8Array.from([1, 1, 1, 0, 0, 0, 1]);
+    const red = reduceComponent(s, sup, [0, 1, 2, 6], [0, 1, 2]);
+    expect(red.nClasses).toBe(1);
+    const want: Array<[number, number]> = [
+      [2, 20],
+      [2, 11],
+      [0, 9],
+      [0, 18],
+    ];
+    for (let v = 0; v < 4; v++) {
+      expect(red.alpha[v]! * red.truth[0]! + red.beta[v]!).toBeCloseTo(s.values[red.vars[v]!]!, 9);
+      const [lo, hi] = fromReduced(h, red, v);
+      expect(
+        [lo, hi].map((x) => Math.round(x * 1e6) / 1e6),
+        `cell ${red.vars[v]}`,
+      ).toEqual(want[v]);
+      expect([lo, hi]).toEqual(reference(h, s, sup, [0, 1, 2], red.vars[v]!).map((x) => Math.round(x * 1e6) / 1e6));
+    }
+    // x0 = x2 + x4 (x4 = 2): x0 − x2 = 2; x0 = x1 + x2: x1 = 2, the class of x0 cancels.
+    const c2 = [5, 2, 3, 0, 2].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
+    const s2 = structureOf(c2, [
+      { id: 0, total: 0, parts: [2, 4], dim: 'c' },
+      { id: 1, total: 0, parts: [1, 2], dim: 'd' },
+    ]);
+    const red2 = reduceComponent(s2, Uint8Array.from([1, 1, 1, 0, 0]), [0, 1, 2], [0, 1]);
+    expect(red2.pinned[1]).toBe(2);
+    expect(Number.isNaN(red2.pinned[0]!) && Number.isNaN(red2.pinned[2]!)).toBe(true);
+    expect(red2.nClasses).toBe(1);
+    expect(red2.rowStart.length).toBe(1);
+    expect(fromReduced(h, red2, 0)).toEqual([2, Infinity]);
+  });
+
+  it('a class attached through a coefficient of 2 (the larger class keeps its root), and a pin through one', async () => {
+    const h = await referenceHighs();
+    // r0: x0 = x1 + x2 (x2 = 3 published) · r1: x1 = x3 + x4 (x4 = 1) — one class {x0, x1, x3}
+    // r2: x5 = x6 + x7 (x7 = 2) — class {x5, x6} · r3: x0 = x5 + x6 = 2·x5 − 2: the smaller class
+    // goes under the larger with α = ½ · r4: x8 = x0 + x9 (x8 = 20): x0 ≤ 20.
+    const values = [8, 5, 3, 4, 1, 5, 3, 2, 20, 12];
+    const cells = values.map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
+    const cons = [
+      { id: 0, total: 0, parts: [1, 2], dim: 'a' },
+      { id: 1, total: 1, parts: [3, 4], dim: 'b' },
+      { id: 2, total: 5, parts: [6, 7], dim: 'c' },
+      { id: 3, total: 0, parts: [5, 6], dim: 'd' },
+      { id: 4, total: 8, parts: [0, 9], dim: 'e' },
+    ];
+    const s = structureOf(cells, cons);
+    const hidden = [0, 1, 3, 5, 6, 9];
+    const sup = Uint8Array.from(values, (_, i) => (hidden.includes(i) ? 1 : 0));
+    const red = reduceComponent(s, sup, hidden, [0, 1, 2, 3, 4]);
+    expect(red.nClasses).toBe(1);
+    expect(red.rowStart.length).toBe(1);
+    expect([...red.alpha].some((a) => Math.abs(Math.abs(a) - 0.5) < 1e-12 || Math.abs(Math.abs(a) - 2) < 1e-12)).toBe(true);
+    for (let v = 0; v < hidden.length; v++) {
+      expect(red.alpha[v]! * red.truth[0]! + red.beta[v]!).toBeCloseTo(values[hidden[v]!]!, 9);
+      const got = fromReduced(h, red, v);
+      const ref = reference(h, s, sup, [0, 1, 2, 3, 4], hidden[v]!);
+      expect(close(got[0], ref[0]) && close(got[1], ref[1]), `cell ${hidden[v]}: reduced [${got}], reference [${ref}]`).toBe(true);
+    }
+    // x0 published too: 8 = 2·x5 − 2 pins x5 = 5 (and x6 = 3) through the coefficient 2.
+    const sup2 = Uint8Array.from(values, (_, i) => ([5, 6].includes(i) ? 1 : 0));
+    const red2 = reduceComponent(s, sup2, [5, 6], [2, 3]);
+    expect([...red2.pinned]).toEqual([5, 3]);
+  });
+
   it('refuses published values that contradict a row (beyond the tolerance), accepts rounding noise', () => {
     const cells = [10, 3, 7].map((value, id) => ({ id, key: { c: `c${id}` }, tables: [0], value }));
     const con = [{ id: 0, total: 0, parts: [1, 2], dim: 'c' }];
