@@ -3,7 +3,8 @@
 // any k), each hidden cell says why (primary or secondary), the counts of the stats, and the final
 // audit exact by default (intervals) or verdicts only when asked.
 import { describe, expect, it } from 'vitest';
-import { protectRelease } from '../../server/disclosure/index.js';
+import { buildLinkedTables, protectRelease } from '../../server/disclosure/index.js';
+import { referenceInterval } from '../disclosure/helpers.js';
 
 const release = (counts: Record<string, number>) => ({
   counts: Object.entries(counts).map(([region, count]) => ({ key: { region }, count })),
@@ -45,6 +46,28 @@ describe('protectRelease', () => {
     for (const iv of exact.audit.intervals) expect(Number.isFinite(iv.lo)).toBe(true);
     const hidden = exact.audit.intervals.find((iv) => iv.value === 2)!;
     expect(hidden.hi).toBeGreaterThanOrEqual(5);
+    // exact: each interval is the independent LP's
+    const lt = buildLinkedTables(input);
+    const suppressed = new Set(exact.audit.intervals.map((iv) => iv.id));
+    for (const iv of exact.audit.intervals)
+      expect([iv.lo, iv.hi], `cell ${iv.id}`).toEqual(await referenceInterval(lt.cells, lt.constraints, suppressed, iv.id));
+    // the same on a 2-D table with a group, several primaries and linked margins
+    const counts: Array<{ key: Record<string, string>; count: number }> = [];
+    const values = [3, 12, 0, 7, 1, 9, 14, 2, 22, 4, 6, 11, 8, 1, 17, 5];
+    values.forEach((count, i) => count > 0 && counts.push({ key: { a: `a${i % 4}`, b: `b${Math.floor(i / 4)}` }, count }));
+    const two = {
+      counts,
+      domains: { a: ['a0', 'a1', 'a2', 'a3'], b: ['b0', 'b1', 'b2', 'b3'] },
+      tables: [['a', 'b'], ['a']],
+      hierarchies: { a: { g: ['a0', 'a1'] } },
+      k: 5,
+      method: 'heuristic' as const,
+    };
+    const r2 = await protectRelease(two);
+    expect(r2.audit.exact).toBe(true);
+    const lt2 = buildLinkedTables(two);
+    const sup2 = new Set(r2.audit.intervals.map((iv) => iv.id));
+    for (const iv of r2.audit.intervals) expect([iv.lo, iv.hi], `2-D cell ${iv.id}`).toEqual(await referenceInterval(lt2.cells, lt2.constraints, sup2, iv.id));
     const verdicts = await protectRelease({ ...input, finalAudit: 'verdicts' });
     expect(verdicts.audit.exact).toBe(false);
     expect(verdicts.audit.ok).toBe(true);
