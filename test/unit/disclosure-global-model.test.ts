@@ -6,9 +6,10 @@
 //     version, global-helpers.ts `fullModelInterval`). A relation, a version link, a year-set sum or
 //     an earlier publication's count left out of the model widens some interval; a wrong one
 //     narrows it or makes the system infeasible;
-//   - what must be protected: every quantity's true value and its rule (small counts, holdings,
-//     additions, changes free in sign with their bands, cells shown hidden, the new publication's
-//     cells), worked out here from the incidents themselves;
+//   - what must be protected: every quantity's true value and its rule (small counts, holdings of
+//     one member and of two together, additions, changes free in sign with their bands, cells
+//     shown hidden, the new publication's cells), worked out here from the incidents themselves
+//     (without `filed`: the filed rule has its own tests);
 //   - the bookkeeping the engine relies on: which cells are published, shown hidden, the new
 //     publication's own cells, `single`, and the refusals of inconsistent input.
 import { describe, expect, it } from 'vitest';
@@ -79,15 +80,25 @@ function inCoords(sim: Sim, i: Incident, key: Key): boolean {
 
 const incidentsAt = (sim: Sim, vector: Array<[number, number]>): Incident[] => vector.flatMap(([y, v]) => sim.data.get(y)![v - 1]!);
 
-function tally(sim: Sim, incidents: readonly Incident[], key: Key): { value: number; shares: Map<string, number> } {
+/**
+ * A cell's value and what each member, and each two members together (an incident both reported
+ * once: two keys of one organisation), reported of it, over the members given (default: those in it).
+ */
+function tally(
+  sim: Sim,
+  incidents: readonly Incident[],
+  key: Key,
+  among?: readonly string[],
+): { value: number; members: string[]; shares: Map<string, number> } {
+  const mine = incidents.filter((i) => inCoords(sim, i, key));
+  const members = among ?? [...new Set(mine.flatMap((i) => i.members))].sort();
   const shares = new Map<string, number>();
-  let value = 0;
-  for (const i of incidents) {
-    if (!inCoords(sim, i, key)) continue;
-    value++;
-    for (const m of new Set(i.members)) shares.set(m, (shares.get(m) ?? 0) + 1);
-  }
-  return { value, shares };
+  const count = (who: readonly string[]) => mine.filter((i) => i.members.some((m) => who.includes(m))).length;
+  members.forEach((a, x) => {
+    shares.set(a, count([a]));
+    for (const b of members.slice(x + 1)) shares.set(`${a}+${b}`, count([a, b]));
+  });
+  return { value: mine.length, members, shares };
 }
 
 /** k and p of coordinates `key`: the largest of every view whose tables show them (a group only where its hierarchy is). */
@@ -129,14 +140,16 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
     for (const c of shares.values()) if (small(value - c)) rule(c + k);
   };
   const free = (from: Array<[number, number]>, to: Array<[number, number]>): void => {
-    const a = tally(sim, incidentsAt(sim, from), coords);
-    const b = tally(sim, incidentsAt(sim, to), coords);
+    // each member's and each pair's net change, over the members of either end
+    const members = [...new Set([...tally(sim, incidentsAt(sim, from), coords).members, ...tally(sim, incidentsAt(sim, to), coords).members])].sort();
+    const a = tally(sim, incidentsAt(sim, from), coords, members);
+    const b = tally(sim, incidentsAt(sim, to), coords, members);
     const t = b.value - a.value;
     e.value = t;
     const bands: Array<[number, number]> = [];
     if (small(Math.abs(t))) bands.push(band(t, 0, k));
-    for (const m of new Set([...a.shares.keys(), ...b.shares.keys()])) {
-      const c = (b.shares.get(m) ?? 0) - (a.shares.get(m) ?? 0);
+    for (const m of b.shares.keys()) {
+      const c = b.shares.get(m)! - a.shares.get(m)!;
       if (c !== 0 && small(Math.abs(t - c))) bands.push(band(t, c, k));
     }
     if (bands.length > 0) {
@@ -548,6 +561,33 @@ describe('global model, cell by cell against the full model and the incidents', 
     const two = modelOfLast(sim2);
     await checkModel(sim2, two.model, two.input, two.last);
   }, 60_000);
+
+  it('a withdrawal small only for two members together; a hidden cell whose only rule is "shown hidden"', async () => {
+    const sim = new Sim({ a: A }, {}, 3);
+    const base = [
+      ...many('p', 9, { a: 'a1' }, 'm-a'),
+      ...many('q', 9, { a: 'a1' }, 'm-b'),
+      ...many('r', 6, { a: 'a1' }, 'm-c'),
+      ...many('s', 8, { a: 'a2' }, 'm-a'),
+      ...many('t', 7, { a: 'a3' }, 'm-d'),
+    ];
+    sim.set(2023, base);
+    // a3 = 7, all from one member: no rule of its own, but shown hidden it must keep hi ≥ k.
+    appendTrue(sim, 'x', [['year', 'a']], [2023], 3, (c, key) => (c >= 1 && c < 3) || key.a === 'a3');
+    // a1 loses 5: 2 of m-a, 2 of m-b, 1 of m-c. Each member's net leaves −3 or −4 (not small at
+    // k 3), but m-a and m-b together removed 4: the others removed 1.
+    sim.set(
+      2023,
+      base.filter((i) => !['p-0', 'p-1', 'q-0', 'q-1', 'r-0'].includes(i.id)),
+    );
+    appendTrue(sim, 'x', [['year', 'a']], [2023], 3);
+    const { model, input, last } = modelOfLast(sim);
+    const d = model.meta.findIndex((m) => m.kind === 'change' && m.at === '2023@2' && m.coords.a === 'a1');
+    expect(model.sensitive[d]).toBe(1);
+    const a3 = model.meta.findIndex((m) => m.kind === 'count' && m.at === '2023@1' && m.coords.a === 'a3');
+    expect(model.rules.need[a3]).toBe(3);
+    await checkModel(sim, model, input, last);
+  });
 
   it('a first publication is its own linked tables (single), also over two years', async () => {
     for (const tables of [[['year', 'a']], [['a']], [['year', 'a', 'b']]]) {
