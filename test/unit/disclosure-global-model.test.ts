@@ -89,7 +89,7 @@ function tally(
   incidents: readonly Incident[],
   key: Key,
   among?: readonly string[],
-): { value: number; members: string[]; shares: Map<string, number> } {
+): { value: number; members: readonly string[]; shares: Map<string, number> } {
   const mine = incidents.filter((i) => inCoords(sim, i, key));
   const members = among ?? [...new Set(mine.flatMap((i) => i.members))].sort();
   const shares = new Map<string, number>();
