@@ -8,8 +8,9 @@
 //     narrows it or makes the system infeasible;
 //   - what must be protected: every quantity's true value and its rule (small counts, holdings of
 //     one member and of two together, additions, changes free in sign with their bands, cells
-//     shown hidden, the new publication's cells), worked out here from the incidents themselves
-//     (without `filed`: the filed rule has its own tests);
+//     shown hidden, the new publication's cells, and the filed rule — the Sim's members file
+//     exactly the incidents they are members of, so what a coalition filed anew is its net change),
+//     worked out here from the incidents themselves;
 //   - the bookkeeping the engine relies on: which cells are published, shown hidden, the new
 //     publication's own cells, `single`, and the refusals of inconsistent input.
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,7 @@ function modelOfLast(sim: Sim, minK = sim.minK): { model: GlobalModel; input: Gl
     since: sim.since,
     records: sim.records,
     added: sim.added,
+    filed: sim.filed,
     minK,
     minProtection: minK,
   };
@@ -139,7 +141,7 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
     if (small(value)) rule(k);
     for (const c of shares.values()) if (small(value - c)) rule(c + k);
   };
-  const free = (from: Array<[number, number]>, to: Array<[number, number]>): void => {
+  const free = (from: Array<[number, number]>, to: Array<[number, number]>, setChange = false): void => {
     // each member's and each pair's net change, over the members of either end
     const members = [...new Set([...tally(sim, incidentsAt(sim, from), coords).members, ...tally(sim, incidentsAt(sim, to), coords).members])].sort();
     const a = tally(sim, incidentsAt(sim, from), coords, members);
@@ -157,6 +159,13 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
       e.lowAlt = Math.min(...bands.map((x) => x[1]));
       e.sensitive = 1;
     }
+    // the filed rule on a set change that did not go down: hi ≥ what one or two members filed anew
+    const filedNew = Math.max(0, ...[...b.shares.keys()].map((m) => b.shares.get(m)! - a.shares.get(m)!));
+    if (setChange && input.filed && t >= 0 && filedNew > t) {
+      e.need = Math.max(e.need, filedNew);
+      e.lowAlt = -Infinity;
+      e.sensitive = 1;
+    }
   };
   if (kind === 'count' || kind === 'yearset') level(incidentsAt(sim, vectorOf(at)));
   else if (kind === 'change') {
@@ -167,7 +176,7 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
     } else free([[y, v - 1]], [[y, v]]);
   } else {
     const [from, to] = at.split('>') as [string, string];
-    free(vectorOf(from), vectorOf(to));
+    free(vectorOf(from), vectorOf(to), true);
   }
   return e;
 }
@@ -638,7 +647,15 @@ describe('global model: inconsistent input is refused', () => {
     ];
     sim.append('s', [['year', 'a']], [2023], cells(null));
     const next = (extra: Partial<View> = {}): View => ({ ...sim.log[0]!, cells: undefined, index: 9, ...extra });
-    const input = (views: View[]): GlobalInput => ({ views, since: sim.since, records: sim.records, added: sim.added, minK: 3, minProtection: 3 });
+    const input = (views: View[]): GlobalInput => ({
+      views,
+      since: sim.since,
+      records: sim.records,
+      added: sim.added,
+      filed: sim.filed,
+      minK: 3,
+      minProtection: 3,
+    });
     return { sim, cells, next, input };
   };
 
