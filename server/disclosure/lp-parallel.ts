@@ -9,7 +9,8 @@
 // Atomics.wait and collects their answers synchronously (receiveMessageOnPort). So the audit
 // keeps its synchronous API.
 //
-// Guarantees: a helper's answer for an LP is that LP's optimum (HiGHS), or "not answered" (NaN),
+// Guarantees: a helper is given work only once it has said it is ready (a worker that cannot start
+// costs no waiting); a helper's answer for an LP is that LP's optimum (HiGHS), or "not answered" (NaN),
 // which the caller then solves itself — results never depend on how the work was split, only the
 // number of LP solves does. If workers cannot start (no worker_threads, missing file, sandbox), or a
 // helper reports an error, everything runs on the main thread. Helpers are unref'd: they never
@@ -23,6 +24,17 @@ interface Helper {
   port: MessagePort;
   flag: Int32Array;
   busy: boolean;
+  /** The worker said it has loaded HiGHS: only then is it given work (one that never starts is never waited for). */
+  ready: boolean;
+}
+
+/** Whether helper `h` has said it is ready (reads its 'ready' message, without waiting). */
+function isReady(h: Helper): boolean {
+  if (!h.ready) {
+    const got = receiveMessageOnPort(h.port);
+    if ((got?.message as { type?: string } | undefined)?.type === 'ready') h.ready = true;
+  }
+  return h.ready;
 }
 
 export interface HelperAnswer {
@@ -58,7 +70,7 @@ function pool(): Helper[] {
       worker.on('error', () => {
         helpers = null;
       });
-      list.push({ worker, port: channel.port1, flag, busy: false });
+      list.push({ worker, port: channel.port1, flag, busy: false, ready: false });
     }
     helpers = list;
   } catch {
@@ -67,8 +79,9 @@ function pool(): Helper[] {
   return helpers ?? [];
 }
 
+/** Helpers ready to take work now (a worker still loading HiGHS, or one that failed to start, is not counted). */
 export function helperCount(): number {
-  return pool().length;
+  return pool().filter(isReady).length;
 }
 
 /** A batch of LPs on one system, shared between the main thread and the helpers. */
@@ -76,7 +89,7 @@ export class SharedExtremes {
   private readonly mine: Helper[];
 
   constructor(sys: SparseSystem, ipm: boolean) {
-    this.mine = pool().filter((h) => !h.busy);
+    this.mine = pool().filter((h) => !h.busy && isReady(h));
     for (const h of this.mine) {
       h.busy = true;
       h.port.postMessage({

@@ -3,6 +3,7 @@
 // TypeScript loader, whatever runs the server (tsx, compiled code, a test runner).
 //
 // Protocol (all on the MessagePort given in workerData; the main thread waits on a shared flag):
+//   → { type: 'ready' }         sent once HiGHS is loaded (before it, the helper is never used)
 //   { type: 'system', sys }      build one persistent HiGHS model (interior point for the first
 //                                basis when large, then warm-started primal simplex), like lp.ts
 //   { type: 'tasks', tasks, thresholds, innerLo, innerHi }
@@ -87,3 +88,5 @@ port.on('message', (msg) => {
     reply({ error: String(e) });
   }
 });
+// HiGHS is loaded and the port listens: the main thread may now share LPs with this helper.
+port.postMessage({ type: 'ready' });

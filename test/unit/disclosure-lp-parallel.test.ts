@@ -6,7 +6,7 @@
 // work); helpers are lent to one `SharedExtremes` at a time. The machine needs 2 cores for a
 // helper (`availableParallelism() − 1`, at most 3); on one core the helper cases are skipped.
 import { availableParallelism } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHighs } from '../../server/tables/highs.js';
 import { ExtremeSolver, type SparseSystem } from '../../server/disclosure/lp.js';
 import { helperCount, SharedExtremes } from '../../server/disclosure/lp-parallel.js';
@@ -53,6 +53,11 @@ function transport(seed: number, r: number, c: number): SparseSystem {
 const helpers = availableParallelism() > 1;
 
 describe.runIf(helpers)('SharedExtremes: a helper thread answers LP optima', () => {
+  // Helpers take work only once they have loaded HiGHS and said so: wait for that first.
+  beforeAll(async () => {
+    for (let waited = 0; helperCount() < Math.min(3, availableParallelism() - 1) && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  }, 70_000);
+
   it('has min(3, cores − 1) helpers', () => {
     expect(helperCount()).toBe(Math.min(3, availableParallelism() - 1));
   });
