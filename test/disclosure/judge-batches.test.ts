@@ -3,29 +3,12 @@
 // `feasiblePoint` accepts it, so the verdicts stay exactly those of the exact audit and every inner
 // interval stays inside the exact one, however early the batches stop.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
+import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
-import { isPrimary } from '../../server/disclosure/primary.js';
-import { structureOf } from '../../server/disclosure/structure.js';
-import { mulberry32 } from '../helpers/seeded-random.js';
+import { randomPattern } from '../helpers/random-pattern.js';
 
 /** A 3-way table with margins, small counts, and a large suppression pattern (one big component). */
-function bigPattern(seed: number) {
-  const rand = mulberry32(seed);
-  const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
-  const domains = { a: codes('a', 10), b: codes('b', 8), c: codes('c', 5) };
-  const counts = [];
-  for (const a of domains.a) for (const b of domains.b) for (const c of domains.c) counts.push({ key: { a, b, c }, count: Math.floor(rand() * 12) });
-  const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
-  const s = structureOf(lt.cells, lt.constraints);
-  const suppressed = new Uint8Array(s.n);
-  const sensitive = new Uint8Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    if (isPrimary(s.values[i]!, 5)) sensitive[i] = suppressed[i] = 1;
-    else if (rand() < 0.45) suppressed[i] = 1;
-  }
-  return { s, suppressed, sensitive };
-}
+const bigPattern = (seed: number) => randomPattern(seed, [10, 8, 5], 0.45);
 
 afterEach(() => {
   AuditEngine.judgeBatchIterations = 200;

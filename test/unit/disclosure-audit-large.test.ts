@@ -6,11 +6,11 @@
 // (itself checked against an independent LP in disclosure-lp.test.ts). Separate from
 // disclosure-interval-audit.test.ts because it takes seconds.
 import { describe, expect, it } from 'vitest';
-import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
+import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
 import { ExtremeSolver, type SparseSystem } from '../../server/disclosure/lp.js';
-import { isPrimary, roundHi, roundLo } from '../../server/disclosure/primary.js';
-import { structureOf, type Structure } from '../../server/disclosure/structure.js';
-import { mulberry32 } from '../helpers/seeded-random.js';
+import { roundHi, roundLo } from '../../server/disclosure/primary.js';
+import type { Structure } from '../../server/disclosure/structure.js';
+import { randomPattern } from '../helpers/random-pattern.js';
 
 /** The attacker system over every cell, unreduced: published cells fixed, suppressed ≥ lower. */
 function fullSystem(s: Structure, suppressed: Uint8Array): SparseSystem {
@@ -29,19 +29,7 @@ function fullSystem(s: Structure, suppressed: Uint8Array): SparseSystem {
 describe('a component large enough for the helper threads', () => {
   it('is audited exactly: every interval is min/max over the whole system', async () => {
     const highs = await loadHighs();
-    const rand = mulberry32(1);
-    const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
-    const domains = { a: codes('a', 16), b: codes('b', 12), c: codes('c', 8) };
-    const counts = [];
-    for (const a of domains.a) for (const b of domains.b) for (const c of domains.c) counts.push({ key: { a, b, c }, count: Math.floor(rand() * 12) });
-    const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
-    const s = structureOf(lt.cells, lt.constraints);
-    const suppressed = new Uint8Array(s.n);
-    const sensitive = new Uint8Array(s.n);
-    for (let i = 0; i < s.n; i++) {
-      if (isPrimary(s.values[i]!, 5)) sensitive[i] = suppressed[i] = 1;
-      else if (rand() < 0.6) suppressed[i] = 1;
-    }
+    const { s, suppressed, sensitive } = randomPattern(1, [16, 12, 8], 0.6);
     const engine = new AuditEngine(highs, s, thresholdRules(s.n, sensitive, 5, 5));
     const run = engine.run(suppressed, 'exact');
     // one component of more than 800 cells (1,412 classes after reduction: shared with helpers)

@@ -22,28 +22,14 @@ vi.mock('node:worker_threads', async (original) => {
   return { ...real, Worker: NeverStarts };
 });
 
-const { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } = await import('../../server/disclosure/index.js');
+const { AuditEngine, loadHighs, thresholdRules } = await import('../../server/disclosure/index.js');
 const { helperCount } = await import('../../server/disclosure/lp-parallel.js');
-const { isPrimary } = await import('../../server/disclosure/primary.js');
-const { structureOf } = await import('../../server/disclosure/structure.js');
-const { mulberry32 } = await import('../helpers/seeded-random.js');
+const { randomPattern } = await import('../helpers/random-pattern.js');
 
 describe.runIf(availableParallelism() > 1)('a helper that never starts', () => {
   it('is never counted, never sent a system or an LP, and the audit is the same as without helpers', async () => {
     const highs = await loadHighs();
-    const rand = mulberry32(3);
-    const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
-    const domains = { a: codes('a', 10), b: codes('b', 8), c: codes('c', 5) };
-    const counts = [];
-    for (const a of domains.a) for (const b of domains.b) for (const c of domains.c) counts.push({ key: { a, b, c }, count: Math.floor(rand() * 12) });
-    const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
-    const s = structureOf(lt.cells, lt.constraints);
-    const suppressed = new Uint8Array(s.n);
-    const sensitive = new Uint8Array(s.n);
-    for (let i = 0; i < s.n; i++) {
-      if (isPrimary(s.values[i]!, 5)) sensitive[i] = suppressed[i] = 1;
-      else if (rand() < 0.45) suppressed[i] = 1;
-    }
+    const { s, suppressed, sensitive } = randomPattern(3, [10, 8, 5], 0.45);
     const rules = thresholdRules(s.n, sensitive, 5, 5);
     const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
     AuditEngine.judgeBatchIterations = 1;
