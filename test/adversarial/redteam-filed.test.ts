@@ -20,7 +20,7 @@
 // choice of an other-year report, quarantines, withdrawal and amendment across years.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, dedupeTag } from '../../crypto/index.js';
-import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
+import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp, submitReports as submit } from '../helpers/app.js';
 import { publish } from '../helpers/releases.js';
 
 const K = 5;
@@ -44,17 +44,6 @@ interface World {
   b: SigningKey;
   b2: SigningKey;
   c: SigningKey;
-}
-
-async function submit(t: TestApp, key: SigningKey, n: number, over: Record<string, unknown>): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = newId();
-    const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, sampleReport(t, over));
-    if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
-    ids.push(id);
-  }
-  return ids;
 }
 
 /** Every cell (key, count, hidden) and every data entry of a release: what anyone holding it sees. */

@@ -26,7 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, dedupeTag } from '../../crypto/index.js';
 import { main as audit } from '../../scripts/audit/main.js';
-import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
+import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp, submitReports as submit } from '../helpers/app.js';
 import { publish } from '../helpers/releases.js';
 import { referenceInterval } from '../disclosure/helpers.js';
 
@@ -46,17 +46,6 @@ const find = (m: Manifest, key: Record<string, string>): Cell => {
   return c;
 };
 const small = (x: number): boolean => Math.abs(x) >= 1 && Math.abs(x) <= K - 1;
-
-async function submit(t: TestApp, key: SigningKey, n: number, over: Record<string, unknown>): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = newId();
-    const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, sampleReport(t, over));
-    if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
-    ids.push(id);
-  }
-  return ids;
-}
 
 async function draft(t: TestApp, body: Record<string, unknown>) {
   return signed(t.app, 'POST', '/api/v1/releases', t.publisher, body);
@@ -221,8 +210,7 @@ describe('a reused dedupe tag as an oracle: was this victim already reported? (i
   // in `u` A reported another victim instead. B guesses her tag and files one report under it.
   let t: TestApp;
   let u: TestApp;
-  let b: SigningKey;
-  const [aOf, bOf, cOf] = [new Map<TestApp, SigningKey>(), new Map<TestApp, SigningKey>(), new Map<TestApp, SigningKey>()];
+  const bOf = new Map<TestApp, SigningKey>();
   const known = { year: 2023, region: 'PE-LMA', incidentType: 'homicide' };
   const guessed = dedupeTag(SECRET, 'Victima Conocida, Lima, 2023');
   beforeAll(async () => {
@@ -235,10 +223,8 @@ describe('a reused dedupe tag as an oracle: was this victim already reported? (i
       await submit(app, a, 29, known);
       await submit(app, a, 1, { ...known, dedupeTag: tagOfA });
       await submit(app, c, 12, { year: 2023, region: 'PE-CUS' });
-      aOf.set(app, a);
       bOf.set(app, bb);
-      cOf.set(app, c);
-      if (world === 't') [t, b] = [app, bb];
+      if (world === 't') t = app;
       else u = app;
     }
   });
@@ -285,6 +271,214 @@ describe('a reused dedupe tag as an oracle: was this victim already reported? (i
       [3, 'changes'],
     ]);
   });
+});
+
+describe('a refused request as an oracle: release_too_small (issue 14, item 5)', () => {
+  let t: TestApp;
+  let a: SigningKey;
+  let b: SigningKey;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { minK: K });
+    [a, b] = [await enrolMember(t), await enrolMember(t)];
+    await submit(t, a, 30, { year: 2023, region: 'PE-LMA' });
+    await submit(t, a, 2, { year: 2019, region: 'PE-TUM' }); // the secret: 2 incidents in 2019
+  });
+  afterAll(async () => t?.close());
+
+  // FIXED (was VULNERABLE). compute() refused with `release_too_small` when the incidents counted over the
+  // request's years are fewer than k, before protection and for dry runs too; nothing is logged,
+  // so it can be asked any number of times. A publisher alone learns "2019 holds 0..k−1
+  // incidents" (an upper bound < k on a quantity never published). With a member B adding
+  // invented reports to 2019 one at a time (withdrawn afterwards, never published), the first
+  // dry run that succeeds after B's b-th report gives the others' count exactly: k − b = 2.
+  // Fix: do not refuse on the true count; refuse only on public facts (e.g. no data version and
+  // no report at all is not distinguishable either: simply run the protection, which hides every
+  // cell of a small year), or answer a small year exactly like any other dry run.
+  it('dry runs give the same kind of answer however few incidents a year holds', async () => {
+    const answers: string[] = [];
+    for (let own = 0; own <= 4; own++) {
+      const res = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, {
+        series: 'sonda',
+        filter: { year: 2019 },
+        tables: [['year', 'region']],
+      });
+      answers.push(res.status === 200 ? 'shown' : res.body.error.code);
+      await submit(t, b, 1, { year: 2019, region: 'PE-LMA' });
+    }
+    // what B and the publisher compute: the others' count in 2019 = k − (B's reports at the first success)
+    const first = answers.indexOf('shown');
+    expect(answers, `first success after ${first} of B's reports: the others reported ${K - first}`).toEqual(answers.map(() => answers[0]));
+  });
+});
+
+describe('hold-back says whether the held change is small (issue 14, item 6)', () => {
+  let t: TestApp;
+  let a: SigningKey;
+  let c: SigningKey;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { minK: K });
+    [a, c] = [await enrolMember(t), await enrolMember(t)];
+    await submit(t, a, 30, { year: 2023, region: 'PE-LMA' });
+    await submit(t, c, 12, { year: 2023, region: 'PE-CUS' });
+  });
+  afterAll(async () => t?.close());
+
+  // VULNERABLE (inference from the decision, not from an LP interval). With holdBack "auto", a
+  // year is held back exactly when publishing its new data would hide a headline figure, i.e.
+  // when a headline's change is small (1..k−1, or small once one member's share is taken off).
+  // Attacker (anyone reading the log): release 2 says `heldBack: true` for 2023 → between
+  // release 1 and release 2, between 1 and k−1 incidents were added to some headline (here the
+  // 2023 total: 2); when the pending change reaches k, release 3 shows `heldBack: false`. The
+  // same bit is in any dry run's `hiddenCells` (the headline hidden), repeatable and unlogged.
+  // Fix: decide hold-back from something that does not narrow the change below k, e.g. hold back
+  // while any headline's pending change is below k + p (an interval of width ≥ p reaching k), or
+  // on a publisher-chosen schedule only.
+  it.fails('heldBack does not separate a small pending change from a large one', async () => {
+    const req = { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region']], holdBack: 'auto' };
+    await publish(t, req);
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const r2 = await publish(t, req);
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const r3 = await publish(t, req);
+    expect(find(r3.manifest, { year: '2023', region: '*' }).count).toBe(47); // the 5 late reports published
+    expect(r2.manifest.data[0].heldBack).toBe(r3.manifest.data[0].heldBack);
+  });
+
+  // VULNERABLE (same inference, for free). A dry run computes the pattern on the current data
+  // and logs nothing, so a publisher can poll it: "the 2023 total would be hidden" while the
+  // pending change of the total is 1..k−1 (or small for one member), "nothing hidden" once it is
+  // ≥ k. test/api/global-releases.test.ts relies on exactly this ("the 2023 total (changed by 2)
+  // would be hidden"). Fix: as above, and/or log dry runs' patterns as seen (protect later
+  // publications against them) and rate-limit them per series.
+  it.fails('a dry run does not say whether the pending change of a headline is small', async () => {
+    const req = { series: 'sondeo', filter: { year: 2023 }, tables: [['year', 'region']] };
+    await publish(t, req);
+    const before = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const small2 = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const large5 = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    expect(before.dryRun && small2.dryRun && large5.dryRun).toBe(true);
+    expect(small2.tables[0].hiddenCells).toEqual(large5.tables[0].hiddenCells);
+  });
+});
+
+describe('k per publication: a later publication with a larger k (issue 14, item 5)', () => {
+  let t: TestApp;
+  let a: SigningKey;
+  let c: SigningKey;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { minK: K });
+    [a, c] = [await enrolMember(t), await enrolMember(t)];
+    await submit(t, a, 30, { year: 2023, region: 'PE-LMA' });
+    await submit(t, c, 5, { year: 2023, region: 'PE-CUS' });
+  });
+  afterAll(async () => t?.close());
+
+  // FIXED (was VULNERABLE: broken guarantee, no new number): (1) `k` was fixed by the first SIGNED release
+  // (seriesTerms reads Release), while SECURITY.md says "fixed for a series by its first
+  // publication" and drafts are publications: a publisher may draft one series at k = 5, then
+  // at k = 6. (2) A publication with k = 6 republishes a count of 5 an earlier k = 5 entry
+  // published at the same version (published cells are locked, and a locked small cell is never
+  // refused), so a k = 6 manifest shows a count in 1..k−1: guarantee 4 ("Threshold") of
+  // docs/release-format.md fails for it, and the auditor will reject the server's own log.
+  // Fix: read k from the first log entry of the series (drafts included); when a new publication's
+  // k makes an already-published count small, refuse it (`release_unprotectable`, or a clear
+  // `k_conflicts_with_log`) instead of showing it.
+  it('no publication shows a count in 1..k−1 of its own k', async () => {
+    const first = await draft(t, { series: 'serie', filter: { year: 2023 }, tables: [['year', 'region']], k: 5 });
+    expect(first.status).toBe(201);
+    expect(find(first.body.manifest, { year: '2023', region: 'PE-CUS' }).count).toBe(5);
+    const other = await draft(t, { series: 'otra', filter: { year: 2023 }, tables: [['year', 'region']], k: 6 });
+    if (other.status === 201) {
+      expect(other.body.manifest.k).toBe(6);
+      for (const cell of cellsOf(other.body.manifest)) {
+        expect(cell.count === null || cell.count === 0 || cell.count >= 6, `k = 6 shows ${JSON.stringify(cell)}`).toBe(true);
+      }
+    } else expect(other.status).toBe(409);
+  });
+
+  it('a series drafted (never signed) at k = 5 cannot be drafted again at k = 6', async () => {
+    const first = await draft(t, { series: 'borrador', filter: { year: 2023 }, tables: [['year', 'region']], k: 5 });
+    expect(first.status).toBe(201);
+    const again = await draft(t, { series: 'borrador', filter: { year: 2023 }, tables: [['year', 'region']], k: 6 });
+    expect([again.status, again.body.error?.code]).toEqual([409, 'series_k_fixed']);
+  });
+
+  // Before the fix the auditor failed this log ("threshold" on the k = 6 entry, "series-parameters"
+  // on the re-drafted series): the server had produced a log its own auditor rejects. Now both
+  // requests are refused, and the log passes.
+  it('the independent auditor passes this log: nothing shows a count below its own k', async () => {
+    const r = await auditLog(t);
+    expect([r.code, r.checks.threshold, r.checks.versions], r.failures).toEqual([0, 'pass', 'pass']);
+  });
+});
+
+describe('three series over overlapping year sets (issue 14, item 2)', () => {
+  let t: TestApp;
+  let a: SigningKey;
+  let c: SigningKey;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { minK: K });
+    [a, c] = [await enrolMember(t), await enrolMember(t)];
+    for (const year of [2023, 2024, 2025]) await submit(t, a, 20, { year, region: 'PE-LMA' });
+    await submit(t, c, 2, { year: 2023, region: 'PE-CUS' }); // the secret
+    await submit(t, c, 10, { year: 2024, region: 'PE-CUS' });
+    await submit(t, c, 10, { year: 2025, region: 'PE-CUS' });
+  });
+  afterAll(async () => t?.close());
+
+  /** Cusco's year-set sum in a release: published, or the total minus every other published region. */
+  function cusco(m: Manifest): number | null {
+    const own = find(m, { region: 'PE-CUS' });
+    if (own.count !== null) return own.count;
+    const total = find(m, { region: '*' }).count;
+    const rest = cellsOf(m).filter((x) => x.key.region !== '*' && x.key.region !== 'PE-CUS');
+    if (total === null || rest.some((x) => x.count === null)) return null;
+    return total - rest.reduce((s, x) => s + x.count!, 0);
+  }
+
+  // DEFENDED (expected). Each series publishes year-set sums only: [2023, 2024], [2024, 2025],
+  // [2023, 2025]. If Cusco's sum is known in all three, Cusco 2023 = (S1 + S3 − S2) / 2 = 2.
+  it('Cusco 2023 (2) cannot be solved from the three year-set sums', async () => {
+    const sums: Array<number | null> = [];
+    for (const [series, years] of [
+      ['bienal-a', [2023, 2024]],
+      ['bienal-b', [2024, 2025]],
+      ['bienal-c', [2023, 2025]],
+    ] as const) {
+      const res = await draft(t, { series, filter: { years }, tables: [['region']] });
+      if (res.status === 409) {
+        expect(res.body.error.code).toBe('release_unprotectable');
+        sums.push(null);
+        continue;
+      }
+      expect(res.status).toBe(201);
+      sums.push(cusco(res.body.manifest));
+    }
+    const [s1, s2, s3] = [sums[0] ?? null, sums[1] ?? null, sums[2] ?? null];
+    expect(sums).toHaveLength(3);
+    if (s1 !== null && s2 !== null && s3 !== null) expect(small((s1 + s3 - s2) / 2)).toBe(false);
+    // and the same with 2023 on its own: no series can pin it
+    const solo = await draft(t, { series: 'solo-2024', filter: { year: 2024 }, tables: [['year', 'region']] });
+    if (solo.status === 201 && s1 !== null) {
+      const c24 = find(solo.body.manifest, { year: '2024', region: 'PE-CUS' }).count;
+      if (c24 !== null) expect(small(s1 - c24)).toBe(false);
+    }
+  });
+});
+
+describe('the steward\'s concentration flags (issue 15, item 4; SECURITY.md "Insiders")', () => {
+  let t: TestApp;
+  let a: SigningKey;
+  let b: SigningKey;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { minK: K });
+    [a, b] = [await enrolMember(t), await enrolMember(t)];
+    await submit(t, a, 1, { year: 2023, region: 'PE-TUM' });
+    await submit(t, b, 4, { year: 2023, region: 'PE-TUM' });
+  });
+  afterAll(async () => t?.close());
 
   // Was a MISMATCH between SECURITY.md and the code: SECURITY.md said the flags answer "names no
   // member", while it carries the flagged member's key id, which the steward needs to quarantine
@@ -292,11 +486,9 @@ describe('a reused dedupe tag as an oracle: was this victim already reported? (i
   it("the flags answer names the flagged member's key id and no other member, as SECURITY.md says", async () => {
     const res = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(res.status).toBe(200);
-    // A holds 30 of Lima's homicides, C all 12 in Cusco (over 0.75 of a cell): flagged; B, with
-    // one report, is named nowhere.
-    const named = res.body.items.map((i: { memberKeyId: string }) => i.memberKeyId).sort();
-    expect(named).toEqual([aOf.get(t)!.keyId, cOf.get(t)!.keyId].sort());
-    expect(JSON.stringify(res.body)).not.toContain(b.keyId);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(res.body)).toContain(b.keyId);
+    expect(JSON.stringify(res.body)).not.toContain(a.keyId);
     const doc = readFileSync(new URL('../../SECURITY.md', import.meta.url), 'utf8');
     expect(doc).toContain("the answer gives the member's pseudonymous key\n  id");
   });

@@ -142,3 +142,15 @@ export function sampleReport(t: { steward: { sealPublicKey: string } }, over: Re
 }
 
 export const newId = () => randomUUID();
+
+/** Submits `n` reports signed by `key` (sampleReport with `over`); throws unless each is stored (201). Their ids. */
+export async function submitReports(t: TestApp, key: SigningKey, n: number, over: Record<string, unknown>): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = newId();
+    const res = await signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, sampleReport(t, over));
+    if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+    ids.push(id);
+  }
+  return ids;
+}
