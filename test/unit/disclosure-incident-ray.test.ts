@@ -7,11 +7,8 @@
 // is pinned, and that every cell noted unbounded above really is.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellCosts } from '../../server/disclosure/cost.js';
-import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
-import { isPrimary } from '../../server/disclosure/primary.js';
-import { type PatternOptions, type PatternState, repairUntilProtected } from '../../server/disclosure/secondary.js';
-import { structureOf } from '../../server/disclosure/structure.js';
+import { loadHighs } from '../../server/disclosure/index.js';
+import { repairFromPrimaries } from '../helpers/repair-from-primaries.js';
 import { referenceInterval, smallRelease } from '../disclosure/helpers.js';
 
 describe('the incident ray', () => {
@@ -20,16 +17,7 @@ describe('the incident ray', () => {
     let unbounded = 0;
     await fc.assert(
       fc.asyncProperty(smallRelease(), async (rel) => {
-        const lt = buildLinkedTables(rel);
-        const s = structureOf(lt.cells, lt.constraints);
-        const sensitive = Uint8Array.from(s.values, (v) => (isPrimary(v, rel.k) ? 1 : 0));
-        const rules = thresholdRules(s.n, sensitive, rel.k, rel.k);
-        const engine = new AuditEngine(highs, s, rules);
-        const o: PatternOptions = { highs, lt, counts: rel.counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: 2000 };
-        const attempts = new Map<number, number>();
-        sensitive.forEach((x, i) => x && attempts.set(i, 4));
-        const state: PatternState = { suppressed: new Uint8Array(s.n), attempts, method: 'heuristic', rounds: 0, unrepaired: [] };
-        repairUntilProtected(o, sensitive, state);
+        const { lt, s, sensitive, engine, state } = repairFromPrimaries(highs, rel, 4);
         const suppressed = new Set<number>();
         state.suppressed.forEach((x, i) => x && suppressed.add(i));
         for (let i = 0; i < s.n; i++) if (sensitive[i]) expect(suppressed.has(i), `primary ${i} published`).toBe(true);
