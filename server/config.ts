@@ -33,6 +33,12 @@ const env = z
     PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
     /** Smallest k any release may use (no request can go below it). */
     CONTAMOS_MIN_K: z.coerce.number().int().min(2).max(100).default(5),
+    /**
+     * Organisations per coalition the holdings rule protects against: 2 (default) any organisation
+     * (all its keys) and any two colluding ones; 1 one organisation at a time, as DESIGN.md asks at
+     * least (fewer hidden cells, less time: docs/performance.md). Set it before the first release.
+     */
+    CONTAMOS_HOLDINGS_COALITION: z.coerce.number().int().min(1).max(2).default(2),
     /** Share of a cell's incidents from one member above which the steward is told (flags). */
     CONTAMOS_FLAG_SHARE: z.coerce.number().gt(0).lt(1).default(0.75),
     /** The server's whole differential-privacy budget, zCDP rho, shared by every DP series. */

@@ -46,7 +46,7 @@ export async function startServer(config: Config = loadConfig(), logDestination?
     db,
     keys,
     now: () => Math.floor(Date.now() / 1000),
-    policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE },
+    policy: { minK: config.CONTAMOS_MIN_K, flagShare: config.CONTAMOS_FLAG_SHARE, holdingsCoalition: config.CONTAMOS_HOLDINGS_COALITION },
     dpBounds: config.dpBounds,
     terms: termsOf({
       coalition: config.CONTAMOS_COALITION_NAME,

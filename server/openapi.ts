@@ -23,6 +23,8 @@ import {
   memberKeyId,
   quarantineRequest,
   quarantineResponse,
+  organisationRequest,
+  organisationResponse,
   resolveRequest,
   resolveResponse,
 } from './schemas/steward.js';
@@ -234,7 +236,7 @@ export const ROUTES: RouteSpec[] = [
     resumen: 'Crear una invitación de un solo uso para una organización',
     body: { schema: inviteRequest, optional: true },
     responses: { 201: { description: 'the invite', schema: inviteResponse } },
-    errors: [...BODY_ERRORS, ...SIGNED_ERRORS],
+    errors: [...BODY_ERRORS, 'member_not_found', ...SIGNED_ERRORS],
   },
   {
     method: 'post',
@@ -320,6 +322,19 @@ export const ROUTES: RouteSpec[] = [
     params: { keyId: memberKeyId },
     body: { schema: quarantineRequest, optional: true },
     responses: { 200: { description: 'quarantined', schema: quarantineResponse } },
+    errors: [...BODY_ERRORS, 'invalid_path', 'member_not_found', ...SIGNED_ERRORS],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/steward/members/{keyId}/organisation',
+    who: 'steward',
+    summary:
+      'Count a key as one more key of another key’s organisation (merges the two organisations; never splits one): the holdings rule then takes their reports together',
+    resumen:
+      'Contar una clave como otra clave más de la organización de otra clave (une las dos organizaciones; nunca separa una): la regla de tenencias toma entonces sus reportes juntos',
+    params: { keyId: memberKeyId },
+    body: { schema: organisationRequest },
+    responses: { 200: { description: 'linked', schema: organisationResponse } },
     errors: [...BODY_ERRORS, 'invalid_path', 'member_not_found', ...SIGNED_ERRORS],
   },
   {

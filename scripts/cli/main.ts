@@ -16,6 +16,7 @@ import { inviteCommand } from './commands/invite.js';
 import { keysCommand } from './commands/keys.js';
 import { openCommand } from './commands/open.js';
 import { quarantineCommand } from './commands/quarantine.js';
+import { organisationCommand } from './commands/organisation.js';
 import { conflictsCommand, conflictsResolveCommand } from './commands/conflicts.js';
 import { revokeCommand } from './commands/revoke.js';
 import { statusCommand } from './commands/status.js';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   openCommand,
   revokeCommand,
   quarantineCommand,
+  organisationCommand,
   conflictsCommand,
   conflictsResolveCommand,
   dedupeSecretCommand,
@@ -69,6 +71,7 @@ Flujo habitual / Usual flow:
                 contamos conflicts --key steward.key.json
                 contamos conflicts resolve TAG REPORTID --key steward.key.json
                 contamos quarantine KEYID --key steward.key.json [--undo]
+                contamos same-organisation KEYID --as OTRA/OTHER --key steward.key.json
   publicación:  contamos release --key publisher.key.json --series anual --years 2023 --tables "year,region;year,incidentType"
   organización: contamos receipts verify --key org.key.json --release anual-1
 `;

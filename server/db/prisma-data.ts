@@ -30,6 +30,19 @@ export function memberData(db: Client): MemberStore {
     create: async (keyId, publicKey) => {
       await db.member.create({ data: { keyId, publicKey } });
     },
+    joinOrganisation: async (keyId, sameAs) => {
+      const [a, b] = await Promise.all([keyId, sameAs].map((k) => db.member.findUnique({ where: { keyId: k }, select: { keyId: true, organisation: true } })));
+      if (!a || !b) return false;
+      const from = a.organisation ?? a.keyId;
+      const to = b.organisation ?? b.keyId;
+      if (from !== to) await db.member.updateMany({ where: { OR: [{ keyId: from }, { organisation: from }] }, data: { organisation: to } });
+      return true;
+    },
+    organisations: async () =>
+      (await db.member.findMany({ where: { organisation: { not: null } }, select: { keyId: true, organisation: true } })).map((m) => [
+        m.keyId,
+        m.organisation!,
+      ]),
     revoke: async (keyId) => (await db.member.updateMany({ where: { keyId }, data: { revoked: true } })).count > 0,
     setQuarantined: async (keyId, quarantined) => (await db.member.updateMany({ where: { keyId }, data: { quarantined } })).count > 0,
     excluded: async () =>
@@ -39,9 +52,10 @@ export function memberData(db: Client): MemberStore {
 
 export function inviteData(db: Client): InviteStore {
   return {
-    create: async (tokenHash, expiresAt) => {
-      await db.invite.create({ data: { tokenHash, expiresAt } });
+    create: async (tokenHash, expiresAt, organisation) => {
+      await db.invite.create({ data: { tokenHash, expiresAt, organisation: organisation ?? null } });
     },
+    organisation: async (tokenHash) => (await db.invite.findUnique({ where: { tokenHash }, select: { organisation: true } }))?.organisation ?? null,
     expiry: async (tokenHash) => (await db.invite.findUnique({ where: { tokenHash }, select: { expiresAt: true } }))?.expiresAt ?? null,
     use: async (tokenHash, now) => (await db.invite.deleteMany({ where: { tokenHash, expiresAt: { gt: now } } })).count === 1,
     purgeExpired: async (now) => (await db.invite.deleteMany({ where: { expiresAt: { lt: now } } })).count,

@@ -47,6 +47,13 @@ export interface MemberStore {
   allKeys(): Promise<Array<[string, string]>>;
   isEnrolled(publicKey: string): Promise<boolean>;
   create(keyId: string, publicKey: string): Promise<void>;
+  /**
+   * Puts `keyId`'s organisation (all its keys) into `sameAs`'s: afterwards every one of them names
+   * `sameAs`'s organisation. false when either key id is unknown (nothing changed).
+   */
+  joinOrganisation(keyId: string, sameAs: string): Promise<boolean>;
+  /** [keyId, organisation] of every key that shares an organisation (the others are their own). */
+  organisations(): Promise<Array<[string, string]>>;
   /** false when no member has this key id. */
   revoke(keyId: string): Promise<boolean>;
   /** false when no member has this key id. */
@@ -56,7 +63,10 @@ export interface MemberStore {
 }
 
 export interface InviteStore {
-  create(tokenHash: string, expiresAt: number): Promise<void>;
+  /** `organisation`: the key id of an enrolled organisation the new key will join, or none. */
+  create(tokenHash: string, expiresAt: number, organisation?: string | null): Promise<void>;
+  /** The organisation an invite was made for (a key id), or null (none, or no such invite). */
+  organisation(tokenHash: string): Promise<string | null>;
   /** The invite's expiry, or null when there is none. */
   expiry(tokenHash: string): Promise<number | null>;
   /** Deletes the invite if it is still valid at `now`; false when it was not. */

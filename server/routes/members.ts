@@ -23,7 +23,7 @@ export function memberRoutes(ctx: ServiceContext, limits: { perMinute: number; p
 
   r.post('/invites', jsonType(true), steward, perKey, async (req, res) => {
     const body = jsonBody(req, inviteRequest, { allowEmpty: true });
-    res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours));
+    res.status(201).json(await createInvite(ctx, authOf(req), body.ttlHours, body.sameOrganisationAs));
   });
 
   r.post('/enrol', async (req, res) => {

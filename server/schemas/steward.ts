@@ -24,6 +24,15 @@ export const quarantineResponse = z.object({
   quarantined: z.boolean().describe('true: the member’s reports do not count from the next release on; the key may still sign'),
 });
 
+export const organisationRequest = z.strictObject({
+  sameAs: memberKeyId.describe('a key of the organisation this key (and every key already with it) belongs to'),
+});
+
+export const organisationResponse = z.object({
+  keyId: memberKeyId,
+  sameOrganisationAs: memberKeyId.describe('from the next release on, the two keys’ reports are one organisation’s in the holdings rule'),
+});
+
 export const conflictsQuery = z.strictObject({
   cursor: dedupeTag.optional().describe('the last tag of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100),

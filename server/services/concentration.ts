@@ -5,7 +5,8 @@
 // year × region × incident type, this lists every member whose incidents there make up more than
 // the operator's share (CONTAMOS_FLAG_SHARE, default 0.75) of a cell of at least 2 incidents.
 // Guarantees: steward-only (the route checks the role; the nonce is consumed here); computed from
-// the same counting rules as releases (excluded members left out, one incident per dedupe tag);
+// the same counting rules as releases (excluded members left out, one incident per dedupe tag,
+// an organisation's keys together: `memberKeyId` is the key id naming the organisation);
 // nothing is stored; the list is sorted by cell, then member, so it does not follow arrival order.
 import { readReportFacts } from './report-facts.js';
 import { nonceRow } from '../db/nonces.js';

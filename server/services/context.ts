@@ -11,6 +11,8 @@ export interface Policy {
   minK: number;
   /** Share of a cell's incidents above which one member is flagged to the steward (default 0.75). */
   flagShare: number;
+  /** Organisations per coalition of the holdings rule (1 or 2; default 2: disclosure/global/coalitions.ts). */
+  holdingsCoalition: number;
 }
 
 export interface ServiceContext {

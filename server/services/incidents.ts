@@ -10,9 +10,10 @@
 //       2. the report that represented the tag in the latest data version of a year (so a report
 //          added later under the same tag — a duplicate, or a member's attempt to move someone
 //          else's incident — never changes how a counted incident is counted);
-//       3. otherwise the smallest rank HMAC(secret, tag ‖ member) ‖ HMAC(secret, reportHash): one
-//          draw per member organisation, under a secret no member has, so no member can choose
-//          which report wins by making many reports or grinding report ids;
+//       3. otherwise the smallest rank HMAC(secret, tag ‖ organisation) ‖ HMAC(secret, reportHash):
+//          one draw per member organisation (all its keys together: organisations.ts), under a
+//          secret no member has, so no member can choose which report wins by making many
+//          reports, grinding report ids or using several keys;
 //   - the incident belongs to its representative's year;
 //   - every counted report belongs to the year it states (its own year), whichever incident it
 //     joined: a year's state is its incidents and every counted report of that year (the data
@@ -20,6 +21,7 @@
 //     are those of its own year; a report joined to an incident of another year is `extra` in its
 //     own year. So what a member learns from its own reports (proofs, which year's version moved)
 //     never depends on whether another member had reported the same incident (issue 15);
+//   - an incident's `members` are organisations (a key's `holder`), not keys;
 //   - what a member `filed` (filedOf): its items as it sees them, one per tag and values, whether
 //     or not they joined an incident already counted (for the disclosure model).
 // A recorded version (DataVersion) is rebuilt from its stored report ids and representatives, so
@@ -48,6 +50,8 @@ export const COUNTED_DIMENSIONS = [
 export interface ReportFacts {
   id: string;
   memberKeyId: string;
+  /** The organisation of the member key (organisations.ts); absent: the key is its own. */
+  holder?: string;
   dedupeTag: string | null;
   reportHash: string;
   status: string;
@@ -63,9 +67,13 @@ export interface Incident {
   key: Key;
   representative: string;
   reports: string[];
+  /** The organisations (holders) that reported it. */
   members: string[];
   hashes: string[];
 }
+
+/** The organisation a report's key belongs to: what the holdings rule and the draw go by. */
+export const holderOf = (r: ReportFacts): string => r.holder ?? r.memberKeyId;
 
 /** A year's counted state: its incidents, and its reports counted under another year's incident. */
 export interface YearState {
@@ -104,8 +112,9 @@ export function lowestRanked(secret: Uint8Array, group: readonly ReportFacts[]):
   if (group.length === 1) return rep;
   const byMember = new Map<string, string>();
   const first = (r: ReportFacts): string => {
-    let v = byMember.get(r.memberKeyId);
-    if (v === undefined) byMember.set(r.memberKeyId, (v = dedupeRank(secret, r.dedupeTag!, r.memberKeyId)));
+    const h = holderOf(r);
+    let v = byMember.get(h);
+    if (v === undefined) byMember.set(h, (v = dedupeRank(secret, r.dedupeTag!, h)));
     return v;
   };
   let best = first(rep);
@@ -132,7 +141,7 @@ export function lowestRanked(secret: Uint8Array, group: readonly ReportFacts[]):
 /** The incident of `rep`, with the reports of `group` stated in the same year (the others are returned in `other`). */
 function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[], other?: ReportFacts[]): Incident {
   if (group.length === 1)
-    return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [rep.memberKeyId], hashes: [rep.reportHash] };
+    return { id, year: rep.year, key: rep.key, representative: rep.id, reports: [rep.id], members: [holderOf(rep)], hashes: [rep.reportHash] };
   if (group.some((r) => r.year !== rep.year)) {
     other?.push(...group.filter((r) => r.year !== rep.year));
     group = group.filter((r) => r.year === rep.year);
@@ -143,7 +152,7 @@ function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[],
     key: rep.key,
     representative: rep.id,
     reports: group.map((r) => r.id).sort(),
-    members: [...new Set(group.map((r) => r.memberKeyId))].sort(),
+    members: [...new Set(group.map(holderOf))].sort(),
     hashes: group.map((r) => r.reportHash).sort(),
   };
 }
@@ -250,8 +259,8 @@ export function filedOf(state: YearState, byId: ReadonlyMap<string, ReportFacts>
     if (values === undefined) spelled.set(r.key, (values = JSON.stringify(r.key)));
     const id = `${r.dedupeTag ?? r.id}\u0000${values}`;
     const it = items.get(id);
-    if (it) it.members.add(r.memberKeyId);
-    else items.set(id, { first: r, members: new Set([r.memberKeyId]) });
+    if (it) it.members.add(holderOf(r));
+    else items.set(id, { first: r, members: new Set([holderOf(r)]) });
   };
   for (const i of state.incidents) for (const id of i.reports) add(byId.get(id)!);
   for (const r of state.extra) add(r);

@@ -3,7 +3,8 @@
 // expiry); an attempt that presents a valid invite uses it up, whatever else happens; a public key
 // that is already enrolled is answered exactly as a new one (201 and a fresh random key id, which
 // names no member and under which nothing verifies), so no invite tells whether some key is
-// enrolled; a member is a random pseudonym plus its public key and nothing else; a revoked key can
+// enrolled; a member is a random pseudonym plus its public key and nothing else (and, when the
+// steward made the invite for an enrolled organisation, the link to it: organisations.ts); a revoked key can
 // no longer sign anything (checked on every request against the database, so it holds across
 // replicas at once).
 import { randomBytes } from 'node:crypto';
@@ -14,10 +15,19 @@ import { nonceRow } from '../db/nonces.js';
 import type { StoreTx } from '../db/store.js';
 import type { Auth, ServiceContext } from './context.js';
 
-export async function createInvite(ctx: ServiceContext, auth: Auth, ttlHours: number): Promise<{ invite: string; expiresAt: string }> {
+/** `sameOrganisationAs`: the key id of an enrolled organisation the new key will belong to (organisations.ts). */
+export async function createInvite(
+  ctx: ServiceContext,
+  auth: Auth,
+  ttlHours: number,
+  sameOrganisationAs?: string,
+): Promise<{ invite: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = ctx.now() + ttlHours * 3600;
-  await ctx.db.signed(nonceRow(auth), (tx) => tx.invites.create(sha256Hex(token), expiresAt));
+  await ctx.db.signed(nonceRow(auth), async (tx) => {
+    if (sameOrganisationAs !== undefined && !(await tx.members.key(sameOrganisationAs))) throw new AppError('member_not_found');
+    await tx.invites.create(sha256Hex(token), expiresAt, sameOrganisationAs ?? null);
+  });
   return { invite: token, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
@@ -29,14 +39,17 @@ export async function enrol(ctx: ServiceContext, invite: string, publicKey: stri
   // writer needs). Only an invite that exists goes on to be used up, atomically, below.
   const expiry = await ctx.db.invites.expiry(sha256Hex(invite));
   if (expiry === null || expiry <= ctx.now()) throw new AppError('invite_invalid');
-  const useInvite = async (tx: StoreTx) => {
+  const useInvite = async (tx: StoreTx): Promise<string | null> => {
+    const organisation = await tx.invites.organisation(sha256Hex(invite));
     if (!(await tx.invites.use(sha256Hex(invite), ctx.now()))) throw new AppError('invite_invalid');
+    return organisation;
   };
   try {
     return await ctx.db.transaction(async (tx) => {
-      await useInvite(tx);
+      const organisation = await useInvite(tx);
       if (await tx.members.isEnrolled(publicKey)) return { keyId, created: false }; // see header
       await tx.members.create(keyId, publicKey);
+      if (organisation !== null) await tx.members.joinOrganisation(keyId, organisation);
       return { keyId, created: true };
     });
   } catch (e) {

@@ -297,6 +297,7 @@ async function protect(
     filed: (y, v) => recordsOf(filedOf(stateOf(y, v), data.facts)),
     minK: minKOf(ctx),
     minProtection: minKOf(ctx),
+    coalition: ctx.policy?.holdingsCoalition,
   };
   if (checkConflicts) refuseKConflicts(input, k);
   try {

@@ -6,8 +6,9 @@
 // hostile k, filters, tables, rho and epsilon as numbers and strings; reports with one field
 // made hostile). Each request is unsigned or signed by a member, the steward or a publisher, so
 // that every role's routes get past the role check to their validation. Never a 5xx, every
-// refusal a stable JSON error code, nothing written but what a success may write (invites and
-// reports, counted), never a marker in the logs, no prototype pollution. Plus slow-drip bodies
+// refusal a stable JSON error code, nothing written but what a success may write (invites,
+// reports and release drafts — with the log entry and data versions a draft records — counted),
+// never a marker in the logs, no prototype pollution. Plus slow-drip bodies
 // on a listener with the production timeouts (server/main.ts).
 // Runs CONTAMOS_FUZZ_RUNS cases per provider: 250 in `npm test`, 5,000 per provider (10,000 in
 // all) in `npm run test:fuzz`. Prints how many cases ran. Shown to fail: docs/test-evidence.md.
@@ -218,7 +219,7 @@ describe.each(providers)('fuzzing every OpenAPI route, every role (%s)', (provid
   let org: SigningKey;
   let ownReport: string;
   let cases = 0;
-  const written = { invites: 0, reports: 0 };
+  const written = { invites: 0, reports: 0, drafts: 0 };
   let reachedReleases = 0;
   const signers = () => [null, org, t.steward, t.publisher] as const;
   beforeAll(async () => {
@@ -284,20 +285,25 @@ describe.each(providers)('fuzzing every OpenAPI route, every role (%s)', (provid
           if (res.status >= 400 && route.path.startsWith('/api/')) expect(res.type).toBe('application/json');
           if (res.status === 201 && route.path === '/api/v1/invites') written.invites++;
           if (res.status === 201 && route.path === '/api/v1/reports/{id}') written.reports++;
+          if (res.status === 201 && route.path === '/api/v1/releases' && route.method === 'POST') written.drafts++;
           // a release body that passed validation reached the service (too small, budget, k…)
           if (route.path === '/api/v1/releases' && signer === 'publisher' && ![400, 401, 413, 415].includes(res.status)) reachedReleases++;
         }),
         { numRuns: RUNS, seed: SEED },
       );
-      // nothing changed but what successes may write: invites issued, reports stored (nonces are
+      // nothing changed but what successes may write: invites issued, reports stored, drafts of a
+      // valid release body (nonces are
       // consumed by successful signed reads; the ranking secret is made by the first count)
       const { ServerSecret: _s2, Nonce: _n2, ...after } = await tableContents(t.testDb);
       for (const table of Object.keys(before)) {
-        if (table === 'Invite' || table === 'Report') {
-          const b = JSON.parse(before[table]!) as unknown[];
-          const a = JSON.parse(after[table]!) as unknown[];
-          expect(a.length, table).toBe(b.length + (table === 'Invite' ? written.invites : written.reports));
-          expect(a, table).toEqual(expect.arrayContaining(b));
+        const grown = { Invite: written.invites, Report: written.reports, ReleaseDraft: written.drafts, Publication: written.drafts } as Record<string, number>;
+        if (table in grown || (written.drafts > 0 && (table === 'DataVersion' || table === 'sqlite_sequence'))) {
+          // only added to: every earlier row still there, unchanged; counted tables by exactly their successes
+          const rows = (x: string) => (x.startsWith('[') ? (JSON.parse(x) as unknown[]) : x.split('\n'));
+          const b = rows(before[table]!);
+          const a = rows(after[table]!);
+          if (table in grown) expect(a.length, table).toBe(b.length + grown[table]!);
+          if (table !== 'sqlite_sequence') expect(a, table).toEqual(expect.arrayContaining(b));
         } else expect(after[table], table).toBe(before[table]);
       }
       for (const m of forbidden) expect(t.logs.join(''), m).not.toContain(m);

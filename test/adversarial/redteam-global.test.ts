@@ -495,34 +495,55 @@ describe('the steward\'s concentration flags (issue 15, item 4; SECURITY.md "Ins
 });
 
 describe('two member keys pad one cell together (issue 15, item 1: holdings of one member only)', () => {
-  let t: TestApp;
-  let a: SigningKey;
-  let b1: SigningKey;
-  let b2: SigningKey;
-  let c: SigningKey;
-  beforeAll(async () => {
-    t = await startTestApp('sqlite', { minK: K });
-    [a, b1, b2, c] = [await enrolMember(t), await enrolMember(t), await enrolMember(t), await enrolMember(t)];
-    await submit(t, c, 30, { year: 2023, region: 'PE-LMA' });
-    await submit(t, a, 1, { year: 2023, region: 'PE-TUM' }); // the secret: A reported one incident in Tumbes
-  });
-  afterAll(async () => t?.close());
+  // Was VULNERABLE ("a compromised organisation, a stolen phone"): the holdings rule took off ONE
+  // key's share at a time. Two keys B1, B2 each add 4 invented Tumbes reports to A's one: Tumbes =
+  // 9; 9 − 4 = 5 and 9 − 1 = 8 are not small, so Tumbes was published (and no flag raised: each key
+  // holds 4/9 < 0.75). Together they computed 9 − 8 = 1: A reported exactly one incident in Tumbes.
+  // Now the shares are an ORGANISATION's (all its keys: services/organisations.ts) — the keys the
+  // steward enrolled for one organisation, or linked — and, by default (CONTAMOS_HOLDINGS_COALITION
+  // 2), any two organisations' together (coalitions.ts).
+  const req = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
 
-  // FIXED (was VULNERABLE to two colluding members, or one organisation holding two keys: "a
-  // compromised organisation, a stolen phone"). The holdings rule took off ONE member's share at a
-  // time. B1 and B2 each add 4 invented Tumbes reports: Tumbes = 9; 9 − 4 = 5 and 9 − 1 = 8 are
-  // not small, so Tumbes was published (and no flag raised: each key holds 4/9 < 0.75). Together
-  // they computed 9 − 8 = 1: A reported exactly one incident in Tumbes. Now every pair's share is
-  // taken off too (coalitions.ts): 9 − 8 = 1 is small, so Tumbes stays protected.
-  it('what nobody in a pair of colluding members reported is never a published small number', async () => {
-    const req = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
-    const r1 = await publish(t, req);
-    expect(find(r1.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);
-    await submit(t, b1, 4, { year: 2023, region: 'PE-TUM' });
-    await submit(t, b2, 4, { year: 2023, region: 'PE-TUM' });
-    const r2 = await publish(t, req);
-    const tum = find(r2.manifest, { year: '2023', region: 'PE-TUM' }).count;
+  /** A's one Tumbes incident, hidden; then two keys pad Tumbes by 4 each; Tumbes in the next release. */
+  async function padTwice(opts: { coalition?: number; link?: 'invite' | 'steward' }): Promise<number | null> {
+    const t = await startTestApp('sqlite', { minK: K, ...(opts.coalition ? { holdingsCoalition: opts.coalition } : {}) });
+    try {
+      const [a, c, b1] = [await enrolMember(t), await enrolMember(t), await enrolMember(t)];
+      const b2 = await enrolMember(t, opts.link === 'invite' ? b1.keyId : undefined);
+      if (opts.link === 'steward') {
+        const res = await signed(t.app, 'POST', `/api/v1/steward/members/${b2.keyId}/organisation`, t.steward, { sameAs: b1.keyId });
+        expect(res.status).toBe(200);
+      }
+      await submit(t, c, 30, { year: 2023, region: 'PE-LMA' });
+      await submit(t, a, 1, { year: 2023, region: 'PE-TUM' }); // the secret: A reported one incident in Tumbes
+      const r1 = await publish(t, req);
+      expect(find(r1.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);
+      await submit(t, b1, 4, { year: 2023, region: 'PE-TUM' });
+      await submit(t, b2, 4, { year: 2023, region: 'PE-TUM' });
+      const r2 = await publish(t, req);
+      return find(r2.manifest, { year: '2023', region: 'PE-TUM' }).count;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('two keys of one organisation (enrolled with an invite for it, or linked by the steward) cannot learn what the others reported', async () => {
+    for (const link of ['invite', 'steward'] as const) {
+      const tum = await padTwice({ link, coalition: 1 });
+      if (tum !== null) expect(small(tum - 8), `${link}: Tumbes = ${tum}, the organisation holds 8`).toBe(false);
+    }
+  });
+
+  it('by default (CONTAMOS_HOLDINGS_COALITION 2), two colluding organisations cannot either', async () => {
+    const tum = await padTwice({});
     if (tum !== null) expect(small(tum - 8), `Tumbes = ${tum}, the pair holds 8`).toBe(false);
+  });
+
+  // The control, so the two tests above could fail: the same keys as two organisations, with the
+  // rule at one organisation at a time (CONTAMOS_HOLDINGS_COALITION=1), publish Tumbes = 9, from
+  // which the two, together, compute A's 1: the operator's choice (SECURITY.md, "Insiders").
+  it('control: two unlinked keys are two organisations, and with CONTAMOS_HOLDINGS_COALITION=1 the pair can compute the small rest', async () => {
+    expect(await padTwice({ coalition: 1 })).toBe(9);
   });
 });
 

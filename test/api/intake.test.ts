@@ -52,7 +52,8 @@ describe.each(providers)('intake API on %s', (provider) => {
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('invite_invalid');
     const m = await t.db.prisma.member.findUnique({ where: { keyId: ok.body.keyId } });
-    expect(Object.keys(m!).sort()).toEqual(['keyId', 'publicKey', 'quarantined', 'revoked']);
+    expect(Object.keys(m!).sort()).toEqual(['keyId', 'organisation', 'publicKey', 'quarantined', 'revoked']);
+    expect(m!.organisation).toBeNull(); // its own organisation: the invite was not made for another's
     const invites = await t.db.prisma.invite.findMany();
     expect(JSON.stringify(invites)).not.toContain(inv.body.invite);
   });

@@ -12,6 +12,9 @@ import { createLogger } from '../../server/http/logger.js';
 import type { ServiceContext } from '../../server/services/context.js';
 import { COUNTABLE_FIELDS, dedupeChoices } from '../../server/services/conflicts.js';
 import { excludedMembers } from '../../server/services/quarantine.js';
+import { organisationsOf } from '../../server/services/organisations.js';
+import { readReportFacts } from '../../server/services/report-facts.js';
+import { currentIncidents } from '../../server/services/incidents.js';
 import { countedMemberSql } from '../../server/db/prisma-data.js';
 import { dedupeRank, dedupeRankSecret } from '../../server/services/server-secrets.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
@@ -187,6 +190,96 @@ describe.each(providers)('steward API on %s', (provider) => {
       });
       expect(await quarantined(b.keyId)).toBe(false);
       expect(await t.db.prisma.dedupeChoice.count({ where: { tag: t1 } })).toBe(0);
+    });
+  });
+
+  describe('organisations of several keys', () => {
+    const holders = async (keys: SigningKey[]) => {
+      const of = await organisationsOf(t.ctx);
+      return keys.map((k) => of(k.keyId));
+    };
+    const link = (key: SigningKey, sameAs: SigningKey, by: SigningKey = t.steward) =>
+      call('POST', `/api/v1/steward/members/${key.keyId}/organisation`, by, { sameAs: sameAs.keyId });
+
+    it("links a key to another key's organisation, merging whole organisations; idempotent", async () => {
+      const [m1, m2, m3, m4] = [await enrolMember(t), await enrolMember(t), await enrolMember(t), await enrolMember(t)];
+      expect(new Set(await holders([m1, m2, m3, m4])).size).toBe(4); // every key its own organisation
+      const res = await link(m2, m1);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ keyId: m2.keyId, sameOrganisationAs: m1.keyId });
+      expect((await link(m4, m3)).status).toBe(200);
+      const [h1, h2, h3, h4] = await holders([m1, m2, m3, m4]);
+      expect(h1).toBe(h2);
+      expect(h3).toBe(h4);
+      expect(h1).not.toBe(h3);
+      // m3's organisation (m3 and m4) joins m2's (m1 and m2): all four are one
+      expect((await link(m3, m2)).status).toBe(200);
+      expect(new Set(await holders([m1, m2, m3, m4])).size).toBe(1);
+      expect((await holders([a, b, c])).sort()).toEqual([a.keyId, b.keyId, c.keyId].sort());
+      // again, either way round: nothing changes (a link never splits an organisation)
+      const before = await t.db.prisma.member.findMany({ orderBy: { keyId: 'asc' } });
+      for (const [x, y] of [
+        [m2, m1],
+        [m1, m4],
+        [m4, m4],
+      ] as const)
+        expect((await link(x, y)).status).toBe(200);
+      expect(await t.db.prisma.member.findMany({ orderBy: { keyId: 'asc' } })).toEqual(before);
+    });
+
+    it('an unknown key on either side is 404, a malformed one or body 400, anyone but the steward 403; none writes anything', async () => {
+      const m = await enrolMember(t);
+      await writesNothing(async () => {
+        const ghost = { keyId: 'm-AAAAAAAAAAAAAAAA' } as SigningKey;
+        for (const [x, y] of [
+          [ghost, m],
+          [m, ghost],
+        ] as const) {
+          const res = await link(x, y);
+          expect(res.status).toBe(404);
+          expect(res.body.error.code).toBe('member_not_found');
+        }
+        const badPath = await call('POST', '/api/v1/steward/members/not-a-key/organisation', t.steward, { sameAs: m.keyId });
+        expect(badPath.body.error.code).toBe('invalid_path');
+        for (const body of [{}, { sameAs: 'not-a-key' }, { sameAs: a.keyId, extra: 1 }]) {
+          const res = await call('POST', `/api/v1/steward/members/${m.keyId}/organisation`, t.steward, body);
+          expect(res.status, JSON.stringify(body)).toBe(400);
+          expect(res.body.error.code).toBe('invalid_body');
+        }
+        expect((await call('POST', `/api/v1/steward/members/${m.keyId}/organisation`, t.steward)).status).toBe(415); // no JSON body at all
+        for (const key of [m, a, t.publisher]) {
+          const res = await link(m, a, key);
+          expect(res.status).toBe(403);
+          expect(res.body.error.code).toBe('forbidden_role');
+        }
+      });
+      expect(await holders([m])).toEqual([m.keyId]);
+    });
+
+    it('an invite made for an enrolled organisation enrols one more key of it; for an unknown key it is 404 and no invite is stored', async () => {
+      const first = await enrolMember(t);
+      const second = await enrolMember(t, first.keyId);
+      expect(await holders([second])).toEqual(await holders([first]));
+      expect((await t.db.prisma.member.findUnique({ where: { keyId: second.keyId } }))!.organisation).toBe(first.keyId);
+      await writesNothing(async () => {
+        const res = await call('POST', '/api/v1/invites', t.steward, { sameOrganisationAs: 'm-AAAAAAAAAAAAAAAA' });
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('member_not_found');
+        const bad = await call('POST', '/api/v1/invites', t.steward, { sameOrganisationAs: 'someone' });
+        expect(bad.status).toBe(400);
+      });
+    });
+
+    it("counting takes an organisation's keys as one member: an incident two of its keys reported has one member", async () => {
+      const [k1, k2, other] = [await enrolMember(t), await enrolMember(t), await enrolMember(t)];
+      expect((await link(k2, k1)).status).toBe(200);
+      const shared = tag();
+      const ids = [await submit(k1, { dedupeTag: shared }), await submit(k2, { dedupeTag: shared }), await submit(other, { dedupeTag: shared })];
+      const facts = await readReportFacts(t.ctx);
+      const byYear = currentIncidents(facts.values(), { excluded: new Set(), choices: new Map(), sticky: new Set(), secret: randomBytes(32) });
+      const inc = byYear.get(2023)!.incidents.find((i) => i.id === shared)!;
+      expect(inc.reports.sort()).toEqual([...ids].sort());
+      expect(inc.members).toEqual([(await holders([k1]))[0]!, other.keyId].sort());
     });
   });
 

@@ -76,6 +76,40 @@ describe('contamos CLI: quarantine, conflicts, conflicts resolve', () => {
     expect((await db().member.findUnique({ where: { keyId } }))!.quarantined).toBe(false);
   });
 
+  it('same-organisation KEYID --as OTHER, and invite --same-organisation-as: keys counted as one organisation', async () => {
+    const [a, b] = members;
+    const orgOf = async (keyId: string) => (await db().member.findUnique({ where: { keyId } }))!.organisation;
+    const nonces = await db().nonce.count();
+    for (const [argv, pattern] of [
+      [['same-organisation', a!.keyId, '--key', s.stewardKeyFile], /falta --as OTRA \/ --as OTHER is missing/],
+      [['same-organisation', a!.keyId, '--as', 'nobody', '--key', s.stewardKeyFile], /no es un keyId .* \/ .* is not a member keyId/],
+      [['invite', '--same-organisation-as', 'nobody', '--key', s.stewardKeyFile], /no es un keyId .* \/ .* is not a member keyId/],
+    ] as const) {
+      const r = await run([...argv]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+    }
+    expect(await db().nonce.count()).toBe(nonces);
+    const unknown = await run(['same-organisation', a!.keyId, '--as', 'm-AAAAAAAAAAAAAAAA', '--key', s.stewardKeyFile]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/member_not_found/);
+    expect(await orgOf(a!.keyId)).toBeNull();
+
+    // a third key enrolled with an invite made for a's organisation
+    const file = path.join(work, 'a2.key.json');
+    expect((await run(['keys', '--role', 'member', '--out', file])).code).toBe(0);
+    const token = (await run(['invite', '--same-organisation-as', a!.keyId, '--key', s.stewardKeyFile])).stdout.trim();
+    expect((await run(['enrol', '--invite', token, '--key', file])).code).toBe(0);
+    const a2 = parseKeyFile(readFileSync(file, 'utf8')).keyId!;
+    expect(await orgOf(a2)).toBe(a!.keyId);
+
+    const linked = await run(['same-organisation', b!.keyId, '--as', a2, '--key', s.stewardKeyFile]);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(linked.stdout).toContain(`Misma organización / Same organisation: ${b!.keyId} = ${a2}`);
+    expect(await orgOf(b!.keyId)).toBe(a!.keyId);
+    await db().member.update({ where: { keyId: b!.keyId }, data: { organisation: null } }); // the later tests want b on its own
+  });
+
   it('quarantine: wrong usage is exit 2 and sends nothing; the server’s refusals are exit 1 with their code', async () => {
     const nonces = await db().nonce.count();
     for (const [argv, pattern] of [

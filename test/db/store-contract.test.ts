@@ -358,6 +358,29 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
       expect(await store.invites.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
       expect(await store.invites.expiry(late)).toBeNull();
     });
+
+    it('links keys into organisations by merging, never splitting; an invite keeps the organisation it was made for', async () => {
+      const [k1, k2, k3, k4] = [await enrol(), await enrol(), await enrol(), await enrol()];
+      const orgOf = async (k: string) => new Map(await replica.members.organisations()).get(k) ?? k;
+      expect(await store.members.joinOrganisation(k2, 'm-unknown')).toBe(false);
+      expect(await store.members.joinOrganisation('m-unknown', k2)).toBe(false);
+      expect(await orgOf(k2)).toBe(k2);
+      expect(await store.members.joinOrganisation(k2, k1)).toBe(true);
+      expect(await store.members.joinOrganisation(k4, k3)).toBe(true);
+      expect(await Promise.all([k1, k2, k3, k4].map(orgOf))).toEqual([k1, k1, k3, k3]);
+      // k1's organisation (k1 and k2) into k4's (k3 and k4), inside a transaction as the service does
+      expect(await store.transaction((tx) => tx.members.joinOrganisation(k1, k4))).toBe(true);
+      expect(new Set(await Promise.all([k1, k2, k3, k4].map(orgOf))).size).toBe(1);
+      expect(await store.members.joinOrganisation(k3, k2)).toBe(true); // already one: nothing changes
+      expect(new Set(await Promise.all([k1, k2, k3, k4].map(orgOf))).size).toBe(1);
+      const inv = hash();
+      await store.invites.create(inv, FAR, k2);
+      expect(await store.invites.organisation(inv)).toBe(k2);
+      expect(await store.invites.organisation(hash())).toBeNull();
+      const plain = hash();
+      await store.invites.create(plain, FAR);
+      expect(await store.invites.organisation(plain)).toBeNull();
+    });
   });
 
   describe('releases, drafts, the log and the ledger', () => {

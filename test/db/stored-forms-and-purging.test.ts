@@ -47,7 +47,8 @@ describe.each(providers)('stored forms of nonces, invites and rate windows, and 
     const token = inv.body.invite as string;
     const row = await t.db.prisma.invite.findUnique({ where: { tokenHash: sha256Hex(token) } });
     expect(row).not.toBeNull();
-    expect(Object.keys(row!).sort()).toEqual(['expiresAt', 'tokenHash']);
+    expect(Object.keys(row!).sort()).toEqual(['expiresAt', 'organisation', 'tokenHash']);
+    expect(row!.organisation).toBeNull();
     expect(await dumpDatabase(t.testDb)).not.toContain(token);
   });
 

@@ -30,6 +30,8 @@ export class Sim {
     readonly domains: Record<string, string[]>,
     readonly hierarchies: Record<string, Record<string, string[]>> = {},
     readonly minK = 5,
+    /** Organisations per coalition of the holdings and filed rules (GlobalInput.coalition; the server's default 2). */
+    readonly coalition = 2,
   ) {}
 
   /** Sets the current incidents of a year (a new version is made when a publication uses it). */
@@ -128,6 +130,7 @@ export class Sim {
       ...(opts.withoutFiled ? {} : { filed: this.filed }),
       minK: this.minK,
       minProtection: this.minK,
+      coalition: this.coalition,
       method: opts.method,
     });
     this.log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
@@ -249,15 +252,16 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
 
 /**
  * True count of coordinates `key` (leaf codes, or "*") among `incidents`, each member's share of
- * it, and each coalition's (one member, or two: "a+b"): the incidents any of its members reported.
+ * it, and each coalition's (one member, or with `size` 2 also two: "a+b"): the incidents any of its
+ * members reported.
  */
-export function trueCount(incidents: readonly Incident[], key: Key): { value: number; shares: Map<string, number>; coalitions: Map<string, number> } {
+export function trueCount(incidents: readonly Incident[], key: Key, size = 1): { value: number; shares: Map<string, number>; coalitions: Map<string, number> } {
   const match = incidents.filter((i) => Object.keys(key).every((d) => key[d] === '*' || i.key[d] === key[d]));
   const shares = new Map<string, number>();
   for (const i of match) for (const m of new Set(i.members)) shares.set(m, (shares.get(m) ?? 0) + 1);
   const coalitions = new Map(shares);
   const members = [...shares.keys()].sort();
   for (const a of members)
-    for (const b of members) if (a < b) coalitions.set(`${a}+${b}`, match.filter((i) => i.members.includes(a) || i.members.includes(b)).length);
+    for (const b of members) if (size >= 2 && a < b) coalitions.set(`${a}+${b}`, match.filter((i) => i.members.includes(a) || i.members.includes(b)).length);
   return { value: match.length, shares, coalitions };
 }

@@ -46,6 +46,7 @@ export async function startTestApp(
     memberDailyReports?: number;
     enrolAttemptsPerInvite?: number;
     minK?: number;
+    holdingsCoalition?: number;
     dpBounds?: DpBounds;
   } = {},
 ): Promise<TestApp> {
@@ -59,13 +60,13 @@ export async function startTestApp(
   await migrate(testDb.url);
   const db = openDatabase(testDb.url);
   const clock = { offset: 0 };
-  const { dpBounds, minK, ...appOpts } = opts;
+  const { dpBounds, minK, holdingsCoalition, ...appOpts } = opts;
   // Tests choose small k to keep their data small; the server's own default minimum is 5.
   const ctx: ServiceContext = {
     db,
     keys,
     now: () => Math.floor(Date.now() / 1000) + clock.offset,
-    policy: { minK: minK ?? 2 },
+    policy: { minK: minK ?? 2, ...(holdingsCoalition ? { holdingsCoalition } : {}) },
     ...(dpBounds ? { dpBounds } : {}),
   };
   const logs: string[] = [];
@@ -118,8 +119,9 @@ export async function signed(app: Express, method: 'GET' | 'PUT' | 'POST' | 'DEL
 }
 
 /** Invites and enrols a new member with a key pair made here (as on the organisation's device). */
-export async function enrolMember(t: TestApp): Promise<SigningKey> {
-  const inv = await signed(t.app, 'POST', '/api/v1/invites', t.steward, {});
+/** A new member key; `sameOrganisationAs`: one more key of that member's organisation (the invite says so). */
+export async function enrolMember(t: TestApp, sameOrganisationAs?: string): Promise<SigningKey> {
+  const inv = await signed(t.app, 'POST', '/api/v1/invites', t.steward, sameOrganisationAs ? { sameOrganisationAs } : {});
   if (inv.status !== 201) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);
   const kp = generateSigningKeyPair();
   const res = await request(t.app).post('/api/v1/enrol').set('content-type', 'application/json').send({ invite: inv.body.invite, publicKey: kp.publicKey });

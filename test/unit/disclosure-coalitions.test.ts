@@ -29,11 +29,11 @@ const sorted = (xs: Iterable<number>) => [...xs].sort((a, b) => a - b);
 describe('coalition shares', () => {
   it('a known answer: an incident two members both reported counts once in their share', () => {
     const h = holdingsOf([['a'], ['a', 'b'], ['b'], ['c']]);
-    const counts = coalitionCounts(h);
+    const counts = coalitionCounts(h, 2);
     expect(Object.fromEntries(counts)).toEqual({ a: 2, b: 2, c: 1, 'a\u0000b': 3, 'a\u0000c': 3, 'b\u0000c': 3 });
-    expect(sorted(coalitionShares(h))).toEqual([1, 2, 3]);
+    expect(sorted(coalitionShares(h, 2))).toEqual([1, 2, 3]);
     expect(sorted(coalitionShares(h, 1))).toEqual([1, 2]);
-    expect(coalitionShares(undefined)).toEqual([]);
+    expect(coalitionShares(undefined, 2)).toEqual([]);
   });
 
   it('equal a direct count of the incidents any member of the coalition reported', () => {

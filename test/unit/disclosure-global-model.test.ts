@@ -62,6 +62,7 @@ function modelOfLast(sim: Sim, minK = sim.minK): { model: GlobalModel; input: Gl
     filed: sim.filed,
     minK,
     minProtection: minK,
+    coalition: sim.coalition,
   };
   return { model: buildGlobalModel(input), input, last };
 }
@@ -83,8 +84,9 @@ function inCoords(sim: Sim, i: Incident, key: Key): boolean {
 const incidentsAt = (sim: Sim, vector: Array<[number, number]>): Incident[] => vector.flatMap(([y, v]) => sim.data.get(y)![v - 1]!);
 
 /**
- * A cell's value and what each member, and each two members together (an incident both reported
- * once: two keys of one organisation), reported of it, over the members given (default: those in it).
+ * A cell's value and what each member, and with coalition 2 each two members together (an incident
+ * both reported once: two colluding organisations), reported of it, over the members given
+ * (default: those in it).
  */
 function tally(
   sim: Sim,
@@ -98,7 +100,7 @@ function tally(
   const count = (who: readonly string[]) => mine.filter((i) => i.members.some((m) => who.includes(m))).length;
   members.forEach((a, x) => {
     shares.set(a, count([a]));
-    for (const b of members.slice(x + 1)) shares.set(`${a}+${b}`, count([a, b]));
+    if (sim.coalition >= 2) for (const b of members.slice(x + 1)) shares.set(`${a}+${b}`, count([a, b]));
   });
   return { value: mine.length, members, shares };
 }
@@ -407,9 +409,9 @@ function grid(tag: string, n: number[][], who: (a: number, b: number, j: number)
   return out;
 }
 
-describe('global model, cell by cell against the full model and the incidents', () => {
+describe.each([1, 2])('global model (coalition %i), cell by cell against the full model and the incidents', (coalition) => {
   it('series, year sets, additions, withdrawals, non-consecutive versions, holdings and two k', async () => {
-    const sim = new Sim({ a: A, b: B }, {}, 3);
+    const sim = new Sim({ a: A, b: B }, {}, 3, coalition);
     const who = (a: number, b: number, j: number) => (j % 3 === 0 ? ['m-a', 'm-b'] : [`m-${'abc'[(a + b + j) % 3]}`]);
     let y23 = grid(
       'x23',
@@ -457,7 +459,7 @@ describe('global model, cell by cell against the full model and the incidents', 
   it('hand-made entries with hidden cells, a DP entry, a hierarchy and a stricter k', async () => {
     const regions = ['r1', 'r2', 'r3', 'r4'];
     // south has one member (south = r3 is a relation of one part), north two
-    const sim = new Sim({ region: regions, t: ['t1', 't2'] }, { region: { north: ['r1', 'r2'], south: ['r3'] } }, 3);
+    const sim = new Sim({ region: regions, t: ['t1', 't2'] }, { region: { north: ['r1', 'r2'], south: ['r3'] } }, 3, coalition);
     const data = [
       ...many('n1', 2, { region: 'r1', t: 't1' }, 'm-a'),
       ...many('n2', 1, { region: 'r2', t: 't1' }, 'm-b'),
@@ -505,7 +507,7 @@ describe('global model, cell by cell against the full model and the incidents', 
   }, 60_000);
 
   it('year sets alone: a count two publications share, year-set changes, and versions published out of order', async () => {
-    const sim = new Sim({ a: A, b: B }, {}, 3);
+    const sim = new Sim({ a: A, b: B }, {}, 3, coalition);
     const who = (a: number, b: number, j: number) => [`m-${'abc'[(a + 2 * b + j) % 3]}`];
     const y23 = grid(
       'u23',
@@ -557,7 +559,7 @@ describe('global model, cell by cell against the full model and the incidents', 
     await checkModel(sim, model, input, last);
 
     // Versions in the log out of order: 2023@2 published before 2023@1.
-    const sim2 = new Sim({ a: A }, {}, 3);
+    const sim2 = new Sim({ a: A }, {}, 3, coalition);
     const base = [...many('p', 4, { a: 'a1' }), ...many('q', 6, { a: 'a2' }), ...many('r', 1, { a: 'a3' })];
     sim2.set(2023, base);
     sim2.append('tmp', [['year', 'a']], [2023], []); // makes version 1
@@ -571,8 +573,8 @@ describe('global model, cell by cell against the full model and the incidents', 
     await checkModel(sim2, two.model, two.input, two.last);
   }, 60_000);
 
-  it('a withdrawal small only for two members together; a hidden cell whose only rule is "shown hidden"', async () => {
-    const sim = new Sim({ a: A }, {}, 3);
+  it('a withdrawal small only for two members together (sensitive with coalition 2 only); a hidden cell whose only rule is "shown hidden"', async () => {
+    const sim = new Sim({ a: A }, {}, 3, coalition);
     const base = [
       ...many('p', 9, { a: 'a1' }, 'm-a'),
       ...many('q', 9, { a: 'a1' }, 'm-b'),
@@ -592,7 +594,8 @@ describe('global model, cell by cell against the full model and the incidents', 
     appendTrue(sim, 'x', [['year', 'a']], [2023], 3);
     const { model, input, last } = modelOfLast(sim);
     const d = model.meta.findIndex((m) => m.kind === 'change' && m.at === '2023@2' && m.coords.a === 'a1');
-    expect(model.sensitive[d]).toBe(1);
+    // sensitive only when the rule counts pairs (coalition 2): no one member's net leaves a small change
+    expect(model.sensitive[d]).toBe(coalition === 2 ? 1 : 0);
     const a3 = model.meta.findIndex((m) => m.kind === 'count' && m.at === '2023@1' && m.coords.a === 'a3');
     expect(model.rules.need[a3]).toBe(3);
     await checkModel(sim, model, input, last);
@@ -600,7 +603,7 @@ describe('global model, cell by cell against the full model and the incidents', 
 
   it('a first publication is its own linked tables (single), also over two years', async () => {
     for (const tables of [[['year', 'a']], [['a']], [['year', 'a', 'b']]]) {
-      const sim = new Sim({ a: A, b: B }, {}, 3);
+      const sim = new Sim({ a: A, b: B }, {}, 3, coalition);
       sim.set(
         2023,
         grid(

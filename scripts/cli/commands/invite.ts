@@ -9,6 +9,7 @@ import { intInRange, str } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK, println, usageError } from '../io.js';
 import { loadSigningKey } from '../keyfile.js';
+import { MEMBER_KEY_ID } from './quarantine.js';
 
 /** The link an organisation opens to enrol: the submission page with the invite in the fragment. */
 export function inviteLink(base: URL, invite: string): string {
@@ -19,7 +20,7 @@ export function inviteLink(base: URL, invite: string): string {
 export const inviteCommand: Command = {
   name: 'invite',
   summary: 'crear una invitación de un solo uso (steward) / create a one-time invite (steward)',
-  help: `Uso / Usage: contamos invite --key steward.key.json [--ttl-hours N] [--public-url URL]
+  help: `Uso / Usage: contamos invite --key steward.key.json [--ttl-hours N] [--public-url URL] [--same-organisation-as KEYID]
 
   Crea una invitación para que una organización inscriba su clave, y el enlace que la abre en el
   navegador. Entréguelos por un canal seguro.
@@ -28,8 +29,12 @@ export const inviteCommand: Command = {
 
   --ttl-hours N     horas de validez (1–720, por defecto 72) / hours valid (1–720, default 72)
   --public-url URL  dirección del servidor que usan las organizaciones, si no es --server (para el
-                    enlace) / the server address organisations use, when not --server (for the link)`,
-  options: { 'ttl-hours': { type: 'string' }, 'public-url': { type: 'string' } },
+                    enlace) / the server address organisations use, when not --server (for the link)
+  --same-organisation-as KEYID
+                    la invitación es para otra clave (otro teléfono, otra persona) de una organización
+                    ya inscrita; se contará como una sola organización / the invite is for one more
+                    key (another phone, another person) of an enrolled organisation; counted as one`,
+  options: { 'ttl-hours': { type: 'string' }, 'public-url': { type: 'string' }, 'same-organisation-as': { type: 'string' } },
   async run({ io, values, global, client }) {
     const publicRaw = str(values, 'public-url');
     let linkBase = global.server;
@@ -45,9 +50,13 @@ export const inviteCommand: Command = {
     }
     const ttlRaw = str(values, 'ttl-hours');
     const ttlHours = ttlRaw === undefined ? undefined : intInRange(ttlRaw, 'ttl-hours', 1, 720);
+    const sameAs = str(values, 'same-organisation-as')?.trim();
+    if (sameAs !== undefined && !MEMBER_KEY_ID.test(sameAs)) {
+      throw usageError(`"${sameAs}" no es un keyId de organización (m- y 16 caracteres)`, `"${sameAs}" is not a member keyId (m- and 16 characters)`);
+    }
     const { signer } = await loadSigningKey(io, global.keyFile, { role: 'steward', command: 'invite' });
     const res = await client().request<{ invite: string; expiresAt: string }>('POST', '/api/v1/invites', {
-      body: ttlHours === undefined ? {} : { ttlHours },
+      body: { ...(ttlHours === undefined ? {} : { ttlHours }), ...(sameAs === undefined ? {} : { sameOrganisationAs: sameAs }) },
       signer,
     });
     println(io.stdout, res.body.invite);

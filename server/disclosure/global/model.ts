@@ -19,10 +19,11 @@
 //
 // Rules (rules.ts), from the true values:
 //   - a count or year-set quantity with value in 1..k−1: hi ≥ k, width ≥ p (small count);
-//   - value − (the own incidents of one member, or of two members together: coalitions.ts) in
-//     1..k−1: hi ≥ the largest such share + k, width ≥ p (holdings: what the others reported could
-//     be ≥ k, for every member and every pair of members — two keys of one organisation);
-//   - an "additions" change in 1..k−1 (or small once one or two members' additions are taken
+//   - value − (the own incidents of one member — an organisation, all its keys — or, unless
+//     `coalition` is 1, of two members together: coalitions.ts) in 1..k−1: hi ≥ the largest such
+//     share + k, width ≥ p (holdings: what the others reported could be ≥ k, for every member and
+//     every pair of members: two colluding organisations);
+//   - an "additions" change in 1..k−1 (or small once one (or two) members' additions are taken
 //     off): the same level rule; a change free in sign with |value| in 1..k−1, or whose value minus
 //     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
@@ -46,7 +47,7 @@ import { buildLinkedTables, identityOf } from '../../tables/linked-tables.js';
 import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';
 import { ALL, type Cell, type Constraint, type Hierarchies, type Key, type LinkedTables } from '../types.js';
-import { coalitionNets, coalitionShares, type Holdings } from './coalitions.js';
+import { coalitionNets, coalitionShares, DEFAULT_HOLDINGS_COALITION, type Holdings } from './coalitions.js';
 import { aggregate, type Ancestry, ancestryOf, coordsId, type IncidentRecord, type Truth } from './truth.js';
 
 export type Since = 'additions' | 'changes';
@@ -88,6 +89,8 @@ export interface GlobalInput {
   /** The server's minimum k and p (for quantities no publication shows). */
   minK: number;
   minProtection: number;
+  /** Organisations per coalition of the holdings and filed rules (coalitions.ts; default 2). */
+  coalition?: number;
 }
 
 export type CellKind = 'count' | 'yearset' | 'change' | 'setchange';
@@ -527,9 +530,9 @@ function addYearSetChanges(
 /** Step 3's true values, and what each member holds of them. */
 interface TrueValues {
   truth: Float64Array;
-  /** Counts, year sets and additions: the own incidents of each member and of each pair of members. */
+  /** Counts, year sets and additions: the own incidents of each member (and each pair, with `coalition` 2). */
   shares: number[][];
-  /** Free-sign changes: the own net change of each member and each pair (distinct non-zero values). */
+  /** Free-sign changes: the own net change of each member (and pair) (distinct non-zero values). */
   netShares: number[][];
   /** Changes and set changes: the most one member or two filed anew between the two versions (0 if none). */
   filedNew: Float64Array;
@@ -544,6 +547,7 @@ function trueValues(
   ancestry: Ancestry,
 ): TrueValues {
   const { pend, byIdent } = reg;
+  const size = input.coalition ?? DEFAULT_HOLDINGS_COALITION;
   const truth = new Float64Array(pend.length);
   const shares: number[][] = new Array(pend.length);
   const holdings: Array<Holdings | undefined> = new Array(pend.length);
@@ -583,25 +587,25 @@ function trueValues(
     if (p.kind === 'count' || p.kind === 'yearset' || (p.kind === 'change' && p.lower === 0)) {
       const r = results.get(`${p.kind === 'count' ? 'A' : p.kind === 'yearset' ? 'S' : 'D'}${p.at}`)!.get(p.coordsId)!;
       truth[id] = r.value;
-      shares[id] = r.byMember ? coalitionShares(r) : r.shares;
+      shares[id] = r.byMember ? coalitionShares(r, size) : r.shares;
       if (r.byMember) holdings[id] = r;
     }
     if (input.filed && (p.kind === 'count' || p.kind === 'yearset')) filed[id] = results.get(`${p.kind === 'count' ? 'F' : 'G'}${p.at}`)!.get(p.coordsId);
   });
-  const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to]));
+  const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to], size));
   pend.forEach((p, id) => {
     // A year's first version is a change from nothing: what was filed in it must stay reachable.
-    if (input.filed && p.kind === 'count' && p.version === 1) filedNew[id] = Math.max(0, ...coalitionShares(filed[id]));
+    if (input.filed && p.kind === 'count' && p.version === 1) filedNew[id] = Math.max(0, ...coalitionShares(filed[id], size));
     if (p.kind === 'change' && p.lower !== 0) {
       const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
       const vs = sortedVersions.get(p.year!)!;
       const prev = byIdent.get(identA(p.year!, vs[vs.indexOf(p.version!) - 1]!, p.coordsId))!;
       truth[id] = truth[cur]! - truth[prev]!;
-      netShares[id] = coalitionNets(holdings[prev], holdings[cur]);
+      netShares[id] = coalitionNets(holdings[prev], holdings[cur], size);
     }
     if (p.kind === 'setchange') {
       truth[id] = truth[p.to!]! - truth[p.from!]!;
-      netShares[id] = coalitionNets(holdings[p.from!], holdings[p.to!]);
+      netShares[id] = coalitionNets(holdings[p.from!], holdings[p.to!], size);
       if (input.filed) filedNew[id] = mostFiledNew(p.from!, p.to!);
     }
     if (p.kind === 'change' && input.filed) {
