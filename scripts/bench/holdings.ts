@@ -1,10 +1,13 @@
 // holdings.ts — what the holdings rule (issue 15: a cell is sensitive also when its count minus one
-// member's share is in 1..k−1) costs on the ~50,000-cell case of suppression.ts: the same release
-// protected twice in the same run, as the release service protects it (disclosure/global, the
-// new publication alone, every verdict of the final audit proven), once with the counts alone and
-// once with each incident's reporting members (three organisations; an incident is known to one,
-// two or three of them), after the one-release engine of suppression.ts on the same counts as the
-// baseline. Prints, for each: seconds, sensitive cells, hidden cells, LP solves; then the ratios.
+// member's share, or two members' together, is in 1..k−1) costs on the ~50,000-cell case of
+// suppression.ts: the same release protected in the same run, as the release service protects it
+// (disclosure/global, the new publication alone, every verdict of the final audit proven), with
+// the counts alone, then with each incident's reporting members (three organisations; an incident
+// is known to one or two of them) under the rule of one organisation at a time
+// (CONTAMOS_HOLDINGS_COALITION=1), then of pairs too (the default, 2), after the one-release engine
+// of suppression.ts on the same counts as the baseline. Prints, for each: seconds, sensitive
+// cells, hidden cells, LP solves; then the ratios. The pairs run is made up to 10 years (beyond,
+// it ran over 15 minutes), or whenever BENCH_PAIRS=1; BENCH_PAIRS=0 leaves it out.
 // With BENCH_AB=1 both are run a second time with the judge-mode audit's batch LPs solved to
 // their optimum (`AuditEngine.judgeBatchIterations = 0`, the engine before iteration-limited
 // batches), for an A/B in the same run.
@@ -44,7 +47,7 @@ function records(withMembers: boolean): Map<number, IncidentRecord[]> {
   return out;
 }
 
-async function run(withMembers: boolean) {
+async function run(withMembers: boolean, coalition = 2) {
   const data = records(withMembers);
   const years = [...data.keys()].sort((a, b) => a - b);
   const dims = [...new Set(TABLES.flat().filter((d) => d !== 'year'))];
@@ -67,6 +70,7 @@ async function run(withMembers: boolean) {
     added: () => [],
     minK: K,
     minProtection: K,
+    coalition,
     finalAudit: 'verdicts',
   });
   const s = (performance.now() - t0) / 1000;
@@ -99,13 +103,15 @@ const baseline = {
   method: single.method,
 };
 const plain = await run(false);
-const holdings = await run(true);
+const holdings = await run(true, 1);
+const withPairs = process.env.BENCH_PAIRS === '1' || (process.env.BENCH_PAIRS !== '0' && YEARS <= 10);
+const pairs = withPairs ? await run(true, 2) : undefined;
 const ab = process.env.BENCH_AB === '1';
 let before: { plain: Awaited<ReturnType<typeof run>>; holdings: Awaited<ReturnType<typeof run>> } | undefined;
 if (ab) {
   const iterations = AuditEngine.judgeBatchIterations;
   AuditEngine.judgeBatchIterations = 0;
-  before = { plain: await run(false), holdings: await run(true) };
+  before = { plain: await run(false), holdings: await run(true, 1) };
   AuditEngine.judgeBatchIterations = iterations;
 }
 console.log(`holdings rule on the ~50,000-cell case (${YEARS} years, k = ${K}, 3 organisations)`);
@@ -114,6 +120,7 @@ for (const [name, x] of [
   ['single', baseline],
   ['plain', plain],
   ['holdings', holdings],
+  ...(pairs ? ([['pairs', pairs]] as const) : []),
   ...(before
     ? ([
         ['plain-0', before.plain],
@@ -125,7 +132,10 @@ for (const [name, x] of [
     `  ${name.padEnd(9)} ${String(x.cells).padStart(7)} ${String(x.sensitive).padStart(10)} ${String(x.hidden).padStart(7)} ${x.s.toFixed(2).padStart(12)} s  ${x.ok ? 'PASS' : 'FAIL'}  ${x.lps} (${x.rounds}, ${x.method})`,
   );
 }
-console.log('  (single: the one-release engine of suppression.ts, the baseline; plain and holdings: the whole-server engine the release service runs)');
+console.log(
+  '  (single: the one-release engine of suppression.ts, the baseline; plain, holdings (one organisation at a time) and pairs (the default): the whole-server engine the release service runs)',
+);
+if (!pairs) console.log(`  (pairs not run: over 10 years it ran over 15 minutes; BENCH_PAIRS=1 runs it)`);
 if (before) {
   console.log('  (plain-0, holdings-0: the same with judge-mode batch LPs solved to their optimum, as before)');
   console.log(`  iteration-limited batches: plain ×${(plain.s / before.plain.s).toFixed(2)}, holdings ×${(holdings.s / before.holdings.s).toFixed(2)}`);
@@ -134,3 +144,7 @@ console.log(`  plain / single: time ×${(plain.s / baseline.s).toFixed(2)}`);
 console.log(
   `  holdings / plain: time ×${(holdings.s / plain.s).toFixed(2)}, hidden +${holdings.hidden - plain.hidden} (×${(holdings.hidden / plain.hidden).toFixed(2)}), sensitive +${holdings.sensitive - plain.sensitive}`,
 );
+if (pairs)
+  console.log(
+    `  pairs / holdings: time ×${(pairs.s / holdings.s).toFixed(2)}, hidden +${pairs.hidden - holdings.hidden} (×${(pairs.hidden / holdings.hidden).toFixed(2)}), sensitive +${pairs.sensitive - holdings.sensitive}`,
+  );
