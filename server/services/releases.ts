@@ -49,6 +49,8 @@ import {
   type YearState,
 } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
+import { isHeadline, yearsToHold } from './hold-back.js';
+import { DEFAULT_HOLDINGS_COALITION } from '../disclosure/global/coalitions.js';
 import { nonceRow } from '../db/nonces.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { commitPoint, workPoint } from '../test-hooks.js';
@@ -309,27 +311,15 @@ async function protect(
   }
 }
 
-const HEADLINE = (key: Record<string, string>): boolean =>
-  Object.entries(key).every(([d, v]) => v === '*' || d === 'year' || d === 'incidentType') &&
-  (key.incidentType === undefined || key.incidentType === '*' || key.year !== undefined);
-
-/** Years whose newest data would hide a headline figure the series' previous release published. */
-function headlinesLost(prev: Manifest | undefined, result: GlobalProtected, chosen: Chosen[]): number[] {
-  if (!prev) return [];
-  const was = new Map<string, number | null>();
-  for (const t of prev.tables) for (const c of t.cells) if (HEADLINE(c.key)) was.set(canonicalJson(c.key), c.count);
-  const lost = new Set<number>();
-  const changed = chosen.filter((c) => c.fresh && prev.data.some((d) => d.year === c.year && d.version < c.version)).map((c) => c.year);
-  for (const c of result.cells) {
-    if (!c.suppressed || !HEADLINE(c.key)) continue;
-    const before = was.get(canonicalJson(c.key));
-    if (before === undefined || before === null) continue;
-    const y = c.key.year;
-    if (y !== undefined && y !== '*') {
-      if (changed.includes(Number(y))) lost.add(Number(y));
-    } else for (const yy of changed) lost.add(yy);
-  }
-  return [...lost];
+/** Years to hold back under holdBack "auto" (hold-back.ts): decided from the headlines' changes, not the pattern. */
+function heldYears(ctx: ServiceContext, data: DataState, prev: Manifest, chosen: Chosen[], k: number, protection: number): number[] {
+  const headlines = prev.tables.flatMap((t) => t.cells.filter((c) => c.count !== null && isHeadline(c.key)).map((c) => c.key));
+  const changed = chosen.flatMap((c) => {
+    const was = prev.data.find((d) => d.year === c.year);
+    if (!c.fresh || !was || was.version >= c.version) return [];
+    return [{ year: c.year, before: data.at(c.year, was.version).incidents, after: c.state.incidents }];
+  });
+  return yearsToHold(headlines, changed, k + protection, ctx.policy?.holdingsCoalition ?? DEFAULT_HOLDINGS_COALITION);
 }
 
 export interface DraftResult {
@@ -392,15 +382,11 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   let result: GlobalProtected | undefined;
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
-    result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
     if ((req.holdBack ?? 'none') === 'auto' && previous) {
-      const lost = headlinesLost(previous, result, chosen);
-      if (lost.length > 0) {
-        const hold = new Map(lost.map((y) => [y, previous.data.find((d) => d.year === y)!.version]));
-        chosen = chooseVersions(data, years, hold);
-        result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
-      }
+      const held = heldYears(ctx, data, previous, chosen, k, protection);
+      if (held.length > 0) chosen = chooseVersions(data, years, new Map(held.map((y) => [y, previous.data.find((d) => d.year === y)!.version])));
     }
+    result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
     // A figure an earlier entry published at a smaller k is fixed, and would show here below this
     // publication's own k: refused rather than shown (refuseKConflicts already refused it before the
     // linear programs; this check stays as the guarantee's last line).

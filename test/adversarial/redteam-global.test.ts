@@ -323,25 +323,28 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
   });
   afterAll(async () => t?.close());
 
-  // VULNERABLE (inference from the decision, not from an LP interval). With holdBack "auto", a
-  // year is held back exactly when publishing its new data would hide a headline figure, i.e.
-  // when a headline's change is small (1..k−1, or small once one member's share is taken off).
-  // Attacker (anyone reading the log): release 2 says `heldBack: true` for 2023 → between
-  // release 1 and release 2, between 1 and k−1 incidents were added to some headline (here the
-  // 2023 total: 2); when the pending change reaches k, release 3 shows `heldBack: false`. The
-  // same bit is in any dry run's `hiddenCells` (the headline hidden), repeatable and unlogged.
-  // Fix: decide hold-back from something that does not narrow the change below k, e.g. hold back
-  // while any headline's pending change is below k + p (an interval of width ≥ p reaching k), or
-  // on a publisher-chosen schedule only.
-  it.fails('heldBack does not separate a small pending change from a large one', async () => {
+  // FIXED (was VULNERABLE: inference from the decision, not from an LP interval). With holdBack
+  // "auto", a year was held back exactly when publishing its new data would hide a headline
+  // figure, i.e. when a headline's change was small (1..k−1, or small once one member's share is
+  // taken off): release 2's `heldBack: true` for 2023 said that between 1 and k−1 incidents were
+  // added to the 2023 total (here 2), and release 3's `heldBack: false` that the pending change had
+  // reached k. Now (services/hold-back.ts) a year is held while some headline's change — or what
+  // the others changed, for any member or pair — is in 1..k+p−1 in size, decided from the changes
+  // alone: the bit says "in 1..k+p−1" (width ≥ p, reaching k) or "0 or ≥ k+p", never "small".
+  it('heldBack does not separate a small pending change from a large one', async () => {
     const req = { series: 'anual', filter: { year: 2023 }, tables: [['year', 'region']], holdBack: 'auto' };
     await publish(t, req);
     await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
-    const r2 = await publish(t, req);
+    const r2 = await publish(t, req); // pending 2: small
     await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
-    const r3 = await publish(t, req);
-    expect(find(r3.manifest, { year: '2023', region: '*' }).count).toBe(47); // the 5 late reports published
-    expect(r2.manifest.data[0].heldBack).toBe(r3.manifest.data[0].heldBack);
+    const r3 = await publish(t, req); // pending 5 = k: not small, and the same bit
+    expect(r2.manifest.data[0].heldBack).toBe(true);
+    expect(r3.manifest.data[0].heldBack).toBe(r2.manifest.data[0].heldBack);
+    expect(find(r3.manifest, { year: '2023', region: '*' }).count).toBe(42);
+    await submit(t, a, 5, { year: 2023, region: 'PE-LMA' });
+    const r4 = await publish(t, req); // pending 10 = k + p: published
+    expect(r4.manifest.data[0].heldBack).toBe(false);
+    expect(find(r4.manifest, { year: '2023', region: '*' }).count).toBe(52);
   });
 
   // VULNERABLE (same inference, for free). A dry run computes the pattern on the current data

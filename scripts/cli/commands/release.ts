@@ -92,10 +92,11 @@ export const releaseCommand: Command = {
   --k N               umbral (por defecto el mínimo del servidor, 5; fijo para la serie desde su primera
                       publicación) / threshold (default the server's minimum, 5; fixed for the series
                       by its first release)
-  --hold-back         si los datos nuevos de un año ocultarían cifras principales que la serie ya publicó,
-                      publicar ese año como la vez anterior hasta que los cambios puedan publicarse /
-                      if a year's newest data would hide headline figures the series published, publish
-                      that year as last time until its changes can be published
+  --hold-back         si los datos nuevos de un año cambian poco (menos de k + p) cifras principales que
+                      la serie ya publicó, publicar ese año como la vez anterior hasta que el cambio
+                      sea mayor / if a year's newest data change headline figures the series
+                      published by little (less than k + p), publish that year as last time until
+                      the change is larger
   --dry-run           solo mostrar qué celdas se ocultarían (no publica nada, no muestra cifras) /
                       only show which cells would be hidden (publishes nothing, shows no counts)
   --yes               firmar sin preguntar (sin esta opción se muestra una vista previa y se pide
