@@ -4,7 +4,11 @@
 // Rule: a year is held back when a headline figure the previous release of the series published
 // — the year's total, the year's total per incident type, the total over the release's years —
 // changed since by an amount c with |c| in 1..k+p−1, or with |c − d| in 1..k+p−1 for the net
-// change d of some member organisation (or two together: the holdings rule's coalitions) in it.
+// change d of some member organisation (or two together: the holdings rule's coalitions) in it:
+// d = the incidents added since that it reported, minus those removed that it had reported. An
+// incident counted before and still counted adds nothing to d, even if the member's report joined
+// it since: so a member that files under a guessed dedupe tag gets the same decision whether its
+// report joined an incident already counted or made a new one (the dedupe oracle of issue 15).
 // Decided from those changes alone, never from the suppression pattern, so the bit it publishes
 // ("held back") says only that some headline's change (or what the others changed) lies in
 // 1..k+p−1 — an interval of width ≥ p reaching k — and "not held back" that every one is 0 or at
@@ -34,10 +38,13 @@ interface Tally extends Holdings {
   byPair: Map<string, number>;
 }
 
-function tally(incidents: readonly Incident[], type: string | undefined): Tally {
+/** The incidents of `incidents` in the headline's cell (`type`, or every type) whose id `other` lacks. */
+function tally(incidents: readonly Incident[], type: string | undefined, other: readonly Incident[]): Tally {
   const t: Tally = { count: 0, byMember: new Map(), byPair: new Map() };
+  const inCell = (i: Incident) => type === undefined || type === '*' || i.key.incidentType === type;
+  const there = new Set(other.filter(inCell).map((i) => i.id));
   for (const i of incidents) {
-    if (type !== undefined && type !== '*' && i.key.incidentType !== type) continue;
+    if (!inCell(i) || there.has(i.id)) continue;
     t.count++;
     addIncident(t.byMember, t.byPair, i.members);
   }
@@ -55,12 +62,12 @@ function sum(ts: readonly Tally[]): Tally {
   return out;
 }
 
-/** Is a headline's change (or what the others changed, for some coalition) in 1..limit−1 in size? */
-function closeToZero(before: Tally, after: Tally, limit: number, coalition: number): boolean {
-  const c = after.count - before.count;
+/** Is a headline's change (or what the others changed, for some coalition) in 1..limit−1 in size? `removed`, `added`: the incidents that went and came. */
+function closeToZero(removed: Tally, added: Tally, limit: number, coalition: number): boolean {
+  const c = added.count - removed.count;
   const near = (x: number) => Math.abs(x) >= 1 && Math.abs(x) < limit;
   if (near(c)) return true;
-  return coalitionNets(before, after, coalition).some((d) => near(c - d));
+  return coalitionNets(removed, added, coalition).some((d) => near(c - d));
 }
 
 /**
@@ -69,7 +76,8 @@ function closeToZero(before: Tally, after: Tally, limit: number, coalition: numb
  */
 export function yearsToHold(headlines: ReadonlyArray<Record<string, string>>, changed: readonly YearChange[], limit: number, coalition: number): number[] {
   const hold = new Set<number>();
-  const tallies = (type: string | undefined) => changed.map((y) => ({ year: y.year, before: tally(y.before, type), after: tally(y.after, type) }));
+  const tallies = (type: string | undefined) =>
+    changed.map((y) => ({ year: y.year, before: tally(y.before, type, y.after), after: tally(y.after, type, y.before) }));
   for (const key of headlines) {
     const type = key.incidentType;
     const ts = tallies(type);

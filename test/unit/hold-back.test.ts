@@ -75,4 +75,23 @@ describe('hold-back: the bit one headline change gives away', () => {
     const small = [changed[0]!, { year: 2024, before: b24, after: [...b24, ...many(1, 2024, 'homicide')] }];
     expect(yearsToHold([{}], small, K + P, 2)).toEqual([2023, 2024]);
   });
+
+  // The dedupe oracle (issue 15): member B files a report under a guessed victim's tag, and K + P
+  // more of its own. In world t another organisation had reported her (B's report joins that
+  // incident: the total rises by K + P, B is now a member of an incident counted before); in u
+  // nobody had (a new incident: the total rises by K + P + 1). B's own net change, counted by
+  // membership, would be K + P + 1 in both, leaving −1 in t and 0 in u: held back in t only.
+  // Counted by the incidents added and removed, B's share is K + P in t and K + P + 1 in u: the
+  // rest is 0 in both, and the decision is the same.
+  it('a member filing under a guessed tag gets the same decision whether its report joined or not', () => {
+    const base = [...many(29, 2023, 'homicide', ['m-a']), ...many(12, 2023, 'homicide', ['m-c'])];
+    const victim = many(1, 2023, 'homicide', ['m-a'])[0]!;
+    const own = many(K + P, 2023, 'homicide', ['m-b']);
+    const t = { before: [...base, victim], after: [...base, { ...victim, members: ['m-a', 'm-b'] }, ...own] };
+    const u = { before: [...base, victim], after: [...base, victim, ...many(1, 2023, 'homicide', ['m-b']), ...own] };
+    for (const coalition of [1, 2]) {
+      const [ht, hu] = [t, u].map((w) => yearsToHold([YEAR_TOTAL], [{ year: 2023, ...w }], K + P, coalition));
+      expect(ht, `coalition ${coalition}`).toEqual(hu);
+    }
+  });
 });
