@@ -31,12 +31,26 @@ export function memberData(db: Client): MemberStore {
       await db.member.create({ data: { keyId, publicKey } });
     },
     joinOrganisation: async (keyId, sameAs) => {
-      const [a, b] = await Promise.all([keyId, sameAs].map((k) => db.member.findUnique({ where: { keyId: k }, select: { keyId: true, organisation: true } })));
-      if (!a || !b) return false;
-      const from = a.organisation ?? a.keyId;
-      const to = b.organisation ?? b.keyId;
-      if (from !== to) await db.member.updateMany({ where: { OR: [{ keyId: from }, { organisation: from }] }, data: { organisation: to } });
-      return true;
+      // Two links at once (PostgreSQL, READ COMMITTED) must not each miss the other's rows: A → B
+      // while B → C would leave A named B and B named C, one organisation split in two. So the two
+      // organisations' naming rows are locked first, by a write that matches them only while they
+      // still name themselves; a concurrent link of either waits for this one and then re-reads
+      // (test/adversarial/redteam-organisations.test.ts). If either was linked meanwhile, read again.
+      for (let attempt = 0; ; attempt++) {
+        const [a, b] = await Promise.all(
+          [keyId, sameAs].map((k) => db.member.findUnique({ where: { keyId: k }, select: { keyId: true, organisation: true } })),
+        );
+        if (!a || !b) return false;
+        const from = a.organisation ?? a.keyId;
+        const to = b.organisation ?? b.keyId;
+        if (from === to) return true;
+        const locked = await db.member.updateMany({ where: { keyId: { in: [from, to] }, organisation: null }, data: { organisation: null } });
+        if (locked.count === 2) {
+          await db.member.updateMany({ where: { OR: [{ keyId: from }, { organisation: from }] }, data: { organisation: to } });
+          return true;
+        }
+        if (attempt >= 8) throw new Error('joinOrganisation: the organisations kept changing');
+      }
     },
     organisations: async () =>
       (await db.member.findMany({ where: { organisation: { not: null } }, select: { keyId: true, organisation: true } })).map((m) => [
