@@ -107,8 +107,9 @@ export const concentrationFlagsResponse = z.object({
       region: z.string(),
       incidentType: z.string(),
       incidents: z.number().int(),
-      memberKeyId: z.string(),
-      memberIncidents: z.number().int(),
+      memberKeyId: z.string().describe('the key of the organisation in most of the incidents it reported in the cell: the one to quarantine'),
+      keyIds: z.array(z.string()).describe('every key of the organisation that reported in the cell'),
+      memberIncidents: z.number().int().describe('incidents of the cell the organisation (all its keys) reported'),
     }),
   ),
 });

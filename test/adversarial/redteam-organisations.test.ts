@@ -326,23 +326,20 @@ describe("the steward's flags for an organisation of several keys (items 2 and 5
     for (const by of [a, padder, t.publisher]) expect((await signed(t.app, 'GET', '/api/v1/steward/flags', by)).status).toBe(403);
   });
 
-  // VULNERABLE (the steward's remedy misfires): the flags answer exists so the steward can
-  // quarantine the member dominating a cell (redteam-global: "the steward needs the key id to
-  // quarantine"). Since 2c15587 its `memberKeyId` is the key id NAMING the organisation
-  // (concentration.ts), which may have filed nothing there; quarantine and revocation act on one
-  // key. Here `padder` filed all 9 Tumbes reports, the flag names `named`; the steward quarantines
-  // `named` as told, and `padder`'s 9 invented reports still count and the flag still names the
-  // now-quarantined `named`. A hostile organisation thus keeps its padding counted under a flag
-  // pointing at a key that is already excluded. Fix: count the flag by organisation but give the
-  // key ids of the organisation's keys that reported in the cell (e.g. `keyIds: string[]`, and
-  // `memberKeyId` the one with most incidents), leaving out excluded keys; or let quarantine act
-  // on a whole organisation.
-  it.fails('quarantining the key the flag names stops the flagged padding from counting', async () => {
+  // FIXED (was VULNERABLE: the steward's remedy misfired). The flags answer exists so the steward
+  // can quarantine the member dominating a cell. After 2c15587 its `memberKeyId` was the key id
+  // NAMING the organisation, which may have filed nothing there: `padder` filed all 9 Tumbes
+  // reports, the flag named `named`, the steward quarantined `named` as told and the padding still
+  // counted. Now a flag is counted by organisation but names, as `memberKeyId`, the organisation's
+  // key in most of the cell's incidents, with every key that reported there in `keyIds`.
+  it('quarantining the key the flag names stops the flagged padding from counting', async () => {
     const flags = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(flags.status).toBe(200);
     const flag = flags.body.items.find((f: { region: string }) => f.region === 'PE-TUM');
     expect(flag).toBeDefined();
-    expect(flag.memberKeyId).toBe(named.keyId); // the organisation's name: a key that filed nothing here
+    expect(flag.memberKeyId).toBe(padder.keyId); // the key that filed the padding, not the organisation's name
+    expect(flag.keyIds).toEqual([padder.keyId]);
+    expect(flag.memberIncidents).toBe(9);
     expect((await signed(t.app, 'POST', `/api/v1/steward/members/${flag.memberKeyId}/quarantine`, t.steward, {})).status).toBe(200);
     const after = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(after.body.items.find((f: { region: string }) => f.region === 'PE-TUM')).toBeUndefined();

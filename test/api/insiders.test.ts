@@ -60,7 +60,7 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     const flags = await signed(t.app, 'GET', '/api/v1/steward/flags', t.steward);
     expect(flags.status).toBe(200);
     expect(flags.body.items.filter((f: { region: string }) => f.region === 'PE-TUM')).toEqual([
-      { year: 2023, region: 'PE-TUM', incidentType: 'homicide', incidents: 5, memberKeyId: b.keyId, memberIncidents: 4 },
+      { year: 2023, region: 'PE-TUM', incidentType: 'homicide', incidents: 5, memberKeyId: b.keyId, keyIds: [b.keyId], memberIncidents: 4 },
     ]);
     const byMember = await signed(t.app, 'GET', '/api/v1/steward/flags', b);
     expect([byMember.status, byMember.body.error.code]).toEqual([403, 'forbidden_role']);
