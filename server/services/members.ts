@@ -49,7 +49,8 @@ export async function enrol(ctx: ServiceContext, invite: string, publicKey: stri
       const organisation = await useInvite(tx);
       if (await tx.members.isEnrolled(publicKey)) return { keyId, created: false }; // see header
       await tx.members.create(keyId, publicKey);
-      if (organisation !== null) await tx.members.joinOrganisation(keyId, organisation);
+      // members are never deleted, so the key the invite was made for still exists
+      if (organisation !== null && !(await tx.members.joinOrganisation(keyId, organisation))) throw new Error('the invite names a member that does not exist');
       return { keyId, created: true };
     });
   } catch (e) {
