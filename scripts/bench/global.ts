@@ -7,7 +7,8 @@
 // same run. Then the exact interval of every hidden quantity of the whole final system, from
 // scratch (what the auditor computes), with its time. Data: the seeded synthetic generator of
 // scripts/bench/synthetic-tables.ts, split among three member organisations.
-// BENCH_JUDGE_BATCH_ITERATIONS=0 runs the judge-mode audit's batch LPs to their optimum (the
+// BENCH_COALITION=1 protects against one organisation at a time (CONTAMOS_HOLDINGS_COALITION=1)
+// instead of the default, pairs too. BENCH_JUDGE_BATCH_ITERATIONS=0 runs the judge-mode audit's batch LPs to their optimum (the
 // engine before iteration-limited batches), for a before/after comparison.
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
@@ -16,6 +17,7 @@ import { protectInLog } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import { baseDomains, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
 
+const COALITION = Number(process.env.BENCH_COALITION ?? 2);
 const YEARS = [2022, 2023, 2024];
 const SERIES: string[][][] = [
   [['year', 'region', 'incidentType']],
@@ -70,13 +72,14 @@ async function main(): Promise<void> {
     added,
     minK: K,
     minProtection: K,
+    coalition: COALITION,
     finalAudit: 'verdicts' as const,
   });
   const log: View[] = [];
   let totalCells = 0;
   let final: Awaited<ReturnType<typeof protectInLog>> | undefined;
   console.log(
-    `  (judge-mode batch LPs: ${AuditEngine.judgeBatchIterations || 'to their optimum'}${AuditEngine.judgeBatchIterations ? ' simplex iterations' : ''})`,
+    `  (judge-mode batch LPs: ${AuditEngine.judgeBatchIterations || 'to their optimum'}${AuditEngine.judgeBatchIterations ? ' simplex iterations' : ''}; holdings of ${COALITION === 1 ? 'one organisation at a time' : 'one organisation and every pair'})`,
   );
   console.log(`whole-server model: ${nSeries} series over ${YEARS.join(', ')}, k = ${K}, then a ninth publication after 2 late reports`);
   console.log('  #  series cells  hidden  alone  extra   protect+audit  model cells');
