@@ -18,7 +18,8 @@
 // - Every value from the manifest (codes, series, hashes…) is escaped; links are same-origin
 //   paths built from release ids (`releaseId` of schemas/manifest.ts, which the manifest's id matches).
 // - The page states what the count covers (series, years, k, protection, method, taxonomy
-//   version) and that the numbers are incomplete. It shows no number of reports: the format does
+//   version), that the numbers are incomplete, and which years repeat the previous release's data
+//   (held back: `heldBack`), without saying by how much. It shows no number of reports: the format does
 //   not publish one (it would be an unprotected count).
 import { barChart, suppressedText } from './charts.js';
 import { citationOf, licenceLine, type Terms, termsOf } from '../open-data/terms.js';
@@ -267,6 +268,18 @@ function trendElsewhere(m: Manifest, items: ReleaseListItem[], lang: Lang): Safe
 </section>`;
 }
 
+/** Years this release repeats from the series' previous release (holdBack "auto"), said plainly; no number. */
+function heldBackNote(m: Manifest, lang: Lang): SafeHtml | '' {
+  const held = m.data.filter((d) => d.heldBack).map((d) => String(d.year));
+  if (held.length === 0) return '';
+  const years = held.join(', ');
+  return html`<p class="held-back"><strong>${t(lang, `${years}: datos de la publicación anterior.`, `${years}: data of the previous release.`)}</strong> ${t(
+    lang,
+    'Llegaron reportes nuevos que todavía cambian poco las cifras principales: publicarlos ahora podría dejar ver lo que informó una sola persona u organización. Se publicarán cuando los cambios sean mayores.',
+    'New reports have arrived that still change the key figures only a little: publishing them now could show what one person or organisation reported. They will be published when the changes are larger.',
+  )}</p>`;
+}
+
 export function releaseSection(env: ReleaseEnvelope, lang: Lang, terms: Terms = termsOf(), items: ReleaseListItem[] = []): SafeHtml {
   const m = env.manifest;
   const years = yearsOf(m);
@@ -305,6 +318,7 @@ ${dataTable(m, table, i, lang)}
     'Solo cuentan los hechos que las organizaciones de la coalición conocieron y registraron. Muchas violencias nunca se denuncian ni se conocen, y no existe una estadística oficial con la que compararlas. Cada cifra es un mínimo, no el total real.',
     'They count only the incidents that the coalition’s organisations learned of and recorded. Much violence is never reported or known, and there are no official statistics to compare with. Every figure is a minimum, not the real total.',
   )}</p>
+${heldBackNote(m, lang)}
 </div>
 
 ${keyFigures(m, lang)}

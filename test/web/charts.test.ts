@@ -134,6 +134,26 @@ describe('charts of a release', () => {
     expect(out).not.toMatch(/Reportes contados|Reports counted|leafCount/);
   });
 
+  it('says plainly which years repeat the previous release (held back), without a number; nothing when none is', () => {
+    const env = (data: typeof m.data) => ({
+      manifest: { ...m, data },
+      hash: 'a'.repeat(64),
+      signature: { keyId: 'publisher-0123456789abcdef', alg: 'ed25519' as const, value: 'c2ln' },
+    });
+    const plain = releaseSection(env(m.data.map((d) => ({ ...d, heldBack: false }))), 'es').value;
+    expect(plain).not.toContain('held-back');
+    const held = env(m.data.map((d) => ({ ...d, heldBack: true })));
+    const es = releaseSection(held, 'es').value;
+    const en = releaseSection(held, 'en').value;
+    const years = m.data.map((d) => d.year).join(', ');
+    expect(es).toContain(`${years}: datos de la publicación anterior.`);
+    expect(en).toContain(`${years}: data of the previous release.`);
+    expect(en).toContain('They will be published when the changes are larger.');
+    // no count of what was held back: the note has no digit but the years'
+    const note = en.slice(en.indexOf('class="held-back"'), en.indexOf('</p>', en.indexOf('class="held-back"')));
+    expect(note.replace(/\d{4}/g, '')).not.toMatch(/\d/);
+  });
+
   it('renders a whole page with the list of releases, in English too', () => {
     const env = { manifest: m, hash: 'b'.repeat(64), signature: { keyId: 'publisher-x', alg: 'ed25519' as const, value: 'c2ln' } };
     const items = [{ id: 'anual-1', series: 'anual', sequence: 1, hash: 'b'.repeat(64), publishedOn: '2026-11-28' }];
