@@ -1,35 +1,41 @@
 // hold-back.ts — which years a release with holdBack "auto" keeps at the data version the series'
 // previous release published (issue 14, item 6: revisions that keep the headline).
 //
-// Rule: a year is held back when a headline figure the previous release of the series published
-// — the year's total, the year's total per incident type, the total over the release's years —
-// changed since by an amount c with |c| in 1..k+p−1, or with |c − d| in 1..k+p−1 for the net
-// change d of some member organisation (or two together: the holdings rule's coalitions) in it:
-// d = the incidents added since that it reported, minus those removed that it had reported. An
-// incident counted before and still counted adds nothing to d, even if the member's report joined
-// it since: so a member that files under a guessed dedupe tag gets the same decision whether its
-// report joined an incident already counted or made a new one (the dedupe oracle of issue 15).
-// Decided from those changes alone, never from the suppression pattern, so the bit it publishes
-// ("held back") says only that some headline's change (or what the others changed) lies in
-// 1..k+p−1 — an interval of width ≥ p reaching k — and "not held back" that every one is 0 or at
-// least k+p in size: neither narrows a change of 1..k−1 (docs/release-format.md). A year held
-// back publishes its earlier version; a headline whose change is large may still be hidden (as a
-// secondary cell): it is then published hidden rather than held.
+// Rule: a year is held back when, for a headline figure of the series' previous release (the
+// year's total, the year's total per incident type) and for ANY data version of that year at
+// which any publication of the log showed that figure exactly, the change from that version to
+// now is c with |c| in 1..k+p−1, or |c − d| in 1..k+p−1 for the own change d of some member
+// organisation (or two together: the holdings rule's coalitions). For the total over the release's
+// years, the series' previous release's versions are compared, and every changed year is held.
+// Changes are counted AS FILED: the counted reports stated in the cell that came, minus those that
+// went, each report one (a report that joined an incident already counted counts as much as one
+// that made a new incident), and d is the same for the reports of that organisation. So:
+//   - the decision is one function of the data and the whole log, the same for every series that
+//     shows the figure (the bits of several series at different published values say no more than
+//     one: "some exactly published value of it is 1..k+p−1 away");
+//   - "held back" says that some such change lies in 1..k+p−1 (width ≥ p, reaching k), "not held
+//     back" that each is 0 or at least k+p in size: neither narrows a change of 1..k−1;
+//   - a member filing under a guessed dedupe tag gets the same decision whether or not its report
+//     joined an incident already counted (the dedupe oracle of issue 15): its report counts one
+//     in both worlds.
+// The decision is from the changes, never from the suppression pattern. A year held back publishes
+// its earlier version; a headline whose change is large may still be hidden as a secondary cell.
 //
-// Guarantees: pure; looks only at years whose counted data changed since the previous release.
+// Guarantees: pure.
 import { addIncident, coalitionNets, type Holdings } from '../disclosure/global/coalitions.js';
-import type { Incident } from './incidents.js';
+import { holderOf, type ReportFacts } from './incidents.js';
 
 /** A headline key of a manifest cell: every dimension "*" but year and incident type, and no type without a year. */
 export const isHeadline = (key: Record<string, string>): boolean =>
   Object.entries(key).every(([d, v]) => v === '*' || d === 'year' || d === 'incidentType') &&
   (key.incidentType === undefined || key.incidentType === '*' || key.year !== undefined);
 
-export interface YearChange {
-  year: number;
-  /** The counted incidents at the previous release's version and now. */
-  before: readonly Incident[];
-  after: readonly Incident[];
+/** The counted reports of one year at two versions: one comparison of a headline. */
+export interface Comparison {
+  /** The headline (its year, or "*" / absent for the total over `years`). */
+  key: Record<string, string>;
+  /** Per year compared: the counted reports at the earlier version and now. */
+  years: ReadonlyArray<{ year: number; before: readonly ReportFacts[]; after: readonly ReportFacts[] }>;
 }
 
 interface Tally extends Holdings {
@@ -38,55 +44,34 @@ interface Tally extends Holdings {
   byPair: Map<string, number>;
 }
 
-/** The incidents of `incidents` in the headline's cell (`type`, or every type) whose id `other` lacks. */
-function tally(incidents: readonly Incident[], type: string | undefined, other: readonly Incident[]): Tally {
-  const t: Tally = { count: 0, byMember: new Map(), byPair: new Map() };
-  const inCell = (i: Incident) => type === undefined || type === '*' || i.key.incidentType === type;
-  const there = new Set(other.filter(inCell).map((i) => i.id));
-  for (const i of incidents) {
-    if (!inCell(i) || there.has(i.id)) continue;
+const empty = (): Tally => ({ count: 0, byMember: new Map(), byPair: new Map() });
+
+/** Adds to `t` the reports of `reports` in the headline's cell (`type`, or every type) whose id `other` lacks. */
+function tally(t: Tally, reports: readonly ReportFacts[], type: string | undefined, other: readonly ReportFacts[]): void {
+  const there = new Set(other.map((r) => r.id));
+  for (const r of reports) {
+    if (there.has(r.id) || (type !== undefined && type !== '*' && r.key.incidentType !== type)) continue;
     t.count++;
-    addIncident(t.byMember, t.byPair, i.members);
+    addIncident(t.byMember, t.byPair, [holderOf(r)]);
   }
-  return t;
 }
 
-/** Sums tallies of several years (members' and pairs' counts add up like counts). */
-function sum(ts: readonly Tally[]): Tally {
-  const out: Tally = { count: 0, byMember: new Map(), byPair: new Map() };
-  for (const t of ts) {
-    out.count += t.count;
-    for (const [m, n] of t.byMember) out.byMember.set(m, (out.byMember.get(m) ?? 0) + n);
-    for (const [p, n] of t.byPair) out.byPair.set(p, (out.byPair.get(p) ?? 0) + n);
+/** Is the change (or what the others changed, for some coalition) 1..limit−1 in size? */
+function closeToZero(c: Comparison, limit: number, coalition: number): boolean {
+  const removed = empty();
+  const added = empty();
+  for (const y of c.years) {
+    tally(removed, y.before, c.key.incidentType, y.after);
+    tally(added, y.after, c.key.incidentType, y.before);
   }
-  return out;
-}
-
-/** Is a headline's change (or what the others changed, for some coalition) in 1..limit−1 in size? `removed`, `added`: the incidents that went and came. */
-function closeToZero(removed: Tally, added: Tally, limit: number, coalition: number): boolean {
-  const c = added.count - removed.count;
+  const change = added.count - removed.count;
   const near = (x: number) => Math.abs(x) >= 1 && Math.abs(x) < limit;
-  if (near(c)) return true;
-  return coalitionNets(removed, added, coalition).some((d) => near(c - d));
+  return near(change) || coalitionNets(removed, added, coalition).some((d) => near(change - d));
 }
 
-/**
- * The years to hold back. `headlines`: the keys of the headline cells the previous release
- * published (with a count); `changed`: each year whose data changed since it; `limit`: k + p.
- */
-export function yearsToHold(headlines: ReadonlyArray<Record<string, string>>, changed: readonly YearChange[], limit: number, coalition: number): number[] {
+/** The years to hold back: those of every comparison that fires. `limit`: k + p. */
+export function yearsToHold(comparisons: readonly Comparison[], limit: number, coalition: number): number[] {
   const hold = new Set<number>();
-  const tallies = (type: string | undefined) =>
-    changed.map((y) => ({ year: y.year, before: tally(y.before, type, y.after), after: tally(y.after, type, y.before) }));
-  for (const key of headlines) {
-    const type = key.incidentType;
-    const ts = tallies(type);
-    if (key.year !== undefined && key.year !== '*') {
-      const y = ts.find((x) => x.year === Number(key.year));
-      if (y && closeToZero(y.before, y.after, limit, coalition)) hold.add(y.year);
-    } else if (ts.length > 0 && closeToZero(sum(ts.map((x) => x.before)), sum(ts.map((x) => x.after)), limit, coalition)) {
-      for (const y of ts) hold.add(y.year);
-    }
-  }
+  for (const c of comparisons) if (closeToZero(c, limit, coalition)) for (const y of c.years) hold.add(y.year);
   return [...hold].sort((a, b) => a - b);
 }

@@ -49,7 +49,7 @@ import {
   type YearState,
 } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
-import { isHeadline, yearsToHold } from './hold-back.js';
+import { type Comparison, isHeadline, yearsToHold } from './hold-back.js';
 import { DEFAULT_HOLDINGS_COALITION } from '../disclosure/global/coalitions.js';
 import { nonceRow } from '../db/nonces.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -312,14 +312,44 @@ async function protect(
 }
 
 /** Years to hold back under holdBack "auto" (hold-back.ts): decided from the headlines' changes, not the pattern. */
-function heldYears(ctx: ServiceContext, data: DataState, prev: Manifest, chosen: Chosen[], k: number, protection: number): number[] {
-  const headlines = prev.tables.flatMap((t) => t.cells.filter((c) => c.count !== null && isHeadline(c.key)).map((c) => c.key));
-  const changed = chosen.flatMap((c) => {
-    const was = prev.data.find((d) => d.year === c.year);
-    if (!c.fresh || !was || was.version >= c.version) return [];
-    return [{ year: c.year, before: data.at(c.year, was.version).incidents, after: c.state.incidents }];
-  });
-  return yearsToHold(headlines, changed, k + protection, ctx.policy?.holdingsCoalition ?? DEFAULT_HOLDINGS_COALITION);
+function heldYears(ctx: ServiceContext, data: DataState, log: readonly LogEntry[], prev: Manifest, chosen: Chosen[], k: number, protection: number): number[] {
+  const reportsAt = (state: YearState): ReportFacts[] => reportsOf(state).map((id) => data.facts.get(id)!);
+  const now = new Map(chosen.map((c) => [c.year, c]));
+  /** (year, incident type) of a headline key; year "*" for the total over the release's years. */
+  const headlineOf = (key: Record<string, string>) => ({ year: key.year ?? '*', type: key.incidentType ?? '*' });
+  const comparisons: Comparison[] = [];
+  const seen = new Set<string>();
+  for (const t of prev.tables)
+    for (const cell of t.cells) {
+      if (cell.count === null || !isHeadline(cell.key)) continue;
+      const h = headlineOf(cell.key);
+      if (seen.has(`${h.year}|${h.type}`)) continue;
+      seen.add(`${h.year}|${h.type}`);
+      const key = { incidentType: h.type };
+      if (h.year === '*') {
+        // the total over the release's years: against the series' previous release
+        const years = chosen.flatMap((c) => {
+          const was = prev.data.find((d) => d.year === c.year);
+          return was && was.version !== c.version ? [{ year: c.year, before: reportsAt(data.at(c.year, was.version)), after: reportsAt(c.state) }] : [];
+        });
+        if (years.length > 0) comparisons.push({ key, years });
+        continue;
+      }
+      // a year's figure: against every version of that year at which any publication showed it exactly
+      const c = now.get(Number(h.year));
+      if (!c) continue;
+      const versions = new Set<number>();
+      for (const e of log) {
+        const v = e.manifest.data.find((d) => d.year === c.year)?.version;
+        if (e.manifest.method === 'dp' || v === undefined || v === c.version) continue;
+        const shown = e.manifest.tables.some((tb) =>
+          tb.cells.some((x) => x.count !== null && isHeadline(x.key) && headlineOf(x.key).year === h.year && headlineOf(x.key).type === h.type),
+        );
+        if (shown) versions.add(v);
+      }
+      for (const v of versions) comparisons.push({ key, years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }] });
+    }
+  return yearsToHold(comparisons, k + protection, ctx.policy?.holdingsCoalition ?? DEFAULT_HOLDINGS_COALITION);
 }
 
 export interface DraftResult {
@@ -383,7 +413,7 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
     if ((req.holdBack ?? 'none') === 'auto' && previous) {
-      const held = heldYears(ctx, data, previous, chosen, k, protection);
+      const held = heldYears(ctx, data, log, previous, chosen, k, protection);
       if (held.length > 0) chosen = chooseVersions(data, years, new Map(held.map((y) => [y, previous.data.find((d) => d.year === y)!.version])));
     }
     result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);

@@ -5,10 +5,11 @@
 // member filing under a guessed dedupe tag gets the same decision whether or not its report joined
 // an incident already counted. k = 5, p = k, so the hold window is |change| in 1..9.
 // Safe behaviour is asserted with `it`; attacks that work today are `it.fails` marked VULNERABLE.
-// Open (it.fails, VULNERABLE): the bits of several hold-back series at different published totals
-// pin a pending change to 1..4 (publisher's dry runs; a member too once the `fresh` bug is fixed);
-// the dedupe oracle through the plain change c and through the year × type headline.
-// Bug (it.fails, not a leak): a year recorded first by another series is never held.
+// Fixed after this review (were it.fails): the bits of several hold-back series at different
+// published totals pinned a pending change to 1..4 (each series compared with its own previous
+// release only; now every series compares with every exactly published value of the headline);
+// the dedupe oracle through the plain change c and the year × type headline (changes are now
+// counted as filed); a year recorded first by another series was never held (bug).
 // Out of the model (it.fails): two colluding organisations under coalition 1 pin o exactly.
 // Defended (it): a member's own additions, withdrawals and type moves (one key, two keys of one
 // organisation, two organisations under coalition 2); the dedupe oracle once B's own reports push
@@ -98,8 +99,10 @@ describe('several hold-back series whose previous releases sit at different publ
     for (const w of worlds) expect(w.totals).toEqual([42, 52, 66]);
   });
 
-  // VULNERABLE (the bit narrows a change of 1..k−1 when several series are combined). Each hold-back
-  // series compares the data with ITS OWN previous release. Series "uno", "dos", "tres" last
+  // FIXED (was VULNERABLE: the bit narrowed a change of 1..k−1 when several series were combined).
+  // Each hold-back series compared the data with ITS OWN previous release. Now every series
+  // compares each headline with every version at which any publication showed it exactly
+  // (hold-back.ts), so the bits of all series are one function of the data and the log. Before: Series "uno", "dos", "tres" last
   // published the exact totals 42, 52, 66. Now the total is 52 + e (e secret; 3 here). A "not
   // held" bit says |now − P| ∉ 1..9 for that series' P (the plain-change term cannot be hidden by
   // the member terms: the rule is an OR). So:
@@ -115,7 +118,7 @@ describe('several hold-back series whose previous releases sit at different publ
   // only since this series' previous release: hold when any of them is in 1..k+p−1 (or its
   // members' complement is); or stop publishing the bit (hold silently) and let the LP protect the
   // old version as a published view; or only allow one hold-back series per year set.
-  it.fails('the dry-run bits of three series do not tell that the pending change is in 1..k−1', () => {
+  it('the dry-run bits of three series do not tell that the pending change is in 1..k−1', () => {
     for (const w of worlds) {
       const [uno, dos, tres] = w.bits;
       const run = consistentRun(w.e, [
@@ -131,7 +134,8 @@ describe('several hold-back series whose previous releases sit at different publ
     }
   });
 
-  // DEFENDED, by accident. A member sees only the signed releases. The first series published
+  // DEFENDED (now by the rule: every series gives the same bit). Before the fix, by accident: a
+  // member sees only the signed releases. The first series published
   // without a hold records the new data version; every later series then finds the year "not
   // fresh" (releases.ts heldYears skips `!c.fresh`) and is never held, whatever its change: its
   // bit says nothing (the attacker sees it reuse the version). So a member gets the held series'
@@ -152,16 +156,12 @@ describe('several hold-back series whose previous releases sit at different publ
     }
   });
 
-  it('(the bits themselves, as the attack reads them)', () => {
-    expect(worlds.map((w) => [w.e, ...w.bits])).toEqual([
-      [3, false, true, false],
-      [7, false, true, true],
-    ]);
-    // Published in the order dos, tres, uno: uno comes after tres recorded the data, never held.
-    expect(worlds.map((w) => [w.e, ...w.published])).toEqual([
-      [3, false, true, false],
-      [7, false, true, true],
-    ]);
+  it('(the bits themselves: the same for every series, in dry runs and published)', () => {
+    // before the fix: e = 3 → uno N, dos H, tres N; e = 7 → N, H, H
+    for (const w of worlds) {
+      expect(new Set(w.bits).size, `e = ${w.e}: dry runs ${w.bits}`).toBe(1);
+      expect(new Set(w.published).size, `e = ${w.e}: published ${w.published}`).toBe(1);
+    }
   });
 });
 
@@ -214,7 +214,9 @@ describe('the dedupe oracle through hold-back (issue 15)', () => {
     expect(bits[0], `${JSON.stringify(c)}: reported → ${bits[0]}, not reported → ${bits[1]}`).toEqual(bits[1]);
   };
 
-  // VULNERABLE. The header of hold-back.ts says the decision is the same in both worlds because an
+  // FIXED (was VULNERABLE): changes are now counted as filed (each counted report one, whether or
+  // not it joined an incident), so B's report is one more report in both worlds. Before: the
+  // header of hold-back.ts said the decision was the same in both worlds because an
   // incident counted before adds nothing to B's net d. True of c − d (0 in both), but the rule also
   // tests the plain change c: 0 when B's report joined the victim's incident (t), 1 when it made a
   // new one (u). So the 2023 bit is "not held" if the victim was already reported, "held" if not:
@@ -223,24 +225,24 @@ describe('the dedupe oracle through hold-back (issue 15)', () => {
   // its own values in c and in d, whether or not it joined one (c_filed = c + joined), so both
   // worlds see c = 1; or hold a year whenever a member filed into it under a tag already counted
   // (both worlds then hold: B's filing alone decides).
-  it.fails('one report under the guessed tag, nothing else: the same bit', () => same({ own: 0 }), 60_000);
+  it('one report under the guessed tag, nothing else: the same bit', () => same({ own: 0 }), 60_000);
 
   it('with 4 own new reports of another type: the same bit (held in both)', () => same({ own: 4, ownLike: 'other' }), 60_000);
   it('with 9 own new reports of another type: the same bit (held in both)', () => same({ own: 9, ownLike: 'other' }), 60_000);
   it('with 10 own new reports like the victim: the same bit (c = 10 or 11, both far)', () => same({ own: 10, ownLike: 'victim' }), 60_000);
 
-  // VULNERABLE. B pushes the year total past k + p with 10 reports of another type, so the year
+  // FIXED (was VULNERABLE), as above. B pushes the year total past k + p with 10 reports of another type, so the year
   // headline is far in both worlds (10 vs 11); but the year × homicide headline the previous
   // release published changes by 0 (t) or 1 (u): held in u only. Fix: as above.
-  it.fails('with 10 own new reports of another type: the same bit (the per-type headline)', () => same({ own: 10, ownLike: 'other' }), 60_000);
+  it('with 10 own new reports of another type: the same bit (the per-type headline)', () => same({ own: 10, ownLike: 'other' }), 60_000);
 
   // The guessed report with other values (Cusco instead of Lima): it still joins the victim's
   // incident in t (the representative keeps Lima), and is a new Cusco incident in u.
-  it.fails('one report under the guessed tag with other values: the same bit', () => same({ own: 0, guess: { region: 'PE-CUS' } }), 60_000);
+  it('one report under the guessed tag with other values: the same bit', () => same({ own: 0, guess: { region: 'PE-CUS' } }), 60_000);
 
   // The guessed report in 2024 (the victim is a 2023 incident), a series over 2023 and 2024: in t
   // it is `extra` in 2024 (joined the 2023 incident); in u a new 2024 incident.
-  it.fails('one report under the guessed tag in another year: the same bits', () => same({ own: 0, guess: { year: 2024 }, years: [2023, 2024] }), 60_000);
+  it('one report under the guessed tag in another year: the same bits', () => same({ own: 0, guess: { year: 2024 }, years: [2023, 2024] }), 60_000);
 });
 
 describe('members steering the decision with their own reports (two keys, coalitions)', () => {
@@ -338,7 +340,8 @@ describe('a year recorded first by another series (heldYears skips years not "fr
   });
   afterAll(async () => t?.close());
 
-  // BUG (not a leak: the log shows the version was recorded before, so the attacker discounts the
+  // FIXED (heldYears now compares the chosen version, fresh or not, with every version at which a
+  // publication showed the headline). Was a BUG (not a leak: the log shows the version was recorded before, so the attacker discounts the
   // bit, and the linear program still hides the small change). releases.ts heldYears only looks at
   // years whose chosen version is `fresh`; when another series (here one without hold-back) has
   // already recorded the current data, the year counts as unchanged for the hold-back series,
@@ -348,7 +351,7 @@ describe('a year recorded first by another series (heldYears skips years not "fr
   // year changed whenever the series' previous version is older than the chosen one). NOT applied
   // here: it would hand a member every series' bit in the published releases, i.e. the
   // several-series attack above, which needs its own fix first.
-  it.fails('a hold-back series holds a small change even after another series recorded it', async () => {
+  it('a hold-back series holds a small change even after another series recorded it', async () => {
     const auto = { series: 'con-retencion', filter: { year: 2023 }, tables: [['year', 'region']], holdBack: 'auto' };
     await publish(t, auto); // 42
     await submit(t, (await enrolMember(t)) as SigningKey, 3, { year: 2023, region: 'PE-ARE' });
