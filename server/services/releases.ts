@@ -75,6 +75,9 @@ export type Envelope = ReleaseEnvelope;
 const DRAFT_TTL_S = 3600;
 const DEFAULT_MIN_K = 5;
 
+/** Organisations per coalition of the holdings rule (the operator's setting, else the default). */
+const coalitionOf = (ctx: ServiceContext): number => ctx.policy?.holdingsCoalition ?? DEFAULT_HOLDINGS_COALITION;
+
 export function minKOf(ctx: ServiceContext): number {
   return ctx.policy?.minK ?? DEFAULT_MIN_K;
 }
@@ -299,7 +302,7 @@ async function protect(
     filed: (y, v) => recordsOf(filedOf(stateOf(y, v), data.facts)),
     minK: minKOf(ctx),
     minProtection: minKOf(ctx),
-    coalition: ctx.policy?.holdingsCoalition,
+    coalition: coalitionOf(ctx),
   };
   if (checkConflicts) refuseKConflicts(input, k);
   try {
@@ -313,7 +316,13 @@ async function protect(
 
 /** Years to hold back under holdBack "auto" (hold-back.ts): decided from the headlines' changes, not the pattern. */
 function heldYears(ctx: ServiceContext, data: DataState, log: readonly LogEntry[], prev: Manifest, chosen: Chosen[], k: number, protection: number): number[] {
-  const reportsAt = (state: YearState): ReportFacts[] => reportsOf(state).map((id) => data.facts.get(id)!);
+  // each state's reports once, however many headlines compare with it
+  const memo = new Map<YearState, ReportFacts[]>();
+  const reportsAt = (state: YearState): ReportFacts[] => {
+    let r = memo.get(state);
+    if (!r) memo.set(state, (r = reportsOf(state).map((id) => data.facts.get(id)!)));
+    return r;
+  };
   const now = new Map(chosen.map((c) => [c.year, c]));
   /** (year, incident type) of a headline key; year "*" for the total over the release's years. */
   const headlineOf = (key: Record<string, string>) => ({ year: key.year ?? '*', type: key.incidentType ?? '*' });
@@ -349,7 +358,7 @@ function heldYears(ctx: ServiceContext, data: DataState, log: readonly LogEntry[
       }
       for (const v of versions) comparisons.push({ key, years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }] });
     }
-  return yearsToHold(comparisons, k + protection, ctx.policy?.holdingsCoalition ?? DEFAULT_HOLDINGS_COALITION);
+  return yearsToHold(comparisons, k + protection, coalitionOf(ctx));
 }
 
 export interface DraftResult {
