@@ -314,8 +314,25 @@ async function protect(
   }
 }
 
-/** Years to hold back under holdBack "auto" (hold-back.ts): decided from the headlines' changes, not the pattern. */
-function heldYears(ctx: ServiceContext, data: DataState, log: readonly LogEntry[], prev: Manifest, chosen: Chosen[], k: number, protection: number): number[] {
+/**
+ * Years to hold back (hold-back.ts), and at which version: decided from the headlines' changes,
+ * not the pattern. The headlines are those the new publication would show (every year's total,
+ * and per incident type where a table has both), each compared with every version of its year at
+ * which any publication of the log showed it exactly, so the decision is the same for every series;
+ * the total over the release's years, with the series' previous release. A year held publishes the
+ * version the series' previous release used, or (a series new to that year) the latest version of
+ * the year any suppression publication used.
+ */
+function heldYears(
+  ctx: ServiceContext,
+  data: DataState,
+  log: readonly LogEntry[],
+  req: ReleaseRequest,
+  prev: Manifest | undefined,
+  chosen: Chosen[],
+  k: number,
+  protection: number,
+): Map<number, number> {
   // each state's reports once, however many headlines compare with it
   const memo = new Map<YearState, ReportFacts[]>();
   const reportsAt = (state: YearState): ReportFacts[] => {
@@ -323,42 +340,49 @@ function heldYears(ctx: ServiceContext, data: DataState, log: readonly LogEntry[
     if (!r) memo.set(state, (r = reportsOf(state).map((id) => data.facts.get(id)!)));
     return r;
   };
-  const now = new Map(chosen.map((c) => [c.year, c]));
   /** (year, incident type) of a headline key; year "*" for the total over the release's years. */
   const headlineOf = (key: Record<string, string>) => ({ year: key.year ?? '*', type: key.incidentType ?? '*' });
+  const suppressionLog = log.filter((e) => e.manifest.method !== 'dp');
   const comparisons: Comparison[] = [];
-  const seen = new Set<string>();
-  for (const t of prev.tables)
-    for (const cell of t.cells) {
-      if (cell.count === null || !isHeadline(cell.key)) continue;
-      const h = headlineOf(cell.key);
-      if (seen.has(`${h.year}|${h.type}`)) continue;
-      seen.add(`${h.year}|${h.type}`);
-      const key = { incidentType: h.type };
-      if (h.year === '*') {
-        // the total over the release's years: against the series' previous release
-        const years = chosen.flatMap((c) => {
-          const was = prev.data.find((d) => d.year === c.year);
-          return was && was.version !== c.version ? [{ year: c.year, before: reportsAt(data.at(c.year, was.version)), after: reportsAt(c.state) }] : [];
-        });
-        if (years.length > 0) comparisons.push({ key, years });
-        continue;
-      }
+  const years = chosen.map((c) => c.year);
+  const types = new Set<string>(['*']);
+  for (const dims of req.tables) if (dims.includes('incidentType')) for (const t of domainOf('incidentType', years)) types.add(t);
+  const withYear = req.tables.some((dims) => dims.includes('year'));
+  for (const c of withYear ? chosen : [])
+    for (const type of types) {
+      if (type !== '*' && !req.tables.some((dims) => dims.includes('year') && dims.includes('incidentType'))) continue;
       // a year's figure: against every version of that year at which any publication showed it exactly
-      const c = now.get(Number(h.year));
-      if (!c) continue;
       const versions = new Set<number>();
-      for (const e of log) {
+      for (const e of suppressionLog) {
         const v = e.manifest.data.find((d) => d.year === c.year)?.version;
-        if (e.manifest.method === 'dp' || v === undefined || v === c.version) continue;
+        if (v === undefined || v === c.version) continue;
         const shown = e.manifest.tables.some((tb) =>
-          tb.cells.some((x) => x.count !== null && isHeadline(x.key) && headlineOf(x.key).year === h.year && headlineOf(x.key).type === h.type),
+          tb.cells.some((x) => x.count !== null && isHeadline(x.key) && headlineOf(x.key).year === String(c.year) && headlineOf(x.key).type === type),
         );
         if (shown) versions.add(v);
       }
-      for (const v of versions) comparisons.push({ key, years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }] });
+      for (const v of versions)
+        comparisons.push({ key: { incidentType: type }, years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }] });
     }
-  return yearsToHold(comparisons, k + protection, coalitionOf(ctx));
+  // the total over the release's years (per incident type too): against the series' previous release
+  for (const t of prev?.tables ?? [])
+    for (const cell of t.cells) {
+      if (cell.count === null || !isHeadline(cell.key) || headlineOf(cell.key).year !== '*') continue;
+      const ys = chosen.flatMap((c) => {
+        const was = prev!.data.find((d) => d.year === c.year);
+        return was && was.version !== c.version ? [{ year: c.year, before: reportsAt(data.at(c.year, was.version)), after: reportsAt(c.state) }] : [];
+      });
+      if (ys.length > 0) comparisons.push({ key: { incidentType: headlineOf(cell.key).type }, years: ys });
+    }
+  const held = new Map<number, number>();
+  for (const y of yearsToHold(comparisons, k + protection, coalitionOf(ctx))) {
+    const version =
+      prev?.data.find((d) => d.year === y)?.version ??
+      Math.max(...suppressionLog.flatMap((e) => e.manifest.data.filter((d) => d.year === y).map((d) => d.version)));
+    // a year whose data is already at that version is not held back: nothing new would show
+    if (version !== chosen.find((c) => c.year === y)!.version) held.set(y, version);
+  }
+  return held;
 }
 
 export interface DraftResult {
@@ -421,9 +445,11 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   let result: GlobalProtected | undefined;
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
-    if ((req.holdBack ?? 'none') === 'auto' && previous) {
-      const held = heldYears(ctx, data, log, previous, chosen, k, protection);
-      if (held.length > 0) chosen = chooseVersions(data, years, new Map(held.map((y) => [y, previous.data.find((d) => d.year === y)!.version])));
+    // A dry run always holds back as "auto" would: it is repeatable and leaves no trace, so it must
+    // not show the pattern of a change that "auto" would hold (it would say the change is small).
+    if (dryRun || (req.holdBack ?? 'none') === 'auto') {
+      const held = heldYears(ctx, data, log, req, previous, chosen, k, protection);
+      if (held.size > 0) chosen = chooseVersions(data, years, held);
     }
     result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
     // A figure an earlier entry published at a smaller k is fixed, and would show here below this

@@ -9,7 +9,8 @@
 // open vulnerabilities, not accepted behaviour (see the red-team report on the `redteam` branch).
 // SQLite only and small data, to keep the run light.
 //
-// Open (it.fails): hold-back and dry-run patterns saying a pending change is small.
+// Fixed: hold-back and dry-run patterns saying a pending change is small (a dry run holds back as
+// "auto" would, against every publication of the log).
 // Fixed since the red team found them (now plain `it`): an exact DP total (keepTotal) never
 // protected; the holdings rule skipped on "changes" versions and on multi-year "setchange" steps; `release_too_small` as an unlogged oracle;
 // k fixed by signed releases only and a larger k republishing a 5; the change between
@@ -347,13 +348,12 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
     expect(find(r4.manifest, { year: '2023', region: '*' }).count).toBe(52);
   });
 
-  // VULNERABLE (same inference, for free). A dry run computes the pattern on the current data
-  // and logs nothing, so a publisher can poll it: "the 2023 total would be hidden" while the
-  // pending change of the total is 1..k−1 (or small for one member), "nothing hidden" once it is
-  // ≥ k. test/api/global-releases.test.ts relies on exactly this ("the 2023 total (changed by 2)
-  // would be hidden"). Fix: as above, and/or log dry runs' patterns as seen (protect later
-  // publications against them) and rate-limit them per series.
-  it.fails('a dry run does not say whether the pending change of a headline is small', async () => {
+  // FIXED (was VULNERABLE: the same inference, for free). A dry run computed the pattern on the
+  // current data and logs nothing, so a publisher could poll it: "the 2023 total would be hidden"
+  // while the pending change of the total was 1..k−1 (or small for one member), "nothing hidden"
+  // once it was ≥ k. Now a dry run always holds back as "auto" would (releases.ts computeOnce):
+  // while a headline's change is in 1..k+p−1 it shows the year at the published version.
+  it('a dry run does not say whether the pending change of a headline is small', async () => {
     const req = { series: 'sondeo', filter: { year: 2023 }, tables: [['year', 'region']] };
     await publish(t, req);
     const before = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
@@ -363,6 +363,30 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
     const large5 = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
     expect(before.dryRun && small2.dryRun && large5.dryRun).toBe(true);
     expect(small2.tables[0].hiddenCells).toEqual(large5.tables[0].hiddenCells);
+  });
+
+  // The same poll through a series that never published (the hold-back decision is the log's, not
+  // the series': every version at which any publication showed the 2023 total is compared).
+  it('a dry run of a series never published does not say it either', async () => {
+    await publish(t, { series: 'otra-anual', filter: { year: 2023 }, tables: [['year', 'region']] });
+    const req = {
+      series: 'nunca-publicada',
+      filter: { year: 2023 },
+      tables: [
+        ['year', 'region'],
+        ['year', 'incidentType'],
+      ],
+    };
+    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const small2 = await dry();
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const large5 = await dry();
+    expect([small2.data[0].heldBack, large5.data[0].heldBack]).toEqual([true, true]);
+    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+    await submit(t, a, 5, { year: 2023, region: 'PE-LMA' });
+    const large10 = await dry(); // k + p: the new data, as a release would publish it
+    expect(large10.data[0].heldBack).toBe(false);
   });
 });
 

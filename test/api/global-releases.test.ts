@@ -116,8 +116,10 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
       ],
     });
     expect(plain.status).toBe(200);
-    // without holding back, the 2023 total (changed by 2) would be hidden
-    expect(plain.body.tables[0].hiddenCells).toContainEqual({ year: '2023', region: '*' });
+    // a dry run always holds back as "auto" would (it must not show, by hiding the 2023 total, that
+    // its pending change is small): 2023 at the published version, the total not hidden
+    expect(plain.body.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: true }]);
+    expect(plain.body.tables[0].hiddenCells).not.toContainEqual({ year: '2023', region: '*' });
     const held = await publish(t, {
       series: 'anual',
       filter: { year: 2023 },
@@ -129,5 +131,9 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
     });
     expect(held.manifest.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: true }]);
     expect(cellOf(held.manifest, 0, { year: '2023', region: '*' })).toMatchObject({ suppressed: false, count: 100 });
+    // the dry run said what this release hides
+    expect(held.manifest.tables.map((tb: any) => tb.cells.filter((c: any) => c.suppressed).map((c: any) => c.key))).toEqual(
+      plain.body.tables.map((tb: any) => tb.hiddenCells),
+    );
   });
 });

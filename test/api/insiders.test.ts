@@ -146,11 +146,14 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     expect(find(quarantined.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);
     const undo = await signed(t.app, 'DELETE', `/api/v1/steward/members/${b.keyId}/quarantine`, t.steward);
     expect(undo.status).toBe(200);
-    expect((await dry()).data[0].version).toBeGreaterThan(quarantined.manifest.data[0].version);
+    // B's four reports count again: the data changed since the quarantined release, by a small
+    // change, which a dry run holds back (as "auto" would) rather than showing its pattern
+    expect((await dry()).data[0]).toMatchObject({ version: quarantined.manifest.data[0].version, heldBack: true });
     // revocation excludes too
     const rv = await signed(t.app, 'DELETE', `/api/v1/members/${b.keyId}`, t.steward);
     expect(rv.status).toBe(200);
     const revoked = await dry();
-    expect(revoked.data[0].version).toBe(quarantined.manifest.data[0].version); // same counted data as under quarantine
+    // same counted data as under quarantine: that version, nothing to hold back
+    expect(revoked.data[0]).toMatchObject({ version: quarantined.manifest.data[0].version, heldBack: false });
   });
 });

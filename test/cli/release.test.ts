@@ -205,4 +205,34 @@ describe('contamos release and receipts verify', () => {
       expect(unknown.stderr).toContain('series_not_found');
     });
   });
+
+  it('a dry run after two late reports shows the year held back, and says why it differs from a release without --hold-back', async () => {
+    const header = 'year,quarter,region,incidentType,victimGender,victimNationality,victimAgeBand,perpetratorType,outcome,narrative,dedupeDetails';
+    const csv = path.join(work, 'tarde.csv');
+    writeFileSync(
+      csv,
+      [header, ...[1, 2].map((i) => `2023,,PE-LMA,homicide,trans-woman,VE,25-34,criminal-organisation,,"Relato tardío ${i}","tardío ${i}"`)].join('\n') + '\n',
+    );
+    const imported = await run(['import', '--key', orgs[0]!, '--csv', csv, '--dedupe-secret', path.join(work, 'coalition.secret')]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const dry = [
+      'release',
+      '--key',
+      path.join(s.home, 'publisher.key.json'),
+      '--series',
+      'anual',
+      '--years',
+      '2023',
+      '--tables',
+      'year,region;year,incidentType',
+      '--dry-run',
+    ];
+    const r = await run(dry);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('2023: datos versión / data version 1 (retenida / held back)');
+    expect(r.stdout).toContain('A dry run always holds back as --hold-back would; without --hold-back the release would use the new data.');
+    const asked = await run([...dry, '--hold-back']);
+    expect(asked.stdout).toContain('(retenida / held back)');
+    expect(asked.stdout).not.toContain('A dry run always holds back');
+  });
 });
