@@ -340,24 +340,39 @@ function heldYears(
     if (!r) memo.set(state, (r = reportsOf(state).map((id) => data.facts.get(id)!)));
     return r;
   };
-  /** (year, incident type) of a headline key; year "*" for the total over the release's years. */
-  const headlineOf = (key: Record<string, string>) => ({ year: key.year ?? '*', type: key.incidentType ?? '*' });
+  /**
+   * (year, incident type) of a headline key; year "*" for the total over the release's years, which
+   * over a single year is that year's figure (the same quantity, whichever table shows it).
+   */
+  const headlineOf = (key: Record<string, string>, m: { data: ReadonlyArray<{ year: number }> }) => ({
+    year: key.year !== undefined && key.year !== '*' ? key.year : m.data.length === 1 ? String(m.data[0]!.year) : '*',
+    type: key.incidentType ?? '*',
+  });
   const suppressionLog = log.filter((e) => e.manifest.method !== 'dp');
   const comparisons: Comparison[] = [];
   const years = chosen.map((c) => c.year);
-  const types = new Set<string>(['*']);
-  for (const dims of req.tables) if (dims.includes('incidentType')) for (const t of domainOf('incidentType', years)) types.add(t);
-  const withYear = req.tables.some((dims) => dims.includes('year'));
-  for (const c of withYear ? chosen : [])
+  // every table has a figure per year when it has the year, or when the release has one year
+  const perYear = (dims: readonly string[]) => dims.includes('year') || years.length === 1;
+  const types = new Set<string>();
+  for (const dims of req.tables.filter(perYear)) {
+    types.add('*');
+    if (dims.includes('incidentType')) for (const t of domainOf('incidentType', years)) types.add(t);
+  }
+  for (const c of chosen)
     for (const type of types) {
-      if (type !== '*' && !req.tables.some((dims) => dims.includes('year') && dims.includes('incidentType'))) continue;
       // a year's figure: against every version of that year at which any publication showed it exactly
       const versions = new Set<number>();
       for (const e of suppressionLog) {
         const v = e.manifest.data.find((d) => d.year === c.year)?.version;
         if (v === undefined || v === c.version) continue;
         const shown = e.manifest.tables.some((tb) =>
-          tb.cells.some((x) => x.count !== null && isHeadline(x.key) && headlineOf(x.key).year === String(c.year) && headlineOf(x.key).type === type),
+          tb.cells.some(
+            (x) =>
+              x.count !== null &&
+              isHeadline({ ...x.key, year: headlineOf(x.key, e.manifest).year }) &&
+              headlineOf(x.key, e.manifest).year === String(c.year) &&
+              headlineOf(x.key, e.manifest).type === type,
+          ),
         );
         if (shown) versions.add(v);
       }
@@ -367,12 +382,12 @@ function heldYears(
   // the total over the release's years (per incident type too): against the series' previous release
   for (const t of prev?.tables ?? [])
     for (const cell of t.cells) {
-      if (cell.count === null || !isHeadline(cell.key) || headlineOf(cell.key).year !== '*') continue;
+      if (cell.count === null || !isHeadline(cell.key) || headlineOf(cell.key, prev!).year !== '*') continue;
       const ys = chosen.flatMap((c) => {
         const was = prev!.data.find((d) => d.year === c.year);
         return was && was.version !== c.version ? [{ year: c.year, before: reportsAt(data.at(c.year, was.version)), after: reportsAt(c.state) }] : [];
       });
-      if (ys.length > 0) comparisons.push({ key: { incidentType: headlineOf(cell.key).type }, years: ys });
+      if (ys.length > 0) comparisons.push({ key: { incidentType: headlineOf(cell.key, prev!).type }, years: ys });
     }
   const held = new Map<number, number>();
   for (const y of yearsToHold(comparisons, k + protection, coalitionOf(ctx))) {

@@ -388,6 +388,20 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
     const large10 = await dry(); // k + p: the new data, as a release would publish it
     expect(large10.data[0].heldBack).toBe(false);
   });
+
+  // The same through tables without the year: over one year, a table's total (and its total per
+  // incident type) is that year's figure, the same quantity another series showed per year.
+  it('a dry run whose tables have no year column does not say it either', async () => {
+    await publish(t, { series: 'tercera', filter: { year: 2023 }, tables: [['year', 'incidentType']] });
+    const req = { series: 'sin-ano', filter: { year: 2023 }, tables: [['region'], ['incidentType']] };
+    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const small2 = await dry();
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const large5 = await dry();
+    expect([small2.data[0].heldBack, large5.data[0].heldBack]).toEqual([true, true]);
+    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+  });
 });
 
 describe('k per publication: a later publication with a larger k (issue 14, item 5)', () => {
