@@ -1,7 +1,7 @@
 // hold-back.ts — which years a release with holdBack "auto" (and every dry run) keeps at the data
 // version the series' previous release published (issue 14, item 6: revisions that keep the headline).
 //
-// Rule: a year is held back when, for a headline figure the new publication would show (the
+// Rule: a year is held back when, for a headline figure of the new publication (the
 // year's total, the year's total per incident type) and for ANY data version of that year at
 // which any publication of the log showed that figure exactly, the change from that version to
 // now is c with |c| in 1..k+p−1, or |c − d| in 1..k+p−1 for the own change d of some member

@@ -351,13 +351,11 @@ function heldYears(
   const suppressionLog = log.filter((e) => e.manifest.method !== 'dp');
   const comparisons: Comparison[] = [];
   const years = chosen.map((c) => c.year);
-  // every table has a figure per year when it has the year, or when the release has one year
-  const perYear = (dims: readonly string[]) => dims.includes('year') || years.length === 1;
-  const types = new Set<string>();
-  for (const dims of req.tables.filter(perYear)) {
-    types.add('*');
-    if (dims.includes('incidentType')) for (const t of domainOf('incidentType', years)) types.add(t);
-  }
+  // Every year's figures, whether or not a table has the year: a table without it still holds
+  // each year's total as a quantity of the attacker's system (its sum over the years), which the
+  // protection would hide for a small change.
+  const types = new Set<string>(['*']);
+  if (req.tables.some((dims) => dims.includes('incidentType'))) for (const t of domainOf('incidentType', years)) types.add(t);
   for (const c of chosen)
     for (const type of types) {
       // a year's figure: against every version of that year at which any publication showed it exactly

@@ -402,6 +402,21 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
     expect([small2.data[0].heldBack, large5.data[0].heldBack]).toEqual([true, true]);
     expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
   });
+
+  // Over two years, a table without the year shows only their sum; its hidden cells still follow
+  // each year's change (the attacker's system holds the per-year quantities).
+  it('a dry run over two years with no year column does not say it either', async () => {
+    await submit(t, c, 12, { year: 2024, region: 'PE-CUS' });
+    await publish(t, { series: 'cuarta', filter: { years: [2023, 2024] }, tables: [['year', 'region']] });
+    const req = { series: 'dos-sin-ano', filter: { years: [2023, 2024] }, tables: [['region']] };
+    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const small2 = await dry();
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const large5 = await dry();
+    expect(small2.data).toEqual(large5.data);
+    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+  });
 });
 
 describe('k per publication: a later publication with a larger k (issue 14, item 5)', () => {
