@@ -353,37 +353,36 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
   // while the pending change of the total was 1..k−1 (or small for one member), "nothing hidden"
   // once it was ≥ k. Now a dry run always holds back as "auto" would (releases.ts computeOnce):
   // while a headline's change is in 1..k+p−1 it shows the year at the published version.
+  /** What a dry run of `req` shows after two more Lima reports of 2023 (a small pending change), then three more (5 = k). */
+  async function smallThenLarge(req: Record<string, unknown>) {
+    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
+    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
+    const small2 = await dry();
+    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
+    const large5 = await dry();
+    expect(small2.dryRun && large5.dryRun).toBe(true);
+    const hidden = (d: { tables: Array<{ hiddenCells: unknown }> }) => d.tables.map((x) => x.hiddenCells);
+    return { small2, large5, dry, hidden };
+  }
+
   it('a dry run does not say whether the pending change of a headline is small', async () => {
     const req = { series: 'sondeo', filter: { year: 2023 }, tables: [['year', 'region']] };
     await publish(t, req);
-    const before = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
-    const small2 = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
-    const large5 = (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    expect(before.dryRun && small2.dryRun && large5.dryRun).toBe(true);
-    expect(small2.tables[0].hiddenCells).toEqual(large5.tables[0].hiddenCells);
+    const { small2, large5, hidden } = await smallThenLarge(req);
+    expect(hidden(small2)).toEqual(hidden(large5));
   });
 
   // The same poll through a series that never published (the hold-back decision is the log's, not
   // the series': every version at which any publication showed the 2023 total is compared).
   it('a dry run of a series never published does not say it either', async () => {
     await publish(t, { series: 'otra-anual', filter: { year: 2023 }, tables: [['year', 'region']] });
-    const req = {
-      series: 'nunca-publicada',
-      filter: { year: 2023 },
-      tables: [
-        ['year', 'region'],
-        ['year', 'incidentType'],
-      ],
-    };
-    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
-    const small2 = await dry();
-    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
-    const large5 = await dry();
+    const tables = [
+      ['year', 'region'],
+      ['year', 'incidentType'],
+    ];
+    const { small2, large5, dry, hidden } = await smallThenLarge({ series: 'nunca-publicada', filter: { year: 2023 }, tables });
     expect([small2.data[0].heldBack, large5.data[0].heldBack]).toEqual([true, true]);
-    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+    expect(hidden(small2)).toEqual(hidden(large5));
     await submit(t, a, 5, { year: 2023, region: 'PE-LMA' });
     const large10 = await dry(); // k + p: the new data, as a release would publish it
     expect(large10.data[0].heldBack).toBe(false);
@@ -393,14 +392,9 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
   // incident type) is that year's figure, the same quantity another series showed per year.
   it('a dry run whose tables have no year column does not say it either', async () => {
     await publish(t, { series: 'tercera', filter: { year: 2023 }, tables: [['year', 'incidentType']] });
-    const req = { series: 'sin-ano', filter: { year: 2023 }, tables: [['region'], ['incidentType']] };
-    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
-    const small2 = await dry();
-    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
-    const large5 = await dry();
+    const { small2, large5, hidden } = await smallThenLarge({ series: 'sin-ano', filter: { year: 2023 }, tables: [['region'], ['incidentType']] });
     expect([small2.data[0].heldBack, large5.data[0].heldBack]).toEqual([true, true]);
-    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+    expect(hidden(small2)).toEqual(hidden(large5));
   });
 
   // Over two years, a table without the year shows only their sum; its hidden cells still follow
@@ -408,14 +402,9 @@ describe('hold-back says whether the held change is small (issue 14, item 6)', (
   it('a dry run over two years with no year column does not say it either', async () => {
     await submit(t, c, 12, { year: 2024, region: 'PE-CUS' });
     await publish(t, { series: 'cuarta', filter: { years: [2023, 2024] }, tables: [['year', 'region']] });
-    const req = { series: 'dos-sin-ano', filter: { years: [2023, 2024] }, tables: [['region']] };
-    const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, req)).body;
-    await submit(t, a, 2, { year: 2023, region: 'PE-LMA' });
-    const small2 = await dry();
-    await submit(t, a, 3, { year: 2023, region: 'PE-LMA' });
-    const large5 = await dry();
+    const { small2, large5, hidden } = await smallThenLarge({ series: 'dos-sin-ano', filter: { years: [2023, 2024] }, tables: [['region']] });
     expect(small2.data).toEqual(large5.data);
-    expect(small2.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells)).toEqual(large5.tables.map((x: { hiddenCells: unknown }) => x.hiddenCells));
+    expect(hidden(small2)).toEqual(hidden(large5));
   });
 });
 
