@@ -3,7 +3,9 @@
 // (migrations 0015, 0016), so a charged submission is one round trip there; SQLite, whose windows are in
 // memory, runs `submitCharged` below. test/db/store-contract.test.ts runs the rules on both.
 // Rules, in order:
-//   1. a nonce consumed already (a replay) is refused as `replayed_nonce` and charges nothing; so
+//   1. a nonce consumed already (a replay), or charged already (a copy of a request refused after
+//      its charge, which consumed no nonce: rate-windows.ts; migration 0019 on PostgreSQL), is
+//      refused as `replayed_nonce` and charges nothing; so
 //      is, in `submitCharged`, a nonce whose submission is still in flight in this process (a
 //      copy sent at once with its original: the windows in memory would not see the nonce until
 //      the original commits, and copies beyond the minute would keep their points — rule 3). On
@@ -53,7 +55,7 @@ async function chargeAndSubmit(
   charge: IntakeCharge,
 ): Promise<IntakeOutcome> {
   const { minute, day } = charge;
-  const counts = await windows.charge(nonce.hash, day ? [minute, day] : [minute]);
+  const counts = await windows.charge(nonce, day ? [minute, day] : [minute]);
   if (counts === null) return { error: 'replayed_nonce' };
   const overMinute = (counts.get(minute.bucket) ?? 0) > minute.limit;
   const overDay = day !== undefined && (counts.get(day.bucket) ?? 0) > day.limit;

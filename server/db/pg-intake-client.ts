@@ -30,8 +30,8 @@ export class PgIntakeThread implements Pick<PgIntake, 'memberKey' | 'chargeRateW
     return this.thread.call({ op: 'memberKey', args: [keyId] }) as Promise<{ publicKey: string; revoked: boolean } | null>;
   }
 
-  chargeRateWindows(nonceHash: string, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
-    return this.thread.call({ op: 'chargeRateWindows', args: [nonceHash, windows] }) as Promise<Map<string, number> | null>;
+  chargeRateWindows(nonce: { hash: string; expiresAt: number }, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
+    return this.thread.call({ op: 'chargeRateWindows', args: [nonce, windows] }) as Promise<Map<string, number> | null>;
   }
 
   submit(nonce: { hash: string; expiresAt: number }, row: ReportRow, charge?: IntakeCharge): Promise<IntakeOutcome> {

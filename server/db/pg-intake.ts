@@ -28,6 +28,7 @@
 // table lock holds submissions back while it runs).
 import pg from 'pg';
 import { reportValues } from './intake.js';
+import { chargedNonceBucket } from './rate-windows.js';
 import type { RefusalCode, ReportRow } from './report-row.js';
 import type { IntakeCharge, IntakeOutcome, LimitCode } from './store.js';
 
@@ -46,9 +47,15 @@ const MEMBER_KEY = { name: 'contamos_member_key', text: 'SELECT "publicKey", "re
 // Nothing is charged when the nonce is already in the table (a replay).
 const CHARGE = {
   name: 'contamos_charge_rate_windows',
-  text: `INSERT INTO "RateWindow" ("bucket", "count", "expiresAt")
+  // the charged nonce's bucket first ($4, rate-windows.ts); the windows only if it was new
+  text: `WITH fresh AS (
+      INSERT INTO "RateWindow" ("bucket", "count", "expiresAt")
+      SELECT $4, 1, $5 WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
+      ON CONFLICT ("bucket") DO NOTHING RETURNING 1
+    )
+    INSERT INTO "RateWindow" ("bucket", "count", "expiresAt")
     SELECT v.b, 1, v.e FROM unnest($2::text[], $3::int[]) AS v(b, e)
-    WHERE NOT EXISTS (SELECT 1 FROM "Nonce" WHERE "hash" = $1)
+    WHERE EXISTS (SELECT 1 FROM fresh)
     ON CONFLICT ("bucket") DO UPDATE SET "count" = "RateWindow"."count" + 1 RETURNING "bucket", "count"`,
 };
 
@@ -97,10 +104,13 @@ export class PgIntake {
    * already consumed: the counts after charging, or null for a replay, in one statement
    * (http/rate-limit.ts).
    */
-  async chargeRateWindows(nonceHash: string, windows: Array<{ bucket: string; expiresAt: number }>): Promise<Map<string, number> | null> {
+  async chargeRateWindows(
+    nonce: { hash: string; expiresAt: number },
+    windows: Array<{ bucket: string; expiresAt: number }>,
+  ): Promise<Map<string, number> | null> {
     const { rows } = await this.pool.query<{ bucket: string; count: number }>({
       ...CHARGE,
-      values: [nonceHash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt)],
+      values: [nonce.hash, windows.map((w) => w.bucket), windows.map((w) => w.expiresAt), chargedNonceBucket(nonce.hash), nonce.expiresAt],
     });
     return rows.length === 0 ? null : new Map(rows.map((r) => [r.bucket, Number(r.count)]));
   }

@@ -280,8 +280,12 @@ export interface RateBucket {
   expiresAt: number;
 }
 export interface RateWindowStore {
-  /** +1 on each bucket unless the nonce was consumed already (then null, nothing charged). */
-  charge(nonceHash: string, buckets: RateBucket[]): Promise<Map<string, number> | null>;
+  /**
+   * +1 on each bucket unless the nonce was consumed or charged already (then null, nothing
+   * charged); the nonce is remembered as charged until it expires, so a copy of a request refused
+   * after its charge (which consumes no nonce) is never charged again.
+   */
+  charge(nonce: NonceRow, buckets: RateBucket[]): Promise<Map<string, number> | null>;
   /** −1 on the bucket (never below 0). */
   refund(bucket: string): Promise<void>;
   purgeExpired(now: number): Promise<number>;

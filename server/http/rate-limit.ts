@@ -26,7 +26,7 @@ import type { PlainHandler } from './direct-routes.js';
 import { sha256Hex } from '../../crypto/index.js';
 import { AppError } from '../errors.js';
 import type { Auth, ServiceContext } from '../services/context.js';
-import type { IntakeCharge } from '../db/store.js';
+import type { IntakeCharge, NonceRow } from '../db/store.js';
 import { nonceRow } from '../db/nonces.js';
 
 const MINUTE_S = 60;
@@ -51,9 +51,9 @@ function counters(ctx: ServiceContext) {
     };
   };
   /** Charges a request's minute window unless its nonce was already used (then null). */
-  const chargeMinute = async (keyId: string, nonceHash: string): Promise<number | null> => {
+  const chargeMinute = async (keyId: string, nonce: NonceRow): Promise<number | null> => {
     const { minute } = windows(keyId);
-    const counts = await ctx.db.rateWindows.charge(nonceHash, [minute]);
+    const counts = await ctx.db.rateWindows.charge(nonce, [minute]);
     return counts === null ? null : (counts.get(minute.bucket) ?? 0);
   };
   const refundMinute = (keyId: string) => ctx.db.rateWindows.refund(windows(keyId).minute.bucket);
@@ -66,7 +66,7 @@ export function limitByCredential(ctx: ServiceContext, perMinute: number): Plain
   return (req, res, next) => {
     const auth = req.auth;
     if (!auth) return next(new AppError('signature_missing'));
-    chargeMinute(auth.keyId, nonceRow(auth).hash).then((minute) => {
+    chargeMinute(auth.keyId, nonceRow(auth)).then((minute) => {
       if (minute === null) return next(new AppError('replayed_nonce'));
       const over = minute > perMinute;
       res.once('finish', () => {
@@ -95,7 +95,7 @@ export function intakeLimits(ctx: ServiceContext, limits: IntakeLimits) {
      */
     async refusedEarly(auth: Auth): Promise<void> {
       const { minute, day } = windows(auth.keyId);
-      const counts = await ctx.db.rateWindows.charge(nonceRow(auth).hash, daily ? [minute, day] : [minute]);
+      const counts = await ctx.db.rateWindows.charge(nonceRow(auth), daily ? [minute, day] : [minute]);
       if (counts === null) throw new AppError('replayed_nonce');
       if (daily) await ctx.db.rateWindows.refund(day.bucket);
       if ((counts.get(minute.bucket) ?? 0) > limits.perMinute) throw new AppError('rate_limited');

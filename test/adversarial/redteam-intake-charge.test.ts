@@ -3,7 +3,8 @@
 // a member racing many submissions (new reports, resubmissions, amendments) cannot exceed its
 // minute or its day and loses no allowance to refunds gone wrong; replays racing their original
 // are free; limits beyond PostgreSQL's integer are no limit; a limit's 429 comes before a shape's
-// 400, as before the change. Attacks that still work are `it.fails`, with why.
+// 400, as before the change; replays of a captured refused submission are charged nothing (they
+// were `it.fails` until a charged nonce was remembered). Attacks that still work are `it.fails`, with why.
 // On PostgreSQL, no charged submission — refused, raced, replayed, beyond a limit — ends in a
 // database error: every failed statement is an ERROR line in the server's log, with its time.
 // Each test pins the server's clock to the start of a minute (pinMinute), so its requests share
@@ -145,15 +146,13 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     ]);
   });
 
-  // ATTACK WORKS: a refused request consumes no nonce (db/nonces.ts: "a request that is refused for
-  // any reason rolls back and consumes nothing"), yet its charge stays (intake-charge.ts rule 4).
-  // An outsider holding one captured refused submission (here a 409 report_conflict) replays it for
-  // the 5 minutes its signature is fresh: every replay is charged to the member's minute, and the
-  // member is locked out. SECURITY.md promises "no one can use up a member's allowance without its
-  // secret key". (The same held before 5b641c2: limitByCredential did not consume the nonce either.)
-  // A fix: consume the nonce with the charge (PostgreSQL: in contamos_submit_charged after a
-  // refusal; SQLite: remember charged nonce hashes in memoryRateWindows until they expire).
-  it.fails('replays of a captured refused submission (409) use none of the member’s allowance', async () => {
+  // FIXED (was ATTACK WORKS): a refused request consumes no nonce (db/nonces.ts: "a request that
+  // is refused for any reason rolls back and consumes nothing"), yet its charge stays (intake-
+  // charge.ts rule 4), so an outsider holding one captured refused submission (here a 409
+  // report_conflict) replayed it for the 5 minutes its signature is fresh, each replay charged to
+  // the member's minute, locking the member out. Now a charged nonce is remembered until it expires
+  // (rate-windows.ts; on PostgreSQL migration 0019) and a copy is refused `replayed_nonce`, uncharged.
+  it('replays of a captured refused submission (409) use none of the member’s allowance', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
     pinMinute(t);
     const org = await enrolMember(t);
@@ -165,9 +164,9 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     expect(await allowanceLeft(t, org, 4)).toBe(2);
   });
 
-  // ATTACK WORKS, as above, for an intake refused before the Store (400): refusedEarly charges the
-  // minute by the Store's rate windows, which look for the nonce but never consume it.
-  it.fails('replays of a captured refused submission (400) use none of the member’s allowance', async () => {
+  // FIXED, as above, for an intake refused before the Store (400): refusedEarly charges the minute
+  // by the Store's rate windows, which now remember the charged nonce.
+  it('replays of a captured refused submission (400) use none of the member’s allowance', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
     pinMinute(t);
     const org = await enrolMember(t);
@@ -175,6 +174,19 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     expect(codeOf(await send())).toBe('400 invalid_body');
     for (let i = 0; i < 8; i++) await send();
     expect(await allowanceLeft(t, org, 4)).toBe(3);
+  });
+
+  it('copies of a refused submission sent at once are charged once', async () => {
+    t = await startTestApp(provider, { rateLimitPerMinute: 10 });
+    pinMinute(t);
+    const org = await enrolMember(t);
+    const id = newId();
+    expect((await put(t, org, id, sampleReport(t))).status).toBe(201);
+    const send = await capture(t, org, id, sampleReport(t)); // another body under the same id: 409
+    const out = await Promise.all(Array.from({ length: 6 }, () => send().then(codeOf)));
+    expect(tally(out)['409 report_conflict'], JSON.stringify(tally(out))).toBe(1);
+    for (const c of out) expect(['409 report_conflict', '401 replayed_nonce']).toContain(c);
+    expect(await allowanceLeft(t, org, 10)).toBe(8); // the first submission and one copy
   });
 
   it('a refused submission (429, 409, 404, 400) writes nothing but its charge', async () => {
@@ -208,14 +220,17 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
   });
 
   it('with no daily limit (0), only the minute bounds intake', async () => {
-    t = await startTestApp(provider, { rateLimitPerMinute: 3, memberDailyReports: 0 });
+    const app = await startTestApp(provider, { rateLimitPerMinute: 3, memberDailyReports: 0 });
+    t = app;
     pinMinute(t);
     const org = await enrolMember(t);
-    const windowsBefore = provider === 'postgres' ? await t.db.prisma.rateWindow.count() : 0;
+    // windows only: a refused submission also leaves its nonce's mark (migration 0019)
+    const windows = () => app.db.prisma.rateWindow.count({ where: { NOT: { bucket: { startsWith: 'nonce:' } } } });
+    const windowsBefore = provider === 'postgres' ? await windows() : 0;
     const out = [];
     for (let i = 0; i < 4; i++) out.push(codeOf(await put(t, org, newId(), sampleReport(t))));
     expect(out).toEqual(['201', '201', '201', '429 rate_limited']);
-    if (provider === 'postgres') expect(await t.db.prisma.rateWindow.count()).toBe(windowsBefore + 1); // the minute's bucket, no day's
+    if (provider === 'postgres') expect(await windows()).toBe(windowsBefore + 1); // the minute's bucket, no day's
   });
 
   it('over the minute, a malformed submission is 429 rate_limited before 400, as before the change', async () => {
@@ -353,7 +368,7 @@ describe.each(providers)('red team: a charged submission the database fails char
 
   /** A window's count now, read by charging it and giving the point back. */
   const countOf = async (bucket: string) => {
-    const n = (await store.rateWindows.charge(hex(), [{ bucket, expiresAt: 1_900_000_200 }]))!.get(bucket)!;
+    const n = (await store.rateWindows.charge({ hash: hex(), expiresAt: 1_900_000_200 }, [{ bucket, expiresAt: 1_900_000_200 }]))!.get(bucket)!;
     await store.rateWindows.refund(bucket);
     return n - 1;
   };

@@ -46,10 +46,10 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake thread', () =>
     expect(await thread.submit(n, row(alice))).toEqual({ error: 'replayed_nonce' });
     expect(await thread.submit(nonce(), r)).toEqual({ created: false });
     expect(await thread.submit(nonce(), row('m-nobody'))).toEqual({ error: 'key_revoked' });
-    const counts = await thread.chargeRateWindows(hex(), [{ bucket: hex(), expiresAt: 1_900_000_000 }]);
+    const counts = await thread.chargeRateWindows({ hash: hex(), expiresAt: 1_900_000_000 }, [{ bucket: hex(), expiresAt: 1_900_000_000 }]);
     expect(counts).toBeInstanceOf(Map);
     expect([...counts!.values()]).toEqual([1]);
-    expect(await thread.chargeRateWindows(n.hash, [{ bucket: hex(), expiresAt: 1_900_000_000 }])).toBeNull();
+    expect(await thread.chargeRateWindows(n, [{ bucket: hex(), expiresAt: 1_900_000_000 }])).toBeNull();
   });
 
   it('a driver error crosses the thread classified as unavailable (503)', async () => {

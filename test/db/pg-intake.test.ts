@@ -259,7 +259,7 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
     const day = hex();
     const n = nonce();
     expect(
-      await intake.chargeRateWindows(n.hash, [
+      await intake.chargeRateWindows(n, [
         { bucket: minute, expiresAt: 60 },
         { bucket: day, expiresAt: 86_400 },
       ]),
@@ -269,11 +269,11 @@ describe.runIf(providers.includes('postgres'))('PostgreSQL intake in one stateme
         [day, 1],
       ]),
     );
-    expect(await replica.chargeRateWindows(nonce().hash, [{ bucket: minute, expiresAt: 60 }])).toEqual(new Map([[minute, 2]]));
+    expect(await replica.chargeRateWindows(nonce(), [{ bucket: minute, expiresAt: 60 }])).toEqual(new Map([[minute, 2]]));
     expect(await intake.submit(n, row(alice))).toEqual({ created: true });
     // a replay of that request is charged nothing
     expect(
-      await intake.chargeRateWindows(n.hash, [
+      await intake.chargeRateWindows(n, [
         { bucket: minute, expiresAt: 60 },
         { bucket: day, expiresAt: 86_400 },
       ]),

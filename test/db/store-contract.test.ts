@@ -211,9 +211,21 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
   });
 
   describe('rate windows', () => {
+    it('a nonce charged once is never charged again, consumed or not, until it expires', async () => {
+      const b = hash();
+      const n = nonce(1500);
+      expect((await store.rateWindows.charge(n, [{ bucket: b, expiresAt: FAR }]))?.get(b)).toBe(1);
+      // the request was refused (its nonce not consumed): a copy of it charges nothing
+      expect(await store.rateWindows.charge(n, [{ bucket: b, expiresAt: FAR }])).toBeNull();
+      expect((await store.rateWindows.charge(nonce(), [{ bucket: b, expiresAt: FAR }]))?.get(b)).toBe(2);
+      // the mark goes with the nonce's expiry (no signature carrying it is fresh any more)
+      await store.rateWindows.purgeExpired(2000);
+      expect((await store.rateWindows.charge(n, [{ bucket: b, expiresAt: FAR }]))?.get(b)).toBe(3);
+    });
+
     it('count per bucket, charge nothing for a consumed nonce, refund never below zero, purge by expiry', async () => {
       const [b1, b2] = [hash(), hash()];
-      const first = await store.rateWindows.charge(hash(), [
+      const first = await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [
         { bucket: b1, expiresAt: 1000 },
         { bucket: b2, expiresAt: FAR },
       ]);
@@ -223,24 +235,24 @@ describe.each(providers)('the Store contract (%s)', (provider) => {
           [b2, 1],
         ]),
       );
-      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(2);
+      expect((await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(2);
       const used = nonce();
       await store.signed(used, async () => undefined);
-      expect(await store.rateWindows.charge(used.hash, [{ bucket: b1, expiresAt: 1000 }])).toBeNull();
-      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(3);
+      expect(await store.rateWindows.charge(used, [{ bucket: b1, expiresAt: 1000 }])).toBeNull();
+      expect((await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(3);
       await store.rateWindows.refund(b2);
       await store.rateWindows.refund(b2);
-      expect((await store.rateWindows.charge(hash(), [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(1);
+      expect((await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(1);
       expect(await store.rateWindows.purgeExpired(2000)).toBeGreaterThanOrEqual(1);
-      expect((await store.rateWindows.charge(hash(), [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(1);
-      expect((await store.rateWindows.charge(hash(), [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(2);
+      expect((await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket: b1, expiresAt: 1000 }]))?.get(b1)).toBe(1);
+      expect((await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket: b2, expiresAt: FAR }]))?.get(b2)).toBe(2);
     });
   });
 
   describe('a charged intake (db/intake-charge.ts, migration 0015)', () => {
     /** A window's count now, read by charging it and giving the point back. */
     const countOf = async (bucket: string) => {
-      const n = (await store.rateWindows.charge(hash(), [{ bucket, expiresAt: FAR }]))!.get(bucket)!;
+      const n = (await store.rateWindows.charge({ hash: hash(), expiresAt: FAR }, [{ bucket, expiresAt: FAR }]))!.get(bucket)!;
       await store.rateWindows.refund(bucket);
       return n - 1;
     };
