@@ -40,6 +40,10 @@ export const ERRORS = {
   publication_not_found: [404, 'No such entry in the publication log.'],
   k_below_minimum: [400, 'k is below the minimum this server publishes with.'],
   series_k_fixed: [409, 'The k of this series was fixed by its first release and cannot change.'],
+  dry_run_unpublished_year: [
+    409,
+    'A dry run shows only data a publication already used, and no publication has used one of these years yet: ask for a draft (it is logged) to see it.',
+  ],
   release_unprotectable: [409, 'No suppression pattern can protect this release against what was already published; try other tables or wait for more data.'],
   dp_total_unprotected: [
     409,

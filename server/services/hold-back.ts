@@ -1,10 +1,11 @@
-// hold-back.ts — which years a release with holdBack "auto" (and every dry run) keeps at the data
+// hold-back.ts — which years a release with holdBack "auto" keeps at the data
 // version the series' previous release published (issue 14, item 6: revisions that keep the headline).
 //
 // Rule: a year is held back when, for a headline figure of the new publication (the
 // year's total, the year's total per incident type) and for ANY data version of that year at
 // which any publication of the log showed that figure exactly, the change from that version to
-// now is c with |c| in 1..k+p−1, or |c − d| in 1..k+p−1 for the own change d of some member
+// now is c with |c| in 1..k+p−1 (k and p the largest of the new publication and of every
+// publication that showed the figure: the model protects it at the strictest), or |c − d| in 1..k+p−1 for the own change d of some member
 // organisation (or two together: the holdings rule's coalitions). For the total over the release's
 // years, the series' previous release's versions are compared, and every changed year is held.
 // Changes are counted AS FILED: the counted reports stated in the cell that came, minus those that
@@ -36,6 +37,8 @@ export interface Comparison {
   key: Record<string, string>;
   /** Per year compared: the counted reports at the earlier version and now. */
   years: ReadonlyArray<{ year: number; before: readonly ReportFacts[]; after: readonly ReportFacts[] }>;
+  /** k + p of the strictest publication that showed the headline, when above the new one's. */
+  limit?: number;
 }
 
 interface Tally extends Holdings {
@@ -69,9 +72,9 @@ function closeToZero(c: Comparison, limit: number, coalition: number): boolean {
   return near(change) || coalitionNets(removed, added, coalition).some((d) => near(change - d));
 }
 
-/** The years to hold back: those of every comparison that fires. `limit`: k + p. */
+/** The years to hold back: those of every comparison that fires. `limit`: k + p (a comparison's own, if larger). */
 export function yearsToHold(comparisons: readonly Comparison[], limit: number, coalition: number): number[] {
   const hold = new Set<number>();
-  for (const c of comparisons) if (closeToZero(c, limit, coalition)) for (const y of c.years) hold.add(y.year);
+  for (const c of comparisons) if (closeToZero(c, Math.max(limit, c.limit ?? 0), coalition)) for (const y of c.years) hold.add(y.year);
   return [...hold].sort((a, b) => a - b);
 }

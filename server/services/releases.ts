@@ -348,7 +348,14 @@ function heldYears(
     year: key.year !== undefined && key.year !== '*' ? key.year : m.data.length === 1 ? String(m.data[0]!.year) : '*',
     type: key.incidentType ?? '*',
   });
-  const suppressionLog = log.filter((e) => e.manifest.method !== 'dp');
+  // What each entry showed exactly: a suppression entry its published cells; a DP entry only its
+  // grand total, when kept exact (keepTotal), every other count being noisy.
+  const exactCells = (m: Manifest) =>
+    m.method === 'dp'
+      ? m.dp?.keepTotal
+        ? m.tables.flatMap((tb) => tb.cells).filter((x) => Object.values(x.key).every((v) => v === '*'))
+        : []
+      : m.tables.flatMap((tb) => tb.cells).filter((x) => x.count !== null);
   const comparisons: Comparison[] = [];
   const years = chosen.map((c) => c.year);
   // Every year's figures, whether or not a table has the year: a table without it still holds
@@ -358,24 +365,29 @@ function heldYears(
   if (req.tables.some((dims) => dims.includes('incidentType'))) for (const t of domainOf('incidentType', years)) types.add(t);
   for (const c of chosen)
     for (const type of types) {
-      // a year's figure: against every version of that year at which any publication showed it exactly
+      // a year's figure: against every version of that year at which any publication showed it
+      // exactly, in the band of the strictest publication that showed it
       const versions = new Set<number>();
-      for (const e of suppressionLog) {
+      let limit = 0;
+      for (const e of log) {
         const v = e.manifest.data.find((d) => d.year === c.year)?.version;
-        if (v === undefined || v === c.version) continue;
-        const shown = e.manifest.tables.some((tb) =>
-          tb.cells.some(
-            (x) =>
-              x.count !== null &&
-              isHeadline({ ...x.key, year: headlineOf(x.key, e.manifest).year }) &&
-              headlineOf(x.key, e.manifest).year === String(c.year) &&
-              headlineOf(x.key, e.manifest).type === type,
-          ),
+        if (v === undefined) continue;
+        const shown = exactCells(e.manifest).some(
+          (x) =>
+            isHeadline({ ...x.key, year: headlineOf(x.key, e.manifest).year }) &&
+            headlineOf(x.key, e.manifest).year === String(c.year) &&
+            headlineOf(x.key, e.manifest).type === type,
         );
-        if (shown) versions.add(v);
+        if (!shown) continue;
+        limit = Math.max(limit, (e.manifest.k ?? 0) + (e.manifest.protection ?? 0));
+        if (v !== c.version) versions.add(v);
       }
       for (const v of versions)
-        comparisons.push({ key: { incidentType: type }, years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }] });
+        comparisons.push({
+          key: { incidentType: type },
+          years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }],
+          limit,
+        });
     }
   // the total over the release's years (per incident type too): against the series' previous release
   for (const t of prev?.tables ?? [])
@@ -391,7 +403,7 @@ function heldYears(
   for (const y of yearsToHold(comparisons, k + protection, coalitionOf(ctx))) {
     const version =
       prev?.data.find((d) => d.year === y)?.version ??
-      Math.max(...suppressionLog.flatMap((e) => e.manifest.data.filter((d) => d.year === y).map((d) => d.version)));
+      Math.max(...log.flatMap((e) => (exactCells(e.manifest).length > 0 ? e.manifest.data.filter((d) => d.year === y).map((d) => d.version) : [])));
     // a year whose data is already at that version is not held back: nothing new would show
     if (version !== chosen.find((c) => c.year === y)!.version) held.set(y, version);
   }
@@ -449,21 +461,31 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
   const { k, protection } = await refuseEarly(ctx, auth, req, dryRun, log);
   const conflictsPossible = req.method === 'suppression' && smallPublishedFigures(log, k);
   const years = yearsOf(req);
+  // A dry run leaves no trace and can be repeated, so it never looks at reports no publication has
+  // used: each year at the latest version any log entry used (the patterns of newer data would say,
+  // poll after poll, when a change or a first count is small, or whether a report joined an
+  // incident). A year no publication has used is refused: a draft (logged) shows it.
+  const publishedVersions = new Map<number, number>();
+  for (const e of dryRun ? log : [])
+    for (const d of e.manifest.data) if (years.includes(d.year)) publishedVersions.set(d.year, Math.max(publishedVersions.get(d.year) ?? 0, d.version));
+  if (dryRun && years.some((y) => !publishedVersions.has(y))) throw new AppError('dry_run_unpublished_year');
   const data = await loadData(ctx);
   const previous = [...log].reverse().find((e) => e.manifest.series === req.series && e.manifest.method === req.method)?.manifest;
   // No refusal on how many incidents are counted: that answer would tell a small number without
   // a log entry. A small year is protected like any other (its small cells hidden).
-  let chosen = chooseVersions(data, years, new Map());
+  let chosen = dryRun ? chooseVersions(data, years, publishedVersions).map((c) => ({ ...c, heldBack: false })) : chooseVersions(data, years, new Map());
 
+  // Hold-back: asked for ("auto"), and always for a DP release with an exact total — the total is
+  // a headline, and its keepTotal check below would otherwise refuse exactly while its change is
+  // small (an unlogged, repeatable answer).
+  const holdBack = req.method === 'suppression' ? (req.holdBack ?? 'none') === 'auto' : req.keepTotal === true;
+  if (!dryRun && holdBack) {
+    const held = heldYears(ctx, data, log, req, previous, chosen, k, protection);
+    if (held.size > 0) chosen = chooseVersions(data, years, held);
+  }
   let result: GlobalProtected | undefined;
   let dpRun: Awaited<ReturnType<typeof dpRelease>> | undefined;
   if (req.method === 'suppression') {
-    // A dry run always holds back as "auto" would: it is repeatable and leaves no trace, so it must
-    // not show the pattern of a change that "auto" would hold (it would say the change is small).
-    if (dryRun || (req.holdBack ?? 'none') === 'auto') {
-      const held = heldYears(ctx, data, log, req, previous, chosen, k, protection);
-      if (held.size > 0) chosen = chooseVersions(data, years, held);
-    }
     result = await protect(ctx, data, log, req, chosen, k, protection, conflictsPossible);
     // A figure an earlier entry published at a smaller k is fixed, and would show here below this
     // publication's own k: refused rather than shown (refuseKConflicts already refused it before the

@@ -118,20 +118,10 @@ describe('several hold-back series whose previous releases sit at different publ
   // only since this series' previous release: hold when any of them is in 1..k+p−1 (or its
   // members' complement is); or stop publishing the bit (hold silently) and let the LP protect the
   // old version as a published view; or only allow one hold-back series per year set.
+  // Since dry runs look only at data a publication already used (releases.ts), their bits carry
+  // nothing about the pending change: the same in both worlds (none held).
   it('the dry-run bits of three series do not tell that the pending change is in 1..k−1', () => {
-    for (const w of worlds) {
-      const [uno, dos, tres] = w.bits;
-      const run = consistentRun(w.e, [
-        [uno!, 10],
-        [dos!, 0],
-        [tres!, -14],
-      ]);
-      // Safe: the values the attacker cannot tell apart from the truth reach k.
-      expect(
-        run.some((e) => Math.abs(e) >= K),
-        `e = ${w.e}: bits ${w.bits}, the attacker's interval ${run}`,
-      ).toBe(true);
-    }
+    expect(worlds.map((w) => w.bits)).toEqual(worlds.map(() => [false, false, false]));
   });
 
   // DEFENDED (now by the rule: every series gives the same bit). Before the fix, by accident: a

@@ -46,13 +46,15 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
     expect(await tableContents(t.testDb)).toEqual(before);
   });
 
-  it('a dry run returns which cells would be hidden, no counts, and logs nothing', async () => {
+  it('a dry run of a year no publication has used is refused, and logs nothing', async () => {
+    const before = await tableContents(t.testDb);
     const dry = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, byRegion);
-    expect(dry.status).toBe(200);
-    expect(JSON.stringify(dry.body)).not.toMatch(/"count"/);
-    expect(dry.body.tables[0].hiddenCells).toContainEqual({ year: '2023', region: 'PE-CAJ' });
+    expect([dry.status, dry.body.error?.code]).toEqual([409, 'dry_run_unpublished_year']);
     const log = await request(t.app).get('/api/v1/publications');
     expect(log.body.items).toEqual([]);
+    const { Nonce: _n, ...rest } = await tableContents(t.testDb);
+    const { Nonce: _m, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
   });
 
   it('every draft shown is in the public log, signed or not, chained by hash', async () => {
@@ -68,6 +70,14 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
     const entry = await request(t.app).get('/api/v1/publications/1');
     expect(entry.body).toEqual({ manifest: draft.body.manifest, hash: draft.body.hash, signature: null });
     expect(hashCanonical(entry.body.manifest)).toBe(draft.body.hash);
+    // now a dry run answers, on the data that draft used: which cells would be hidden, no counts,
+    // and nothing logged
+    const dry = await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, byRegion);
+    expect(dry.status).toBe(200);
+    expect(JSON.stringify(dry.body)).not.toMatch(/"count"/);
+    expect(dry.body.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: false }]);
+    expect(dry.body.tables[0].hiddenCells).toContainEqual({ year: '2023', region: 'PE-CAJ' });
+    expect((await request(t.app).get('/api/v1/publications')).body.items).toHaveLength(1);
     // the publisher signs it: the same entry becomes a release
     const signature = signDetached(canonicalJson(draft.body.manifest), t.publisher.secretKey);
     const res = await signed(t.app, 'POST', `/api/v1/releases/drafts/${draft.body.draftId}/signature`, t.publisher, { signature });
@@ -116,9 +126,9 @@ describe.each(providers)('one attacker model for the whole server (%s)', (provid
       ],
     });
     expect(plain.status).toBe(200);
-    // a dry run always holds back as "auto" would (it must not show, by hiding the 2023 total, that
-    // its pending change is small): 2023 at the published version, the total not hidden
-    expect(plain.body.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: true }]);
+    // a dry run looks only at data a publication used (it must not show, by hiding the 2023 total,
+    // that its pending change is small): 2023 at the published version, the total not hidden
+    expect(plain.body.data).toEqual([{ year: 2023, version: 1, since: null, heldBack: false }]);
     expect(plain.body.tables[0].hiddenCells).not.toContainEqual({ year: '2023', region: '*' });
     const held = await publish(t, {
       series: 'anual',

@@ -146,14 +146,19 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     expect(find(quarantined.manifest, { year: '2023', region: 'PE-TUM' }).suppressed).toBe(true);
     const undo = await signed(t.app, 'DELETE', `/api/v1/steward/members/${b.keyId}/quarantine`, t.steward);
     expect(undo.status).toBe(200);
-    // B's four reports count again: the data changed since the quarantined release, by a small
-    // change, which a dry run holds back (as "auto" would) rather than showing its pattern
-    expect((await dry()).data[0]).toMatchObject({ version: quarantined.manifest.data[0].version, heldBack: true });
-    // revocation excludes too
+    // B's four reports count again: a draft counts a new version of 2023 (a dry run would still
+    // show the quarantined release's data: it never looks at data no publication used)
+    const digestOf = async (version: number) => (await t.db.prisma.dataVersion.findUnique({ where: { year_version: { year: 2023, version } } }))!.digest;
+    const undone = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, base);
+    expect(undone.status).toBe(201);
+    expect(undone.body.manifest.data[0].version).toBeGreaterThan(quarantined.manifest.data[0].version);
+    expect(await digestOf(undone.body.manifest.data[0].version)).not.toBe(await digestOf(quarantined.manifest.data[0].version));
+    expect((await dry()).data[0]).toMatchObject({ version: undone.body.manifest.data[0].version, heldBack: false });
+    // revocation excludes too: the next draft counts exactly what the quarantined release counted
     const rv = await signed(t.app, 'DELETE', `/api/v1/members/${b.keyId}`, t.steward);
     expect(rv.status).toBe(200);
-    const revoked = await dry();
-    // same counted data as under quarantine: that version, nothing to hold back
-    expect(revoked.data[0]).toMatchObject({ version: quarantined.manifest.data[0].version, heldBack: false });
+    const revoked = await signed(t.app, 'POST', '/api/v1/releases', t.publisher, base);
+    expect(revoked.status).toBe(201);
+    expect(await digestOf(revoked.body.manifest.data[0].version)).toBe(await digestOf(quarantined.manifest.data[0].version));
   });
 });

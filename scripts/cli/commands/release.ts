@@ -154,12 +154,11 @@ export const releaseCommand: Command = {
       }
       println(io.stdout, `Prueba (nada publicado) / Dry run (nothing published): serie ${String(request.series)}, k = ${dry.body.k}`);
       for (const d of dry.body.data) println(io.stdout, `  ${d.year}: datos versión / data version ${d.version}${d.heldBack ? ' (retenida / held back)' : ''}`);
-      if (dry.body.data.some((d) => d.heldBack) && !flag(values, 'hold-back'))
-        println(
-          io.stdout,
-          '  Una prueba siempre retiene como --hold-back; sin --hold-back la publicación usaría los datos nuevos.\n' +
-            '  A dry run always holds back as --hold-back would; without --hold-back the release would use the new data.',
-        );
+      println(
+        io.stdout,
+        '  Una prueba usa solo los datos que ya usó una publicación; la publicación contará también los reportes nuevos.\n' +
+          '  A dry run uses only data a publication already used; the release will also count newer reports.',
+      );
       for (const t of dry.body.tables) {
         println(io.stdout, `  [${t.dimensions.join(' × ')}] ${t.hidden} de ${t.cells} celdas ocultas / of ${t.cells} cells hidden`);
         for (const key of t.hiddenCells.slice(0, 40))
