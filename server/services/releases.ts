@@ -399,6 +399,20 @@ function heldYears(
       });
       if (ys.length > 0) comparisons.push({ key: { incidentType: headlineOf(cell.key, prev!).type }, years: ys });
     }
+  // ... and against every publication, of any series, that showed the sum over exactly these years
+  const sameYears = (m: Manifest) => m.data.length === years.length && m.data.every((d) => years.includes(d.year));
+  for (const e of years.length > 1 ? log : []) {
+    if (!sameYears(e.manifest)) continue;
+    for (const x of exactCells(e.manifest)) {
+      if (!isHeadline(x.key) || headlineOf(x.key, e.manifest).year !== '*') continue;
+      const ys = chosen.flatMap((c) => {
+        const was = e.manifest.data.find((d) => d.year === c.year)!.version;
+        return was !== c.version ? [{ year: c.year, before: reportsAt(data.at(c.year, was)), after: reportsAt(c.state) }] : [];
+      });
+      const limit = (e.manifest.k ?? 0) + (e.manifest.protection ?? 0);
+      if (ys.length > 0) comparisons.push({ key: { incidentType: headlineOf(x.key, e.manifest).type }, years: ys, limit });
+    }
+  }
   const held = new Map<number, number>();
   for (const y of yearsToHold(comparisons, k + protection, coalitionOf(ctx))) {
     const version =
