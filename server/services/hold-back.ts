@@ -1,13 +1,16 @@
-// hold-back.ts — which years a release with holdBack "auto" keeps at the data
-// version the series' previous release published (issue 14, item 6: revisions that keep the headline).
+// hold-back.ts — which years a release with holdBack "auto" (or a DP release with an exact total)
+// keeps at an earlier data version (issue 14, item 6: revisions that keep the headline).
 //
-// Rule: a year is held back when, for a headline figure of the new publication (the
-// year's total, the year's total per incident type) and for ANY data version of that year at
-// which any publication of the log showed that figure exactly, the change from that version to
-// now is c with |c| in 1..k+p−1 (k and p the largest of the new publication and of every
-// publication that showed the figure: the model protects it at the strictest), or |c − d| in 1..k+p−1 for the own change d of some member
-// organisation (or two together: the holdings rule's coalitions). For the total over the release's
-// years, the series' previous release's versions are compared, and every changed year is held.
+// Rule: a year is held back when, for a headline figure of the new publication (the year's
+// total, the year's total per incident type, in any table: over one year a table's total is the
+// year's) and for ANY data version of that year at which any publication of the log showed that
+// figure exactly (a suppression cell published, or a DP release's exact total), the change from
+// that version to now is c with |c| in 1..k+p−1 (k and p the largest of the new publication and
+// of every publication that showed the figure: the model protects it at the strictest), or
+// |c − d| in 1..k+p−1 for the own change d of some member organisation (or two together: the
+// holdings rule's coalitions). For the sum over the release's years, the series' previous release
+// and every publication that showed the sum over the same years are compared, and every changed
+// year is held. (releases.ts `heldYears` gathers the comparisons; this module decides.)
 // Changes are counted AS FILED: the counted reports stated in the cell that came, minus those that
 // went, each report one (a report that joined an incident already counted counts as much as one
 // that made a new incident), and d is the same for the reports of that organisation. So:
