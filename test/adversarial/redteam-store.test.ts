@@ -18,7 +18,9 @@
 //    refused (the nonce is read before computing but consumed only after, so a race passes the
 //    read): one captured publisher request sent N times at once cost N computations. Within one
 //    process they are now refused before counting (services/releases.ts, `computing`); across
-//    replicas each still computes once per replica (it.fails below).
+//    replicas too, since the rate limiter's charge records the nonce as charged in the shared
+//    database (rate-windows.ts, a `nonce:` row): the copy reaching the second replica is refused
+//    `replayed_nonce` before counting.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
@@ -242,12 +244,13 @@ describe.runIf(providers.includes('postgres'))('red team: two replicas on one Po
     expect(workTally()).toEqual({ count: 1, lp: 1 });
   });
 
-  // LEAKS WORK (across replicas): a replay that reaches another replica while its original is being
-  // computed passes `nonces.seen` (read before computing) and counts every report and runs the
-  // linear programs before `signed` refuses it at the end: one captured publisher request sent to N
-  // replicas at once costs N computations (up to seconds each). The nonce table is held here (a
+  // FIXED (was LEAKS WORK, across replicas): a replay that reached another replica while its
+  // original was being computed passed `nonces.seen` (read before computing) and counted every
+  // report and ran the linear programs before `signed` refused it at the end: one captured
+  // publisher request sent to N replicas at once cost N computations (up to seconds each). Now the
+  // charge of the first marks the nonce in the shared RateWindow table, and the copy is refused first. The nonce table is held here (a
   // SHARE lock: reads pass, the consuming insert waits) so both requests are computing at once.
-  it.fails('the same signed dry run sent at once to both replicas: computed once (the replay refused before counting)', async () => {
+  it('the same signed dry run sent at once to both replicas: computed once (the replay refused before counting)', async () => {
     await seedForReleases();
     const body = { series: 'prueba-carrera', filter: { year: 2023 }, tables: [['year', 'region']], k: 2 };
     const opts = { nonce: randomBytes(16).toString('base64url'), created: Math.floor(Date.now() / 1000) };
@@ -258,9 +261,16 @@ describe.runIf(providers.includes('postgres'))('red team: two replicas on one Po
       await lock.query('BEGIN');
       await lock.query('LOCK TABLE "Nonce" IN SHARE MODE');
       resetWorkTally();
-      const pending = Promise.all([t.app, other.app].map((app) => signed(app, 'POST', '/api/v1/releases/dry-run', t.publisher, body, opts)));
+      let settled = 0;
+      const pending = Promise.all(
+        [t.app, other.app].map((app) =>
+          signed(app, 'POST', '/api/v1/releases/dry-run', t.publisher, body, opts).finally(() => {
+            settled++;
+          }),
+        ),
+      );
       // both computed, both now waiting to consume the nonce (or one already refused, as it should be)
-      for (let i = 0; i < 300 && workTally().count < 2; i++) await new Promise((res) => setTimeout(res, 20));
+      for (let i = 0; i < 300 && workTally().count < 2 && settled === 0; i++) await new Promise((res) => setTimeout(res, 20));
       await lock.query('COMMIT');
       answers = await pending;
     } finally {
