@@ -33,8 +33,9 @@
 //
 // Judge mode (used inside the suppression loop, and as the release service's final audit: see
 // index.ts `finalAudit`) stops as soon as each cell's verdict is certain (inner interval already
-// satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which needs far fewer LPs: batch
-// LPs first (as in b. above, on the uncertain classes), then one LP per still-uncertain end. The
+// satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which needs far fewer LPs: one
+// ray LP for the uncertain classes that may be unbounded above (as in a. above), batch LPs (as in
+// b., on the uncertain classes), then one LP per still-uncertain end. The
 // batch LPs there serve only to find feasible points, so each stops after a few hundred simplex
 // iterations (`AuditEngine.judgeBatchIterations`): the primal simplex's current point, checked
 // row by row and box by box (lp.ts `feasiblePoint`) before it is used, is a witness as good as the
@@ -117,6 +118,12 @@ export class AuditEngine {
 
   /** Sub-components with at least this many classes share their single LPs with helper threads (lp-parallel.ts). */
   static parallelMinClasses = 800;
+
+  /**
+   * Judge mode settles the uncertain classes that may be unbounded above with one ray LP once
+   * there are at least this many (`closeUncertainUnbounded`; Infinity: never, one LP each as before).
+   */
+  static judgeRayMin = 2;
 
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
@@ -306,6 +313,7 @@ export class AuditEngine {
         settler.batchOpenEnds();
         settler.solveOpenEnds();
       } else {
+        settler.closeUncertainUnbounded();
         settler.batchUncertainClasses();
         settler.solveUncertainEnds();
       }
@@ -349,6 +357,8 @@ class SubComponentSettler {
   private readonly rowsOfClass: number[][];
   private readonly exactLo: Uint8Array;
   private readonly exactHi: Uint8Array;
+  /** Judge mode: classes the ray LP proved bounded above (though their outer bound is +∞). */
+  private readonly boundedAbove: Uint8Array;
   private sys: SparseSystem | undefined;
   private solver: ExtremeSolver | undefined;
   private shared: SharedExtremes | undefined;
@@ -397,6 +407,7 @@ class SubComponentSettler {
         : undefined;
     this.exactLo = new Uint8Array(nc);
     this.exactHi = new Uint8Array(nc);
+    this.boundedAbove = new Uint8Array(nc);
     this.rowsOfClass = Array.from({ length: nc }, () => []);
     for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) this.rowsOfClass[rowIdx[q]!]!.push(r);
   }
@@ -515,6 +526,31 @@ class SubComponentSettler {
     const rays = unboundedClasses(this.highs, this.nc, this.boxLo, this.boxHi, this.rowStart, this.rowIdx, this.rowVal, candidates);
     for (const i of candidates) {
       if (!rays.has(i)) continue;
+      const c = this.classes[i]!;
+      this.bounds.iHi[c] = this.bounds.oHi[c] = Infinity;
+      this.exactHi[i] = 1;
+    }
+  }
+
+  /**
+   * Judge mode, 0. Uncertain classes whose propagated outer bound is +∞: one ray LP (as in exact
+   * mode, `unboundedClasses`) tells exactly which are unbounded above (their upper end is then
+   * exact: +∞, which proves every rule asking for a high maximum) and which are bounded (a batch
+   * may then push them: the batch LP stays bounded). Without it each would cost one LP on the
+   * whole sub-component: after a repair round these are most of the uncertain classes (a new
+   * hidden cell joins a class of hidden totals that is unbounded above).
+   */
+  closeUncertainUnbounded(): void {
+    const candidates: number[] = [];
+    for (let i = 0; i < this.nc; i++) if (this.lHi[i] === Infinity && !this.exactHi[i] && this.uncertain(i)) candidates.push(i);
+    if (candidates.length < AuditEngine.judgeRayMin) return;
+    this.lpSolves++;
+    const rays = unboundedClasses(this.highs, this.nc, this.boxLo, this.boxHi, this.rowStart, this.rowIdx, this.rowVal, candidates);
+    for (const i of candidates) {
+      if (!rays.has(i)) {
+        this.boundedAbove[i] = 1;
+        continue;
+      }
       const c = this.classes[i]!;
       this.bounds.iHi[c] = this.bounds.oHi[c] = Infinity;
       this.exactHi[i] = 1;
@@ -647,7 +683,7 @@ class SubComponentSettler {
         this.rowsOfClass,
         this.rowStart,
         this.rowIdx,
-        (i) => !this.exactHi[i] && this.bounds.oHi[classes[i]!] !== Infinity && this.uncertain(i),
+        (i) => !this.exactHi[i] && (this.bounds.oHi[classes[i]!] !== Infinity || this.boundedAbove[i] === 1) && this.uncertain(i),
         depth,
       );
       let gain = 0;
