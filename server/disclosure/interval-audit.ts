@@ -40,9 +40,9 @@
 // iterations (`AuditEngine.judgeBatchIterations`): the primal simplex's current point, checked
 // row by row and box by box (lp.ts `feasiblePoint`) before it is used, is a witness as good as the
 // optimum for most classes, at a fraction of the cost; and as they are cheap, once far-apart
-// batches stop paying, batches of closer classes follow (then all uncertain classes at once)
-// before any single LP. Outer bounds, exact ends and so every failing verdict still come from LPs
-// solved to optimality.
+// batches stop paying, batches of closer classes follow (then all uncertain classes at once, with
+// a longer and longer iteration limit, the last to the optimum) before any single LP. Outer
+// bounds, exact ends and so every failing verdict still come from LPs solved to optimality.
 // Results are cached per component (the component's LP is determined by its set of suppressed
 // cells), so later rounds only re-solve components that changed.
 //
@@ -672,11 +672,14 @@ class SubComponentSettler {
     if (nc <= 64) return;
     let left = 0;
     for (let i = 0; i < nc; i++) if (this.uncertain(i)) left++;
-    const limit = AuditEngine.judgeBatchIterations > 0 ? AuditEngine.judgeBatchIterations : undefined;
+    let limit = AuditEngine.judgeBatchIterations > 0 ? AuditEngine.judgeBatchIterations : undefined;
+    const limited = limit !== undefined;
     // Spacing: classes at least three steps apart (depth 2); with iteration-limited batches, once
-    // those stop paying, closer ones too (depth 1, then every uncertain class at once).
+    // those stop paying, closer ones too (depth 1, then every uncertain class at once), and then
+    // longer batches: the iteration limit ×4 each time (a batch of a few hundred iterations on
+    // ten thousand columns may gain nothing while a longer one still settles hundreds), up to none.
     let depth = 2;
-    for (let round = 0; round < (limit ? 400 : 100) && left >= 16; round++) {
+    for (let round = 0; round < (limited ? 400 : 100) && left >= 16; round++) {
       // (a class that may be unbounded above would make the batch LP unbounded: alone below)
       const batch = spacedBatch(
         nc,
@@ -699,7 +702,9 @@ class SubComponentSettler {
         left = now;
       }
       if (gain < 4) {
-        if (limit && depth > 0) depth--;
+        if (!limited) break;
+        if (depth > 0) depth--;
+        else if (limit !== undefined && batch.length >= 8) limit = limit >= AuditEngine.judgeBatchIterations * 64 ? undefined : limit * 4;
         else break;
       }
     }
