@@ -400,6 +400,10 @@ class SubComponentSettler {
       oLo[c] = lLo[i]!;
       oHi[c] = lHi[i]!;
     });
+    // Judge mode shares its single LPs only after the batches (`solveEndsExactly`): starting the
+    // helper threads now (they load HiGHS meanwhile) means they are ready by then, even in the
+    // process's first large audit (else the first share found none ready and ran alone).
+    if (mode === 'judge' && nc >= AuditEngine.parallelMinClasses) helperCount();
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
     this.shared =
       mode === 'exact' && nc >= AuditEngine.parallelMinClasses && helperCount() > 0
