@@ -33,15 +33,16 @@
 //
 // Judge mode (used inside the suppression loop, and as the release service's final audit: see
 // index.ts `finalAudit`) stops as soon as each cell's verdict is certain (inner interval already
-// satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which needs far fewer LPs: batch
-// LPs first (as in b. above, on the uncertain classes), then one LP per still-uncertain end. The
+// satisfies the rule ⇒ ok; outer interval violates it ⇒ failing), which needs far fewer LPs: one
+// ray LP for the uncertain classes that may be unbounded above (as in a. above), batch LPs (as in
+// b., on the uncertain classes), then one LP per still-uncertain end. The
 // batch LPs there serve only to find feasible points, so each stops after a few hundred simplex
 // iterations (`AuditEngine.judgeBatchIterations`): the primal simplex's current point, checked
 // row by row and box by box (lp.ts `feasiblePoint`) before it is used, is a witness as good as the
 // optimum for most classes, at a fraction of the cost; and as they are cheap, once far-apart
-// batches stop paying, batches of closer classes follow (then all uncertain classes at once)
-// before any single LP. Outer bounds, exact ends and so every failing verdict still come from LPs
-// solved to optimality.
+// batches stop paying, batches of closer classes follow (then all uncertain classes at once, with
+// a longer and longer iteration limit, the last to the optimum) before any single LP. Outer
+// bounds, exact ends and so every failing verdict still come from LPs solved to optimality.
 // Results are cached per component (the component's LP is determined by its set of suppressed
 // cells), so later rounds only re-solve components that changed.
 //
@@ -117,6 +118,12 @@ export class AuditEngine {
 
   /** Sub-components with at least this many classes share their single LPs with helper threads (lp-parallel.ts). */
   static parallelMinClasses = 800;
+
+  /**
+   * Judge mode settles the uncertain classes that may be unbounded above with one ray LP once
+   * there are at least this many (`closeUncertainUnbounded`; Infinity: never, one LP each as before).
+   */
+  static judgeRayMin = 2;
 
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
@@ -306,6 +313,7 @@ export class AuditEngine {
         settler.batchOpenEnds();
         settler.solveOpenEnds();
       } else {
+        settler.closeUncertainUnbounded();
         settler.batchUncertainClasses();
         settler.solveUncertainEnds();
       }
@@ -349,6 +357,8 @@ class SubComponentSettler {
   private readonly rowsOfClass: number[][];
   private readonly exactLo: Uint8Array;
   private readonly exactHi: Uint8Array;
+  /** Judge mode: classes the ray LP proved bounded above (though their outer bound is +∞). */
+  private readonly boundedAbove: Uint8Array;
   private sys: SparseSystem | undefined;
   private solver: ExtremeSolver | undefined;
   private shared: SharedExtremes | undefined;
@@ -390,6 +400,10 @@ class SubComponentSettler {
       oLo[c] = lLo[i]!;
       oHi[c] = lHi[i]!;
     });
+    // Judge mode shares its single LPs only after the batches (`solveEndsExactly`): starting the
+    // helper threads now (they load HiGHS meanwhile) means they are ready by then, even in the
+    // process's first large audit (else the first share found none ready and ran alone).
+    if (mode === 'judge' && nc >= AuditEngine.parallelMinClasses) helperCount();
     // Helper threads get the system now, so their first basis is ready when the LPs are shared out.
     this.shared =
       mode === 'exact' && nc >= AuditEngine.parallelMinClasses && helperCount() > 0
@@ -397,6 +411,7 @@ class SubComponentSettler {
         : undefined;
     this.exactLo = new Uint8Array(nc);
     this.exactHi = new Uint8Array(nc);
+    this.boundedAbove = new Uint8Array(nc);
     this.rowsOfClass = Array.from({ length: nc }, () => []);
     for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) this.rowsOfClass[rowIdx[q]!]!.push(r);
   }
@@ -522,6 +537,31 @@ class SubComponentSettler {
   }
 
   /**
+   * Judge mode, 0. Uncertain classes whose propagated outer bound is +∞: one ray LP (as in exact
+   * mode, `unboundedClasses`) tells exactly which are unbounded above (their upper end is then
+   * exact: +∞, which proves every rule asking for a high maximum) and which are bounded (a batch
+   * may then push them: the batch LP stays bounded). Without it each would cost one LP on the
+   * whole sub-component: after a repair round these are most of the uncertain classes (a new
+   * hidden cell joins a class of hidden totals that is unbounded above).
+   */
+  closeUncertainUnbounded(): void {
+    const candidates: number[] = [];
+    for (let i = 0; i < this.nc; i++) if (this.lHi[i] === Infinity && !this.exactHi[i] && this.uncertain(i)) candidates.push(i);
+    if (candidates.length < AuditEngine.judgeRayMin) return;
+    this.lpSolves++;
+    const rays = unboundedClasses(this.highs, this.nc, this.boxLo, this.boxHi, this.rowStart, this.rowIdx, this.rowVal, candidates);
+    for (const i of candidates) {
+      if (!rays.has(i)) {
+        this.boundedAbove[i] = 1;
+        continue;
+      }
+      const c = this.classes[i]!;
+      this.bounds.iHi[c] = this.bounds.oHi[c] = Infinity;
+      this.exactHi[i] = 1;
+    }
+  }
+
+  /**
    * Exact mode, b. Filtering by batches of classes at least three steps apart (no shared row, no
    * common neighbour): one LP pushes them all to their extremes at once; its optimal vertex has
    * most classes at a bound, which settles many ends (not only the batch's). Repeated while each
@@ -636,18 +676,21 @@ class SubComponentSettler {
     if (nc <= 64) return;
     let left = 0;
     for (let i = 0; i < nc; i++) if (this.uncertain(i)) left++;
-    const limit = AuditEngine.judgeBatchIterations > 0 ? AuditEngine.judgeBatchIterations : undefined;
+    let limit = AuditEngine.judgeBatchIterations > 0 ? AuditEngine.judgeBatchIterations : undefined;
+    const limited = limit !== undefined;
     // Spacing: classes at least three steps apart (depth 2); with iteration-limited batches, once
-    // those stop paying, closer ones too (depth 1, then every uncertain class at once).
+    // those stop paying, closer ones too (depth 1, then every uncertain class at once), and then
+    // longer batches: the iteration limit ×4 each time (a batch of a few hundred iterations on
+    // ten thousand columns may gain nothing while a longer one still settles hundreds), up to none.
     let depth = 2;
-    for (let round = 0; round < (limit ? 400 : 100) && left >= 16; round++) {
+    for (let round = 0; round < (limited ? 400 : 100) && left >= 16; round++) {
       // (a class that may be unbounded above would make the batch LP unbounded: alone below)
       const batch = spacedBatch(
         nc,
         this.rowsOfClass,
         this.rowStart,
         this.rowIdx,
-        (i) => !this.exactHi[i] && this.bounds.oHi[classes[i]!] !== Infinity && this.uncertain(i),
+        (i) => !this.exactHi[i] && (this.bounds.oHi[classes[i]!] !== Infinity || this.boundedAbove[i] === 1) && this.uncertain(i),
         depth,
       );
       let gain = 0;
@@ -663,7 +706,9 @@ class SubComponentSettler {
         left = now;
       }
       if (gain < 4) {
-        if (limit && depth > 0) depth--;
+        if (!limited) break;
+        if (depth > 0) depth--;
+        else if (limit !== undefined && batch.length >= 8) limit = limit >= AuditEngine.judgeBatchIterations * 64 ? undefined : limit * 4;
         else break;
       }
     }

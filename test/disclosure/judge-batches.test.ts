@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
+import { structureOf } from '../../server/disclosure/structure.js';
+import type { Cell, Constraint } from '../../server/disclosure/types.js';
 import { randomPattern } from '../helpers/random-pattern.js';
 
 /** A 3-way table with margins, small counts, and a large suppression pattern (one big component). */
@@ -13,6 +15,7 @@ const bigPattern = (seed: number) => randomPattern(seed, [10, 8, 5], 0.45);
 afterEach(() => {
   AuditEngine.judgeBatchIterations = 200;
   AuditEngine.parallelMinClasses = 800;
+  AuditEngine.judgeRayMin = 2;
 });
 
 describe('judge mode with iteration-limited batches', () => {
@@ -41,6 +44,67 @@ describe('judge mode with iteration-limited batches', () => {
       }
     }, 120_000);
   }
+});
+
+// Judge mode's ray LP (`closeUncertainUnbounded`): the uncertain classes that may be unbounded
+// above are settled by one LP (which are, exactly; the others are known bounded and may be batched)
+// instead of one LP each. With the large totals hidden too, many classes are unbounded above.
+describe('judge mode with the ray LP for classes that may be unbounded', () => {
+  it('same verdicts as the exact audit and as without it, in fewer LPs', async () => {
+    const highs = await loadHighs();
+    let unbounded = 0;
+    let fewer = 0;
+    for (const seed of [1, 2, 3]) {
+      const { s, suppressed, sensitive } = bigPattern(seed);
+      for (let i = 0; i < s.n; i++) if (s.values[i]! > 100) suppressed[i] = 1; // the one-way margins and the grand total
+      const rules = thresholdRules(s.n, sensitive, 5, 5);
+      const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+      AuditEngine.judgeRayMin = Infinity;
+      const withoutEngine = new AuditEngine(highs, s, rules);
+      const without = withoutEngine.run(suppressed, 'judge');
+      AuditEngine.judgeRayMin = 2;
+      const engine = new AuditEngine(highs, s, rules);
+      const judge = engine.run(suppressed, 'judge');
+      for (let i = 0; i < s.n; i++) {
+        if (!suppressed[i]) continue;
+        expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
+        expect(without.ok[i]).toBe(exact.ok[i]);
+        expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
+        expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+        if (judge.hi[i] === Infinity) unbounded++;
+      }
+      if (engine.lpSolves < withoutEngine.lpSolves) fewer++;
+    }
+    // The case arises (classes proven unbounded in judge mode) and saves LPs.
+    expect(unbounded).toBeGreaterThan(0);
+    expect(fewer).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a class that bound propagation leaves unbounded but the LP bounds is not taken as unbounded', async () => {
+    // a = b + c, e = a + d, e = b + P (P = 10 published): so c + d = 10, while a, b, e are
+    // unbounded above; propagation bounds neither c nor d (c = a − b, d = b + 10 − a).
+    const cell = (id: number, value: number): Cell => ({ id, key: { k: String(id) }, tables: [0], value });
+    const cells = [cell(0, 9), cell(1, 5), cell(2, 4), cell(3, 6), cell(4, 15), cell(5, 10)];
+    const constraints: Constraint[] = [
+      { id: 0, total: 0, parts: [1, 2], dim: 'a' },
+      { id: 1, total: 4, parts: [0, 3], dim: 'b' },
+      { id: 2, total: 4, parts: [1, 5], dim: 'c' },
+    ];
+    const s = structureOf(cells, constraints);
+    const suppressed = Uint8Array.of(1, 1, 1, 1, 1, 0);
+    const sensitive = Uint8Array.of(0, 0, 1, 0, 0, 0);
+    const rules = thresholdRules(s.n, sensitive, 5, 5);
+    const highs = await loadHighs();
+    const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+    expect([...exact.hi].slice(0, 5)).toEqual([Infinity, Infinity, 10, 10, Infinity]);
+    const engine = new AuditEngine(highs, s, rules);
+    const judge = engine.run(suppressed, 'judge');
+    for (let i = 0; i < 5; i++) {
+      expect(judge.ok[i]).toBe(exact.ok[i]);
+      expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+    }
+    expect(judge.hi[0]).toBe(Infinity); // the ray LP's answer for the unbounded ones
+  });
 });
 
 describe('feasiblePoint', () => {
