@@ -150,6 +150,25 @@ export class AuditEngine {
   ) {
     this.reachLo = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(Infinity);
     this.reachHi = truthKnown ? Float64Array.from(s.values) : new Float64Array(s.n).fill(-Infinity);
+    this.truthKnown = truthKnown;
+  }
+
+  private readonly truthKnown: boolean;
+
+  /**
+   * Forgets every reachable value but the true table's. Needed before auditing a SMALLER pattern
+   * than one audited before (a cell shown again): a witness of the larger pattern may move a cell
+   * now published, so it is no table of the smaller one. Cached component results stay valid
+   * (each is for its own set of hidden cells, whose system does not depend on the rest).
+   */
+  forgetReach(): void {
+    if (this.truthKnown) {
+      this.reachLo.set(this.s.values);
+      this.reachHi.set(this.s.values);
+    } else {
+      this.reachLo.fill(Infinity);
+      this.reachHi.fill(-Infinity);
+    }
   }
 
   /** Records that `cell` can take `value` (a feasible table for the current pattern exists). */

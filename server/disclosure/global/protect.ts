@@ -146,10 +146,13 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   for (let i = 0; i < n; i++) if (warm[i]) state.suppressed[i] = 1;
   // A secondary chosen on the new tables alone may fail in the whole system in a way more hiding
   // cannot mend (a hidden zero that earlier published counts keep below k): show those again.
+  // The pattern shrinks here, so the engine forgets the reach it found on the larger one (a witness
+  // may move a cell now shown): every later verdict rests on tables of the patterns it judges.
   for (let round = 0; round < 8; round++) {
     const drop = engine.run(state.suppressed, 'judge').failing.filter((c) => warm[c]);
     if (drop.length === 0) break;
     for (const c of drop) state.suppressed[c] = warm[c] = 0;
+    engine.forgetReach();
   }
   repairUntilProtected(opts, sensitive, state);
   const exact = (input.finalAudit ?? 'verdicts') === 'exact';
