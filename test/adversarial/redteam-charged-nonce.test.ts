@@ -2,12 +2,17 @@
 // migration 0019), from the attacker's side on SQLite and PostgreSQL over HTTP: an outsider holding
 // captured signed requests (GETs and submissions, answered or refused), and a member reusing nonces.
 // Safe behaviour is `it`; an attack that works would be `it.fails` with a VULNERABLE comment.
+import pg from 'pg';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../crypto/index.js';
 import { nonceRow } from '../../server/db/nonces.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
-import { providers } from '../helpers/databases.js';
+import { migrate } from '../../server/db/migrate.js';
+import { PgIntake } from '../../server/db/pg-intake.js';
+import type { IntakeCharge } from '../../server/db/store.js';
+import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
+import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
 
 /** Moves the server's clock to second 1 of the next minute (signatures made now stay fresh). */
 function pinMinute(t: TestApp): void {
@@ -220,4 +225,50 @@ describe.each(providers)('red team: the charged nonce (%s)', (provider) => {
       expect(await app.db.prisma.nonce.count({ where: { hash: refused.hash } })).toBe(0);
     },
   );
+});
+
+describe.runIf(providers.includes('postgres'))('red team: the charged nonce on two replicas of one PostgreSQL', () => {
+  let db: TestDatabase;
+  let a: PgIntake;
+  let b: PgIntake;
+  const alice = `m-${hex().slice(0, 16)}`;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    await migrate(db.url);
+    a = new PgIntake(db.url);
+    b = new PgIntake(db.url);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query('INSERT INTO "Member" ("keyId", "publicKey", "revoked") VALUES ($1, $2, false)', [alice, hex()]);
+    await c.end();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+  });
+
+  it('copies of a refused submission raced on both replicas, with the same nonce charged by another route on each, are charged once', async () => {
+    const minute = { bucket: hex(), expiresAt: 1_900_000_200 };
+    const charge: IntakeCharge = { minute: { ...minute, limit: 100 }, day: { bucket: hex(), expiresAt: 1_900_000_200, limit: 100 } };
+    const first = row(alice);
+    expect(await a.submit(nonce(), first, charge)).toEqual({ created: true });
+    const n = nonce();
+    const conflict = { ...first, reportHash: hex() };
+    const out = await Promise.all([
+      a.submit(n, { ...conflict }, charge),
+      b.submit(n, { ...conflict }, charge),
+      a.chargeRateWindows(n, [minute]),
+      b.chargeRateWindows(n, [minute]),
+      a.submit(n, { ...conflict }, charge),
+      b.submit(n, { ...conflict }, charge),
+    ]);
+    const winners = out.filter((o) => o !== null && !(typeof o === 'object' && 'error' in o && o.error === 'replayed_nonce'));
+    expect(winners, JSON.stringify(out)).toHaveLength(1);
+    // the minute holds the first submission and one charge of n; the day only the first submission
+    const m = (await a.chargeRateWindows(nonce(), [minute]))?.get(minute.bucket);
+    expect(m).toBe(3);
+    const d = (await b.chargeRateWindows(nonce(), [charge.day!]))?.get(charge.day!.bucket);
+    expect(d).toBe(2);
+  });
 });
