@@ -13,37 +13,13 @@ import { PgIntake } from '../../server/db/pg-intake.js';
 import type { IntakeCharge } from '../../server/db/store.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
+import { allowanceLeft, capture, codeOf, pinMinute } from '../helpers/rate-limits.js';
 
-/** Moves the server's clock to second 1 of the next minute (signatures made now stay fresh). */
-function pinMinute(t: TestApp): void {
-  const real = Math.floor(Date.now() / 1000);
-  t.clock.offset = 60 - (real % 60) + 1;
-}
 const nextMinute = (t: TestApp) => {
   t.clock.offset += 60;
 };
 
 const put = (t: TestApp, key: SigningKey, id: string, body: unknown, opts = {}) => signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, body, opts);
-
-/** A signed request, captured: its exact headers and body, to send again as an outsider would. */
-async function capture(t: TestApp, key: SigningKey, method: 'PUT' | 'GET', url: string, body?: unknown, nonce?: string) {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = await signRequest({ method, url, body: text }, key, { nonce });
-  return () =>
-    method === 'GET' ? request(t.app).get(url).set(headers) : request(t.app).put(url).set(headers).set('content-type', 'application/json').send(text);
-}
-
-const codeOf = (r: { status: number; body: { error?: { code: string } } }) => (r.status >= 400 ? `${r.status} ${r.body.error?.code}` : `${r.status}`);
-
-/** GETs until the first 429: how many of the member's requests this minute still allows (at most `max`). */
-async function allowanceLeft(t: TestApp, key: SigningKey, max: number): Promise<number> {
-  for (let i = 0; i <= max; i++) {
-    const r = await signed(t.app, 'GET', '/api/v1/reports', key);
-    if (r.status === 429) return i;
-    expect(r.status).toBe(200);
-  }
-  return max + 1;
-}
 
 const nonceOf = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
 

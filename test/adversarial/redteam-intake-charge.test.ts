@@ -10,9 +10,7 @@
 // Each test pins the server's clock to the start of a minute (pinMinute), so its requests share
 // one minute window however long the run takes.
 import pg from 'pg';
-import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../../crypto/index.js';
 import { openDatabase, type Database } from '../../server/db/client.js';
 import { migrate } from '../../server/db/migrate.js';
 import { PgIntake } from '../../server/db/pg-intake.js';
@@ -20,35 +18,11 @@ import type { IntakeCharge } from '../../server/db/store.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, providers, tableContents, type TestDatabase } from '../helpers/databases.js';
 import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
-
-/** Moves the server's clock to second 1 of the next minute (signatures made now stay fresh). */
-function pinMinute(t: TestApp): void {
-  const real = Math.floor(Date.now() / 1000);
-  t.clock.offset = 60 - (real % 60) + 1;
-}
+import { allowanceLeft, captureReport, codeOf, pinMinute } from '../helpers/rate-limits.js';
 
 const put = (t: TestApp, key: SigningKey, id: string, body: unknown) => signed(t.app, 'PUT', `/api/v1/reports/${id}`, key, body);
 
-/** A signed PUT, captured: the exact headers and body, to send again as an outsider would. */
-async function capture(t: TestApp, key: SigningKey, id: string, body: unknown) {
-  const url = `/api/v1/reports/${id}`;
-  const text = JSON.stringify(body);
-  const headers = await signRequest({ method: 'PUT', url, body: text }, key);
-  return () => request(t.app).put(url).set(headers).set('content-type', 'application/json').send(text);
-}
-
-const codeOf = (r: { status: number; body: { error?: { code: string } } }) => (r.status >= 400 ? `${r.status} ${r.body.error?.code}` : `${r.status}`);
 const tally = (codes: string[]) => Object.fromEntries([...new Set(codes)].sort().map((c) => [c, codes.filter((x) => x === c).length]));
-
-/** GETs until the first 429: how many of the member's requests this minute still allows (at most `max`). */
-async function allowanceLeft(t: TestApp, key: SigningKey, max: number): Promise<number> {
-  for (let i = 0; i <= max; i++) {
-    const r = await signed(t.app, 'GET', '/api/v1/reports', key);
-    if (r.status === 429) return i;
-    expect(r.status).toBe(200);
-  }
-  return max + 1;
-}
 
 describe.each(providers)('red team: the charged intake (%s)', (provider) => {
   let t: TestApp | undefined;
@@ -122,7 +96,7 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
     pinMinute(t);
     const org = await enrolMember(t);
-    const send = await capture(t, org, newId(), sampleReport(t));
+    const send = await captureReport(t, org, newId(), sampleReport(t));
     const out = await Promise.all(Array.from({ length: 10 }, () => send()));
     expect(tally(out.map(codeOf))).toEqual({ '201': 1, '401 replayed_nonce': 9 });
     expect(await allowanceLeft(t, org, 4)).toBe(3);
@@ -136,7 +110,7 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     t = await startTestApp(provider, { rateLimitPerMinute: 100, memberDailyReports: 2 });
     pinMinute(t);
     const org = await enrolMember(t);
-    const send = await capture(t, org, newId(), sampleReport(t));
+    const send = await captureReport(t, org, newId(), sampleReport(t));
     const out = (await Promise.all(Array.from({ length: 10 }, () => send()))).map(codeOf);
     expect(out.filter((c) => c === '201')).toHaveLength(1);
     for (const c of out) expect(['201', '401 replayed_nonce', '429 daily_limit_reached']).toContain(c);
@@ -158,7 +132,7 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     const org = await enrolMember(t);
     const id = newId();
     expect((await put(t, org, id, sampleReport(t))).status).toBe(201);
-    const send = await capture(t, org, id, sampleReport(t)); // another body under the same id
+    const send = await captureReport(t, org, id, sampleReport(t)); // another body under the same id
     expect(codeOf(await send())).toBe('409 report_conflict');
     for (let i = 0; i < 8; i++) await send(); // the outsider
     expect(await allowanceLeft(t, org, 4)).toBe(2);
@@ -170,7 +144,7 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
     pinMinute(t);
     const org = await enrolMember(t);
-    const send = await capture(t, org, newId(), { ...sampleReport(t), year: 1900 });
+    const send = await captureReport(t, org, newId(), { ...sampleReport(t), year: 1900 });
     expect(codeOf(await send())).toBe('400 invalid_body');
     for (let i = 0; i < 8; i++) await send();
     expect(await allowanceLeft(t, org, 4)).toBe(3);
@@ -182,7 +156,7 @@ describe.each(providers)('red team: the charged intake (%s)', (provider) => {
     const org = await enrolMember(t);
     const id = newId();
     expect((await put(t, org, id, sampleReport(t))).status).toBe(201);
-    const send = await capture(t, org, id, sampleReport(t)); // another body under the same id: 409
+    const send = await captureReport(t, org, id, sampleReport(t)); // another body under the same id: 409
     const out = await Promise.all(Array.from({ length: 6 }, () => send().then(codeOf)));
     expect(tally(out)['409 report_conflict'], JSON.stringify(tally(out))).toBe(1);
     for (const c of out) expect(['409 report_conflict', '401 replayed_nonce']).toContain(c);
