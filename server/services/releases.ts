@@ -350,12 +350,18 @@ function heldYears(
   });
   // What each entry showed exactly: a suppression entry its published cells; a DP entry only its
   // grand total, when kept exact (keepTotal), every other count being noisy.
-  const exactCells = (m: Manifest) =>
-    m.method === 'dp'
-      ? m.dp?.keepTotal
-        ? m.tables.flatMap((tb) => tb.cells).filter((x) => Object.values(x.key).every((v) => v === '*'))
-        : []
-      : m.tables.flatMap((tb) => tb.cells).filter((x) => x.count !== null);
+  // (once per entry, however many headlines look at it)
+  const exact = new Map(
+    log.map((e) => {
+      const m = e.manifest;
+      const cells = m.tables.flatMap((tb) => tb.cells);
+      return [
+        m,
+        m.method === 'dp' ? (m.dp?.keepTotal ? cells.filter((x) => Object.values(x.key).every((v) => v === '*')) : []) : cells.filter((x) => x.count !== null),
+      ];
+    }),
+  );
+  const exactCells = (m: Manifest) => exact.get(m)!;
   const comparisons: Comparison[] = [];
   const years = chosen.map((c) => c.year);
   // Every year's figures, whether or not a table has the year: a table without it still holds
