@@ -107,7 +107,9 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?
     o.engine.lpSolves++;
     const r = solveMilp(o.highs, s, sensitive, costs.cost, o.rules, Math.max(0.05, o.timeBudgetMs / 1000), limits);
     if (r) {
+      // The MILP knows nothing of hidden cells: they stay hidden (the repair below mends the rest).
       suppressed = r.suppressed;
+      if (hidden) for (let i = 0; i < s.n; i++) if (hidden[i]) suppressed[i] = 1;
       method = 'milp';
     }
   }

@@ -638,6 +638,112 @@ describe.each([1, 2])('global model (coalition %i), cell by cell against the ful
   }, 60_000);
 });
 
+describe('a first publication with its year-less tables split by year as never-shown tables (global/protect.ts)', () => {
+  /** A quantity by what it is (kind, versions, coordinates), whatever its id. */
+  const identity = (m: GlobalModel, i: number): string =>
+    `${m.meta[i]!.kind}|${m.meta[i]!.at}|${JSON.stringify(
+      Object.entries(m.meta[i]!.coords)
+        .filter(([, c]) => c !== '*')
+        .sort(),
+    )}`;
+
+  it.each([1, 2])('is the same system as the general model, quantity for quantity, relation for relation, rule for rule (coalition %i)', (coalition) => {
+    for (const tables of [
+      [
+        ['year', 'a'],
+        ['a', 'b'],
+      ],
+      [['year', 'a'], ['b']],
+      [['year', 'b'], ['a', 'b'], ['a']],
+    ]) {
+      const sim = new Sim({ a: A, b: B }, {}, 3, coalition);
+      const who = (a: number, b: number, j: number) => (j % 3 === 0 ? ['m-a', 'm-b'] : [`m-${'abc'[(a + b + j) % 3]}`]);
+      sim.set(
+        2022,
+        grid(
+          'e',
+          [
+            [2, 6],
+            [1, 0],
+            [5, 4],
+          ],
+          who,
+        ),
+      );
+      sim.set(
+        2023,
+        grid(
+          'f',
+          [
+            [4, 1],
+            [2, 0],
+            [7, 3],
+          ],
+          who,
+        ),
+      );
+      sim.set(
+        2024,
+        grid(
+          'g',
+          [
+            [1, 5],
+            [6, 2],
+            [0, 8],
+          ],
+          who,
+        ),
+      );
+      appendTrue(sim, 'first', tables, [2022, 2023, 2024], 3);
+      const { model: general, input } = modelOfLast(sim);
+      const view = input.views[0]!;
+      const splits = view.tables.filter((t) => !t.includes('year')).map((t) => ['year', ...t]);
+      const split = buildGlobalModel({ ...input, views: [{ ...view, tables: [...view.tables, ...splits] }] }, { hiddenTables: splits.length });
+      const what = JSON.stringify(tables);
+      expect(general.single, what).toBe(false); // the per-year shares are quantities beyond the shown tables
+      expect(split.single, what).toBe(true);
+      expect(split.hiddenTables).toBe(splits.length);
+      // The same quantities, with the same values and rules.
+      expect(split.cells.length, what).toBe(general.cells.length);
+      const inGeneral = new Map(general.meta.map((_, i) => [identity(general, i), i]));
+      const to = split.meta.map((_, i) => inGeneral.get(identity(split, i)));
+      expect(
+        to.every((g) => g !== undefined),
+        what,
+      ).toBe(true);
+      expect(new Set(to).size).toBe(general.cells.length);
+      split.cells.forEach((c, i) => {
+        const g = to[i]!;
+        const tell = `${what} ${identity(split, i)}`;
+        expect(c.value, tell).toBe(general.cells[g]!.value);
+        expect(c.lower ?? 0, tell).toBe(general.cells[g]!.lower ?? 0);
+        expect(split.sensitive[i], tell).toBe(general.sensitive[g]);
+        for (const r of ['need', 'lowAlt', 'width', 'pin'] as const) expect(split.rules[r][i], `${tell} ${r}`).toBe(general.rules[r][g]);
+      });
+      // The same relations.
+      const relation = (map: (i: number) => number, c: { total: number; parts: number[] }) =>
+        `${map(c.total)}=${c.parts
+          .map(map)
+          .sort((x, y) => x - y)
+          .join('+')}`;
+      const generalRelations = new Set(general.constraints.map((c) => relation((i) => i, c)));
+      const splitRelations = new Set(split.constraints.map((c) => relation((i) => to[i]!, c)));
+      expect([...splitRelations].sort(), what).toEqual([...generalRelations].sort());
+      // The shown tables' cells are the publication's, the split tables' only where they are shared.
+      const shownIds = new Set(general.ltToGlobal);
+      split.lt.tableCells.forEach((ids, t) => {
+        for (const id of ids) {
+          const g = to[split.ltToGlobal[id]!]!;
+          if (t < view.tables.length) expect(shownIds.has(g), `${what} table ${t}`).toBe(true);
+        }
+      });
+      let splitOnly = 0;
+      split.lt.cells.forEach((_, id) => (splitOnly += shownIds.has(to[split.ltToGlobal[id]!]!) ? 0 : 1));
+      expect(splitOnly, what).toBe(general.cells.length - general.lt.cells.length);
+    }
+  });
+});
+
 describe('global model: inconsistent input is refused', () => {
   const setup = () => {
     const sim = new Sim({ a: A }, {}, 3);

@@ -7,9 +7,9 @@
 //   - a log that already gives a small count away is refused (`UnprotectableError`), and so is a
 //     release whose final audit fails (shown by breaking the repair on purpose, with a mock).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { protectInLog } from '../../server/disclosure/global/protect.js';
+import { protectInLog, protectTuning } from '../../server/disclosure/global/protect.js';
 import { UnprotectableError } from '../../server/disclosure/secondary.js';
-import { Sim, fullModelInterval, many, type Entry, type Key } from '../disclosure/global-helpers.js';
+import { Sim, fullModelInterval, many, trueCount, type Entry, type Incident, type Key } from '../disclosure/global-helpers.js';
 
 // A switch that turns the suppression engine into "primaries only, no repair", so that only the
 // final audit stands between a broken pattern and a release.
@@ -31,6 +31,7 @@ vi.mock('../../server/disclosure/secondary.js', async (importOriginal) => {
 });
 beforeEach(() => {
   broken.on = false;
+  protectTuning.yearSplitsAsTables = true;
 });
 
 const REGIONS = ['r1', 'r2', 'r3', 'r4'];
@@ -253,4 +254,100 @@ describe('protectInLog', () => {
     }
     await checkSmallCounts(sim, 5);
   });
+});
+
+describe('a first publication with a year-less table over several years (its per-year split as never-shown tables)', () => {
+  const A = ['a1', 'a2', 'a3'];
+  const B = ['b1', 'b2'];
+  const YEARS = [2022, 2023];
+  const K = 3;
+
+  /** Small random data: each (year, a, b) gets 0..7 incidents from one of three members. */
+  function data(seed: number): Map<number, Incident[]> {
+    let x = seed;
+    const rand = () => (x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const out = new Map<number, Incident[]>();
+    for (const y of YEARS) {
+      const list: Incident[] = [];
+      for (const a of A)
+        for (const b of B) {
+          const n = Math.floor(rand() * 8);
+          for (let j = 0; j < n; j++) list.push({ id: `${y}-${a}-${b}-${j}`, key: { a, b }, members: [`m-${Math.floor(rand() * 3)}`] });
+        }
+      out.set(y, list);
+    }
+    return out;
+  }
+
+  /**
+   * For every quantity of the full model — each year's cells of [a, b] and all their margins (the
+   * per-year split no table shows included), and the same over both years — whose rule applies
+   * (small: 1..k−1; holdings: the count minus one member's share in 1..k−1), the attacker's
+   * interval in the independent full model (global-helpers.ts) is wide enough and high enough.
+   */
+  async function checkEveryQuantity(sim: Sim): Promise<number> {
+    let checked = 0;
+    for (const years of [...YEARS.map((y) => [y]), YEARS])
+      for (const a of ['*', ...A])
+        for (const b of ['*', ...B]) {
+          const key: Key = { a, b };
+          const incidents = years.flatMap((y) => sim.data.get(y)![0]!);
+          const { value, shares } = trueCount(incidents, key);
+          const largest = Math.max(0, ...shares.values());
+          const small = value >= 1 && value < K;
+          const held = value - largest >= 1 && value - largest < K;
+          if (!small && !held) continue;
+          const [lo, hi] = await fullModelInterval(sim, (x) => years.map((y) => x(y, 1, key)).join(' + '));
+          const tell = `${years.join('+')} ${a} ${b} = ${value} (largest share ${largest}): [${lo}, ${hi}]`;
+          expect(hi, tell).toBeGreaterThanOrEqual(small ? K : largest + K);
+          expect(hi - lo, tell).toBeGreaterThanOrEqual(K);
+          checked++;
+        }
+    return checked;
+  }
+
+  it('protects every quantity of the whole system, the per-year split included, as the general path does; never shows a split cell', async () => {
+    let checked = 0;
+    for (const [seed, tables] of [1, 2, 3, 4, 5, 6].flatMap((seed) => [
+      [
+        seed,
+        [
+          ['year', 'a'],
+          ['a', 'b'],
+        ],
+      ] as const,
+      [
+        seed,
+        [
+          ['year', 'a'],
+          ['year', 'b'],
+          ['a', 'b'],
+        ],
+      ] as const,
+    ]))
+      for (const split of [true, false]) {
+        protectTuning.yearSplitsAsTables = split;
+        const sim = new Sim({ a: A, b: B }, {}, K, 1);
+        for (const [y, list] of data(seed)) sim.set(y, list);
+        const r = await sim.publish(
+          's',
+          tables.map((t) => [...t]),
+          YEARS,
+        );
+        const tell = `seed ${seed}, ${JSON.stringify(tables)}, split ${split}`;
+        expect(r.model.single, tell).toBe(split);
+        expect(r.model.hiddenTables, tell).toBe(split ? 1 : 0);
+        expect(r.audit.ok).toBe(true);
+        // Only the two shown tables come back, each cell once, hidden cells without a count.
+        expect(new Set(r.cells.map((c) => c.table))).toEqual(new Set(tables.map((_, t) => t)));
+        for (const c of r.cells) {
+          expect(c.suppressed).toBe(c.count === null);
+          if (c.table === tables.length - 1) expect(c.key.year, tell).toBeUndefined();
+        }
+        checkShown(sim, sim.log[0]!, K);
+        checked += await checkEveryQuantity(sim);
+      }
+    // The data must exercise the rules: small per-year shares and holdings among them.
+    expect(checked).toBeGreaterThan(200);
+  }, 180_000);
 });

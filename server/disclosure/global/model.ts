@@ -119,6 +119,21 @@ export interface GlobalModel {
   /** Global id of each of the new publication's linked-table cells (lt.cells index → id). */
   ltToGlobal: Int32Array;
   single: boolean;
+  /**
+   * How many of the new publication's last tables are never shown (`hiddenTables` below): their
+   * cells are in `lt` but only those also in a shown table are the publication's.
+   */
+  hiddenTables: number;
+}
+
+export interface ModelOptions {
+  /**
+   * The new publication's last `hiddenTables` tables are never shown: quantities of the attacker's
+   * system written as tables so that `lt` covers them (global/protect.ts: a first publication's
+   * per-year splits of its year-less tables). Their cells get no rule of a published cell; every
+   * other rule, value and relation is the model's whatever the tables listed.
+   */
+  hiddenTables?: number;
 }
 
 const yv = (year: number | string, version: number): string => `${year}@${version}`;
@@ -143,7 +158,7 @@ interface Pending {
  * the changes between non-consecutive versions and between year sets), 3. true values and
  * members' shares, 4. rules; then the new publication's own linked tables.
  */
-export function buildGlobalModel(input: GlobalInput): GlobalModel {
+export function buildGlobalModel(input: GlobalInput, options: ModelOptions = {}): GlobalModel {
   const views = input.views;
   if (views.length === 0 || views[views.length - 1]!.cells !== undefined) throw new Error('the last view must be the publication being made (no cells)');
   const ancestry = ancestryOf(views.map((v) => v.hierarchies));
@@ -165,9 +180,12 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   const counts = newView.years.flatMap((y) => input.records(y, versionOf(newView, y)).map((r) => ({ key: { ...r.key, year: String(y) }, count: r.count })));
   const lt = buildLinkedTables({ counts, domains: newDomains, tables: newView.tables, hierarchies: newView.hierarchies });
   const ltToGlobal = own.viewIds[newIndex]!;
+  const hiddenTables = options.hiddenTables ?? 0;
+  const shown = shownCells(lt, newView.tables.length - hiddenTables);
   lt.cells.forEach((c, i) => {
     const g = ltToGlobal[i]!;
     if (c.value !== values.truth[g]) throw new Error('internal: the new publication disagrees with the model');
+    if (!shown[i]) return; // a never-shown table's own cell: the rules of the quantity it is
     const kp = reg.kOf.get(pend[g]!.coordsId)!;
     rules.pin[g] = 1;
     rules.need[g] = Math.max(rules.need[g]!, kp.k);
@@ -186,8 +204,8 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
   const s = structureOf(cells, constraints);
   const pub = new Uint8Array(n);
   for (const id of own.published.keys()) pub[id] = 1;
-  const shown = new Uint8Array(n);
-  for (const id of own.shownSuppressed) shown[id] = 1;
+  const shownHidden = new Uint8Array(n);
+  for (const id of own.shownSuppressed) shownHidden[id] = 1;
   return {
     cells,
     constraints,
@@ -195,12 +213,22 @@ export function buildGlobalModel(input: GlobalInput): GlobalModel {
     rules,
     sensitive,
     published: pub,
-    shownSuppressed: shown,
+    shownSuppressed: shownHidden,
     lt,
     ltToGlobal,
     single,
+    hiddenTables,
     meta: pend.map((p) => ({ kind: p.kind, at: p.at, coords: p.coords })),
   };
+}
+
+/** Which of `lt`'s cells belong to one of its first `count` tables (the shown ones). */
+export function shownCells(lt: LinkedTables, count: number): Uint8Array {
+  const out = new Uint8Array(lt.cells.length);
+  lt.tableCells.forEach((ids, t) => {
+    if (t < count) for (const id of ids) out[id] = 1;
+  });
+  return out;
 }
 
 const identA = (year: number, version: number, cid: string) => `A|${yv(year, version)}|${cid}`;
@@ -397,6 +425,7 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
     work.push(reg.ensureA(y, v, cid));
   }
   const decomposed = new Set<number>();
+  const instantiated = new Map<object, Set<string>>(); // per template, the (year, version)s done
   const changeId = (year: number, version: number, cid: string): number =>
     reg.register(`D|${yv(year, version)}|${cid}`, {
       kind: 'change',
@@ -418,9 +447,14 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
       if (!expanded.has(nid)) work.push(nid);
       return nid;
     };
-    // Relations at (y, v).
+    // Relations at (y, v), each once (it holds every quantity it names).
+    const here = yv(y, v);
     for (const tag of templatesOf.get(p.coordsId) ?? []) {
       const t = templates.get(tag)!;
+      let done = instantiated.get(t);
+      if (!done) instantiated.set(t, (done = new Set()));
+      if (done.has(here)) continue;
+      done.add(here);
       const total = grow(reg.ensureA(y, v, t.total));
       const parts = t.parts.map((c) => grow(reg.ensureA(y, v, c)));
       reg.addConstraint(total, parts, t.dim);
