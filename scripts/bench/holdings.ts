@@ -6,15 +6,17 @@
 // is known to one or two of them) under the rule of one organisation at a time
 // (CONTAMOS_HOLDINGS_COALITION=1), then of pairs too (the default, 2), after the one-release engine
 // of suppression.ts on the same counts as the baseline. Prints, for each: seconds, sensitive
-// cells, hidden cells, LP solves; then the ratios. The pairs run is made up to 10 years (beyond,
-// it ran over 15 minutes), or whenever BENCH_PAIRS=1; BENCH_PAIRS=0 leaves it out.
+// cells, hidden cells, LP solves; then the ratios. BENCH_PAIRS=0 leaves the pairs run out.
+// With BENCH_SPLIT_AB=1 the rule of one organisation at a time is run again on the general path
+// (`protectTuning.yearSplitsAsTables = false`: the year-less table's per-year split left to the
+// whole-system repair, as before 2026-12-06 night), for an A/B in the same run.
 // With BENCH_AB=1 both are run a second time with the judge-mode audit's batch LPs solved to
 // their optimum (`AuditEngine.judgeBatchIterations = 0`, the engine before iteration-limited
 // batches), for an A/B in the same run.
 // Deterministic input (seeded PRNG). Run: npx tsx scripts/bench/holdings.ts
 import { AuditEngine, protectRelease } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
-import { protectInLog } from '../../server/disclosure/global/protect.js';
+import { protectInLog, protectTuning } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import { addIncident } from '../../server/disclosure/global/coalitions.js';
 import { baseDomains, domainsFor, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
@@ -104,8 +106,14 @@ const baseline = {
 };
 const plain = await run(false);
 const holdings = await run(true, 1);
-const withPairs = process.env.BENCH_PAIRS === '1' || (process.env.BENCH_PAIRS !== '0' && YEARS <= 10);
+const withPairs = process.env.BENCH_PAIRS !== '0';
 const pairs = withPairs ? await run(true, 2) : undefined;
+let general: Awaited<ReturnType<typeof run>> | undefined;
+if (process.env.BENCH_SPLIT_AB === '1') {
+  protectTuning.yearSplitsAsTables = false;
+  general = await run(true, 1);
+  protectTuning.yearSplitsAsTables = true;
+}
 const ab = process.env.BENCH_AB === '1';
 let before: { plain: Awaited<ReturnType<typeof run>>; holdings: Awaited<ReturnType<typeof run>> } | undefined;
 if (ab) {
@@ -121,6 +129,7 @@ for (const [name, x] of [
   ['plain', plain],
   ['holdings', holdings],
   ...(pairs ? ([['pairs', pairs]] as const) : []),
+  ...(general ? ([['general-1', general]] as const) : []),
   ...(before
     ? ([
         ['plain-0', before.plain],
@@ -135,7 +144,10 @@ for (const [name, x] of [
 console.log(
   '  (single: the one-release engine of suppression.ts, the baseline; plain, holdings (one organisation at a time) and pairs (the default): the whole-server engine the release service runs)',
 );
-if (!pairs) console.log(`  (pairs not run: over 10 years it ran over 15 minutes; BENCH_PAIRS=1 runs it)`);
+if (general)
+  console.log(
+    `  (general-1: one organisation at a time on the general path, the per-year split left to the whole-system repair) split / general: time ×${(holdings.s / general.s).toFixed(2)}, hidden ${holdings.hidden} / ${general.hidden}`,
+  );
 if (before) {
   console.log('  (plain-0, holdings-0: the same with judge-mode batch LPs solved to their optimum, as before)');
   console.log(`  iteration-limited batches: plain ×${(plain.s / before.plain.s).toFixed(2)}, holdings ×${(holdings.s / before.holdings.s).toFixed(2)}`);

@@ -42,7 +42,8 @@
 // value satisfies every constraint exactly (values are sums of the same incident records), so the
 // true table is a feasible point; `single` is true exactly when there is no earlier publication
 // and the structure is the new publication's own linked tables (then `lt` is that structure, cell
-// for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply).
+// for cell, constraint for constraint, and the single-release methods — hypercubes, MILP — apply;
+// with `hiddenTables`, the last tables of that structure are quantities no table shows).
 import { buildLinkedTables, identityOf } from '../../tables/linked-tables.js';
 import { band, emptyRules, setSensitive, type Rules } from '../rules.js';
 import { structureOf, type Structure } from '../structure.js';

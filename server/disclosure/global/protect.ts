@@ -13,6 +13,9 @@
 //      whole system, never touching an earlier entry's cells, until the judge-mode audit of the
 //      WHOLE system passes;
 //   4. the final audit (judge mode, every verdict proven; or exact intervals).
+// A first publication whose system is its own linked tables — directly, or once its year-less
+// tables' per-year splits are listed as never-shown tables (`withYearSplits`) — skips 2–3: the
+// single-release methods run on the whole system (`protectSingle`).
 //
 // Guarantees: every rule of every cell of the whole system holds for the returned pattern (small
 // counts and holdings of every version, changes between versions, every earlier entry's hidden
