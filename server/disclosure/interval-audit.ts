@@ -51,7 +51,7 @@ import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
 import { loadHighs } from '../tables/highs.js';
 import { ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
-import { helperCount, SharedExtremes } from './lp-parallel.js';
+import { BatchPartner, helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
 import { holds, thresholdRules, type Rules } from './rules.js';
 import { reduceComponent, type Reduced } from './reduce.js';
@@ -702,34 +702,54 @@ class SubComponentSettler {
     // longer batches: the iteration limit ×4 each time (a batch of a few hundred iterations on
     // ten thousand columns may gain nothing while a longer one still settles hundreds), up to none.
     let depth = 2;
-    for (let round = 0; round < (limited ? 400 : 100) && left >= 16; round++) {
-      // (a class that may be unbounded above would make the batch LP unbounded: alone below)
-      const batch = spacedBatch(
-        nc,
-        this.rowsOfClass,
-        this.rowStart,
-        this.rowIdx,
-        (i) => !this.exactHi[i] && (this.bounds.oHi[classes[i]!] !== Infinity || this.boundedAbove[i] === 1) && this.uncertain(i),
-        depth,
-      );
-      let gain = 0;
-      if (batch.length >= 8) {
-        const before = this.solverSolves();
-        const x = this.ensureSolver().batch(batch, -1, limit);
-        this.lpSolves += this.solverSolves() - before;
-        // A point the simplex stopped at early is a witness only once checked.
-        if (x && (limit === undefined || feasiblePoint(this.system(), x))) this.absorb(x);
-        let now = 0;
-        for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
-        gain = left - now;
-        left = now;
+    // On a large sub-component a second lane (BatchPartner: a helper thread, or a second model
+    // here) solves a second batch, of other classes, while this thread solves the first.
+    const partner = nc >= AuditEngine.parallelMinClasses ? new BatchPartner(this.highs, this.system()) : undefined;
+    let partnerIpm = partner !== undefined && nc > ExtremeSolver.IPM_START;
+    try {
+      for (let round = 0; round < (limited ? 400 : 100) && left >= 16; round++) {
+        // (a class that may be unbounded above would make the batch LP unbounded: alone below)
+        const eligible = (i: number) => !this.exactHi[i] && (this.bounds.oHi[classes[i]!] !== Infinity || this.boundedAbove[i] === 1) && this.uncertain(i);
+        let batch = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, eligible, depth);
+        let gain = 0;
+        if (batch.length >= 8) {
+          // The second lane: other spaced classes; at depth 0 (every uncertain class) half of them.
+          let second: number[] = [];
+          if (partner && depth === 0) {
+            second = batch.filter((_, t) => t % 2 === 1);
+            batch = batch.filter((_, t) => t % 2 === 0);
+          } else if (partner) {
+            const inFirst = new Uint8Array(nc);
+            for (const i of batch) inFirst[i] = 1;
+            second = spacedBatch(nc, this.rowsOfClass, this.rowStart, this.rowIdx, (i) => !inFirst[i] && eligible(i), depth);
+          }
+          if (second.length >= 8) partner!.start(second, limit);
+          const before = this.solverSolves();
+          const x = this.ensureSolver().batch(batch, -1, limit);
+          this.lpSolves += this.solverSolves() - before;
+          // A point the simplex stopped at early is a witness only once checked.
+          if (x && (limit === undefined || feasiblePoint(this.system(), x))) this.absorb(x);
+          if (second.length >= 8) {
+            const y = partner!.finish();
+            this.lpSolves += partnerIpm ? 2 : 1; // the same count whichever lane solved it
+            partnerIpm = false;
+            if (y && (limit === undefined || feasiblePoint(this.system(), y))) this.absorb(y);
+          }
+          let now = 0;
+          for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
+          gain = left - now;
+          left = now;
+        }
+        if (gain < (partner ? 8 : 4)) {
+          if (!limited) break;
+          if (depth > 0) depth--;
+          else if (limit !== undefined && batch.length >= 8) limit = limit >= AuditEngine.judgeBatchIterations * 64 ? undefined : limit * 4;
+          else break;
+        }
       }
-      if (gain < 4) {
-        if (!limited) break;
-        if (depth > 0) depth--;
-        else if (limit !== undefined && batch.length >= 8) limit = limit >= AuditEngine.judgeBatchIterations * 64 ? undefined : limit * 4;
-        else break;
-      }
+    } finally {
+      this.helperSolves += partner?.helperBatches ?? 0;
+      partner?.dispose(); // frees the helper for the single LPs that follow
     }
   }
 

@@ -9,6 +9,10 @@
 // Atomics.wait and collects their answers synchronously (receiveMessageOnPort). So the audit
 // keeps its synchronous API.
 //
+// `BatchPartner` is a second lane for judge mode's batch LPs: a helper thread when one is ready,
+// otherwise a second HiGHS model on this thread; given the same batches it returns the same points
+// either way (the same model, options and sequence of runs), so the audit does not depend on it.
+//
 // Guarantees: a helper is given work only once it has said it is ready (a worker that cannot start
 // costs no waiting); a helper's answer for an LP is that LP's optimum (HiGHS), or "not answered" (NaN),
 // which the caller then solves itself — results never depend on how the work was split, only the
@@ -17,7 +21,8 @@
 // keep the process alive.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { SparseSystem } from './lp.js';
+import type { Highs } from 'highs';
+import { ExtremeSolver, type SparseSystem } from './lp.js';
 
 interface Helper {
   worker: Worker;
@@ -136,5 +141,86 @@ export class SharedExtremes {
 
   release(): void {
     for (const h of this.mine) h.busy = false;
+  }
+}
+
+/**
+ * A second lane of batch LPs over one system (judge mode, interval-audit.ts): `start` hands it a
+ * batch, the caller solves its own meanwhile, `finish` returns the lane's point. On a helper thread
+ * when one is ready and free at construction, else on a second model here (no gain in time, the
+ * same points). A helper that fails is replaced by a model here from then on (its points may then
+ * differ from the helper's: only after a failure).
+ */
+export class BatchPartner {
+  private helper: Helper | undefined;
+  private local: ExtremeSolver | undefined;
+  private pending: { cols: number[]; limit: number | undefined } | undefined;
+  /** Batches a helper thread answered (the others were solved on this thread). */
+  helperBatches = 0;
+
+  constructor(
+    private readonly highs: Highs,
+    private readonly sys: SparseSystem,
+  ) {
+    this.helper = pool().find((h) => !h.busy && isReady(h));
+    if (this.helper) {
+      this.helper.busy = true;
+      this.helper.port.postMessage({
+        type: 'system',
+        ipm: sys.numCols > ExtremeSolver.IPM_START, // the first basis as ExtremeSolver makes it
+        sys: {
+          numCols: sys.numCols,
+          colLower: Float64Array.from(sys.colLower),
+          colUpper: Float64Array.from(sys.colUpper),
+          rowStart: Int32Array.from(sys.rowStart),
+          rowIndex: Int32Array.from(sys.rowIndex),
+          rowValue: Float64Array.from(sys.rowValue),
+          rowLower: Float64Array.from(sys.rowLower),
+          rowUpper: Float64Array.from(sys.rowUpper),
+        },
+      });
+    }
+  }
+
+  /** Hands the lane a batch: maximise the sum of `cols`, stopped after `limit` simplex iterations if given. */
+  start(cols: number[], limit: number | undefined): void {
+    this.pending = { cols, limit };
+    if (this.helper) {
+      Atomics.store(this.helper.flag, 0, 0);
+      this.helper.port.postMessage({ type: 'batch', cols: Int32Array.from(cols), limit: limit ?? 0 });
+    }
+  }
+
+  /** The lane's point for the batch given to `start` (unchecked, as `ExtremeSolver.batch`), or undefined. */
+  finish(): Float64Array | undefined {
+    const task = this.pending;
+    this.pending = undefined;
+    if (!task) return undefined;
+    if (this.helper) {
+      const h = this.helper;
+      for (let spins = 0; spins <= 120 && helpers !== null; spins++) {
+        Atomics.wait(h.flag, 0, 0, 1000);
+        const got = receiveMessageOnPort(h.port);
+        if (!got) continue;
+        const msg = got.message as { x?: Float64Array | null; error?: string };
+        if (!msg.error) {
+          this.helperBatches++;
+          return msg.x ?? undefined;
+        }
+        break;
+      }
+      // The helper failed or did not answer: a model here from now on.
+      h.busy = false;
+      this.helper = undefined;
+    }
+    this.local ??= new ExtremeSolver(this.highs, this.sys);
+    return this.local.batch(task.cols, -1, task.limit);
+  }
+
+  dispose(): void {
+    if (this.helper) this.helper.busy = false;
+    this.helper = undefined;
+    this.local?.dispose();
+    this.local = undefined;
   }
 }

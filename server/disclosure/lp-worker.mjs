@@ -11,6 +11,9 @@
 //                                a point already seen reaches thresholds[t] (NaN: never skipped).
 //                                Replies { values (NaN when skipped, ±Infinity when unbounded),
 //                                poolLo, poolHi, solves, error? } and sets flag[0] = 1.
+//   { type: 'batch', cols, limit } maximises the sum of `cols` (limit: simplex iterations, 0 for
+//                                none), exactly as lp.ts `ExtremeSolver.batch` does; replies
+//                                { x } (null when neither optimal nor stopped by the limit).
 // Guarantees: answers are LP optima (or skips the caller re-checks); never throws past the reply.
 import { workerData } from 'node:worker_threads';
 
@@ -52,6 +55,21 @@ port.on('message', (msg) => {
         model.run();
       }
       model.options.set({ output_flag: false, solver: 'simplex', presolve: 'off', simplex_strategy: 4 });
+      return;
+    }
+    if (msg.type === 'batch') {
+      for (const j of costed) model.changeColCost(j, 0);
+      for (const j of msg.cols) model.changeColCost(j, -1);
+      costed = Array.from(msg.cols);
+      let x = null;
+      if (msg.limit > 0) model.options.set({ simplex_iteration_limit: msg.limit });
+      try {
+        const status = model.run().modelStatus;
+        if (status === 7 || (msg.limit > 0 && status === 14)) x = Float64Array.from(model.getSolution().colValue);
+      } finally {
+        if (msg.limit > 0) model.options.set({ simplex_iteration_limit: 2147483647 });
+      }
+      reply({ x });
       return;
     }
     if (msg.type === 'tasks') {

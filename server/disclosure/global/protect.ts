@@ -24,6 +24,7 @@
 // versions are published again; deterministic. `UnprotectableError` when even hiding every cell
 // of the new publication leaves a rule broken (the earlier log already breaks it).
 import { AuditEngine } from '../interval-audit.js';
+import { helperCount } from '../lp-parallel.js';
 import { cellCosts } from '../cost.js';
 import { rawComponents } from '../components.js';
 import { keyInTable } from '../../tables/linked-tables.js';
@@ -75,6 +76,7 @@ export const protectTuning = { yearSplitsAsTables: true };
 
 export async function protectInLog(input: GlobalProtectInput): Promise<GlobalProtected> {
   const t0 = performance.now();
+  helperCount(); // starts the LP helper threads now: they load HiGHS while the model is built
   const highs = await loadHighs();
   const split = protectTuning.yearSplitsAsTables ? withYearSplits(input) : null;
   if (split) {
