@@ -10,7 +10,8 @@
 // BENCH_COALITION=1 protects against one organisation at a time (CONTAMOS_HOLDINGS_COALITION=1)
 // instead of the default, pairs too. BENCH_JUDGE_BATCH_ITERATIONS=0 runs the judge-mode audit's batch LPs to their optimum (the
 // engine before iteration-limited batches), for a before/after comparison. BENCH_EXACT=0 skips the
-// exact global audit at the end (minutes at 6 series and more).
+// exact global audit at the end (minutes at 6 series and more). BENCH_SECOND_LANE=0 runs judge
+// mode's batch LPs in one lane (`AuditEngine.judgeSecondLane`, the engine before the second lane).
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
@@ -58,6 +59,7 @@ function recordsFor(seed: number, incidents: number): Map<number, IncidentRecord
 
 async function main(): Promise<void> {
   if (process.env.BENCH_JUDGE_BATCH_ITERATIONS !== undefined) AuditEngine.judgeBatchIterations = Number(process.env.BENCH_JUDGE_BATCH_ITERATIONS);
+  if (process.env.BENCH_SECOND_LANE === '0') AuditEngine.judgeSecondLane = false;
   const nSeries = Number(process.argv[process.argv.indexOf('--series') + 1] ?? 0) || SERIES.length;
   const v1 = recordsFor(20241206, 20000);
   // Version 2 of 2024: two late reports in the first hot spot.

@@ -125,6 +125,9 @@ export class AuditEngine {
    */
   static judgeRayMin = 2;
 
+  /** Judge mode's second lane of batch LPs on large sub-components (`BatchPartner`; false: one lane, for benchmarks). */
+  static judgeSecondLane = true;
+
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
   helperSolves = 0;
@@ -704,7 +707,7 @@ class SubComponentSettler {
     let depth = 2;
     // On a large sub-component a second lane (BatchPartner: a helper thread, or a second model
     // here) solves a second batch, of other classes, while this thread solves the first.
-    const partner = nc >= AuditEngine.parallelMinClasses ? new BatchPartner(this.highs, this.system()) : undefined;
+    const partner = AuditEngine.judgeSecondLane && nc >= AuditEngine.parallelMinClasses ? new BatchPartner(this.highs, this.system()) : undefined;
     let partnerIpm = partner !== undefined && nc > ExtremeSolver.IPM_START;
     try {
       for (let round = 0; round < (limited ? 400 : 100) && left >= 16; round++) {
