@@ -260,8 +260,19 @@ class Registry {
     return id;
   }
 
+  /** Count cells by (year@version, coordinates): lookups keyed by strings already hashed, not a new long identity each time. */
+  private readonly aAt = new Map<string, Map<string, number>>();
+
   ensureA(year: number, version: number, cid: string): number {
-    return this.register(identA(year, version, cid), { kind: 'count', at: yv(year, version), coords: this.coordsKeys.get(cid)!, coordsId: cid, year, version });
+    const at = yv(year, version);
+    let byCoords = this.aAt.get(at);
+    if (!byCoords) this.aAt.set(at, (byCoords = new Map()));
+    let id = byCoords.get(cid);
+    if (id === undefined) {
+      id = this.register(identA(year, version, cid), { kind: 'count', at, coords: this.coordsKeys.get(cid)!, coordsId: cid, year, version });
+      byCoords.set(cid, id);
+    }
+    return id;
   }
 
   /** Constraints, deduplicated on (total, parts). */
@@ -407,24 +418,27 @@ function versionsByYear(views: readonly View[]): Map<number, number[]> {
 function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVersions: ReadonlyMap<number, number[]>): Set<number> {
   const { pend } = reg;
   const { templates, templatesOf, sCells } = own;
-  const sByA = new Map<string, number[]>();
+  // The year-set cells holding each count A(y, v, c), by (y@v, c).
+  const sByA = new Map<string, Map<string, number[]>>();
   sCells.forEach((sc, i) => {
     for (const [y, v] of sc.vector) {
-      const key = identA(y, v, sc.cid);
-      let l = sByA.get(key);
-      if (!l) sByA.set(key, (l = []));
+      const at = yv(y, v);
+      let byCoords = sByA.get(at);
+      if (!byCoords) sByA.set(at, (byCoords = new Map()));
+      let l = byCoords.get(sc.cid);
+      if (!l) byCoords.set(sc.cid, (l = []));
       l.push(i);
     }
   });
   const work: number[] = [];
   const expanded = new Set<number>();
   for (let id = 0; id < pend.length; id++) if (pend[id]!.kind === 'count') work.push(id);
-  for (const [key, l] of sByA) {
-    if (l.length < 2 || reg.byIdent.has(key)) continue;
-    const [, at, cid] = key.split('|') as [string, string, string];
-    const [y, v] = at.split('@').map(Number) as [number, number];
-    work.push(reg.ensureA(y, v, cid));
-  }
+  for (const [at, byCoords] of sByA)
+    for (const [cid, l] of byCoords) {
+      const [y, v] = at.split('@').map(Number) as [number, number];
+      if (l.length < 2 || reg.byIdent.has(identA(y, v, cid))) continue;
+      work.push(reg.ensureA(y, v, cid));
+    }
   const decomposed = new Set<number>();
   const instantiated = new Map<object, Set<string>>(); // per template, the (year, version)s done
   const changeId = (year: number, version: number, cid: string): number =>
@@ -472,7 +486,7 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
       reg.addConstraint(next, [id, changeId(y, vs[at + 1]!, p.coordsId)], 'version');
     }
     // Year-set sums holding it.
-    for (const si of sByA.get(identA(y, v, p.coordsId)) ?? []) {
+    for (const si of sByA.get(here)?.get(p.coordsId) ?? []) {
       if (decomposed.has(si)) continue;
       decomposed.add(si);
       const sc = sCells[si]!;
