@@ -369,31 +369,22 @@ function heldYears(
   // protection would hide for a small change.
   const types = new Set<string>(['*']);
   if (req.tables.some((dims) => dims.includes('incidentType'))) for (const t of domainOf('incidentType', years)) types.add(t);
+  const known = knownYearFigures(log, exactCells, headlineOf);
   for (const c of chosen)
     for (const type of types) {
-      // a year's figure: against every version of that year at which any publication showed it
-      // exactly, in the band of the strictest publication that showed it
-      const versions = new Set<number>();
-      let limit = 0;
-      for (const e of log) {
-        const v = e.manifest.data.find((d) => d.year === c.year)?.version;
-        if (v === undefined) continue;
-        const shown = exactCells(e.manifest).some(
-          (x) =>
-            isHeadline({ ...x.key, year: headlineOf(x.key, e.manifest).year }) &&
-            headlineOf(x.key, e.manifest).year === String(c.year) &&
-            headlineOf(x.key, e.manifest).type === type,
-        );
-        if (!shown) continue;
-        limit = Math.max(limit, (e.manifest.k ?? 0) + (e.manifest.protection ?? 0));
-        if (v !== c.version) versions.add(v);
-      }
-      for (const v of versions)
-        comparisons.push({
-          key: { incidentType: type },
-          years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }],
-          limit,
-        });
+      // a year's figure: against every version of that year at which the log gives it exactly
+      // (shown, or a shown sum over several years minus the other years' figures), in the band of
+      // the strictest publication involved
+      const at = known.get(`${c.year}|${type}`);
+      if (!at) continue;
+      const limit = Math.max(...at.values());
+      for (const v of at.keys())
+        if (v !== c.version)
+          comparisons.push({
+            key: { incidentType: type },
+            years: [{ year: c.year, before: reportsAt(data.at(c.year, v)), after: reportsAt(c.state) }],
+            limit,
+          });
     }
   // the total over the release's years (per incident type too): against the series' previous release
   for (const t of prev?.tables ?? [])
@@ -428,6 +419,51 @@ function heldYears(
     if (version !== chosen.find((c) => c.year === y)!.version) held.set(y, version);
   }
   return held;
+}
+
+/**
+ * The headline figures (a year's total, per incident type too) the log gives exactly: by
+ * "year|type", each version at which it does, with the band (k + p) of the strictest publication
+ * involved. Given when a publication showed it, or when a publication showed a sum over several
+ * years (the total of a year-less table) and the log gives every other year's figure at the
+ * versions of that sum (the sum minus them), repeated until nothing new follows.
+ */
+function knownYearFigures(
+  log: readonly LogEntry[],
+  exactCells: (m: Manifest) => ReadonlyArray<{ key: Record<string, string> }>,
+  headlineOf: (key: Record<string, string>, m: Manifest) => { year: string; type: string },
+): Map<string, Map<number, number>> {
+  const known = new Map<string, Map<number, number>>();
+  const note = (year: number, type: string, version: number, limit: number): boolean => {
+    const id = `${year}|${type}`;
+    let at = known.get(id);
+    if (!at) known.set(id, (at = new Map()));
+    const had = at.get(version);
+    if (had !== undefined && had >= limit) return false;
+    at.set(version, Math.max(had ?? 0, limit));
+    return had === undefined;
+  };
+  const sums: Array<{ vector: ReadonlyArray<{ year: number; version: number }>; type: string; limit: number }> = [];
+  for (const e of log) {
+    const m = e.manifest;
+    const limit = (m.k ?? 0) + (m.protection ?? 0);
+    for (const x of exactCells(m)) {
+      const h = headlineOf(x.key, m);
+      if (!isHeadline({ ...x.key, year: h.year })) continue;
+      if (h.year !== '*') note(Number(h.year), h.type, m.data.find((d) => d.year === Number(h.year))!.version, limit);
+      else sums.push({ vector: m.data, type: h.type, limit });
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const sum of sums) {
+      const unknown = sum.vector.filter((d) => known.get(`${d.year}|${sum.type}`)?.get(d.version) === undefined);
+      if (unknown.length !== 1) continue;
+      const limits = sum.vector.map((d) => known.get(`${d.year}|${sum.type}`)?.get(d.version) ?? 0);
+      if (note(unknown[0]!.year, sum.type, unknown[0]!.version, Math.max(sum.limit, ...limits))) changed = true;
+    }
+  }
+  return known;
 }
 
 export interface DraftResult {
