@@ -136,7 +136,11 @@ export const releaseDraft = z.object({
   draftId: z.string(),
   hash: hex64,
   manifest: releaseManifest,
-  stats: z.unknown().describe('Suppression statistics (informative)'),
+  stats: z
+    .unknown()
+    .describe(
+      "Informative. Suppression: only figures the manifest and the log give (cells, hidden, known — shown because earlier publications determine them — and the size of the whole-server model); never the engine's work (LP solves, rounds, time), which follows the true counts. DP: the mechanism's run (noise source, post-processing), functions of the noisy counts only.",
+    ),
 });
 export const inclusionProofResponse = z.object({
   releaseId,

@@ -609,10 +609,11 @@ async function computeOnce(ctx: ServiceContext, auth: Auth, req: ReleaseRequest,
     manifest.k = k;
     manifest.protection = protection;
     manifest.tables = tablesOf(result!.cells);
-    // Only what the log holds may be shown: no count of sensitive quantities (it would say which
-    // hidden cells are small).
-    const { sensitive: _sensitive, ...shown } = result!.stats;
-    stats = shown;
+    // Only what the manifest and the log give may be shown: no count of sensitive quantities (it
+    // would say which hidden cells are small), and none of the engine's work (LP solves, rounds,
+    // method, time), which follows the true counts (how many are sensitive, how hard to protect).
+    const { cells, modelCells, modelConstraints, known } = result!.stats;
+    stats = { cells, hidden: result!.cells.filter((c) => c.suppressed).length, known, modelCells, modelConstraints };
   } else {
     // An exact total is a published count of the whole log: shown only where a suppression
     // publication of the same tables, protected against the log at the server's k, would show it.

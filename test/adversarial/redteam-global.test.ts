@@ -667,6 +667,18 @@ describe('what a draft answer says besides its manifest (issue 14, item 5: draft
     expect(sensitive === hidden.size, `stats.sensitive = ${sensitive}, hidden regions = ${[...hidden].join(', ')}`).toBe(false);
     expect(res.body).not.toHaveProperty('stats.sensitive');
   });
+
+  // Found by the red team of the per-year splits: the engine's work (LP solves, rounds, the method
+  // — MILP or heuristic, chosen by how many quantities are sensitive — and its time) follows the
+  // true counts, not the published ones. The draft answer keeps only figures the manifest and the
+  // log give: two data sets with the same published picture give the same stats.
+  it('the draft answer states only what the manifest and the log give', async () => {
+    const res = await draft(t, { series: 'regiones-b', filter: { year: 2023 }, tables: [['year', 'region']] });
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body.stats).sort()).toEqual(['cells', 'hidden', 'known', 'modelCells', 'modelConstraints']);
+    const cells = cellsOf(res.body.manifest);
+    expect(res.body.stats.hidden).toBe(cells.filter((x) => x.suppressed).length);
+  });
 });
 
 describe('a quarantine lifted: the Merkle root says two data versions are the same (issue 15, item 3)', () => {
