@@ -185,6 +185,59 @@ export class AuditEngine {
     return holds(this.rules, cell, Math.max(this.s.lower[cell]!, roundLo(this.reachLo[cell]!)), roundHi(this.reachHi[cell]!));
   }
 
+  /**
+   * Suppressed cells whose rule fails by bound propagation alone, with no LP: the outer interval
+   * (non-negativity, pinned cells, propagation over the rows) already violates it, so each is a
+   * failure of `suppressed` whatever an LP would find. Cheap; adds no reach, uses and fills no cache.
+   */
+  certainFailures(suppressed: Uint8Array): number[] {
+    const failing: number[] = [];
+    for (const comp of rawComponents(this.s, suppressed)) {
+      const red = reduceComponent(this.s, suppressed, comp.cells, comp.cons);
+      const floorOf = (v: number): number => this.s.lower[red.vars[v]!]!;
+      const fails = (v: number, l: number, h: number): boolean =>
+        !holds(this.rules, red.vars[v]!, Math.max(floorOf(v), roundLo(l)), Math.max(floorOf(v), roundHi(h)));
+      const bounds: ClassBounds = {
+        iLo: new Float64Array(red.nClasses).fill(Infinity),
+        iHi: new Float64Array(red.nClasses).fill(-Infinity),
+        oLo: Float64Array.from(red.lower),
+        oHi: Float64Array.from(red.upper),
+      };
+      // The settler's constructor propagates the bounds of each coupled sub-component (no LP).
+      for (const sub of subComponents(red))
+        if (sub.rows.length > 0)
+          new SubComponentSettler(
+            this.highs,
+            red,
+            sub,
+            bounds,
+            [],
+            () => [0, 0],
+            () => true,
+            floorOf,
+            'outer',
+          ).dispose();
+      for (let v = 0; v < red.vars.length; v++) {
+        const pinned = red.pinned[v]!;
+        let l: number;
+        let h: number;
+        if (!Number.isNaN(pinned)) l = h = pinned;
+        else {
+          const c = red.cls[v]!;
+          if (c < 0) continue;
+          const a = red.alpha[v]!;
+          const b = red.beta[v]!;
+          const cLo = bounds.oLo[c]!;
+          const cHi = bounds.oHi[c]!;
+          l = a > 0 ? a * cLo + b : cHi === Infinity ? -Infinity : a * cHi + b;
+          h = a > 0 ? (cHi === Infinity ? Infinity : a * cHi + b) : a * cLo + b;
+        }
+        if (fails(v, l, h)) failing.push(red.vars[v]!);
+      }
+    }
+    return failing.sort((a, b) => a - b);
+  }
+
   run(suppressed: Uint8Array, mode: AuditMode): EngineRun {
     const s = this.s;
     const comps = rawComponents(s, suppressed);
@@ -219,11 +272,29 @@ export class AuditEngine {
     return { ok: run.failing.length === 0, exact, intervals, components: run.comps.length, lpSolves: this.lpSolves };
   }
 
-  private solveComponent(comp: RawComponent, suppressed: Uint8Array, mode: AuditMode): Outcome {
+  /**
+   * Judge mode for the cells of `focus` only: those of them whose rule fails for `suppressed`
+   * (ascending). Only their verdicts are settled (every other cell counts as passing, so no LP is
+   * spent on it); the witnesses found stay in the reach (tables of this pattern). Uses and fills no
+   * cache: the outcomes are not whole audits.
+   */
+  failingAmong(suppressed: Uint8Array, focus: Uint8Array): number[] {
+    const failing: number[] = [];
+    for (const comp of rawComponents(this.s, suppressed)) {
+      if (!comp.cells.some((c) => focus[c])) continue;
+      const out = this.solveComponent(comp, suppressed, 'judge', focus);
+      comp.cells.forEach((c, i) => {
+        if (focus[c] && !out.ok[i]) failing.push(c);
+      });
+    }
+    return failing.sort((a, b) => a - b);
+  }
+
+  private solveComponent(comp: RawComponent, suppressed: Uint8Array, mode: AuditMode, focus?: Uint8Array): Outcome {
     const red = reduceComponent(this.s, suppressed, comp.cells, comp.cons);
     const nv = red.vars.length;
     const out: Outcome = { lo: new Float64Array(nv), hi: new Float64Array(nv), ok: new Uint8Array(nv), exact: mode === 'exact' };
-    const judge = (v: number, l: number, h: number): boolean => holds(this.rules, red.vars[v]!, l, h);
+    const judge = (v: number, l: number, h: number): boolean => (focus !== undefined && !focus[red.vars[v]!]) || holds(this.rules, red.vars[v]!, l, h);
     const floorOf = (v: number): number => this.s.lower[red.vars[v]!]!;
 
     // Pinned variables.
@@ -394,7 +465,7 @@ class SubComponentSettler {
     private readonly memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
     private readonly judge: (v: number, l: number, h: number) => boolean,
     private readonly floorOf: (v: number) => number,
-    mode: AuditMode,
+    mode: AuditMode | 'outer',
   ) {
     const { classes, rows } = sub;
     const { oLo, oHi } = bounds;

@@ -159,10 +159,18 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   for (let i = 0; i < n; i++) if (warm[i]) state.suppressed[i] = 1;
   // A secondary chosen on the new tables alone may fail in the whole system in a way more hiding
   // cannot mend (a hidden zero that earlier published counts keep below k): show those again.
-  // The pattern shrinks here, so the engine forgets the reach it found on the larger one (a witness
-  // may move a cell now shown): every later verdict rests on tables of the patterns it judges.
+  // First those that bound propagation alone shows failing (no LP, and no reach found yet, so
+  // nothing to forget); then those the judge-mode audit of these cells alone (`failingAmong`: no
+  // LP spent on any other cell) shows failing. The pattern shrinks there, so the engine forgets
+  // the reach it found on the larger one (a witness may move a cell now shown): every later
+  // verdict rests on tables of the patterns it judges.
   for (let round = 0; round < 8; round++) {
-    const drop = engine.run(state.suppressed, 'judge').failing.filter((c) => warm[c]);
+    const drop = engine.certainFailures(state.suppressed).filter((c) => warm[c]);
+    if (drop.length === 0) break;
+    for (const c of drop) state.suppressed[c] = warm[c] = 0;
+  }
+  for (let round = 0; round < 8; round++) {
+    const drop = engine.failingAmong(state.suppressed, warm);
     if (drop.length === 0) break;
     for (const c of drop) state.suppressed[c] = warm[c] = 0;
     engine.forgetReach();
