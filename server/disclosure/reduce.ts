@@ -84,7 +84,7 @@ interface LocalRows {
   rVar: number[];
   rCoef: number[];
   rRhs: Float64Array;
-  /** Sum of the row's true values: the scale of its consistency tolerance. */
+  /** Sum of the magnitudes of the row's true values: the scale of its consistency tolerance. */
   rScale: Float64Array;
   rowsOfVar: number[][];
 }
@@ -107,7 +107,7 @@ function componentRows(s: Structure, suppressed: Uint8Array, cells: readonly num
     for (let q = s.conStart[j]!; q < s.conStart[j + 1]!; q++) {
       const c = s.conCells[q]!;
       const a = q === s.conStart[j] ? 1 : -1;
-      scale += s.values[c]!;
+      scale += Math.abs(s.values[c]!); // a magnitude: a row of negative changes keeps a positive tolerance
       if (suppressed[c]) {
         rVar.push(local.get(c)!);
         rCoef.push(a);

@@ -19,7 +19,7 @@
 // a first publication of various shapes (Sim), every small count checked in the independent full
 // model (`fullModelInterval`).
 // Outcome: every claim of the two commits held. One latent engine bug found outside them
-// (reduce.ts consistency tolerance on negative rows, `it.fails` below: a crash, not a disclosure).
+// (reduce.ts consistency tolerance on negative rows: a crash, not a disclosure), fixed since.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules, type Rules } from '../../server/disclosure/index.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
@@ -380,7 +380,7 @@ describe('feasiblePoint, the gate of iteration-limited witnesses', () => {
 });
 
 describe('engine entry points on rows whose values sum below −1 (free-sign cells)', () => {
-  // VULNERABLE (latent: the engine API with `Cell.lower = −∞`; the global model's rows — relations
+  // FIXED (reduce.ts: the scale is Σ |values|). Was VULNERABLE (latent: the engine API with `Cell.lower = −∞`; the global model's rows — relations
   // on counts, version links c_v = c_{v−1} + D — all have value sums ≥ 0, so protectInLog is not
   // reached; a 30-seed late-correction sweep through Sim did not crash).
   // reduce.ts `componentRows` sets the consistency scale of a row to Σ values (signed), and
@@ -389,7 +389,7 @@ describe('engine entry points on rows whose values sum below −1 (free-sign cel
   // rows) throws InconsistentSystemError — `run`, `certainFailures` and `failingAmong` all crash.
   // Smallest input: rows c0 = c1 + c2 (−3 = −1 + −2) and c3 = c2 + c4 (−2 = −2 + 0), every cell
   // free in sign, only c2 hidden. Smallest fix: `scale += Math.abs(s.values[c]!)` in componentRows.
-  it.fails('an exactly consistent system with negative values is audited (no InconsistentSystemError)', async () => {
+  it('an exactly consistent system with negative values is audited (no InconsistentSystemError)', async () => {
     const highs = await loadHighs();
     const cells: Cell[] = [-3, -1, -2, -2, 0].map((value, id) => ({ id, key: { k: String(id) }, tables: [0], value, lower: -Infinity }));
     const constraints: Constraint[] = [
