@@ -142,7 +142,7 @@ describe('a year total known only through sums of other publications is not comp
         await publish(w.t, { series: 'bienal', filter: { years: [2023, 2024] }, tables: [['region']] });
         await submit(w.t, w.a, pending, { year: 2023, region: 'PE-LMA' });
         const req = { series: 'sonda', filter: { years: [2023, 2024] }, tables: [['region']] };
-        answers.push(fails ? await autoDraft(w.t, req) : seen(await dryRun(w.t, req)));
+        answers.push(how === 'a dry run' ? seen(await dryRun(w.t, req)) : await autoDraft(w.t, req));
       }
       expect(answers[0], 'a pending change of 2 and of 5 give different answers').toEqual(answers[1]);
     });
@@ -170,7 +170,7 @@ describe('a year total known only through sums of other publications is not comp
         await publish(w.t, { series: 'anual-2024', filter: { year: 2024 }, tables: [['year', 'region']] });
         await submit(w.t, w.a, pending, { year: 2023, region: 'PE-LMA' });
         const req = { series: 'sonda', filter: { year: 2023 }, tables: [['year', 'region']] };
-        answers.push(fails ? await autoDraft(w.t, req) : seen(await dryRun(w.t, req)));
+        answers.push(how === 'a dry run' ? seen(await dryRun(w.t, req)) : await autoDraft(w.t, req));
       }
       expect(answers[0], 'a pending change of 2 and of 5 give different answers').toEqual(answers[1]);
     });
@@ -227,7 +227,7 @@ describe('an exact DP total is a published figure too', () => {
         expect(cellOf(dp.body.manifest, 0, { region: '*' }).count).toBe(42);
         await submit(w.t, w.a, pending, { year: 2023, region: 'PE-LMA' });
         const req = { series: 'sonda', filter: { year: 2023 }, tables: [['year', 'region']] };
-        answers.push(fails ? await autoDraft(w.t, req) : seen(await dryRun(w.t, req)));
+        answers.push(how === 'a dry run' ? seen(await dryRun(w.t, req)) : await autoDraft(w.t, req));
       }
       expect(answers[0], 'a pending change of 2 and of 5 give different answers').toEqual(answers[1]);
     });
