@@ -84,6 +84,24 @@ function pool(): Helper[] {
   return helpers ?? [];
 }
 
+/** The 'system' message of lp-worker.mjs: the system copied into typed arrays the worker can take. */
+function systemMessage(sys: SparseSystem, ipm: boolean) {
+  return {
+    type: 'system',
+    ipm,
+    sys: {
+      numCols: sys.numCols,
+      colLower: Float64Array.from(sys.colLower),
+      colUpper: Float64Array.from(sys.colUpper),
+      rowStart: Int32Array.from(sys.rowStart),
+      rowIndex: Int32Array.from(sys.rowIndex),
+      rowValue: Float64Array.from(sys.rowValue),
+      rowLower: Float64Array.from(sys.rowLower),
+      rowUpper: Float64Array.from(sys.rowUpper),
+    },
+  };
+}
+
 /** Helpers ready to take work now (a worker still loading HiGHS, or one that failed to start, is not counted). */
 export function helperCount(): number {
   return pool().filter(isReady).length;
@@ -97,20 +115,7 @@ export class SharedExtremes {
     this.mine = pool().filter((h) => !h.busy && isReady(h));
     for (const h of this.mine) {
       h.busy = true;
-      h.port.postMessage({
-        type: 'system',
-        ipm,
-        sys: {
-          numCols: sys.numCols,
-          colLower: Float64Array.from(sys.colLower),
-          colUpper: Float64Array.from(sys.colUpper),
-          rowStart: Int32Array.from(sys.rowStart),
-          rowIndex: Int32Array.from(sys.rowIndex),
-          rowValue: Float64Array.from(sys.rowValue),
-          rowLower: Float64Array.from(sys.rowLower),
-          rowUpper: Float64Array.from(sys.rowUpper),
-        },
-      });
+      h.port.postMessage(systemMessage(sys, ipm));
     }
   }
 
@@ -165,20 +170,7 @@ export class BatchPartner {
     this.helper = pool().find((h) => !h.busy && isReady(h));
     if (this.helper) {
       this.helper.busy = true;
-      this.helper.port.postMessage({
-        type: 'system',
-        ipm: sys.numCols > ExtremeSolver.IPM_START, // the first basis as ExtremeSolver makes it
-        sys: {
-          numCols: sys.numCols,
-          colLower: Float64Array.from(sys.colLower),
-          colUpper: Float64Array.from(sys.colUpper),
-          rowStart: Int32Array.from(sys.rowStart),
-          rowIndex: Int32Array.from(sys.rowIndex),
-          rowValue: Float64Array.from(sys.rowValue),
-          rowLower: Float64Array.from(sys.rowLower),
-          rowUpper: Float64Array.from(sys.rowUpper),
-        },
-      });
+      this.helper.port.postMessage(systemMessage(sys, sys.numCols > ExtremeSolver.IPM_START)); // the first basis as ExtremeSolver makes it
     }
   }
 
