@@ -23,11 +23,10 @@
 // from withdrawals and a quarantine; structural zeros (here); the two padding controls. Where the
 // independent auditor can see the log, a test says whether it catches the case.
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, dedupeTag } from '../../crypto/index.js';
-import { main as audit } from '../../scripts/audit/main.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp, submitReports as submit } from '../helpers/app.js';
+import { auditLog } from '../helpers/audit-log.js';
 import { publish } from '../helpers/releases.js';
 import { referenceInterval } from '../disclosure/helpers.js';
 
@@ -50,24 +49,6 @@ const small = (x: number): boolean => Math.abs(x) >= 1 && Math.abs(x) <= K - 1;
 
 async function draft(t: TestApp, body: Record<string, unknown>) {
   return signed(t.app, 'POST', '/api/v1/releases', t.publisher, body);
-}
-
-/** The independent auditor (--strict, publisher key pinned) over the server's whole log, over HTTP. */
-async function auditLog(t: TestApp): Promise<{ code: number; checks: Record<string, string>; failures: string }> {
-  const server = t.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    let out = '';
-    const code = await audit(['--server', url, '--publisher-key', t.publisher.publicKey, '--strict', '--json', '-'], {
-      stdout: (x) => (out += x),
-      stderr: () => {},
-    });
-    const report = JSON.parse(out) as { checks: Record<string, string>; findings: Array<{ severity: string }> };
-    return { code, checks: report.checks, failures: JSON.stringify(report.findings.filter((f) => f.severity !== 'info')).slice(0, 2000) };
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
 }
 
 describe('DP releases next to suppression releases (issue 14, item 4)', () => {

@@ -35,33 +35,14 @@
 // Not specific to this change, noted in the red-team report: the manifest's informative `stats`
 // (lpSolves, rounds, method) vary with the number of sensitive quantities, which releases.ts
 // deliberately strips as `stats.sensitive`.
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main as audit } from '../../scripts/audit/main.js';
 import { buildGlobalModel, type GlobalInput, type GlobalModel, type View } from '../../server/disclosure/global/model.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { buildLinkedTables, keyInTable } from '../../server/tables/linked-tables.js';
 import { Sim, fullModelInterval, type Incident, type Key } from '../disclosure/global-helpers.js';
 import { enrolMember, startTestApp, submitReports as submit, type TestApp } from '../helpers/app.js';
+import { auditLog } from '../helpers/audit-log.js';
 import { publish } from '../helpers/releases.js';
-
-/** The independent auditor (--strict, publisher key pinned) over the server's whole log, over HTTP. */
-async function auditLog(t: TestApp): Promise<{ code: number; checks: Record<string, string>; failures: string }> {
-  const server = t.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    let out = '';
-    const code = await audit(['--server', url, '--publisher-key', t.publisher.publicKey, '--strict', '--json', '-'], {
-      stdout: (x) => (out += x),
-      stderr: () => {},
-    });
-    const report = JSON.parse(out) as { checks: Record<string, string>; findings: Array<{ severity: string }> };
-    return { code, checks: report.checks, failures: JSON.stringify(report.findings.filter((f) => f.severity !== 'info')).slice(0, 2000) };
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 afterEach(() => {
   protectTuning.yearSplitsAsTables = true;
