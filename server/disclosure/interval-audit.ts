@@ -43,6 +43,10 @@
 // batches stop paying, batches of closer classes follow (then all uncertain classes at once, with
 // a longer and longer iteration limit, the last to the optimum) before any single LP. Outer
 // bounds, exact ends and so every failing verdict still come from LPs solved to optimality.
+// On a large sub-component a second lane (lp-parallel.ts `BatchPartner`: a helper thread, or a
+// second model here, the same points either way) solves a second batch while this thread solves
+// the first. `certainFailures` (bound propagation alone, no LP) and `failingAmong` (judge mode for
+// some cells only) answer "which of these cells fail" without a whole audit.
 // Results are cached per component (the component's LP is determined by its set of suppressed
 // cells), so later rounds only re-solve components that changed.
 //
