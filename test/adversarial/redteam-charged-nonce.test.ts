@@ -13,7 +13,7 @@ import { PgIntake } from '../../server/db/pg-intake.js';
 import type { IntakeCharge } from '../../server/db/store.js';
 import { createTestDatabase, providers, type TestDatabase } from '../helpers/databases.js';
 import { hex, nonce, reportRow as row } from '../helpers/report-rows.js';
-import { allowanceLeft, capture, codeOf, pinMinute } from '../helpers/rate-limits.js';
+import { allowanceLeft, capture, codeOf, pinMidday, pinMinute, serverNow } from '../helpers/rate-limits.js';
 
 const nextMinute = (t: TestApp) => {
   t.clock.offset += 60;
@@ -154,20 +154,21 @@ describe.each(providers)('red team: the charged nonce (%s)', (provider) => {
 
   it('copies of a captured submission refused 429 raced at once keep none of the day and none of the next minute', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 1, memberDailyReports: 3 });
-    pinMinute(t);
     const org = await enrolMember(t);
-    expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('201');
-    const send = await capture(t, org, 'PUT', `/api/v1/reports/${newId()}`, sampleReport(t));
+    pinMidday(t); // three minutes stepped, one UTC day counted: never across midnight
+    const now = { created: serverNow(t) };
+    expect(codeOf(await put(t, org, newId(), sampleReport(t), now))).toBe('201');
+    const send = await capture(t, org, 'PUT', `/api/v1/reports/${newId()}`, sampleReport(t), undefined, serverNow(t));
     const out = await Promise.all(Array.from({ length: 8 }, () => send().then(codeOf)));
     expect(out.filter((c) => c === '429 rate_limited').length).toBeGreaterThanOrEqual(1);
     for (const c of out) expect(['429 rate_limited', '401 replayed_nonce']).toContain(c);
     nextMinute(t);
     expect(await Promise.all(Array.from({ length: 4 }, () => send().then(codeOf)))).toEqual(Array(4).fill('401 replayed_nonce'));
-    expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('201');
+    expect(codeOf(await put(t, org, newId(), sampleReport(t), { created: serverNow(t) }))).toBe('201');
     nextMinute(t);
-    expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('201');
+    expect(codeOf(await put(t, org, newId(), sampleReport(t), { created: serverNow(t) }))).toBe('201');
     nextMinute(t);
-    expect(codeOf(await put(t, org, newId(), sampleReport(t)))).toBe('429 daily_limit_reached');
+    expect(codeOf(await put(t, org, newId(), sampleReport(t), { created: serverNow(t) }))).toBe('429 daily_limit_reached');
     expect(await t.db.prisma.report.count()).toBe(3);
   });
 

@@ -12,10 +12,23 @@ export function pinMinute(t: TestApp): void {
   t.clock.offset = 60 - (real % 60) + 1;
 }
 
+/** The server's clock (seconds): what a request signed "now" for it must state as created. */
+export const serverNow = (t: TestApp): number => Math.floor(Date.now() / 1000) + t.clock.offset;
+
+/**
+ * Moves the server's clock to 12:00:01 UTC of today: a test that steps minutes and counts a day
+ * stays within one UTC day whenever it runs (near midnight, stepping minutes crossed into the next
+ * day and reset the daily bound). Requests must then be signed with `created: serverNow(t)`.
+ */
+export function pinMidday(t: TestApp): void {
+  const real = Math.floor(Date.now() / 1000);
+  t.clock.offset = Math.floor(real / 86_400) * 86_400 + 43_201 - real;
+}
+
 /** A signed request, captured: its exact headers and body, to send again as an outsider would. */
-export async function capture(t: TestApp, key: SigningKey, method: 'PUT' | 'GET', url: string, body?: unknown, nonce?: string) {
+export async function capture(t: TestApp, key: SigningKey, method: 'PUT' | 'GET', url: string, body?: unknown, nonce?: string, created?: number) {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = await signRequest({ method, url, body: text }, key, { nonce });
+  const headers = await signRequest({ method, url, body: text }, key, { nonce, created });
   return () =>
     method === 'GET' ? request(t.app).get(url).set(headers) : request(t.app).put(url).set(headers).set('content-type', 'application/json').send(text);
 }
