@@ -36,10 +36,10 @@
 // (lpSolves, rounds, method) vary with the number of sensitive quantities, which releases.ts
 // deliberately strips as `stats.sensitive`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildGlobalModel, type GlobalInput, type GlobalModel, type View } from '../../server/disclosure/global/model.js';
+import { buildGlobalModel, type GlobalInput, type View } from '../../server/disclosure/global/model.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { buildLinkedTables, keyInTable } from '../../server/tables/linked-tables.js';
-import { Sim, fullModelInterval, type Incident, type Key } from '../disclosure/global-helpers.js';
+import { expectSameSystem, Sim, fullModelInterval, type Incident, type Key } from '../disclosure/global-helpers.js';
 import { enrolMember, startTestApp, submitReports as submit, type TestApp } from '../helpers/app.js';
 import { auditLog } from '../helpers/audit-log.js';
 import { publish } from '../helpers/releases.js';
@@ -121,6 +121,25 @@ function coordsOf(sim: Sim, dims: string[]): Key[] {
     keys = keys.flatMap((k) => codes.map((c) => ({ ...k, [d]: c })));
   }
   return keys;
+}
+
+/** Every coordinates of every table (year dropped), each quantity once (`{a: '*'}` is `{}`). */
+function coordsOfTables(sim: Sim, tables: ReadonlyArray<readonly string[]>): Key[] {
+  const keys = new Map<string, Key>();
+  for (const t of tables)
+    for (const key of coordsOf(
+      sim,
+      t.filter((d) => d !== 'year'),
+    ))
+      keys.set(
+        JSON.stringify(
+          Object.entries(key)
+            .filter(([, v]) => v !== '*')
+            .sort(),
+        ),
+        key,
+      );
+  return [...keys.values()];
 }
 
 /** What `withYearSplits` adds: each year-less table with 'year' in front, unless already listed. */
@@ -415,13 +434,6 @@ CASES.push(...FUZZ);
 const simOf = (c: Case): Sim => new Sim(Object.fromEntries(c.dims.map((d) => [d, DOMAINS[d]!])), c.groups, c.minK, c.coalition);
 
 /** A quantity by what it is (kind, versions, coordinates), whatever its id. */
-const identity = (m: GlobalModel, i: number): string =>
-  `${m.meta[i]!.kind}|${m.meta[i]!.at}|${JSON.stringify(
-    Object.entries(m.meta[i]!.coords)
-      .filter(([, c]) => c !== '*')
-      .sort(),
-  )}`;
-
 describe('(d) the split model is the general model, on shapes the maintainers did not try', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
     for (const seed of [1, 2]) {
@@ -447,30 +459,7 @@ describe('(d) the split model is the general model, on shapes the maintainers di
       if (process.env.REDTEAM_VERBOSE) console.log(`${c.name} seed ${seed}: split model single ${split.single}`);
       if (c.fuzz && !split.single) return;
       expect(split.single, `${c.name}: split model single`).toBe(true);
-      const inGeneral = new Map(general.meta.map((_, i) => [identity(general, i), i]));
-      const to = split.meta.map((_, i) => inGeneral.get(identity(split, i)));
-      const missing = split.meta.map((_, i) => identity(split, i)).filter((_, i) => to[i] === undefined);
-      expect(missing, `${c.name}: split quantities the general model lacks`).toEqual([]);
-      const inSplit = new Set(split.meta.map((_, i) => identity(split, i)));
-      const lacking = general.meta.map((_, i) => identity(general, i)).filter((id) => !inSplit.has(id));
-      expect(lacking, `${c.name}: general quantities the split model lacks`).toEqual([]);
-      expect(split.cells.length).toBe(general.cells.length);
-      split.cells.forEach((cell, i) => {
-        const g = to[i]!;
-        const tell = `${c.name} ${identity(split, i)}`;
-        expect(cell.value, tell).toBe(general.cells[g]!.value);
-        expect(cell.lower ?? 0, tell).toBe(general.cells[g]!.lower ?? 0);
-        expect(split.sensitive[i], tell).toBe(general.sensitive[g]);
-        for (const r of ['need', 'lowAlt', 'width', 'pin'] as const) expect(split.rules[r][i], `${tell} ${r}`).toBe(general.rules[r][g]);
-      });
-      const relation = (map: (i: number) => number, r: { total: number; parts: number[] }) =>
-        `${map(r.total)}=${r.parts
-          .map(map)
-          .sort((x, y) => x - y)
-          .join('+')}`;
-      const generalRelations = new Set(general.constraints.map((r) => relation((i) => i, r)));
-      const splitRelations = new Set(split.constraints.map((r) => relation((i) => to[i]!, r)));
-      expect([...splitRelations].sort(), c.name).toEqual([...generalRelations].sort());
+      expectSameSystem(split, general, c.name);
     }
   });
 });
@@ -510,22 +499,9 @@ describe('(a)(b)(c) the attacker holding the first publication narrows nothing o
     }
     // (b) every quantity of the full model, each year's share and the sum over the years.
     let checked = 0;
-    const keys = new Map<string, Key>();
-    for (const t of c.tables)
-      for (const k of coordsOf(
-        sim,
-        t.filter((d) => d !== 'year'),
-      ))
-        keys.set(
-          JSON.stringify(
-            Object.entries(k)
-              .filter(([, v]) => v !== '*')
-              .sort(),
-          ),
-          k,
-        );
+    const keys = coordsOfTables(sim, c.tables);
     for (const years of [...c.years.map((y) => [y]), c.years])
-      for (const key of keys.values()) {
+      for (const key of keys) {
         const { value, largest, filed } = truth(
           sim,
           years.flatMap((y) => sim.data.get(y)![0]!),
@@ -625,22 +601,9 @@ describe('a second publication over a first one made by the split path (late rep
             continue;
           }
           // Every small count at every version, and every small "additions" change, for the holder of both entries.
-          const keys = new Map<string, Key>();
-          for (const t of tables)
-            for (const key of coordsOf(
-              sim,
-              t.filter((d) => d !== 'year'),
-            ))
-              keys.set(
-                JSON.stringify(
-                  Object.entries(key)
-                    .filter(([, v]) => v !== '*')
-                    .sort(),
-                ),
-                key,
-              );
+          const keys = coordsOfTables(sim, tables);
           for (const [y, versions] of sim.data)
-            for (const key of keys.values()) {
+            for (const key of keys) {
               const values = versions.map((list) => truth(sim, list, key, 1).value);
               for (let v = 1; v <= versions.length; v++) {
                 const value = values[v - 1]!;

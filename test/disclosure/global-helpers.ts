@@ -5,7 +5,8 @@
 import { protectInLog, type GlobalProtected } from '../../server/disclosure/global/protect.js';
 import { pairKey } from '../../server/disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
-import type { Since, View } from '../../server/disclosure/global/model.js';
+import type { GlobalModel, Since, View } from '../../server/disclosure/global/model.js';
+import { expect } from 'vitest';
 import { referenceHighs } from './helpers.js';
 
 export type Key = Record<string, string>;
@@ -264,4 +265,51 @@ export function trueCount(incidents: readonly Incident[], key: Key, size = 1): {
   for (const a of members)
     for (const b of members) if (size >= 2 && a < b) coalitions.set(`${a}+${b}`, match.filter((i) => i.members.includes(a) || i.members.includes(b)).length);
   return { value: match.length, shares, coalitions };
+}
+
+/** A model quantity by what it is (kind, versions, coordinates), whatever its id. */
+export const quantityOf = (m: GlobalModel, i: number): string =>
+  `${m.meta[i]!.kind}|${m.meta[i]!.at}|${JSON.stringify(
+    Object.entries(m.meta[i]!.coords)
+      .filter(([, c]) => c !== '*')
+      .sort(),
+  )}`;
+
+/**
+ * Asserts that two models of one log are the same system — the same quantities (by what they are,
+ * not their ids), values, lower bounds, sensitivity and rules, and the same relations — and returns
+ * the id in `b` of each quantity of `a`. (A first publication's model with its per-year splits
+ * listed as never-shown tables against the general model: global/protect.ts `withYearSplits`.)
+ */
+export function expectSameSystem(a: GlobalModel, b: GlobalModel, what: string): number[] {
+  const inB = new Map(b.meta.map((_, i) => [quantityOf(b, i), i]));
+  const to = a.meta.map((_, i) => inB.get(quantityOf(a, i)));
+  expect(
+    a.meta.map((_, i) => quantityOf(a, i)).filter((_, i) => to[i] === undefined),
+    `${what}: quantities the second model lacks`,
+  ).toEqual([]);
+  const inA = new Set(a.meta.map((_, i) => quantityOf(a, i)));
+  expect(
+    b.meta.map((_, i) => quantityOf(b, i)).filter((id) => !inA.has(id)),
+    `${what}: quantities the first model lacks`,
+  ).toEqual([]);
+  expect(a.cells.length, what).toBe(b.cells.length);
+  expect(new Set(to).size, what).toBe(b.cells.length);
+  a.cells.forEach((cell, i) => {
+    const g = to[i]!;
+    const tell = `${what} ${quantityOf(a, i)}`;
+    expect(cell.value, tell).toBe(b.cells[g]!.value);
+    expect(cell.lower ?? 0, tell).toBe(b.cells[g]!.lower ?? 0);
+    expect(a.sensitive[i], tell).toBe(b.sensitive[g]);
+    for (const r of ['need', 'lowAlt', 'width', 'pin'] as const) expect(a.rules[r][i], `${tell} ${r}`).toBe(b.rules[r][g]);
+  });
+  const relation = (map: (i: number) => number, c: { total: number; parts: number[] }) =>
+    `${map(c.total)}=${c.parts
+      .map(map)
+      .sort((x, y) => x - y)
+      .join('+')}`;
+  const relationsA = new Set(a.constraints.map((c) => relation((i) => to[i]!, c)));
+  const relationsB = new Set(b.constraints.map((c) => relation((i) => i, c)));
+  expect([...relationsA].sort(), what).toEqual([...relationsB].sort());
+  return to as number[];
 }

@@ -18,7 +18,7 @@ import { buildGlobalModel, type GlobalInput, type GlobalModel, type View } from 
 import { band } from '../../server/disclosure/rules.js';
 import { buildLinkedTables, keyInTable } from '../../server/tables/linked-tables.js';
 import { referenceHighs } from '../disclosure/helpers.js';
-import { Sim, fullModelInterval, many, type Entry, type Incident, type Key } from '../disclosure/global-helpers.js';
+import { expectSameSystem, Sim, fullModelInterval, many, type Entry, type Incident, type Key } from '../disclosure/global-helpers.js';
 
 /**
  * Appends an entry showing the true counts of its tables at the current data, with the cells
@@ -639,14 +639,6 @@ describe.each([1, 2])('global model (coalition %i), cell by cell against the ful
 });
 
 describe('a first publication with its year-less tables split by year as never-shown tables (global/protect.ts)', () => {
-  /** A quantity by what it is (kind, versions, coordinates), whatever its id. */
-  const identity = (m: GlobalModel, i: number): string =>
-    `${m.meta[i]!.kind}|${m.meta[i]!.at}|${JSON.stringify(
-      Object.entries(m.meta[i]!.coords)
-        .filter(([, c]) => c !== '*')
-        .sort(),
-    )}`;
-
   it.each([1, 2])('is the same system as the general model, quantity for quantity, relation for relation, rule for rule (coalition %i)', (coalition) => {
     for (const tables of [
       [
@@ -703,32 +695,8 @@ describe('a first publication with its year-less tables split by year as never-s
       expect(general.single, what).toBe(false); // the per-year shares are quantities beyond the shown tables
       expect(split.single, what).toBe(true);
       expect(split.hiddenTables).toBe(splits.length);
-      // The same quantities, with the same values and rules.
-      expect(split.cells.length, what).toBe(general.cells.length);
-      const inGeneral = new Map(general.meta.map((_, i) => [identity(general, i), i]));
-      const to = split.meta.map((_, i) => inGeneral.get(identity(split, i)));
-      expect(
-        to.every((g) => g !== undefined),
-        what,
-      ).toBe(true);
-      expect(new Set(to).size).toBe(general.cells.length);
-      split.cells.forEach((c, i) => {
-        const g = to[i]!;
-        const tell = `${what} ${identity(split, i)}`;
-        expect(c.value, tell).toBe(general.cells[g]!.value);
-        expect(c.lower ?? 0, tell).toBe(general.cells[g]!.lower ?? 0);
-        expect(split.sensitive[i], tell).toBe(general.sensitive[g]);
-        for (const r of ['need', 'lowAlt', 'width', 'pin'] as const) expect(split.rules[r][i], `${tell} ${r}`).toBe(general.rules[r][g]);
-      });
-      // The same relations.
-      const relation = (map: (i: number) => number, c: { total: number; parts: number[] }) =>
-        `${map(c.total)}=${c.parts
-          .map(map)
-          .sort((x, y) => x - y)
-          .join('+')}`;
-      const generalRelations = new Set(general.constraints.map((c) => relation((i) => i, c)));
-      const splitRelations = new Set(split.constraints.map((c) => relation((i) => to[i]!, c)));
-      expect([...splitRelations].sort(), what).toEqual([...generalRelations].sort());
+      // The same quantities, values, rules and relations.
+      const to = expectSameSystem(split, general, what);
       // The shown tables' cells are the publication's, the split tables' only where they are shared.
       const shownIds = new Set(general.ltToGlobal);
       split.lt.tableCells.forEach((ids, t) => {
