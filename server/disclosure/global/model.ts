@@ -433,12 +433,13 @@ function closeModel(input: GlobalInput, reg: Registry, own: ViewsSeen, sortedVer
   const work: number[] = [];
   const expanded = new Set<number>();
   for (let id = 0; id < pend.length; id++) if (pend[id]!.kind === 'count') work.push(id);
-  for (const [at, byCoords] of sByA)
+  for (const [at, byCoords] of sByA) {
+    const [y, v] = at.split('@').map(Number) as [number, number];
     for (const [cid, l] of byCoords) {
-      const [y, v] = at.split('@').map(Number) as [number, number];
       if (l.length < 2 || reg.byIdent.has(identA(y, v, cid))) continue;
       work.push(reg.ensureA(y, v, cid));
     }
+  }
   const decomposed = new Set<number>();
   const instantiated = new Map<object, Set<string>>(); // per template, the (year, version)s done
   const changeId = (year: number, version: number, cid: string): number =>
