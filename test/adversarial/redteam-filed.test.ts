@@ -9,12 +9,15 @@
 // asserts the SAFE behaviour; an attack that works today is kept as `it.fails(...)` with a comment
 // saying what leaks and the smallest fix. SQLite only, small data.
 //
-// Open (it.fails): the filed rule is one-sided (padding the guess, one, two or three keys); a
-// guess with other values makes B a holder of the victim's cell in any "changes" version; an
-// amendment into the guessed tag (filed net 0); secondary patterns (a year's first version, a dry
-// run, a join in the same version when B's report counts).
+// Open (it.fails): the filed rule is one-sided (padding the guess, one, two or three keys); an
+// amendment into the guessed tag (filed net 0); secondary patterns at a year's first version and
+// in a dry run over it.
 // Fixed since: a year's first version showed the guessed cell as 0 (model.ts: a first version is a
-// change from nothing for the filed rule).
+// change from nothing for the filed rule); a guess with other values made B a holder of the
+// victim's cell in any "changes" version, and a join in the same version when B's report counts
+// made A one of the guessed cell (incidents.ts: holders only where their report states the
+// incident's values; model.ts: the filed rule on counts at every version and on changes of either
+// sign, with the small-count rule of the filed amount).
 // Defended: versions, since and proofs for a guess stating another year (and its withdrawal); a
 // join in the same version when A's report counts; no 500 on a tag over three years, a steward's
 // choice of an other-year report, quarantines, withdrawal and amendment across years.
@@ -241,7 +244,7 @@ describe('a guess with other values makes B a holder of the victim’s cell', ()
   });
   afterAll(async () => Promise.all(ws.map((w) => w.app.close())));
 
-  // VULNERABLE. B amends one of its own Arequipa reports in a dimension no table shows (the
+  // FIXED (was VULNERABLE). B amends one of its own Arequipa reports in a dimension no table shows (the
   // victim's gender): the version becomes "changes" and no region count moves. In the same version
   // B files its guess stating Ica (not Lima). World t: the guess joined A's Lima incident, and an
   // incident's members are every member with a report under its tag in its year, whatever values
@@ -249,10 +252,12 @@ describe('a guess with other values makes B a holder of the victim’s cell', ()
   // change is 0 and 0 − 1 is small: the holdings band rule protects Lima. World u: B holds nothing
   // in Lima, Lima does not move, nothing protects it. Lima is hidden in t only: B learns that the
   // victim was reported, and in which cell (the cell that is hidden without reason).
-  // Smallest fix (services/incidents.ts, incidentOf): an incident's `members` are only the members
-  // whose report of that year states the representative's values (what a member knows is what it
-  // filed; `filedOf` already keeps its own items).
-  it.fails('amend one own report and guess with other values: same picture in both worlds', async () => {
+  // Fixed in two steps: an incident's `members` are only the members whose report of that year
+  // states the representative's values (services/incidents.ts, incidentOf); then Ica showed 0 in
+  // t (B filed one there) and was hidden in u (1, small), the totals likewise (t: a change of 0 in
+  // a "changes" version, u: +1): the filed rule now applies to counts at every version and to
+  // changes of either sign, with the small-count rule of the filed amount (global/model.ts).
+  it('amend one own report and guess with other values: same picture in both worlds', async () => {
     await both(ws, async (w) => {
       const old = mine.get(w)![0]!;
       const res = await signed(w.app.app, 'PUT', `/api/v1/reports/${newId()}`, w.b, {
@@ -280,10 +285,10 @@ describe('a guess with other values, in a version someone else made "changes"', 
   });
   afterAll(async () => Promise.all(ws.map((w) => w.app.close())));
 
-  // VULNERABLE, the same as above without B doing anything but the guess: C withdraws one of its
-  // Piura reports (any withdrawal or amendment in the year, common in practice, makes the version
-  // "changes"), B files its guess stating Ica. Same leak, same fix.
-  it.fails('same picture in both worlds', async () => {
+  // FIXED (was VULNERABLE), the same as above without B doing anything but the guess: C withdraws
+  // one of its Piura reports (any withdrawal or amendment in the year, common in practice, makes
+  // the version "changes"), B files its guess stating Ica. Same leak, same fix.
+  it('same picture in both worlds', async () => {
     await both(ws, async (w) => {
       const res = await signed(w.app.app, 'POST', `/api/v1/reports/${theirs.get(w)![0]}/withdraw`, w.c, {});
       expect(res.status).toBe(200);
@@ -418,13 +423,12 @@ describe('a guess joining an incident first counted in the same version (no stic
     expect(await run('a')).toEqual([]);
   });
 
-  // VULNERABLE (by the pattern) when B's report counts (the steward's choice here; the rank's
-  // draw about half the time): Piura (10, C's, untouched) is hidden in t as a secondary and shown
-  // in u. In t Lima does not move (the filed rule on A's Lima item: need ≥ 1) and Tumbes rises by
-  // 1; in u both rise by 1: different rules on Lima, different secondaries. Only B's guess differs
-  // between the worlds, so the pattern answers B's question. Fix: as the first describe (rules
-  // that do not depend on whether a report joined).
-  it.fails('B’s report counts: the same picture in both worlds', async () => {
+  // FIXED (was VULNERABLE by the pattern) when B's report counts (the steward's choice here; the
+  // rank's draw about half the time): Piura (10, C's, untouched) was hidden in t as a secondary and
+  // shown in u. In t Lima does not move and A, a holder of the incident that now counts in Tumbes,
+  // had a rule there (the filed rule on A's Lima item: need ≥ 1). A is no longer a holder of an
+  // incident whose values its report does not state (services/incidents.ts), and the pictures agree.
+  it('B’s report counts: the same picture in both worlds', async () => {
     expect(await run('b')).toEqual([]);
   });
 });

@@ -4,9 +4,13 @@
 // model (global-helpers.ts, an independent LP) shows, for every "additions" change of every
 // coordinates between consecutive versions, that the change can reach what any one member, or
 // any two together, filed anew in it — so no member can prove that one of its reports joined an
-// incident someone had already reported.
+// incident someone had already reported. The same over logs with withdrawals: every change of
+// either sign can reach what a member (or two) filed in it, net; every count can reach what a
+// member (or two) filed in it; and where that amount is small, the interval is the one a small count
+// of that amount would need (hi ≥ k, width ≥ p), as in the world where nothing joined.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buildGlobalModel } from '../../server/disclosure/global/model.js';
 import { Sim, fullModelInterval, type Incident, type Key } from './global-helpers.js';
 
 const DOMAINS = { a: ['a1', 'a2', 'a3'] };
@@ -43,6 +47,20 @@ function mostFiledNew(before: readonly Incident[], after: readonly Incident[], k
       // the items x or y filed at `after` and not at `before` (x = y: one member)
       const anew = new Set([...(a.get(x) ?? []), ...(a.get(y) ?? [])].filter((i) => !b.get(x)?.has(i) && !b.get(y)?.has(i)));
       most = Math.max(most, anew.size);
+    }
+  return most;
+}
+
+/** Per coalition (one member, or with coalition 2 two together): the items it filed at `after`, and net of those at `before`. */
+function filedByCoalition(before: readonly Incident[] | null, after: readonly Incident[], key: Key, coalition: number): number {
+  const a = filedItems(after, key);
+  const b = before ? filedItems(before, key) : new Map<string, Set<string>>();
+  let most = 0;
+  for (const x of MEMBERS)
+    for (const y of MEMBERS) {
+      if (coalition < 2 && x !== y) continue;
+      const size = (m: Map<string, Set<string>>) => new Set([...(m.get(x) ?? []), ...(m.get(y) ?? [])]).size;
+      most = Math.max(most, size(a) - size(b));
     }
   return most;
 }
@@ -98,6 +116,108 @@ describe('the filed rule, random logs, checked with the full model', () => {
     );
     expect(checked, 'cases where a change is below what was filed anew').toBeGreaterThan(5);
   }, 600_000);
+
+  it('with withdrawals: every change (either sign, net) and every count can reach what one member (or two) filed in it', async () => {
+    // (op, a index, member, which incident): op 0 a new incident, 1 a join, 2 a withdrawal (a join's report, else the incident)
+    const step = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.nat());
+    const checked = { change: 0, count: 0, small: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.record({ tables: fc.integer({ min: 0, max: TABLES.length - 1 }), filings: fc.array(step, { maxLength: 4 }) }), {
+          minLength: 2,
+          maxLength: 3,
+        }),
+        fc.constantFrom(1, 2),
+        async (initial, steps, coalition) => {
+          const sim = new Sim(DOMAINS, {}, K, coalition);
+          let seq = 0;
+          let data: Incident[] = [];
+          initial.forEach((n, a) => {
+            for (let j = 0; j < n; j++) data.push({ id: `i${seq++}`, key: { a: DOMAINS.a[a]! }, members: [MEMBERS[seq % 3]!] });
+          });
+          for (const st of steps) {
+            for (const [op, a, m, which] of st.filings) {
+              const key = { a: DOMAINS.a[a]! };
+              const at = data.length === 0 ? -1 : which % data.length;
+              const inc = data[at];
+              if (op === 0 || !inc) data = [...data, { id: `i${seq++}`, key, members: [MEMBERS[m]!] }];
+              else if (op === 1) data = data.map((x, i) => (i === at ? { ...inc, joins: [...(inc.joins ?? []), { member: MEMBERS[m]!, key }] } : x));
+              else if (inc.joins?.length) data = data.map((x, i) => (i === at ? { ...inc, joins: inc.joins!.slice(1) } : x));
+              else data = data.filter((_, i) => i !== at);
+            }
+            sim.set(2023, data);
+            await sim.publish('s', TABLES[st.tables]!, [2023], { k: K });
+          }
+          const versions = sim.data.get(2023)!;
+          const count = (l: Incident[], key: Key) => l.filter((i) => key.a === '*' || i.key.a === key.a).length;
+          // what the rule asks of a quantity below the filed amount f: hi ≥ f, and a small count's interval if f is small
+          const expectReach = async (what: string, f: number, target: Parameters<typeof fullModelInterval>[1]) => {
+            const [lo, hi] = await fullModelInterval(sim, target);
+            expect(hi, `${what}: hi`).toBeGreaterThanOrEqual(f);
+            if (f >= 1 && f <= K - 1) {
+              checked.small++;
+              expect(hi, `${what}: hi of a small filed amount`).toBeGreaterThanOrEqual(K);
+              expect(hi - lo, `${what}: width of a small filed amount`).toBeGreaterThanOrEqual(K);
+            }
+          };
+          for (let v = 1; v <= versions.length; v++)
+            for (const key of [{ a: '*' }, ...DOMAINS.a.map((a) => ({ a }))]) {
+              const filed = filedByCoalition(null, versions[v - 1]!, key, coalition);
+              if (count(versions[v - 1]!, key) < filed) {
+                checked.count++;
+                await expectReach(`count 2023@${v} ${JSON.stringify(key)}`, filed, (x) => x(2023, v, key));
+              }
+              if (v === 1) continue;
+              const net = filedByCoalition(versions[v - 2]!, versions[v - 1]!, key, coalition);
+              const d = count(versions[v - 1]!, key) - count(versions[v - 2]!, key);
+              if (net <= 0 || d >= net) continue;
+              checked.change++;
+              await expectReach(
+                `2023@${v - 1}→${v} (${sim.since(2023, v)}) ${JSON.stringify(key)}: change ${d}, filed net ${net}`,
+                net,
+                (x) => `${x(2023, v, key)} - ${x(2023, v - 1, key)}`,
+              );
+            }
+        },
+      ),
+      { numRuns: 300, seed: 16 },
+    );
+    expect(checked.change, 'changes below what was filed in them').toBeGreaterThan(5);
+    expect(checked.count, 'counts below what was filed in them').toBeGreaterThan(5);
+    expect(checked.small, 'of which a small filed amount').toBeGreaterThan(5);
+  }, 600_000);
+
+  it('two worlds, a guess that joined (t) or not (u): the guessed cell gets the same rules in both', () => {
+    // m-1 files a guess with a = a1. World u: nobody had reported the victim, a1 rises 4 → 5.
+    // World t: m-0 had (in a2), the guess joins that incident: a1 stays 4, though m-1 filed 5 there.
+    const rulesOf = (joined: boolean) => {
+      const sim = new Sim(DOMAINS, {}, 6);
+      const base: Incident[] = [
+        ...Array.from({ length: 4 }, (_, n) => ({ id: `own${n}`, key: { a: 'a1' }, members: ['m-1'] })),
+        ...Array.from({ length: 7 }, (_, n) => ({ id: `a2-${n}`, key: { a: 'a2' }, members: ['m-0'] })),
+        ...Array.from({ length: 9 }, (_, n) => ({ id: `a3-${n}`, key: { a: 'a3' }, members: ['m-2'] })),
+      ];
+      sim.set(2023, base);
+      sim.append('s', TABLES[0]!, [2023], [], 6); // the log's shape only: nothing published
+      sim.set(
+        2023,
+        joined
+          ? base.map((i) => (i.id === 'a2-0' ? { ...i, joins: [{ member: 'm-1', key: { a: 'a1' } }] } : i))
+          : [...base, { id: 'guess', key: { a: 'a1' }, members: ['m-1'] }],
+      );
+      const m = buildGlobalModel(sim.next('s', TABLES[0]!, [2023], { k: 6 }).input);
+      const at = (kind: string, a: string) => m.meta.findIndex((x) => x.kind === kind && x.at === '2023@2' && x.coords.a === a);
+      return ['count', 'change'].map((kind) => {
+        const id = at(kind, 'a1');
+        expect(id, kind).toBeGreaterThanOrEqual(0);
+        return { kind, need: m.rules.need[id], width: m.rules.width[id], lowAlt: m.rules.lowAlt[id], sensitive: m.sensitive[id] };
+      });
+    };
+    const [t, u] = [rulesOf(true), rulesOf(false)];
+    expect(u.find((r) => r.kind === 'count')).toMatchObject({ need: 6, width: 6, sensitive: 1 }); // 5 < k = 6: small
+    expect(t).toEqual(u);
+  });
 
   it('asks nothing more where nothing was filed anew: withdrawals alone give the same pattern as without the rule', async () => {
     const start: Incident[] = DOMAINS.a.flatMap((a, j) => Array.from({ length: 4 + 3 * j }, (_, n) => ({ id: `${a}-${n}`, key: { a }, members: ['m-0'] })));

@@ -2,7 +2,7 @@
 // publication log, and an INDEPENDENT reference: the full attacker model written as one CPLEX LP
 // over every coordinates at every version (no closure, no components, no reductions of ours),
 // solved by HiGHS's one-shot `solve`. Nothing here is imported by server/disclosure.
-import { protectInLog, type GlobalProtected } from '../../server/disclosure/global/protect.js';
+import { protectInLog, type GlobalProtected, type GlobalProtectInput } from '../../server/disclosure/global/protect.js';
 import { pairKey } from '../../server/disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import type { GlobalModel, Since, View } from '../../server/disclosure/global/model.js';
@@ -102,12 +102,15 @@ export class Sim {
   }
 
   /** Protects and appends a publication; returns the engine's result. */
-  async publish(
-    series: string,
-    tables: string[][],
-    years: number[],
-    opts: { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean; withoutFiled?: boolean } = {},
-  ): Promise<GlobalProtected> {
+  async publish(series: string, tables: string[][], years: number[], opts: PublishOptions = {}): Promise<GlobalProtected> {
+    const { input, view } = this.next(series, tables, years, opts);
+    const r = await protectInLog(input);
+    this.log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
+    return r;
+  }
+
+  /** The engine's input for a next publication (its data versions made as `publish` would), and its view. */
+  next(series: string, tables: string[][], years: number[], opts: PublishOptions = {}): { input: GlobalProtectInput; view: View } {
     const k = opts.k ?? this.minK;
     const versions: Record<string, number> = {};
     for (const y of years) versions[String(y)] = this.versionFor(y, opts.hold?.includes(y) ?? false);
@@ -123,7 +126,7 @@ export class Sim {
       k,
       protection: k,
     };
-    const r = await protectInLog({
+    const input: GlobalProtectInput = {
       views: [...this.log, view],
       since: this.since,
       records: this.records,
@@ -133,11 +136,12 @@ export class Sim {
       minProtection: this.minK,
       coalition: this.coalition,
       method: opts.method,
-    });
-    this.log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
-    return r;
+    };
+    return { input, view };
   }
 }
+
+type PublishOptions = { k?: number; hold?: number[]; method?: 'auto' | 'heuristic'; dp?: boolean; withoutFiled?: boolean };
 
 function sameIncidents(a: Incident[], b: Incident[]): boolean {
   if (a.length !== b.length) return false;

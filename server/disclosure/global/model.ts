@@ -28,13 +28,16 @@
 //     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned;
-//   - filed (issue 15, a reused dedupe tag as an oracle): an "additions" change, or a set change
-//     that did not go down, whose value is below what one member, or two together, filed anew in
-//     it between its two versions (items of `filed`, each once) must reach that much: hi ≥ filed.
-//     Otherwise the member could be sure that one of its new reports joined an incident someone
-//     had already reported. (A change free in sign proves no join: others may have removed some.)
-//     A count at a year's first version is a change from nothing: the same rule with everything
-//     filed in it.
+//   - filed (issue 15, a reused dedupe tag as an oracle): a quantity whose value is below what one
+//     member, or two together, filed in it (for a change or a set change: filed anew, net, between
+//     its two versions; for a count or a year-set sum, at any version: everything filed in it;
+//     items of `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member could be
+//     sure that one of its reports joined an incident someone had already reported (or, for a
+//     change free in sign, that others removed as many: not proof, but a strong hint). Where it
+//     fires and the filed amount is in 1..k−1, the small-count rule also applies to that amount,
+//     as it would in the world where nothing joined. The items a member filed are those it
+//     states; it is a holder of an incident only where its report states the incident's values
+//     (services/incidents.ts).
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -644,8 +647,9 @@ function trueValues(
   });
   const mostFiledNew = (from: number, to: number): number => Math.max(0, ...coalitionNets(filed[from], filed[to], size));
   pend.forEach((p, id) => {
-    // A year's first version is a change from nothing: what was filed in it must stay reachable.
-    if (input.filed && p.kind === 'count' && p.version === 1) filedNew[id] = Math.max(0, ...coalitionShares(filed[id], size));
+    // A count (or year-set sum) holds at least what one member, or two, filed in it, unless some
+    // of their items joined incidents counted elsewhere: what was filed in it must stay reachable.
+    if (input.filed && (p.kind === 'count' || p.kind === 'yearset')) filedNew[id] = Math.max(0, ...coalitionShares(filed[id], size));
     if (p.kind === 'change' && p.lower !== 0) {
       const cur = byIdent.get(identA(p.year!, p.version!, p.coordsId))!;
       const vs = sortedVersions.get(p.year!)!;
@@ -710,15 +714,14 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
         sensitive[id] = 1;
       }
     }
-    // What one or two members filed anew must stay reachable (see the header): a stricter reach,
-    // so no lower alternative. Only where incidents were only added (an "additions" change, a set
-    // change that did not go down, a year's first version): a change free in sign proves nothing
-    // about joins.
-    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0) || (p.kind === 'count' && p.version === 1);
-    if (onlyAdded && filedNew[id]! > v) {
+    // What one or two members filed (anew, for a change) must stay reachable (see the header): a
+    // stricter reach, so no lower alternative; and the small-count rule of the filed amount.
+    if (filedNew[id]! > 0 && filedNew[id]! > v) {
       rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
       rules.lowAlt[id] = -Infinity;
       sensitive[id] = 1;
+      // and as if nothing had joined: the rules of a count of what was filed (the other world).
+      if (isSmall(filedNew[id]!, kp.k)) setSensitive(rules, id, kp.k, kp.p);
     }
     if (shownSuppressed.has(id)) rules.need[id] = Math.max(rules.need[id]!, kp.k);
   });
