@@ -21,9 +21,7 @@
 //     are those of its own year; a report joined to an incident of another year is `extra` in its
 //     own year. So what a member learns from its own reports (proofs, which year's version moved)
 //     never depends on whether another member had reported the same incident (issue 15);
-//   - an incident's `members` are organisations (a key's `holder`), not keys, and only those with a
-//     report stating the representative's values: a member that filed other values does not know
-//     its report joined this incident, so the holdings rule must not treat it as a holder here;
+//   - an incident's `members` are organisations (a key's `holder`), not keys;
 //   - what a member `filed` (filedOf): its items as it sees them, one per tag and values, whether
 //     or not they joined an incident already counted (for the disclosure model).
 // A recorded version (DataVersion) is rebuilt from its stored report ids and representatives, so
@@ -154,13 +152,10 @@ function incidentOf(id: string, rep: ReportFacts, group: readonly ReportFacts[],
     key: rep.key,
     representative: rep.id,
     reports: group.map((r) => r.id).sort(),
-    members: [...new Set(group.filter((r) => sameValues(r.key, rep.key)).map(holderOf))].sort(),
+    members: [...new Set(group.map(holderOf))].sort(),
     hashes: group.map((r) => r.reportHash).sort(),
   };
 }
-
-/** Whether two reports state the same values in every counted dimension. */
-const sameValues = (a: Key, b: Key): boolean => a === b || COUNTED_DIMENSIONS.every((d) => a[d] === b[d]);
 
 /** The counted state of the current data, by year. */
 export function currentIncidents(reports: Iterable<ReportFacts>, rules: CountingRules): Map<number, YearState> {

@@ -143,7 +143,7 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
     if (small(value)) rule(k);
     for (const c of shares.values()) if (small(value - c)) rule(c + k);
   };
-  const free = (from: Array<[number, number]>, to: Array<[number, number]>): void => {
+  const free = (from: Array<[number, number]>, to: Array<[number, number]>, setChange = false): void => {
     // each member's and each pair's net change, over the members of either end
     const members = [...new Set([...tally(sim, incidentsAt(sim, from), coords).members, ...tally(sim, incidentsAt(sim, to), coords).members])].sort();
     const a = tally(sim, incidentsAt(sim, from), coords, members);
@@ -161,10 +161,10 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
       e.lowAlt = Math.min(...bands.map((x) => x[1]));
       e.sensitive = 1;
     }
-    // the filed rule on a change of either sign: hi ≥ what one or two members filed in it, net,
-    // where that is positive and above the change; and a small count's rule for a small such amount
+    // the filed rule on a set change that did not go down: hi ≥ what one or two members filed anew,
+    // and a small count's rule for a small such amount
     const filedNew = Math.max(0, ...[...b.shares.keys()].map((m) => b.shares.get(m)! - a.shares.get(m)!));
-    if (input.filed && filedNew > 0 && filedNew > t) {
+    if (setChange && input.filed && t >= 0 && filedNew > t) {
       e.need = Math.max(e.need, filedNew);
       e.lowAlt = -Infinity;
       e.sensitive = 1;
@@ -184,7 +184,7 @@ function expectedRule(sim: Sim, model: GlobalModel, input: GlobalInput, i: numbe
     } else free([[y, v - 1]], [[y, v]]);
   } else {
     const [from, to] = at.split('>') as [string, string];
-    free(vectorOf(from), vectorOf(to));
+    free(vectorOf(from), vectorOf(to), true);
   }
   return e;
 }

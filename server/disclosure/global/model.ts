@@ -716,7 +716,8 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
     }
     // What one or two members filed (anew, for a change) must stay reachable (see the header): a
     // stricter reach, so no lower alternative; and the small-count rule of the filed amount.
-    if (filedNew[id]! > 0 && filedNew[id]! > v) {
+    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0) || p.kind === 'count' || p.kind === 'yearset';
+    if (onlyAdded && filedNew[id]! > v) {
       rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
       rules.lowAlt[id] = -Infinity;
       sensitive[id] = 1;
