@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     `  (judge-mode batch LPs: ${AuditEngine.judgeBatchIterations || 'to their optimum'}${AuditEngine.judgeBatchIterations ? ' simplex iterations' : ''}; holdings of ${COALITION === 1 ? 'one organisation at a time' : 'one organisation and every pair'})`,
   );
   console.log(`whole-server model: ${nSeries} series over ${YEARS.join(', ')}, k = ${K}, then a ninth publication after 2 late reports`);
-  console.log('  #  series cells  hidden  alone  extra   protect+audit  model cells');
+  console.log('  #  series cells  hidden  alone  extra   protect+audit  model cells  carried');
   const publish = async (i: number, tables: string[][], version2024: number): Promise<void> => {
     const dims = [...new Set(tables.flat().filter((d) => d !== 'year'))];
     const view: View = {
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const hiddenAlone = alone.cells.filter((c) => c.suppressed).length;
     totalCells += r.cells.length;
     console.log(
-      `  ${String(i + 1).padStart(2)} ${String(r.cells.length).padStart(12)} ${String(hidden).padStart(7)} ${String(hiddenAlone).padStart(6)} ${String(hidden - hiddenAlone).padStart(6)} ${s.toFixed(2).padStart(13)} s ${String(r.stats.modelCells).padStart(11)}`,
+      `  ${String(i + 1).padStart(2)} ${String(r.cells.length).padStart(12)} ${String(hidden).padStart(7)} ${String(hiddenAlone).padStart(6)} ${String(hidden - hiddenAlone).padStart(6)} ${s.toFixed(2).padStart(13)} s ${String(r.stats.modelCells).padStart(11)} ${String(r.stats.carried).padStart(8)}`,
     );
     log.push({ ...view, cells: r.cells.map((c) => ({ key: c.key, count: c.count })) });
     final = r;

@@ -35,6 +35,7 @@ import { structureOf } from '../structure.js';
 import { DEFAULT_MILP_BUDGET_MS, initialPattern, repairUntilProtected, UnprotectableError, type PatternOptions } from '../secondary.js';
 import type { AuditResult, Key } from '../types.js';
 import { buildGlobalModel, shownCells, type GlobalInput, type GlobalModel } from './model.js';
+import { prepareCarry, previousVersions, rememberCarried } from './carry.js';
 
 export interface GlobalProtectInput extends GlobalInput {
   timeBudgetMs?: number;
@@ -68,11 +69,17 @@ export interface GlobalProtected {
     lpSolves: number;
     rounds: number;
     ms: number;
+    /** Quantities whose reach an earlier protection's audit gave (carry.ts); 0 on a first publication or without a sound carry. */
+    carried: number;
   };
 }
 
 /** For benchmarks and tests: `yearSplitsAsTables` false takes the general path for every publication (`withYearSplits`). */
-export const protectTuning = { yearSplitsAsTables: true };
+export const protectTuning = {
+  yearSplitsAsTables: true,
+  /** Carry an earlier protection's reach where it provably holds (carry.ts; false: start from the true table, as before). */
+  carryReach: true,
+};
 
 export async function protectInLog(input: GlobalProtectInput): Promise<GlobalProtected> {
   const t0 = performance.now();
@@ -127,12 +134,25 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
 
   // Costs: information lost; cells an earlier entry showed hidden are cheaper to keep hidden.
   const prev = Uint8Array.from(model.shownSuppressed);
+  // Cheaper too (not hidden from the start): a new data version's quantities (not zeros) whose
+  // earlier version an entry showed hidden — a revision keeps its pattern where that costs little,
+  // so that an earlier audit's reach carries (carry.ts). Public facts decide which (what the log
+  // showed hidden), not the true counts.
+  const cheaper = Uint8Array.from(prev);
+  const earlierOf = previousVersions(model);
+  for (let i = 0; i < n; i++) {
+    const j = earlierOf[i]!;
+    if (isNew[i] && j >= 0 && model.shownSuppressed[j] && s.values[i] !== 0) cheaper[i] = 1;
+  }
   const costs = cellCosts(
     s.values.map((v) => Math.abs(v)),
-    prev,
+    cheaper,
     0.5,
   );
   const engine = new AuditEngine(highs, s, rules);
+  // What an earlier protection's audit proved reachable, where it provably still is (carry.ts):
+  // noted again whenever the engine starts over from the true table.
+  const carry = protectTuning.carryReach ? prepareCarry(model) : null;
   const opts: PatternOptions = {
     highs,
     s,
@@ -147,7 +167,7 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   // usually almost right), with the cells the log fixes locked (never corners) and the cells an
   // earlier entry hid starting hidden; its hidden cells that are not fixed start hidden, and the
   // repair below fixes what the rest of the log asks for.
-  const own = protectOwnTables(input, model, highs, locked, prev);
+  const own = protectOwnTables(input, model, highs, locked, prev, cheaper);
   const warm = new Uint8Array(n);
   const unrepaired = new Set(own.state.unrepaired);
   model.lt.cells.forEach((_, i) => {
@@ -163,17 +183,20 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   // nothing to forget); then those the judge-mode audit of these cells alone (`failingAmong`: no
   // LP spent on any other cell) shows failing. The pattern shrinks there, so the engine forgets
   // the reach it found on the larger one (a witness may move a cell now shown): every later
-  // verdict rests on tables of the patterns it judges.
+  // verdict rests on tables of the patterns it judges. An earlier protection's reach is noted
+  // (again) for each pattern it is checked sound for (carry.ts): the repair only grows it.
   for (let round = 0; round < 8; round++) {
     const drop = engine.certainFailures(state.suppressed).filter((c) => warm[c]);
     if (drop.length === 0) break;
     for (const c of drop) state.suppressed[c] = warm[c] = 0;
   }
+  let carried = carry?.seed(engine, state.suppressed, locked) ?? 0;
   for (let round = 0; round < 8; round++) {
     const drop = engine.failingAmong(state.suppressed, warm);
     if (drop.length === 0) break;
     for (const c of drop) state.suppressed[c] = warm[c] = 0;
     engine.forgetReach();
+    carried = carry?.seed(engine, state.suppressed, locked) ?? 0;
   }
   repairUntilProtected(opts, sensitive, state);
   const exact = (input.finalAudit ?? 'verdicts') === 'exact';
@@ -182,6 +205,9 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   const audit = engine.result(final, state.suppressed, sensitive, exact);
   audit.lpSolves = engine.lpSolves - before;
   if (!audit.ok) throw new Error('internal: the final audit failed after repair');
+  const free = new Uint8Array(n);
+  for (let i = 0; i < n; i++) free[i] = state.suppressed[i] && !locked[i] ? 1 : 0;
+  rememberCarried(model, free, engine.reachLo, engine.reachHi);
 
   const sup = state.suppressed;
   const cells: GlobalCell[] = [];
@@ -222,6 +248,7 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
       lpSolves: engine.lpSolves,
       rounds: state.rounds,
       ms: Math.round(performance.now() - t0),
+      carried,
     },
   };
 }
@@ -293,6 +320,16 @@ async function protectSingle(
   });
   const gsup = new Uint8Array(model.s.n);
   for (let i = 0; i < n; i++) if (sup[i]) gsup[ltToGlobal[i]!] = 1;
+  // (a quantity of the model outside the linked tables, if any, is free with no reach known)
+  const free = new Uint8Array(model.s.n).fill(1);
+  const reachLo = new Float64Array(model.s.n).fill(Infinity);
+  const reachHi = new Float64Array(model.s.n).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    free[ltToGlobal[i]!] = sup[i]!;
+    reachLo[ltToGlobal[i]!] = engine.reachLo[i]!;
+    reachHi[ltToGlobal[i]!] = engine.reachHi[i]!;
+  }
+  rememberCarried(model, free, reachLo, reachHi);
   let nSup = 0;
   let nSens = 0;
   for (let i = 0; i < model.s.n; i++) {
@@ -315,6 +352,7 @@ async function protectSingle(
       lpSolves: engine.lpSolves,
       rounds: state.rounds,
       ms: Math.round(performance.now() - t0),
+      carried: 0,
     },
   };
 }
@@ -330,6 +368,8 @@ function protectOwnTables(
   highs: Awaited<ReturnType<typeof loadHighs>>,
   globalLocked?: Uint8Array,
   shownHidden?: Uint8Array,
+  /** Cells cheaper to hide (global ids): the whole system's cost rule, for the warm start. */
+  cheaper?: Uint8Array,
 ) {
   const { lt, ltToGlobal } = model;
   const s = structureOf(lt.cells, lt.constraints);
@@ -364,7 +404,13 @@ function protectOwnTables(
     s,
     engine,
     rules,
-    costs: cellCosts(s.values),
+    costs: cheaper
+      ? cellCosts(
+          s.values,
+          Uint8Array.from(ltToGlobal, (g) => cheaper[g]!),
+          0.5,
+        )
+      : cellCosts(s.values),
     timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
     // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
