@@ -13,8 +13,8 @@
 //     for other data is refused);
 //   - every relation of the new system, written through E, is identically 0 or (up to sign) a
 //     relation of the earlier system with a zero constant;
-//   - every lower bound holds for every x (the analogue's bound plus the shift is at least the
-//     quantity's bound);
+//   - every lower bound holds for every x (the analogue's bound in the earlier system plus the
+//     shift is at least the quantity's bound);
 //   - every cell the pattern Q shows (or the log fixes) is a constant under E (its analogue fixed
 //     in P).
 // A table the earlier audit found differs from the true one in one component of P only (each is
@@ -34,17 +34,19 @@ import type { GlobalModel } from './model.js';
 /** The end state of one protection: enough to carry its reach to a log that extends it. */
 export interface Carried {
   /** Identity of every quantity (kind, versions, coordinates). */
-  ids: string[];
+  readonly ids: string[];
   /** 1 where the final pattern left the quantity free (hidden and not fixed). */
   free: Uint8Array;
   /** Component of each free quantity under the final pattern (−1: fixed). */
-  component: Int32Array;
+  readonly component: Int32Array;
   /** True value of each quantity (a version recorded later under the same number must agree). */
   values: Float64Array;
+  /** Lower bound of each quantity in the earlier system. */
+  lower: Float64Array;
   reachLo: Float64Array;
   reachHi: Float64Array;
   /** Every relation, as a signature over identities (see `signature`). */
-  relations: Set<string>;
+  readonly relations: Set<string>;
 }
 
 /** How many recent protections are kept (a dry run or a protection of a series alone may come between two of a log). */
@@ -81,24 +83,42 @@ function relationTerms(s: Structure, r: number, name: (cell: number) => string):
 /**
  * Records the end state of a protection: its model, the quantities its final pattern left free
  * (hidden and not fixed), and its engine's reach per quantity (Infinity / −Infinity: none known).
+ * Identities, relations and components are worked out only when a later protection asks.
  */
 export function rememberCarried(model: GlobalModel, free: Uint8Array, reachLo: Float64Array, reachHi: Float64Array): void {
   const { s } = model;
-  const ids = model.meta.map(identity);
-  const relations = new Set<string>();
-  for (let r = 0; r < s.m; r++) relations.add(signature(relationTerms(s, r, (c) => ids[c]!)));
-  const component = new Int32Array(s.n).fill(-1);
-  rawComponents(s, free).forEach((comp, k) => {
-    for (const cell of comp.cells) component[cell] = k;
-  });
+  const freeCopy = Uint8Array.from(free);
+  let ids: string[] | undefined;
+  let relations: Set<string> | undefined;
+  let component: Int32Array | undefined;
   recent.unshift({
-    ids,
-    free: Uint8Array.from(free),
-    component,
-    values: Float64Array.from(s.values),
+    get ids() {
+      ids ??= model.meta.map(identity);
+      return ids;
+    },
+    get relations() {
+      if (!relations) {
+        const names = this.ids;
+        relations = new Set<string>();
+        for (let r = 0; r < s.m; r++) relations.add(signature(relationTerms(s, r, (c) => names[c]!)));
+      }
+      return relations;
+    },
+    get component() {
+      if (!component) {
+        const out = new Int32Array(s.n).fill(-1);
+        rawComponents(s, freeCopy).forEach((comp, k) => {
+          for (const cell of comp.cells) out[cell] = k;
+        });
+        component = out;
+      }
+      return component;
+    },
+    free: freeCopy,
+    values: s.values,
+    lower: s.lower,
     reachLo: Float64Array.from(reachLo),
     reachHi: Float64Array.from(reachHi),
-    relations,
   });
   recent.length = Math.min(recent.length, KEEP);
 }
@@ -229,9 +249,10 @@ function prepareOne(c: Carried, model: GlobalModel): PreparedCarry | null {
     const sig = signature(terms);
     if (sig !== '' && !c.relations.has(sig)) return null;
   }
-  // Lower bounds: x_j ≥ lower(j) in every earlier table, so E(x)_i ≥ lower(j) + shift; where that
-  // may fall below the bound of i (a count that went down), the tables of j's component do not
-  // all extend: its reach is not carried. (A fixed j is its true value: E(x)_i is i's.)
+  // Lower bounds: x_j ≥ lower(j) in every earlier table (j's bound THERE), so E(x)_i ≥ lower(j) +
+  // shift; where that may fall below the bound of i (a count that went down, or a change whose
+  // version was "changes" there and "additions" here), the tables of j's component do not all
+  // extend: its reach is not carried. (A fixed j is its true value: E(x)_i is i's.)
   const lowBroken = new Set<number>();
   for (let i = 0; i < s.n; i++) {
     const low = s.lower[i]!;
@@ -242,9 +263,7 @@ function prepareOne(c: Carried, model: GlobalModel): PreparedCarry | null {
       continue;
     }
     if (!c.free[j]) continue;
-    const jHere = here.get(c.ids[j]!);
-    const lowJ = jHere === undefined ? -Infinity : s.lower[jHere]!;
-    if (lowJ + shift[i]! < low - 1e-9) lowBroken.add(c.component[j]!);
+    if (c.lower[j]! + shift[i]! < low - 1e-9) lowBroken.add(c.component[j]!);
   }
   return {
     seed(engine, suppressed, locked) {

@@ -136,8 +136,8 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   const prev = Uint8Array.from(model.shownSuppressed);
   // Cheaper too (not hidden from the start): a new data version's quantities (not zeros) whose
   // earlier version an entry showed hidden — a revision keeps its pattern where that costs little,
-  // so that an earlier audit's reach carries (carry.ts). Public facts decide which (what the log
-  // showed hidden), not the true counts.
+  // so that an earlier audit's reach carries (carry.ts). What decides is what the log showed
+  // hidden and whether the new count is 0, not the values of the cells hidden.
   const cheaper = Uint8Array.from(prev);
   const earlierOf = previousVersions(model);
   for (let i = 0; i < n; i++) {
