@@ -86,14 +86,14 @@ function relationTerms(s: Structure, r: number, name: (cell: number) => string):
  * Identities, relations and components are worked out only when a later protection asks.
  */
 export function rememberCarried(model: GlobalModel, free: Uint8Array, reachLo: Float64Array, reachHi: Float64Array): void {
-  const { s } = model;
+  const { s, meta } = model; // (not the model: its linked tables are not needed, nor kept)
   const freeCopy = Uint8Array.from(free);
   let ids: string[] | undefined;
   let relations: Set<string> | undefined;
   let component: Int32Array | undefined;
   recent.unshift({
     get ids() {
-      ids ??= model.meta.map(identity);
+      ids ??= meta.map(identity);
       return ids;
     },
     get relations() {
