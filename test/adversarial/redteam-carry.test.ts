@@ -11,10 +11,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import { forgetCarried, prepareCarry, rememberCarried } from '../../server/disclosure/global/carry.js';
-import { buildGlobalModel, type GlobalModel } from '../../server/disclosure/global/model.js';
+import { buildGlobalModel } from '../../server/disclosure/global/model.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
-import { structureOf } from '../../server/disclosure/structure.js';
-import { fullModelInterval, type Incident, quantityOf, Sim } from '../disclosure/global-helpers.js';
+import { fullModelInterval, handMadeModel, type Incident, quantityOf, Sim } from '../disclosure/global-helpers.js';
 
 const K = 3;
 const DOMAINS = { a: ['a1', 'a2', 'a3', 'a4'] };
@@ -34,16 +33,7 @@ function incidents(counts: number[], tag: string): Incident[] {
   return out;
 }
 
-/** A model of quantities (kind, at, code of a, value, lower) and relations [total, ...parts]. */
-function handMade(cells: Array<[string, string, string, number, number?]>, relations: number[][]): GlobalModel {
-  const cs = cells.map(([, , , value, lower], id) => ({ id, key: {}, tables: [], value, ...(lower === undefined ? {} : { lower }) }));
-  const s = structureOf(
-    cs,
-    relations.map(([total, ...parts], id) => ({ id, total: total!, parts, dim: 'a' })),
-  );
-  const meta = cells.map(([kind, at, a]) => ({ kind, at, coords: a === '*' ? {} : { a } }));
-  return { s, meta } as unknown as GlobalModel;
-}
+const handMade = handMadeModel;
 
 describe('lower bounds of a quantity the earlier system also had', () => {
   // FIXED (was VULNERABLE; carry.ts now keeps the earlier system's bounds and drops the component

@@ -11,97 +11,34 @@
 // the SAFE behaviour; an attack that works today is `it.fails(...)` with a comment starting
 // VULNERABLE. SQLite only, small data.
 //
-// Summary (details at each test):
+// Summary (details at each test), after 88ec57c's holders by values and its filed rule on changes
+// free in sign were reverted (900459b) because of the holders and upgrade cases below:
 // - VULNERABLE, left open: ONE guessed report, no padding, in an "additions" version, stating an
 //   empty cell (not the victim's) — the secondaries differ (same rules, different true values);
 //   ONE guessed report with her values — A's holdings rule on her cell fires in u only.
 // - VULNERABLE, left open: ONE guess (her values, other values, or the cell where C withdrew one)
-//   in a version C made "changes" by withdrawing one report elsewhere, with other data than
-//   redteam-filed.test.ts's "FIXED" case (the filed rule mirrors an "additions" change's level
-//   rule where u has the band rule; others' holdings fire in u only).
-// - VULNERABLE, left open by the new rule (one-sided in the filed amount; a pair's filed items a
-//   union that merges A's and B's item only where B guessed right; holder status that depends on
-//   the join): B moves its guess afterwards (an amendment to other values).
-// - VULNERABLE, opened by the new holders: a member whose report of a victim agrees with the
-//   representative on every shown dimension (region) but not on an unshown one (quarter) is no
-//   longer a holder of her region cell, so the holdings rule lets it learn a small others' count.
-// - Defended (some were VULNERABLE before a365be9): withdrawing a guess (either values), amending
-//   an other-values guess into her values, two keys (one with her values, one without), a padded
-//   guess while C withdraws, b guessing and b2 filing in the cell C withdrew from.
-// - BUG (upgrade): a log published before a365be9 where, in a "changes" version, one member filed
-//   more in a shown quantity than its change (others withdrew ≥ k) makes every later release of
-//   that year refused (release_unprotectable): the quantity, determined by the log, is now
-//   sensitive.
+//   in a version C made "changes" by withdrawing one report elsewhere.
+// - VULNERABLE, left open: B moves its guess afterwards (an amendment to other values, or from one
+//   other cell to another), withdraws a guess stating other values, or amends it into her values;
+//   b guessing where C withdrew while b2 files one report there (a365be9 had closed the last three).
+// - FIXED by the revert: a member whose report of a victim agrees with the representative on the
+//   shown dimension (region) but not on an unshown one (quarter) is again a holder of her region
+//   cell; an upgraded log where a "changes" version's benign additions and withdrawals were shown
+//   is no longer refused.
+// - Defended: withdrawing a guess with her values, two keys (one with her values, one without), a
+//   padded guess while C withdraws.
 // Cost (not a test): on simulated revisions (global-helpers.ts Sim; 600 incidents, 6 cells, 5
 // members, 3 revisions × 10 seeds, 3 mixes of new reports and withdrawals) the new rule hides
 // exactly as many cells as the previous one (151/210, 112/210, 147/210 both); with 12 cells, 120
 // incidents and joins, 981 vs 979 of 1,044 (the band rule of "changes" versions already hides most).
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalJson, dedupeTag } from '../../crypto/index.js';
+import { dedupeTag } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type SigningKey, type TestApp, submitReports as submit } from '../helpers/app.js';
 import { publish } from '../helpers/releases.js';
+import { both, cellOf, differences, GUESSED, K, KNOWN, type Manifest, REGIONS, SECRET, twoWorlds, type World } from '../helpers/two-worlds.js';
 import { UnprotectableError } from '../../server/disclosure/secondary.js';
 import { Sim, type Incident } from '../disclosure/global-helpers.js';
 
-const K = 5;
-const SECRET = Buffer.alloc(32, 7).toString('base64');
-const GUESSED = dedupeTag(SECRET, 'Victima Conocida, Lima, 2023');
-const OTHER = dedupeTag(SECRET, 'Otra Victima, Lima, 2023');
-const KNOWN = { year: 2023, region: 'PE-LMA', incidentType: 'homicide' };
-const REGIONS = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
-
-type Cell = { key: Record<string, string>; count: number | null; suppressed: boolean };
-type Manifest = {
-  tables: Array<{ dimensions: string[]; cells: Cell[] }>;
-  data: Array<{ year: number; version: number; since: string | null; heldBack: boolean }>;
-};
-
-interface World {
-  app: TestApp;
-  tagOfA: string;
-  a: SigningKey;
-  b: SigningKey;
-  b2: SigningKey;
-  c: SigningKey;
-}
-
-const picture = (m: Manifest) => ({
-  data: m.data.map((d) => [d.year, d.version, d.since, d.heldBack]),
-  cells: m.tables.flatMap((t) => t.cells.map((c) => [canonicalJson(c.key), c.count, c.suppressed])),
-});
-const cellOf = (m: Manifest, key: Record<string, string>): Cell => {
-  const c = m.tables.flatMap((t) => t.cells).find((x) => canonicalJson(x.key) === canonicalJson(key));
-  if (!c) throw new Error(`no cell ${JSON.stringify(key)}`);
-  return c;
-};
-const differences = (mt: Manifest, mu: Manifest): string[] => {
-  const [pt, pu] = [picture(mt), picture(mu)];
-  const out: string[] = [];
-  if (JSON.stringify(pt.data) !== JSON.stringify(pu.data)) out.push(`data ${JSON.stringify(pt.data)} / ${JSON.stringify(pu.data)}`);
-  pt.cells.forEach((c, i) => {
-    if (JSON.stringify(c) !== JSON.stringify(pu.cells[i])) out.push(`${c[0]}: ${c[2] ? 'hidden' : c[1]} / ${pu.cells[i]![2] ? 'hidden' : pu.cells[i]![1]}`);
-  });
-  return out;
-};
-
-async function twoWorlds(base: (w: World) => Promise<void>): Promise<[World, World]> {
-  const out: World[] = [];
-  for (const tagOfA of [GUESSED, OTHER]) {
-    const app = await startTestApp('sqlite', { minK: K });
-    const w: World = { app, tagOfA, a: await enrolMember(app), b: await enrolMember(app), b2: await enrolMember(app), c: await enrolMember(app) };
-    await submit(app, w.a, 29, KNOWN);
-    await submit(app, w.a, 1, { ...KNOWN, dedupeTag: tagOfA });
-    await submit(app, w.c, 12, { year: 2023, region: 'PE-CUS' });
-    await base(w);
-    out.push(w);
-  }
-  return out as [World, World];
-}
-const both = async <T>(ws: readonly World[], f: (w: World) => Promise<T>): Promise<T[]> => {
-  const r: T[] = [];
-  for (const w of ws) r.push(await f(w));
-  return r;
-};
 const amend = async (w: World, key: SigningKey, old: string, over: Record<string, unknown>): Promise<string> => {
   const id = newId();
   const res = await signed(w.app.app, 'PUT', `/api/v1/reports/${id}`, key, { ...sampleReport(w.app, over), supersedes: old });

@@ -10,9 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import { forgetCarried, prepareCarry, rememberCarried } from '../../server/disclosure/global/carry.js';
 import { buildGlobalModel, type GlobalModel } from '../../server/disclosure/global/model.js';
-import { structureOf } from '../../server/disclosure/structure.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
-import { Sim, type Incident } from './global-helpers.js';
+import { handMadeModel, Sim, type Incident } from './global-helpers.js';
 
 const K = 3;
 const DOMAINS = { a: ['a1', 'a2', 'a3', 'a4'], b: ['b1', 'b2', 'b3'] };
@@ -187,16 +186,12 @@ describe('a carry that would be wrong is not used', () => {
 });
 
 describe('each check alone, on hand-made systems', () => {
-  /** A model of counts at (version, a) with the given values and relations [total, ...parts]. */
-  function handMade(cells: Array<[string, string, number]>, relations: number[][]): GlobalModel {
-    const cs = cells.map(([, , value], id) => ({ id, key: {}, tables: [], value }));
-    const s = structureOf(
-      cs,
-      relations.map(([total, ...parts], id) => ({ id, total: total!, parts, dim: 'a' })),
+  /** Counts at (version, a) with the given values, and relations [total, ...parts]. */
+  const handMade = (cells: Array<[string, string, number]>, relations: number[][]): GlobalModel =>
+    handMadeModel(
+      cells.map(([at, a, value]) => ['count', at, a, value] as const),
+      relations,
     );
-    const meta = cells.map(([at, a]) => ({ kind: 'count' as const, at, coords: a === '*' ? {} : { a } }));
-    return { s, meta } as unknown as GlobalModel;
-  }
   const earlier = () => {
     forgetCarried();
     // t = x + y at 2023@1, everything free, reach of x up to 6

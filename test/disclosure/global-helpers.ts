@@ -7,6 +7,7 @@ import { pairKey } from '../../server/disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import type { GlobalModel, Since, View } from '../../server/disclosure/global/model.js';
 import { expect } from 'vitest';
+import { structureOf } from '../../server/disclosure/structure.js';
 import { referenceHighs } from './helpers.js';
 
 export type Key = Record<string, string>;
@@ -316,4 +317,18 @@ export function expectSameSystem(a: GlobalModel, b: GlobalModel, what: string): 
   const relationsB = new Set(b.constraints.map((c) => relation((i) => i, c)));
   expect([...relationsA].sort(), what).toEqual([...relationsB].sort());
   return to as number[];
+}
+
+/**
+ * A hand-made system in the model's shape (for carry.ts tests): quantities (kind, at, code of a —
+ * "*" for none —, true value, lower bound) and relations [total, ...parts]. Only `s` and `meta`.
+ */
+export function handMadeModel(cells: ReadonlyArray<readonly [string, string, string, number, number?]>, relations: readonly number[][]): GlobalModel {
+  const cs = cells.map(([, , , value, lower], id) => ({ id, key: {}, tables: [], value, ...(lower === undefined ? {} : { lower }) }));
+  const s = structureOf(
+    cs,
+    relations.map(([total, ...parts], id) => ({ id, total: total!, parts, dim: 'a' })),
+  );
+  const meta = cells.map(([kind, at, a]) => ({ kind, at, coords: a === '*' ? {} : { a } }));
+  return { s, meta } as unknown as GlobalModel;
 }
