@@ -123,38 +123,58 @@ export function rememberCarried(model: GlobalModel, free: Uint8Array, reachLo: F
   recent.length = Math.min(recent.length, KEEP);
 }
 
+/** Versions of each year among `ats` (each "y@v", "y@v+y@v…" or "V>W"). */
+function versionsByYear(ats: Iterable<string>): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const at of ats)
+    for (const part of at.split(/[+>]/)) {
+      const [y, v] = part.split('@').map(Number) as [number, number];
+      let l = out.get(y);
+      if (!l) out.set(y, (l = []));
+      if (!l.includes(v)) l.push(v);
+    }
+  return out;
+}
+
+/** The largest of `versions` below `v` (undefined: none). */
+function nearestBelow(versions: readonly number[] | undefined, v: number): number | undefined {
+  let best: number | undefined;
+  for (const w of versions ?? []) if (w < v && (best === undefined || w > best)) best = w;
+  return best;
+}
+
+/** `at` ("y@v" or "y@v+y@v…") with each version replaced by `to(y, v)`; null where that is undefined. */
+function mapVersions(at: string, to: (y: number, v: number) => number | undefined): string | null {
+  const parts: string[] = [];
+  for (const part of at.split('+')) {
+    const [y, v] = part.split('@').map(Number) as [number, number];
+    const w = to(y, v);
+    if (w === undefined) return null;
+    parts.push(`${y}@${w}`);
+  }
+  return parts.join('+');
+}
+
+/** Identities of a model's quantities, and each identity's index. */
+function identities(model: GlobalModel): { ids: string[]; index: Map<string, number> } {
+  const ids = model.meta.map(identity);
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => index.set(id, i));
+  return { ids, index };
+}
+
 /**
  * For each count or year-set quantity of `model` at a data version newer than another version of
  * its year in the same model: the same quantity at the nearest earlier version (−1: none).
  */
 export function previousVersions(model: GlobalModel): Int32Array {
-  const ids = model.meta.map(identity);
-  const here = new Map<string, number>();
-  ids.forEach((id, i) => here.set(id, i));
-  const versions = new Map<number, number[]>();
-  for (const m of model.meta)
-    if (m.kind === 'count') {
-      const [y, v] = m.at.split('@').map(Number) as [number, number];
-      let l = versions.get(y);
-      if (!l) versions.set(y, (l = []));
-      if (!l.includes(v)) l.push(v);
-    }
+  const { ids, index } = identities(model);
+  const versions = versionsByYear(model.meta.filter((m) => m.kind === 'count').map((m) => m.at));
   const out = new Int32Array(ids.length).fill(-1);
   model.meta.forEach((m, i) => {
     if (m.kind !== 'count' && m.kind !== 'yearset') return;
-    let moved = false;
-    const at = m.at
-      .split('+')
-      .map((part) => {
-        const [y, v] = part.split('@').map(Number) as [number, number];
-        let best: number | undefined;
-        for (const w of versions.get(y) ?? []) if (w < v && (best === undefined || w > best)) best = w;
-        if (best === undefined) return part;
-        moved = true;
-        return `${y}@${best}`;
-      })
-      .join('+');
-    if (moved) out[i] = here.get(identity({ ...m, at })) ?? -1;
+    const at = mapVersions(m.at, (y, v) => nearestBelow(versions.get(y), v) ?? v);
+    if (at !== null && at !== m.at) out[i] = index.get(identity({ ...m, at })) ?? -1;
   });
   return out;
 }
@@ -167,41 +187,27 @@ export interface PreparedCarry {
 
 /** The most recent carried state that is sound for `model`'s relations and bounds, or null. */
 export function prepareCarry(model: GlobalModel): PreparedCarry | null {
+  const own = identities(model);
   for (const c of recent) {
-    const p = prepareOne(c, model);
+    const p = prepareOne(c, model, own.ids, own.index);
     if (p) return p;
   }
   return null;
 }
 
-function prepareOne(c: Carried, model: GlobalModel): PreparedCarry | null {
+function prepareOne(c: Carried, model: GlobalModel, ids: readonly string[], here: ReadonlyMap<string, number>): PreparedCarry | null {
   const { s, meta } = model;
   const index = new Map<string, number>();
   c.ids.forEach((id, j) => index.set(id, j));
-  // Versions of each year the earlier system holds (any quantity).
-  const oldVersions = new Map<number, number[]>();
-  for (const id of c.ids) {
-    const [, at] = id.split('|');
-    for (const part of at!.split(/[+>]/)) {
-      const [y, v] = part.split('@').map(Number) as [number, number];
-      let l = oldVersions.get(y);
-      if (!l) oldVersions.set(y, (l = []));
-      if (!l.includes(v)) l.push(v);
-    }
-  }
+  // Each version of the new system as the earlier system knows it: itself, or the nearest below.
+  const oldVersions = versionsByYear(c.ids.map((id) => id.split('|')[1]!));
   const earlier = (y: number, v: number): number | undefined => {
     const l = oldVersions.get(y);
-    if (!l || l.includes(v)) return v;
-    let best: number | undefined;
-    for (const w of l) if (w < v && (best === undefined || w > best)) best = w;
-    return best;
+    return !l || l.includes(v) ? v : nearestBelow(l, v);
   };
   // E: each new quantity is sym[i] (an earlier quantity, or −1) plus shift[i].
   const sym = new Int32Array(s.n).fill(-1);
   const shift = new Float64Array(s.n);
-  const ids = meta.map(identity);
-  const here = new Map<string, number>();
-  ids.forEach((id, i) => here.set(id, i));
   for (let i = 0; i < s.n; i++) {
     const m = meta[i]!;
     const same = index.get(ids[i]!);
@@ -214,17 +220,8 @@ function prepareOne(c: Carried, model: GlobalModel): PreparedCarry | null {
     }
     shift[i] = s.values[i]!;
     if (m.kind !== 'count' && m.kind !== 'yearset') continue; // a new change: its true value
-    let ok = true;
-    const at = m.at
-      .split('+')
-      .map((part) => {
-        const [y, v] = part.split('@').map(Number) as [number, number];
-        const w = earlier(y, v);
-        if (w === undefined) ok = false;
-        return `${y}@${w}`;
-      })
-      .join('+');
-    if (!ok) continue;
+    const at = mapVersions(m.at, earlier);
+    if (at === null) continue;
     const analogue = identity({ ...m, at });
     const j = index.get(analogue);
     const jHere = here.get(analogue);

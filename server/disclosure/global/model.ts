@@ -28,16 +28,14 @@
 //     one or two members' own net change is: the band rule (around that change);
 //   - a cell any publication showed as suppressed: hi ≥ k; the new publication's own suppressed
 //     cells also not pinned;
-//   - filed (issue 15, a reused dedupe tag as an oracle): a quantity whose value is below what one
-//     member, or two together, filed in it (for a change or a set change: filed anew, net, between
-//     its two versions; for a count or a year-set sum, at any version: everything filed in it;
-//     items of `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member could be
-//     sure that one of its reports joined an incident someone had already reported (or, for a
-//     change free in sign, that others removed as many: not proof, but a strong hint). Where it
-//     fires and the filed amount is in 1..k−1, the small-count rule also applies to that amount,
-//     as it would in the world where nothing joined. The items a member filed are those it
-//     states; it is a holder of an incident only where its report states the incident's values
-//     (services/incidents.ts).
+//   - filed (issue 15, a reused dedupe tag as an oracle): a count or year-set sum (at any
+//     version), an "additions" change, or a set change that did not go down, whose value is below
+//     what one member, or two together, filed in it (for a change: filed anew between its two
+//     versions; items of `filed`, each once) must reach that much: hi ≥ filed. Otherwise the member
+//     could be sure that one of its reports joined an incident someone had already reported. (A
+//     change free in sign proves no join: others may have removed some.) Where it fires and the
+//     filed amount is in 1..k−1, the small-count rule also applies to that amount, as it would in
+//     the world where nothing joined.
 // k and p of coordinates c: the largest of every publication whose tables hold c (the minimum k
 // of the server for quantities no publication shows).
 //
@@ -716,8 +714,8 @@ function rulesOf(input: GlobalInput, reg: Registry, values: TrueValues, shownSup
     }
     // What one or two members filed (anew, for a change) must stay reachable (see the header): a
     // stricter reach, so no lower alternative; and the small-count rule of the filed amount.
-    const onlyAdded = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0) || p.kind === 'count' || p.kind === 'yearset';
-    if (onlyAdded && filedNew[id]! > v) {
+    const judged = (p.kind === 'change' && p.lower === 0) || (p.kind === 'setchange' && v >= 0) || p.kind === 'count' || p.kind === 'yearset';
+    if (judged && filedNew[id]! > v) {
       rules.need[id] = Math.max(rules.need[id]!, filedNew[id]!);
       rules.lowAlt[id] = -Infinity;
       sensitive[id] = 1;
