@@ -4,7 +4,9 @@
 //     publication (random logs of several series and revisions), and the carry was used;
 //   - the checks that make a carry sound, each attacked with a carry that would be wrong: the same
 //     version number with other data, a revision that shows a cell whose earlier version was
-//     hidden (its component's reach dropped), new coordinates at an earlier version.
+//     hidden (its component's reach dropped), new coordinates at an earlier version;
+//   - a revision after late reports keeps the earlier pattern (protect.ts), so the reach carries:
+//     seeded logs where, without that rule, revisions show cells the first publication hid.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
@@ -28,6 +30,7 @@ const TABLES: string[][][] = [
 
 afterEach(() => {
   protectTuning.carryReach = true;
+  protectTuning.keepRevisionPattern = true;
   forgetCarried();
 });
 
@@ -120,6 +123,49 @@ describe('the carried reach changes no verdict', () => {
     expect(withCarry.cells).toEqual(without.cells);
     expect(withCarry.carried).toBeGreaterThan(10);
   });
+});
+
+describe('a revision after late reports keeps the earlier pattern (global/protect.ts)', () => {
+  /** 60 seeded logs: [year, a, b] over two years, [year, a] + [year, b], then [year, a, b] again after 2 late reports in one cell (pairs). */
+  async function revisions(): Promise<{ shownAgain: string[]; carried: number }> {
+    const shownAgain: string[] = [];
+    let carried = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 12, maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 11 }),
+        async (c23, c24, late) => {
+          forgetCarried();
+          const sim = new Sim(DOMAINS, {}, K, 2);
+          sim.set(2023, incidents(c23, 'x'));
+          sim.set(2024, incidents(c24, 'y'));
+          const first = await sim.publish('s', [['year', 'a', 'b']], [2023, 2024], { k: K });
+          await sim.publish('t', TABLES[4]!, [2023, 2024], { k: K });
+          sim.set(2024, [...incidents(c24, 'y'), ...incidents(Array.from({ length: 12 }, (_, i) => (i === late ? 2 : 0)), 'late')]);
+          const again = await sim.publish('s', [['year', 'a', 'b']], [2023, 2024], { k: K });
+          expect(sim.since(2024, 2)).toBe('additions');
+          carried += again.stats.carried;
+          // (a year's total is a headline figure: the rule leaves it to the warm start)
+          const hidden = new Set(first.cells.filter((c) => c.suppressed && !(c.key.a === '*' && c.key.b === '*')).map((c) => JSON.stringify(c.key)));
+          for (const c of again.cells) if (!c.suppressed && hidden.has(JSON.stringify(c.key))) shownAgain.push(JSON.stringify(c.key));
+        },
+      ),
+      { numRuns: 60, seed: 22 },
+    );
+    return { shownAgain, carried };
+  }
+
+  it('hides again what the first publication hid (year totals aside), and the reach carries', async () => {
+    const kept = await revisions();
+    expect(kept.shownAgain).toEqual([]);
+    protectTuning.keepRevisionPattern = false;
+    const free = await revisions();
+    protectTuning.keepRevisionPattern = true;
+    // without the rule the same logs show some of those cells again, and less of the reach carries
+    expect(free.shownAgain.length).toBeGreaterThan(0);
+    expect(kept.carried).toBeGreaterThan(free.carried);
+  }, 120_000);
 });
 
 describe('a carry that would be wrong is not used', () => {

@@ -79,6 +79,8 @@ export const protectTuning = {
   yearSplitsAsTables: true,
   /** Carry an earlier protection's reach where it provably holds (carry.ts; false: start from the true table, as before). */
   carryReach: true,
+  /** A revision after additions starts hidden what the log showed hidden (false: the warm start alone decides, as before). */
+  keepRevisionPattern: true,
 };
 
 export async function protectInLog(input: GlobalProtectInput): Promise<GlobalProtected> {
@@ -173,8 +175,28 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   model.lt.cells.forEach((_, i) => {
     if (unrepaired.has(i) && !own.sensitive[i]) return; // a secondary the warm start could not mend
     const g = model.ltToGlobal[i]!;
-    if (own.suppressed[i] && !locked[g] && !sensitive[g] && !hidden[g]) warm[g] = 1;
+    // (a new version's quantity whose earlier version published counts determine, with only
+    // additions since, starts shown: a secondary there is usually pinned in the whole system —
+    // its change is at least 0 and its margins' changes small — which takes an LP over all of it
+    // to prove; the repair hides what is still needed)
+    const j = earlierOf[g]!;
+    const earlierFixed = j >= 0 && locked[j] === 1 && additionsOnly(model.meta[j]!.at, model.meta[g]!.at, input.since);
+    if (own.suppressed[i] && !locked[g] && !sensitive[g] && !hidden[g] && !earlierFixed) warm[g] = 1;
   });
+  // A revision keeps hidden what the log showed hidden (the same quantity, or its earlier version
+  // when only additions came since), headline figures aside (hold-back.ts): where the own tables'
+  // warm start shows such a cell, it starts hidden too, as a warm cell the drop loop below may
+  // show again. So the pattern stays consistent across versions and an earlier audit's reach
+  // stays sound (carry.ts: a cell shown whose earlier version was free drops the reach of its
+  // whole component). What decides is public: what the log showed hidden or fixed, and how each
+  // version differs from the one before. (After withdrawals — a version of "changes" — a count
+  // may have fallen to 0, which is worth showing: there the warm start decides, as before.)
+  for (let i = 0; i < n && protectTuning.keepRevisionPattern; i++) {
+    if (!isNew[i] || locked[i] || sensitive[i] || hidden[i] || warm[i] || isHeadline(model.meta[i]!)) continue;
+    const j = earlierOf[i]!;
+    // (not where the earlier version is fixed by published counts: then no reach of it carries)
+    if (prev[i] || (j >= 0 && prev[j] && !locked[j] && additionsOnly(model.meta[j]!.at, model.meta[i]!.at, input.since))) warm[i] = 1;
+  }
   const state = initialPattern(opts, sensitive, hidden);
   for (let i = 0; i < n; i++) if (warm[i]) state.suppressed[i] = 1;
   // A secondary chosen on the new tables alone may fail in the whole system in a way more hiding
@@ -425,6 +447,23 @@ function protectOwnTables(
     if (!(anyLocked && e instanceof UnprotectableError)) throw e;
   }
   return { s, engine, state, sensitive, suppressed: state.suppressed };
+}
+
+/** Whether every version between `from` and `to` ("y@v" or "y@v+y@v…", the same years) came by additions only. */
+function additionsOnly(from: string, to: string, since: GlobalInput['since']): boolean {
+  const before = new Map(from.split('+').map((p) => p.split('@').map(Number) as [number, number]));
+  for (const part of to.split('+')) {
+    const [y, v] = part.split('@').map(Number) as [number, number];
+    for (let w = (before.get(y) ?? v) + 1; w <= v; w++) if (since(y, w) !== 'additions') return false;
+  }
+  return true;
+}
+
+/** A year's total or a year's total per incident type, or the total over the years (hold-back.ts `isHeadline`, for the model's quantities). */
+function isHeadline(m: GlobalModel['meta'][number]): boolean {
+  const dims = Object.keys(m.coords).filter((d) => m.coords[d] !== '*');
+  if (m.kind === 'count') return dims.every((d) => d === 'incidentType');
+  return m.kind === 'yearset' && dims.length === 0;
 }
 
 /** Cells not yet fixed that a fixed total of 0 over non-negative parts forces to 0 (transitively). */
