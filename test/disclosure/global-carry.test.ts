@@ -142,7 +142,13 @@ describe('a revision after late reports keeps the earlier pattern (global/protec
           sim.set(2024, incidents(c24, 'y'));
           const first = await sim.publish('s', [['year', 'a', 'b']], [2023, 2024], { k: K });
           await sim.publish('t', TABLES[4]!, [2023, 2024], { k: K });
-          sim.set(2024, [...incidents(c24, 'y'), ...incidents(Array.from({ length: 12 }, (_, i) => (i === late ? 2 : 0)), 'late')]);
+          sim.set(2024, [
+            ...incidents(c24, 'y'),
+            ...incidents(
+              Array.from({ length: 12 }, (_, i) => (i === late ? 2 : 0)),
+              'late',
+            ),
+          ]);
           const again = await sim.publish('s', [['year', 'a', 'b']], [2023, 2024], { k: K });
           expect(sim.since(2024, 2)).toBe('additions');
           carried += again.stats.carried;
