@@ -59,7 +59,7 @@ const keyOf = (c: number): Key => ({ a: DOMAINS.a[c % 4]!, b: DOMAINS.b[Math.flo
 type Op =
   | { op: 'add'; year: number; cell: number; n: number }
   | { op: 'withdraw'; year: number; nth: number }
-  | { op: 'pub'; series: string; tables: number; years: number[] };
+  | { op: 'pub'; series: string; tables: number; years: readonly number[] };
 interface Log {
   k: number;
   coalition: number;
