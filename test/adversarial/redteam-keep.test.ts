@@ -99,7 +99,7 @@ async function run(c: Log, keep: boolean): Promise<{ sim: Sim; pubs: Array<Map<s
           data.get(o.year)!.filter((_, i, l) => i !== o.nth % l.length),
         );
       else {
-        const r = await sim.publish(o.series, TABLES[o.tables]!, o.years, { k: c.k });
+        const r = await sim.publish(o.series, TABLES[o.tables]!, [...o.years], { k: c.k });
         pubs.push(new Map(r.cells.map((x) => [JSON.stringify(x.key), x.count])));
       }
       n++;
