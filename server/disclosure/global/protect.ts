@@ -214,7 +214,7 @@ export async function protectInLog(input: GlobalProtectInput): Promise<GlobalPro
   }
   let carried = carry?.seed(engine, state.suppressed, locked) ?? 0;
   for (let round = 0; round < 8; round++) {
-    const drop = process.env.FULLDROP ? engine.run(state.suppressed, 'judge').failing.filter((c) => warm[c]) : engine.failingAmong(state.suppressed, warm);
+    const drop = engine.failingAmong(state.suppressed, warm);
     if (drop.length === 0) break;
     for (const c of drop) state.suppressed[c] = warm[c] = 0;
     engine.forgetReach();
