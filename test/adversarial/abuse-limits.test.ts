@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, signRequest } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { providers, tableContents } from '../helpers/databases.js';
+import { pinMinute, serverNow } from '../helpers/rate-limits.js';
 
 /** Runs `f` from the start of a second until one run ends within that second (the global buckets' window). */
 async function inOneSecond<T>(f: () => Promise<T>): Promise<T> {
@@ -35,6 +36,7 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
 
   it('replays of a captured request and forged signatures under a member’s key id use none of its allowance', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 4 });
+    pinMinute(t); // the counted requests all fall in one minute of the server clock
     const org = await enrolMember(t);
     const url = `/api/v1/reports/${newId()}`;
     const text = JSON.stringify(sampleReport(t));
@@ -78,6 +80,7 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
 
   it('one invite allows a few attempts a minute, whatever the others do', async () => {
     t = await startTestApp(provider, { enrolAttemptsPerInvite: 3 });
+    pinMinute(t); // the attempts all fall in one minute of the server clock
     const token = `guessed-${'y'.repeat(40)}`;
     const same = [];
     for (let i = 0; i < 5; i++) same.push((await enrolWith(t, token)).status);
@@ -119,6 +122,7 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
 
   it('intake is charged to the key’s minute in the same call as its write: refused bodies count, and beyond the limit 429 comes first and writes nothing', async () => {
     t = await startTestApp(provider, { rateLimitPerMinute: 5 });
+    pinMinute(t); // the counted requests all fall in one minute of the server clock
     const org = await enrolMember(t);
     const first = newId();
     const body = sampleReport(t);
@@ -137,8 +141,8 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
     expect([overBad.status, overBad.body.error.code]).toEqual([429, 'rate_limited']);
     expect(await tableContents(t.testDb)).toEqual(before);
     // the next minute, the member may send again
-    t.clock.offset = 60;
-    const later = { created: Math.floor(Date.now() / 1000) + 60 };
+    t.clock.offset += 60;
+    const later = { created: serverNow(t) };
     expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), later)).status).toBe(201);
   });
 
