@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, signRequest } from '../../crypto/index.js';
 import { enrolMember, newId, sampleReport, signed, startTestApp, type TestApp } from '../helpers/app.js';
 import { providers, tableContents } from '../helpers/databases.js';
-import { pinMinute, serverNow } from '../helpers/rate-limits.js';
+import { pinMidday, pinMinute, serverNow } from '../helpers/rate-limits.js';
 
 /** Runs `f` from the start of a second until one run ends within that second (the global buckets' window). */
 async function inOneSecond<T>(f: () => Promise<T>): Promise<T> {
@@ -150,24 +150,25 @@ describe.each(providers)('abuse limits never lock a member out (%s)', (provider)
     t = await startTestApp(provider, { memberDailyReports: 3 });
     const org = await enrolMember(t);
     const other = await enrolMember(t);
+    pinMidday(t); // the whole test within one UTC day of the server clock (signed with created: serverNow)
+    const at = () => ({ created: serverNow(t!) });
     const first = newId();
     const body = sampleReport(t);
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body)).status).toBe(201);
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body)).status).toBe(200); // idempotent: not counted
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { nope: 1 })).status).toBe(400); // refused: not counted
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t))).status).toBe(201);
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t))).status).toBe(201);
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body, at())).status).toBe(201);
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${first}`, org, body, at())).status).toBe(200); // idempotent: not counted
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, { nope: 1 }, at())).status).toBe(400); // refused: not counted
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), at())).status).toBe(201);
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), at())).status).toBe(201);
     const before = await tableContents(t.testDb);
-    const over = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t));
+    const over = await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), at());
     expect([over.status, over.body.error.code]).toEqual([429, 'daily_limit_reached']);
     expect(await tableContents(t.testDb)).toEqual(before);
     // reading and withdrawing go on; another member is not affected
-    expect((await signed(t.app, 'GET', '/api/v1/reports', org)).status).toBe(200);
-    expect((await signed(t.app, 'POST', `/api/v1/reports/${first}/withdraw`, org)).status).toBe(200);
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, other, sampleReport(t))).status).toBe(201);
+    expect((await signed(t.app, 'GET', '/api/v1/reports', org, undefined, at())).status).toBe(200);
+    expect((await signed(t.app, 'POST', `/api/v1/reports/${first}/withdraw`, org, undefined, at())).status).toBe(200);
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, other, sampleReport(t), at())).status).toBe(201);
     // the next UTC day, the member may send again
-    t.clock.offset = 86_400;
-    const tomorrow = { created: Math.floor(Date.now() / 1000) + 86_400 };
-    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), tomorrow)).status).toBe(201);
+    t.clock.offset += 86_400;
+    expect((await signed(t.app, 'PUT', `/api/v1/reports/${newId()}`, org, sampleReport(t), at())).status).toBe(201);
   });
 });
