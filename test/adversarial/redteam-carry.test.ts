@@ -13,7 +13,7 @@ import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import { forgetCarried, prepareCarry, rememberCarried } from '../../server/disclosure/global/carry.js';
 import { buildGlobalModel } from '../../server/disclosure/global/model.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
-import { fullModelInterval, handMadeModel, type Incident, quantityOf, Sim } from '../disclosure/global-helpers.js';
+import { fullModelInterval, GRID, gridIncidents, handMadeModel, type Incident, quantityOf, Sim } from '../disclosure/global-helpers.js';
 
 const K = 3;
 const DOMAINS = { a: ['a1', 'a2', 'a3', 'a4'] };
@@ -152,7 +152,7 @@ async function both(scenario: (sim: Sim, out: string[][]) => Promise<number>): P
     const out: string[][] = [];
     let carried = 0;
     try {
-      carried = await scenario(new Sim(DOMAINS2, HIER, K, 1), out);
+      carried = await scenario(new Sim(GRID, HIER, K, 1), out);
     } catch (e) {
       out.push([`threw: ${(e as Error).message}`]); // the same failure either way is no difference
     }
@@ -164,16 +164,7 @@ async function both(scenario: (sim: Sim, out: string[][]) => Promise<number>): P
   return { with: withC.out, without: without.out, carried: withC.carried };
 }
 
-const DOMAINS2 = { a: ['a1', 'a2', 'a3', 'a4'], b: ['b1', 'b2', 'b3'] };
 const HIER = { a: { g1: ['a1', 'a2'] } };
-function grid(counts: number[], tag: string, member = (c: number, j: number) => `m-${(c + j) % 3}`): Incident[] {
-  const out: Incident[] = [];
-  counts.forEach((n, c) => {
-    const key = { a: DOMAINS2.a[c % 4]!, b: DOMAINS2.b[Math.floor(c / 4) % 3]! };
-    for (let j = 0; j < n; j++) out.push({ id: `${tag}-${c}-${j}`, key, members: [member(c, j)] });
-  });
-  return out;
-}
 const show = (r: { cells: Array<{ key: Record<string, string>; count: number | null }> }) => r.cells.map((c) => `${JSON.stringify(c.key)}=${c.count}`);
 
 describe('sequences where the carry is used: the same cells as without it', () => {
@@ -185,15 +176,19 @@ describe('sequences where the carry is used: the same cells as without it', () =
     const base = [9, 2, 14, 0, 7, 1, 11, 5, 3, 8, 0, 6];
     const r = await both(async (sim, out) => {
       let carried = 0;
-      sim.set(2024, grid(base, 'x'));
+      sim.set(2024, gridIncidents(base, 'x'));
       out.push(show(await sim.publish('s', [['year', 'a', 'b']], [2024], { k: K })));
       // a dry run at version 2 (late reports), its view never appended
-      sim.set(2024, [...grid(base, 'x'), ...grid([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1')]);
+      sim.set(2024, [...gridIncidents(base, 'x'), ...gridIncidents([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1')]);
       const { input } = sim.next('s', [['year', 'a']], [2024], { k: K });
       const { protectInLog } = await import('../../server/disclosure/global/protect.js');
       out.push(show(await protectInLog(input)));
       // version 3: more late reports, published (the log holds versions 1 and 3)
-      sim.set(2024, [...grid(base, 'x'), ...grid([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1'), ...grid([1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1, 0], 'late2')]);
+      sim.set(2024, [
+        ...gridIncidents(base, 'x'),
+        ...gridIncidents([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1'),
+        ...gridIncidents([1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1, 0], 'late2'),
+      ]);
       const p = await sim.publish('s', [['year', 'a', 'b']], [2024], { k: K });
       carried += p.stats.carried;
       out.push(show(p));
@@ -207,9 +202,9 @@ describe('sequences where the carry is used: the same cells as without it', () =
     const base = [9, 2, 14, 0, 7, 1, 11, 5, 3, 8, 0, 6];
     const r = await both(async (sim, out) => {
       const { protectInLog } = await import('../../server/disclosure/global/protect.js');
-      sim.set(2024, grid(base, 'x'));
+      sim.set(2024, gridIncidents(base, 'x'));
       out.push(show(await sim.publish('s', [['year', 'a', 'b']], [2024], { k: K })));
-      sim.set(2024, [...grid(base, 'x'), ...grid([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1')]);
+      sim.set(2024, [...gridIncidents(base, 'x'), ...gridIncidents([0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0], 'late1')]);
       // dry run: version 2, tables [year, a] and [year, b], k 5; never appended
       out.push(
         show(
@@ -238,9 +233,9 @@ describe('sequences where the carry is used: the same cells as without it', () =
     const base = [9, 2, 14, 1, 7, 1, 11, 5, 3, 8, 2, 6];
     const r = await both(async (sim, out) => {
       let carried = 0;
-      sim.set(2023, grid(base, 'x'));
+      sim.set(2023, gridIncidents(base, 'x'));
       out.push(show(await sim.publish('s', [['year', 'a', 'b']], [2023], { k: K })));
-      const lowered = grid(base, 'x').filter((i) => !(i.id === 'x-0-0' || i.id === 'x-2-0' || i.id === 'x-6-3'));
+      const lowered = gridIncidents(base, 'x').filter((i) => !(i.id === 'x-0-0' || i.id === 'x-2-0' || i.id === 'x-6-3'));
       sim.set(2023, lowered);
       const p = await sim.publish('s', [['year', 'a', 'b']], [2023], { k: K });
       carried += p.stats.carried;
@@ -259,13 +254,13 @@ describe('sequences where the carry is used: the same cells as without it', () =
     const c24 = [4, 6, 1, 3, 2, 9, 0, 7, 5, 1, 8, 2];
     const r = await both(async (sim, out) => {
       let carried = 0;
-      sim.set(2023, grid(c23, 'x'));
-      sim.set(2024, grid(c24, 'y'));
+      sim.set(2023, gridIncidents(c23, 'x'));
+      sim.set(2024, gridIncidents(c24, 'y'));
       out.push(show(await sim.publish('s', [['a', 'b']], [2023, 2024], { k: K })));
       const q = await sim.publish('u', [['a']], [2023, 2024], { k: K }); // year sets of the same versions: carried
       carried += q.stats.carried;
       out.push(show(q));
-      sim.set(2024, [...grid(c24, 'y'), ...grid([0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0], 'late')]);
+      sim.set(2024, [...gridIncidents(c24, 'y'), ...gridIncidents([0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0], 'late')]);
       const p = await sim.publish('s', [['a', 'b']], [2023, 2024], { k: K });
       carried += p.stats.carried;
       out.push(show(p));
@@ -279,14 +274,14 @@ describe('sequences where the carry is used: the same cells as without it', () =
     const base = [9, 2, 14, 0, 7, 1, 11, 5, 3, 8, 0, 6];
     const late = [0, 1, 0, 0, 0, 0, 2, 0, 0, 1, 0, 0];
     const r = await both(async (sim, out) => {
-      const other = new Sim(DOMAINS2, HIER, K, 1);
+      const other = new Sim(GRID, HIER, K, 1);
       const holder = () => 'm-0'; // every incident from one member: other rules, same values
-      other.set(2024, grid(base, 'x', holder));
-      sim.set(2024, grid(base, 'x'));
+      other.set(2024, gridIncidents(base, 'x', holder));
+      sim.set(2024, gridIncidents(base, 'x'));
       await other.publish('s', [['year', 'a', 'b']], [2024], { k: K });
       out.push(show(await sim.publish('s', [['year', 'a', 'b']], [2024], { k: K })));
-      other.set(2024, [...grid(base, 'x', holder), ...grid(late, 'l', holder)]);
-      sim.set(2024, [...grid(base, 'x'), ...grid(late, 'l')]);
+      other.set(2024, [...gridIncidents(base, 'x', holder), ...gridIncidents(late, 'l', holder)]);
+      sim.set(2024, [...gridIncidents(base, 'x'), ...gridIncidents(late, 'l')]);
       await other.publish('s', [['year', 'a', 'b']], [2024], { k: K }); // most recent carried state
       const p = await sim.publish('s', [['year', 'a', 'b']], [2024], { k: K });
       out.push(show(p));

@@ -34,27 +34,15 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
-import { fullModelInterval, Sim, type Incident, type Key } from '../disclosure/global-helpers.js';
+import { fullModelInterval, GRID, GRID_TABLES, gridIncidents, gridKey, Sim, type Incident, type Key } from '../disclosure/global-helpers.js';
 
 afterEach(() => {
   protectTuning.keepRevisionPattern = true;
   forgetCarried();
 });
 
-const DOMAINS = { a: ['a1', 'a2', 'a3', 'a4'], b: ['b1', 'b2', 'b3'] };
 const HIER = { a: { g12: ['a1', 'a2'] } };
-const TABLES: string[][][] = [
-  [['year', 'a']],
-  [['year', 'a', 'b']],
-  [['year', 'b']],
-  [['a', 'b']],
-  [
-    ['year', 'a'],
-    ['year', 'b'],
-  ],
-  [['a']],
-];
-const keyOf = (c: number): Key => ({ a: DOMAINS.a[c % 4]!, b: DOMAINS.b[Math.floor(c / 4) % 3]! });
+const TABLES: string[][][] = [...GRID_TABLES, [['a']]];
 
 type Op =
   | { op: 'add'; year: number; cell: number; n: number }
@@ -70,18 +58,14 @@ interface Log {
   ops: Op[];
 }
 
-function incidentsOf(counts: number[], tag: string, members: number): Incident[] {
-  return counts.flatMap((n, c) => Array.from({ length: n }, (_, j) => ({ id: `${tag}-${c}-${j}`, key: keyOf(c), members: [`m-${(c + j) % members}`] })));
-}
-
 /** Runs a log with the rule on or off: each publication's cells (key → count), or the error that stopped it. */
 async function run(c: Log, keep: boolean): Promise<{ sim: Sim; pubs: Array<Map<string, number | null>>; err?: string }> {
   protectTuning.keepRevisionPattern = keep;
   forgetCarried();
-  const sim = new Sim(DOMAINS, c.hier ? HIER : {}, c.k, c.coalition);
+  const sim = new Sim(GRID, c.hier ? HIER : {}, c.k, c.coalition);
   const data = new Map<number, Incident[]>([
-    [2023, incidentsOf(c.c23, 'x', c.members)],
-    [2024, incidentsOf(c.c24, 'y', c.members)],
+    [2023, gridIncidents(c.c23, 'x', (cell, j) => `m-${(cell + j) % c.members}`)],
+    [2024, gridIncidents(c.c24, 'y', (cell, j) => `m-${(cell + j) % c.members}`)],
   ]);
   for (const [y, l] of data) sim.set(y, l);
   const pubs: Array<Map<string, number | null>> = [];
@@ -91,7 +75,7 @@ async function run(c: Log, keep: boolean): Promise<{ sim: Sim; pubs: Array<Map<s
       if (o.op === 'add')
         data.set(o.year, [
           ...data.get(o.year)!,
-          ...Array.from({ length: o.n }, (_, j) => ({ id: `late${n}-${j}`, key: keyOf(o.cell), members: [`m-${j % c.members}`] })),
+          ...Array.from({ length: o.n }, (_, j) => ({ id: `late${n}-${j}`, key: gridKey(o.cell), members: [`m-${j % c.members}`] })),
         ]);
       else if (o.op === 'withdraw')
         data.set(
@@ -299,11 +283,11 @@ async function world(c: Worlds, guessed: boolean, keep: boolean): Promise<string
   protectTuning.keepRevisionPattern = keep;
   forgetCarried();
   try {
-    const sim = new Sim(DOMAINS, {}, c.k, c.coalition);
+    const sim = new Sim(GRID, {}, c.k, c.coalition);
     let list: Incident[] = [
-      ...c.counts.flatMap((n, cell) => Array.from({ length: n }, (_, j) => ({ id: `x-${cell}-${j}`, key: keyOf(cell), members: [MEM[c.owner[cell]!]!] }))),
-      ...Array.from({ length: c.victimA }, (_, j) => ({ id: `va-${j}`, key: keyOf(c.victim), members: ['m-a'] })),
-      { id: 'victim', key: keyOf(c.victim), members: ['m-a'] },
+      ...c.counts.flatMap((n, cell) => Array.from({ length: n }, (_, j) => ({ id: `x-${cell}-${j}`, key: gridKey(cell), members: [MEM[c.owner[cell]!]!] }))),
+      ...Array.from({ length: c.victimA }, (_, j) => ({ id: `va-${j}`, key: gridKey(c.victim), members: ['m-a'] })),
+      { id: 'victim', key: gridKey(c.victim), members: ['m-a'] },
     ];
     const pics: string[] = [];
     const pub = async (t: number) => {
@@ -316,8 +300,11 @@ async function world(c: Worlds, guessed: boolean, keep: boolean): Promise<string
       }
     };
     await pub(c.t1);
-    list = [...list, ...c.late.flatMap(([cell, n], i) => Array.from({ length: n }, (_, j) => ({ id: `late-${i}-${j}`, key: keyOf(cell), members: ['m-c'] })))];
-    const gkey = keyOf(c.guessCell);
+    list = [
+      ...list,
+      ...c.late.flatMap(([cell, n], i) => Array.from({ length: n }, (_, j) => ({ id: `late-${i}-${j}`, key: gridKey(cell), members: ['m-c'] }))),
+    ];
+    const gkey = gridKey(c.guessCell);
     list = guessed
       ? list.map((x) => (x.id === 'victim' ? { ...x, joins: [{ member: 'm-b', key: gkey }] } : x))
       : [...list, { id: 'guess', key: gkey, members: ['m-b'] }];

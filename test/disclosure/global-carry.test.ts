@@ -13,36 +13,14 @@ import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import { forgetCarried, prepareCarry, rememberCarried } from '../../server/disclosure/global/carry.js';
 import { buildGlobalModel, type GlobalModel } from '../../server/disclosure/global/model.js';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
-import { handMadeModel, Sim, type Incident } from './global-helpers.js';
+import { GRID, GRID_TABLES, gridIncidents, handMadeModel, Sim } from './global-helpers.js';
 
 const K = 3;
-const DOMAINS = { a: ['a1', 'a2', 'a3', 'a4'], b: ['b1', 'b2', 'b3'] };
-const TABLES: string[][][] = [
-  [['year', 'a']],
-  [['year', 'a', 'b']],
-  [['year', 'b']],
-  [['a', 'b']],
-  [
-    ['year', 'a'],
-    ['year', 'b'],
-  ],
-];
-
 afterEach(() => {
   protectTuning.carryReach = true;
   protectTuning.keepRevisionPattern = true;
   forgetCarried();
 });
-
-/** Incidents from per-cell counts (a × b), members in turn. */
-function incidents(counts: number[], tag: string): Incident[] {
-  const out: Incident[] = [];
-  counts.forEach((n, c) => {
-    const key = { a: DOMAINS.a[c % 4]!, b: DOMAINS.b[Math.floor(c / 4) % 3]! };
-    for (let j = 0; j < n; j++) out.push({ id: `${tag}-${c}-${j}`, key, members: [`m-${(c + j) % 3}`] });
-  });
-  return out;
-}
 
 interface Step {
   tables: number;
@@ -55,9 +33,9 @@ interface Step {
 async function run(base2023: number[], base2024: number[], steps: Step[], carry: boolean): Promise<{ cells: string[][]; carried: number }> {
   protectTuning.carryReach = carry;
   forgetCarried();
-  const sim = new Sim(DOMAINS, {}, K, 1);
-  sim.set(2023, incidents(base2023, 'x'));
-  let y24 = incidents(base2024, 'y');
+  const sim = new Sim(GRID, {}, K, 1);
+  sim.set(2023, gridIncidents(base2023, 'x'));
+  let y24 = gridIncidents(base2024, 'y');
   sim.set(2024, y24);
   const cells: string[][] = [];
   let carried = 0;
@@ -67,7 +45,7 @@ async function run(base2023: number[], base2024: number[], steps: Step[], carry:
       y24 = [
         ...y24,
         ...st.late.flatMap(([c, k]) =>
-          incidents(
+          gridIncidents(
             Array.from({ length: 12 }, (_, i) => (i === c ? k : 0)),
             `late${n++}`,
           ),
@@ -75,7 +53,7 @@ async function run(base2023: number[], base2024: number[], steps: Step[], carry:
       ];
       sim.set(2024, y24);
     }
-    const r = await sim.publish(`s${cells.length}`, TABLES[st.tables]!, [...st.years], { k: K });
+    const r = await sim.publish(`s${cells.length}`, GRID_TABLES[st.tables]!, [...st.years], { k: K });
     cells.push(r.cells.map((c) => `${JSON.stringify(c.key)}=${c.count}`));
     carried += r.stats.carried;
   }
@@ -92,7 +70,7 @@ describe('the carried reach changes no verdict', () => {
         fc.array(cell, { minLength: 12, maxLength: 12 }),
         fc.array(
           fc.record({
-            tables: fc.integer({ min: 0, max: TABLES.length - 1 }),
+            tables: fc.integer({ min: 0, max: GRID_TABLES.length - 1 }),
             years: fc.constantFrom([2023], [2024], [2023, 2024]),
             late: fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 1, max: 3 })), { maxLength: 2 }),
           }),
@@ -137,14 +115,14 @@ describe('a revision after late reports keeps the earlier pattern (global/protec
         fc.integer({ min: 0, max: 11 }),
         async (c23, c24, late) => {
           forgetCarried();
-          const sim = new Sim(DOMAINS, {}, K, 2);
-          sim.set(2023, incidents(c23, 'x'));
-          sim.set(2024, incidents(c24, 'y'));
+          const sim = new Sim(GRID, {}, K, 2);
+          sim.set(2023, gridIncidents(c23, 'x'));
+          sim.set(2024, gridIncidents(c24, 'y'));
           const first = await sim.publish('s', [['year', 'a', 'b']], [2023, 2024], { k: K });
-          await sim.publish('t', TABLES[4]!, [2023, 2024], { k: K });
+          await sim.publish('t', GRID_TABLES[4]!, [2023, 2024], { k: K });
           sim.set(2024, [
-            ...incidents(c24, 'y'),
-            ...incidents(
+            ...gridIncidents(c24, 'y'),
+            ...gridIncidents(
               Array.from({ length: 12 }, (_, i) => (i === late ? 2 : 0)),
               'late',
             ),
@@ -178,8 +156,8 @@ describe('a carry that would be wrong is not used', () => {
   /** Protects [year, a] over 2023 at its first version; returns the Sim. */
   async function first(counts: number[]): Promise<Sim> {
     forgetCarried();
-    const sim = new Sim(DOMAINS, {}, K, 1);
-    sim.set(2023, incidents(counts, 'x'));
+    const sim = new Sim(GRID, {}, K, 1);
+    sim.set(2023, gridIncidents(counts, 'x'));
     await sim.publish('s', [['year', 'a']], [2023], { k: K });
     return sim;
   }
@@ -187,13 +165,13 @@ describe('a carry that would be wrong is not used', () => {
   it('the same data version with other data (a number reused): refused', async () => {
     await first([9, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
     // Another state where version 1 of 2023 holds other counts (one more in a1), the same tables.
-    const other = new Sim(DOMAINS, {}, K, 1);
-    other.set(2023, incidents([10, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
+    const other = new Sim(GRID, {}, K, 1);
+    other.set(2023, gridIncidents([10, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
     const model = buildGlobalModel(other.next('t', [['year', 'a']], [2023], { k: K }).input);
     expect(prepareCarry(model)).toBeNull();
     // (the same with the same data is accepted: the refusal is the values')
-    const same = new Sim(DOMAINS, {}, K, 1);
-    same.set(2023, incidents([9, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
+    const same = new Sim(GRID, {}, K, 1);
+    same.set(2023, gridIncidents([9, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
     expect(prepareCarry(buildGlobalModel(same.next('t', [['year', 'a']], [2023], { k: K }).input))).not.toBeNull();
   });
 
@@ -206,7 +184,7 @@ describe('a carry that would be wrong is not used', () => {
   it('a revision that shows a cell whose earlier version was hidden: that component’s reach is dropped', async () => {
     // a2 = 2 is small at version 1 (hidden, with a secondary); 3 late reports make it 5 at version 2.
     const sim = await first([9, 2, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0]);
-    sim.set(2023, incidents([9, 5, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
+    sim.set(2023, gridIncidents([9, 5, 14, 6, 0, 0, 0, 0, 0, 0, 0, 0], 'x'));
     const model = buildGlobalModel(sim.next('t', [['year', 'a']], [2023], { k: K }).input);
     const carry = prepareCarry(model);
     expect(carry).not.toBeNull();
@@ -225,7 +203,7 @@ describe('a carry that would be wrong is not used', () => {
       return q;
     };
     const keep = engine();
-    const all = DOMAINS.a.filter((a) => !hidden1.includes(a));
+    const all = GRID.a.filter((a) => !hidden1.includes(a));
     expect(carry!.seed(keep, pattern(all), locked)).toBeGreaterThan(0);
     const a2at1 = idOf('a2', '2023@1');
     expect(keep.reachHi[a2at1]!, 'the carried reach of a2 at version 1').toBeGreaterThan(2);

@@ -164,6 +164,26 @@ export function toRecords(incidents: readonly Incident[]): IncidentRecord[] {
   return [...by.values()];
 }
 
+/** A small grid of 4 × 3 cells (a × b), shared by the carry and revision tests. */
+export const GRID = { a: ['a1', 'a2', 'a3', 'a4'], b: ['b1', 'b2', 'b3'] };
+/** Table sets over the grid: [year, a], [year, a, b], [year, b], [a, b], [year, a] with [year, b]. */
+export const GRID_TABLES: string[][][] = [
+  [['year', 'a']],
+  [['year', 'a', 'b']],
+  [['year', 'b']],
+  [['a', 'b']],
+  [
+    ['year', 'a'],
+    ['year', 'b'],
+  ],
+];
+/** The grid's cell `c` (a varies fastest). */
+export const gridKey = (c: number): Key => ({ a: GRID.a[c % 4]!, b: GRID.b[Math.floor(c / 4) % 3]! });
+/** Incidents from per-cell counts of the grid: ids `${tag}-${c}-${j}`, the j-th of cell c reported by `member(c, j)` (three members in turn by default). */
+export function gridIncidents(counts: readonly number[], tag: string, member = (c: number, j: number) => `m-${(c + j) % 3}`): Incident[] {
+  return counts.flatMap((n, c) => Array.from({ length: n }, (_, j) => ({ id: `${tag}-${c}-${j}`, key: gridKey(c), members: [member(c, j)] })));
+}
+
 /** `n` incidents with key `key`, reported by `member`, ids prefixed by `tag`. */
 export function many(tag: string, n: number, key: Key, member = 'm-a'): Incident[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${tag}-${i}`, key, members: [member] }));
