@@ -31,7 +31,11 @@
 // In the global model (global/protect.ts) there is no single table structure: the hypercube
 // pass, the MILP and the incident ray need one (`lt`) and are skipped; cells published by earlier
 // releases are `locked` (never suppressed, never moved by a repair); the last resort suppresses
-// every cell that is not locked. If even that leaves a cell failing, `UnprotectableError`. On one
+// every cell that is not locked. A hidden cell may then fail however much else is hidden (a
+// hidden zero that published counts keep below k): once nothing more can be hidden, the failing
+// cells that need not be hidden (not sensitive, not hidden throughout) are shown again for good
+// and the loop goes on (each time at least one cell is shown for good, so it still ends). If a
+// sensitive cell, or one hidden throughout, still fails, `UnprotectableError`. On one
 // release's tables with locked cells (global/protect.ts's warm start), the hypercube pass avoids
 // them as corners and the MILP is skipped.
 //
@@ -86,6 +90,10 @@ export interface PatternState {
   rounds: number;
   /** Cells failing the last audit when `maxRounds` stopped the repair (else empty). */
   unrepaired: number[];
+  /** Cells hidden throughout (`initialPattern`'s `hidden`): never shown again. */
+  kept: Uint8Array;
+  /** Secondaries the repair showed again for good: hidden, they failed whatever else was hidden. */
+  shownForGood: Uint8Array;
 }
 
 /** Initial pattern: MILP when small, else the hypercube pass. */
@@ -113,7 +121,15 @@ export function initialPattern(o: PatternOptions, sensitive: Uint8Array, hidden?
       method = 'milp';
     }
   }
-  const state: PatternState = { suppressed, attempts: new Map(), method, rounds: 0, unrepaired: [] };
+  const state: PatternState = {
+    suppressed,
+    attempts: new Map(),
+    method,
+    rounds: 0,
+    unrepaired: [],
+    kept: hidden ? Uint8Array.from(hidden) : new Uint8Array(s.n),
+    shownForGood: new Uint8Array(s.n),
+  };
   if (method === 'heuristic') {
     extendPattern(o, sensitive, state);
   }
@@ -156,6 +172,9 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       state.unrepaired = run.failing;
       return;
     }
+    // Everything that may be hidden is: hiding more is no remedy for a hidden cell that fails
+    // (a hidden zero that published counts keep below k).
+    if (!anyMoreToHide() && showAgainForGood(run.failing)) continue;
     state.rounds++;
     const touched = new Uint8Array(s.n);
     let addedThisRound = 0;
@@ -168,15 +187,39 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       addedThisRound += added.length;
     }
     if (addedThisRound === 0 && run.failing.every((p) => (state.attempts.get(p) ?? 0) > 12)) {
+      if (showAgainForGood(run.failing)) continue;
       if (o.locked) throw new UnprotectableError(run.failing);
       throw new Error('internal: suppression did not converge');
     }
   }
 
+  function anyMoreToHide(): boolean {
+    for (let c = 0; c < s.n; c++) if (!sup[c] && !o.locked?.[c] && !state.shownForGood[c]) return true;
+    return false;
+  }
+
+  /**
+   * Shows again, for good, the failing cells that need not be hidden (secondaries: not sensitive,
+   * not hidden throughout); the repair goes on from the smaller pattern, whose audit starts from
+   * the true table again (`forgetReach`). False when there are none. Each call shows at least one
+   * cell for good, so the repair still ends.
+   */
+  function showAgainForGood(failing: readonly number[]): boolean {
+    const optional = failing.filter((p) => !sensitive[p] && !state.kept[p]);
+    if (optional.length === 0) return false;
+    for (const c of optional) {
+      sup[c] = 0;
+      state.shownForGood[c] = 1;
+      state.attempts.delete(c);
+    }
+    engine.forgetReach();
+    return true;
+  }
+
   function repairCell(p: number, attempt: number): number[] {
     const newly: number[] = [];
     const add = (c: number): void => {
-      if (!sup[c] && !o.locked?.[c]) {
+      if (!sup[c] && !o.locked?.[c] && !state.shownForGood[c]) {
         sup[c] = 1;
         newly.push(c);
       }

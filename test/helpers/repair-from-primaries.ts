@@ -18,7 +18,15 @@ export function repairFromPrimaries(highs: Highs, rel: SmallRelease, firstRepair
   const o: PatternOptions = { highs, lt, counts: rel.counts, s, engine, rules, costs: cellCosts(s.values), timeBudgetMs: 2000 };
   const attempts = new Map<number, number>();
   if (firstRepair !== undefined) sensitive.forEach((x, i) => x && attempts.set(i, firstRepair));
-  const state: PatternState = { suppressed: new Uint8Array(s.n), attempts, method: 'heuristic', rounds: 0, unrepaired: [] };
+  const state: PatternState = {
+    suppressed: new Uint8Array(s.n),
+    attempts,
+    method: 'heuristic',
+    rounds: 0,
+    unrepaired: [],
+    kept: new Uint8Array(s.n),
+    shownForGood: new Uint8Array(s.n),
+  };
   repairUntilProtected(o, sensitive, state);
   return { lt, s, sensitive, engine, state };
 }
