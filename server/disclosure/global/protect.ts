@@ -83,6 +83,12 @@ export const protectTuning = {
   carryReach: true,
   /** A revision after additions starts hidden what the log showed hidden (false: the warm start alone decides, as before). */
   keepRevisionPattern: true,
+  /**
+   * Repair rounds of the warm start on the new publication's own tables (the whole-system repair
+   * does the rest). A second round mostly found nothing to add where the first could not mend
+   * (cells the published cells pin), at the cost of an LP per cell and neighbourhood.
+   */
+  warmStartRounds: 1,
 };
 
 export async function protectInLog(input: GlobalProtectInput): Promise<GlobalProtected> {
@@ -438,7 +444,7 @@ function protectOwnTables(
     timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
     // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
-    ...(anyLocked ? { locked, maxRounds: 2 } : {}),
+    ...(anyLocked ? { locked, maxRounds: protectTuning.warmStartRounds } : {}),
   };
   const state = initialPattern(opts, sensitive, hidden);
   try {
