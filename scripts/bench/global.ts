@@ -12,10 +12,11 @@
 // engine before iteration-limited batches), for a before/after comparison. BENCH_EXACT=0 skips the
 // exact global audit at the end (minutes at 6 series and more). BENCH_SECOND_LANE=0 runs judge
 // mode's batch LPs in one lane (`AuditEngine.judgeSecondLane`, the engine before the second lane).
+// BENCH_WARM_ROUNDS=2 gives the warm start on the new tables two repair rounds (`protectTuning.warmStartRounds`, before 2026-12-07: 2).
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
-import { protectInLog } from '../../server/disclosure/global/protect.js';
+import { protectInLog, protectTuning } from '../../server/disclosure/global/protect.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
 import { baseDomains, hierarchies, mulberry32, synthetic } from './synthetic-tables.js';
 
@@ -60,6 +61,7 @@ function recordsFor(seed: number, incidents: number): Map<number, IncidentRecord
 async function main(): Promise<void> {
   if (process.env.BENCH_JUDGE_BATCH_ITERATIONS !== undefined) AuditEngine.judgeBatchIterations = Number(process.env.BENCH_JUDGE_BATCH_ITERATIONS);
   if (process.env.BENCH_SECOND_LANE === '0') AuditEngine.judgeSecondLane = false;
+  if (process.env.BENCH_WARM_ROUNDS !== undefined) protectTuning.warmStartRounds = Number(process.env.BENCH_WARM_ROUNDS);
   const nSeries = Number(process.argv[process.argv.indexOf('--series') + 1] ?? 0) || SERIES.length;
   const v1 = recordsFor(20241206, 20000);
   // Version 2 of 2024: two late reports in the first hot spot.
