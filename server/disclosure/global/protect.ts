@@ -8,12 +8,12 @@
 //      published (a consistent table costs nothing), and no rule can ask more of them;
 //   3. secondary.ts chooses which of the new publication's remaining cells to hide: the single-
 //      release methods (MILP, hypercubes) on its own tables, with the fixed cells locked (never a
-//      hypercube corner) and the cells earlier entries hid starting hidden, as a warm start (a
-//      few repair rounds; secondaries it could not mend are dropped) — a revision after additions
-//      also starts hidden what the log showed hidden (headline figures aside) and starts shown
-//      what published counts fix at the earlier version; then protection LPs on the whole
-//      system, never touching an earlier entry's cells, until the judge-mode audit of the WHOLE
-//      system passes;
+//      hypercube corner) and the cells earlier entries hid starting hidden, as a warm start (one
+//      repair round, `protectTuning.warmStartRounds`; secondaries it could not mend are dropped) —
+//      a revision after additions also starts hidden what the log showed hidden (headline figures
+//      aside) and starts shown what published counts fix at the earlier version; then protection
+//      LPs on the whole system, never touching an earlier entry's cells, until the judge-mode
+//      audit of the WHOLE system passes;
 //   4. the final audit (judge mode, every verdict proven; or exact intervals).
 // A first publication whose system is its own linked tables — directly, or once its year-less
 // tables' per-year splits are listed as never-shown tables (`withYearSplits`) — skips 2–3: the
@@ -443,7 +443,7 @@ function protectOwnTables(
       : cellCosts(s.values),
     timeBudgetMs: input.timeBudgetMs ?? DEFAULT_MILP_BUDGET_MS,
     method: input.method ?? 'auto',
-    // With locked cells this is a warm start: a few rounds, the whole-system repair does the rest.
+    // With locked cells this is a warm start: `warmStartRounds` rounds, the whole-system repair does the rest.
     ...(anyLocked ? { locked, maxRounds: protectTuning.warmStartRounds } : {}),
   };
   const state = initialPattern(opts, sensitive, hidden);
