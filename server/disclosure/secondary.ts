@@ -34,7 +34,8 @@
 // every cell that is not locked. A hidden cell may then fail however much else is hidden (a
 // hidden zero that published counts keep below k): once nothing more can be hidden, the failing
 // cells that need not be hidden (not sensitive, not hidden throughout) are shown again for good
-// and the loop goes on (each time at least one cell is shown for good, so it still ends). If a
+// and the loop goes on (each time at least one cell is shown for good, so it still ends; a cell
+// failing with everything else hidden fails in every pattern hiding it, so nothing is lost). If a
 // sensitive cell, or one hidden throughout, still fails, `UnprotectableError`. On one
 // release's tables with locked cells (global/protect.ts's warm start), the hypercube pass avoids
 // them as corners and the MILP is skipped.
@@ -158,6 +159,9 @@ export function extendPattern(o: PatternOptions, sensitive: Uint8Array, state: P
   );
 }
 
+/** For tests: `showAgain` false gives the loop as it was before failing secondaries were shown again (it refused instead). */
+export const repairTuning = { showAgain: true };
+
 /** Audit–repair loop until the judge-mode audit passes (see header). Mutates `state`. */
 export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, state: PatternState): void {
   const { s, engine, costs } = o;
@@ -174,7 +178,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
     }
     // Everything that may be hidden is: hiding more is no remedy for a hidden cell that fails
     // (a hidden zero that published counts keep below k).
-    if (!anyMoreToHide() && showAgainForGood(run.failing)) continue;
+    if (repairTuning.showAgain && !anyMoreToHide() && showAgainForGood(run.failing)) continue;
     state.rounds++;
     const touched = new Uint8Array(s.n);
     let addedThisRound = 0;
@@ -187,7 +191,7 @@ export function repairUntilProtected(o: PatternOptions, sensitive: Uint8Array, s
       addedThisRound += added.length;
     }
     if (addedThisRound === 0 && run.failing.every((p) => (state.attempts.get(p) ?? 0) > 12)) {
-      if (showAgainForGood(run.failing)) continue;
+      // (stuck only after the last resort found nothing more to hide: the step above already ran)
       if (o.locked) throw new UnprotectableError(run.failing);
       throw new Error('internal: suppression did not converge');
     }
