@@ -34,64 +34,42 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
-import { fullModelInterval, GRID, GRID_TABLES, gridIncidents, gridKey, Sim, type Incident, type Key } from '../disclosure/global-helpers.js';
+import {
+  fullModelInterval,
+  GRID,
+  GRID_HIER,
+  GRID_TABLES,
+  gridKey,
+  gridOpArb,
+  replayGridLog,
+  Sim,
+  type GridLog,
+  type GridOp,
+  type Incident,
+  type Key,
+} from '../disclosure/global-helpers.js';
 
 afterEach(() => {
   protectTuning.keepRevisionPattern = true;
   forgetCarried();
 });
 
-const HIER = { a: { g12: ['a1', 'a2'] } };
 const TABLES: string[][][] = [...GRID_TABLES, [['a']]];
 
-type Op =
-  | { op: 'add'; year: number; cell: number; n: number }
-  | { op: 'withdraw'; year: number; nth: number }
-  | { op: 'pub'; series: string; tables: number; years: readonly number[] };
-interface Log {
+type Op = GridOp;
+interface Log extends GridLog {
   k: number;
   coalition: number;
-  members: number;
   hier: boolean;
-  c23: number[];
-  c24: number[];
-  ops: Op[];
 }
 
 /** Runs a log with the rule on or off: each publication's cells (key → count), or the error that stopped it. */
 async function run(c: Log, keep: boolean): Promise<{ sim: Sim; pubs: Array<Map<string, number | null>>; err?: string }> {
   protectTuning.keepRevisionPattern = keep;
   forgetCarried();
-  const sim = new Sim(GRID, c.hier ? HIER : {}, c.k, c.coalition);
-  const data = new Map<number, Incident[]>([
-    [2023, gridIncidents(c.c23, 'x', (cell, j) => `m-${(cell + j) % c.members}`)],
-    [2024, gridIncidents(c.c24, 'y', (cell, j) => `m-${(cell + j) % c.members}`)],
-  ]);
-  for (const [y, l] of data) sim.set(y, l);
-  const pubs: Array<Map<string, number | null>> = [];
-  let n = 0;
+  const sim = new Sim(GRID, c.hier ? GRID_HIER : {}, c.k, c.coalition);
   try {
-    for (const o of c.ops) {
-      if (o.op === 'add')
-        data.set(o.year, [
-          ...data.get(o.year)!,
-          ...Array.from({ length: o.n }, (_, j) => ({ id: `late${n}-${j}`, key: gridKey(o.cell), members: [`m-${j % c.members}`] })),
-        ]);
-      else if (o.op === 'withdraw')
-        data.set(
-          o.year,
-          data.get(o.year)!.filter((_, i, l) => i !== o.nth % l.length),
-        );
-      else {
-        const r = await sim.publish(o.series, TABLES[o.tables]!, [...o.years], { k: c.k });
-        pubs.push(new Map(r.cells.map((x) => [JSON.stringify(x.key), x.count])));
-      }
-      n++;
-      for (const [y, l] of data) sim.set(y, l);
-    }
-    return { sim, pubs };
-  } catch (e) {
-    return { sim, pubs, err: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+    return { sim, ...(await replayGridLog(sim, c, TABLES, () => c.k)) };
   } finally {
     protectTuning.keepRevisionPattern = true;
   }
@@ -106,27 +84,7 @@ function firstDivergence(on: Array<Map<string, number | null>>, off: Array<Map<s
 }
 
 const cellArb = fc.integer({ min: 0, max: 6 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      op: fc.constant('pub' as const),
-      series: fc.constantFrom('s', 't', 'u'),
-      tables: fc.integer({ min: 0, max: TABLES.length - 1 }),
-      years: fc.constantFrom([2023], [2024], [2023, 2024]),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant('add' as const),
-      year: fc.constantFrom(2023, 2024),
-      cell: fc.integer({ min: 0, max: 11 }),
-      n: fc.integer({ min: 1, max: 3 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('withdraw' as const), year: fc.constantFrom(2023, 2024), nth: fc.nat(200) }) },
-);
+const opArb: fc.Arbitrary<Op> = gridOpArb(TABLES.length);
 const logArb: fc.Arbitrary<Log> = fc.record({
   k: fc.integer({ min: 2, max: 5 }),
   coalition: fc.constantFrom(1, 2),

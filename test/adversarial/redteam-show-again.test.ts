@@ -51,7 +51,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
 import { repairTuning, type PatternOptions, type PatternState } from '../../server/disclosure/secondary.js';
-import { fullModelInterval, GRID, GRID_TABLES, gridIncidents, gridKey, Sim, type Incident, type Key } from '../disclosure/global-helpers.js';
+import {
+  fullModelInterval,
+  GRID,
+  GRID_HIER,
+  GRID_TABLES,
+  gridOpArb,
+  replayGridLog,
+  Sim,
+  type GridLog,
+  type GridOp,
+  type Key,
+} from '../disclosure/global-helpers.js';
 
 /** Which loop runs (old: without showing again, as 5ae9c30), and what the new one did: cells shown for good per call, broken invariants. */
 const mode = vi.hoisted(() => ({
@@ -92,22 +103,14 @@ afterEach(() => {
   forgetCarried();
 });
 
-const HIER = { a: { g12: ['a1', 'a2'] } };
 /** GRID_TABLES, then [a] and [b] alone. */
 const TABLES: string[][][] = [...GRID_TABLES, [['a']], [['b']]];
 
-type Op =
-  | { op: 'add'; year: number; cell: number; n: number }
-  | { op: 'withdraw'; year: number; nth: number }
-  | { op: 'pub'; series: string; tables: number; years: readonly number[]; k: number };
-interface Log {
+type Op = GridOp;
+interface Log extends GridLog {
   minK: number;
   coalition: number;
-  members: number;
   hier: boolean;
-  c23: number[];
-  c24: number[];
-  ops: Op[];
 }
 interface Outcome {
   sim: Sim;
@@ -125,37 +128,16 @@ async function run(c: Log, old: boolean, warm = 1): Promise<Outcome> {
   mode.bad = [];
   protectTuning.warmStartRounds = warm;
   forgetCarried();
-  const sim = new Sim(GRID, c.hier ? HIER : {}, c.minK, c.coalition);
-  const data = new Map<number, Incident[]>([
-    [2023, gridIncidents(c.c23, 'x', (cell, j) => `m-${(cell + j) % c.members}`)],
-    [2024, gridIncidents(c.c24, 'y', (cell, j) => `m-${(cell + j) % c.members}`)],
-  ]);
-  for (const [y, l] of data) sim.set(y, l);
-  const pubs: Array<Map<string, number | null>> = [];
-  let n = 0;
+  const sim = new Sim(GRID, c.hier ? GRID_HIER : {}, c.minK, c.coalition);
   try {
-    for (const o of c.ops) {
-      if (o.op === 'add')
-        data.set(o.year, [
-          ...data.get(o.year)!,
-          ...Array.from({ length: o.n }, (_, j) => ({ id: `late${n}-${j}`, key: gridKey(o.cell), members: [`m-${j % c.members}`] })),
-        ]);
-      else if (o.op === 'withdraw')
-        data.set(
-          o.year,
-          data.get(o.year)!.filter((_, i, l) => i !== o.nth % l.length),
-        );
-      else {
-        mode.pub = pubs.length;
-        const r = await sim.publish(o.series, TABLES[o.tables]!, [...o.years], { k: Math.max(o.k, c.minK) });
-        pubs.push(new Map(r.cells.map((x) => [JSON.stringify(x.key), x.count])));
-      }
-      n++;
-      for (const [y, l] of data) sim.set(y, l);
-    }
-    return { sim, pubs, shows: [...mode.shows], bad: [...mode.bad] };
-  } catch (e) {
-    return { sim, pubs, shows: [...mode.shows], bad: [...mode.bad], err: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+    const { pubs, err } = await replayGridLog(
+      sim,
+      c,
+      TABLES,
+      (o) => Math.max(o.k ?? c.minK, c.minK),
+      (p) => (mode.pub = p),
+    );
+    return { sim, pubs, shows: [...mode.shows], bad: [...mode.bad], ...(err === undefined ? {} : { err }) };
   } finally {
     mode.old = false;
     protectTuning.warmStartRounds = 1;
@@ -180,28 +162,7 @@ async function hiddenIntervals(sim: Sim, p: number): Promise<Array<{ key: string
 }
 
 const cellArb = fc.integer({ min: 0, max: 4 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      op: fc.constant('pub' as const),
-      series: fc.constantFrom('s', 't', 'u'),
-      tables: fc.integer({ min: 0, max: TABLES.length - 1 }),
-      years: fc.constantFrom([2023], [2024], [2023, 2024]),
-      k: fc.constantFrom(2, 3, 4, 5),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constant('add' as const),
-      year: fc.constantFrom(2023, 2024),
-      cell: fc.integer({ min: 0, max: 11 }),
-      n: fc.integer({ min: 1, max: 3 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('withdraw' as const), year: fc.constantFrom(2023, 2024), nth: fc.nat(200) }) },
-);
+const opArb: fc.Arbitrary<Op> = gridOpArb(TABLES.length, fc.constantFrom(2, 3, 4, 5));
 const logArb: fc.Arbitrary<Log> = fc.record({
   minK: fc.constant(2),
   coalition: fc.constantFrom(1, 2),

@@ -2,6 +2,7 @@
 // publication log, and an INDEPENDENT reference: the full attacker model written as one CPLEX LP
 // over every coordinates at every version (no closure, no components, no reductions of ours),
 // solved by HiGHS's one-shot `solve`. Nothing here is imported by server/disclosure.
+import fc from 'fast-check';
 import { protectInLog, type GlobalProtected, type GlobalProtectInput } from '../../server/disclosure/global/protect.js';
 import { pairKey } from '../../server/disclosure/global/coalitions.js';
 import type { IncidentRecord } from '../../server/disclosure/global/truth.js';
@@ -182,6 +183,98 @@ export const gridKey = (c: number): Key => ({ a: GRID.a[c % 4]!, b: GRID.b[Math.
 /** Incidents from per-cell counts of the grid: ids `${tag}-${c}-${j}`, the j-th of cell c reported by `member(c, j)` (three members in turn by default). */
 export function gridIncidents(counts: readonly number[], tag: string, member = (c: number, j: number) => `m-${(c + j) % 3}`): Incident[] {
   return counts.flatMap((n, c) => Array.from({ length: n }, (_, j) => ({ id: `${tag}-${c}-${j}`, key: gridKey(c), members: [member(c, j)] })));
+}
+
+/** A two-level hierarchy over the grid's `a`: a1 and a2 under g12. */
+export const GRID_HIER = { a: { g12: ['a1', 'a2'] } };
+
+/** A step of a seeded grid log: late reports in a cell, a withdrawal (the nth incident, modulo), or a publication of table set `tables`. */
+export type GridOp =
+  | { op: 'add'; year: number; cell: number; n: number }
+  | { op: 'withdraw'; year: number; nth: number }
+  | { op: 'pub'; series: string; tables: number; years: readonly number[]; k?: number };
+
+/**
+ * Random grid steps: a publication of one of `tables` table sets over 2023, 2024 or both (weight
+ * 3; with its own k when `k` is given), late reports in a cell (2), a withdrawal (1).
+ */
+export function gridOpArb(tables: number, k?: fc.Arbitrary<number>): fc.Arbitrary<GridOp> {
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant('pub' as const),
+        series: fc.constantFrom('s', 't', 'u'),
+        tables: fc.integer({ min: 0, max: tables - 1 }),
+        years: fc.constantFrom([2023], [2024], [2023, 2024]),
+        ...(k ? { k } : {}),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('add' as const),
+        year: fc.constantFrom(2023, 2024),
+        cell: fc.integer({ min: 0, max: 11 }),
+        n: fc.integer({ min: 1, max: 3 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('withdraw' as const), year: fc.constantFrom(2023, 2024), nth: fc.nat(200) }) },
+  );
+}
+
+/** A seeded grid log: 2023 and 2024 counts per cell, reported by `members` organisations in turn, then `ops`. */
+export interface GridLog {
+  members: number;
+  c23: number[];
+  c24: number[];
+  ops: GridOp[];
+}
+
+/**
+ * Replays a grid log on `sim`: each publication's cells (key → count, null hidden) until the
+ * first error, which is returned as `err` (its class and message). `k` gives each publication's
+ * k; `beforePublish(p)` runs before the p-th publication.
+ */
+export async function replayGridLog(
+  sim: Sim,
+  log: GridLog,
+  tables: readonly string[][][],
+  k: (op: Extract<GridOp, { op: 'pub' }>) => number,
+  beforePublish?: (p: number) => void,
+): Promise<{ pubs: Array<Map<string, number | null>>; err?: string }> {
+  const member = (cell: number, j: number) => `m-${(cell + j) % log.members}`;
+  const data = new Map<number, Incident[]>([
+    [2023, gridIncidents(log.c23, 'x', member)],
+    [2024, gridIncidents(log.c24, 'y', member)],
+  ]);
+  for (const [y, l] of data) sim.set(y, l);
+  const pubs: Array<Map<string, number | null>> = [];
+  let n = 0;
+  try {
+    for (const o of log.ops) {
+      if (o.op === 'add')
+        data.set(o.year, [
+          ...data.get(o.year)!,
+          ...Array.from({ length: o.n }, (_, j) => ({ id: `late${n}-${j}`, key: gridKey(o.cell), members: [`m-${j % log.members}`] })),
+        ]);
+      else if (o.op === 'withdraw')
+        data.set(
+          o.year,
+          data.get(o.year)!.filter((_, i, l) => i !== o.nth % l.length),
+        );
+      else {
+        beforePublish?.(pubs.length);
+        const r = await sim.publish(o.series, tables[o.tables]!, [...o.years], { k: k(o) });
+        pubs.push(new Map(r.cells.map((x) => [JSON.stringify(x.key), x.count])));
+      }
+      n++;
+      for (const [y, l] of data) sim.set(y, l);
+    }
+    return { pubs };
+  } catch (e) {
+    return { pubs, err: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+  }
 }
 
 /** `n` incidents with key `key`, reported by `member`, ids prefixed by `tag`. */
