@@ -41,8 +41,10 @@
 // row by row and box by box (lp.ts `feasiblePoint`) before it is used, is a witness as good as the
 // optimum for most classes, at a fraction of the cost; and as they are cheap, once far-apart
 // batches stop paying, batches of closer classes follow (then all uncertain classes at once, with
-// a longer and longer iteration limit, the last to the optimum) before any single LP. Outer
-// bounds, exact ends and so every failing verdict still come from LPs solved to optimality.
+// a longer and longer iteration limit, the last to the optimum) before any single LP. A single LP
+// solved on this thread stops too, as soon as a checked point of its path settles the verdict
+// (`AuditEngine.judgeSingleSteps`). Outer bounds, exact ends and so every failing verdict still
+// come from LPs solved to optimality.
 // On a large sub-component a second lane (lp-parallel.ts `BatchPartner`: a helper thread, or a
 // second model here, the same points either way) solves a second batch while this thread solves
 // the first. `certainFailures` (bound propagation alone, no LP) and `failingAmong` (judge mode for
@@ -132,9 +134,18 @@ export class AuditEngine {
   /** Judge mode's second lane of batch LPs on large sub-components (`BatchPartner`; false: one lane, for benchmarks). */
   static judgeSecondLane = true;
 
+  /**
+   * Judge mode's single LPs (one at a time, on this thread) look at the simplex's point after this
+   * many iterations, then twice as many each time, and stop once a checked point settles the
+   * class's verdict (`solveUntilSettled`); 0: every single LP to its optimum, as before.
+   */
+  static judgeSingleSteps = 100;
+
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
   helperSolves = 0;
+  /** Of those, judge mode's single LPs stopped before their optimum (`judgeSingleSteps`). */
+  settledEarly = 0;
   private cache = new Map<string, Outcome>();
 
   /**
@@ -417,6 +428,7 @@ export class AuditEngine {
     } finally {
       this.lpSolves += settler.lpSolves;
       this.helperSolves += settler.helperSolves;
+      this.settledEarly += settler.settledEarly;
       settler.dispose();
     }
   }
@@ -439,6 +451,7 @@ class SubComponentSettler {
   /** HiGHS runs performed so far. */
   lpSolves = 0;
   helperSolves = 0;
+  settledEarly = 0;
   private readonly classes: readonly number[];
   private readonly nc: number;
   // Local CSR rows: Σ rowVal·x_rowIdx = rhs.
@@ -555,6 +568,31 @@ class SubComponentSettler {
     const before = solver.solves;
     const r = solver.extreme(i, sense);
     this.lpSolves += solver.solves - before;
+    if (r.x) this.absorb(r.x);
+    this.setExact(i, sense, r.value);
+  }
+
+  /**
+   * Judge mode: the LP of `solve`, stopped as soon as a point of the simplex's path, checked
+   * against every row and box, proves the class's verdict (a witness: it widens every class's
+   * inner interval, as any feasible point does). An LP that gets there records no exact end;
+   * one that does not ends at its optimum, recorded as `solve` does.
+   */
+  private solveUntilSettled(i: number, sense: 1 | -1): void {
+    const steps = AuditEngine.judgeSingleSteps;
+    if (steps <= 0) return this.solve(i, sense);
+    const solver = this.ensureSolver();
+    const before = solver.solves;
+    const r = solver.extremeUnless(i, sense, steps, (x) => {
+      if (!feasiblePoint(this.system(), x)) return false;
+      this.absorb(x);
+      return !this.uncertain(i);
+    });
+    this.lpSolves += solver.solves - before;
+    if (!r.exact) {
+      this.settledEarly++;
+      return;
+    }
     if (r.x) this.absorb(r.x);
     this.setExact(i, sense, r.value);
   }
@@ -854,8 +892,8 @@ class SubComponentSettler {
           const [ol, oh] = this.memberInterval(v, oLo[c]!, oHi[c]!);
           if (!this.judge(v, ol, oh)) break;
           // Uncertain: settle the class's upper end first (most failures are a low maximum).
-          if (!this.exactHi[i]) this.solve(i, -1);
-          else if (!this.exactLo[i]) this.solve(i, 1);
+          if (!this.exactHi[i]) this.solveUntilSettled(i, -1);
+          else if (!this.exactLo[i]) this.solveUntilSettled(i, 1);
           else break;
         }
       }

@@ -9,7 +9,9 @@
 //   Large systems get their first basis from the interior-point method + crossover (several
 //   times faster than a simplex phase 1 there). `batch` optimises a sum of columns, only to find
 //   feasible points (optionally stopped after a number of iterations: such a point is returned
-//   unchecked, and `feasiblePoint` must accept it before it is used). Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
+//   unchecked, and `feasiblePoint` must accept it before it is used); `extremeUnless` is
+//   `extreme` stopped once the caller accepts a point of the simplex's path (same rule).
+//   Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
 //   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
 //   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
 //   defaults, then an Error (never a silent wrong answer).
@@ -144,6 +146,38 @@ export class ExtremeSolver {
     } finally {
       m.options.set({ simplex_iteration_limit: ITERATION_LIMIT_DEFAULT });
     }
+  }
+
+  /**
+   * Like `extreme`, for a caller that only needs the column to get far enough: the primal simplex
+   * runs `step` iterations at a time (twice as many each time) and between runs `enough` sees its
+   * current point (unchecked: `enough` must check it with `feasiblePoint` before using it). Once
+   * `enough` accepts one, the LP stops there (`exact` false: `value` is only a reachable value);
+   * otherwise it goes on to the optimum, which `extreme` returns. The simplex resumes from where it
+   * stopped, so an LP that goes to its optimum costs only the extra runs' overhead.
+   */
+  extremeUnless(col: number, sense: 1 | -1, step: number, enough: (x: Float64Array) => boolean): Extreme & { exact: boolean } {
+    const m = this.open();
+    this.setObjective(m, [col], sense);
+    this.solves++;
+    let status: number;
+    try {
+      for (let limit = step; ; limit *= 2) {
+        m.options.set({ simplex_iteration_limit: limit });
+        status = m.run().modelStatus;
+        if (status !== STATUS.iterationLimit) break;
+        const x = m.getSolution().colValue;
+        if (enough(x)) return { value: x[col]!, x, exact: false };
+      }
+    } finally {
+      m.options.set({ simplex_iteration_limit: ITERATION_LIMIT_DEFAULT });
+    }
+    if (status === STATUS.optimal) {
+      const x = m.getSolution().colValue;
+      return { value: x[col]!, x, exact: true };
+    }
+    this.solves--; // (counted again by `extreme`)
+    return { ...this.extreme(col, sense), exact: true };
   }
 
   /** Minimises (sense 1) or maximises (sense −1) column `col`. */

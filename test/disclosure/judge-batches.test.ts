@@ -13,6 +13,7 @@ import { randomPattern } from '../helpers/random-pattern.js';
 const bigPattern = (seed: number) => randomPattern(seed, [10, 8, 5], 0.45);
 
 afterEach(() => {
+  AuditEngine.judgeSingleSteps = 100;
   AuditEngine.judgeBatchIterations = 200;
   AuditEngine.parallelMinClasses = 800;
   AuditEngine.judgeRayMin = 2;
@@ -42,6 +43,43 @@ describe('judge mode with iteration-limited batches', () => {
         expect(failing).toBeGreaterThan(0);
         expect(failing).toBeLessThan(judge.comps.reduce((n, c) => n + c.cells.length, 0));
       }
+    }, 120_000);
+  }
+});
+
+// Judge mode's single LPs stopped once their point settles the verdict (`AuditEngine.judgeSingleSteps`,
+// lp.ts `extremeUnless`): a point is used only once `feasiblePoint` accepts it, an LP stopped early
+// records no exact end, so the verdicts stay exactly the exact audit's however often it looks.
+describe('judge mode with single LPs stopped once the verdict is settled', () => {
+  for (const steps of [1, 3]) {
+    it(`same verdicts as the exact audit and as LPs run to their optimum, inner intervals inside the exact ones (every ${steps} iterations)`, async () => {
+      const highs = await loadHighs();
+      let early = 0;
+      let patternsStoppedEarly = 0;
+      for (const seed of [1, 2, 3, 4]) {
+        const { s, suppressed, sensitive } = bigPattern(seed);
+        const rules = thresholdRules(s.n, sensitive, 5, 5);
+        const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+        AuditEngine.judgeSingleSteps = 0;
+        const full = new AuditEngine(highs, s, rules);
+        const toOptimum = full.run(suppressed, 'judge');
+        AuditEngine.judgeSingleSteps = steps;
+        const engine = new AuditEngine(highs, s, rules);
+        const judge = engine.run(suppressed, 'judge');
+        for (let i = 0; i < s.n; i++) {
+          if (!suppressed[i]) continue;
+          expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
+          expect(toOptimum.ok[i]).toBe(exact.ok[i]);
+          expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
+          expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+        }
+        expect(full.settledEarly).toBe(0);
+        early += engine.settledEarly;
+        if (engine.settledEarly > 0) patternsStoppedEarly++;
+      }
+      // single LPs were stopped early, in more than one pattern
+      expect(early).toBeGreaterThan(2);
+      expect(patternsStoppedEarly).toBeGreaterThan(1);
     }, 120_000);
   }
 });

@@ -245,6 +245,123 @@ describe('ExtremeSolver: the exact minimum and maximum of every column', () => {
   });
 });
 
+/** A two-way table of random counts with its row and column totals fixed, every cell in [0, ∞). */
+function tableSystem(seed: number, rows: number, cols: number): SparseSystem {
+  const rand = mulberry32(seed);
+  const x = Array.from({ length: rows * cols }, () => Math.floor(rand() * 8));
+  const rowStart = [0];
+  const rowIndex: number[] = [];
+  const rowValue: number[] = [];
+  const rhs: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) rowIndex.push(r * cols + c);
+    rhs.push(x.slice(r * cols, (r + 1) * cols).reduce((a, b) => a + b, 0));
+    rowStart.push(rowIndex.length);
+  }
+  for (let c = 0; c < cols; c++) {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) {
+      rowIndex.push(r * cols + c);
+      sum += x[r * cols + c]!;
+    }
+    rhs.push(sum);
+    rowStart.push(rowIndex.length);
+  }
+  rowValue.push(...new Array(rowIndex.length).fill(1));
+  const n = rows * cols;
+  return {
+    numCols: n,
+    colLower: new Float64Array(n),
+    colUpper: new Float64Array(n).fill(Infinity),
+    rowStart,
+    rowIndex,
+    rowValue,
+    rowLower: rhs,
+    rowUpper: rhs,
+  };
+}
+
+describe('ExtremeSolver.extremeUnless: an LP that may stop once its point is far enough', () => {
+  it('never stopped, it answers exactly what the independent LP does, one solve per answer, the point feasible', async () => {
+    const highs = await loadHighs();
+    let looked = 0;
+    let answers = 0;
+    for (let seed = 121; seed <= 150; seed++) {
+      const sys = randomSystem(seed);
+      const solver = new ExtremeSolver(highs, sys);
+      try {
+        for (let j = 0; j < sys.numCols; j++)
+          for (const sense of [-1, 1] as const) {
+            const before = solver.solves;
+            const r = solver.extremeUnless(j, sense, 1, () => {
+              looked++;
+              return false;
+            });
+            expect(solver.solves - before).toBe(1);
+            expect(r.exact).toBe(true);
+            expectSame(r.value, await reference(sys, new Map([[j, 1]]), sense === -1), `seed ${seed}, column ${j}, sense ${sense}`);
+            if (r.x) expect(feasiblePoint(sys, r.x, 1e-6)).toBe(true);
+            answers++;
+          }
+      } finally {
+        solver.dispose();
+      }
+    }
+    expect(answers).toBeGreaterThan(100);
+    // the simplex was stopped and resumed along the way (one iteration at a time at first)
+    expect(looked).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('stops at the first point accepted, which lies between where it started and the optimum; the limit does not outlive it', async () => {
+    const highs = await loadHighs();
+    let early = 0;
+    let exact = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const sys = tableSystem(seed, 6, 7);
+      const solver = new ExtremeSolver(highs, sys);
+      const check = new ExtremeSolver(highs, sys); // a second model: the optimum to compare with
+      try {
+        for (let j = 0; j < sys.numCols; j += 5) {
+          const best = check.extreme(j, -1).value;
+          // far enough: halfway from the value the column has when the LP starts, to its optimum
+          const start = solver.extreme((j + 1) % sys.numCols, 1).x![j]!;
+          const target = start + (best - start) / 2;
+          const seen: number[] = [];
+          const r = solver.extremeUnless(j, -1, 1, (x) => {
+            seen.push(x[j]!);
+            return feasiblePoint(sys, x) && x[j]! >= target;
+          });
+          // each point looked at is no further than the optimum, and the path only climbs
+          for (const [t, v] of seen.entries()) {
+            expect(v).toBeLessThanOrEqual(best + 1e-9);
+            if (t > 0) expect(v).toBeGreaterThanOrEqual(seen[t - 1]! - 1e-9);
+          }
+          if (r.exact) {
+            exact++;
+            expect(r.value).toBeCloseTo(best, 9);
+            expect(seen.every((v) => v < target)).toBe(true); // stopped only at the optimum when nothing before was enough
+          } else {
+            early++;
+            expect(r.value).toBeGreaterThanOrEqual(target);
+            expect(r.value).toBe(seen.at(-1));
+            expect(feasiblePoint(sys, r.x!)).toBe(true);
+          }
+          // the iteration limit was restored: the next LP runs to its optimum in one run
+          const before = solver.solves;
+          expect(solver.extreme(j, -1).value).toBeCloseTo(best, 9);
+          expect(solver.solves - before).toBe(1);
+        }
+      } finally {
+        solver.dispose();
+        check.dispose();
+      }
+    }
+    // both ways of ending occurred
+    expect(early).toBeGreaterThan(3);
+    expect(exact).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('ExtremeSolver: anything but optimal or unbounded is retried once, then refused', () => {
   // x0 + x1 = 4, 0 ≤ x ≤ 3: x0 ∈ [1, 3]; x2 ≥ 0 free above (unbounded maximum)
   const sys: SparseSystem = {
