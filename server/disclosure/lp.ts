@@ -162,7 +162,7 @@ export class ExtremeSolver {
     this.solves++;
     let status: number;
     try {
-      for (let limit = step; ; limit *= 2) {
+      for (let limit = step; ; limit = Math.min(2 * limit, ITERATION_LIMIT_DEFAULT)) {
         m.options.set({ simplex_iteration_limit: limit });
         status = m.run().modelStatus;
         if (status !== STATUS.iterationLimit) break;
