@@ -17,28 +17,10 @@ import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/
 import { emptyRules, type Rules } from '../../server/disclosure/rules.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
 import { randomPattern } from '../helpers/random-pattern.js';
-import { buildLinkedTables } from '../../server/tables/linked-tables.js';
-import { isPrimary } from '../../server/disclosure/primary.js';
-import { structureOf } from '../../server/disclosure/structure.js';
 
 /** randomPattern with some large counts (a share of cells 10^3..10^6): rows with large terms, where feasiblePoint's relative tolerance is widest. */
-function bigPattern(seed: number, [na, nb, nc]: readonly [number, number, number], share: number) {
-  const rand = mulberry32(seed);
-  const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
-  const domains = { a: codes('a', na), b: codes('b', nb), c: codes('c', nc) };
-  const counts = [];
-  for (const a of domains.a)
-    for (const b of domains.b)
-      for (const c of domains.c) counts.push({ key: { a, b, c }, count: rand() < 0.2 ? Math.floor(10 ** (3 + 3 * rand())) : Math.floor(rand() * 12) });
-  const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
-  const s = structureOf(lt.cells, lt.constraints);
-  const suppressed = new Uint8Array(s.n);
-  const sensitive = new Uint8Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    if (isPrimary(s.values[i]!, 5)) sensitive[i] = suppressed[i] = 1;
-    else if (rand() < share) suppressed[i] = 1;
-  }
-  return { s, suppressed, sensitive };
+function bigPattern(seed: number, shape: readonly [number, number, number], share: number) {
+  return randomPattern(seed, shape, share, (rand) => (rand() < 0.2 ? Math.floor(10 ** (3 + 3 * rand())) : Math.floor(rand() * 12)));
 }
 
 type Shape = [number, number, number];

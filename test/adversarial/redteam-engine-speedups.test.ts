@@ -21,7 +21,7 @@
 // Outcome: every claim of the two commits held. One latent engine bug found outside them
 // (reduce.ts consistency tolerance on negative rows: a crash, not a disclosure), fixed since.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuditEngine, buildLinkedTables, loadHighs, thresholdRules, type Rules } from '../../server/disclosure/index.js';
+import { AuditEngine, loadHighs, thresholdRules, type Rules } from '../../server/disclosure/index.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { emptyRules } from '../../server/disclosure/rules.js';
 import { structureOf, type Structure } from '../../server/disclosure/structure.js';
@@ -87,22 +87,10 @@ interface Case {
 }
 
 /** As randomPattern, but a few base counts are huge (rows with terms ~3e7: feasiblePoint's tolerance is then several units). */
-function hugePattern(seed: number, [na, nb, nc]: readonly [number, number, number], share: number): Case {
-  const rand = mulberry32(seed);
-  const codes = (d: string, n: number) => Array.from({ length: n }, (_, i) => `${d}${i}`);
-  const domains = { a: codes('a', na), b: codes('b', nb), c: codes('c', nc) };
-  const counts = [];
-  for (const a of domains.a)
-    for (const b of domains.b)
-      for (const c of domains.c) counts.push({ key: { a, b, c }, count: rand() < 0.05 ? 30_000_000 + Math.floor(rand() * 1000) : Math.floor(rand() * 12) });
-  const lt = buildLinkedTables({ counts, domains, tables: [['a', 'b', 'c']] });
-  const s = structureOf(lt.cells, lt.constraints);
-  const suppressed = new Uint8Array(s.n);
-  const sensitive = new Uint8Array(s.n);
-  for (let i = 0; i < s.n; i++) {
-    if (s.values[i]! >= 1 && s.values[i]! < 5) sensitive[i] = suppressed[i] = 1;
-    else if (rand() < share) suppressed[i] = 1;
-  }
+function hugePattern(seed: number, shape: readonly [number, number, number], share: number): Case {
+  const { s, suppressed, sensitive } = randomPattern(seed, shape, share, (rand) =>
+    rand() < 0.05 ? 30_000_000 + Math.floor(rand() * 1000) : Math.floor(rand() * 12),
+  );
   return { name: `huge ${seed}`, s, suppressed, rules: thresholdRules(s.n, sensitive, 5, 5) };
 }
 
