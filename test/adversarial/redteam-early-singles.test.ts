@@ -12,7 +12,7 @@ process.env.CONTAMOS_LP_THREADS ??= '0';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
-import { fullModelInterval, GRID, GRID_HIER, GRID_TABLES, gridOpArb, replayGridLog, Sim, type GridLog, type Key } from '../disclosure/global-helpers.js';
+import { GRID, GRID_HIER, GRID_TABLES, gridOpArb, hiddenIntervals, replayGridLog, Sim, type GridLog } from '../disclosure/global-helpers.js';
 import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
 import { emptyRules, type Rules } from '../../server/disclosure/rules.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
@@ -185,17 +185,8 @@ async function replay(log: Log, steps: number) {
 /** Hidden cells of each publication that leak in the independent full-model LP (hi < k or pinned). */
 async function leaks(sim: Sim, count: number): Promise<string[]> {
   const out: string[] = [];
-  for (let p = 0; p < count; p++) {
-    const e = sim.log[p]!;
-    for (const c of e.cells) {
-      if (c.count !== null) continue;
-      const rest: Key = { ...c.key };
-      delete rest.year;
-      const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : e.years;
-      const [lo, hi] = await fullModelInterval(sim, (x) => years.map((y) => x(y, e.versions[String(y)]!, rest)).join(' + '));
-      if (hi < e.k || lo >= hi) out.push(`publication ${p} ${JSON.stringify(c.key)} [${lo}, ${hi}] k ${e.k}`);
-    }
-  }
+  for (let p = 0; p < count; p++)
+    for (const { key, lo, hi, k } of await hiddenIntervals(sim, p)) if (hi < k || lo >= hi) out.push(`publication ${p} ${key} [${lo}, ${hi}] k ${k}`);
   return out;
 }
 

@@ -35,7 +35,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
 import {
-  fullModelInterval,
+  hiddenIntervals,
   GRID,
   GRID_HIER,
   GRID_TABLES,
@@ -94,21 +94,6 @@ const logArb: fc.Arbitrary<Log> = fc.record({
   c24: fc.array(cellArb, { minLength: 12, maxLength: 12 }),
   ops: fc.array(opArb, { minLength: 3, maxLength: 8 }),
 });
-
-/** Every hidden cell of publication `p` of the log: its interval in the full model (independent LP). */
-async function hiddenIntervals(sim: Sim, p: number): Promise<Array<{ key: string; lo: number; hi: number }>> {
-  const e = sim.log[p]!;
-  const out: Array<{ key: string; lo: number; hi: number }> = [];
-  for (const c of e.cells) {
-    if (c.count !== null) continue;
-    const rest: Key = { ...c.key };
-    delete rest.year;
-    const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : e.years;
-    const [lo, hi] = await fullModelInterval(sim, (x) => years.map((y) => x(y, e.versions[String(y)]!, rest)).join(' + '));
-    out.push({ key: JSON.stringify(c.key), lo, hi });
-  }
-  return out;
-}
 
 /** Logs found where the rule changes the pattern (seeded search; on hides what off shows). */
 const DIVERGING: Log[] = [

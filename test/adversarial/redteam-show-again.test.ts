@@ -51,18 +51,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { protectTuning } from '../../server/disclosure/global/protect.js';
 import { forgetCarried } from '../../server/disclosure/global/carry.js';
 import { repairTuning, type PatternOptions, type PatternState } from '../../server/disclosure/secondary.js';
-import {
-  fullModelInterval,
-  GRID,
-  GRID_HIER,
-  GRID_TABLES,
-  gridOpArb,
-  replayGridLog,
-  Sim,
-  type GridLog,
-  type GridOp,
-  type Key,
-} from '../disclosure/global-helpers.js';
+import { hiddenIntervals, GRID, GRID_HIER, GRID_TABLES, gridOpArb, replayGridLog, Sim, type GridLog, type GridOp } from '../disclosure/global-helpers.js';
 
 /** Which loop runs (old: without showing again, as 5ae9c30), and what the new one did: cells shown for good per call, broken invariants. */
 const mode = vi.hoisted(() => ({
@@ -145,21 +134,6 @@ async function run(c: Log, old: boolean, warm = 1): Promise<Outcome> {
 }
 
 const picture = (o: Outcome): string => JSON.stringify(o.pubs.map((m) => [...m]));
-
-/** Every hidden cell of publication `p`: its interval in the independent full-model LP. */
-async function hiddenIntervals(sim: Sim, p: number): Promise<Array<{ key: string; lo: number; hi: number; k: number }>> {
-  const e = sim.log[p]!;
-  const out: Array<{ key: string; lo: number; hi: number; k: number }> = [];
-  for (const c of e.cells) {
-    if (c.count !== null) continue;
-    const rest: Key = { ...c.key };
-    delete rest.year;
-    const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : e.years;
-    const [lo, hi] = await fullModelInterval(sim, (x) => years.map((y) => x(y, e.versions[String(y)]!, rest)).join(' + '));
-    out.push({ key: JSON.stringify(c.key), lo, hi, k: e.k });
-  }
-  return out;
-}
 
 const cellArb = fc.integer({ min: 0, max: 4 });
 const opArb: fc.Arbitrary<Op> = gridOpArb(TABLES.length, fc.constantFrom(2, 3, 4, 5));

@@ -369,6 +369,21 @@ export async function fullModelInterval(sim: Sim, target: (x: (year: number, ver
   return [Math.ceil(out[0]! - 1e-6), out[1] === Infinity ? Infinity : Math.floor(out[1]! + 1e-6)];
 }
 
+/** Every hidden cell of publication `p` of the log: its interval in the independent full-model LP, and the publication's k. */
+export async function hiddenIntervals(sim: Sim, p: number): Promise<Array<{ key: string; lo: number; hi: number; k: number }>> {
+  const e = sim.log[p]!;
+  const out: Array<{ key: string; lo: number; hi: number; k: number }> = [];
+  for (const c of e.cells) {
+    if (c.count !== null) continue;
+    const rest: Key = { ...c.key };
+    delete rest.year;
+    const years = c.key.year !== undefined && c.key.year !== '*' ? [Number(c.key.year)] : e.years;
+    const [lo, hi] = await fullModelInterval(sim, (x) => years.map((y) => x(y, e.versions[String(y)]!, rest)).join(' + '));
+    out.push({ key: JSON.stringify(c.key), lo, hi, k: e.k });
+  }
+  return out;
+}
+
 /**
  * True count of coordinates `key` (leaf codes, or "*") among `incidents`, each member's share of
  * it, and each coalition's (one member, or with `size` 2 also two: "a+b"): the incidents any of its
