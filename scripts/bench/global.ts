@@ -14,6 +14,7 @@
 // mode's batch LPs in one lane (`AuditEngine.judgeSecondLane`, the engine before the second lane).
 // BENCH_WARM_ROUNDS=2 gives the warm start on the new tables two repair rounds (`protectTuning.warmStartRounds`, before 2026-12-07: 2).
 // BENCH_JUDGE_SINGLE_STEPS=0 runs judge mode's single LPs to their optimum (`AuditEngine.judgeSingleSteps`, the engine before 2026-12-07, third session).
+// BENCH_JUDGE_CAPPED_MIN=0 leaves out judge mode's capped LP (`AuditEngine.judgeCappedMin`, the engine before 2026-12-07, fourth session).
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
 import type { View } from '../../server/disclosure/global/model.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_JUDGE_BATCH_ITERATIONS !== undefined) AuditEngine.judgeBatchIterations = Number(process.env.BENCH_JUDGE_BATCH_ITERATIONS);
   if (process.env.BENCH_SECOND_LANE === '0') AuditEngine.judgeSecondLane = false;
   if (process.env.BENCH_JUDGE_SINGLE_STEPS !== undefined) AuditEngine.judgeSingleSteps = Number(process.env.BENCH_JUDGE_SINGLE_STEPS);
+  if (process.env.BENCH_JUDGE_CAPPED_MIN !== undefined) AuditEngine.judgeCappedMin = Number(process.env.BENCH_JUDGE_CAPPED_MIN);
   if (process.env.BENCH_WARM_ROUNDS !== undefined) protectTuning.warmStartRounds = Number(process.env.BENCH_WARM_ROUNDS);
   const nSeries = Number(process.argv[process.argv.indexOf('--series') + 1] ?? 0) || SERIES.length;
   const v1 = recordsFor(20241206, 20000);

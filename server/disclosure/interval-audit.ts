@@ -41,7 +41,10 @@
 // row by row and box by box (lp.ts `feasiblePoint`) before it is used, is a witness as good as the
 // optimum for most classes, at a fraction of the cost; and as they are cheap, once far-apart
 // batches stop paying, batches of closer classes follow (then all uncertain classes at once, with
-// a longer and longer iteration limit, the last to the optimum) before any single LP. A single LP
+// a longer and longer iteration limit, the last to the optimum) before any single LP. After the
+// first pair of batches on a large sub-component, one capped LP (lp.ts `cappedPoint`, checked the
+// same way) brings as many uncertain classes as it can up to what each needs at once
+// (`AuditEngine.judgeCappedMin`). A single LP
 // solved on this thread stops too, as soon as a checked point of its path settles the verdict
 // (`AuditEngine.judgeSingleSteps`). Outer bounds, exact ends and so every failing verdict still
 // come from LPs solved to optimality.
@@ -56,7 +59,7 @@
 import type { Highs } from 'highs';
 import { rawComponents, type RawComponent } from './components.js';
 import { loadHighs } from '../tables/highs.js';
-import { ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
+import { cappedPoint, ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
 import { BatchPartner, helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
 import { holds, thresholdRules, type Rules } from './rules.js';
@@ -141,11 +144,20 @@ export class AuditEngine {
    */
   static judgeSingleSteps = 100;
 
+  /**
+   * Judge mode: once the first pair of batches leaves at least this many uncertain classes on a
+   * large sub-component, one capped LP (`cappedWitness`) brings as many as it can up to what they
+   * need at once; 0: never (the engine before 2026-12-07, fourth session).
+   */
+  static judgeCappedMin = 200;
+
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
   helperSolves = 0;
   /** Of those, judge mode's single LPs stopped before their optimum (`judgeSingleSteps`). */
   settledEarly = 0;
+  /** Judge mode: uncertain classes the capped LP's point settled (`judgeCappedMin`). */
+  cappedSettled = 0;
   private cache = new Map<string, Outcome>();
 
   /**
@@ -429,6 +441,7 @@ export class AuditEngine {
       this.lpSolves += settler.lpSolves;
       this.helperSolves += settler.helperSolves;
       this.settledEarly += settler.settledEarly;
+      this.cappedSettled += settler.cappedSettled;
       settler.dispose();
     }
   }
@@ -452,6 +465,7 @@ class SubComponentSettler {
   lpSolves = 0;
   helperSolves = 0;
   settledEarly = 0;
+  cappedSettled = 0;
   private readonly classes: readonly number[];
   private readonly nc: number;
   // Local CSR rows: Σ rowVal·x_rowIdx = rhs.
@@ -855,6 +869,13 @@ class SubComponentSettler {
           for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
           gain = left - now;
           left = now;
+          if (round === 0 && AuditEngine.judgeCappedMin > 0 && left >= AuditEngine.judgeCappedMin && nc >= AuditEngine.parallelMinClasses) {
+            this.cappedWitness();
+            now = 0;
+            for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
+            this.cappedSettled += left - now;
+            left = now;
+          }
         }
         if (gain < (partner ? 8 : 4)) {
           if (!limited) break;
@@ -867,6 +888,55 @@ class SubComponentSettler {
       this.helperSolves += partner?.helperBatches ?? 0;
       partner?.dispose(); // frees the helper for the single LPs that follow
     }
+  }
+
+  /**
+   * The smallest value of class i's upper end with which its verdict passes (its lower end as
+   * found so far), or NaN when not even its outer bound would do. A target only: whatever a point
+   * reaches, verdicts are judged on it as always.
+   */
+  judgeNeed(i: number): number {
+    const c = this.classes[i]!;
+    const { iLo, iHi, oHi } = this.bounds;
+    const passes = (t: number): boolean =>
+      this.membersOf[c]!.every((v) => {
+        const [il, ih] = this.memberInterval(v, iLo[c]!, t);
+        return this.judge(v, il, ih);
+      });
+    let lo = iHi[c]!;
+    let hi = oHi[c]!;
+    if (!Number.isFinite(hi) || !passes(hi)) return NaN;
+    if (passes(lo)) return lo;
+    // Passing is monotone in the upper end (a wider interval keeps every rule that held).
+    for (let step = 0; step < 60 && hi - lo > 1e-7; step++) {
+      const mid = (lo + hi) / 2;
+      if (passes(mid)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
+  /**
+   * Judge mode: one LP, max Σ min(x_i, need_i) over the uncertain classes whose maximum is not
+   * exact (lp.ts `cappedPoint`). After the first batches, most uncertain classes only need a
+   * higher maximum and compete for the same room; a batch's sum rewards pushing one class far
+   * past its need, a capped sum does not, so its optimum settles many of them at once. The point
+   * is a witness only once checked (`feasiblePoint`), as any batch's.
+   */
+  private cappedWitness(): void {
+    const cols: number[] = [];
+    const caps: number[] = [];
+    for (let i = 0; i < this.nc; i++) {
+      if (this.exactHi[i] || !this.uncertain(i)) continue;
+      const need = this.judgeNeed(i);
+      if (!Number.isFinite(need)) continue;
+      cols.push(i);
+      caps.push(need + 1e-6);
+    }
+    if (cols.length === 0) return;
+    this.lpSolves++;
+    const x = cappedPoint(this.highs, this.system(), cols, caps);
+    if (x && feasiblePoint(this.system(), x)) this.absorb(x);
   }
 
   /**

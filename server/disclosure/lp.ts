@@ -11,6 +11,7 @@
 //   feasible points (optionally stopped after a number of iterations: such a point is returned
 //   unchecked, and `feasiblePoint` must accept it before it is used); `extremeUnless` is
 //   `extreme` stopped once the caller accepts a point of the simplex's path (same rule).
+//   `cappedPoint` finds one point that brings many columns up to given values at once (same rule).
 //   Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
 //   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
 //   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
@@ -208,6 +209,59 @@ export class ExtremeSolver {
     this.model?.dispose();
     this.model = undefined;
     this.costed = [];
+  }
+}
+
+/**
+ * A point of `sys` that brings as many of the columns `cols` as it can up to their `caps`: an
+ * optimum of max Σ min(x_j, cap_j), written with one extra column y_j ≤ x_j, y_j ≤ cap_j per
+ * capped column, solved on a fresh model by the interior-point method with crossover (a vertex:
+ * where capped columns compete, some reach their cap rather than all stopping short). Returned
+ * unchecked, like an iteration-limited batch (`feasiblePoint` must accept it before it is used);
+ * undefined unless HiGHS reports an optimum. Only its first `sys.numCols` values are returned.
+ */
+export function cappedPoint(highs: Highs, sys: SparseSystem, cols: readonly number[], caps: readonly number[]): Float64Array | undefined {
+  const n = sys.numCols;
+  const k = cols.length;
+  const m = sys.rowLower.length;
+  const colLower = new Float64Array(n + k);
+  const colUpper = new Float64Array(n + k);
+  const cost = new Float64Array(n + k);
+  colLower.set(sys.colLower);
+  colUpper.set(sys.colUpper);
+  const nnz = sys.rowStart[m]!;
+  const starts = new Int32Array(m + k + 1);
+  const index = new Int32Array(nnz + 2 * k);
+  const value = new Float64Array(nnz + 2 * k);
+  starts.set(sys.rowStart);
+  index.set(sys.rowIndex);
+  value.set(sys.rowValue);
+  const rowLower = new Float64Array(m + k);
+  const rowUpper = new Float64Array(m + k);
+  rowLower.set(sys.rowLower);
+  rowUpper.set(sys.rowUpper);
+  for (let q = 0; q < k; q++) {
+    const j = cols[q]!;
+    colLower[n + q] = Math.min(sys.colLower[j]!, caps[q]!);
+    colUpper[n + q] = caps[q]!;
+    cost[n + q] = 1;
+    // y_q − x_j ≤ 0
+    index[nnz + 2 * q] = j;
+    value[nnz + 2 * q] = -1;
+    index[nnz + 2 * q + 1] = n + q;
+    value[nnz + 2 * q + 1] = 1;
+    starts[m + q + 1] = nnz + 2 * q + 2;
+    rowLower[m + q] = -Infinity;
+    rowUpper[m + q] = 0;
+  }
+  const capped: SparseSystem = { numCols: n + k, colLower, colUpper, rowStart: starts, rowIndex: index, rowValue: value, rowLower, rowUpper };
+  const model = highs.createModel(modelData(highs, capped, cost, true));
+  try {
+    model.options.set({ output_flag: false, solver: 'ipm', run_crossover: 'on', presolve: 'off' });
+    if (model.run().modelStatus !== STATUS.optimal) return undefined;
+    return Float64Array.from(model.getSolution().colValue.subarray(0, n));
+  } finally {
+    model.dispose();
   }
 }
 

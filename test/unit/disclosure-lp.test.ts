@@ -9,7 +9,7 @@
 import type { Highs, Model, ModelData } from 'highs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadHighs } from '../../server/tables/highs.js';
-import { ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from '../../server/disclosure/lp.js';
+import { cappedPoint, ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from '../../server/disclosure/lp.js';
 import { referenceHighs } from '../disclosure/helpers.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
 
@@ -583,5 +583,88 @@ describe('feasiblePoint: the check an early-stopped point must pass', () => {
     expect(feasiblePoint(sys, Float64Array.of(2, 1 - 2e-6, 1))).toBe(true);
     // a custom tolerance
     expect(feasiblePoint(sys, Float64Array.of(1 + 1e-6, x1(1 + 1e-6), 0), 1e-5)).toBe(true);
+  });
+});
+
+// cappedPoint: one point bringing many columns up to their caps at once. Checked against the
+// reference solver on a different formulation of the same LP: the least total shortfall
+// Σ s_q, s_q ≥ cap_q − x_j, s_q ≥ 0 (cappedPoint maximises Σ min(x_j, cap_j) with y_j ≤ x_j).
+describe('cappedPoint: as many columns as possible up to their caps, in one LP', () => {
+  /** The system with one shortfall column per cap and its row x_j + s_q ≥ cap_q. */
+  function shortfallSystem(sys: SparseSystem, cols: number[], caps: number[]): SparseSystem {
+    const n = sys.numCols;
+    const m = sys.rowLower.length;
+    const rowStart = Array.from(sys.rowStart);
+    const rowIndex = Array.from(sys.rowIndex);
+    const rowValue = Array.from(sys.rowValue);
+    const rowLower = Array.from(sys.rowLower);
+    const rowUpper = Array.from(sys.rowUpper);
+    cols.forEach((j, q) => {
+      rowIndex.push(j, n + q);
+      rowValue.push(1, 1);
+      rowStart.push(rowIndex.length);
+      rowLower.push(caps[q]!);
+      rowUpper.push(Infinity);
+    });
+    expect(rowStart.length).toBe(m + cols.length + 1);
+    return {
+      numCols: n + cols.length,
+      colLower: Float64Array.from([...sys.colLower, ...cols.map(() => 0)]),
+      colUpper: Float64Array.from([...sys.colUpper, ...cols.map(() => Infinity)]),
+      rowStart,
+      rowIndex,
+      rowValue,
+      rowLower,
+      rowUpper,
+    };
+  }
+
+  it('a feasible point whose total shortfall is the reference optimum; columns that can all reach their caps do', async () => {
+    const highs = await loadHighs();
+    let reachedAll = 0;
+    let someShort = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const rand = mulberry32(1000 + seed);
+      const sys = seed % 2 ? tableSystem(seed, 5, 6) : randomSystem(seed);
+      const cols: number[] = [];
+      const caps: number[] = [];
+      for (let j = 0; j < sys.numCols; j++) {
+        if (rand() < 0.5) continue;
+        cols.push(j);
+        caps.push(Math.floor(rand() * (seed % 3 === 0 ? 3 : 15)));
+      }
+      const x = cappedPoint(highs, sys, cols, caps);
+      expect(x, `seed ${seed}`).toBeDefined();
+      expect(x!.length).toBe(sys.numCols);
+      expect(feasiblePoint(sys, x!), `seed ${seed}`).toBe(true);
+      let shortfall = 0;
+      cols.forEach((j, q) => (shortfall += Math.max(0, caps[q]! - x![j]!)));
+      const cost = new Map(cols.map((_, q) => [sys.numCols + q, 1]));
+      const best = await reference(shortfallSystem(sys, cols, caps), cost, false);
+      expectSame(shortfall, best, `seed ${seed}: total shortfall`);
+      if (best < 1e-9) reachedAll++;
+      else someShort++;
+    }
+    // both cases arise: every cap reachable at once, and caps that compete
+    expect(reachedAll).toBeGreaterThan(2);
+    expect(someShort).toBeGreaterThan(2);
+  });
+
+  it('two columns competing for one row: one reaches its cap (a vertex), not both half-way', async () => {
+    // x0 + x1 + x2 = 6, x ≥ 0; caps x0 → 5, x1 → 5: an interior optimum would give 3 and 3.
+    const sys: SparseSystem = {
+      numCols: 3,
+      colLower: new Float64Array(3),
+      colUpper: new Float64Array(3).fill(Infinity),
+      rowStart: [0, 3],
+      rowIndex: [0, 1, 2],
+      rowValue: [1, 1, 1],
+      rowLower: [6],
+      rowUpper: [6],
+    };
+    const x = cappedPoint(await loadHighs(), sys, [0, 1], [5, 5])!;
+    expect(feasiblePoint(sys, x)).toBe(true);
+    expect(Math.min(x[0]!, 5) + Math.min(x[1]!, 5)).toBeCloseTo(6, 6);
+    expect(Math.max(x[0]!, x[1]!)).toBeGreaterThanOrEqual(5 - 1e-6);
   });
 });
