@@ -4,6 +4,7 @@
 // interval stays inside the exact one, however early the batches stop.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, loadHighs, thresholdRules } from '../../server/disclosure/index.js';
+import type { EngineRun } from '../../server/disclosure/interval-audit.js';
 import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { structureOf } from '../../server/disclosure/structure.js';
 import type { Cell, Constraint } from '../../server/disclosure/types.js';
@@ -11,6 +12,17 @@ import { randomPattern } from '../helpers/random-pattern.js';
 
 /** A 3-way table with margins, small counts, and a large suppression pattern (one big component). */
 const bigPattern = (seed: number) => randomPattern(seed, [10, 8, 5], 0.45);
+
+/** Judge runs with and without a step give the exact audit's verdicts, and inner intervals inside the exact ones. */
+function expectAsExact(judge: EngineRun, without: EngineRun, exact: EngineRun, suppressed: Uint8Array, seed: number): void {
+  for (let i = 0; i < suppressed.length; i++) {
+    if (!suppressed[i]) continue;
+    expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
+    expect(without.ok[i]).toBe(exact.ok[i]);
+    expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
+    expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
+  }
+}
 
 afterEach(() => {
   AuditEngine.judgeSingleSteps = 100;
@@ -109,14 +121,8 @@ describe('judge mode with the capped LP after the first batches', () => {
       AuditEngine.judgeCappedMin = 1;
       const engine = new AuditEngine(highs, s, rules);
       const judge = engine.run(suppressed, 'judge');
-      for (let i = 0; i < s.n; i++) {
-        if (!suppressed[i]) continue;
-        expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
-        expect(without.ok[i]).toBe(exact.ok[i]);
-        expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
-        expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
-        if (!exact.ok[i]) failing++;
-      }
+      expectAsExact(judge, without, exact, suppressed, seed);
+      for (let i = 0; i < s.n; i++) if (suppressed[i] && !exact.ok[i]) failing++;
       settled += engine.cappedSettled;
       if (engine.cappedSettled > 0) patterns++;
     }
@@ -146,14 +152,8 @@ describe('judge mode with the ray LP for classes that may be unbounded', () => {
       AuditEngine.judgeRayMin = 2;
       const engine = new AuditEngine(highs, s, rules);
       const judge = engine.run(suppressed, 'judge');
-      for (let i = 0; i < s.n; i++) {
-        if (!suppressed[i]) continue;
-        expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
-        expect(without.ok[i]).toBe(exact.ok[i]);
-        expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
-        expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
-        if (judge.hi[i] === Infinity) unbounded++;
-      }
+      expectAsExact(judge, without, exact, suppressed, seed);
+      for (let i = 0; i < s.n; i++) if (suppressed[i] && judge.hi[i] === Infinity) unbounded++;
       if (engine.lpSolves < withoutEngine.lpSolves) fewer++;
     }
     // The case arises (classes proven unbounded in judge mode) and saves LPs.
