@@ -10,12 +10,9 @@
 // cell (`keyIds`) and, as `memberKeyId`, the one of them in most of its incidents — the key to
 // quarantine or revoke (quarantine acts on one key);
 // nothing is stored; the list is sorted by cell, then member, so it does not follow arrival order.
-import { readReportFacts } from './report-facts.js';
 import { nonceRow } from '../db/nonces.js';
-import { dedupeChoices } from './conflicts.js';
-import { currentIncidents, holderOf, unpackIds } from './incidents.js';
-import { excludedMembers } from './quarantine.js';
-import { dedupeRankSecret } from './server-secrets.js';
+import { countedNow } from './counted-now.js';
+import { holderOf } from './incidents.js';
 import type { Auth, ServiceContext } from './context.js';
 
 export const DEFAULT_FLAG_SHARE = 0.75;
@@ -34,17 +31,7 @@ export interface ConcentrationFlag {
 
 export async function concentrationFlags(ctx: ServiceContext, auth: Auth): Promise<{ share: number; items: ConcentrationFlag[] }> {
   const share = ctx.policy?.flagShare ?? DEFAULT_FLAG_SHARE;
-  const [facts, versions, excluded, choices, secret] = await Promise.all([
-    readReportFacts(ctx),
-    ctx.db.log.versions(),
-    excludedMembers(ctx),
-    dedupeChoices(ctx),
-    dedupeRankSecret(ctx),
-  ]);
-  const latest = new Map<number, (typeof versions)[number]>();
-  for (const v of versions) latest.set(v.year, v);
-  const sticky = new Set([...latest.values()].flatMap((v) => unpackIds(v.representatives)));
-  const byYear = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
+  const { facts, current: byYear } = await countedNow(ctx);
   const cells = new Map<
     string,
     { year: number; region: string; incidentType: string; n: number; by: Map<string, number>; keys: Map<string, Map<string, number>> }

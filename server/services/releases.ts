@@ -27,27 +27,13 @@ import type { Since, View } from '../disclosure/global/model.js';
 import { UnprotectableError } from '../disclosure/index.js';
 import { dpRelease } from '../dp/index.js';
 import type { VersionRow } from '../db/store.js';
-import { readReportFacts } from './report-facts.js';
-import { dedupeChoices } from './conflicts.js';
-import { excludedMembers } from './quarantine.js';
-import { dedupeRankSecret } from './server-secrets.js';
+import { countedNow } from './counted-now.js';
 import { chargeDpBudget, checkDpBudget, dpBoundsOf } from './dp-ledger.js';
 import { AppError } from '../errors.js';
 import type { ReleaseRequest } from '../schemas/release.js';
 import { dpInfo, releaseManifest, type DataEntry, type Manifest, type ManifestCell, type ReleaseEnvelope } from '../schemas/manifest.js';
 import { TAXONOMY_VERSION, codesOf, dimensions, quarters, regionGroups } from '../taxonomy/taxonomy.js';
-import {
-  currentIncidents,
-  digestOf,
-  filedOf,
-  packIds,
-  reportsOf,
-  sinceOf,
-  unpackIds,
-  versionIncidents,
-  type ReportFacts,
-  type YearState,
-} from './incidents.js';
+import { digestOf, filedOf, packIds, reportsOf, sinceOf, unpackIds, versionIncidents, type ReportFacts, type YearState } from './incidents.js';
 import { addedOf, recordsOf, viewOf } from './release-views.js';
 import { type Comparison, isHeadline, yearsToHold } from './hold-back.js';
 import { DEFAULT_HOLDINGS_COALITION } from '../disclosure/global/coalitions.js';
@@ -167,18 +153,7 @@ interface DataState {
 
 async function loadData(ctx: ServiceContext): Promise<DataState> {
   workPoint('count');
-  const [facts, versions, excluded, choices, secret] = await Promise.all([
-    readReportFacts(ctx),
-    ctx.db.log.versions(),
-    excludedMembers(ctx),
-    dedupeChoices(ctx),
-    dedupeRankSecret(ctx),
-  ]);
-  const latest = new Map<number, VersionRow>();
-  for (const v of versions) latest.set(v.year, v);
-  const sticky = new Set<string>();
-  for (const v of latest.values()) for (const id of unpackIds(v.representatives)) sticky.add(id);
-  const current = currentIncidents(facts.values(), { excluded, choices, sticky, secret });
+  const { facts, versions, current } = await countedNow(ctx);
   const memo = new Map<string, YearState>();
   const at = (year: number, version: number): YearState => {
     const key = `${year}@${version}`;

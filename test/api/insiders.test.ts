@@ -134,6 +134,31 @@ describe.each(providers)('a hostile member organisation (%s)', (provider) => {
     expect(counted[0]!.memberKeyId).toBe(winner);
   });
 
+  it("the steward's choice counts: resolving a conflict to the report the draw did not pick moves the incident, as a new version that says 'changes'", async () => {
+    // A and B report one victim under one tag in 2021, in Lima and in Ica; C's reports fill the year.
+    const tag = dedupeTag(SECRET, 'víctima del caso 21');
+    const req = { series: 'y2021', filter: { year: 2021 }, tables: [['year', 'region']] };
+    for (let i = 0; i < 20; i++) await submit(c, { year: 2021, region: 'PE-CUS', incidentType: 'homicide' });
+    const ofA = await submit(a, { year: 2021, region: 'PE-LMA', incidentType: 'homicide', dedupeTag: tag });
+    const ofB = await submit(b, { year: 2021, region: 'PE-ICA', incidentType: 'homicide', dedupeTag: tag });
+    const first = await publish(t, req);
+    expect(first.manifest.data[0]).toMatchObject({ year: 2021, version: 1 });
+    const representatives = async (version: number) =>
+      new Set(unpackIds((await t.db.prisma.dataVersion.findUnique({ where: { year_version: { year: 2021, version } } }))!.representatives));
+    const drawn = await representatives(1);
+    expect([drawn.has(ofA.id), drawn.has(ofB.id)].filter(Boolean)).toHaveLength(1);
+    const loser = drawn.has(ofA.id) ? ofB : ofA;
+    // the steward chooses the other report: it now represents the incident, over the draw and over
+    // the report the last version counted
+    const resolved = await signed(t.app, 'POST', `/api/v1/steward/conflicts/${tag}/resolve`, t.steward, { reportId: loser.id });
+    expect(resolved.status).toBe(200);
+    const second = await publish(t, req);
+    expect(second.manifest.data[0]).toMatchObject({ year: 2021, version: 2, since: 'changes' });
+    const now = await representatives(2);
+    expect(now.has(loser.id)).toBe(true);
+    expect([...now].filter((id) => id === ofA.id || id === ofB.id)).toEqual([loser.id]);
+  });
+
   it("revocation and quarantine: the member's reports stop counting from the next release, and undoing quarantine brings them back", async () => {
     const base = { series: 'regiones', filter: { year: 2023 }, tables: [['year', 'region']] };
     const dry = async () => (await signed(t.app, 'POST', '/api/v1/releases/dry-run', t.publisher, base)).body;
