@@ -814,6 +814,12 @@ class SubComponentSettler {
     return false;
   }
 
+  private countUncertain(): number {
+    let n = 0;
+    for (let i = 0; i < this.nc; i++) if (this.uncertain(i)) n++;
+    return n;
+  }
+
   /**
    * Judge mode, 1. Batches first, as in exact mode: one LP pushes many far-apart uncertain classes
    * to their maxima at once, and its optimal vertex is a feasible table that proves every class it
@@ -823,8 +829,7 @@ class SubComponentSettler {
   batchUncertainClasses(): void {
     const { nc, classes } = this;
     if (nc <= 64) return;
-    let left = 0;
-    for (let i = 0; i < nc; i++) if (this.uncertain(i)) left++;
+    let left = this.countUncertain();
     let limit = AuditEngine.judgeBatchIterations > 0 ? AuditEngine.judgeBatchIterations : undefined;
     const limited = limit !== undefined;
     // Spacing: classes at least three steps apart (depth 2); with iteration-limited batches, once
@@ -865,14 +870,12 @@ class SubComponentSettler {
             partnerIpm = false;
             if (y && (limit === undefined || feasiblePoint(this.system(), y))) this.absorb(y);
           }
-          let now = 0;
-          for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
+          let now = this.countUncertain();
           gain = left - now;
           left = now;
           if (round === 0 && AuditEngine.judgeCappedMin > 0 && left >= AuditEngine.judgeCappedMin && nc >= AuditEngine.parallelMinClasses) {
             this.cappedWitness();
-            now = 0;
-            for (let i = 0; i < nc; i++) if (this.uncertain(i)) now++;
+            now = this.countUncertain();
             this.cappedSettled += left - now;
             left = now;
           }
@@ -895,7 +898,7 @@ class SubComponentSettler {
    * found so far), or NaN when not even its outer bound would do. A target only: whatever a point
    * reaches, verdicts are judged on it as always.
    */
-  judgeNeed(i: number): number {
+  private judgeNeed(i: number): number {
     const c = this.classes[i]!;
     const { iLo, iHi, oHi } = this.bounds;
     const passes = (t: number): boolean =>
