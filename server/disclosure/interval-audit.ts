@@ -147,7 +147,7 @@ export class AuditEngine {
   /**
    * Judge mode: once the first pair of batches leaves at least this many uncertain classes on a
    * large sub-component, one capped LP (`cappedWitness`) brings as many as it can up to what they
-   * need at once; 0: never (the engine before 2026-12-07, fourth session).
+   * need at once; 0: never.
    */
   static judgeCappedMin = 200;
 

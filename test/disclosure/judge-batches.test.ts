@@ -79,13 +79,7 @@ describe('judge mode with single LPs stopped once the verdict is settled', () =>
         AuditEngine.judgeSingleSteps = steps;
         const engine = new AuditEngine(highs, s, rules);
         const judge = engine.run(suppressed, 'judge');
-        for (let i = 0; i < s.n; i++) {
-          if (!suppressed[i]) continue;
-          expect(judge.ok[i], `cell ${i}, seed ${seed}`).toBe(exact.ok[i]);
-          expect(toOptimum.ok[i]).toBe(exact.ok[i]);
-          expect(judge.lo[i]).toBeGreaterThanOrEqual(exact.lo[i]!);
-          expect(judge.hi[i]).toBeLessThanOrEqual(exact.hi[i]!);
-        }
+        expectAsExact(judge, toOptimum, exact, suppressed, seed);
         expect(full.settledEarly).toBe(0);
         early += engine.settledEarly;
         if (engine.settledEarly > 0) patternsStoppedEarly++;
