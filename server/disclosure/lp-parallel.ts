@@ -17,8 +17,10 @@
 // costs no waiting); a helper's answer for an LP is that LP's optimum (HiGHS), or "not answered" (NaN),
 // which the caller then solves itself — results never depend on how the work was split, only the
 // number of LP solves does. If workers cannot start (no worker_threads, missing file, sandbox), or a
-// helper reports an error, everything runs on the main thread. Helpers are unref'd: they never
-// keep the process alive.
+// helper reports an error, everything runs on the main thread. A helper let go while it still owes
+// an answer (its caller threw, or stopped waiting) is stopped and never given work again, so no
+// answer is ever read as the answer to other work. Helpers are unref'd: they never keep the
+// process alive.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Highs } from 'highs';
@@ -29,6 +31,10 @@ interface Helper {
   port: MessagePort;
   flag: Int32Array;
   busy: boolean;
+  /** An answer is owed: work was sent and its answer not yet read. Such a helper is never given other work (`free`). */
+  owed: boolean;
+  /** Number of the last work sent; an answer carries the number of its work, and any other is dropped. */
+  seq: number;
   /** The worker said it has loaded HiGHS: only then is it given work (one that never starts is never waited for). */
   ready: boolean;
 }
@@ -75,13 +81,42 @@ function pool(): Helper[] {
       worker.on('error', () => {
         helpers = null;
       });
-      list.push({ worker, port: channel.port1, flag, busy: false, ready: false });
+      list.push({ worker, port: channel.port1, flag, busy: false, owed: false, seq: 0, ready: false });
     }
     helpers = list;
   } catch {
     helpers = null;
   }
   return helpers ?? [];
+}
+
+/**
+ * Gives helper `h` back to the pool. One that still owes an answer (its caller threw, or gave up
+ * waiting) is stopped and left out of the pool instead: its late answer would otherwise be read as
+ * the answer to the next caller's work.
+ */
+function free(h: Helper): void {
+  if (!h.owed) {
+    h.busy = false;
+    return;
+  }
+  if (helpers) helpers = helpers.filter((x) => x !== h);
+  void h.worker.terminate();
+}
+
+/**
+ * Waits up to a second for helper `h`'s answer to its last work (`seq`); undefined if none came.
+ * Any other message (a late answer to earlier work, an error about a system) is dropped.
+ */
+function answerTo(h: Helper): unknown {
+  Atomics.wait(h.flag, 0, 0, 1000);
+  for (let got = receiveMessageOnPort(h.port); got; got = receiveMessageOnPort(h.port)) {
+    if ((got.message as { seq?: number }).seq !== h.seq) continue;
+    h.owed = false;
+    return got.message;
+  }
+  Atomics.store(h.flag, 0, 0); // (a dropped message set it: wait again; an answer arriving now is read within a second)
+  return undefined;
 }
 
 /** The 'system' message of lp-worker.mjs: the system copied into typed arrays the worker can take. */
@@ -127,25 +162,22 @@ export class SharedExtremes {
   send(i: number, tasks: Int32Array, thresholds: Float64Array, innerLo: Float64Array, innerHi: Float64Array): void {
     const h = this.mine[i]!;
     Atomics.store(h.flag, 0, 0);
-    h.port.postMessage({ type: 'tasks', tasks, thresholds, innerLo, innerHi });
+    h.owed = true;
+    h.port.postMessage({ type: 'tasks', tasks, thresholds, innerLo, innerHi, seq: ++h.seq });
   }
 
   /** Blocks until helper `i` answers; null if it failed (the caller then does the work). */
   receive(i: number): HelperAnswer | null {
     const h = this.mine[i]!;
-    for (let spins = 0; ; spins++) {
-      Atomics.wait(h.flag, 0, 0, 1000);
-      const got = receiveMessageOnPort(h.port);
-      if (got) {
-        const msg = got.message as HelperAnswer & { error?: string };
-        return msg.error ? null : msg;
-      }
-      if (spins > 120 || helpers === null) return null; // 2 minutes: give up, the caller does it
+    for (let spins = 0; spins <= 120 && helpers !== null; spins++) {
+      const msg = answerTo(h) as (HelperAnswer & { error?: string }) | undefined;
+      if (msg) return msg.error ? null : msg;
     }
+    return null; // 2 minutes: give up, the caller does it (and `free` stops the helper)
   }
 
   release(): void {
-    for (const h of this.mine) h.busy = false;
+    for (const h of this.mine) free(h);
   }
 }
 
@@ -179,7 +211,8 @@ export class BatchPartner {
     this.pending = { cols, limit };
     if (this.helper) {
       Atomics.store(this.helper.flag, 0, 0);
-      this.helper.port.postMessage({ type: 'batch', cols: Int32Array.from(cols), limit: limit ?? 0 });
+      this.helper.owed = true;
+      this.helper.port.postMessage({ type: 'batch', cols: Int32Array.from(cols), limit: limit ?? 0, seq: ++this.helper.seq });
     }
   }
 
@@ -191,10 +224,8 @@ export class BatchPartner {
     if (this.helper) {
       const h = this.helper;
       for (let spins = 0; spins <= 120 && helpers !== null; spins++) {
-        Atomics.wait(h.flag, 0, 0, 1000);
-        const got = receiveMessageOnPort(h.port);
-        if (!got) continue;
-        const msg = got.message as { x?: Float64Array | null; error?: string };
+        const msg = answerTo(h) as { x?: Float64Array | null; error?: string } | undefined;
+        if (!msg) continue;
         if (!msg.error) {
           this.helperBatches++;
           return msg.x ?? undefined;
@@ -202,7 +233,7 @@ export class BatchPartner {
         break;
       }
       // The helper failed or did not answer: a model here from now on.
-      h.busy = false;
+      free(h);
       this.helper = undefined;
     }
     this.local ??= new ExtremeSolver(this.highs, this.sys);
@@ -210,7 +241,7 @@ export class BatchPartner {
   }
 
   dispose(): void {
-    if (this.helper) this.helper.busy = false;
+    if (this.helper) free(this.helper);
     this.helper = undefined;
     this.local?.dispose();
     this.local = undefined;

@@ -69,7 +69,7 @@ port.on('message', (msg) => {
       } finally {
         if (msg.limit > 0) model.options.set({ simplex_iteration_limit: 2147483647 });
       }
-      reply({ x });
+      reply({ x, seq: msg.seq });
       return;
     }
     if (msg.type === 'tasks') {
@@ -100,10 +100,10 @@ port.on('message', (msg) => {
         }
         // Anything else stays NaN: the main thread solves it itself.
       }
-      reply({ values, poolLo, poolHi, solves });
+      reply({ values, poolLo, poolHi, solves, seq: msg.seq });
     }
   } catch (e) {
-    reply({ error: String(e) });
+    reply({ error: String(e), seq: msg.seq });
   }
 });
 // HiGHS is loaded and the port listens: the main thread may now share LPs with this helper.
