@@ -18,7 +18,7 @@ import { emptyRules, type Rules } from '../../server/disclosure/rules.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
 import { randomPattern } from '../helpers/random-pattern.js';
 
-/** randomPattern with some large counts (a share of cells 10^3..10^6): rows with large terms, where feasiblePoint's relative tolerance is widest. */
+/** randomPattern with some large counts (a share of cells 10^3..10^6): rows with large terms, where feasiblePoint's relative tolerance is widest (capped at 1e-6). */
 function bigPattern(seed: number, shape: readonly [number, number, number], share: number) {
   return randomPattern(seed, shape, share, (rand) => (rand() < 0.2 ? Math.floor(10 ** (3 + 3 * rand())) : Math.floor(rand() * 12)));
 }

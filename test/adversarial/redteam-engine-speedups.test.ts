@@ -15,14 +15,14 @@
 // `parallelMinClasses` lowered to 16 so that the second lane and the shared single LPs engage
 // on small cases (the lane's batches are counted: it does engage, on the helper thread with
 // CONTAMOS_LP_THREADS=1), `judgeBatchIterations` 1 / 5 / 0, huge counts (rows with terms ~3e7,
-// where `feasiblePoint`'s relative tolerance is several units); and end to end, late reports over
+// where `feasiblePoint`'s relative tolerance alone would be several units); and end to end, late reports over
 // a first publication of various shapes (Sim), every small count checked in the independent full
 // model (`fullModelInterval`).
 // Outcome: every claim of the two commits held. One latent engine bug found outside them
 // (reduce.ts consistency tolerance on negative rows: a crash, not a disclosure), fixed since.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditEngine, loadHighs, thresholdRules, type Rules } from '../../server/disclosure/index.js';
-import { feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
+import { FEASIBLE_ABS_TOL, feasiblePoint, type SparseSystem } from '../../server/disclosure/lp.js';
 import { emptyRules } from '../../server/disclosure/rules.js';
 import { structureOf, type Structure } from '../../server/disclosure/structure.js';
 import type { Cell, Constraint, Key } from '../../server/disclosure/types.js';
@@ -86,7 +86,7 @@ interface Case {
   rules: Rules;
 }
 
-/** As randomPattern, but a few base counts are huge (rows with terms ~3e7: feasiblePoint's tolerance is then several units). */
+/** As randomPattern, but a few base counts are huge (rows with terms ~3e7: feasiblePoint's relative tolerance alone would be several units). */
 function hugePattern(seed: number, shape: readonly [number, number, number], share: number): Case {
   const { s, suppressed, sensitive } = randomPattern(seed, shape, share, (rand) =>
     rand() < 0.05 ? 30_000_000 + Math.floor(rand() * 1000) : Math.floor(rand() * 12),
@@ -357,13 +357,19 @@ describe('feasiblePoint, the gate of iteration-limited witnesses', () => {
     expect(feasiblePoint(sys, Float64Array.of(30_000_004, 2, 2, 30_000_000))).toBe(true);
     expect(feasiblePoint(sys, Float64Array.of(30_000_004, 2, 4, 30_000_000))).toBe(false); // second row: 6 ≠ 4
   });
-  // Latent: the tolerance is relative to the row's largest term, so with a huge hidden total a
-  // point off by a few units passes the gate. Not exploited: HiGHS's stopped points are far more
-  // accurate, and the huge-count cases above give the exact verdicts (defended in practice). A
-  // tighter gate would be an absolute tolerance on rows holding small cells.
-  it('a row with a large term tolerates an absolute error of several units (relative 1e-7)', () => {
-    // first row off by 2 (30,000,006 − 2 − 2 − 30,000,000 = 2): within 1e-7 × 3e7 = 3
-    expect(feasiblePoint(sys, Float64Array.of(30_000_006, 2, 2, 30_000_000))).toBe(true);
+  // FIXED (lp.ts FEASIBLE_ABS_TOL). Was latent: the tolerance was relative to the row's largest
+  // term only, so with a huge hidden total a point off by a few units passed the gate (1e-7 × 3e7
+  // = 3 units), and a witness could widen an interval by that much. Now a row or a bound may be
+  // missed by at most the rounding slack (1e-6), however large its terms.
+  it('a row with a large term no longer tolerates an error of units: the slack is capped at 1e-6', () => {
+    // first row off by 2 (30,000,006 − 2 − 2 − 30,000,000 = 2): was within 1e-7 × 3e7 = 3
+    expect(feasiblePoint(sys, Float64Array.of(30_000_006, 2, 2, 30_000_000))).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(30_000_004.001, 2, 2, 30_000_000))).toBe(false);
+    // a bound missed by 0.01 on a huge cell: was within 1e-7 × (1 + 3e7)
+    expect(feasiblePoint({ ...sys, colLower: Float64Array.of(30_000_004.01, 0, 0, 0) }, Float64Array.of(30_000_004, 2, 2, 30_000_000))).toBe(false);
+    // round-off of the size floating point makes at this scale is still accepted
+    expect(feasiblePoint(sys, Float64Array.of(30_000_004 + 3.7e-7, 2, 2, 30_000_000))).toBe(true);
+    expect(FEASIBLE_ABS_TOL).toBe(1e-6);
   });
 });
 

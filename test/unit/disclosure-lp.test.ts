@@ -569,10 +569,13 @@ describe('feasiblePoint: the check an early-stopped point must pass', () => {
     expect(feasiblePoint(sys, Float64Array.of(0, 1, -1e-6))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(0, 1, Number.NaN))).toBe(false);
   });
-  it('rows: the tolerance scales with the row’s largest term, on both sides', () => {
-    // a miss of 0.01 on a row whose terms are 1e6 is within 1e-7·1e6 = 0.1
-    expect(feasiblePoint(sys, Float64Array.of(0.01, 1, 0))).toBe(true);
-    expect(feasiblePoint(sys, Float64Array.of(0, 1 - 1e-8, 0))).toBe(true);
+  it('rows: the tolerance scales with the row’s largest term up to 1e-6, on both sides', () => {
+    // a miss of 5e-7 on a row whose terms are 1e6 is within min(1e-7·1e6, 1e-6)
+    expect(feasiblePoint(sys, Float64Array.of(5e-7, 1, 0))).toBe(true);
+    expect(feasiblePoint(sys, Float64Array.of(0, 1 - 5e-13, 0))).toBe(true);
+    // a miss of 0.01 would be within 1e-7·1e6 = 0.1, but not within the absolute cap
+    expect(feasiblePoint(sys, Float64Array.of(0.01, 1, 0))).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(0, 1 - 1e-8, 0))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(0.5, 1, 0))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(0, 1 - 1e-6, 0))).toBe(false);
     // the one-sided row: small terms, the absolute tolerance 1e-7
@@ -581,8 +584,10 @@ describe('feasiblePoint: the check an early-stopped point must pass', () => {
     expect(feasiblePoint(sys, Float64Array.of(1 + 1e-6, x1(1 + 1e-6), 0))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(2, 1 - 2e-6, 0.999))).toBe(false);
     expect(feasiblePoint(sys, Float64Array.of(2, 1 - 2e-6, 1))).toBe(true);
-    // a custom tolerance
-    expect(feasiblePoint(sys, Float64Array.of(1 + 1e-6, x1(1 + 1e-6), 0), 1e-5)).toBe(true);
+    // a custom tolerance: tighter than the default, or looser (still capped at 1e-6)
+    expect(feasiblePoint(sys, Float64Array.of(1 + 5e-8, x1(1 + 5e-8), 0), 1e-8)).toBe(false);
+    expect(feasiblePoint(sys, Float64Array.of(1 + 5e-7, x1(1 + 5e-7), 0), 1e-5)).toBe(true);
+    expect(feasiblePoint(sys, Float64Array.of(1 + 2e-6, x1(1 + 2e-6), 0), 1e-5)).toBe(false);
   });
 });
 
