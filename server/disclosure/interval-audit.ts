@@ -23,7 +23,8 @@
 //        b. "batch" LPs push many far-apart classes to their extremes at once; each optimal
 //           vertex has most classes at a bound and settles many ends (not only the batch's);
 //        c. one LP per remaining end (HiGHS, warm-started primal simplex on one persistent model
-//           per sub-component; the first basis of a large one from the interior-point method),
+//           per sub-component; the first basis of a large one by crossover from the true table
+//           when the engine knows it, else from the interior-point method),
 //           shared with helper threads (lp-parallel.ts) when there are many; every optimum
 //           enlarges the inner intervals of all classes.
 //   No shortcut ever guesses: every reported end is either an LP optimum, a proven ray, or
@@ -57,6 +58,7 @@
 //
 // Guarantees: exact up to the stated rounding; deterministic; pure apart from HiGHS calls.
 import type { Highs } from 'highs';
+import { auditTrace, type AuditTrace } from './audit-trace.js';
 import { rawComponents, type RawComponent } from './components.js';
 import { loadHighs } from '../tables/highs.js';
 import { cappedPoint, ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
@@ -133,6 +135,12 @@ export class AuditEngine {
    * there are at least this many (`closeUncertainUnbounded`; Infinity: never, one LP each as before).
    */
   static judgeRayMin = 2;
+
+  /**
+   * A large sub-component's first basis by crossover from the true table, when the engine knows it
+   * (lp.ts `firstBasis`; false: from the interior-point method, as the auditor does, for benchmarks).
+   */
+  static startFromTruth = true;
 
   /** Judge mode's second lane of batch LPs on large sub-components (`BatchPartner`; false: one lane, for benchmarks). */
   static judgeSecondLane = true;
@@ -323,6 +331,8 @@ export class AuditEngine {
     const out: Outcome = { lo: new Float64Array(nv), hi: new Float64Array(nv), ok: new Uint8Array(nv), exact: mode === 'exact' };
     const judge = (v: number, l: number, h: number): boolean => (focus !== undefined && !focus[red.vars[v]!]) || holds(this.rules, red.vars[v]!, l, h);
     const floorOf = (v: number): number => this.s.lower[red.vars[v]!]!;
+    // The true value of a variable, when this engine knows the true table: where LPs start.
+    const truth = this.truthKnown && AuditEngine.startFromTruth ? (v: number): number => this.s.values[red.vars[v]!]! : undefined;
 
     // Pinned variables.
     for (let v = 0; v < nv; v++) {
@@ -382,7 +392,7 @@ export class AuditEngine {
     for (const sub of subComponents(red)) {
       const classes = sub.classes;
       if (sub.rows.length > 0) {
-        this.settleSubComponent(red, sub, { iLo, iHi, oLo, oHi }, membersOf, memberInterval, judge, floorOf, mode);
+        this.settleSubComponent(red, sub, { iLo, iHi, oLo, oHi }, membersOf, memberInterval, judge, floorOf, mode, truth);
       } else {
         // No coupling row: the box is the exact interval.
         for (const c of classes) {
@@ -425,18 +435,26 @@ export class AuditEngine {
     judge: (v: number, l: number, h: number) => boolean,
     floorOf: (v: number) => number,
     mode: AuditMode,
+    truth: ((v: number) => number) | undefined,
   ): void {
-    const settler = new SubComponentSettler(this.highs, red, sub, bounds, membersOf, memberInterval, judge, floorOf, mode);
+    const trace = auditTrace(mode, sub.classes.length);
+    const settler = new SubComponentSettler(this.highs, red, sub, bounds, membersOf, memberInterval, judge, floorOf, mode, trace, truth);
     try {
       if (mode === 'exact') {
         settler.closeUnboundedMaxima();
+        settler.trace('rays');
         settler.batchOpenEnds();
+        settler.trace('batches');
         settler.solveOpenEnds();
+        settler.trace('single LPs');
       } else {
         settler.closeUncertainUnbounded();
+        settler.trace('rays');
         settler.batchUncertainClasses();
         settler.solveUncertainEnds();
+        settler.trace('single LPs');
       }
+      trace?.done(`${settler.lpSolves} LPs`);
     } finally {
       this.lpSolves += settler.lpSolves;
       this.helperSolves += settler.helperSolves;
@@ -496,7 +514,10 @@ class SubComponentSettler {
     private readonly memberInterval: (v: number, cLo: number, cHi: number) => [number, number],
     private readonly judge: (v: number, l: number, h: number) => boolean,
     private readonly floorOf: (v: number) => number,
-    mode: AuditMode | 'outer',
+    private readonly mode: AuditMode | 'outer',
+    private readonly tracer?: AuditTrace,
+    /** The true value of each variable, when known: the LPs' first basis starts from the true table. */
+    private readonly truth?: (v: number) => number,
   ) {
     const { classes, rows } = sub;
     const { oLo, oHi } = bounds;
@@ -538,6 +559,14 @@ class SubComponentSettler {
     this.boundedAbove = new Uint8Array(nc);
     this.rowsOfClass = Array.from({ length: nc }, () => []);
     for (let r = 0; r < rhs.length; r++) for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) this.rowsOfClass[rowIdx[q]!]!.push(r);
+    this.trace('bounds');
+  }
+
+  /** A line of the trace (audit-trace.ts), when one is kept: what is still open after `phase`. */
+  trace(phase: string): void {
+    if (!this.tracer) return;
+    const open = this.mode === 'judge' ? `${this.countUncertain()} uncertain` : `${this.countUnsettled()} open ends`;
+    this.tracer.mark(phase, `${open}, ${this.lpSolves} LPs`);
   }
 
   /** The sub-component's LP system, built once for the main-thread solver and the helpers. */
@@ -551,8 +580,17 @@ class SubComponentSettler {
       rowValue: Float64Array.from(this.rowVal),
       rowLower: Float64Array.from(this.rhs),
       rowUpper: Float64Array.from(this.rhs),
+      ...(this.truth ? { start: this.trueClasses(this.truth) } : {}),
     };
     return this.sys;
+  }
+
+  /** The true table in class values (x_class = (x − β)/α for any member: the same for every member). */
+  private trueClasses(truth: (v: number) => number): Float64Array {
+    return Float64Array.from(this.classes, (c) => {
+      const v = this.membersOf[c]![0]!;
+      return (truth(v) - this.red.beta[v]!) / this.red.alpha[v]!;
+    });
   }
 
   /** A feasible point: widens the inner interval of every class whose end is not exact. */
@@ -873,11 +911,13 @@ class SubComponentSettler {
           let now = this.countUncertain();
           gain = left - now;
           left = now;
+          this.trace(`batch round ${round} (${batch.length} + ${second.length} classes, depth ${depth}, limit ${limit ?? 'none'})`);
           if (round === 0 && AuditEngine.judgeCappedMin > 0 && left >= AuditEngine.judgeCappedMin && nc >= AuditEngine.parallelMinClasses) {
             this.cappedWitness();
             now = this.countUncertain();
             this.cappedSettled += left - now;
             left = now;
+            this.trace('capped LP');
           }
         }
         if (gain < (partner ? 8 : 4)) {
@@ -953,7 +993,10 @@ class SubComponentSettler {
     if (this.nc >= AuditEngine.parallelMinClasses) {
       const open: Array<[number, 1 | -1]> = [];
       for (let i = 0; i < this.nc; i++) if (this.uncertain(i) && !(this.exactHi[i] && this.exactLo[i])) open.push([i, this.exactHi[i] ? 1 : -1]);
-      if (open.length >= 64) this.solveEndsExactly(open);
+      if (open.length >= 64) {
+        this.solveEndsExactly(open);
+        this.trace(`shared single LPs (${open.length} ends)`);
+      }
     }
     const { iLo, iHi, oLo, oHi } = this.bounds;
     for (let i = 0; i < this.nc; i++) {
