@@ -23,8 +23,7 @@
 //        b. "batch" LPs push many far-apart classes to their extremes at once; each optimal
 //           vertex has most classes at a bound and settles many ends (not only the batch's);
 //        c. one LP per remaining end (HiGHS, warm-started primal simplex on one persistent model
-//           per sub-component; the first basis of a large one by crossover from the true table
-//           when the engine knows it, else from the interior-point method),
+//           per sub-component; the first basis of a large one from the interior-point method),
 //           shared with helper threads (lp-parallel.ts) when there are many; every optimum
 //           enlarges the inner intervals of all classes.
 //   No shortcut ever guesses: every reported end is either an LP optimum, a proven ray, or
@@ -135,12 +134,6 @@ export class AuditEngine {
    * there are at least this many (`closeUncertainUnbounded`; Infinity: never, one LP each as before).
    */
   static judgeRayMin = 2;
-
-  /**
-   * A large sub-component's first basis by crossover from the true table, when the engine knows it
-   * (lp.ts `firstBasis`; false: from the interior-point method, as the auditor does, for benchmarks).
-   */
-  static startFromTruth = true;
 
   /** Judge mode's second lane of batch LPs on large sub-components (`BatchPartner`; false: one lane, for benchmarks). */
   static judgeSecondLane = true;
@@ -331,8 +324,6 @@ export class AuditEngine {
     const out: Outcome = { lo: new Float64Array(nv), hi: new Float64Array(nv), ok: new Uint8Array(nv), exact: mode === 'exact' };
     const judge = (v: number, l: number, h: number): boolean => (focus !== undefined && !focus[red.vars[v]!]) || holds(this.rules, red.vars[v]!, l, h);
     const floorOf = (v: number): number => this.s.lower[red.vars[v]!]!;
-    // The true value of a variable, when this engine knows the true table: where LPs start.
-    const truth = this.truthKnown && AuditEngine.startFromTruth ? (v: number): number => this.s.values[red.vars[v]!]! : undefined;
 
     // Pinned variables.
     for (let v = 0; v < nv; v++) {
@@ -392,7 +383,7 @@ export class AuditEngine {
     for (const sub of subComponents(red)) {
       const classes = sub.classes;
       if (sub.rows.length > 0) {
-        this.settleSubComponent(red, sub, { iLo, iHi, oLo, oHi }, membersOf, memberInterval, judge, floorOf, mode, truth);
+        this.settleSubComponent(red, sub, { iLo, iHi, oLo, oHi }, membersOf, memberInterval, judge, floorOf, mode);
       } else {
         // No coupling row: the box is the exact interval.
         for (const c of classes) {
@@ -435,10 +426,9 @@ export class AuditEngine {
     judge: (v: number, l: number, h: number) => boolean,
     floorOf: (v: number) => number,
     mode: AuditMode,
-    truth: ((v: number) => number) | undefined,
   ): void {
     const trace = auditTrace(mode, sub.classes.length);
-    const settler = new SubComponentSettler(this.highs, red, sub, bounds, membersOf, memberInterval, judge, floorOf, mode, trace, truth);
+    const settler = new SubComponentSettler(this.highs, red, sub, bounds, membersOf, memberInterval, judge, floorOf, mode, trace);
     try {
       if (mode === 'exact') {
         settler.closeUnboundedMaxima();
@@ -516,8 +506,6 @@ class SubComponentSettler {
     private readonly floorOf: (v: number) => number,
     private readonly mode: AuditMode | 'outer',
     private readonly tracer?: AuditTrace,
-    /** The true value of each variable, when known: the LPs' first basis starts from the true table. */
-    private readonly truth?: (v: number) => number,
   ) {
     const { classes, rows } = sub;
     const { oLo, oHi } = bounds;
@@ -580,17 +568,8 @@ class SubComponentSettler {
       rowValue: Float64Array.from(this.rowVal),
       rowLower: Float64Array.from(this.rhs),
       rowUpper: Float64Array.from(this.rhs),
-      ...(this.truth ? { start: this.trueClasses(this.truth) } : {}),
     };
     return this.sys;
-  }
-
-  /** The true table in class values (x_class = (x − β)/α for any member: the same for every member). */
-  private trueClasses(truth: (v: number) => number): Float64Array {
-    return Float64Array.from(this.classes, (c) => {
-      const v = this.membersOf[c]![0]!;
-      return (truth(v) - this.red.beta[v]!) / this.red.alpha[v]!;
-    });
   }
 
   /** A feasible point: widens the inner interval of every class whose end is not exact. */

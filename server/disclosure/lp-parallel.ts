@@ -24,7 +24,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Highs } from 'highs';
-import { ExtremeSolver, startUsable, type SparseSystem } from './lp.js';
+import { ExtremeSolver, type SparseSystem } from './lp.js';
 
 interface Helper {
   worker: Worker;
@@ -53,8 +53,6 @@ export interface HelperAnswer {
   poolLo: Float64Array;
   poolHi: Float64Array;
   solves: number;
-  /** How the helper's model got its first basis (lp-worker.mjs): 'crossover', 'ipm' or 'none'. */
-  firstBasis: 'crossover' | 'ipm' | 'none';
 }
 
 let helpers: Helper[] | null | undefined;
@@ -135,7 +133,6 @@ function systemMessage(sys: SparseSystem, ipm: boolean) {
       rowValue: Float64Array.from(sys.rowValue),
       rowLower: Float64Array.from(sys.rowLower),
       rowUpper: Float64Array.from(sys.rowUpper),
-      ...(startUsable(sys) ? { start: Float64Array.from(sys.start) } : {}),
     },
   };
 }

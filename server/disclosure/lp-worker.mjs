@@ -4,17 +4,13 @@
 //
 // Protocol (all on the MessagePort given in workerData; the main thread waits on a shared flag):
 //   → { type: 'ready' }         sent once HiGHS is loaded (before it, the helper is never used)
-//   { type: 'system', sys, ipm } build one persistent HiGHS model (when `ipm`, a large system's
-//                                first basis: crossover from sys.start if given and it ends at a
-//                                basis, else interior point; then warm-started primal simplex),
-//                                like lp.ts
+//   { type: 'system', sys }      build one persistent HiGHS model (interior point for the first
+//                                basis when large, then warm-started primal simplex), like lp.ts
 //   { type: 'tasks', tasks, thresholds, innerLo, innerHi }
 //                                tasks[t] = 2·col + (1 for max, 0 for min); a task is skipped when
 //                                a point already seen reaches thresholds[t] (NaN: never skipped).
 //                                Replies { values (NaN when skipped, ±Infinity when unbounded),
-//                                poolLo, poolHi, solves, firstBasis (how the model's first
-//                                basis was found: 'crossover', 'ipm', 'none'), error? } and sets
-//                                flag[0] = 1.
+//                                poolLo, poolHi, solves, error? } and sets flag[0] = 1.
 //   { type: 'batch', cols, limit } maximises the sum of `cols` (limit: simplex iterations, 0 for
 //                                none), exactly as lp.ts `ExtremeSolver.batch` does; replies
 //                                { x } (null when neither optimal nor stopped by the limit).
@@ -30,20 +26,6 @@ const highs = await loader();
 let model = null;
 let costed = [];
 let numCols = 0;
-/** How the current model's first basis was found: 'crossover', 'ipm' or 'none' (simplex from scratch). */
-let firstBasis = 'none';
-
-/** lp.ts `firstBasis`: crossover from the known point; true when it ended at a basis (optimal, one basic per row). */
-function crossedOver(m, sys) {
-  m.options.set({ output_flag: false });
-  m.crossover({ colValue: sys.start });
-  if (m.getModelStatus() !== 7) return false;
-  const b = m.getBasis();
-  let basic = 0;
-  for (const st of b.colStatus) if (st === 1) basic++;
-  for (const st of b.rowStatus) if (st === 1) basic++;
-  return basic === sys.rowLower.length;
-}
 
 function reply(msg) {
   port.postMessage(msg);
@@ -68,14 +50,9 @@ port.on('message', (msg) => {
         matrix: { format: 'csr', numRows: sys.rowLower.length, numCols: sys.numCols, starts: sys.rowStart, indices: sys.rowIndex, values: sys.rowValue },
       });
       costed = [];
-      firstBasis = 'none';
       if (msg.ipm) {
-        if (sys.start && crossedOver(model, sys)) firstBasis = 'crossover';
-        else {
-          model.options.set({ output_flag: false, solver: 'ipm' });
-          model.run();
-          firstBasis = 'ipm';
-        }
+        model.options.set({ output_flag: false, solver: 'ipm' });
+        model.run();
       }
       model.options.set({ output_flag: false, solver: 'simplex', presolve: 'off', simplex_strategy: 4 });
       return;
@@ -123,7 +100,7 @@ port.on('message', (msg) => {
         }
         // Anything else stays NaN: the main thread solves it itself.
       }
-      reply({ values, poolLo, poolHi, solves, firstBasis, seq: msg.seq });
+      reply({ values, poolLo, poolHi, solves, seq: msg.seq });
     }
   } catch (e) {
     reply({ error: String(e), seq: msg.seq });
