@@ -152,6 +152,14 @@ export class AuditEngine {
    */
   static judgeCappedMin = 200;
 
+  /**
+   * Judge mode: the spacing of the batches that follow the capped LP (0: every uncertain class, in
+   * two halves; 2: three steps apart, as before the capped LP). The classes the capped LP leaves
+   * compete for the same room, so spacing them apart no longer helps: on series 8 a batch of all
+   * of them settles 16–40 classes where a spaced one settles 10–16, at about the same cost.
+   */
+  static judgeDepthAfterCapped = 0;
+
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
   helperSolves = 0;
@@ -853,6 +861,7 @@ class SubComponentSettler {
     // those stop paying, closer ones too (depth 1, then every uncertain class at once), and then
     // longer batches: the iteration limit ×4 each time (a batch of a few hundred iterations on
     // ten thousand columns may gain nothing while a longer one still settles hundreds), up to none.
+    // After the capped LP, every uncertain class at once straight away (`judgeDepthAfterCapped`).
     let depth = 2;
     // On a large sub-component a second lane (BatchPartner: a helper thread, or a second model
     // here) solves a second batch, of other classes, while this thread solves the first.
@@ -897,6 +906,7 @@ class SubComponentSettler {
             this.cappedSettled += left - now;
             left = now;
             this.trace('capped LP');
+            depth = Math.min(depth, AuditEngine.judgeDepthAfterCapped);
           }
         }
         if (gain < (partner ? 8 : 4)) {

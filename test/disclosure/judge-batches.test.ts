@@ -30,6 +30,9 @@ afterEach(() => {
   AuditEngine.parallelMinClasses = 800;
   AuditEngine.judgeRayMin = 2;
   AuditEngine.judgeCappedMin = 200;
+  AuditEngine.judgeDepthAfterCapped = 0;
+  delete process.env.CONTAMOS_AUDIT_TRACE;
+  vi.restoreAllMocks();
 });
 
 describe('judge mode with iteration-limited batches', () => {
@@ -124,6 +127,50 @@ describe('judge mode with the capped LP after the first batches', () => {
     expect(settled).toBeGreaterThan(10);
     expect(patterns).toBeGreaterThan(1);
     expect(failing).toBeGreaterThan(0);
+  }, 120_000);
+
+  // After the capped LP the batches take every uncertain class at once (`judgeDepthAfterCapped`
+  // 0) instead of spaced ones (2): only which points are found changes, never a verdict. The
+  // audit's trace (audit-trace.ts) shows which spacing the first batch after the capped LP used.
+  it('batches of every uncertain class after it: the same verdicts as spaced batches, and the spacing really changes', async () => {
+    const highs = await loadHighs();
+    AuditEngine.judgeBatchIterations = 1;
+    AuditEngine.parallelMinClasses = 10;
+    AuditEngine.judgeCappedMin = 1;
+    /** Judge run, and the depth of the first batch round after the capped LP (undefined: none). */
+    const judged = (engine: AuditEngine, suppressed: Uint8Array) => {
+      const lines: string[] = [];
+      process.env.CONTAMOS_AUDIT_TRACE = '0';
+      vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string) => {
+        lines.push(String(chunk));
+        return true;
+      }) as typeof process.stderr.write);
+      const run = engine.run(suppressed, 'judge');
+      vi.restoreAllMocks();
+      delete process.env.CONTAMOS_AUDIT_TRACE;
+      const after = lines.findIndex((l) => l.includes(': capped LP '));
+      const next = after < 0 ? undefined : lines.slice(after + 1).find((l) => l.includes(': batch round '));
+      return { run, depth: next === undefined ? undefined : Number(/depth (\d)/.exec(next)![1]) };
+    };
+    const depths = { 0: new Set<number | undefined>(), 2: new Set<number | undefined>() };
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const { s, suppressed, sensitive } = bigPattern(seed);
+      const rules = thresholdRules(s.n, sensitive, 5, 5);
+      for (let i = 0; i < s.n; i += 3) rules.need[i] = s.values[i]! + 1 + ((i * 7) % 20);
+      const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+      AuditEngine.judgeDepthAfterCapped = 2;
+      const spaced = judged(new AuditEngine(highs, s, rules), suppressed);
+      AuditEngine.judgeDepthAfterCapped = 0;
+      const all = judged(new AuditEngine(highs, s, rules), suppressed);
+      expectAsExact(all.run, spaced.run, exact, suppressed, seed);
+      depths[2].add(spaced.depth);
+      depths[0].add(all.depth);
+    }
+    // batches followed the capped LP in these patterns, at depth 0 by default and spaced before
+    expect([...depths[0]].filter((d) => d !== undefined)).toEqual([0]);
+    // (spaced: depth 2, or 1 where the first round gained too little to stay at 2)
+    expect([...depths[2]].filter((d) => d !== undefined).every((d) => d! > 0)).toBe(true);
+    expect([...depths[2]].filter((d) => d !== undefined).length).toBeGreaterThan(0);
   }, 120_000);
 });
 
