@@ -155,8 +155,8 @@ export class AuditEngine {
   /**
    * Judge mode: the spacing of the batches that follow the capped LP (0: every uncertain class, in
    * two halves; 2: three steps apart, as before the capped LP). The classes the capped LP leaves
-   * compete for the same room, so spacing them apart no longer helps: on series 8 a batch of all
-   * of them settles 16–40 classes where a spaced one settles 10–16, at about the same cost.
+   * compete for the same room, so spacing them apart no longer helps, and a batch of all of them
+   * settles more per LP (docs/performance.md).
    */
   static judgeDepthAfterCapped = 0;
 

@@ -63,8 +63,8 @@ const ITERATION_LIMIT_DEFAULT = 2147483647;
 /**
  * A checked point may miss a row or a bound by at most this much in absolute terms, whatever the
  * size of the row's terms: the slack with which LP ends are rounded to integers (primary.ts), so a
- * witness never moves a cell further than rounding already allows. (HiGHS's stopped points miss by
- * 1e-8 at most on the benchmarks' tables.)
+ * witness never moves a cell further than rounding already allows (HiGHS's stopped points miss by
+ * far less: docs/performance.md).
  */
 export const FEASIBLE_ABS_TOL = 1e-6;
 
