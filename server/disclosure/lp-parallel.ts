@@ -19,8 +19,10 @@
 // number of LP solves does. If workers cannot start (no worker_threads, missing file, sandbox), or a
 // helper reports an error, everything runs on the main thread. A helper let go while it still owes
 // an answer (its caller threw, or stopped waiting) is stopped and never given work again, so no
-// answer is ever read as the answer to other work. Helpers are unref'd: they never keep the
-// process alive.
+// answer is ever read as the answer to other work. A helper whose HiGHS module failed (a
+// WebAssembly.RuntimeError, reported in any of its messages) is stopped and never given work again
+// either: nothing it computes afterwards could be trusted. Helpers are unref'd: they never keep
+// the process alive.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Highs } from 'highs';
@@ -37,6 +39,8 @@ interface Helper {
   seq: number;
   /** The worker said it has loaded HiGHS: only then is it given work (one that never starts is never waited for). */
   ready: boolean;
+  /** Its HiGHS module failed (`moduleFailed`): stopped, out of the pool, never waited for again. */
+  retired: boolean;
 }
 
 /** Whether helper `h` has said it is ready (reads its 'ready' message, without waiting). */
@@ -81,7 +85,7 @@ function pool(): Helper[] {
       worker.on('error', () => {
         helpers = null;
       });
-      list.push({ worker, port: channel.port1, flag, busy: false, owed: false, seq: 0, ready: false });
+      list.push({ worker, port: channel.port1, flag, busy: false, owed: false, seq: 0, ready: false, retired: false });
     }
     helpers = list;
   } catch {
@@ -105,12 +109,32 @@ function free(h: Helper): void {
 }
 
 /**
+ * Whether a helper's message says its HiGHS module failed: lp-worker.mjs replies `String(error)`,
+ * and a `WebAssembly.RuntimeError` (an abort, an out-of-bounds access) may leave the module's
+ * memory in any state, so no later answer of that helper could be trusted.
+ */
+function moduleFailed(message: unknown): boolean {
+  const error = (message as { error?: unknown } | null)?.error;
+  return typeof error === 'string' && error.startsWith('RuntimeError');
+}
+
+/** Stops helper `h` for good (its module failed): out of the pool, never sent or waited for again. */
+function retire(h: Helper): void {
+  h.retired = true;
+  if (helpers) helpers = helpers.filter((x) => x !== h);
+  void h.worker.terminate();
+}
+
+/**
  * Waits up to a second for helper `h`'s answer to its last work (`seq`); undefined if none came.
- * Any other message (a late answer to earlier work, an error about a system) is dropped.
+ * Any other message (a late answer to earlier work, an error about a system) is dropped; any
+ * message saying the helper's module failed retires it (its answer, if this is one, is an error).
  */
 function answerTo(h: Helper): unknown {
+  if (h.retired) return undefined;
   Atomics.wait(h.flag, 0, 0, 1000);
   for (let got = receiveMessageOnPort(h.port); got; got = receiveMessageOnPort(h.port)) {
+    if (moduleFailed(got.message)) retire(h);
     if ((got.message as { seq?: number }).seq !== h.seq) continue;
     h.owed = false;
     return got.message;
@@ -169,7 +193,7 @@ export class SharedExtremes {
   /** Blocks until helper `i` answers; null if it failed (the caller then does the work). */
   receive(i: number): HelperAnswer | null {
     const h = this.mine[i]!;
-    for (let spins = 0; spins <= 120 && helpers !== null; spins++) {
+    for (let spins = 0; spins <= 120 && helpers !== null && !h.retired; spins++) {
       const msg = answerTo(h) as (HelperAnswer & { error?: string }) | undefined;
       if (msg) return msg.error ? null : msg;
     }
@@ -223,7 +247,7 @@ export class BatchPartner {
     if (!task) return undefined;
     if (this.helper) {
       const h = this.helper;
-      for (let spins = 0; spins <= 120 && helpers !== null; spins++) {
+      for (let spins = 0; spins <= 120 && helpers !== null && !h.retired; spins++) {
         const msg = answerTo(h) as { x?: Float64Array | null; error?: string } | undefined;
         if (!msg) continue;
         if (!msg.error) {
