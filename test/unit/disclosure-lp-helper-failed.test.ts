@@ -2,7 +2,7 @@
 // `WebAssembly.RuntimeError`: an abort, an out-of-bounds access) is stopped and never given work
 // again, since its memory can no longer be trusted; the work it did not do is done on this thread.
 // Here every worker is test/helpers/failing-lp-worker.mjs, which answers every piece of work so.
-import { type Worker as RealWorker } from 'node:worker_threads';
+import type { Worker as RealWorker } from 'node:worker_threads';
 import { expect, it, vi } from 'vitest';
 
 const started: RealWorker[] = [];
