@@ -99,6 +99,19 @@ describe('judge mode with single LPs stopped once the verdict is settled', () =>
 // only once `feasiblePoint` accepts it, so verdicts stay the exact audit's. Batches of one
 // iteration leave many classes uncertain, so that it has work on these small patterns.
 describe('judge mode with the capped LP after the first batches', () => {
+  /**
+   * bigPattern with holdings-like needs on a third of the cells (own value + 1..20), so that some
+   * classes the capped LP aims at cannot reach what they need (a point taken unchecked would show
+   * there), and its exact audit.
+   */
+  const cappedCase = async (seed: number) => {
+    const { s, suppressed, sensitive } = bigPattern(seed);
+    const rules = thresholdRules(s.n, sensitive, 5, 5);
+    for (let i = 0; i < s.n; i += 3) rules.need[i] = s.values[i]! + 1 + ((i * 7) % 20);
+    const exact = new AuditEngine(await loadHighs(), s, rules).run(suppressed, 'exact');
+    return { s, suppressed, rules, exact };
+  };
+
   it('same verdicts as the exact audit and as without it, inner intervals inside the exact ones, and it settles classes', async () => {
     const highs = await loadHighs();
     let settled = 0;
@@ -107,12 +120,7 @@ describe('judge mode with the capped LP after the first batches', () => {
     AuditEngine.judgeBatchIterations = 1;
     AuditEngine.parallelMinClasses = 10;
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const { s, suppressed, sensitive } = bigPattern(seed);
-      const rules = thresholdRules(s.n, sensitive, 5, 5);
-      // holdings-like needs on a third of the cells (own value + 1..20), so that some classes the
-      // capped LP aims at cannot reach what they need: a point taken unchecked would show there
-      for (let i = 0; i < s.n; i += 3) rules.need[i] = s.values[i]! + 1 + ((i * 7) % 20);
-      const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+      const { s, suppressed, rules, exact } = await cappedCase(seed);
       AuditEngine.judgeCappedMin = 0;
       const without = new AuditEngine(highs, s, rules).run(suppressed, 'judge');
       AuditEngine.judgeCappedMin = 1;
@@ -154,10 +162,7 @@ describe('judge mode with the capped LP after the first batches', () => {
     };
     const depths = { 0: new Set<number | undefined>(), 2: new Set<number | undefined>() };
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const { s, suppressed, sensitive } = bigPattern(seed);
-      const rules = thresholdRules(s.n, sensitive, 5, 5);
-      for (let i = 0; i < s.n; i += 3) rules.need[i] = s.values[i]! + 1 + ((i * 7) % 20);
-      const exact = new AuditEngine(highs, s, rules).run(suppressed, 'exact');
+      const { s, suppressed, rules, exact } = await cappedCase(seed);
       AuditEngine.judgeDepthAfterCapped = 2;
       const spaced = judged(new AuditEngine(highs, s, rules), suppressed);
       AuditEngine.judgeDepthAfterCapped = 0;
