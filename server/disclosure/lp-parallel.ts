@@ -100,12 +100,8 @@ function pool(): Helper[] {
  * the answer to the next caller's work.
  */
 function free(h: Helper): void {
-  if (!h.owed) {
-    h.busy = false;
-    return;
-  }
-  if (helpers) helpers = helpers.filter((x) => x !== h);
-  void h.worker.terminate();
+  if (h.owed) retire(h);
+  else h.busy = false;
 }
 
 /**
@@ -118,7 +114,7 @@ function moduleFailed(message: unknown): boolean {
   return typeof error === 'string' && error.startsWith('RuntimeError');
 }
 
-/** Stops helper `h` for good (its module failed): out of the pool, never sent or waited for again. */
+/** Stops helper `h` for good (its module failed, or it owes an answer no one will read): out of the pool, never waited for again. */
 function retire(h: Helper): void {
   h.retired = true;
   if (helpers) helpers = helpers.filter((x) => x !== h);
