@@ -5,7 +5,8 @@
 // instance is returned to every caller — until that instance fails as a WebAssembly module (a
 // `WebAssembly.RuntimeError`: an abort from a C++ exception, an out-of-bounds access). Such a
 // failure can leave the module's memory in any state, so no later answer of it could be trusted:
-// the call that met it throws as before, and every later `loadHighs()` loads a fresh instance.
+// the call that met it (any method of a model, of its options, of its info or of its raw API)
+// throws as before, and every later `loadHighs()` loads a fresh instance.
 // (Errors HiGHS reports in the ordinary way, such as a bad argument, keep the instance.)
 import type { Highs, Model } from 'highs';
 
@@ -35,7 +36,10 @@ function rethrow(e: unknown, drop: () => void): never {
   throw e;
 }
 
-/** The instance, with every model's methods watched for the module's own failure. */
+/** A model's stores of methods (`model.options.set`, `model.info.get`, the raw API): watched too. */
+const STORES = new Set<PropertyKey>(['options', 'info', 'raw']);
+
+/** The instance, with every model's methods (and its stores' methods) watched for the module's own failure. */
 function guarded(highs: Highs, drop: () => void): Highs {
   const watched = Object.create(highs) as Highs;
   watched.createModel = ((...args: Parameters<Highs['createModel']>) => {
@@ -45,22 +49,33 @@ function guarded(highs: Highs, drop: () => void): Highs {
     } catch (e) {
       rethrow(e, drop);
     }
-    return new Proxy(model, {
-      get(target, key) {
-        const value = Reflect.get(target, key, target) as unknown;
-        if (typeof value !== 'function') return value;
-        // (a proxy must return a fixed own property as it is: only a caller's own replacement is one)
-        const own = Reflect.getOwnPropertyDescriptor(target, key);
-        if (own && !own.configurable && !own.writable) return value;
-        return (...callArgs: unknown[]) => {
-          try {
-            return (value as (...a: unknown[]) => unknown).apply(target, callArgs);
-          } catch (e) {
-            rethrow(e, drop);
-          }
-        };
-      },
-    });
+    return watch(model, drop, STORES);
   }) as Highs['createModel'];
   return watched;
+}
+
+/** `target` with its methods, and the objects named in `stores` (one level down), watched. */
+function watch<T extends object>(target: T, drop: () => void, stores?: ReadonlySet<PropertyKey>): T {
+  const watchedStores = new WeakMap<object, object>();
+  return new Proxy(target, {
+    get(t, key) {
+      const value = Reflect.get(t, key, t) as unknown;
+      // (a proxy must return a fixed own property as it is: only a caller's own replacement is one)
+      const own = Reflect.getOwnPropertyDescriptor(t, key);
+      if (own && !own.configurable && !own.writable) return value;
+      if (stores?.has(key) && typeof value === 'object' && value !== null) {
+        let store = watchedStores.get(value);
+        if (!store) watchedStores.set(value, (store = watch(value, drop)));
+        return store;
+      }
+      if (typeof value !== 'function') return value;
+      return (...callArgs: unknown[]) => {
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(t, callArgs);
+        } catch (e) {
+          rethrow(e, drop);
+        }
+      };
+    },
+  });
 }

@@ -22,8 +22,8 @@ const sys: SparseSystem = {
 };
 const minX0 = (highs: Highs): number => solveOnce(highs, sys, Float64Array.of(1, 0), false).objective;
 
-/** A model of `highs` whose next `run` throws `error` (as the module would). */
-function failingModel(highs: Highs, error: Error) {
+/** A model of `highs` whose next `run` (or `store`'s method `method`) throws `error` (as the module would). */
+function failingModel(highs: Highs, error: Error, store?: 'options' | 'info' | 'raw', method = 'run') {
   const m = highs.createModel({
     numCols: 1,
     numRows: 0,
@@ -34,7 +34,7 @@ function failingModel(highs: Highs, error: Error) {
     rowUpper: [],
     matrix: { format: 'csr', numRows: 0, numCols: 1, starts: [0], indices: [], values: [] },
   } as unknown as Parameters<Highs['createModel']>[0]);
-  Object.defineProperty(m, 'run', {
+  Object.defineProperty(store ? m[store] : m, method, {
     configurable: true,
     writable: true,
     value: () => {
@@ -72,4 +72,29 @@ it('keeps one instance through ordinary errors, and replaces it after the module
   expect(Array.from(after.lo)).toEqual(Array.from(before.lo));
   expect(Array.from(after.hi)).toEqual(Array.from(before.hi));
   expect(after.failing).toEqual(before.failing);
+});
+
+it.each([
+  ['options', 'set'],
+  ['info', 'get'],
+  ['raw', 'getModelStatus'],
+] as const)('replaces the instance after the module fails inside model.%s.%s, and keeps it through an ordinary error there', async (store, method) => {
+  const first = await loadHighs();
+  // the store still works through the watch
+  const fine = failingModel(first, new Error('unused'), undefined, 'unused');
+  fine.options.set({ presolve: 'off' });
+  expect(fine.options.get('presolve')).toBe('off');
+  expect(fine.info.get('simplex_iteration_count')).toBeTypeOf('number');
+  fine.dispose();
+
+  const ordinary = failingModel(first, new Error('bad option'), store, method);
+  expect(() => (ordinary[store] as unknown as Record<string, () => unknown>)[method]!()).toThrow('bad option');
+  ordinary.dispose();
+  expect(await loadHighs()).toBe(first);
+
+  const broken = failingModel(first, new WebAssembly.RuntimeError('Aborted(injected)'), store, method);
+  expect(() => (broken[store] as unknown as Record<string, () => unknown>)[method]!()).toThrow(WebAssembly.RuntimeError);
+  const second = await loadHighs();
+  expect(second).not.toBe(first);
+  expect(minX0(second)).toBeCloseTo(6, 9);
 });
