@@ -16,6 +16,7 @@
 // BENCH_JUDGE_SINGLE_STEPS=0 runs judge mode's single LPs to their optimum (`AuditEngine.judgeSingleSteps`, the engine before 2026-12-07, third session).
 // BENCH_JUDGE_CAPPED_MIN=0 leaves out judge mode's capped LP (`AuditEngine.judgeCappedMin`, the engine before 2026-12-07, fourth session).
 // BENCH_DEPTH_AFTER_CAPPED=2 spaces the batches after the capped LP as before (`AuditEngine.judgeDepthAfterCapped`).
+// BENCH_NEIGHBOURHOOD=0 leaves out the outer bounds from each uncertain class's neighbourhood (`AuditEngine.neighbourhoodRadius`).
 // CONTAMOS_AUDIT_TRACE=<n> prints the phases of every sub-component of at least n classes (server/disclosure/audit-trace.ts).
 // Run: npx tsx scripts/bench/global.ts [--series N]
 import { AuditEngine, loadHighs } from '../../server/disclosure/index.js';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_JUDGE_SINGLE_STEPS !== undefined) AuditEngine.judgeSingleSteps = Number(process.env.BENCH_JUDGE_SINGLE_STEPS);
   if (process.env.BENCH_JUDGE_CAPPED_MIN !== undefined) AuditEngine.judgeCappedMin = Number(process.env.BENCH_JUDGE_CAPPED_MIN);
   if (process.env.BENCH_DEPTH_AFTER_CAPPED !== undefined) AuditEngine.judgeDepthAfterCapped = Number(process.env.BENCH_DEPTH_AFTER_CAPPED);
+  if (process.env.BENCH_NEIGHBOURHOOD !== undefined) AuditEngine.neighbourhoodRadius = Number(process.env.BENCH_NEIGHBOURHOOD);
   if (process.env.BENCH_WARM_ROUNDS !== undefined) protectTuning.warmStartRounds = Number(process.env.BENCH_WARM_ROUNDS);
   const nSeries = Number(process.argv[process.argv.indexOf('--series') + 1] ?? 0) || SERIES.length;
   const v1 = recordsFor(20241206, 20000);

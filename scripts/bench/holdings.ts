@@ -10,6 +10,7 @@
 // BENCH_SECOND_LANE=0 runs judge mode's batch LPs in one lane (`AuditEngine.judgeSecondLane`).
 // BENCH_JUDGE_CAPPED_MIN=0 leaves out judge mode's capped LP (`AuditEngine.judgeCappedMin`).
 // BENCH_DEPTH_AFTER_CAPPED=2 spaces the batches after the capped LP as before (`AuditEngine.judgeDepthAfterCapped`).
+// BENCH_NEIGHBOURHOOD=0 leaves out the outer bounds from each uncertain class's neighbourhood (`AuditEngine.neighbourhoodRadius`).
 // With BENCH_SPLIT_AB=1 the rule of one organisation at a time is run again on the general path
 // (`protectTuning.yearSplitsAsTables = false`: the year-less table's per-year split left to the
 // whole-system repair, as before 2026-12-06 night), for an A/B in the same run.
@@ -95,6 +96,7 @@ async function run(withMembers: boolean, coalition = 2) {
 if (process.env.BENCH_SECOND_LANE === '0') AuditEngine.judgeSecondLane = false;
 if (process.env.BENCH_JUDGE_CAPPED_MIN !== undefined) AuditEngine.judgeCappedMin = Number(process.env.BENCH_JUDGE_CAPPED_MIN);
 if (process.env.BENCH_DEPTH_AFTER_CAPPED !== undefined) AuditEngine.judgeDepthAfterCapped = Number(process.env.BENCH_DEPTH_AFTER_CAPPED);
+if (process.env.BENCH_NEIGHBOURHOOD !== undefined) AuditEngine.neighbourhoodRadius = Number(process.env.BENCH_NEIGHBOURHOOD);
 
 // Baseline in the same run: the single-release engine (suppression.ts) on the same counts.
 const domains = domainsFor(YEARS);

@@ -44,10 +44,16 @@
 // a longer and longer iteration limit, the last to the optimum) before any single LP. After the
 // first pair of batches on a large sub-component, one capped LP (lp.ts `cappedPoint`, checked the
 // same way) brings as many uncertain classes as it can up to what each needs at once
-// (`AuditEngine.judgeCappedMin`). A single LP
+// (`AuditEngine.judgeCappedMin`). Before the single LPs, each uncertain class's outer interval is
+// tightened by a small LP over its neighbourhood alone (the classes within one, then two rows of
+// it, the rest of each row replaced by the range its outer boxes allow: a relaxation, so its
+// extreme bounds the class's; `boundByNeighbourhood`, `AuditEngine.neighbourhoodRadius`), whose
+// bound is computed by weak duality from HiGHS's multipliers (lp.ts `boundByDuality`), so it holds
+// whatever the LP's tolerances: many classes that only fail are refuted so, in about a
+// millisecond each. A single LP
 // solved on this thread stops too, as soon as a checked point of its path settles the verdict
 // (`AuditEngine.judgeSingleSteps`). Outer bounds, exact ends and so every failing verdict still
-// come from LPs solved to optimality.
+// come from LPs solved to optimality (or, for an outer bound, from such a duality bound).
 // On a large sub-component a second lane (lp-parallel.ts `BatchPartner`: a helper thread, or a
 // second model here, the same points either way) solves a second batch while this thread solves
 // the first. `certainFailures` (bound propagation alone, no LP) and `failingAmong` (judge mode for
@@ -60,7 +66,7 @@ import type { Highs } from 'highs';
 import { auditTrace, type AuditTrace } from './audit-trace.js';
 import { rawComponents, type RawComponent } from './components.js';
 import { loadHighs } from '../tables/highs.js';
-import { cappedPoint, ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
+import { boundByDuality, cappedPoint, ExtremeSolver, feasiblePoint, solveOnce, type SparseSystem } from './lp.js';
 import { BatchPartner, helperCount, SharedExtremes } from './lp-parallel.js';
 import { isPrimary, roundHi, roundLo, validateParams } from './primary.js';
 import { holds, thresholdRules, type Rules } from './rules.js';
@@ -159,6 +165,11 @@ export class AuditEngine {
    * settles more per LP (docs/performance.md).
    */
   static judgeDepthAfterCapped = 0;
+  /**
+   * Before single LPs, each open end's outer bound from the class's neighbourhood (the classes
+   * within this many rows of it, `boundByNeighbourhood`), radius 1 then 2; 0 turns it off.
+   */
+  static neighbourhoodRadius = 2;
 
   lpSolves = 0;
   /** Of those, the LPs helper threads solved. */
@@ -167,6 +178,10 @@ export class AuditEngine {
   settledEarly = 0;
   /** Judge mode: uncertain classes the capped LP's point settled (`judgeCappedMin`). */
   cappedSettled = 0;
+  /** Of the LPs, the small ones over one class's neighbourhood (`boundByNeighbourhood`). */
+  neighbourhoodLps = 0;
+  /** Judge mode: uncertain classes those bounds refuted, each without a single LP. */
+  neighbourhoodSettled = 0;
   private cache = new Map<string, Outcome>();
 
   /**
@@ -458,6 +473,8 @@ export class AuditEngine {
       this.helperSolves += settler.helperSolves;
       this.settledEarly += settler.settledEarly;
       this.cappedSettled += settler.cappedSettled;
+      this.neighbourhoodLps += settler.neighbourhoodLps;
+      this.neighbourhoodSettled += settler.neighbourhoodSettled;
       settler.dispose();
     }
   }
@@ -482,6 +499,8 @@ class SubComponentSettler {
   helperSolves = 0;
   settledEarly = 0;
   cappedSettled = 0;
+  neighbourhoodLps = 0;
+  neighbourhoodSettled = 0;
   private readonly classes: readonly number[];
   private readonly nc: number;
   // Local CSR rows: Σ rowVal·x_rowIdx = rhs.
@@ -563,6 +582,84 @@ class SubComponentSettler {
     if (!this.tracer) return;
     const open = this.mode === 'judge' ? `${this.countUncertain()} uncertain` : `${this.countUnsettled()} open ends`;
     this.tracer.mark(phase, `${open}, ${this.lpSolves} LPs`);
+  }
+
+  /**
+   * An outer bound of local class i's upper end (sense −1) or lower end (1) from its neighbourhood
+   * alone: the classes within `radius` rows of it, each in its outer box, under every row that
+   * touches them, the row's other terms replaced by the range their own outer boxes allow. Every
+   * table of the sub-component satisfies this smaller system, so its extreme bounds the class's
+   * (lp.ts `boundByDuality`: valid whatever the LP's tolerances). Tightens the outer interval only.
+   */
+  private boundByNeighbourhood(i: number, sense: 1 | -1, radius: number): void {
+    const { rowStart, rowIdx, rowVal, rhs, rowsOfClass, classes } = this;
+    const { iLo, iHi, oLo, oHi } = this.bounds;
+    const local = new Map<number, number>([[i, 0]]);
+    let frontier = [i];
+    for (let d = 0; d < radius; d++) {
+      const next: number[] = [];
+      for (const x of frontier)
+        for (const r of rowsOfClass[x]!)
+          for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
+            const y = rowIdx[q]!;
+            if (!local.has(y)) {
+              local.set(y, local.size);
+              next.push(y);
+            }
+          }
+      frontier = next;
+    }
+    const rows = new Set<number>();
+    for (const x of local.keys()) for (const r of rowsOfClass[x]!) rows.add(r);
+    const start: number[] = [0];
+    const index: number[] = [];
+    const value: number[] = [];
+    const lower: number[] = [];
+    const upper: number[] = [];
+    for (const r of rows) {
+      // the other terms' range, from their outer boxes (infinite ones apart, so sums stay finite)
+      let lo = 0;
+      let hi = 0;
+      let size = Math.abs(rhs[r]!);
+      for (let q = rowStart[r]!; q < rowStart[r + 1]!; q++) {
+        const k = rowIdx[q]!;
+        const at = local.get(k);
+        if (at !== undefined) {
+          index.push(at);
+          value.push(rowVal[q]!);
+          continue;
+        }
+        const a = rowVal[q]!;
+        const l = oLo[classes[k]!]!;
+        const h = oHi[classes[k]!]!;
+        lo += a > 0 ? a * l : a * h;
+        hi += a > 0 ? a * h : a * l;
+        size += Math.abs(a * l) + Math.abs(a * h);
+      }
+      start.push(index.length);
+      // Σ local = rhs − Σ others; widened by the sums' rounding error
+      const slack = 1e-12 * size;
+      lower.push(Number.isNaN(rhs[r]! - hi) ? -Infinity : rhs[r]! - hi - slack);
+      upper.push(Number.isNaN(rhs[r]! - lo) ? Infinity : rhs[r]! - lo + slack);
+    }
+    const cols = [...local.keys()];
+    const sys: SparseSystem = {
+      numCols: cols.length,
+      colLower: Float64Array.from(cols, (k) => oLo[classes[k]!]!),
+      colUpper: Float64Array.from(cols, (k) => oHi[classes[k]!]!),
+      rowStart: start,
+      rowIndex: index,
+      rowValue: value,
+      rowLower: lower,
+      rowUpper: upper,
+    };
+    this.lpSolves++;
+    this.neighbourhoodLps++;
+    const bound = boundByDuality(this.highs, sys, 0, sense);
+    const c = classes[i]!;
+    // (an inner value above it can only be the LPs' rounding: the outer interval keeps it)
+    if (sense === -1 && bound < oHi[c]!) oHi[c] = Math.max(bound, iHi[c]!);
+    if (sense === 1 && bound > oLo[c]!) oLo[c] = Math.min(bound, iLo[c]!);
   }
 
   /** The sub-component's LP system, built once for the main-thread solver and the helpers. */
@@ -979,6 +1076,19 @@ class SubComponentSettler {
    * same however the work was split, on any machine. Then the rest one by one, as below.
    */
   solveUncertainEnds(): void {
+    // Outer bounds from each uncertain class's neighbourhood first: they refute (or not) in about
+    // a millisecond what a single LP over the whole sub-component would prove in a second.
+    if (AuditEngine.neighbourhoodRadius > 0) {
+      for (let i = 0; i < this.nc; i++) {
+        if (!this.uncertain(i)) continue;
+        for (let radius = 1; radius <= AuditEngine.neighbourhoodRadius && this.uncertain(i); radius++) {
+          if (!this.exactHi[i]) this.boundByNeighbourhood(i, -1, radius);
+          if (this.uncertain(i) && !this.exactLo[i]) this.boundByNeighbourhood(i, 1, radius);
+        }
+        if (!this.uncertain(i)) this.neighbourhoodSettled++;
+      }
+      this.trace('neighbourhood bounds');
+    }
     if (this.nc >= AuditEngine.parallelMinClasses) {
       const open: Array<[number, 1 | -1]> = [];
       for (let i = 0; i < this.nc; i++) if (this.uncertain(i) && !(this.exactHi[i] && this.exactLo[i])) open.push([i, this.exactHi[i] ? 1 : -1]);

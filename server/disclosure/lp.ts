@@ -276,6 +276,55 @@ export function cappedPoint(highs: Highs, sys: SparseSystem, cols: readonly numb
   }
 }
 
+/**
+ * A bound on column `col` over `sys` that holds whatever HiGHS's tolerances: for sense −1 an upper
+ * bound of its maximum, for sense 1 a lower bound of its minimum (±Infinity when none is found).
+ * HiGHS solves the LP on a fresh model only to supply row multipliers y; the bound itself is
+ * weak duality, computed here: for any y, s·x_col = (s·e_col − Aᵀy)·x + y·(Ax) is at most the sum
+ * of each term's largest value over its column's box and its row's range (s = 1 to bound the
+ * maximum, −1 the minimum). A wrong or inexact y only loosens it; y, −y and 0 are all tried and
+ * the tightest kept, widened by the floating-point error of the sums.
+ */
+export function boundByDuality(highs: Highs, sys: SparseSystem, col: number, sense: 1 | -1): number {
+  const s = sense === -1 ? 1 : -1;
+  const n = sys.numCols;
+  const m = sys.rowLower.length;
+  const cost = new Float64Array(n);
+  cost[col] = s;
+  const model = highs.createModel(modelData(highs, sys, cost, true));
+  let y: Float64Array | undefined;
+  try {
+    model.options.set({ output_flag: false, presolve: 'off' });
+    if (model.run().modelStatus === STATUS.optimal) y = Float64Array.from(model.getSolution().rowDual);
+  } finally {
+    model.dispose();
+  }
+  let best = Infinity;
+  for (const t of y ? [1, -1, 0] : [0]) {
+    const g = Float64Array.from(cost);
+    let bound = 0;
+    let size = 0;
+    for (let r = 0; r < m; r++) {
+      const yr = t * (y?.[r] ?? 0);
+      if (yr === 0) continue;
+      for (let q = sys.rowStart[r]!; q < sys.rowStart[r + 1]!; q++) g[sys.rowIndex[q]!]! -= yr * sys.rowValue[q]!;
+      const term = yr > 0 ? yr * sys.rowUpper[r]! : yr * sys.rowLower[r]!;
+      bound += term;
+      size += Math.abs(term);
+    }
+    for (let j = 0; j < n; j++) {
+      const gj = g[j]!;
+      if (gj === 0) continue;
+      const term = gj > 0 ? gj * sys.colUpper[j]! : gj * sys.colLower[j]!;
+      bound += term;
+      size += Math.abs(term);
+    }
+    if (Number.isNaN(bound)) continue;
+    best = Math.min(best, bound + 1e-12 * size + 1e-12);
+  }
+  return s * best;
+}
+
 export type OnceStatus = 'optimal' | 'unbounded' | 'infeasible' | 'limit' | 'error';
 export interface OnceResult {
   status: OnceStatus;
