@@ -95,9 +95,10 @@ port.on('message', (msg) => {
             if (x[i] < poolLo[i]) poolLo[i] = x[i];
             if (x[i] > poolHi[i]) poolHi[i] = x[i];
           }
+        } else if (status === 10 || status === 9) {
+          values[t] = max ? Infinity : -Infinity;
         }
-        // Anything else stays NaN, unbounded too (confirmed on a fresh model there): the main
-        // thread solves it itself.
+        // Anything else stays NaN: the main thread solves it itself.
       }
       reply({ values, poolLo, poolHi, solves, seq: msg.seq });
     }

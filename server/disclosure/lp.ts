@@ -12,10 +12,10 @@
 //   unchecked, and `feasiblePoint` must accept it before it is used); `extremeUnless` is
 //   `extreme` stopped once the caller accepts a point of the simplex's path (same rule).
 //   `cappedPoint` finds one point that brings many columns up to given values at once (same rule).
-//   Statuses are mapped explicitly: optimal → the value; anything else (unbounded, or "unbounded
-//   or infeasible" on a system known to be feasible, since the true table satisfies it; infeasible
-//   through numerical trouble; limits) → one solve on a fresh model, whose unbounded → ±Infinity
-//   and optimal → the value, anything else an Error (never a silent wrong answer).
+//   Statuses are mapped explicitly: optimal → the value; unbounded (or "unbounded or infeasible"
+//   on a system known to be feasible, since the true table satisfies it) → ±Infinity; anything
+//   else (infeasible through numerical trouble, limits) → one retry on a fresh model with HiGHS
+//   defaults, then an Error (never a silent wrong answer).
 // - `solveOnce` solves one model (LP or MILP) from scratch and always frees the native memory.
 // - Models are always disposed (try/finally): no WebAssembly memory leak across solves.
 import type { Highs, Model, ModelData, VariableType } from 'highs';
@@ -202,10 +202,11 @@ export class ExtremeSolver {
       const x = m.getSolution().colValue;
       return { value: x[col]!, x };
     }
-    // Unbounded on the warm model is confirmed on a fresh one before it is believed (a warm start
-    // over huge counts has reported it for a bounded column; the warm model is kept), and
-    // numerical trouble is retried the same way, once from scratch (that model is dropped).
-    if (status !== STATUS.unbounded && status !== STATUS.unboundedOrInfeasible) this.dispose();
+    if (status === STATUS.unbounded || status === STATUS.unboundedOrInfeasible) {
+      return { value: sense === 1 ? -Infinity : Infinity, x: undefined };
+    }
+    // Numerical trouble: retry once from scratch with HiGHS defaults.
+    this.dispose();
     const cost = new Float64Array(this.sys.numCols);
     cost[col] = sense;
     this.solves++;
