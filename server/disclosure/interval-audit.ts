@@ -617,7 +617,7 @@ class SubComponentSettler {
     const lower: number[] = [];
     const upper: number[] = [];
     for (const r of rows) {
-      // the other terms' range, from their outer boxes (infinite ones apart, so sums stay finite)
+      // the other terms' range, from their outer boxes (an infinite box leaves that side of the row free)
       let lo = 0;
       let hi = 0;
       let size = Math.abs(rhs[r]!);
